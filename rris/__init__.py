@@ -1,0 +1,1 @@
+"""RRIS: the Regional Remote Interpretation Service (core package)."""

@@ -1,0 +1,68 @@
+"""The core application factory every process builds (portal, scheduler, CLI).
+
+It binds the database, migrations and translations; the portal adds its pages on top
+(`rris.web.create_portal`). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+
+from rris import models  # noqa: F401  (registers the tables with the metadata)
+from rris.database import configure_engine, engine_options
+from rris.extensions import babel, db, migrate
+from rris.settings import PROJECT_ROOT, Settings
+from rris.timeutil import Clock, SystemClock
+
+SUPPORTED_LOCALES = ("en",)
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
+    """Build the Flask application with the core extensions bound."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        "rris",
+        instance_path=str(settings.instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="rris_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "rris" / "translations"),
+        TESTING=settings.env == "test",
+    )
+    app.extensions["rris.settings"] = settings
+    app.extensions["rris.clock"] = clock or SystemClock()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    from rris.cli import register_commands
+
+    register_commands(app)
+    app.jinja_env.globals["current_locale"] = get_locale
+    return app
+
+
+def _select_locale() -> str:
+    user_locale = g.get("user_locale")
+    if user_locale in SUPPORTED_LOCALES:
+        return user_locale
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"

@@ -1,0 +1,18 @@
+"""The settings and clock of the running application, for code inside an app context."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from rris.settings import Settings
+from rris.timeutil import Clock
+
+
+def current_settings() -> Settings:
+    """The Settings the current app was built with."""
+    return current_app.extensions["rris.settings"]
+
+
+def current_clock() -> Clock:
+    """The clock of the current app (a FrozenClock in tests)."""
+    return current_app.extensions["rris.clock"]

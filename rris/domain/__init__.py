@@ -1,0 +1,1 @@
+"""Pure rules: no Flask, no SQL, no network. Functions of plain values and `now`."""

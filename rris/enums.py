@@ -1,0 +1,76 @@
+"""Enumerations shared by every layer (a leaf module: imports nothing of the project)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a person does in RRIS; decides what they may do and see."""
+
+    CASEWORKER = "caseworker"
+    FOCAL_POINT = "focal_point"
+    INTERPRETER = "interpreter"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Gender(StrEnum):
+    """Interpreter gender, as far as a booking may require or prefer it."""
+
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Proficiency(StrEnum):
+    """How well an interpreter masters a working pair (CEFR levels plus native)."""
+
+    NATIVE = "native"
+    C2 = "c2"
+    C1 = "c1"
+    B2 = "b2"
+
+    @property
+    def rank(self) -> int:
+        """Higher is better; used by ranking and sorting."""
+        return {"native": 4, "c2": 3, "c1": 2, "b2": 1}[self.value]
+
+
+class Specialisation(StrEnum):
+    """Training and experience a booking can ask for."""
+
+    TRAUMA = "trauma"
+    CHILDREN = "children"
+    MEDICAL = "medical"
+    LEGAL = "legal"
+    CULTURAL_MEDIATION = "cultural_mediation"
+    GENDER_BASED_VIOLENCE = "gender_based_violence"
+
+
+class Employment(StrEnum):
+    """Whether the pool employs the interpreter or contracts them per job."""
+
+    STAFF = "staff"
+    FREELANCE = "freelance"
+
+
+class Weekday(StrEnum):
+    """Days of the week, Monday first as in ISO 8601 and `datetime.weekday()`."""
+
+    MONDAY = "mon"
+    TUESDAY = "tue"
+    WEDNESDAY = "wed"
+    THURSDAY = "thu"
+    FRIDAY = "fri"
+    SATURDAY = "sat"
+    SUNDAY = "sun"
+
+    @property
+    def index(self) -> int:
+        """0 for Monday to 6 for Sunday, as `datetime.weekday()` counts."""
+        return list(Weekday).index(self)
+
+    @classmethod
+    def from_index(cls, index: int) -> Weekday:
+        """The weekday `datetime.weekday()` calls `index`."""
+        return list(cls)[index]

@@ -1,0 +1,1 @@
+"""Adapters to the world outside: password hashing, mail, later Twilio and iCalendar."""

@@ -1,0 +1,33 @@
+"""SQLAlchemy 2.0 typed models; importing this package registers every table."""
+
+from rris.models.accounts import ApiToken, LoginAttempt, User, UserSession
+from rris.models.geography import Country, CountryLanguage, Department
+from rris.models.interpreters import (
+    Accreditation,
+    AvailabilityWindow,
+    InterpreterDialect,
+    InterpreterProfile,
+    InterpreterSpecialisation,
+    LanguagePair,
+    TimeOff,
+)
+from rris.models.languages import Dialect, Language
+
+__all__ = [
+    "Accreditation",
+    "ApiToken",
+    "AvailabilityWindow",
+    "Country",
+    "CountryLanguage",
+    "Department",
+    "Dialect",
+    "InterpreterDialect",
+    "InterpreterProfile",
+    "InterpreterSpecialisation",
+    "Language",
+    "LanguagePair",
+    "LoginAttempt",
+    "TimeOff",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,1 @@
+"""Read-side selects, institution scoping among them."""

@@ -1,0 +1,1 @@
+"""Use cases: load, decide with the domain rules, write, notify. The only code that commits."""

@@ -1,0 +1,197 @@
+"""Settings from the environment: every `RRIS_*` variable, its default and its meaning.
+
+A leaf module. `Settings.from_env()` is the only place that reads `os.environ` for RRIS;
+the README's configuration table lists exactly the variables declared here (a test checks).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: its name, default (as text) and what it does."""
+
+    name: str
+    default: str
+    help: str
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("RRIS_ENV", "development", "development, test or production; production refuses unsafe defaults"),
+    Variable("RRIS_INSTANCE_PATH", "instance/", "folder for the SQLite database, the development secret key and saved mail"),
+    Variable("RRIS_DATABASE_URL", "sqlite:///instance/rris.sqlite3", "SQLAlchemy URL of the database: sqlite:///... or postgresql+psycopg://..."),
+    Variable("RRIS_SECRET_KEY", "(generated into instance/ outside production)", "key that signs sessions, CSRF and reset tokens; required in production"),
+    Variable("RRIS_HOST", "127.0.0.1", "address the portal and signaling listen on"),
+    Variable("RRIS_PORT", "5000", "portal port"),
+    Variable("RRIS_SIGNALING_PORT", "8765", "signaling (WebSocket) port"),
+    Variable("RRIS_PUBLIC_URL", "http://127.0.0.1:<RRIS_PORT>", "the portal's public base URL, used in emailed links"),
+    Variable("RRIS_SMTP_HOST", "(empty: mail is saved to instance/mail/)", "SMTP server for outgoing mail"),
+    Variable("RRIS_SMTP_PORT", "25", "SMTP port"),
+    Variable("RRIS_SMTP_USERNAME", "(empty)", "SMTP login, when the server wants one"),
+    Variable("RRIS_SMTP_PASSWORD", "(empty)", "SMTP password"),
+    Variable("RRIS_SMTP_STARTTLS", "false", "upgrade the SMTP connection with STARTTLS"),
+    Variable("RRIS_MAIL_FROM", "RRIS <no-reply@rris.localhost>", "sender of every message"),
+    Variable("RRIS_SESSION_HOURS", "12", "longest a sign-in lasts"),
+    Variable("RRIS_SESSION_IDLE_MINUTES", "120", "a session unused this long is ended"),
+    Variable("RRIS_SECURE_COOKIES", "true in production, else false", "send cookies only over HTTPS"),
+    Variable("RRIS_LOGIN_MAX_FAILURES", "5", "failed sign-ins per account within the window before it is throttled"),
+    Variable("RRIS_LOGIN_MAX_FAILURES_PER_IP", "30", "failed sign-ins per client address within the window"),
+    Variable("RRIS_LOGIN_WINDOW_MINUTES", "15", "the window the two limits above count in"),
+    Variable("RRIS_PASSWORD_RESET_MINUTES", "60", "how long an emailed reset link works"),
+    Variable("RRIS_LOG_LEVEL", "INFO", "log level of all three processes"),
+)
+
+_DEFAULT_PORT = 5000
+_DEFAULT_SIGNALING_PORT = 8765
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of the three processes."""
+
+    env: str
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    host: str
+    port: int
+    signaling_port: int
+    public_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    session_hours: int
+    session_idle_minutes: int
+    secure_cookies: bool
+    login_max_failures: int
+    login_max_failures_per_ip: int
+    login_window_minutes: int
+    password_reset_minutes: int
+    log_level: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_folder(self) -> Path:
+        """Where mail goes when no SMTP server is configured."""
+        return self.instance_path / "mail"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (tests use this)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read and validate every RRIS_* variable; raise SettingsError naming the bad one."""
+        env_vars = dict(os.environ if environ is None else environ)
+        reader = _Reader(env_vars)
+        env = reader.text("RRIS_ENV", "development")
+        if env not in ("development", "test", "production"):
+            raise SettingsError("RRIS_ENV must be development, test or production")
+        instance_path = Path(reader.text("RRIS_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))).resolve()
+        database_url = reader.text("RRIS_DATABASE_URL", f"sqlite:///{instance_path / 'rris.sqlite3'}")
+        if not database_url.startswith(("sqlite", "postgresql")):
+            raise SettingsError("RRIS_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        if database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+        port = reader.port("RRIS_PORT", _DEFAULT_PORT)
+        secret_key = env_vars.get("RRIS_SECRET_KEY", "")
+        if not secret_key:
+            if env == "production":
+                raise SettingsError("RRIS_SECRET_KEY is required in production")
+            secret_key = _development_secret(instance_path)
+        elif len(secret_key) < 32:
+            raise SettingsError("RRIS_SECRET_KEY must be at least 32 characters")
+        return cls(
+            env=env,
+            instance_path=instance_path,
+            database_url=database_url,
+            secret_key=secret_key,
+            host=reader.text("RRIS_HOST", "127.0.0.1"),
+            port=port,
+            signaling_port=reader.port("RRIS_SIGNALING_PORT", _DEFAULT_SIGNALING_PORT),
+            public_url=reader.text("RRIS_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            smtp_host=reader.text("RRIS_SMTP_HOST", ""),
+            smtp_port=reader.port("RRIS_SMTP_PORT", 25),
+            smtp_username=reader.text("RRIS_SMTP_USERNAME", ""),
+            smtp_password=reader.text("RRIS_SMTP_PASSWORD", ""),
+            smtp_starttls=reader.boolean("RRIS_SMTP_STARTTLS", False),
+            mail_from=reader.text("RRIS_MAIL_FROM", "RRIS <no-reply@rris.localhost>"),
+            session_hours=reader.positive_int("RRIS_SESSION_HOURS", 12),
+            session_idle_minutes=reader.positive_int("RRIS_SESSION_IDLE_MINUTES", 120),
+            secure_cookies=reader.boolean("RRIS_SECURE_COOKIES", env == "production"),
+            login_max_failures=reader.positive_int("RRIS_LOGIN_MAX_FAILURES", 5),
+            login_max_failures_per_ip=reader.positive_int("RRIS_LOGIN_MAX_FAILURES_PER_IP", 30),
+            login_window_minutes=reader.positive_int("RRIS_LOGIN_WINDOW_MINUTES", 15),
+            password_reset_minutes=reader.positive_int("RRIS_PASSWORD_RESET_MINUTES", 60),
+            log_level=reader.text("RRIS_LOG_LEVEL", "INFO").upper(),
+        )
+
+
+class _Reader:
+    def __init__(self, environ: dict[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str, default: str) -> str:
+        return self._environ.get(name, "").strip() or default
+
+    def positive_int(self, name: str, default: int) -> int:
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+        if value <= 0:
+            raise SettingsError(f"{name} must be greater than zero")
+        return value
+
+    def port(self, name: str, default: int) -> int:
+        value = self.positive_int(name, default)
+        if value > 65535:
+            raise SettingsError(f"{name} must be a port number (1-65535)")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self._environ.get(name, "").strip().lower()
+        if not raw:
+            return default
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        if raw in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive a restart in development."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

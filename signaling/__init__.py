@@ -1,0 +1,1 @@
+"""Signaling service: WebSocket rooms, SDP/ICE exchange, later the telephone bridge."""
