@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests need, when they are missing. Quiet when all are present.
+# Installs only as root; otherwise prints the command to run and fails.
+set -euo pipefail
+
+# One entry per package: "<Debian package> <probe>"; the probe is a shell command that
+# succeeds when the package is installed. Add a line per new need, e.g.
+#   "chromium          command -v chromium"
+#   "chromium-driver   command -v chromedriver"
+REQUIRED=(
+  "postgresql        ls /usr/lib/postgresql/*/bin/initdb"
+)
+
+missing_packages() {
+  local entry package probe
+  for entry in "${REQUIRED[@]}"; do
+    package=${entry%% *}
+    probe=${entry#"$package"}
+    if ! eval "$probe" >/dev/null 2>&1; then
+      echo "$package"
+    fi
+  done
+}
+
+mapfile -t missing < <(missing_packages)
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+install_command="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing system packages for the tests: ${missing[*]}" >&2
+  echo "Install them with: sudo apt-get update && sudo $install_command" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Missing system packages for the tests: ${missing[*]} (and no apt-get to install them)" >&2
+  exit 1
+fi
+
+echo "Installing system packages for the tests: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+$install_command
+
+mapfile -t still_missing < <(missing_packages)
+if [ "${#still_missing[@]}" -ne 0 ]; then
+  echo "Still missing after installation: ${still_missing[*]}" >&2
+  exit 1
+fi
