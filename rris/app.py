@@ -15,13 +15,15 @@ from flask_babel import get_locale
 from rris import models  # noqa: F401  (registers the tables with the metadata)
 from rris.database import configure_engine, engine_options
 from rris.extensions import babel, db, migrate
+from rris.integrations.mail import Mailer, mailer_from_settings
+from rris.models.types import render_migration_item
 from rris.settings import PROJECT_ROOT, Settings
 from rris.timeutil import Clock, SystemClock
 
 SUPPORTED_LOCALES = ("en",)
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
+def create_app(settings: Settings | None = None, clock: Clock | None = None, mailer: Mailer | None = None) -> Flask:
     """Build the Flask application with the core extensions bound."""
     settings = settings or Settings.from_env()
     app = Flask(
@@ -46,12 +48,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.extensions["rris.settings"] = settings
     app.extensions["rris.clock"] = clock or SystemClock()
+    app.extensions["rris.mailer"] = mailer or mailer_from_settings(settings)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, render_item=render_migration_item
+    )
     babel.init_app(app, locale_selector=_select_locale)
 
     from rris.cli import register_commands

@@ -1,17 +1,104 @@
-"""Flask CLI commands: `flask --app wsgi demo load`, `tokens create EMAIL`, `languages sync`."""
+"""Flask CLI commands: `demo load|logins`, `tokens create EMAIL`, `users create`, `languages sync`."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from rris.context import current_clock
+from rris.domain.errors import DomainError, InvalidInput
+from rris.enums import Role
+from rris.extensions import db
+from rris.models import User
 
 
 def register_commands(app: Flask) -> None:
     """Attach the RRIS command groups to `app`."""
-    app.cli.add_command(languages_group)
+    for group in (demo_group, tokens_group, users_group, languages_group):
+        app.cli.add_command(group)
 
 
-@click.group("languages", help="The ISO 639-3 language catalogue.")
+@click.group("demo", cls=AppGroup, help="The demo pool: seven authorities, departments and about 60 interpreters.")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("load", help="Load the demo pool (idempotent: existing records are kept).")
+@click.option("--if-empty", is_flag=True, help="Only load into a database with no countries yet.")
+def demo_load(if_empty: bool) -> None:
+    from rris.services.demo import load_demo_pool, pool_is_empty
+
+    if if_empty and not pool_is_empty():
+        click.echo("The database has data already; demo pool not loaded.")
+        return
+    summary = load_demo_pool(current_clock().now())
+    click.echo(f"Demo pool loaded: {summary}")
+
+
+@demo_group.command("logins", help="Print the demo logins, one per role.")
+def demo_logins() -> None:
+    from rris.services.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    width = max(len(role) for role, _email in DEMO_LOGINS)
+    for role, email in DEMO_LOGINS:
+        click.echo(f"  {role.ljust(width)}  {email}")
+    click.echo(f"  {'password'.ljust(width)}  {DEMO_PASSWORD}")
+
+
+@click.group("tokens", cls=AppGroup, help="Personal API tokens.")
+def tokens_group() -> None:
+    pass
+
+
+@tokens_group.command("create", help="Create an API token for EMAIL and print it once.")
+@click.argument("email")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+@click.option("--days", type=click.IntRange(1, 730), default=None, help="Expire after this many days.")
+def tokens_create(email: str, name: str, days: int | None) -> None:
+    from rris.services.api_tokens import create_api_token
+
+    user = _user_by_email(email)
+    now = current_clock().now()
+    try:
+        _token, secret = create_api_token(user, name, now, now + timedelta(days=days) if days else None)
+    except DomainError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(secret)
+
+
+@click.group("users", cls=AppGroup, help="Accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create", help="Create an account; the password is asked for.")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--department-id", type=int, default=None, help="Required for caseworkers.")
+@click.option("--country-id", type=int, default=None, help="Required for focal points.")
+@click.password_option()
+def users_create(
+    email: str, name: str, role: str, department_id: int | None, country_id: int | None, password: str
+) -> None:
+    from rris.services.accounts import NewAccount, create_user
+
+    try:
+        user = create_user(
+            NewAccount(email, name, password, Role(role), department_id, country_id), current_clock().now()
+        )
+    except InvalidInput as problem:
+        raise click.ClickException(
+            "; ".join(f"{field}: {reason}" for field, reason in problem.errors.items())
+        ) from None
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@click.group("languages", cls=AppGroup, help="The ISO 639-3 language catalogue.")
 def languages_group() -> None:
     pass
 
@@ -22,3 +109,10 @@ def languages_sync() -> None:
 
     changed = sync_languages()
     click.echo(f"{changed} languages added or updated.")
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail address {email!r}.")
+    return user

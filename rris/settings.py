@@ -30,9 +30,19 @@ class Variable:
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_ENV", "development", "development, test or production; production refuses unsafe defaults"),
-    Variable("RRIS_INSTANCE_PATH", "instance/", "folder for the SQLite database, the development secret key and saved mail"),
-    Variable("RRIS_DATABASE_URL", "sqlite:///instance/rris.sqlite3", "SQLAlchemy URL of the database: sqlite:///... or postgresql+psycopg://..."),
-    Variable("RRIS_SECRET_KEY", "(generated into instance/ outside production)", "key that signs sessions, CSRF and reset tokens; required in production"),
+    Variable(
+        "RRIS_INSTANCE_PATH", "instance/", "folder for the SQLite database, the development secret key and saved mail"
+    ),
+    Variable(
+        "RRIS_DATABASE_URL",
+        "sqlite:///instance/rris.sqlite3",
+        "SQLAlchemy URL of the database: sqlite:///... or postgresql+psycopg://...",
+    ),
+    Variable(
+        "RRIS_SECRET_KEY",
+        "(generated into instance/ outside production)",
+        "key that signs sessions, CSRF and reset tokens; required in production",
+    ),
     Variable("RRIS_HOST", "127.0.0.1", "address the portal and signaling listen on"),
     Variable("RRIS_PORT", "5000", "portal port"),
     Variable("RRIS_SIGNALING_PORT", "8765", "signaling (WebSocket) port"),

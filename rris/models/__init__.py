@@ -5,7 +5,6 @@ from rris.models.geography import Country, CountryLanguage, Department
 from rris.models.interpreters import (
     Accreditation,
     AvailabilityWindow,
-    InterpreterDialect,
     InterpreterProfile,
     InterpreterSpecialisation,
     LanguagePair,
@@ -21,7 +20,6 @@ __all__ = [
     "CountryLanguage",
     "Department",
     "Dialect",
-    "InterpreterDialect",
     "InterpreterProfile",
     "InterpreterSpecialisation",
     "Language",

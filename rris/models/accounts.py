@@ -50,12 +50,14 @@ class User(db.Model):
     @property
     def zone_name(self) -> str:
         """The zone this person's times are shown in."""
-        if self.timezone:
-            return self.timezone
+        # An interpreter lives by their profile's zone and a caseworker by their department's,
+        # so what they see is what matching uses; `timezone` serves everyone else.
         if self.interpreter_profile is not None:
             return self.interpreter_profile.timezone
         if self.department is not None:
             return self.department.timezone
+        if self.timezone:
+            return self.timezone
         if self.country is not None:
             return self.country.timezone
         return "UTC"
@@ -66,6 +68,22 @@ class User(db.Model):
         if self.department is not None:
             return self.department.country_id
         return self.country_id
+
+    # The four members Flask-Login expects of a user object.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -35,12 +35,8 @@ class Country(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     footnote: Mapped[str | None] = mapped_column(Text)
 
-    departments: Mapped[list[Department]] = relationship(
-        back_populates="country", order_by="Department.name"
-    )
-    official_languages: Mapped[list[Language]] = relationship(
-        secondary="country_languages", order_by="Language.code"
-    )
+    departments: Mapped[list[Department]] = relationship(back_populates="country", order_by="Department.name")
+    official_languages: Mapped[list[Language]] = relationship(secondary="country_languages", order_by="Language.code")
 
     @property
     def display_name(self) -> str:

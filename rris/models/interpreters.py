@@ -8,11 +8,13 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Numeric,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -55,7 +57,7 @@ class InterpreterProfile(db.Model):
     language_pairs: Mapped[list[LanguagePair]] = relationship(
         back_populates="interpreter", cascade="all, delete-orphan", order_by="LanguagePair.id"
     )
-    dialects: Mapped[list[Dialect]] = relationship(secondary="interpreter_dialects", order_by="Dialect.name")
+    dialects: Mapped[list[Dialect]] = relationship(secondary=lambda: interpreter_dialects, order_by="Dialect.name")
     accreditations: Mapped[list[Accreditation]] = relationship(
         back_populates="interpreter", cascade="all, delete-orphan", order_by="Accreditation.valid_to"
     )
@@ -107,15 +109,13 @@ class LanguagePair(db.Model):
         return cls(language_a=first, language_b=second, proficiency=proficiency)
 
 
-class InterpreterDialect(db.Model):
-    """A dialect an interpreter understands and speaks."""
-
-    __tablename__ = "interpreter_dialects"
-
-    interpreter_id: Mapped[int] = mapped_column(
-        ForeignKey("interpreter_profiles.id", ondelete="CASCADE"), primary_key=True
-    )
-    dialect_id: Mapped[int] = mapped_column(ForeignKey("dialects.id"), primary_key=True)
+# The dialects an interpreter understands and speaks (a plain association, no extra data).
+interpreter_dialects = Table(
+    "interpreter_dialects",
+    db.metadata,
+    Column("interpreter_id", ForeignKey("interpreter_profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("dialect_id", ForeignKey("dialects.id"), primary_key=True),
+)
 
 
 class Accreditation(db.Model):
@@ -157,21 +157,30 @@ class InterpreterSpecialisation(db.Model):
 
 
 class AvailabilityWindow(db.Model):
-    """A weekly window of availability, in minutes after midnight of the interpreter's zone."""
+    """A weekly window of availability, in minutes after midnight of the interpreter's zone.
+
+    `weekday` counts like `datetime.weekday()`: 0 is Monday.
+    """
 
     __tablename__ = "availability_windows"
     __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint("start_minute >= 0 AND start_minute < 1440", name="start_in_day"),
         CheckConstraint("end_minute > start_minute AND end_minute <= 1440", name="end_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interpreter_id: Mapped[int] = mapped_column(ForeignKey("interpreter_profiles.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[Weekday] = mapped_column(enum_type(Weekday))
+    weekday: Mapped[int] = mapped_column(SmallInteger)
     start_minute: Mapped[int] = mapped_column(SmallInteger)
     end_minute: Mapped[int] = mapped_column(SmallInteger)
 
     interpreter: Mapped[InterpreterProfile] = relationship(back_populates="availability")
+
+    @property
+    def day(self) -> Weekday:
+        """The weekday as a name."""
+        return Weekday.from_index(self.weekday)
 
     @property
     def label(self) -> str:

@@ -45,3 +45,13 @@ def enum_type(enum_class: type[Enum]) -> SAEnum:
         validate_strings=True,
         name=enum_class.__name__.lower(),
     )
+
+
+def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Alembic hook: write our column types as plain SQLAlchemy types in migrations.
+
+    Migrations then do not import application code that may change later.
+    """
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -1,0 +1,86 @@
+"""Institution scoping as SQL: every scoped read goes through these helpers.
+
+A record outside the actor's reach is simply not found, so views answer 404 and never
+reveal that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+
+from rris.domain.permissions import Actor, Reach, ReachKind, pool_reach, reach
+from rris.extensions import db
+from rris.models import Department, InterpreterProfile, User
+
+T = TypeVar("T")
+
+
+class NotVisible(LookupError):
+    """The record does not exist or lies outside the actor's reach (the same to the caller)."""
+
+
+def department_filter(actor: Actor) -> ColumnElement[bool]:
+    """WHERE clause on Department for what `actor` may see."""
+    return _by_reach(reach(actor), Department.id, Department.country_id, own=false())
+
+
+def user_filter(actor: Actor) -> ColumnElement[bool]:
+    """WHERE clause on User: people of the institutions in reach, and always oneself."""
+    scope = reach(actor)
+    if scope.kind is ReachKind.EVERYTHING:
+        return true()
+    mine = User.id == actor.user_id
+    if scope.kind is ReachKind.OWN:
+        return mine
+    in_departments = User.department_id.in_(select(Department.id).where(department_filter(actor)))
+    if scope.kind is ReachKind.COUNTRY:
+        return mine | in_departments | (User.country_id == scope.country_id)
+    return mine | in_departments
+
+
+def interpreter_filter(actor: Actor) -> ColumnElement[bool]:
+    """WHERE clause on InterpreterProfile: the whole pool for its managers, else one's own."""
+    scope = pool_reach(actor)
+    if scope.kind is ReachKind.EVERYTHING:
+        return true()
+    if actor.interpreter_id is None:
+        return false()
+    return InterpreterProfile.id == actor.interpreter_id
+
+
+def visible_departments(actor: Actor) -> Select[tuple[Department]]:
+    """Departments the actor may see, ordered by country and name."""
+    return select(Department).where(department_filter(actor)).order_by(Department.country_id, Department.name)
+
+
+def visible_users(actor: Actor) -> Select[tuple[User]]:
+    """Accounts the actor may see."""
+    return select(User).where(user_filter(actor)).order_by(User.name)
+
+
+def visible_interpreters(actor: Actor) -> Select[tuple[InterpreterProfile]]:
+    """Interpreter profiles the actor may see."""
+    return select(InterpreterProfile).join(InterpreterProfile.user).where(interpreter_filter(actor)).order_by(User.name)
+
+
+def get_visible(statement: Select[tuple[T]], model: type[T], record_id: Any) -> T:
+    """The one record of `model` with `record_id` among `statement`'s rows, else NotVisible."""
+    primary_key = model.__mapper__.primary_key[0]  # type: ignore[attr-defined]
+    record = db.session.scalar(statement.where(primary_key == record_id).limit(1))
+    if record is None:
+        raise NotVisible(f"{model.__name__} {record_id}")
+    return record
+
+
+def _by_reach(
+    scope: Reach, department_column: Any, country_column: Any, own: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    if scope.kind is ReachKind.EVERYTHING:
+        return true()
+    if scope.kind is ReachKind.COUNTRY:
+        return country_column == scope.country_id
+    if scope.kind is ReachKind.DEPARTMENT:
+        return department_column == scope.department_id
+    return own

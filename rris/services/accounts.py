@@ -1,0 +1,188 @@
+"""Accounts: creating people, changing and resetting passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from rris.context import current_settings
+from rris.domain.errors import InvalidInput
+from rris.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordProblem, password_problems
+from rris.enums import Role
+from rris.extensions import db
+from rris.integrations.mail import OutgoingMessage, current_mailer
+from rris.integrations.passwords import hash_password, verify_password
+from rris.models import Country, Department, User
+from rris.services.sessions import end_all_sessions
+from rris.timeutil import is_valid_zone
+
+log = logging.getLogger(__name__)
+
+_RESET_SALT = "rris.password-reset"
+
+
+def normalise_email(raw: str, field: str = "email") -> str:
+    """The address in canonical form (trimmed, lower-case), or InvalidInput naming `field`."""
+    candidate = (raw or "").strip()
+    if not candidate:
+        raise InvalidInput({field: _("Enter an e-mail address.")})
+    try:
+        checked = validate_email(candidate, check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        raise InvalidInput({field: _("Enter a valid e-mail address, like name@example.org.")}) from None
+    return checked.normalized.lower()
+
+
+def check_password(password: str, email: str, field: str = "password") -> None:
+    """Raise InvalidInput naming `field` when the password is not acceptable."""
+    problems = password_problems(password, email)
+    if not problems:
+        return
+    messages = {
+        PasswordProblem.TOO_SHORT: _("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+        PasswordProblem.TOO_LONG: _("Use at most %(count)d characters.", count=MAX_PASSWORD_LENGTH),
+        PasswordProblem.CONTAINS_EMAIL: _("Do not use your e-mail address in the password."),
+        PasswordProblem.ONE_CHARACTER: _("Use more than one distinct character."),
+    }
+    raise InvalidInput({field: " ".join(messages[problem] for problem in problems)})
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """What it takes to open an account."""
+
+    email: str
+    name: str
+    password: str
+    role: Role
+    department_id: int | None = None
+    country_id: int | None = None
+    timezone: str | None = None
+
+
+def create_user(account: NewAccount, now: datetime) -> User:
+    """Validate and store a new account; InvalidInput names every bad field."""
+    errors: dict[str, str] = {}
+    email = ""
+    try:
+        email = normalise_email(account.email)
+    except InvalidInput as problem:
+        errors.update(problem.errors)
+    if not account.name.strip():
+        errors["name"] = _("Enter the person's name.")
+    try:
+        check_password(account.password, email)
+    except InvalidInput as problem:
+        errors.update(problem.errors)
+    if account.role is Role.CASEWORKER and db.session.get(Department, account.department_id or 0) is None:
+        errors["department_id"] = _("A caseworker belongs to an existing department.")
+    if account.role is Role.FOCAL_POINT and db.session.get(Country, account.country_id or 0) is None:
+        errors["country_id"] = _("A focal point acts for an existing country.")
+    if account.timezone and not is_valid_zone(account.timezone):
+        errors["timezone"] = _("Choose a time zone from the list, like Europe/Belgrade.")
+    if email and db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        errors["email"] = _("An account with this e-mail address exists already.")
+    if errors:
+        raise InvalidInput(errors)
+    user = User(
+        email=email,
+        name=account.name.strip(),
+        password_hash=hash_password(account.password),
+        role=account.role,
+        department_id=account.department_id if account.role is Role.CASEWORKER else None,
+        country_id=account.country_id if account.role is Role.FOCAL_POINT else None,
+        timezone=account.timezone or None,
+        created_at=now,
+        password_changed_at=now,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def change_password(
+    user: User, current_password: str, new_password: str, now: datetime, keep_session: str | None
+) -> None:
+    """Change the password after checking the current one; every other session ends."""
+    if not verify_password(user.password_hash, current_password):
+        raise InvalidInput({"current_password": _("This is not your current password.")})
+    check_password(new_password, user.email, field="new_password")
+    _store_password(user, new_password, now)
+    end_all_sessions(user.id, now, except_secret=keep_session)
+    db.session.commit()
+
+
+def request_password_reset(raw_email: str, now: datetime) -> None:
+    """E-mail a reset link if the account exists; the caller says the same thing either way."""
+    email = normalise_email(raw_email)
+    user = db.session.scalar(select(User).where(User.email == email, User.active.is_(True)))
+    if user is None:
+        log.info("password reset asked for an unknown or inactive address")
+        return
+    settings = current_settings()
+    token = password_reset_token(user, now)
+    link = f"{settings.public_url}/password/reset/{token}"
+    current_mailer().send(
+        OutgoingMessage(
+            to=(user.email,),
+            subject=_("Reset your RRIS password"),
+            text=_(
+                "Hello %(name)s,\n\nsomeone (we hope you) asked to reset your RRIS password. "
+                "Open this link within %(minutes)d minutes to choose a new one:\n\n%(link)s\n\n"
+                "If you did not ask for this, ignore this message; your password stays as it is.",
+                name=user.name,
+                minutes=settings.password_reset_minutes,
+                link=link,
+            ),
+        )
+    )
+
+
+def password_reset_token(user: User, now: datetime) -> str:
+    """A signed token for `user`, valid for the configured minutes and only until the password changes."""
+    settings = current_settings()
+    expires = now + timedelta(minutes=settings.password_reset_minutes)
+    payload = {"user": user.id, "password": _password_fingerprint(user), "expires": int(expires.timestamp())}
+    return URLSafeSerializer(settings.secret_key, salt=_RESET_SALT).dumps(payload)
+
+
+def user_for_reset_token(token: str, now: datetime) -> User:
+    """The account a reset token is for; InvalidInput when forged, used or expired."""
+    invalid = InvalidInput({"token": _("This reset link is invalid or has expired. Ask for a new one.")})
+    try:
+        payload = URLSafeSerializer(current_settings().secret_key, salt=_RESET_SALT).loads(token)
+    except BadSignature:
+        raise invalid from None
+    if not isinstance(payload, dict) or payload.get("expires", 0) < now.timestamp():
+        raise invalid
+    user = db.session.get(User, payload.get("user", 0))
+    if user is None or not user.active or payload.get("password") != _password_fingerprint(user):
+        raise invalid
+    return user
+
+
+def reset_password(token: str, new_password: str, now: datetime) -> User:
+    """Set a new password from a reset link; the link then stops working and all sessions end."""
+    user = user_for_reset_token(token, now)
+    check_password(new_password, user.email)
+    _store_password(user, new_password, now)
+    end_all_sessions(user.id, now)
+    db.session.commit()
+    return user
+
+
+def _store_password(user: User, password: str, now: datetime) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes with every new password, which makes a reset link single-use.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
