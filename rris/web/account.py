@@ -1,0 +1,109 @@
+"""The profile page: one's own details, password, API tokens and signed-in browsers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from rris.context import current_clock
+from rris.domain.errors import InvalidInput
+from rris.domain.permissions import Capability, can
+from rris.services.accounts import change_password
+from rris.services.api_tokens import create_api_token, live_api_tokens, revoke_api_token
+from rris.services.sessions import end_other_sessions, end_session_by_id, is_current, live_sessions
+from rris.web.authentication import current_actor, current_session_secret
+from rris.web.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm, show_errors
+
+bp = Blueprint("account", __name__, url_prefix="/profile")
+
+
+@bp.get("")
+@login_required
+def profile(
+    password_form: ChangePasswordForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    new_token: str | None = None,
+    status: int = 200,
+) -> Any:
+    now = current_clock().now()
+    secret = current_session_secret()
+    browsers = [(record, is_current(record, secret)) for record in live_sessions(current_user.id, now)]
+    return render_template(
+        "account/profile.html",
+        password_form=password_form or ChangePasswordForm(),
+        token_form=token_form or ApiTokenForm(),
+        confirm_form=ConfirmForm(),
+        tokens=live_api_tokens(current_user),
+        may_use_api=can(current_actor(), Capability.USE_API),
+        browsers=browsers,
+        new_token=new_token,
+    ), status
+
+
+@bp.post("/password")
+@login_required
+def password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                current_clock().now(),
+                keep_session=current_session_secret(),
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("Your password is changed. Other browsers signed in as you were signed out."), "success")
+            return redirect(url_for("account.profile"))
+    return profile(password_form=form, status=422)
+
+
+@bp.post("/tokens")
+@login_required
+def create_token() -> Any:
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        now = current_clock().now()
+        days = form.expires_in_days.data
+        try:
+            _token, secret = create_api_token(
+                current_user, form.name.data, now, now + timedelta(days=days) if days else None
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            return profile(token_form=ApiTokenForm(formdata=None), new_token=secret)
+    return profile(token_form=form, status=422)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Any:
+    if not revoke_api_token(current_user, token_id, current_clock().now()):
+        abort(404)
+    flash(_("The token is revoked; systems using it are refused from now on."), "success")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_browser(session_id: int) -> Any:
+    if not end_session_by_id(current_user.id, session_id, current_clock().now()):
+        abort(404)
+    flash(_("That browser is signed out."), "success")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_browsers() -> Any:
+    count = end_other_sessions(current_user.id, current_clock().now(), current_session_secret())
+    flash(_("%(count)d other browsers signed out.", count=count), "success")
+    return redirect(url_for("account.profile"))

@@ -1,0 +1,105 @@
+"""How values look on a page: times in the viewer's zone with the zone named, language and
+country names, footnotes. Templates call these; they never do time-zone maths themselves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, g
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from rris.context import current_clock
+from rris.domain.permissions import capabilities
+from rris.extensions import db
+from rris.models import Country, Language
+from rris.timeutil import city_of_zone, to_local, utc_offset_label
+from rris.web.authentication import current_actor
+
+
+def zone_label(zone_name: str, instant: datetime | None = None) -> str:
+    """'Kabul (UTC+04:30)': the place and its offset at `instant` (default now)."""
+    moment = instant or current_clock().now()
+    return f"{city_of_zone(zone_name)} ({utc_offset_label(moment, zone_name)})"
+
+
+def local_time(instant: datetime | None, zone_name: str | None = None, style: str = "medium") -> str:
+    """`instant` as wall-clock time in `zone_name` (default: the viewer's), zone named."""
+    if instant is None:
+        return ""
+    zone_name = zone_name or viewer_zone()
+    local = to_local(instant, zone_name)
+    text = format_datetime(local.replace(tzinfo=None), format=style, rebase=False)
+    return f"{text} {zone_label(zone_name, instant)}"
+
+
+def local_clock(zone_name: str) -> str:
+    """The time it is now in `zone_name`, e.g. '14:05'."""
+    local = to_local(current_clock().now(), zone_name)
+    return f"{local:%H:%M}"
+
+
+def long_date(day: date | None) -> str:
+    """A calendar date in the viewer's language."""
+    return "" if day is None else format_date(day, format="medium")
+
+
+def viewer_zone() -> str:
+    """The signed-in person's zone, UTC for visitors."""
+    if current_user.is_authenticated:
+        return current_user.zone_name
+    return "UTC"
+
+
+def language_name(code: str) -> str:
+    """The language's name in the viewer's language (CLDR), else its ISO 639-3 reference name."""
+    language = db.session.get(Language, code)
+    for key in filter(None, [language.alpha_2 if language else None, code]):
+        localized = _cldr_languages().get(key)
+        if localized:
+            return localized
+    return language.name if language else code
+
+
+def country_name(country: Country) -> str:
+    """The country's name; one that needs a footnote gets its asterisk and the page shows it."""
+    if country.footnote:
+        footnotes = g.setdefault("footnotes", {})
+        footnotes.setdefault(country.display_name, country.footnote)
+    return country.display_name
+
+
+def page_footnotes() -> dict[str, str]:
+    """Footnotes collected while the page rendered (Kosovo*, ...)."""
+    return g.get("footnotes", {})
+
+
+def register_presenters(app: Flask) -> None:
+    """Make the presenters available to every template."""
+    app.jinja_env.filters.update(
+        local_time=local_time,
+        long_date=long_date,
+        language_name=language_name,
+        country_name=country_name,
+        zone_label=zone_label,
+        local_clock=local_clock,
+    )
+
+    @app.context_processor
+    def _navigation() -> dict[str, Any]:
+        granted = capabilities(current_actor()) if current_user.is_authenticated else frozenset()
+        return {"granted": granted, "page_footnotes": page_footnotes, "viewer_zone": viewer_zone}
+
+    app.jinja_env.globals["_"] = _
+
+
+def _cldr_languages() -> dict[str, str]:
+    if "cldr_languages" not in g:
+        try:
+            g.cldr_languages = Locale.parse(str(get_locale())).languages
+        except (UnknownLocaleError, ValueError):
+            g.cldr_languages = {}
+    return g.cldr_languages

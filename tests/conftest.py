@@ -1,0 +1,192 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, a transaction rolled back per test, a real
+SMTP server, a clock the tests set, and an HTTP client that handles CSRF like a browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSqlaSession
+
+from rris.extensions import db
+from rris.services.languages import sync_languages
+from rris.settings import Settings
+from rris.timeutil import FrozenClock
+from rris.web import create_portal
+from tests.support.postgres import ThrowawayPostgres
+from tests.support.smtp import Mailbox, SmtpServer
+
+# Monday 2026-01-12, 08:00 UTC: 09:00 in Belgrade, 12:30 in Kabul.
+DEFAULT_NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-rris"
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    """One throwaway PostgreSQL cluster on 127.0.0.1 for the whole run."""
+    with ThrowawayPostgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[SmtpServer, int]]:
+    server = SmtpServer()
+    port = server.start()
+    yield server, port
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def settings_for_test(tmp_path: Path, database_url: str, smtp_port: int) -> Settings:
+    """Settings for a test app: everything explicit, nothing read from the developer's environment."""
+    return Settings.from_env(
+        {
+            "RRIS_ENV": "test",
+            "RRIS_INSTANCE_PATH": str(tmp_path / "instance"),
+            "RRIS_DATABASE_URL": database_url,
+            "RRIS_SECRET_KEY": TEST_SECRET_KEY,
+            "RRIS_SMTP_HOST": "127.0.0.1",
+            "RRIS_SMTP_PORT": str(smtp_port),
+            "RRIS_PUBLIC_URL": "https://rris.test",
+            "RRIS_LOG_LEVEL": "WARNING",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def app(
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+    smtp_server: tuple[SmtpServer, int],
+) -> Iterator[Flask]:
+    """The portal on one backend, migrated to head with the language catalogue loaded."""
+    base = tmp_path_factory.mktemp(f"app-{backend}")
+    if backend == "sqlite":
+        url = f"sqlite:///{base / 'rris.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database("rris_suite")
+    portal = create_portal(settings_for_test(base, url, smtp_server[1]), clock=FrozenClock(DEFAULT_NOW))
+    with portal.app_context():
+        upgrade()
+        sync_languages()
+    yield portal
+    with portal.app_context():
+        db.engine.dispose()
+
+
+class _BoundSession(FlaskSqlaSession):
+    """A session that always uses the test's connection (Flask-SQLAlchemy would pick the engine)."""
+
+    def get_bind(self, *args: object, **kwargs: object):  # type: ignore[override]
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs in one outer transaction that is rolled back afterwards.
+
+    The app context is pushed only to set up and to clean up: a context left pushed would be
+    shared by every test-client request (and with it `g`, where Flask-Login and Flask-WTF cache).
+    """
+    if "app" not in request.fixturenames:
+        yield
+        return
+    flask_app: Flask = request.getfixturevalue("app")
+    with flask_app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+    try:
+        yield
+    finally:
+        with flask_app.app_context():
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def clock(app: Flask) -> FrozenClock:
+    """The app's clock, reset to DEFAULT_NOW for each test."""
+    frozen: FrozenClock = app.extensions["rris.clock"]
+    frozen.set(DEFAULT_NOW)
+    return frozen
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[SmtpServer, int]) -> Mailbox:
+    smtp_server[0].mailbox.clear()
+    return smtp_server[0].mailbox
+
+
+@pytest.fixture
+def ctx(app: Flask, clock: FrozenClock) -> Iterator[None]:
+    """A request context for calling services directly. Not for HTTP tests: a request made while
+    it is pushed would share its app context (and Flask-Login's cached user)."""
+    with app.test_request_context():
+        yield
+
+
+@contextmanager
+def committed(app: Flask) -> Iterator[None]:
+    """Set up data in a short app context and commit it (into the test's outer transaction)."""
+    with app.app_context():
+        yield
+        db.session.commit()
+
+
+class Browser:
+    """A test client that reads the CSRF token from forms, as a browser submits them."""
+
+    TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.last_token: str | None = None
+
+    def get(self, url: str, **kwargs: object):
+        response = self.client.get(url, **kwargs)
+        match = self.TOKEN.search(response.get_data(as_text=True))
+        if match:
+            self.last_token = match.group(1) or match.group(2)
+        return response
+
+    def submit(self, form_url: str, data: dict[str, object], post_to: str | None = None, **kwargs: object):
+        """GET the page with the form, then POST the data with its CSRF token."""
+        self.get(form_url)
+        assert self.last_token, f"no CSRF token on {form_url}"
+        return self.client.post(post_to or form_url, data={**data, "csrf_token": self.last_token}, **kwargs)
+
+    def sign_in(self, email: str, password: str):
+        return self.submit("/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def browser(app: Flask, clock: FrozenClock) -> Browser:
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def another_browser(app: Flask, clock: FrozenClock) -> Browser:
+    return Browser(app.test_client())
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"rris: every database test runs on {' and '.join(BACKENDS)}"

@@ -1,0 +1,120 @@
+"""Test data builders: real rows through the real models, with sensible defaults."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from itertools import count
+
+from sqlalchemy import select
+
+from rris.enums import Gender, Proficiency, Role, Specialisation
+from rris.extensions import db
+from rris.integrations.passwords import hash_password
+from rris.models import (
+    Accreditation,
+    AvailabilityWindow,
+    Country,
+    Department,
+    InterpreterProfile,
+    InterpreterSpecialisation,
+    LanguagePair,
+    User,
+)
+
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose; hash once per run
+_sequence = count(1)
+_CREATED = datetime(2025, 6, 1, tzinfo=UTC)
+
+COUNTRIES = {
+    "RS": ("Serbia", "Asylum Office", "Belgrade", "Europe/Belgrade", None),
+    "AL": ("Albania", "Directorate for Asylum", "Tirana", "Europe/Tirane", None),
+    "XK": (
+        "Kosovo",
+        "Department of Citizenship, Asylum and Migration",
+        "Pristina",
+        "Europe/Belgrade",
+        "References to Kosovo shall be understood in the context of United Nations Security Council "
+        "resolution 1244 (1999).",
+    ),
+    "TR": ("Turkey", "Presidency of Migration Management", "Ankara", "Europe/Istanbul", None),
+    "MK": ("North Macedonia", "Sector for Asylum", "Skopje", "Europe/Skopje", None),
+}
+
+
+def country(code: str = "RS") -> Country:
+    existing = db.session.scalar(select(Country).where(Country.code == code))
+    if existing is not None:
+        return existing
+    name, authority, seat, zone, footnote = COUNTRIES[code]
+    record = Country(code=code, name=name, authority=authority, seat=seat, timezone=zone, footnote=footnote)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def department(country_code: str = "RS", name: str | None = None) -> Department:
+    home = country(country_code)
+    record = Department(
+        country=home, name=name or f"{home.seat} office {next(_sequence)}", city=home.seat, timezone=home.timezone
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def user(role: Role = Role.CASEWORKER, email: str | None = None, **fields: object) -> User:
+    number = next(_sequence)
+    values: dict[str, object] = {
+        "email": email or f"{role.value}.{number}@test.example",
+        "name": fields.pop("name", f"Test {role.value.replace('_', ' ').title()} {number}"),
+        "password_hash": _PASSWORD_HASH,
+        "role": role,
+        "created_at": _CREATED,
+        "password_changed_at": _CREATED,
+    }
+    if role is Role.CASEWORKER and "department" not in fields and "department_id" not in fields:
+        values["department"] = department()
+    if role is Role.FOCAL_POINT and "country" not in fields and "country_id" not in fields:
+        values["country"] = country()
+    values.update(fields)
+    record = User(**values)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def caseworker(country_code: str = "RS", **fields: object) -> User:
+    return user(Role.CASEWORKER, department=department(country_code), **fields)
+
+
+def interpreter(
+    zone: str = "Asia/Kabul",
+    gender: Gender = Gender.FEMALE,
+    pairs: tuple[tuple[str, str], ...] = (("pus", "eng"),),
+    accredited_for: tuple[str, ...] = ("RS",),
+    on: date = date(2026, 1, 12),
+    **fields: object,
+) -> InterpreterProfile:
+    account = user(Role.INTERPRETER, **fields)
+    profile = InterpreterProfile(
+        user=account,
+        gender=gender,
+        timezone=zone,
+        hourly_rate=Decimal("35.00"),
+        rate_currency="EUR",
+        created_at=_CREATED,
+    )
+    db.session.add(profile)
+    profile.language_pairs = [LanguagePair.between(a, b, Proficiency.C1) for a, b in pairs]
+    profile.accreditations = [
+        Accreditation(country=country(code), valid_from=on - timedelta(days=100), valid_to=on + timedelta(days=265))
+        for code in accredited_for
+    ]
+    profile.availability = [
+        AvailabilityWindow(weekday=day, start_minute=9 * 60, end_minute=17 * 60) for day in range(5)
+    ]
+    profile.specialisations = [InterpreterSpecialisation(specialisation=Specialisation.TRAUMA)]
+    db.session.flush()
+    return profile

@@ -1,0 +1,76 @@
+"""The demo pool: seven authorities, about 60 interpreters, loaded twice without duplicates."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from rris.enums import Role
+from rris.extensions import db
+from rris.models import Country, Department, InterpreterProfile, LanguagePair, User
+from rris.services.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool, pool_is_empty
+from rris.services.sign_in import authenticate
+from tests.conftest import DEFAULT_NOW
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Country, Department, User, InterpreterProfile, LanguagePair)
+    }
+
+
+def test_loading_twice_creates_nothing_the_second_time(ctx):
+    assert pool_is_empty()
+    first = load_demo_pool(DEFAULT_NOW)
+    after_first = counts()
+    second = load_demo_pool(DEFAULT_NOW)
+    assert first.created > 0 and second.created == 0
+    assert counts() == after_first
+    assert after_first["Country"] == 7
+    assert 55 <= after_first["InterpreterProfile"] <= 70
+
+
+def test_every_role_has_a_demo_login_that_works(ctx):
+    load_demo_pool(DEFAULT_NOW)
+    roles = set()
+    for _label, email in DEMO_LOGINS:
+        user = authenticate(email, DEMO_PASSWORD, "127.0.0.1", DEFAULT_NOW)
+        roles.add(user.role)
+    assert roles == set(Role)
+
+
+def test_the_seven_authorities_have_the_zones_of_the_brief_and_kosovo_its_footnote(ctx):
+    load_demo_pool(DEFAULT_NOW)
+    zones = dict(db.session.execute(select(Country.code, Country.timezone)).all())
+    assert zones == {
+        "AL": "Europe/Tirane",
+        "BA": "Europe/Sarajevo",
+        "XK": "Europe/Belgrade",
+        "ME": "Europe/Podgorica",
+        "MK": "Europe/Skopje",
+        "RS": "Europe/Belgrade",
+        "TR": "Europe/Istanbul",
+    }
+    kosovo = db.session.scalar(select(Country).where(Country.code == "XK"))
+    assert kosovo.display_name == "Kosovo*" and "1244 (1999)" in kosovo.footnote
+
+
+def test_the_kabul_pashto_interpreter_can_take_a_belgrade_morning(ctx):
+    load_demo_pool(DEFAULT_NOW)
+    email = dict((label, address) for label, address in DEMO_LOGINS)["interpreter"]
+    user = db.session.scalar(select(User).where(User.email == email))
+    profile = user.interpreter_profile
+    assert profile.timezone == "Asia/Kabul"
+    assert any("pus" in (pair.language_a, pair.language_b) for pair in profile.language_pairs)
+    serbia = next(item for item in profile.accreditations if item.country.code == "RS")
+    assert serbia.is_valid_on(date(2026, 1, 12))
+    monday = [window for window in profile.availability if window.weekday == 0]
+    assert any(window.start_minute <= 12 * 60 + 30 < window.end_minute for window in monday)
+
+
+def test_no_one_covers_pashto_macedonian_directly_so_relay_is_needed(ctx):
+    load_demo_pool(DEFAULT_NOW)
+    direct = db.session.scalar(
+        select(func.count()).where(LanguagePair.language_a == "mkd", LanguagePair.language_b == "pus")
+    )
+    assert direct == 0

@@ -1,0 +1,73 @@
+"""Settings come from RRIS_* variables, are validated with the variable named, and are documented."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rris.settings import VARIABLES, Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_serve_a_laptop_on_loopback(tmp_path):
+    settings = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)})
+    assert (settings.host, settings.port, settings.signaling_port) == ("127.0.0.1", 5000, 8765)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'rris.sqlite3'}"
+    assert not settings.secure_cookies
+
+
+def test_the_development_secret_is_kept_between_starts(tmp_path):
+    first = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)}).secret_key
+    second = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)}).secret_key
+    assert first == second and len(first) >= 32
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    with pytest.raises(SettingsError, match="RRIS_SECRET_KEY"):
+        Settings.from_env({"RRIS_ENV": "production", "RRIS_INSTANCE_PATH": str(tmp_path)})
+
+
+def test_production_sends_cookies_over_https_only(tmp_path):
+    settings = Settings.from_env(
+        {"RRIS_ENV": "production", "RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_SECRET_KEY": "k" * 40}
+    )
+    assert settings.secure_cookies
+
+
+def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
+    settings = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_DATABASE_URL": "postgresql://u@h/db"})
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("RRIS_PORT", "http"),
+        ("RRIS_PORT", "70000"),
+        ("RRIS_SESSION_HOURS", "0"),
+        ("RRIS_SMTP_STARTTLS", "maybe"),
+        ("RRIS_DATABASE_URL", "mysql://x"),
+        ("RRIS_ENV", "staging"),
+    ],
+)
+def test_a_bad_value_names_its_variable(tmp_path, name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), name: value})
+
+
+def test_every_variable_is_documented_in_the_readme_and_nothing_else_is():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`(RRIS_[A-Z_]+)`", readme))
+    declared = {variable.name for variable in VARIABLES}
+    assert declared <= documented, f"missing from README: {sorted(declared - documented)}"
+    assert documented <= declared, f"README names unknown variables: {sorted(documented - declared)}"
+
+
+def test_every_variable_read_in_the_code_is_declared():
+    declared = {variable.name for variable in VARIABLES}
+    source = "\n".join(
+        path.read_text() for folder in ("rris", "scheduler", "signaling") for path in (ROOT / folder).rglob("*.py")
+    )
+    used = set(re.findall(r'"(RRIS_[A-Z_]+)"', source))
+    assert used <= declared, f"undeclared: {sorted(used - declared)}"
