@@ -10,10 +10,12 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from rris.context import current_clock
 from rris.domain.permissions import capabilities
+from rris.enums import Employment, Proficiency, Role, Specialisation, Weekday
 from rris.extensions import db
 from rris.models import Country, Language
 from rris.timeutil import city_of_zone, to_local, utc_offset_label
@@ -77,6 +79,39 @@ def page_footnotes() -> dict[str, str]:
     return g.get("footnotes", {})
 
 
+LABELS: dict[object, object] = {
+    Role.CASEWORKER: _l("Caseworker"),
+    Role.FOCAL_POINT: _l("Country focal point"),
+    Role.INTERPRETER: _l("Interpreter"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.ADMIN: _l("Administrator"),
+    Weekday.MONDAY: _l("Mon"),
+    Weekday.TUESDAY: _l("Tue"),
+    Weekday.WEDNESDAY: _l("Wed"),
+    Weekday.THURSDAY: _l("Thu"),
+    Weekday.FRIDAY: _l("Fri"),
+    Weekday.SATURDAY: _l("Sat"),
+    Weekday.SUNDAY: _l("Sun"),
+    Specialisation.TRAUMA: _l("trauma"),
+    Specialisation.CHILDREN: _l("children"),
+    Specialisation.MEDICAL: _l("medical"),
+    Specialisation.LEGAL: _l("legal"),
+    Specialisation.CULTURAL_MEDIATION: _l("cultural mediation"),
+    Specialisation.GENDER_BASED_VIOLENCE: _l("gender-based violence"),
+    Proficiency.NATIVE: _l("native"),
+    Proficiency.C2: "C2",
+    Proficiency.C1: "C1",
+    Proficiency.B2: "B2",
+    Employment.STAFF: _l("staff"),
+    Employment.FREELANCE: _l("freelance"),
+}
+
+
+def label(value: object) -> str:
+    """The translated name of an enum member (role, weekday, specialisation...)."""
+    return str(LABELS.get(value, value))
+
+
 def register_presenters(app: Flask) -> None:
     """Make the presenters available to every template."""
     app.jinja_env.filters.update(
@@ -86,6 +121,7 @@ def register_presenters(app: Flask) -> None:
         country_name=country_name,
         zone_label=zone_label,
         local_clock=local_clock,
+        label=label,
     )
 
     @app.context_processor
