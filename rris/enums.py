@@ -74,3 +74,57 @@ class Weekday(StrEnum):
     def from_index(cls, index: int) -> Weekday:
         """The weekday `datetime.weekday()` calls `index`."""
         return list(cls)[index]
+
+
+class BookingState(StrEnum):
+    """Where a booking stands; `rris.domain.booking_states` says how it may move."""
+
+    REQUESTED = "requested"
+    OFFERED = "offered"
+    CONFIRMED = "confirmed"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    UNFILLED = "unfilled"
+    INTERPRETER_NO_SHOW = "interpreter_no_show"
+    APPLICANT_NO_SHOW = "applicant_no_show"
+    WRONG_LANGUAGE = "wrong_language"
+    TECHNICAL_FAILURE = "technical_failure"
+
+
+class SessionKind(StrEnum):
+    """What the session is for; each kind has a usual duration."""
+
+    ASYLUM_INTERVIEW = "asylum_interview"
+    REGISTRATION = "registration"
+    RECEPTION = "reception"
+    MEDICAL = "medical"
+    LEGAL_COUNSELLING = "legal_counselling"
+    RETURN_COUNSELLING = "return_counselling"
+    AGE_ASSESSMENT = "age_assessment"
+    VULNERABILITY_ASSESSMENT = "vulnerability_assessment"
+
+
+class Modality(StrEnum):
+    """How the interpreter takes part."""
+
+    VIDEO = "video"
+    PHONE = "phone"
+
+
+class GenderRule(StrEnum):
+    """How strictly a booking wants an interpreter of a gender."""
+
+    NONE = "none"
+    PREFERRED = "preferred"
+    REQUIRED = "required"
+
+
+class OfferState(StrEnum):
+    """An offer of a booking to one interpreter."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
