@@ -98,3 +98,36 @@ def utc_offset_label(instant: datetime, zone_name: str) -> str:
 def city_of_zone(zone_name: str) -> str:
     """'Asia/Kabul' -> 'Kabul', the human part of a zone name."""
     return zone_name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+class NonexistentLocalTime(ValueError):
+    """The wall-clock time is skipped by a DST change (02:30 on the last Sunday of March in Belgrade)."""
+
+
+class AmbiguousLocalTime(ValueError):
+    """The wall-clock time happens twice (the October repeat); the caller must choose which."""
+
+    def __init__(self, local: datetime, zone_name: str) -> None:
+        self.earlier = ensure_utc(local.replace(fold=0, tzinfo=zone(zone_name)))
+        self.later = ensure_utc(local.replace(fold=1, tzinfo=zone(zone_name)))
+        super().__init__(f"{local:%Y-%m-%d %H:%M} happens twice in {zone_name}")
+
+
+def local_to_utc(local: datetime, zone_name: str, occurrence: int | None = None) -> datetime:
+    """The UTC instant of a naive wall-clock time in `zone_name`.
+
+    Raises NonexistentLocalTime for a time the clocks skip, and AmbiguousLocalTime for one
+    they pass twice unless `occurrence` says which (0 the first, 1 the second).
+    """
+    if local.tzinfo is not None:
+        raise ValueError("local_to_utc takes a naive wall-clock time")
+    tz = zone(zone_name)
+    first = local.replace(tzinfo=tz, fold=0)
+    second = local.replace(tzinfo=tz, fold=1)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local:
+        raise NonexistentLocalTime(f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name}")
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(UTC)
+    if occurrence is None:
+        raise AmbiguousLocalTime(local, zone_name)
+    return (second if occurrence else first).astimezone(UTC)
