@@ -16,7 +16,7 @@ from rris import models  # noqa: F401  (registers the tables with the metadata)
 from rris.database import configure_engine, engine_options
 from rris.extensions import babel, db, migrate
 from rris.integrations.mail import Mailer, mailer_from_settings
-from rris.models.types import render_migration_item
+from rris.models.types import include_in_comparison, render_migration_item
 from rris.settings import PROJECT_ROOT, Settings
 from rris.timeutil import Clock, SystemClock
 
@@ -55,7 +55,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mai
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, render_item=render_migration_item
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        render_item=render_migration_item,
+        include_object=include_in_comparison,
     )
     babel.init_app(app, locale_selector=_select_locale)
 

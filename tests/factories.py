@@ -8,12 +8,13 @@ from itertools import count
 
 from sqlalchemy import select
 
-from rris.enums import Gender, Proficiency, Role, Specialisation
+from rris.enums import BookingState, Gender, Modality, Proficiency, Role, SessionKind, Specialisation
 from rris.extensions import db
 from rris.integrations.passwords import hash_password
 from rris.models import (
     Accreditation,
     AvailabilityWindow,
+    Booking,
     Country,
     Department,
     InterpreterProfile,
@@ -118,3 +119,37 @@ def interpreter(
     profile.specialisations = [InterpreterSpecialisation(specialisation=Specialisation.TRAUMA)]
     db.session.flush()
     return profile
+
+
+def booking(
+    department: Department | None = None,
+    starts_at: datetime = datetime(2026, 1, 13, 8, 0, tzinfo=UTC),
+    minutes: int = 60,
+    applicant_language: str = "pus",
+    officer_language: str = "srp",
+    state: BookingState = BookingState.REQUESTED,
+    case_reference: str | None = None,
+    **fields: object,
+) -> Booking:
+    home = department or globals()["department"]("RS")
+    creator = fields.pop("created_by", None) or user(Role.CASEWORKER, department=home)
+    record = Booking(
+        code=f"T{next(_sequence):06d}",
+        department=home,
+        country_id=home.country_id,
+        created_by=creator,
+        applicant_language=applicant_language,
+        officer_language=officer_language,
+        session_kind=fields.pop("session_kind", SessionKind.ASYLUM_INTERVIEW),
+        modality=fields.pop("modality", Modality.VIDEO),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        case_reference=case_reference or f"CASE-{next(_sequence)}",
+        state=state,
+        created_at=_CREATED,
+        updated_at=_CREATED,
+        **fields,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from rris.app import create_app
 from rris.extensions import db
+from rris.models.types import include_in_comparison
 from tests.conftest import TEST_SECRET_KEY, settings_for_test
 
 
@@ -41,7 +42,8 @@ def test_from_empty_to_head_and_back(empty_database_url, tmp_path):
             "user_sessions",
         } <= tables
         with db.engine.connect() as connection:
-            drift = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(connection, opts={"include_object": include_in_comparison})
+            drift = compare_metadata(context, db.metadata)
         assert drift == [], f"models and migrations differ: {drift}"
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

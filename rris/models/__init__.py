@@ -1,6 +1,15 @@
 """SQLAlchemy 2.0 typed models; importing this package registers every table."""
 
 from rris.models.accounts import ApiToken, LoginAttempt, User, UserSession
+from rris.models.bookings import (
+    Assignment,
+    Booking,
+    BookingEvent,
+    BookingSpecialisation,
+    CaseObjection,
+    IdempotencyRecord,
+    Offer,
+)
 from rris.models.geography import Country, CountryLanguage, Department
 from rris.models.interpreters import (
     Accreditation,
@@ -13,6 +22,13 @@ from rris.models.interpreters import (
 from rris.models.languages import Dialect, Language
 
 __all__ = [
+    "Assignment",
+    "Booking",
+    "BookingEvent",
+    "BookingSpecialisation",
+    "CaseObjection",
+    "IdempotencyRecord",
+    "Offer",
     "Accreditation",
     "ApiToken",
     "AvailabilityWindow",

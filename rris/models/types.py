@@ -34,8 +34,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else ensure_utc(value)
 
 
-def enum_type(enum_class: type[Enum]) -> SAEnum:
-    """A portable enum column: VARCHAR + CHECK of the values (no native ENUM to migrate)."""
+def enum_type(enum_class: type[Enum], name: str | None = None) -> SAEnum:
+    """A portable enum column: VARCHAR + CHECK of the values (no native ENUM to migrate).
+
+    `name` names the CHECK constraint; give one when a table has two columns of one enum.
+    """
     return SAEnum(
         enum_class,
         native_enum=False,
@@ -43,7 +46,7 @@ def enum_type(enum_class: type[Enum]) -> SAEnum:
         length=32,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
     )
 
 
@@ -55,3 +58,13 @@ def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | b
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# Objects the migrations create on one database only, which the models do not declare.
+DATABASE_SPECIFIC_OBJECTS = frozenset({("assignments", "busy")})
+
+
+def include_in_comparison(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic hook: leave database-specific objects out of autogenerate's comparison."""
+    table = getattr(getattr(obj, "table", None), "name", None)
+    return not (type_ == "column" and reflected and (table, name) in DATABASE_SPECIFIC_OBJECTS)
