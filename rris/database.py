@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Execution option asking SQLite to take the write lock when the transaction begins.
+IMMEDIATE = "rris_begin_immediate"
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
@@ -36,4 +38,7 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A read transaction cannot safely upgrade to a write in WAL mode ("database is
+        # locked" at once), so writers say so up front and queue on busy_timeout instead.
+        immediate = connection.get_execution_options().get(IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -60,6 +60,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_LOGIN_MAX_FAILURES_PER_IP", "30", "failed sign-ins per client address within the window"),
     Variable("RRIS_LOGIN_WINDOW_MINUTES", "15", "the window the two limits above count in"),
     Variable("RRIS_PASSWORD_RESET_MINUTES", "60", "how long an emailed reset link works"),
+    Variable("RRIS_OFFER_WAVE_SIZE", "3", "how many interpreters get an offer at once, per wave"),
+    Variable("RRIS_OFFER_MINUTES", "30", "how long an offer stands before the next wave goes out"),
     Variable("RRIS_LOG_LEVEL", "INFO", "log level of all three processes"),
 )
 
@@ -92,6 +94,8 @@ class Settings:
     login_max_failures_per_ip: int
     login_window_minutes: int
     password_reset_minutes: int
+    offer_wave_size: int
+    offer_minutes: int
     log_level: str
 
     @property
@@ -157,6 +161,8 @@ class Settings:
             login_max_failures_per_ip=reader.positive_int("RRIS_LOGIN_MAX_FAILURES_PER_IP", 30),
             login_window_minutes=reader.positive_int("RRIS_LOGIN_WINDOW_MINUTES", 15),
             password_reset_minutes=reader.positive_int("RRIS_PASSWORD_RESET_MINUTES", 60),
+            offer_wave_size=reader.positive_int("RRIS_OFFER_WAVE_SIZE", 3),
+            offer_minutes=reader.positive_int("RRIS_OFFER_MINUTES", 30),
             log_level=reader.text("RRIS_LOG_LEVEL", "INFO").upper(),
         )
 

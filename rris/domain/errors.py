@@ -20,6 +20,10 @@ class InvalidInput(DomainError):
         super().__init__("; ".join(f"{name}: {problem}" for name, problem in self.errors.items()))
 
 
+class Conflict(DomainError):
+    """The request lost a race or contradicts the current state (HTTP 409)."""
+
+
 class Forbidden(DomainError):
     """The actor's role does not allow this."""
 

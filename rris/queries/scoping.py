@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 
 from rris.domain.permissions import Actor, Reach, ReachKind, pool_reach, reach
 from rris.extensions import db
-from rris.models import Department, InterpreterProfile, User
+from rris.models import Assignment, Booking, Department, InterpreterProfile, Offer, User
 
 T = TypeVar("T")
 
@@ -48,6 +48,24 @@ def interpreter_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.interpreter_id is None:
         return false()
     return InterpreterProfile.id == actor.interpreter_id
+
+
+def booking_filter(actor: Actor) -> ColumnElement[bool]:
+    """WHERE clause on Booking: the institution's bookings, or for an interpreter the jobs
+    offered or assigned to them."""
+    scope = reach(actor)
+    if scope.kind is ReachKind.OWN:
+        if actor.interpreter_id is None:
+            return false()
+        offered = select(Offer.booking_id).where(Offer.interpreter_id == actor.interpreter_id)
+        assigned = select(Assignment.booking_id).where(Assignment.interpreter_id == actor.interpreter_id)
+        return Booking.id.in_(offered) | Booking.id.in_(assigned)
+    return _by_reach(scope, Booking.department_id, Booking.country_id, own=false())
+
+
+def visible_bookings(actor: Actor) -> Select[tuple[Booking]]:
+    """Bookings the actor may see, soonest first."""
+    return select(Booking).where(booking_filter(actor)).order_by(Booking.starts_at, Booking.id)
 
 
 def visible_departments(actor: Actor) -> Select[tuple[Department]]:

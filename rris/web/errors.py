@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from rris.context import current_clock
-from rris.domain.errors import Forbidden, InvalidInput, TooManyAttempts
+from rris.domain.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts
 from rris.queries.scoping import NotVisible
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,10 @@ def register_error_handlers(app: Flask) -> None:
     def _forbidden(error: Forbidden) -> Any:
         return error_response(403, str(error))
 
+    @app.errorhandler(Conflict)
+    def _conflict(error: Conflict) -> Any:
+        return error_response(409, str(error))
+
     @app.errorhandler(InvalidInput)
     def _invalid(error: InvalidInput) -> Any:
         return error_response(422, _("Some values are not right."), error.errors)
@@ -113,6 +117,7 @@ def _title(status: int) -> str:
         404: _("Not found"),
         405: _("Not allowed here"),
         422: _("Please check what you entered"),
+        409: _("Someone was quicker"),
         429: _("Too many attempts"),
         500: _("Something went wrong"),
     }

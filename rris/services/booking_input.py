@@ -1,0 +1,196 @@
+"""Checking what a caseworker (or a case system) asks for, before anything is written.
+
+Every problem is reported against the field it concerns, all at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from rris.domain.errors import InvalidInput
+from rris.domain.matching.snapshots import Interval
+from rris.domain.permissions import Actor, Capability, can
+from rris.domain.session_kinds import DEFAULT_DURATION_MINUTES, MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
+from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
+from rris.extensions import db
+from rris.models import Department, Dialect, Language
+from rris.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
+from rris.queries.scoping import department_filter
+from rris.timeutil import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
+
+LOCAL_TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass(frozen=True)
+class BookingInput:
+    """A booking request as typed in or sent: text and simple values, not yet trusted."""
+
+    applicant_language: str = ""
+    officer_language: str = ""
+    session_kind: str = ""
+    start_local: str = ""
+    duration_minutes: int | None = None
+    modality: str = Modality.VIDEO.value
+    case_reference: str = ""
+    department_id: int | None = None
+    dialect: str | None = None
+    notes: str | None = None
+    gender: str | None = None
+    gender_rule: str = GenderRule.NONE.value
+    specialisations: tuple[str, ...] = ()
+    continuity: bool = False
+    start_occurrence: int | None = None  # 0 or 1, for a wall-clock time the October change repeats
+
+
+@dataclass(frozen=True)
+class ValidBooking:
+    """A request that passed every check; times are UTC instants."""
+
+    department: Department
+    applicant_language: str
+    officer_language: str
+    session_kind: SessionKind
+    interval: Interval
+    modality: Modality
+    case_reference: str
+    dialect: str | None
+    notes: str | None
+    gender: Gender | None
+    gender_rule: GenderRule
+    specialisations: frozenset[Specialisation] = field(default_factory=frozenset)
+    continuity: bool = False
+
+
+def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBooking:
+    """The checked request, or InvalidInput naming every bad field."""
+    errors: dict[str, str] = {}
+    department = _department(raw.department_id, actor, errors)
+    applicant = _language(raw.applicant_language, "applicant_language", errors)
+    officer = _language(raw.officer_language, "officer_language", errors)
+    if applicant and officer and applicant == officer:
+        errors["officer_language"] = _("The officer's language must differ from the applicant's.")
+    kind = _choice(SessionKind, raw.session_kind, "session_kind", errors)
+    modality = _choice(Modality, raw.modality, "modality", errors)
+    duration = raw.duration_minutes if raw.duration_minutes is not None else DEFAULT_DURATION_MINUTES.get(kind, 0)
+    if not MIN_DURATION_MINUTES <= duration <= MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = _(
+            "A session lasts from %(low)d minutes to %(high)d hours.",
+            low=MIN_DURATION_MINUTES,
+            high=MAX_DURATION_MINUTES // 60,
+        )
+    start = _start(raw, department, now, errors)
+    reference = (raw.case_reference or "").strip()
+    if not reference:
+        errors["case_reference"] = _("Enter your department's case reference (never the applicant's name).")
+    elif len(reference) > CASE_REFERENCE_MAX_CHARS:
+        errors["case_reference"] = _("Use at most %(count)d characters.", count=CASE_REFERENCE_MAX_CHARS)
+    notes = (raw.notes or "").strip() or None
+    if notes and len(notes) > NOTES_MAX_CHARS:
+        errors["notes"] = _("Notes take at most %(count)d characters.", count=NOTES_MAX_CHARS)
+    dialect = (raw.dialect or "").strip() or None
+    if dialect and applicant and not _dialect_exists(applicant, dialect):
+        errors["dialect"] = _("Choose a dialect of the applicant's language from the list.")
+    gender_rule = _choice(GenderRule, raw.gender_rule or GenderRule.NONE.value, "gender_rule", errors)
+    gender = _choice(Gender, raw.gender, "gender", errors) if raw.gender else None
+    if gender_rule not in (None, GenderRule.NONE) and gender is None:
+        errors["gender"] = _("Say which gender is required or preferred.")
+    specialisations = frozenset(
+        item
+        for item in (_choice(Specialisation, value, "specialisations", errors) for value in raw.specialisations)
+        if item
+    )
+    if errors:
+        raise InvalidInput(errors)
+    assert department and applicant and officer and kind and modality and start and gender_rule
+    return ValidBooking(
+        department=department,
+        applicant_language=applicant,
+        officer_language=officer,
+        session_kind=kind,
+        interval=Interval(start, start + timedelta(minutes=duration)),
+        modality=modality,
+        case_reference=reference,
+        dialect=dialect,
+        notes=notes,
+        gender=gender if gender_rule is not GenderRule.NONE else None,
+        gender_rule=gender_rule,
+        specialisations=specialisations,
+        continuity=raw.continuity,
+    )
+
+
+def _department(department_id: int | None, actor: Actor, errors: dict[str, str]) -> Department | None:
+    if not can(actor, Capability.BOOK_INTERPRETERS):
+        errors["department_id"] = _("Your role does not book interpreters.")
+        return None
+    wanted = department_id if department_id is not None else actor.department_id
+    if wanted is None:
+        errors["department_id"] = _("Choose the department the session is for.")
+        return None
+    department = db.session.scalar(select(Department).where(Department.id == wanted, department_filter(actor)))
+    if department is None:
+        errors["department_id"] = _("Choose one of your departments.")
+    return department
+
+
+def _language(code: str, name: str, errors: dict[str, str]) -> str | None:
+    code = (code or "").strip().lower()
+    if not code:
+        errors[name] = _("Choose a language.")
+        return None
+    if db.session.get(Language, code) is None:
+        errors[name] = _("%(code)s is not an ISO 639-3 language code.", code=code)
+        return None
+    return code
+
+
+def _choice(enum_class: type, value: str | None, name: str, errors: dict[str, str]):  # type: ignore[no-untyped-def]
+    try:
+        return enum_class(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_class)
+        errors[name] = _("Choose one of: %(allowed)s.", allowed=allowed)
+        return None
+
+
+def _dialect_exists(language: str, name: str) -> bool:
+    found = db.session.scalar(select(Dialect.id).where(Dialect.language_code == language, Dialect.name == name))
+    return found is not None
+
+
+def _start(raw: BookingInput, department: Department | None, now: datetime, errors: dict[str, str]) -> datetime | None:
+    text = (raw.start_local or "").strip()
+    local = None
+    for pattern in LOCAL_TIME_FORMATS:
+        try:
+            local = datetime.strptime(text, pattern)  # noqa: DTZ007 (a wall-clock time, zoned below)
+            break
+        except ValueError:
+            continue
+    if local is None:
+        errors["start_local"] = _("Give the start as date and time, like 2026-03-02T09:00.")
+        return None
+    if department is None:
+        return None
+    try:
+        start = local_to_utc(local, department.timezone, raw.start_occurrence)
+    except NonexistentLocalTime:
+        errors["start_local"] = _(
+            "%(time)s does not exist in %(zone)s: the clocks skip it.", time=text, zone=department.timezone
+        )
+        return None
+    except AmbiguousLocalTime:
+        errors["start_local"] = _(
+            "%(time)s happens twice in %(zone)s when the clocks go back; say which (start_occurrence 0 or 1).",
+            time=text,
+            zone=department.timezone,
+        )
+        return None
+    if start <= now:
+        errors["start_local"] = _("The start lies in the past.")
+        return None
+    return start

@@ -1,0 +1,151 @@
+"""Putting a booking to the matching engine: what it needs, per leg, and what the pool offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from rris.domain.matching.engine import MatchResult, match
+from rris.domain.matching.relay import RELAY_LANGUAGE, RelayPlan, leg_requests, plan_relay
+from rris.domain.matching.rules import RejectionReason
+from rris.domain.matching.snapshots import Interval, MatchRequest
+from rris.domain.matching.suggestions import SlotSuggestion, suggest_slots
+from rris.enums import BookingState
+from rris.extensions import db
+from rris.models import Assignment, Booking, CaseObjection
+from rris.queries.candidates import candidate_snapshots
+from rris.services.booking_input import ValidBooking
+
+SUGGESTION_HORIZON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the pool can do for a request: direct matches, a relay, or other times."""
+
+    direct: MatchResult
+    covered_directly: bool
+    relay: RelayPlan | None = None
+    suggestions: tuple[SlotSuggestion, ...] = field(default_factory=tuple)
+
+    @property
+    def fillable(self) -> bool:
+        return self.direct.eligible_count > 0 or self.relay is not None
+
+
+def request_from_valid(valid: ValidBooking) -> MatchRequest:
+    """The engine's request for a booking not yet stored."""
+    country = valid.department.country
+    return MatchRequest(
+        applicant_language=valid.applicant_language,
+        officer_language=valid.officer_language,
+        country_id=country.id,
+        interval=valid.interval,
+        dialect=valid.dialect,
+        gender=valid.gender,
+        gender_rule=valid.gender_rule,
+        specialisations=valid.specialisations,
+        objected_interpreter_ids=objections_for(country.id, valid.case_reference),
+        continuity_interpreter_id=last_interpreter_for(country.id, valid.case_reference) if valid.continuity else None,
+        country_timezone=country.timezone,
+    )
+
+
+def request_for_booking(booking: Booking, leg: int = 1) -> MatchRequest:
+    """The engine's request for one leg of a stored booking (leg 2 exists only for a relay)."""
+    request = MatchRequest(
+        applicant_language=booking.applicant_language,
+        officer_language=booking.officer_language,
+        country_id=booking.country_id,
+        interval=Interval(booking.starts_at, booking.ends_at),
+        dialect=booking.dialect,
+        gender=booking.gender,
+        gender_rule=booking.gender_rule,
+        specialisations=frozenset(item.specialisation for item in booking.specialisations),
+        objected_interpreter_ids=objections_for(booking.country_id, booking.case_reference),
+        continuity_interpreter_id=(
+            last_interpreter_for(booking.country_id, booking.case_reference, before=booking.id)
+            if booking.continuity
+            else None
+        ),
+        booking_id=booking.id,
+        country_timezone=booking.country.timezone,
+    )
+    if not booking.relay:
+        return request
+    return leg_requests(request)[leg - 1]
+
+
+def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[int] | None = None) -> MatchResult:
+    """Ranked interpreters for one leg of a stored booking."""
+    request = request_for_booking(booking, leg)
+    candidates = candidate_snapshots(
+        request.interval,
+        now,
+        pairs=None if interpreter_ids else [frozenset((request.applicant_language, request.officer_language))],
+        interpreter_ids=interpreter_ids,
+        case=(booking.country_id, booking.case_reference),
+    )
+    return match(request, candidates, now)
+
+
+def assess(request: MatchRequest, case: tuple[int, str], now: datetime, suggest: bool = True) -> Assessment:
+    """Direct matches; when no one covers the pair at all, a relay through English; when no one
+    is free at that time, other times within a week."""
+    pairs = [frozenset((request.applicant_language, request.officer_language))]
+    relay_possible = RELAY_LANGUAGE not in pairs[0]
+    if relay_possible:
+        pairs += [
+            frozenset((request.applicant_language, RELAY_LANGUAGE)),
+            frozenset((RELAY_LANGUAGE, request.officer_language)),
+        ]
+    span = Interval(request.interval.start, request.interval.end + (SUGGESTION_HORIZON if suggest else timedelta(0)))
+    candidates = candidate_snapshots(span, now, pairs=pairs, case=case)
+    direct = match(request, candidates, now)
+    covered = (
+        any(
+            all(rejection.reason is not RejectionReason.NO_LANGUAGE_PAIR for rejection in reasons)
+            for reasons in direct.rejections.values()
+        )
+        or direct.eligible_count > 0
+    )
+    if direct.eligible_count:
+        return Assessment(direct, covered)
+    relay = plan_relay(request, candidates, now) if relay_possible and not covered else None
+    suggestions = ()
+    if relay is None and suggest:
+        suggestions = suggest_slots(request, candidates, now, horizon=SUGGESTION_HORIZON)
+    return Assessment(direct, covered, relay, suggestions)
+
+
+def objections_for(country_id: int, case_reference: str) -> frozenset[int]:
+    """Interpreters the applicant of this case objected to."""
+    return frozenset(
+        db.session.scalars(
+            select(CaseObjection.interpreter_id).where(
+                CaseObjection.country_id == country_id, CaseObjection.case_reference == case_reference
+            )
+        )
+    )
+
+
+def last_interpreter_for(country_id: int, case_reference: str, before: int | None = None) -> int | None:
+    """The interpreter of the case's most recent delivered or confirmed session, for continuity."""
+    statement = (
+        select(Assignment.interpreter_id)
+        .join(Booking, Booking.id == Assignment.booking_id)
+        .where(
+            Booking.country_id == country_id,
+            Booking.case_reference == case_reference,
+            Booking.state.in_((BookingState.COMPLETED, BookingState.CONFIRMED, BookingState.IN_PROGRESS)),
+            Assignment.released_at.is_(None),
+            Assignment.leg == 1,
+        )
+        .order_by(Booking.starts_at.desc())
+        .limit(1)
+    )
+    if before is not None:
+        statement = statement.where(Booking.id != before)
+    return db.session.scalar(statement)

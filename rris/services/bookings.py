@@ -1,0 +1,279 @@
+"""Booking use cases: request, cancel, reschedule, assign by hand, record an objection.
+
+Each follows the same order: guard, write, append to the history, commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from rris.domain.booking_states import BookingAction, next_state
+from rris.domain.errors import Conflict, Forbidden, InvalidInput
+from rris.domain.matching.rules import Rejection
+from rris.domain.permissions import Actor, Capability, can
+from rris.enums import BookingState, OfferState
+from rris.extensions import db
+from rris.models import Booking, BookingSpecialisation, CaseObjection, InterpreterProfile, User
+from rris.queries.scoping import get_visible, visible_bookings
+from rris.services.booking_events import record_event
+from rris.services.booking_input import BookingInput, validate_booking
+from rris.services.booking_matching import assess, match_leg, request_from_valid
+from rris.services.idempotency import earlier_result, remember_result
+from rris.services.offers import assign_interpreter, send_wave, withdraw_all
+from rris.services.transactions import begin_write
+
+LATE_CANCELLATION = timedelta(hours=24)
+CANCEL_REASON_MAX_CHARS = 500
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """The caller's Idempotency-Key and the request's fingerprint."""
+
+    key: str
+    fingerprint: str
+
+
+def request_booking(
+    raw: BookingInput, user: User, actor: Actor, now: datetime, idempotency: Idempotency | None = None
+) -> tuple[Booking, bool]:
+    """Store a booking and send the first wave of offers; returns (booking, created).
+
+    With an Idempotency-Key seen before, returns the booking that request created instead.
+    """
+    valid = validate_booking(raw, actor, now)
+    begin_write()
+    if idempotency:
+        earlier = earlier_result(user.id, idempotency.key, idempotency.fingerprint)
+        if earlier is not None:
+            db.session.commit()
+            return db.session.get(Booking, earlier["booking_id"]), False
+    request = request_from_valid(valid)
+    assessment = assess(request, (valid.department.country_id, valid.case_reference), now, suggest=False)
+    booking = Booking(
+        code=_new_code(),
+        department=valid.department,
+        country_id=valid.department.country_id,
+        created_by_id=user.id,
+        applicant_language=valid.applicant_language,
+        officer_language=valid.officer_language,
+        dialect=valid.dialect,
+        session_kind=valid.session_kind,
+        modality=valid.modality,
+        starts_at=valid.interval.start,
+        ends_at=valid.interval.end,
+        case_reference=valid.case_reference,
+        notes=valid.notes,
+        gender=valid.gender,
+        gender_rule=valid.gender_rule,
+        continuity=valid.continuity,
+        relay=not assessment.covered_directly and assessment.relay is not None,
+        state=BookingState.REQUESTED,
+        created_at=now,
+        updated_at=now,
+    )
+    booking.specialisations = [BookingSpecialisation(specialisation=item) for item in sorted(valid.specialisations)]
+    db.session.add(booking)
+    db.session.flush()
+    note = _("Relayed through English: two interpreters.") if booking.relay else None
+    record_event(booking, "requested", now, user.id, None, BookingState.REQUESTED, note)
+    send_wave(booking, now, actor_id=user.id)
+    if idempotency:
+        remember_result(user.id, idempotency.key, idempotency.fingerprint, {"booking_id": booking.id}, now)
+    db.session.commit()
+    return booking, True
+
+
+def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) -> Booking:
+    """Cancel with a reason; inside 24 hours of the start it is marked late. Interpreters are released."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": _("Give a reason for the cancellation.")})
+    if len(reason) > CANCEL_REASON_MAX_CHARS:
+        raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=CANCEL_REASON_MAX_CHARS)})
+    begin_write()
+    booking = _lock_visible(booking_id, actor)
+    before = booking.state
+    after = next_state(before, BookingAction.CANCEL)
+    booking.state = after
+    booking.cancelled_at = now
+    booking.cancel_reason = reason
+    booking.cancelled_late = booking.starts_at - now < LATE_CANCELLATION
+    booking.updated_at = now
+    _release(booking, now, _("cancelled"))
+    withdraw_all(booking, now)
+    record_event(booking, BookingAction.CANCEL.value, now, actor.user_id, before, after, reason)
+    db.session.commit()
+    return booking
+
+
+def reschedule_booking(
+    booking_id: int,
+    actor: Actor,
+    start_local: str,
+    duration_minutes: int | None,
+    now: datetime,
+    start_occurrence: int | None = None,
+) -> Booking:
+    """Move a booking; interpreters are released and asked again (the previous one first)."""
+    begin_write()
+    booking = _lock_visible(booking_id, actor)
+    next_state(booking.state, BookingAction.RESCHEDULE)  # guard before checking the new time
+    raw = BookingInput(
+        applicant_language=booking.applicant_language,
+        officer_language=booking.officer_language,
+        session_kind=booking.session_kind.value,
+        start_local=start_local,
+        duration_minutes=duration_minutes or int((booking.ends_at - booking.starts_at).total_seconds() // 60),
+        modality=booking.modality.value,
+        case_reference=booking.case_reference,
+        department_id=booking.department_id,
+        dialect=booking.dialect,
+        gender=booking.gender.value if booking.gender else None,
+        gender_rule=booking.gender_rule.value,
+        start_occurrence=start_occurrence,
+    )
+    try:
+        valid = validate_booking(raw, actor, now)
+    except InvalidInput:
+        db.session.rollback()
+        raise
+    before = booking.state
+    old = f"{booking.starts_at.isoformat()}–{booking.ends_at.isoformat()}"
+    _release(booking, now, _("rescheduled"))
+    withdraw_all(booking, now)
+    booking.starts_at, booking.ends_at = valid.interval.start, valid.interval.end
+    booking.version += 1
+    booking.confirmed_at = None
+    booking.state = next_state(before, BookingAction.RESCHEDULE)
+    booking.continuity = True
+    booking.updated_at = now
+    record_event(
+        booking,
+        BookingAction.RESCHEDULE.value,
+        now,
+        actor.user_id,
+        before,
+        booking.state,
+        _("Moved from %(old)s.", old=old),
+    )
+    db.session.flush()
+    send_wave(booking, now, actor_id=actor.user_id)
+    db.session.commit()
+    return booking
+
+
+def eligibility_of(booking: Booking, interpreter_id: int, now: datetime, leg: int = 1) -> tuple[Rejection, ...]:
+    """Why an interpreter could not take a leg (empty when they could): for manual assignment."""
+    result = match_leg(booking, leg, now, interpreter_ids=[interpreter_id])
+    return result.rejections.get(interpreter_id, ())
+
+
+def assign_by_hand(
+    booking_id: int, interpreter_id: int, actor: Actor, now: datetime, leg: int = 1, despite: bool = False
+) -> Booking:
+    """A coordinator assigns an interpreter. If the engine would not, InvalidInput says why
+    unless `despite` confirms; an overlapping job is refused by the database all the same."""
+    if not can(actor, Capability.MANAGE_POOL):
+        raise Forbidden(_("Only coordinators assign interpreters by hand."))
+    begin_write()
+    booking = _lock_visible(booking_id, actor)
+    if leg not in range(1, booking.leg_count + 1):
+        db.session.rollback()
+        raise InvalidInput({"leg": _("This booking has no such leg.")})
+    interpreter = db.session.get(InterpreterProfile, interpreter_id)
+    if interpreter is None:
+        db.session.rollback()
+        raise InvalidInput({"interpreter_id": _("No such interpreter.")})
+    before = booking.state
+    after = next_state(before, BookingAction.ASSIGN)
+    reasons = eligibility_of(booking, interpreter_id, now, leg)
+    if reasons and not despite:
+        db.session.rollback()
+        raise InvalidInput({"interpreter_id": " ".join(reason.detail for reason in reasons)})
+    for assignment in booking.active_assignments:
+        if assignment.leg == leg:
+            assignment.released_at = now
+            assignment.release_reason = _("replaced by hand")
+    db.session.flush()
+    try:
+        assign_interpreter(booking, leg, interpreter, now, assigned_by_id=actor.user_id, manual=True)
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("%(name)s has another job at that time.", name=interpreter.name)) from None
+    for offer in booking.offers:
+        if offer.leg == leg and offer.state is OfferState.PENDING:
+            offer.state = OfferState.WITHDRAWN
+            offer.responded_at = now
+    fully = all(any(a.leg == n for a in booking.active_assignments) for n in range(1, booking.leg_count + 1))
+    if fully:
+        booking.state = after
+        booking.confirmed_at = booking.confirmed_at or now
+    booking.updated_at = now
+    note = _("Assigned %(name)s by hand.", name=interpreter.name)
+    if reasons:
+        note += " " + _("Despite: %(reasons)s", reasons=" ".join(reason.detail for reason in reasons))
+    record_event(booking, BookingAction.ASSIGN.value, now, actor.user_id, before, booking.state, note)
+    db.session.commit()
+    return booking
+
+
+def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: datetime) -> CaseObjection:
+    """The applicant objects to an interpreter of this case: never offered for the case again."""
+    booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    served = {assignment.interpreter_id for assignment in booking.assignments}
+    if interpreter_id not in served:
+        raise InvalidInput({"interpreter_id": _("Only an interpreter of this booking can be objected to here.")})
+    begin_write()
+    existing = db.session.scalar(
+        select(CaseObjection).where(
+            CaseObjection.country_id == booking.country_id,
+            CaseObjection.case_reference == booking.case_reference,
+            CaseObjection.interpreter_id == interpreter_id,
+        )
+    )
+    if existing is not None:
+        db.session.commit()
+        return existing
+    objection = CaseObjection(
+        country_id=booking.country_id,
+        case_reference=booking.case_reference,
+        interpreter_id=interpreter_id,
+        recorded_at=now,
+        recorded_by_id=actor.user_id,
+    )
+    db.session.add(objection)
+    record_event(
+        db.session.get(Booking, booking_id),
+        "objection",
+        now,
+        actor.user_id,
+        note=_("The applicant objects to this interpreter for the case."),
+    )
+    db.session.commit()
+    return objection
+
+
+def _lock_visible(booking_id: int, actor: Actor) -> Booking:
+    booking = db.session.scalar(visible_bookings(actor).where(Booking.id == booking_id).with_for_update())
+    if booking is None:
+        db.session.rollback()
+        get_visible(visible_bookings(actor), Booking, booking_id)  # raises NotVisible
+    return booking  # type: ignore[return-value]
+
+
+def _release(booking: Booking, now: datetime, why: str) -> None:
+    for assignment in booking.active_assignments:
+        assignment.released_at = now
+        assignment.release_reason = why
+
+
+def _new_code() -> str:
+    return "RR-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))

@@ -1,0 +1,250 @@
+"""Offers: waves of them, the first acceptance winning atomically, declines and expiry.
+
+Every function here starts its own write transaction and commits it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from rris.context import current_settings
+from rris.domain.booking_states import BookingAction, next_state
+from rris.domain.errors import Conflict, InvalidInput
+from rris.enums import BookingState, OfferState
+from rris.extensions import db
+from rris.models import Assignment, Booking, InterpreterProfile, Offer
+from rris.queries.scoping import NotVisible
+from rris.services.booking_events import record_event
+from rris.services.booking_matching import match_leg
+from rris.services.transactions import begin_write
+
+log = logging.getLogger(__name__)
+
+DECLINE_REASON_MAX_CHARS = 500
+
+
+def send_wave(booking: Booking, now: datetime, actor_id: int | None = None) -> int:
+    """Offer every leg still without an interpreter to the next best candidates; the caller commits.
+
+    Interpreters offered this version of the booking before are not asked again. A leg with no
+    one left and no offer pending makes the booking unfilled. Returns how many offers went out.
+    """
+    settings = current_settings()
+    if booking.starts_at <= now:
+        _withdraw_pending(booking, now)
+        _move(booking, BookingAction.EXHAUST, now, actor_id, _("The session started before anyone accepted."))
+        return 0
+    booking.offer_wave += 1
+    sent = 0
+    exhausted = False
+    for leg in range(1, booking.leg_count + 1):
+        if _leg_assigned(booking, leg):
+            continue
+        asked = {
+            offer.interpreter_id
+            for offer in booking.offers
+            if offer.booking_version == booking.version and offer.leg == leg
+        }
+        pending = _pending(booking, leg)
+        fresh = [m for m in match_leg(booking, leg, now).matches if m.interpreter_id not in asked]
+        for rank, candidate in enumerate(fresh[: settings.offer_wave_size], start=1):
+            db.session.add(
+                Offer(
+                    booking=booking,
+                    booking_version=booking.version,
+                    leg=leg,
+                    interpreter_id=candidate.interpreter_id,
+                    wave=booking.offer_wave,
+                    rank=rank,
+                    score=round(candidate.score),
+                    state=OfferState.PENDING,
+                    offered_at=now,
+                    expires_at=min(now + timedelta(minutes=settings.offer_minutes), booking.starts_at),
+                )
+            )
+            sent += 1
+        if not fresh and not pending:
+            exhausted = True
+    if exhausted:
+        _withdraw_pending(booking, now)
+        _move(booking, BookingAction.EXHAUST, now, actor_id, _("No interpreter left to ask."))
+    elif sent:
+        _move(
+            booking,
+            BookingAction.OFFER,
+            now,
+            actor_id,
+            _("Wave %(wave)d: %(count)d offers.", wave=booking.offer_wave, count=sent),
+        )
+    return sent
+
+
+def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) -> Booking:
+    """The interpreter takes the job: first acceptance wins, the other offers for the leg are withdrawn."""
+    begin_write()
+    offer = _own_offer(offer_id, interpreter.id)
+    booking = _lock_booking(offer.booking_id)
+    _guard_pending(offer, booking, now)
+    db.session.scalar(select(InterpreterProfile.id).where(InterpreterProfile.id == interpreter.id).with_for_update())
+    check = match_leg(booking, offer.leg, now, interpreter_ids=[interpreter.id])
+    if not check.matches:
+        reasons = "; ".join(rejection.detail for rejection in check.rejections.get(interpreter.id, ()))
+        db.session.rollback()
+        raise Conflict(_("You can no longer take this job: %(reasons)s", reasons=reasons))
+    try:
+        _assign(booking, offer.leg, interpreter, now, assigned_by_id=interpreter.user_id, manual=False)
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("You have another job at that time now.")) from None
+    offer.state = OfferState.ACCEPTED
+    offer.responded_at = now
+    for other in _pending(booking, offer.leg):
+        other.state = OfferState.WITHDRAWN
+        other.responded_at = now
+    if all(_leg_assigned(booking, leg) for leg in range(1, booking.leg_count + 1)):
+        booking.confirmed_at = now
+        _move(booking, BookingAction.ACCEPT, now, interpreter.user_id, _("%(name)s accepted.", name=interpreter.name))
+    else:
+        record_event(
+            booking, "accepted", now, interpreter.user_id, note=_("%(name)s accepted one leg.", name=interpreter.name)
+        )
+    db.session.commit()
+    return booking
+
+
+def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, now: datetime) -> Booking:
+    """The interpreter says no (with a reason); when no offer for the leg is left, the next wave goes out."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": _("Say briefly why, so the coordinators can plan.")})
+    if len(reason) > DECLINE_REASON_MAX_CHARS:
+        raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=DECLINE_REASON_MAX_CHARS)})
+    begin_write()
+    offer = _own_offer(offer_id, interpreter.id)
+    booking = _lock_booking(offer.booking_id)
+    _guard_pending(offer, booking, now)
+    offer.state = OfferState.DECLINED
+    offer.responded_at = now
+    offer.decline_reason = reason
+    record_event(booking, "declined", now, interpreter.user_id, note=reason)
+    if not _pending(booking, offer.leg) and not _leg_assigned(booking, offer.leg):
+        send_wave(booking, now)
+    db.session.commit()
+    return booking
+
+
+def expire_offers(now: datetime) -> int:
+    """Expire offers whose time ran out and send the next wave where a leg has none left; returns how many expired."""
+    begin_write()
+    due = db.session.scalars(
+        select(Offer).where(Offer.state == OfferState.PENDING, Offer.expires_at <= now).order_by(Offer.booking_id)
+    ).all()
+    bookings = {}
+    for offer in due:
+        offer.state = OfferState.EXPIRED
+        offer.responded_at = now
+        bookings[offer.booking_id] = offer.booking
+    for booking in bookings.values():
+        if booking.state is BookingState.OFFERED and any(
+            not _pending(booking, leg) and not _leg_assigned(booking, leg) for leg in range(1, booking.leg_count + 1)
+        ):
+            send_wave(booking, now)
+    db.session.commit()
+    return len(due)
+
+
+def withdraw_all(booking: Booking, now: datetime) -> None:
+    """Withdraw the pending offers of a booking (cancelled or rescheduled); the caller commits."""
+    _withdraw_pending(booking, now)
+
+
+def _assign(
+    booking: Booking, leg: int, interpreter: InterpreterProfile, now: datetime, assigned_by_id: int | None, manual: bool
+) -> Assignment:
+    gap = timedelta(minutes=interpreter.rest_gap_minutes)
+    assignment = Assignment(
+        booking=booking,
+        leg=leg,
+        interpreter_id=interpreter.id,
+        busy_from=booking.starts_at - gap,
+        busy_until=booking.ends_at + gap,
+        assigned_at=now,
+        assigned_by_id=assigned_by_id,
+        manual=manual,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def assign_interpreter(
+    booking: Booking, leg: int, interpreter: InterpreterProfile, now: datetime, assigned_by_id: int, manual: bool
+) -> Assignment:
+    """Create the assignment (the database refuses an overlap with IntegrityError); the caller commits."""
+    return _assign(booking, leg, interpreter, now, assigned_by_id, manual)
+
+
+def _own_offer(offer_id: int, interpreter_id: int) -> Offer:
+    offer = db.session.scalar(select(Offer).where(Offer.id == offer_id).with_for_update())
+    if offer is None or offer.interpreter_id != interpreter_id:
+        db.session.rollback()
+        raise NotVisible(f"Offer {offer_id}")
+    return offer
+
+
+def _lock_booking(booking_id: int) -> Booking:
+    return db.session.scalars(select(Booking).where(Booking.id == booking_id).with_for_update()).one()
+
+
+def _guard_pending(offer: Offer, booking: Booking, now: datetime) -> None:
+    problem = None
+    if offer.state is OfferState.WITHDRAWN:
+        problem = (
+            _("Another interpreter accepted this job first.")
+            if booking.state is BookingState.CONFIRMED
+            else _("This offer was withdrawn: the booking changed or was cancelled.")
+        )
+    elif offer.state is not OfferState.PENDING:
+        problem = (
+            _("You have answered this offer already.")
+            if offer.state is not OfferState.EXPIRED
+            else _("This offer has expired.")
+        )
+    elif offer.expires_at <= now:
+        problem = _("This offer has expired.")
+    elif offer.booking_version != booking.version or booking.state is not BookingState.OFFERED:
+        problem = _("This booking has changed since the offer; it is no longer open.")
+    if problem:
+        db.session.rollback()
+        raise Conflict(problem)
+
+
+def _pending(booking: Booking, leg: int) -> list[Offer]:
+    return [
+        offer
+        for offer in booking.offers
+        if offer.leg == leg and offer.state is OfferState.PENDING and offer.booking_version == booking.version
+    ]
+
+
+def _leg_assigned(booking: Booking, leg: int) -> bool:
+    return any(assignment.leg == leg for assignment in booking.active_assignments)
+
+
+def _withdraw_pending(booking: Booking, now: datetime) -> None:
+    for offer in booking.offers:
+        if offer.state is OfferState.PENDING:
+            offer.state = OfferState.WITHDRAWN
+            offer.responded_at = now
+
+
+def _move(booking: Booking, action: BookingAction, now: datetime, actor_id: int | None, note: str | None) -> None:
+    before = booking.state
+    booking.state = next_state(before, action)
+    booking.updated_at = now
+    record_event(booking, action.value, now, actor_id, before, booking.state, note)
