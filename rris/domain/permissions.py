@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rris.enums import Role
+from rris.domain.booking_states import BookingAction, allowed_actions
+from rris.enums import BookingState, Role
 
 
 class Capability(StrEnum):
@@ -109,3 +110,28 @@ def pool_reach(actor: Actor) -> Reach:
     if can(actor, Capability.VIEW_POOL):
         return Reach(ReachKind.EVERYTHING)
     return Reach(ReachKind.OWN)
+
+
+_ACTION_CAPABILITY: dict[BookingAction, Capability] = {
+    BookingAction.ASSIGN: Capability.MANAGE_POOL,
+    BookingAction.CANCEL: Capability.BOOK_INTERPRETERS,
+    BookingAction.RESCHEDULE: Capability.BOOK_INTERPRETERS,
+    BookingAction.MARK_INTERPRETER_NO_SHOW: Capability.BOOK_INTERPRETERS,
+    BookingAction.MARK_APPLICANT_NO_SHOW: Capability.BOOK_INTERPRETERS,
+    BookingAction.MARK_WRONG_LANGUAGE: Capability.BOOK_INTERPRETERS,
+    BookingAction.MARK_TECHNICAL_FAILURE: Capability.BOOK_INTERPRETERS,
+}
+
+
+def may(actor: Actor, action: BookingAction) -> bool:
+    """True when the actor's role may take `action` on a booking they can see.
+
+    Offers, starting and completing are the system's own moves, not a person's.
+    """
+    capability = _ACTION_CAPABILITY.get(action)
+    return capability is not None and can(actor, capability)
+
+
+def booking_actions(actor: Actor, state: BookingState) -> frozenset[BookingAction]:
+    """What the actor may do to a booking in `state`: the state table and the role together."""
+    return frozenset(action for action in allowed_actions(state) if may(actor, action))

@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from rris.domain.booking_states import BookingAction, next_state
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.domain.matching.rules import Rejection
-from rris.domain.permissions import Actor, Capability, can
+from rris.domain.permissions import Actor, may
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.models import Booking, BookingSpecialisation, CaseObjection, InterpreterProfile, User
 from rris.queries.scoping import get_visible, visible_bookings
 from rris.services.booking_events import record_event
 from rris.services.booking_input import BookingInput, validate_booking
-from rris.services.booking_matching import assess, match_leg, request_from_valid
+from rris.services.booking_matching import Assessment, assess, match_leg, request_from_valid
 from rris.services.idempotency import earlier_result, remember_result
 from rris.services.offers import assign_interpreter, send_wave, withdraw_all
 from rris.services.transactions import begin_write
@@ -98,6 +98,7 @@ def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) ->
         raise InvalidInput({"reason": _("Give a reason for the cancellation.")})
     if len(reason) > CANCEL_REASON_MAX_CHARS:
         raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=CANCEL_REASON_MAX_CHARS)})
+    _require(actor, BookingAction.CANCEL)
     begin_write()
     booking = _lock_visible(booking_id, actor)
     before = booking.state
@@ -123,6 +124,7 @@ def reschedule_booking(
     start_occurrence: int | None = None,
 ) -> Booking:
     """Move a booking; interpreters are released and asked again (the previous one first)."""
+    _require(actor, BookingAction.RESCHEDULE)
     begin_write()
     booking = _lock_visible(booking_id, actor)
     next_state(booking.state, BookingAction.RESCHEDULE)  # guard before checking the new time
@@ -181,8 +183,7 @@ def assign_by_hand(
 ) -> Booking:
     """A coordinator assigns an interpreter. If the engine would not, InvalidInput says why
     unless `despite` confirms; an overlapping job is refused by the database all the same."""
-    if not can(actor, Capability.MANAGE_POOL):
-        raise Forbidden(_("Only coordinators assign interpreters by hand."))
+    _require(actor, BookingAction.ASSIGN)
     begin_write()
     booking = _lock_visible(booking_id, actor)
     if leg not in range(1, booking.leg_count + 1):
@@ -261,6 +262,11 @@ def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: da
     return objection
 
 
+def _require(actor: Actor, action: BookingAction) -> None:
+    if not may(actor, action):
+        raise Forbidden(_("Your role does not allow this."))
+
+
 def _lock_visible(booking_id: int, actor: Actor) -> Booking:
     booking = db.session.scalar(visible_bookings(actor).where(Booking.id == booking_id).with_for_update())
     if booking is None:
@@ -277,3 +283,9 @@ def _release(booking: Booking, now: datetime, why: str) -> None:
 
 def _new_code() -> str:
     return "RR-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+
+
+def preview_booking(raw: BookingInput, actor: Actor, now: datetime) -> Assessment:
+    """How many interpreters fit the request as it stands, a relay if needed, or other times."""
+    valid = validate_booking(raw, actor, now)
+    return assess(request_from_valid(valid), (valid.department.country_id, valid.case_reference), now)

@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from rris.context import current_clock
+from rris.domain.booking_states import IllegalTransition
 from rris.domain.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts
 from rris.queries.scoping import NotVisible
 
@@ -89,6 +90,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def _conflict(error: Conflict) -> Any:
         return error_response(409, str(error))
+
+    @app.errorhandler(IllegalTransition)
+    def _illegal(error: IllegalTransition) -> Any:
+        return error_response(409, _("This is not possible now: %(why)s.", why=str(error)))
 
     @app.errorhandler(InvalidInput)
     def _invalid(error: InvalidInput) -> Any:

@@ -33,4 +33,4 @@ def _authenticate() -> Any:
     return None
 
 
-from rris.web.api import resources  # noqa: E402,F401  (routes attach to `bp`)
+from rris.web.api import bookings, resources  # noqa: E402,F401  (routes attach to `bp`)

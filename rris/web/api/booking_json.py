@@ -1,0 +1,198 @@
+"""Reading booking requests from JSON and writing bookings and offers as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from rris.domain.errors import InvalidInput
+from rris.domain.matching.engine import MatchResult
+from rris.domain.permissions import Actor, booking_actions
+from rris.models import Booking, Offer
+from rris.services.booking_input import BookingInput
+from rris.services.booking_matching import Assessment
+from rris.timeutil import to_local
+from rris.web.api.serializers import instant
+
+SETTABLE = {
+    "applicant_language",
+    "officer_language",
+    "session_kind",
+    "start_local",
+    "duration_minutes",
+    "modality",
+    "case_reference",
+    "department_id",
+    "dialect",
+    "notes",
+    "gender",
+    "gender_rule",
+    "specialisations",
+    "continuity",
+    "start_occurrence",
+}
+NOT_SETTABLE = {
+    "id",
+    "code",
+    "state",
+    "country",
+    "country_id",
+    "cost",
+    "relay",
+    "version",
+    "created_at",
+    "interpreters",
+}
+
+
+def booking_input(payload: Any) -> BookingInput:
+    """A BookingInput from a JSON object, or InvalidInput naming each field that cannot be accepted."""
+    if not isinstance(payload, dict):
+        raise InvalidInput({"body": _("Send a JSON object.")})
+    errors = {name: _("This field is set by RRIS, not by the caller.") for name in payload if name in NOT_SETTABLE}
+    errors.update({name: _("Unknown field.") for name in payload if name not in SETTABLE | NOT_SETTABLE})
+    values = {name: payload[name] for name in payload if name in SETTABLE}
+    for name in ("duration_minutes", "department_id", "start_occurrence"):
+        if name in values and values[name] is not None and (type(values[name]) is not int):
+            errors[name] = _("Give a whole number.")
+    for name in (
+        "applicant_language",
+        "officer_language",
+        "session_kind",
+        "start_local",
+        "modality",
+        "case_reference",
+        "dialect",
+        "notes",
+        "gender",
+        "gender_rule",
+    ):
+        if name in values and values[name] is not None and not isinstance(values[name], str):
+            errors[name] = _("Give a text value.")
+    specialisations = values.get("specialisations", [])
+    if not isinstance(specialisations, list) or not all(isinstance(item, str) for item in specialisations):
+        errors["specialisations"] = _("Give a list of specialisations.")
+    if "continuity" in values and not isinstance(values["continuity"], bool):
+        errors["continuity"] = _("Give true or false.")
+    if errors:
+        raise InvalidInput(errors)
+    values["specialisations"] = tuple(specialisations)
+    return BookingInput(**values)
+
+
+def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
+    """A booking as its viewers see it (no applicant name exists to show)."""
+    zone = booking.department.timezone
+    return {
+        "id": booking.id,
+        "code": booking.code,
+        "state": booking.state.value,
+        "department": {"id": booking.department_id, "name": booking.department.name, "timezone": zone},
+        "country": booking.country.code,
+        "applicant_language": booking.applicant_language,
+        "officer_language": booking.officer_language,
+        "dialect": booking.dialect,
+        "session_kind": booking.session_kind.value,
+        "modality": booking.modality.value,
+        "starts_at": instant(booking.starts_at),
+        "ends_at": instant(booking.ends_at),
+        "start_local": to_local(booking.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": int((booking.ends_at - booking.starts_at).total_seconds() // 60),
+        "case_reference": booking.case_reference,
+        "notes": booking.notes,
+        "gender": booking.gender.value if booking.gender else None,
+        "gender_rule": booking.gender_rule.value,
+        "specialisations": sorted(item.specialisation.value for item in booking.specialisations),
+        "continuity": booking.continuity,
+        "relay": booking.relay,
+        "interpreters": [
+            {"leg": item.leg, "id": item.interpreter_id, "name": item.interpreter.name}
+            for item in booking.active_assignments
+        ],
+        "cancelled_at": instant(booking.cancelled_at),
+        "cancelled_late": booking.cancelled_late,
+        "version": booking.version,
+        "allowed_actions": sorted(action.value for action in booking_actions(actor, booking.state)),
+    }
+
+
+def offer_json(offer: Offer) -> dict[str, Any]:
+    """An offer as the interpreter sees it, times also in their own zone."""
+    booking = offer.booking
+    zone = offer.interpreter.timezone
+    languages = (
+        (booking.applicant_language, "eng")
+        if booking.relay and offer.leg == 1
+        else (
+            ("eng", booking.officer_language)
+            if booking.relay
+            else (booking.applicant_language, booking.officer_language)
+        )
+    )
+    return {
+        "id": offer.id,
+        "state": offer.state.value,
+        "booking": {
+            "id": booking.id,
+            "code": booking.code,
+            "session_kind": booking.session_kind.value,
+            "modality": booking.modality.value,
+            "country": booking.country.code,
+            "notes": booking.notes,
+        },
+        "leg": offer.leg,
+        "languages": list(languages),
+        "starts_at": instant(booking.starts_at),
+        "ends_at": instant(booking.ends_at),
+        "start_local": to_local(booking.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
+        "timezone": zone,
+        "expires_at": instant(offer.expires_at),
+    }
+
+
+def match_json(result: MatchResult) -> dict[str, Any]:
+    """Ranked matches with their score explained, and every rejection with its reasons."""
+    return {
+        "eligible_count": result.eligible_count,
+        "matches": [
+            {
+                "interpreter_id": item.interpreter_id,
+                "name": item.name,
+                "score": round(item.score, 1),
+                "components": [{"name": c.name, "points": c.points, "detail": c.detail} for c in item.components],
+            }
+            for item in result.matches
+        ],
+        "rejections": [
+            {
+                "interpreter_id": interpreter_id,
+                "reasons": [{"reason": r.reason.value, "detail": r.detail} for r in reasons],
+            }
+            for interpreter_id, reasons in sorted(result.rejections.items())
+        ],
+    }
+
+
+def assessment_json(assessment: Assessment, zone: str) -> dict[str, Any]:
+    """What the booking form shows while it is being filled in."""
+    relay = assessment.relay
+    return {
+        "eligible_count": assessment.direct.eligible_count,
+        "covered_directly": assessment.covered_directly,
+        "relay": None
+        if relay is None
+        else {
+            "through": "eng",
+            "first_leg_eligible": relay.first_leg.eligible_count,
+            "second_leg_eligible": relay.second_leg.eligible_count,
+        },
+        "suggestions": [
+            {
+                "starts_at": instant(item.interval.start),
+                "start_local": to_local(item.interval.start, zone).strftime("%Y-%m-%dT%H:%M"),
+                "eligible_count": item.eligible_count,
+            }
+            for item in assessment.suggestions
+        ],
+    }

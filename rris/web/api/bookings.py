@@ -1,0 +1,164 @@
+"""API: bookings for case systems and coordinators, offers for interpreters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from rris.context import current_clock
+from rris.domain.errors import InvalidInput
+from rris.domain.permissions import Capability, can
+from rris.extensions import db
+from rris.models import Booking, InterpreterProfile
+from rris.queries.jobs import open_offers
+from rris.queries.scoping import get_visible, visible_bookings
+from rris.services import bookings as booking_service
+from rris.services.booking_matching import match_leg
+from rris.services.idempotency import check_key, fingerprint
+from rris.services.offers import accept_offer, decline_offer
+from rris.web.api import bp
+from rris.web.api.booking_json import assessment_json, booking_input, booking_json, match_json, offer_json
+from rris.web.authentication import current_actor
+
+MAX_LISTED = 200
+
+
+def _json_body() -> Any:
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise InvalidInput({"body": _("Send a JSON object with Content-Type application/json.")})
+    return payload
+
+
+def _text(payload: Any, name: str) -> str:
+    value = payload.get(name, "") if isinstance(payload, dict) else ""
+    if not isinstance(value, str):
+        raise InvalidInput({name: _("Give a text value.")})
+    return value
+
+
+@bp.post("/bookings")
+def create_booking() -> Any:
+    payload = _json_body()
+    raw = booking_input(payload)
+    key = request.headers.get("Idempotency-Key")
+    idempotency = None
+    if key is not None:
+        idempotency = booking_service.Idempotency(check_key(key), fingerprint("POST", request.path, payload))
+    booking, created = booking_service.request_booking(
+        raw, current_user, current_actor(), current_clock().now(), idempotency
+    )
+    response = jsonify(booking_json(booking, current_actor()))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.booking", booking_id=booking.id)
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.post("/bookings/preview")
+def preview_booking() -> Any:
+    raw = booking_input(_json_body())
+    assessment = booking_service.preview_booking(raw, current_actor(), current_clock().now())
+    zone = current_user.zone_name
+    return jsonify(assessment_json(assessment, zone))
+
+
+@bp.get("/bookings")
+def bookings() -> Any:
+    records = db.session.scalars(visible_bookings(current_actor()).limit(MAX_LISTED)).all()
+    return jsonify(items=[booking_json(record, current_actor()) for record in records])
+
+
+@bp.get("/bookings/<int:booking_id>")
+def booking(booking_id: int) -> Any:
+    record = get_visible(visible_bookings(current_actor()), Booking, booking_id)
+    return jsonify(booking_json(record, current_actor()))
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+def cancel(booking_id: int) -> Any:
+    payload = _json_body()
+    record = booking_service.cancel_booking(
+        booking_id, current_actor(), _text(payload, "reason"), current_clock().now()
+    )
+    return jsonify(booking_json(record, current_actor()))
+
+
+@bp.post("/bookings/<int:booking_id>/reschedule")
+def reschedule(booking_id: int) -> Any:
+    payload = _json_body()
+    duration = payload.get("duration_minutes")
+    occurrence = payload.get("start_occurrence")
+    if duration is not None and type(duration) is not int:
+        raise InvalidInput({"duration_minutes": _("Give a whole number.")})
+    if occurrence not in (None, 0, 1):
+        raise InvalidInput({"start_occurrence": _("Give 0 (the first) or 1 (the second).")})
+    record = booking_service.reschedule_booking(
+        booking_id, current_actor(), _text(payload, "start_local"), duration, current_clock().now(), occurrence
+    )
+    return jsonify(booking_json(record, current_actor()))
+
+
+@bp.get("/bookings/<int:booking_id>/candidates")
+def candidates(booking_id: int) -> Any:
+    if not can(current_actor(), Capability.MANAGE_POOL):
+        abort(403)
+    record = get_visible(visible_bookings(current_actor()), Booking, booking_id)
+    leg = request.args.get("leg", 1, type=int)
+    if leg not in range(1, record.leg_count + 1):
+        raise InvalidInput({"leg": _("This booking has no such leg.")})
+    everyone = list(db.session.scalars(db.select(InterpreterProfile.id)))
+    return jsonify(match_json(match_leg(record, leg, current_clock().now(), interpreter_ids=everyone)))
+
+
+@bp.post("/bookings/<int:booking_id>/assign")
+def assign(booking_id: int) -> Any:
+    payload = _json_body()
+    interpreter_id, leg = payload.get("interpreter_id"), payload.get("leg", 1)
+    if type(interpreter_id) is not int:
+        raise InvalidInput({"interpreter_id": _("Give the interpreter's id.")})
+    if type(leg) is not int:
+        raise InvalidInput({"leg": _("Give 1, or 2 for the second leg of a relay.")})
+    record = booking_service.assign_by_hand(
+        booking_id, interpreter_id, current_actor(), current_clock().now(), leg, despite=payload.get("despite") is True
+    )
+    return jsonify(booking_json(record, current_actor()))
+
+
+@bp.post("/bookings/<int:booking_id>/objections")
+def object_to(booking_id: int) -> Any:
+    payload = _json_body()
+    interpreter_id = payload.get("interpreter_id")
+    if type(interpreter_id) is not int:
+        raise InvalidInput({"interpreter_id": _("Give the interpreter's id.")})
+    booking_service.record_objection(booking_id, interpreter_id, current_actor(), current_clock().now())
+    return jsonify(status="recorded"), 201
+
+
+def _interpreter() -> InterpreterProfile:
+    profile = current_user.interpreter_profile
+    if profile is None:
+        abort(403)
+    return profile
+
+
+@bp.get("/offers")
+def offers() -> Any:
+    return jsonify(items=[offer_json(offer) for offer in open_offers(_interpreter().id, current_clock().now())])
+
+
+@bp.post("/offers/<int:offer_id>/accept")
+def accept(offer_id: int) -> Any:
+    record = accept_offer(offer_id, _interpreter(), current_clock().now())
+    return jsonify(booking_json(record, current_actor()))
+
+
+@bp.post("/offers/<int:offer_id>/decline")
+def decline(offer_id: int) -> Any:
+    payload = _json_body()
+    decline_offer(offer_id, _interpreter(), _text(payload, "reason"), current_clock().now())
+    return jsonify(status="declined")
