@@ -21,6 +21,7 @@ from rris.integrations.mail import OutgoingMessage, current_mailer
 from rris.integrations.passwords import hash_password, verify_password
 from rris.models import Country, Department, User
 from rris.services.sessions import end_all_sessions
+from rris.services.transactions import begin_write
 from rris.timeutil import is_valid_zone
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class NewAccount:
 
 def create_user(account: NewAccount, now: datetime) -> User:
     """Validate and store a new account; InvalidInput names every bad field."""
+    begin_write()
     errors: dict[str, str] = {}
     email = ""
     try:
@@ -111,6 +113,9 @@ def change_password(
     user: User, current_password: str, new_password: str, now: datetime, keep_session: str | None
 ) -> None:
     """Change the password after checking the current one; every other session ends."""
+    user_id = user.id
+    begin_write()
+    user = db.session.get(User, user_id)
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput({"current_password": _("This is not your current password.")})
     check_password(new_password, user.email, field="new_password")
@@ -170,6 +175,7 @@ def user_for_reset_token(token: str, now: datetime) -> User:
 
 def reset_password(token: str, new_password: str, now: datetime) -> User:
     """Set a new password from a reset link; the link then stops working and all sessions end."""
+    begin_write()
     user = user_for_reset_token(token, now)
     check_password(new_password, user.email)
     _store_password(user, new_password, now)

@@ -14,6 +14,7 @@ from rris.extensions import db
 from rris.models import ApiToken, User
 from rris.queries.actors import actor_of
 from rris.services.sessions import LAST_SEEN_PRECISION
+from rris.services.transactions import begin_write
 
 MAX_TOKEN_NAME_LENGTH = 100
 
@@ -30,6 +31,7 @@ def create_api_token(user: User, name: str, now: datetime, expires_at: datetime 
     if expires_at is not None and expires_at <= now:
         raise InvalidInput({"expires_at": _("The expiry must lie in the future.")})
     secret = new_api_token()
+    begin_write()
     token = ApiToken(
         user_id=user.id,
         name=label,
@@ -52,16 +54,20 @@ def user_for_api_token(secret: str, now: datetime) -> User | None:
         return None
     if token.expires_at is not None and now >= token.expires_at:
         return None
-    if not token.user.active:
+    user = token.user
+    if not user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_SEEN_PRECISION:
-        token.last_used_at = now
+        token_id = token.id
+        begin_write()
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
         db.session.commit()
-    return token.user
+    return user
 
 
 def revoke_api_token(user: User, token_id: int, now: datetime) -> bool:
     """Revoke one of the user's own tokens; False when there is no such live token."""
+    begin_write()
     result = db.session.execute(
         update(ApiToken)
         .where(ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

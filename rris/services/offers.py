@@ -87,8 +87,7 @@ def send_wave(booking: Booking, now: datetime, actor_id: int | None = None) -> i
 def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) -> Booking:
     """The interpreter takes the job: first acceptance wins, the other offers for the leg are withdrawn."""
     begin_write()
-    offer = _own_offer(offer_id, interpreter.id)
-    booking = _lock_booking(offer.booking_id)
+    offer, booking = _own_offer(offer_id, interpreter.id)
     _guard_pending(offer, booking, now)
     db.session.scalar(select(InterpreterProfile.id).where(InterpreterProfile.id == interpreter.id).with_for_update())
     check = match_leg(booking, offer.leg, now, interpreter_ids=[interpreter.id])
@@ -125,8 +124,7 @@ def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, n
     if len(reason) > DECLINE_REASON_MAX_CHARS:
         raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=DECLINE_REASON_MAX_CHARS)})
     begin_write()
-    offer = _own_offer(offer_id, interpreter.id)
-    booking = _lock_booking(offer.booking_id)
+    offer, booking = _own_offer(offer_id, interpreter.id)
     _guard_pending(offer, booking, now)
     offer.state = OfferState.DECLINED
     offer.responded_at = now
@@ -141,21 +139,22 @@ def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, n
 def expire_offers(now: datetime) -> int:
     """Expire offers whose time ran out and send the next wave where a leg has none left; returns how many expired."""
     begin_write()
-    due = db.session.scalars(
-        select(Offer).where(Offer.state == OfferState.PENDING, Offer.expires_at <= now).order_by(Offer.booking_id)
-    ).all()
-    bookings = {}
-    for offer in due:
-        offer.state = OfferState.EXPIRED
-        offer.responded_at = now
-        bookings[offer.booking_id] = offer.booking
-    for booking in bookings.values():
+    due = Offer.state == OfferState.PENDING, Offer.expires_at <= now
+    booking_ids = sorted(set(db.session.scalars(select(Offer.booking_id).where(*due))))
+    expired = 0
+    for booking_id in booking_ids:  # bookings locked in id order, each before its offers
+        booking = _lock_booking(booking_id)
+        for offer in booking.offers:
+            if offer.state is OfferState.PENDING and offer.expires_at <= now:
+                offer.state = OfferState.EXPIRED
+                offer.responded_at = now
+                expired += 1
         if booking.state is BookingState.OFFERED and any(
             not _pending(booking, leg) and not _leg_assigned(booking, leg) for leg in range(1, booking.leg_count + 1)
         ):
             send_wave(booking, now)
     db.session.commit()
-    return len(due)
+    return expired
 
 
 def withdraw_all(booking: Booking, now: datetime) -> None:
@@ -189,16 +188,27 @@ def assign_interpreter(
     return _assign(booking, leg, interpreter, now, assigned_by_id, manual)
 
 
-def _own_offer(offer_id: int, interpreter_id: int) -> Offer:
-    offer = db.session.scalar(select(Offer).where(Offer.id == offer_id).with_for_update())
+def _own_offer(offer_id: int, interpreter_id: int) -> tuple[Offer, Booking]:
+    """The interpreter's offer and its booking, locked booking first.
+
+    Every writer of a booking's offers takes the booking's lock before any offer's, so the
+    winner withdrawing the others cannot deadlock with the losers.
+    """
+    offer = db.session.get(Offer, offer_id)
     if offer is None or offer.interpreter_id != interpreter_id:
         db.session.rollback()
         raise NotVisible(f"Offer {offer_id}")
-    return offer
+    booking = _lock_booking(offer.booking_id)
+    offer = db.session.scalars(
+        select(Offer).where(Offer.id == offer_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+    return offer, booking
 
 
 def _lock_booking(booking_id: int) -> Booking:
-    return db.session.scalars(select(Booking).where(Booking.id == booking_id).with_for_update()).one()
+    return db.session.scalars(
+        select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
 
 
 def _guard_pending(offer: Offer, booking: Booking, now: datetime) -> None:

@@ -10,6 +10,7 @@ from rris.context import current_settings
 from rris.domain.secrets import digest, new_session_secret
 from rris.extensions import db
 from rris.models import User, UserSession
+from rris.services.transactions import begin_write
 
 # Writing last_seen_at on every request would serialise all requests on SQLite.
 LAST_SEEN_PRECISION = timedelta(minutes=1)
@@ -19,6 +20,9 @@ def start_session(user: User, now: datetime, ip_address: str | None, user_agent:
     """Record a new signed-in browser for `user`; returns the secret the cookie carries."""
     settings = current_settings()
     secret = new_session_secret()
+    user_id = user.id
+    begin_write()
+    user = db.session.get(User, user_id)
     db.session.add(
         UserSession(
             token_hash=digest(secret),
@@ -43,22 +47,29 @@ def resume_session(secret: str | None, now: datetime) -> User | None:
     if record is None or record.revoked_at is not None or now >= record.expires_at:
         return None
     idle_limit = timedelta(minutes=current_settings().session_idle_minutes)
-    if now - record.last_seen_at >= idle_limit:
-        record.revoked_at = now
-        db.session.commit()
+    record_id, idle_for, user = record.id, now - record.last_seen_at, record.user
+    if idle_for >= idle_limit:
+        _touch(record_id, revoked_at=now)
         return None
-    if not record.user.active:
+    if not user.active:
         return None
-    if now - record.last_seen_at >= LAST_SEEN_PRECISION:
-        record.last_seen_at = now
-        db.session.commit()
-    return record.user
+    if idle_for >= LAST_SEEN_PRECISION:
+        _touch(record_id, last_seen_at=now)
+    return user
+
+
+def _touch(record_id: int, **values: datetime) -> None:
+    # A write of its own after the read: SQLite cannot upgrade a read transaction safely.
+    begin_write()
+    db.session.execute(update(UserSession).where(UserSession.id == record_id).values(**values))
+    db.session.commit()
 
 
 def end_session(secret: str | None, now: datetime) -> None:
     """Sign out one browser."""
     if not secret:
         return
+    begin_write()
     db.session.execute(
         update(UserSession)
         .where(UserSession.token_hash == digest(secret), UserSession.revoked_at.is_(None))
@@ -77,6 +88,7 @@ def end_all_sessions(user_id: int, now: datetime, except_secret: str | None = No
 
 def end_session_by_id(user_id: int, session_id: int, now: datetime) -> bool:
     """Sign out one of the user's own browsers from the profile page; False if not theirs."""
+    begin_write()
     result = db.session.execute(
         update(UserSession)
         .where(UserSession.id == session_id, UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
@@ -110,6 +122,7 @@ def is_current(record: UserSession, secret: str | None) -> bool:
 
 def end_other_sessions(user_id: int, now: datetime, current_secret: str | None) -> int:
     """Sign out every other browser of the user (from the profile page); returns how many."""
+    begin_write()
     count = end_all_sessions(user_id, now, except_secret=current_secret)
     db.session.commit()
     return count

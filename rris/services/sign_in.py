@@ -14,6 +14,7 @@ from rris.domain.login_throttle import ThrottlePolicy, throttled_until
 from rris.extensions import db
 from rris.integrations.passwords import hash_password, needs_rehash, verify_password
 from rris.models import LoginAttempt, User
+from rris.services.transactions import begin_write
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ def authenticate(raw_email: str, password: str, ip_address: str, now: datetime) 
     """
     email = (raw_email or "").strip().lower()
     policy = throttle_policy()
+    begin_write()
     retry_at = throttled_until(
         policy,
         _recent_failures(LoginAttempt.email == email, policy, now),
@@ -62,6 +64,7 @@ def authenticate(raw_email: str, password: str, ip_address: str, now: datetime) 
 
 def forget_old_attempts(now: datetime) -> int:
     """Delete attempts older than the retention period; returns how many."""
+    begin_write()
     result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - ATTEMPT_RETENTION))
     db.session.commit()
     return result.rowcount
