@@ -1,7 +1,8 @@
 """Ranking of eligible interpreters: a sum of named, explainable components.
 
 Every component is always present (0 points when it does not apply) so that a coordinator sees
-the same five lines for every interpreter. Weights are points; the best possible total is 100.
+the same five lines for every interpreter. Weights are points: the best total is 90, or 100 when
+the booking prefers a gender (gender_preference then counts out of 10, otherwise out of 0).
 """
 
 from __future__ import annotations
