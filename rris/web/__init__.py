@@ -29,9 +29,9 @@ def create_portal(settings: Settings | None = None, clock: Clock | None = None, 
     register_presenters(app)
     app.after_request(_security_headers)
 
-    from rris.web import account, api, auth, directory, health
+    from rris.web import account, api, auth, bookings, directory, health, interpreter
 
-    for blueprint in (health.bp, auth.bp, account.bp, directory.bp, api.bp):
+    for blueprint in (health.bp, auth.bp, account.bp, directory.bp, bookings.bp, interpreter.bp, api.bp):
         app.register_blueprint(blueprint)
     return app
 
