@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 
 from rris.extensions import db
-from rris.models import Accreditation, InterpreterProfile, LanguagePair
+from rris.models import Accreditation, Dialect, InterpreterProfile, LanguagePair
 
 ACCREDITATION_WARNING_DAYS = 30
 
@@ -67,3 +67,18 @@ def pool_size() -> tuple[int, int]:
     active = db.session.scalar(select(func.count()).where(InterpreterProfile.active.is_(True))) or 0
     inactive = db.session.scalar(select(func.count()).where(InterpreterProfile.active.is_(False))) or 0
     return active, inactive
+
+
+def languages_in_pool() -> list[str]:
+    """Codes of every language some interpreter works in, for the booking form's lists."""
+    first = select(LanguagePair.language_a)
+    second = select(LanguagePair.language_b)
+    return sorted(set(db.session.scalars(first.union(second))))
+
+
+def dialects_by_language(codes: list[str]) -> dict[str, list[str]]:
+    """Dialect names known for each language code."""
+    found: dict[str, list[str]] = {}
+    for dialect in db.session.scalars(select(Dialect).where(Dialect.language_code.in_(codes)).order_by(Dialect.name)):
+        found.setdefault(dialect.language_code, []).append(dialect.name)
+    return found

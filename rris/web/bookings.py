@@ -2,6 +2,216 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from rris.context import current_clock
+from rris.domain.errors import InvalidInput
+from rris.domain.permissions import Capability, booking_actions, can
+from rris.domain.session_kinds import DEFAULT_DURATION_MINUTES
+from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
+from rris.extensions import db
+from rris.models import Booking, Department, InterpreterProfile
+from rris.queries.booking_lists import LISTS, booking_list
+from rris.queries.pool import dialects_by_language, languages_in_pool
+from rris.queries.scoping import get_visible, visible_bookings, visible_departments
+from rris.services import bookings as booking_service
+from rris.services.booking_input import BookingInput
+from rris.services.booking_matching import match_leg
+from rris.web.authentication import current_actor, require
+from rris.web.booking_forms import AssignForm, BookingForm, CancelForm, ObjectionForm, RescheduleForm
+from rris.web.forms import show_errors
+from rris.web.presenting import label, language_name
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+
+
+@bp.get("")
+@require(Capability.BOOK_INTERPRETERS)
+def index() -> Any:
+    which = request.args.get("show", "upcoming")
+    if which not in LISTS:
+        which = "upcoming"
+    records = db.session.scalars(booking_list(current_actor(), which, current_clock().now())).all()
+    return render_template("bookings/index.html", bookings=records, which=which, lists=LISTS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Capability.BOOK_INTERPRETERS)
+def new() -> Any:
+    form = BookingForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            booking, _created = booking_service.request_booking(
+                _booking_input(form), current_user, current_actor(), current_clock().now()
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_outcome(booking), "success" if booking.state.value == "offered" else "info")
+            return redirect(url_for("bookings.detail", booking_id=booking.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("bookings/new.html", form=form, durations=DEFAULT_DURATION_MINUTES), status
+
+
+@bp.get("/<int:booking_id>")
+@login_required
+def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
+    actor = current_actor()
+    booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    forms = forms or {}
+    context: dict[str, Any] = {
+        "booking": booking,
+        "actions": {action.value for action in booking_actions(actor, booking.state)},
+        "cancel_form": forms.get("cancel") or CancelForm(formdata=None),
+        "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
+        "objection_form": ObjectionForm(formdata=None),
+        "is_coordinator": can(actor, Capability.MANAGE_POOL),
+    }
+    if context["is_coordinator"]:
+        profiles = db.session.scalars(select(InterpreterProfile).options(selectinload(InterpreterProfile.user))).all()
+        names = {profile.id: profile.name for profile in profiles}
+        now = current_clock().now()
+        legs = {leg: match_leg(booking, leg, now, list(names)) for leg in range(1, booking.leg_count + 1)}
+        assign_form = forms.get("assign") or AssignForm(formdata=None)
+        ranked = [match.interpreter_id for result in legs.values() for match in result.matches]
+        others = sorted(set(names) - set(ranked), key=names.__getitem__)
+        assign_form.interpreter_id.choices = [(i, names[i]) for i in dict.fromkeys(ranked + others)]
+        assign_form.leg.choices = [(leg, str(leg)) for leg in legs]
+        context.update(legs=legs, interpreter_names=names, assign_form=assign_form)
+    return render_template("bookings/detail.html", **context), status
+
+
+@bp.post("/<int:booking_id>/cancel")
+@require(Capability.BOOK_INTERPRETERS)
+def cancel(booking_id: int) -> Any:
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            booking_service.cancel_booking(booking_id, current_actor(), form.reason.data, current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("The booking is cancelled; the interpreters are told."), "success")
+            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    return detail(booking_id, forms={"cancel": form}, status=422)
+
+
+@bp.post("/<int:booking_id>/reschedule")
+@require(Capability.BOOK_INTERPRETERS)
+def reschedule(booking_id: int) -> Any:
+    form = RescheduleForm()
+    if form.validate_on_submit():
+        try:
+            booking_service.reschedule_booking(
+                booking_id,
+                current_actor(),
+                form.start_local.data.strftime("%Y-%m-%dT%H:%M"),
+                form.duration_minutes.data,
+                current_clock().now(),
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("The booking is moved; interpreters are being asked again, the previous one first."), "success")
+            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    return detail(booking_id, forms={"reschedule": form}, status=422)
+
+
+@bp.post("/<int:booking_id>/assign")
+@require(Capability.MANAGE_POOL)
+def assign(booking_id: int) -> Any:
+    form = AssignForm()
+    form.interpreter_id.choices = [(form.interpreter_id.data, "")] if form.interpreter_id.data else []
+    form.leg.choices = [(1, "1"), (2, "2")]
+    if form.validate_on_submit():
+        try:
+            booking_service.assign_by_hand(
+                booking_id,
+                form.interpreter_id.data,
+                current_actor(),
+                current_clock().now(),
+                form.leg.data,
+                despite=form.despite.data,
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("Assigned. The booking is confirmed for that leg."), "success")
+            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    return detail(booking_id, forms={"assign": form}, status=422)
+
+
+@bp.post("/<int:booking_id>/objection")
+@require(Capability.BOOK_INTERPRETERS)
+def objection(booking_id: int) -> Any:
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        booking_service.record_objection(booking_id, form.interpreter_id.data, current_actor(), current_clock().now())
+        flash(_("Recorded: this interpreter will not be offered this case again."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
+
+
+def _fill_choices(form: BookingForm) -> None:
+    actor = current_actor()
+    departments = db.session.scalars(visible_departments(actor)).all()
+    form.department_id.choices = [(d.id, f"{d.name} ({d.country.display_name})") for d in departments]
+    if request.method == "GET" and actor.department_id:
+        form.department_id.data = actor.department_id
+    codes = languages_in_pool()
+    choices = sorted(((code, f"{language_name(code)} ({code})") for code in codes), key=lambda item: item[1])
+    form.applicant_language.choices = [("", _("Choose…")), *choices]
+    form.officer_language.choices = [("", _("Choose…")), *choices]
+    if request.method == "GET" and not form.officer_language.data:
+        home = db.session.get(Department, actor.department_id) if actor.department_id else None
+        official = home.country.official_languages if home else []
+        form.officer_language.data = official[0].code if official else "eng"
+    dialects = dialects_by_language(codes)
+    form.dialect.choices = [("", _("Any"))] + [
+        (name, f"{language_name(code)}: {name}") for code in sorted(dialects) for name in dialects[code]
+    ]
+    form.session_kind.choices = [(kind.value, label(kind)) for kind in SessionKind]
+    form.modality.choices = [(item.value, label(item)) for item in Modality]
+    form.gender_rule.choices = [(item.value, label(item)) for item in GenderRule]
+    form.gender.choices = [("", "—")] + [(item.value, label(item)) for item in Gender]
+    form.specialisations.choices = [(item.value, label(item)) for item in Specialisation]
+
+
+def _booking_input(form: BookingForm) -> BookingInput:
+    occurrence = form.start_occurrence.data
+    return BookingInput(
+        applicant_language=form.applicant_language.data or "",
+        officer_language=form.officer_language.data or "",
+        session_kind=form.session_kind.data or "",
+        start_local=form.start_local.data.strftime("%Y-%m-%dT%H:%M"),
+        duration_minutes=form.duration_minutes.data,
+        modality=form.modality.data or "",
+        case_reference=form.case_reference.data or "",
+        department_id=form.department_id.data,
+        dialect=form.dialect.data or None,
+        notes=form.notes.data or None,
+        gender=form.gender.data or None,
+        gender_rule=form.gender_rule.data or "none",
+        specialisations=tuple(form.specialisations.data or ()),
+        continuity=bool(form.continuity.data),
+        start_occurrence=int(occurrence) if occurrence in ("0", "1") else None,
+    )
+
+
+def _outcome(booking: Booking) -> str:
+    if booking.state.value == "unfilled":
+        return _("Booked, but no interpreter fits this time. Coordinators are alerted; consider another time.")
+    count = sum(1 for offer in booking.offers if offer.state.value == "pending")
+    if booking.relay:
+        return _(
+            "No one interprets this pair directly: RRIS books a relay through English, two interpreters. "
+            "%(count)d offers sent.",
+            count=count,
+        )
+    return _("Booked. %(count)d interpreters have been asked; the first to accept gets the job.", count=count)

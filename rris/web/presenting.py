@@ -15,7 +15,19 @@ from flask_login import current_user
 
 from rris.context import current_clock
 from rris.domain.permissions import capabilities
-from rris.enums import Employment, Proficiency, Role, Specialisation, Weekday
+from rris.enums import (
+    BookingState,
+    Employment,
+    Gender,
+    GenderRule,
+    Modality,
+    OfferState,
+    Proficiency,
+    Role,
+    SessionKind,
+    Specialisation,
+    Weekday,
+)
 from rris.extensions import db
 from rris.models import Country, Language
 from rris.timeutil import city_of_zone, to_local, utc_offset_label
@@ -102,6 +114,37 @@ LABELS: dict[object, object] = {
     Proficiency.C2: "C2",
     Proficiency.C1: "C1",
     Proficiency.B2: "B2",
+    BookingState.REQUESTED: _l("requested"),
+    BookingState.OFFERED: _l("offered"),
+    BookingState.CONFIRMED: _l("confirmed"),
+    BookingState.IN_PROGRESS: _l("in progress"),
+    BookingState.COMPLETED: _l("completed"),
+    BookingState.CANCELLED: _l("cancelled"),
+    BookingState.UNFILLED: _l("unfilled"),
+    BookingState.INTERPRETER_NO_SHOW: _l("interpreter did not come"),
+    BookingState.APPLICANT_NO_SHOW: _l("applicant did not come"),
+    BookingState.WRONG_LANGUAGE: _l("wrong language"),
+    BookingState.TECHNICAL_FAILURE: _l("technical failure"),
+    SessionKind.ASYLUM_INTERVIEW: _l("Asylum interview"),
+    SessionKind.REGISTRATION: _l("Registration"),
+    SessionKind.RECEPTION: _l("Reception"),
+    SessionKind.MEDICAL: _l("Medical appointment"),
+    SessionKind.LEGAL_COUNSELLING: _l("Legal counselling"),
+    SessionKind.RETURN_COUNSELLING: _l("Return counselling"),
+    SessionKind.AGE_ASSESSMENT: _l("Age assessment"),
+    SessionKind.VULNERABILITY_ASSESSMENT: _l("Vulnerability assessment"),
+    Modality.VIDEO: _l("video"),
+    Modality.PHONE: _l("telephone"),
+    GenderRule.NONE: _l("no preference"),
+    GenderRule.PREFERRED: _l("preferred"),
+    GenderRule.REQUIRED: _l("required"),
+    OfferState.PENDING: _l("waiting"),
+    OfferState.ACCEPTED: _l("accepted"),
+    OfferState.DECLINED: _l("declined"),
+    OfferState.EXPIRED: _l("expired"),
+    OfferState.WITHDRAWN: _l("withdrawn"),
+    Gender.FEMALE: _l("female"),
+    Gender.MALE: _l("male"),
     Employment.STAFF: _l("staff"),
     Employment.FREELANCE: _l("freelance"),
 }

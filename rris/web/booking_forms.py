@@ -1,0 +1,91 @@
+"""Forms of the booking pages. The services check the values; the forms carry them."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from rris.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
+from rris.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
+
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class BookingForm(FlaskForm):
+    department_id = SelectField(_l("Department"), coerce=int)
+    applicant_language = SelectField(_l("Applicant's language"), validators=[DataRequired(_l("Choose a language."))])
+    dialect = SelectField(_l("Dialect (if it matters)"), validate_choice=False)
+    officer_language = SelectField(
+        _l("Language the officer speaks"), validators=[DataRequired(_l("Choose a language."))]
+    )
+    session_kind = SelectField(_l("Session"))
+    start_local = DateTimeLocalField(
+        _l("Starts (department's local time)"),
+        format=LOCAL_INPUT_FORMATS,
+        validators=[DataRequired(_l("Give the date and time."))],
+    )
+    start_occurrence = SelectField(
+        _l("If the clocks go back that night and the time happens twice"),
+        choices=[("", _l("(not needed)")), ("0", _l("the first time")), ("1", _l("the second time"))],
+        validate_choice=False,
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes (empty: the usual for this session)"),
+        validators=[Optional(), NumberRange(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES)],
+    )
+    modality = RadioField(_l("How"), default="video")
+    case_reference = StringField(
+        _l("Your case reference (never the applicant's name)"),
+        validators=[DataRequired(_l("Enter the case reference.")), Length(max=CASE_REFERENCE_MAX_CHARS)],
+    )
+    notes = TextAreaField(
+        _l("Notes to the interpreter (nothing that identifies the applicant)"),
+        validators=[Optional(), Length(max=NOTES_MAX_CHARS)],
+    )
+    gender_rule = RadioField(_l("Interpreter's gender"), default="none")
+    gender = SelectField(_l("Gender"), validate_choice=False)
+    specialisations = MultiCheckboxField(_l("Experience needed"))
+    continuity = BooleanField(_l("Same interpreter as last time for this case, if free"))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the session cancelled?"), validators=[DataRequired(_l("Give a reason."))])
+
+
+class RescheduleForm(FlaskForm):
+    start_local = DateTimeLocalField(
+        _l("New start (department's local time)"),
+        format=LOCAL_INPUT_FORMATS,
+        validators=[DataRequired(_l("Give the date and time."))],
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes (empty: unchanged)"),
+        validators=[Optional(), NumberRange(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES)],
+    )
+
+
+class AssignForm(FlaskForm):
+    interpreter_id = SelectField(_l("Interpreter"), coerce=int)
+    leg = SelectField(_l("Leg"), coerce=int, choices=[(1, "1"), (2, "2")])
+    despite = BooleanField(_l("Assign even though the engine would not (reasons shown)"))
+
+
+class ObjectionForm(FlaskForm):
+    interpreter_id = IntegerField(validators=[DataRequired()])
