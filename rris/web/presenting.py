@@ -8,7 +8,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, g
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -91,68 +91,73 @@ def page_footnotes() -> dict[str, str]:
     return g.get("footnotes", {})
 
 
-LABELS: dict[object, object] = {
-    Role.CASEWORKER: _l("Caseworker"),
-    Role.FOCAL_POINT: _l("Country focal point"),
-    Role.INTERPRETER: _l("Interpreter"),
-    Role.COORDINATOR: _l("Coordinator"),
-    Role.ADMIN: _l("Administrator"),
-    Weekday.MONDAY: _l("Mon"),
-    Weekday.TUESDAY: _l("Tue"),
-    Weekday.WEDNESDAY: _l("Wed"),
-    Weekday.THURSDAY: _l("Thu"),
-    Weekday.FRIDAY: _l("Fri"),
-    Weekday.SATURDAY: _l("Sat"),
-    Weekday.SUNDAY: _l("Sun"),
-    Specialisation.TRAUMA: _l("trauma"),
-    Specialisation.CHILDREN: _l("children"),
-    Specialisation.MEDICAL: _l("medical"),
-    Specialisation.LEGAL: _l("legal"),
-    Specialisation.CULTURAL_MEDIATION: _l("cultural mediation"),
-    Specialisation.GENDER_BASED_VIOLENCE: _l("gender-based violence"),
-    Proficiency.NATIVE: _l("native"),
-    Proficiency.C2: "C2",
-    Proficiency.C1: "C1",
-    Proficiency.B2: "B2",
-    BookingState.REQUESTED: _l("requested"),
-    BookingState.OFFERED: _l("offered"),
-    BookingState.CONFIRMED: _l("confirmed"),
-    BookingState.IN_PROGRESS: _l("in progress"),
-    BookingState.COMPLETED: _l("completed"),
-    BookingState.CANCELLED: _l("cancelled"),
-    BookingState.UNFILLED: _l("unfilled"),
-    BookingState.INTERPRETER_NO_SHOW: _l("interpreter did not come"),
-    BookingState.APPLICANT_NO_SHOW: _l("applicant did not come"),
-    BookingState.WRONG_LANGUAGE: _l("wrong language"),
-    BookingState.TECHNICAL_FAILURE: _l("technical failure"),
-    SessionKind.ASYLUM_INTERVIEW: _l("Asylum interview"),
-    SessionKind.REGISTRATION: _l("Registration"),
-    SessionKind.RECEPTION: _l("Reception"),
-    SessionKind.MEDICAL: _l("Medical appointment"),
-    SessionKind.LEGAL_COUNSELLING: _l("Legal counselling"),
-    SessionKind.RETURN_COUNSELLING: _l("Return counselling"),
-    SessionKind.AGE_ASSESSMENT: _l("Age assessment"),
-    SessionKind.VULNERABILITY_ASSESSMENT: _l("Vulnerability assessment"),
-    Modality.VIDEO: _l("video"),
-    Modality.PHONE: _l("telephone"),
-    GenderRule.NONE: _l("no preference"),
-    GenderRule.PREFERRED: _l("preferred"),
-    GenderRule.REQUIRED: _l("required"),
-    OfferState.PENDING: _l("waiting"),
-    OfferState.ACCEPTED: _l("accepted"),
-    OfferState.DECLINED: _l("declined"),
-    OfferState.EXPIRED: _l("expired"),
-    OfferState.WITHDRAWN: _l("withdrawn"),
-    Gender.FEMALE: _l("female"),
-    Gender.MALE: _l("male"),
-    Employment.STAFF: _l("staff"),
-    Employment.FREELANCE: _l("freelance"),
-}
+_LABEL_LIST: tuple[tuple[object, object], ...] = (
+    (Role.CASEWORKER, _l("Caseworker")),
+    (Role.FOCAL_POINT, _l("Country focal point")),
+    (Role.INTERPRETER, _l("Interpreter")),
+    (Role.COORDINATOR, _l("Coordinator")),
+    (Role.ADMIN, _l("Administrator")),
+    (Weekday.MONDAY, _l("Mon")),
+    (Weekday.TUESDAY, _l("Tue")),
+    (Weekday.WEDNESDAY, _l("Wed")),
+    (Weekday.THURSDAY, _l("Thu")),
+    (Weekday.FRIDAY, _l("Fri")),
+    (Weekday.SATURDAY, _l("Sat")),
+    (Weekday.SUNDAY, _l("Sun")),
+    (Specialisation.TRAUMA, _l("trauma")),
+    (Specialisation.CHILDREN, _l("children")),
+    (Specialisation.MEDICAL, _l("medical")),
+    (Specialisation.LEGAL, _l("legal")),
+    (Specialisation.CULTURAL_MEDIATION, _l("cultural mediation")),
+    (Specialisation.GENDER_BASED_VIOLENCE, _l("gender-based violence")),
+    (Proficiency.NATIVE, _l("native")),
+    (Proficiency.C2, "C2"),
+    (Proficiency.C1, "C1"),
+    (Proficiency.B2, "B2"),
+    (BookingState.REQUESTED, _l("requested")),
+    (BookingState.OFFERED, _l("offered")),
+    (BookingState.CONFIRMED, _l("confirmed")),
+    (BookingState.IN_PROGRESS, _l("in progress")),
+    (BookingState.COMPLETED, _l("completed")),
+    (BookingState.CANCELLED, _l("cancelled")),
+    (BookingState.UNFILLED, _l("unfilled")),
+    (BookingState.INTERPRETER_NO_SHOW, _l("interpreter did not come")),
+    (BookingState.APPLICANT_NO_SHOW, _l("applicant did not come")),
+    (BookingState.WRONG_LANGUAGE, _l("wrong language")),
+    (BookingState.TECHNICAL_FAILURE, _l("technical failure")),
+    (SessionKind.ASYLUM_INTERVIEW, _l("Asylum interview")),
+    (SessionKind.REGISTRATION, _l("Registration")),
+    (SessionKind.RECEPTION, _l("Reception")),
+    (SessionKind.MEDICAL, _l("Medical appointment")),
+    (SessionKind.LEGAL_COUNSELLING, _l("Legal counselling")),
+    (SessionKind.RETURN_COUNSELLING, _l("Return counselling")),
+    (SessionKind.AGE_ASSESSMENT, _l("Age assessment")),
+    (SessionKind.VULNERABILITY_ASSESSMENT, _l("Vulnerability assessment")),
+    (Modality.VIDEO, _l("video")),
+    (Modality.PHONE, _l("telephone")),
+    (GenderRule.NONE, _l("no preference")),
+    (GenderRule.PREFERRED, _l("preferred")),
+    (GenderRule.REQUIRED, _l("required")),
+    (OfferState.PENDING, _l("waiting")),
+    (OfferState.ACCEPTED, _l("accepted")),
+    (OfferState.DECLINED, _l("declined")),
+    (OfferState.EXPIRED, _l("expired")),
+    (OfferState.WITHDRAWN, _l("withdrawn")),
+    (Gender.FEMALE, _l("female")),
+    (Gender.MALE, _l("male")),
+    (Employment.STAFF, _l("staff")),
+    (Employment.FREELANCE, _l("freelance")),
+)
+
+
+# Keyed by (enum class, member): members of different StrEnums with one value ("medical")
+# are equal to each other and would overwrite one another as plain keys.
+LABELS: dict[tuple[type, object], object] = {(type(member), member): text for member, text in _LABEL_LIST}
 
 
 def label(value: object) -> str:
     """The translated name of an enum member (role, weekday, specialisation...)."""
-    return str(LABELS.get(value, value))
+    return str(LABELS.get((type(value), value), value))
 
 
 def register_presenters(app: Flask) -> None:
@@ -173,6 +178,7 @@ def register_presenters(app: Flask) -> None:
         return {"granted": granted, "page_footnotes": page_footnotes, "viewer_zone": viewer_zone}
 
     app.jinja_env.globals["_"] = _
+    app.jinja_env.globals["ngettext"] = ngettext
 
 
 def _cldr_languages() -> dict[str, str]:
