@@ -75,3 +75,15 @@ def test_the_openapi_document_is_served(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     assert "/api/v1/departments/{id}" in document["paths"]
+
+
+def test_every_api_route_is_in_the_openapi_document(app):
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi":
+            continue
+        path = rule.rule.replace("<int:booking_id>", "{id}").replace("<int:offer_id>", "{id}")
+        path = path.replace("<int:department_id>", "{id}").replace("<int:interpreter_id>", "{id}")
+        assert path in document["paths"], path
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in document["paths"][path], f"{method} {path}"

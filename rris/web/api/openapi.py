@@ -28,6 +28,199 @@ def _get(summary: str, response: dict[str, Any], parameters: list[dict[str, Any]
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
+def _post(
+    summary: str,
+    body_schema: str | None,
+    response: dict[str, Any],
+    parameters: list[dict[str, Any]] | None = None,
+    extra_responses: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": parameters or [],
+        "responses": {
+            "200": response,
+            "401": _PROBLEM,
+            "403": _PROBLEM,
+            "404": _PROBLEM,
+            "409": _PROBLEM,
+            "422": _PROBLEM,
+            **(extra_responses or {}),
+        },
+    }
+    if body_schema:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body_schema}"}}},
+        }
+    return {"post": operation}
+
+
+_BOOKING = {"$ref": "#/components/schemas/Booking"}
+_IDEMPOTENCY = [
+    {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}
+]
+
+
+def _booking_paths() -> dict[str, Any]:
+    created = {"201": _ok(_BOOKING, "The booking (also for a replay with the same Idempotency-Key)")}
+    create = _post("Request an interpreter", "BookingRequest", _ok(_BOOKING, "Unused"), _IDEMPOTENCY, created)
+    del create["post"]["responses"]["200"]
+    return {
+        "/api/v1/bookings": {
+            **create,
+            **_get(
+                "Bookings the caller may see, soonest first", _ok(_list_of("#/components/schemas/Booking"), "Bookings")
+            ),
+        },
+        "/api/v1/bookings/preview": _post(
+            "How many interpreters fit; relay or other times when none",
+            "BookingRequest",
+            _ok({"$ref": "#/components/schemas/Preview"}, "The assessment"),
+        ),
+        "/api/v1/bookings/{id}": _get("One booking", _ok(_BOOKING, "The booking"), _ID),
+        "/api/v1/bookings/{id}/cancel": _post("Cancel with a reason", "Reason", _ok(_BOOKING, "Cancelled"), _ID),
+        "/api/v1/bookings/{id}/reschedule": _post("Move to another time", "Reschedule", _ok(_BOOKING, "Moved"), _ID),
+        "/api/v1/bookings/{id}/candidates": _get(
+            "Coordinators: every interpreter ranked or with the reasons they do not fit",
+            _ok({"type": "object"}, "Matches and rejections"),
+            [*_ID, {"name": "leg", "in": "query", "schema": {"type": "integer", "enum": [1, 2]}}],
+        ),
+        "/api/v1/bookings/{id}/assign": _post(
+            "Coordinators: assign by hand", "Assignment", _ok(_BOOKING, "Assigned"), _ID
+        ),
+        "/api/v1/bookings/{id}/objections": _post(
+            "The applicant objects to an interpreter of this booking (for the whole case)",
+            "Objection",
+            _ok({"type": "object"}, "Recorded"),
+            _ID,
+            {"201": _ok({"type": "object"}, "Recorded")},
+        ),
+        "/api/v1/offers": _get("Interpreters: open offers", _ok(_list_of("#/components/schemas/Offer"), "Offers")),
+        "/api/v1/offers/{id}/accept": _post(
+            "Interpreters: accept (the first acceptance wins)", None, _ok(_BOOKING, "Confirmed"), _ID
+        ),
+        "/api/v1/offers/{id}/decline": _post(
+            "Interpreters: decline with a reason", "Reason", _ok({"type": "object"}, "Declined"), _ID
+        ),
+    }
+
+
+_BOOKING_SCHEMAS: dict[str, Any] = {
+    "BookingRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["applicant_language", "officer_language", "session_kind", "start_local", "case_reference"],
+        "properties": {
+            "applicant_language": {"type": "string", "description": "ISO 639-3 code"},
+            "officer_language": {"type": "string", "description": "ISO 639-3 code"},
+            "dialect": {"type": ["string", "null"]},
+            "session_kind": {
+                "enum": [
+                    "asylum_interview",
+                    "registration",
+                    "reception",
+                    "medical",
+                    "legal_counselling",
+                    "return_counselling",
+                    "age_assessment",
+                    "vulnerability_assessment",
+                ]
+            },
+            "start_local": {
+                "type": "string",
+                "description": "Wall-clock time in the department's zone, YYYY-MM-DDTHH:MM",
+            },
+            "start_occurrence": {"enum": [0, 1, None], "description": "Which of a time the October change repeats"},
+            "duration_minutes": {"type": ["integer", "null"], "minimum": 15, "maximum": 480},
+            "modality": {"enum": ["video", "phone"]},
+            "case_reference": {
+                "type": "string",
+                "maxLength": 64,
+                "description": "The department's reference; never a name",
+            },
+            "department_id": {"type": ["integer", "null"]},
+            "notes": {"type": ["string", "null"], "maxLength": 1000},
+            "gender": {"enum": ["female", "male", None]},
+            "gender_rule": {"enum": ["none", "preferred", "required"]},
+            "specialisations": {
+                "type": "array",
+                "items": {
+                    "enum": [
+                        "trauma",
+                        "children",
+                        "medical",
+                        "legal",
+                        "cultural_mediation",
+                        "gender_based_violence",
+                    ]
+                },
+            },
+            "continuity": {"type": "boolean"},
+        },
+    },
+    "Booking": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "code": {"type": "string"},
+            "state": {"type": "string"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "start_local": {"type": "string"},
+            "relay": {"type": "boolean"},
+            "interpreters": {"type": "array", "items": {"type": "object"}},
+            "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Preview": {
+        "type": "object",
+        "properties": {
+            "eligible_count": {"type": "integer"},
+            "covered_directly": {"type": "boolean"},
+            "relay": {"type": ["object", "null"]},
+            "suggestions": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Offer": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "leg": {"type": "integer"},
+            "languages": {"type": "array", "items": {"type": "string"}},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "start_local": {"type": "string"},
+            "timezone": {"type": "string"},
+            "expires_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Reason": {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {"reason": {"type": "string", "maxLength": 500}},
+    },
+    "Reschedule": {
+        "type": "object",
+        "required": ["start_local"],
+        "properties": {
+            "start_local": {"type": "string"},
+            "duration_minutes": {"type": ["integer", "null"]},
+            "start_occurrence": {"enum": [0, 1, None]},
+        },
+    },
+    "Assignment": {
+        "type": "object",
+        "required": ["interpreter_id"],
+        "properties": {"interpreter_id": {"type": "integer"}, "leg": {"enum": [1, 2]}, "despite": {"type": "boolean"}},
+    },
+    "Objection": {
+        "type": "object",
+        "required": ["interpreter_id"],
+        "properties": {"interpreter_id": {"type": "integer"}},
+    },
+}
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole document (static; built on each call, it is small)."""
     return {
@@ -62,6 +255,7 @@ def openapi_document() -> dict[str, Any]:
                 _ok(_list_of("#/components/schemas/Language"), "Matching languages"),
                 [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 2}}],
             ),
+            **_booking_paths(),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -72,6 +266,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "schemas": {
+                **_BOOKING_SCHEMAS,
                 "Problem": {
                     "type": "object",
                     "required": ["type", "title", "status"],
