@@ -11,11 +11,12 @@ from types import FrameType
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from scheduler.jobs import heartbeat
+from scheduler.jobs import expire_offers, heartbeat
 
 logger = logging.getLogger("scheduler")
 
 HEARTBEAT_SECONDS = 30
+OFFER_EXPIRY_SECONDS = 30
 # APScheduler's default grace is 1 s: a job that starts late (busy host, long previous run)
 # would be dropped with only a log line. Late by up to five minutes still runs, once.
 MISFIRE_GRACE_SECONDS = 300
@@ -43,6 +44,15 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         id="heartbeat",
         name="heartbeat",
         next_run_time=datetime.now(UTC),
+    )
+    # Polls the offers table: the portal writes deadlines as rows, this claims what is due.
+    scheduler.add_job(
+        run_in_app_context,
+        "interval",
+        seconds=OFFER_EXPIRY_SECONDS,
+        args=[app, expire_offers],
+        id="expire_offers",
+        name="expire offers and send the next wave",
     )
     return scheduler
 
