@@ -21,6 +21,7 @@ from rris.queries.booking_lists import LISTS, booking_list
 from rris.queries.pool import dialects_by_language, languages_in_pool
 from rris.queries.scoping import get_visible, visible_bookings, visible_departments
 from rris.services import bookings as booking_service
+from rris.services.audit import record_booking_read
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import match_leg
 from rris.web.authentication import current_actor, require
@@ -65,6 +66,7 @@ def new() -> Any:
 def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
     actor = current_actor()
     booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    record_booking_read(booking.id, actor, "page", current_clock().now())
     forms = forms or {}
     context: dict[str, Any] = {
         "booking": booking,

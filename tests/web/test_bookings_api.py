@@ -160,3 +160,19 @@ def test_the_preview_suggests_other_times_when_everyone_is_busy(app, setup):
     assert preview["eligible_count"] == 0
     assert len(preview["suggestions"]) >= 3
     assert all(item["start_local"] > "2026-01-18T09:00" for item in preview["suggestions"])
+
+
+def test_every_read_of_a_bookings_details_is_recorded(app, setup):
+    from sqlalchemy import select
+
+    from rris.extensions import db
+    from rris.models import BookingRead
+
+    client = app.test_client()
+    booking_id = client.post("/api/v1/bookings", json=REQUEST, headers=setup["jelena"]).get_json()["id"]
+    client.get(f"/api/v1/bookings/{booking_id}", headers=setup["jelena"])
+    client.get(f"/api/v1/bookings/{booking_id}", headers=setup["elena"])
+    client.get(f"/api/v1/bookings/{booking_id}", headers=setup["arben"])  # 404: not theirs, nothing read
+    with app.app_context():
+        reads = db.session.execute(select(BookingRead.booking_id, BookingRead.channel)).all()
+    assert reads == [(booking_id, "api"), (booking_id, "api")]

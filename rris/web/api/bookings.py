@@ -16,6 +16,7 @@ from rris.models import Booking, InterpreterProfile
 from rris.queries.jobs import open_offers
 from rris.queries.scoping import get_visible, visible_bookings
 from rris.services import bookings as booking_service
+from rris.services.audit import record_booking_read
 from rris.services.booking_matching import match_leg
 from rris.services.idempotency import check_key, fingerprint
 from rris.services.offers import accept_offer, decline_offer
@@ -76,6 +77,7 @@ def bookings() -> Any:
 @bp.get("/bookings/<int:booking_id>")
 def booking(booking_id: int) -> Any:
     record = get_visible(visible_bookings(current_actor()), Booking, booking_id)
+    record_booking_read(record.id, current_actor(), "api", current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
 
