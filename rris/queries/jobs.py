@@ -44,3 +44,20 @@ def upcoming_jobs(interpreter_id: int, now: datetime) -> list[Assignment]:
             .order_by(Booking.starts_at)
         )
     )
+
+
+def past_jobs(interpreter_id: int, now: datetime, limit: int = 10) -> list[Assignment]:
+    """The interpreter's most recent jobs that have ended, latest first."""
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Booking, Booking.id == Assignment.booking_id)
+            .where(
+                Assignment.interpreter_id == interpreter_id,
+                Assignment.released_at.is_(None),
+                Booking.ends_at <= now,
+            )
+            .order_by(Booking.starts_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,7 +1,281 @@
-"""The interpreter's pages: offers, upcoming jobs, weekly availability and time off."""
+"""The interpreter's pages: offers, upcoming jobs, weekly availability and time off.
+
+Every time is shown in the interpreter's own zone with the zone named, and the department's
+local time beside it; the presenters at the end of this module do the zone work for templates.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from rris.context import current_clock
+from rris.domain.errors import Conflict, InvalidInput
+from rris.domain.languages import RELAY_LANGUAGE
+from rris.models import Assignment, Booking, InterpreterProfile, Offer
+from rris.queries.jobs import open_offers, past_jobs, upcoming_jobs
+from rris.services.availability import (
+    Removal,
+    add_time_off,
+    jobs_at_odds,
+    remove_time_off,
+    replace_weekly_windows,
+    upcoming_time_off,
+)
+from rris.services.offers import accept_offer, decline_offer
+from rris.timeutil import to_local
+from rris.web.authentication import current_actor
+from rris.web.extensions import login_manager
+from rris.web.forms import show_errors
+from rris.web.interpreter_forms import DeclineOfferForm, TimeOffForm, WeeklyAvailabilityForm
+from rris.web.presenting import zone_label
 
 bp = Blueprint("interpreter", __name__)
+
+PAST_JOBS_SHOWN = 10
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def interpreter_only(view: F) -> F:
+    """View decorator: sign-in required, and 403 for anyone without an interpreter profile."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_actor().interpreter_id is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
+
+def _profile() -> InterpreterProfile:
+    return current_user.interpreter_profile
+
+
+# Offers
+
+
+@bp.get("/offers")
+@interpreter_only
+def offers(decline_form: DeclineOfferForm | None = None, declining: int | None = None, status: int = 200) -> Any:
+    profile, now = _profile(), current_clock().now()
+    listed = open_offers(profile.id, now)
+    return render_template(
+        "interpreter/offers.html",
+        profile=profile,
+        offers=listed,
+        clashes=_clashes(listed, upcoming_jobs(profile.id, now), timedelta(minutes=profile.rest_gap_minutes)),
+        decline_form=decline_form,
+        declining=declining,
+        fresh_decline=DeclineOfferForm(formdata=None),
+    ), status
+
+
+@bp.post("/offers/<int:offer_id>/accept")
+@interpreter_only
+def accept(offer_id: int) -> Any:
+    try:
+        booking = accept_offer(offer_id, _profile(), current_clock().now())
+    except Conflict as problem:
+        flash(str(problem), "error")
+        return redirect(url_for(".offers"))
+    flash(_("The job is yours (%(code)s). You find it under your jobs.", code=booking.code), "success")
+    return redirect(url_for(".jobs"))
+
+
+@bp.post("/offers/<int:offer_id>/decline")
+@interpreter_only
+def decline(offer_id: int) -> Any:
+    form = DeclineOfferForm()
+    if form.validate_on_submit():
+        try:
+            decline_offer(offer_id, _profile(), form.reason.data, current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        except Conflict as problem:
+            flash(str(problem), "error")
+            return redirect(url_for(".offers"))
+        else:
+            flash(_("You declined the job. Thank you for saying why."), "success")
+            return redirect(url_for(".offers"))
+    if offer_id not in {offer.id for offer in open_offers(_profile().id, current_clock().now())}:
+        flash(_("That offer is no longer open."), "error")
+        return redirect(url_for(".offers"))
+    return offers(decline_form=form, declining=offer_id, status=422)
+
+
+def _clashes(offers: list[Offer], jobs: list[Assignment], gap: timedelta) -> dict[int, str]:
+    """Offers that overlap a confirmed job (rest gap included), with that job's booking code.
+
+    Accepting one would be refused; the inbox says so before she tries.
+    """
+    found: dict[int, str] = {}
+    for offer in offers:
+        start, end = offer.booking.starts_at - gap, offer.booking.ends_at + gap
+        for job in jobs:
+            if job.busy_from < end and start < job.busy_until:
+                found[offer.id] = job.booking.code
+                break
+    return found
+
+
+# Jobs
+
+
+@bp.get("/jobs")
+@interpreter_only
+def jobs() -> Any:
+    profile, now = _profile(), current_clock().now()
+    return render_template(
+        "interpreter/jobs.html",
+        profile=profile,
+        upcoming=upcoming_jobs(profile.id, now),
+        at_odds={item.assignment.id: item for item in jobs_at_odds(profile.id, now)},
+        past=past_jobs(profile.id, now, PAST_JOBS_SHOWN),
+    )
+
+
+# Availability and time off
+
+
+@bp.get("/availability")
+@interpreter_only
+def availability(
+    week_form: WeeklyAvailabilityForm | None = None, time_off_form: TimeOffForm | None = None, status: int = 200
+) -> Any:
+    profile, now = _profile(), current_clock().now()
+    return render_template(
+        "interpreter/availability.html",
+        profile=profile,
+        week_form=week_form or WeeklyAvailabilityForm.for_windows(profile.availability),
+        time_off_form=time_off_form or TimeOffForm(formdata=None),
+        time_off=upcoming_time_off(profile.id, now),
+        at_odds=jobs_at_odds(profile.id, now),
+        now=now,
+    ), status
+
+
+@bp.post("/availability")
+@interpreter_only
+def save_week() -> Any:
+    form = WeeklyAvailabilityForm()
+    if form.validate_on_submit():
+        try:
+            replace_weekly_windows(_profile().id, current_actor(), form.windows(), current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("Your weekly availability is saved. New offers follow it from now on."), "success")
+            return redirect(url_for(".availability"))
+    return availability(week_form=form, status=422)
+
+
+@bp.post("/availability/time-off")
+@interpreter_only
+def add_away() -> Any:
+    form = TimeOffForm()
+    if form.validate_on_submit():
+        try:
+            add_time_off(
+                _profile().id,
+                current_actor(),
+                form.starts_local.data,
+                form.ends_local.data,
+                form.reason.data,
+                current_clock().now(),
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("Your time off is saved. You get no offers during it."), "success")
+            return redirect(url_for(".availability") + "#time-off")
+    return availability(time_off_form=form, status=422)
+
+
+@bp.post("/availability/time-off/<int:time_off_id>/remove")
+@interpreter_only
+def remove_away(time_off_id: int) -> Any:
+    try:
+        outcome = remove_time_off(time_off_id, current_actor(), current_clock().now())
+    except InvalidInput as problem:
+        for message in problem.errors.values():
+            flash(message, "error")
+    else:
+        if outcome is Removal.ENDED_NOW:
+            flash(_("Welcome back: your time off ends now."), "success")
+        else:
+            flash(_("The time off is removed."), "success")
+    return redirect(url_for(".availability") + "#time-off")
+
+
+# Presenters for these pages' templates
+
+
+@bp.context_processor
+def _presenters() -> dict[str, Any]:
+    return {"time_span": time_span, "duration": duration, "leg_languages": leg_languages, "answer_by": answer_by}
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, Any]:
+    return {"open_offer_count": open_offer_count}
+
+
+def open_offer_count() -> int:
+    """How many offers wait for the signed-in interpreter's answer (0 for everyone else)."""
+    if not current_user.is_authenticated or current_user.interpreter_profile is None:
+        return 0
+    return len(open_offers(current_user.interpreter_profile.id, current_clock().now()))
+
+
+def time_span(start: datetime, end: datetime, zone_name: str) -> str:
+    """'Tue 13 Jan 2026, 12:30–14:30 Kabul (UTC+04:30)': a session on the wall clock of `zone_name`."""
+    local_start, local_end = to_local(start, zone_name), to_local(end, zone_name)
+    first = f"{_day(local_start)}, {local_start:%H:%M}"
+    if local_end.date() == local_start.date():
+        text = f"{first}\u2013{local_end:%H:%M}"
+    else:
+        text = f"{first} \u2013 {_day(local_end)}, {local_end:%H:%M}"
+    return f"{text} {zone_label(zone_name, start)}"
+
+
+def answer_by(expires_at: datetime, zone_name: str) -> str:
+    """When an offer lapses, in the interpreter's zone, and how long is left."""
+    local = to_local(expires_at, zone_name)
+    left = max(0, int((expires_at - current_clock().now()).total_seconds() // 60))
+    when = f"{_day(local)}, {local:%H:%M} {zone_label(zone_name, expires_at)}"
+    if left < 60:
+        return _("%(when)s (%(minutes)d min left)", when=when, minutes=left)
+    return _("%(when)s (%(duration)s left)", when=when, duration=duration(current_clock().now(), expires_at))
+
+
+def duration(start: datetime, end: datetime) -> str:
+    """'2 h', '1 h 30 min' or '45 min'."""
+    hours, minutes = divmod(int((end - start).total_seconds() // 60), 60)
+    if not hours:
+        return _("%(minutes)d min", minutes=minutes)
+    if not minutes:
+        return _("%(hours)d h", hours=hours)
+    return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+
+
+def leg_languages(booking: Booking, leg: int) -> tuple[str, str]:
+    """The pair this interpreter works in: in a relay, leg 1 is the applicant's side, leg 2 the officer's."""
+    if not booking.relay:
+        return booking.applicant_language, booking.officer_language
+    if leg == 1:
+        return booking.applicant_language, RELAY_LANGUAGE
+    return RELAY_LANGUAGE, booking.officer_language
+
+
+def _day(local: datetime) -> str:
+    return format_datetime(local.replace(tzinfo=None), "EEE d MMM y", rebase=False)
