@@ -1,0 +1,99 @@
+"""Run every benchmark on SQLite and PostgreSQL: `python -m benchmarks [--quick] [--backends ...]`.
+
+For each backend: generate the pool into a fresh database (a temporary SQLite file, or a
+throwaway PostgreSQL cluster on 127.0.0.1), time candidate search, assessment and suggestions,
+then drive the HTTP API with concurrent clients. Only JSON lines go to stdout; logs go to stderr.
+
+The pool is generated afresh on every run, never cached: it loads in well under a minute on
+SQLite, and a cached file would silently outlive a migration or a change to the generator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from time import perf_counter
+
+from benchmarks.environment import bench_app, dispose
+from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matching
+from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
+from benchmarks.report import Reporter
+from benchmarks.throughput import CLIENTS, run_throughput
+from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
+
+BACKENDS = ("sqlite", "postgresql")
+FULL_SECONDS = 20.0
+QUICK_SECONDS = 3.0
+
+
+@contextmanager
+def database(backend: str, folder: Path) -> Iterator[str]:
+    """A fresh, empty database of `backend`; yields its SQLAlchemy URL."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'pool.sqlite3'}"
+        return
+    with ThrowawayPostgres(database="rris_bench") as server:
+        yield server.url
+
+
+def run_backend(backend: str, reporter: Reporter, size: PoolSize, plan: MatchingPlan, seconds: float) -> None:
+    """Load the pool into `backend` and run every benchmark on it."""
+    report = reporter.for_backend(backend, size.data)
+    with tempfile.TemporaryDirectory(prefix=f"rris-bench-{backend}-") as folder, database(backend, Path(folder)) as url:
+        app = bench_app(Path(folder) / "instance", url)
+        try:
+            with app.app_context():
+                counts = load_pool(size)
+            report.emit("pool_load", "seconds", counts.seconds, "s")
+            report.emit("pool_load", "interpreters", counts.interpreters, "rows")
+            report.emit("pool_load", "bookings", counts.bookings, "rows")
+            report.emit("pool_load", "assignments", counts.assignments, "rows")
+            report.emit("pool_load", "language_pairs", counts.language_pairs, "rows")
+            report.emit("pool_load", "accreditations", counts.accreditations, "rows")
+            report.emit("pool_load", "time_off", counts.time_off, "rows")
+            run_matching(app, report, plan, size.seed)
+            run_throughput(app, report, seconds, CLIENTS)
+        finally:
+            dispose(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run the benchmarks, print JSON lines; 0 when every backend ran."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small pool and short runs (the smoke test)")
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: sqlite,postgresql")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generated pool and requests")
+    parser.add_argument("--seconds", type=float, help="how long the HTTP clients run, per backend")
+    args = parser.parse_args(argv)
+    backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backends: {', '.join(sorted(unknown))}")
+    base = QUICK_POOL if args.quick else FULL_POOL
+    size = PoolSize(base.interpreters, base.bookings, args.seed)
+    plan = QUICK_PLAN if args.quick else FULL_PLAN
+    seconds = args.seconds or (QUICK_SECONDS if args.quick else FULL_SECONDS)
+
+    reporter = Reporter(stream=sys.stdout)
+    sys.stdout = sys.stderr  # anything else that prints goes to stderr; stdout carries JSON lines only
+    started = perf_counter()
+    failures = 0
+    try:
+        for backend in backends:
+            try:
+                run_backend(backend, reporter, size, plan, seconds)
+            except PostgresUnavailable as error:
+                failures += 1
+                reporter.for_backend(backend, size.data).emit("backend", "skipped", 1, "flag", reason=str(error)[:200])
+    finally:
+        sys.stdout = reporter.stream
+    reporter.emit("benchmarks", "wall_time", perf_counter() - started, "s", backends=backends, quick=args.quick)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""Candidate search, booking assessment and slot suggestions, timed against a generated pool.
+
+- candidate_search: what matching one leg costs (`match_leg` for a booking not yet stored):
+  the applicant's objections, `candidate_snapshots` for the pair, then `match`.
+- assess: what a booking request runs before it stores anything (`assess(..., suggest=False)`),
+  which also loads the interpreters of the two relay pairs through English.
+- suggestions: the booking preview for a time nobody can take (`assess(..., suggest=True)`):
+  candidates over a week and `suggest_slots`; suggest_slots: the engine's part alone.
+
+Requests are drawn from a seeded Random: a language pair someone works in, a department, a
+weekday start within office hours up to eight weeks ahead. Each request runs in a fresh session
+(as an HTTP request would), and the first `warmups` of each kind are not counted.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from time import perf_counter
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from sqlalchemy import select
+
+from benchmarks.catalogue import BENCH_NOW, OFFICER_LANGUAGES, RELAY_LANGUAGE, SESSION_MINUTES, SESSION_WEIGHTS
+from benchmarks.report import Reporter
+from rris.domain.matching.engine import MatchResult, match
+from rris.domain.matching.snapshots import Interval, MatchRequest
+from rris.domain.matching.suggestions import suggest_slots
+from rris.extensions import db
+from rris.models import Booking, Country, Department, LanguagePair
+from rris.queries.candidates import candidate_snapshots
+from rris.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
+
+FULL_TRIES = 25  # attempts at finding a time nobody can take, per suggestion request
+CASE_SAMPLE = 2_000
+
+
+@dataclass(frozen=True)
+class MatchingPlan:
+    """How many requests of each kind to time, after how many untimed warm-ups."""
+
+    requests: int
+    warmups: int
+    suggestion_requests: int
+    suggestion_warmups: int
+
+
+FULL_PLAN = MatchingPlan(requests=300, warmups=20, suggestion_requests=100, suggestion_warmups=10)
+QUICK_PLAN = MatchingPlan(requests=30, warmups=5, suggestion_requests=8, suggestion_warmups=2)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A booking request before its objections are looked up."""
+
+    applicant: str
+    officer: str
+    country_id: int
+    timezone: str
+    interval: Interval
+    case: tuple[int, str]
+
+    def request(self) -> MatchRequest:
+        """The engine's request, with the case's objections read from the database."""
+        return MatchRequest(
+            applicant_language=self.applicant,
+            officer_language=self.officer,
+            country_id=self.country_id,
+            interval=self.interval,
+            objected_interpreter_ids=objections_for(*self.case),
+            country_timezone=self.timezone,
+        )
+
+
+@dataclass(frozen=True)
+class Ingredients:
+    """What requests are drawn from: pairs people work in, departments, existing cases."""
+
+    pairs: list[tuple[str, str]]
+    offices: list[tuple[int, str]]  # (country id, department zone)
+    cases: list[tuple[int, str]]
+
+
+def ingredients() -> Ingredients:
+    """Read the pool's pairs, departments and a sample of its cases."""
+    officer_side = set(OFFICER_LANGUAGES)
+    pairs = []
+    for first, second in db.session.execute(select(LanguagePair.language_a, LanguagePair.language_b).distinct()):
+        if first in officer_side or (first == RELAY_LANGUAGE and second not in officer_side):
+            first, second = second, first
+        pairs.append((first, second))
+    offices = db.session.execute(select(Department.country_id, Department.timezone).join(Country)).all()
+    step = max(1, (db.session.scalar(select(Booking.id).order_by(Booking.id.desc()).limit(1)) or 1) // CASE_SAMPLE)
+    cases = db.session.execute(
+        select(Booking.country_id, Booking.case_reference).where(Booking.id % step == 0).limit(CASE_SAMPLE)
+    ).all()
+    return Ingredients(sorted(pairs), [tuple(row) for row in offices], [tuple(row) for row in cases])
+
+
+def draw(rng: random.Random, parts: Ingredients, day: date | None = None, minute: int | None = None) -> Draft:
+    """A request: by default a weekday within the next eight weeks, 08:00-16:00 at the department."""
+    applicant, officer = rng.choice(parts.pairs)
+    country_id, zone = rng.choice(parts.offices)
+    if day is None:
+        day = BENCH_NOW.date() + timedelta(days=rng.randint(1, 56))
+        if day.weekday() >= 5:
+            day += timedelta(days=7 - day.weekday())
+    if minute is None:
+        minute = 8 * 60 + 15 * rng.randint(0, 32)
+    start = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=ZoneInfo(zone))
+    duration = timedelta(minutes=rng.choices(SESSION_MINUTES, weights=SESSION_WEIGHTS)[0])
+    known = [case for case in parts.cases if case[0] == country_id]
+    fresh = (country_id, f"NEW-{rng.randrange(10**9):09d}")
+    case = rng.choice(known) if known and rng.random() < 0.3 else fresh
+    return Draft(applicant, officer, country_id, zone, Interval(start, start + duration), case)
+
+
+def search(draft: Draft, now: datetime) -> MatchResult:
+    """One leg's candidate search, as `match_leg` does it."""
+    request = draft.request()
+    pair = frozenset((draft.applicant, draft.officer))
+    return match(request, candidate_snapshots(request.interval, now, pairs=[pair], case=draft.case), now)
+
+
+def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) -> None:
+    """Time candidate search, assessment and suggestions; print their percentiles."""
+    rng = random.Random(seed)
+    with app.app_context():
+        parts = ingredients()
+        db.session.remove()
+        drafts = [draw(rng, parts) for _ in range(plan.warmups + plan.requests)]
+        loaded: list[int] = []
+        eligible: list[int] = []
+
+        def counted(draft: Draft) -> MatchResult:
+            result = search(draft, BENCH_NOW)
+            loaded.append(result.eligible_count + len(result.rejections))
+            eligible.append(result.eligible_count)
+            return result
+
+        report.latencies("candidate_search", _timed(drafts, plan.warmups, counted))
+        report.emit("candidate_search", "candidates_mean", _mean(loaded[plan.warmups :]), "interpreters")
+        report.emit("candidate_search", "eligible_mean", _mean(eligible[plan.warmups :]), "interpreters")
+        report.latencies(
+            "assess", _timed(drafts, plan.warmups, lambda d: assess(d.request(), d.case, BENCH_NOW, suggest=False))
+        )
+        _suggestions(rng, parts, report, plan)
+
+
+def _suggestions(rng: random.Random, parts: Ingredients, report: Reporter, plan: MatchingPlan) -> None:
+    """The preview for times nobody can take: late on a weekend night at the department."""
+    drafts = [_full_time(rng, parts) for _ in range(plan.suggestion_warmups + plan.suggestion_requests)]
+    full = [draft for draft in drafts if draft is not None]
+    report.emit("suggestions", "full_time_requests", len(full), "count", drawn=len(drafts))
+    found: list[int] = []
+
+    def preview(draft: Draft) -> None:
+        found.append(len(assess(draft.request(), draft.case, BENCH_NOW, suggest=True).suggestions))
+
+    report.latencies("suggestions", _timed(full, plan.suggestion_warmups, preview), percents=(50, 95))
+    report.emit("suggestions", "slots_mean", _mean(found[plan.suggestion_warmups :]), "slots")
+    engine_ms = []
+    for draft in full[plan.suggestion_warmups :]:
+        request = draft.request()
+        span = Interval(request.interval.start, request.interval.end + SUGGESTION_HORIZON)
+        pairs = [frozenset((draft.applicant, draft.officer))]
+        candidates = candidate_snapshots(span, BENCH_NOW, pairs=pairs, case=draft.case)
+        started = perf_counter()
+        suggest_slots(request, candidates, BENCH_NOW, horizon=SUGGESTION_HORIZON)
+        engine_ms.append((perf_counter() - started) * 1000)
+        db.session.remove()
+    report.latencies("suggest_slots", engine_ms, percents=(50, 95))
+
+
+def _full_time(rng: random.Random, parts: Ingredients) -> Draft | None:
+    """A request at a time when no one is eligible (checked untimed), or None after FULL_TRIES."""
+    for _ in range(FULL_TRIES):
+        day = BENCH_NOW.date() + timedelta(days=rng.randint(1, 56))
+        day += timedelta(days=(5 + rng.randint(0, 1) - day.weekday()) % 7)  # a Saturday or a Sunday
+        draft = draw(rng, parts, day=day, minute=15 * rng.randint(0, 5 * 4))  # 00:00-05:00
+        empty = search(draft, BENCH_NOW).eligible_count == 0
+        db.session.remove()
+        if empty:
+            return draft
+    return None
+
+
+def _timed(drafts: list[Draft], warmups: int, call: Callable[[Draft], object]) -> list[float]:
+    """Milliseconds per call, warm-ups left out; a fresh session for each call, as per HTTP request."""
+    samples = []
+    for index, draft in enumerate(drafts):
+        started = perf_counter()
+        call(draft)
+        elapsed = (perf_counter() - started) * 1000
+        db.session.remove()
+        if index >= warmups:
+            samples.append(elapsed)
+    return samples
+
+
+def _mean(values: list[int]) -> float:
+    return sum(values) / len(values) if values else 0.0

@@ -1,0 +1,92 @@
+"""`python -m benchmarks --quick` runs end to end and prints only well-formed JSON lines.
+
+Performance is measured by `make bench`, never asserted here: no timing is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import PostgresUnavailable, find_bindir
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_SECONDS = 240
+
+# (bench, metric) pairs every backend must report.
+EXPECTED = {
+    ("pool_load", "seconds"),
+    ("pool_load", "interpreters"),
+    ("pool_load", "bookings"),
+    ("candidate_search", "p50"),
+    ("candidate_search", "p95"),
+    ("candidate_search", "p99"),
+    ("assess", "p95"),
+    ("suggestions", "p50"),
+    ("suggestions", "p95"),
+    ("suggest_slots", "p95"),
+    ("throughput", "confirmed_per_second"),
+    ("throughput", "confirmed"),
+    ("throughput", "unexpected_responses"),
+    ("throughput", "client_errors"),
+    ("http_post_booking", "p95"),
+    ("http_get_offers", "p95"),
+    ("http_accept_offer", "p95"),
+}
+
+
+def postgres_installed() -> bool:
+    try:
+        find_bindir()
+    except PostgresUnavailable:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def quick_run() -> tuple[subprocess.CompletedProcess[str], list[dict]]:
+    """Run the quick benchmarks once for every test of this module."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    return result, lines
+
+
+def test_every_stdout_line_is_a_measurement(quick_run):
+    result, lines = quick_run
+    assert lines, result.stderr[-2000:]
+    for line in lines:
+        assert isinstance(line, dict)
+        assert {"bench", "metric", "value", "unit"} <= line.keys(), line
+        assert isinstance(line["value"], int | float), line
+
+
+def test_every_backend_reports_every_metric_with_its_data_size(quick_run):
+    result, lines = quick_run
+    backends = ["sqlite", "postgresql"] if postgres_installed() else ["sqlite"]
+    assert result.returncode == 0 or not postgres_installed(), result.stderr[-2000:]
+    for backend in backends:
+        reported = {(line["bench"], line["metric"]) for line in lines if line.get("backend") == backend}
+        assert reported >= EXPECTED, (backend, sorted(EXPECTED - reported), result.stderr[-2000:])
+        sizes = {json.dumps(line["data"], sort_keys=True) for line in lines if line.get("backend") == backend}
+        assert sizes == {json.dumps({"bookings": 5000, "interpreters": 200, "languages": 30}, sort_keys=True)}
+
+
+def test_the_quick_clients_confirm_bookings_without_unexpected_answers(quick_run):
+    _result, lines = quick_run
+    by_key = {(line.get("backend"), line["bench"], line["metric"]): line["value"] for line in lines}
+    assert by_key[("sqlite", "throughput", "confirmed")] > 0
+    assert by_key[("sqlite", "throughput", "unexpected_responses")] == 0
+    assert by_key[("sqlite", "throughput", "client_errors")] == 0
+    assert by_key[("sqlite", "throughput", "confirmed")] == by_key[("sqlite", "throughput", "confirmed_in_database")]
+    assert by_key[(None, "benchmarks", "wall_time")] >= 0
