@@ -27,6 +27,9 @@ from rris.models import Assignment, Booking, InterpreterProfile, LanguagePair, T
 FAIR_SHARE_PERIOD = timedelta(days=30)
 # Commitments this far around the span matter: the same local day anywhere on earth, plus rest gaps.
 _MARGIN = timedelta(days=1, hours=14)
+# An assignment's busy span is its session widened by at most this (the largest rest gap),
+# so bounding busy_from/busy_until lets the (interpreter, busy_from, busy_until) index work.
+_MAX_REST_GAP = timedelta(minutes=240)
 _DELIVERED = (BookingState.COMPLETED, BookingState.CONFIRMED, BookingState.IN_PROGRESS)
 
 
@@ -116,6 +119,8 @@ def _commitments(ids: list[int], span: Interval) -> dict[int, list[Commitment]]:
         .where(
             Assignment.interpreter_id.in_(ids),
             Assignment.released_at.is_(None),
+            Assignment.busy_from < span.end + _MARGIN,
+            Assignment.busy_until > span.start - _MARGIN,
             Booking.starts_at < span.end + _MARGIN,
             Booking.ends_at > span.start - _MARGIN,
         )
@@ -133,6 +138,8 @@ def _booked_minutes(ids: list[int], now: datetime) -> dict[int, int]:
         .where(
             Assignment.interpreter_id.in_(ids),
             Assignment.released_at.is_(None),
+            Assignment.busy_from >= now - FAIR_SHARE_PERIOD - _MAX_REST_GAP,
+            Assignment.busy_from < now,
             Booking.starts_at >= now - FAIR_SHARE_PERIOD,
             Booking.starts_at < now,
         )

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from rris.domain.matching.engine import MatchResult, match
 from rris.domain.matching.relay import RELAY_LANGUAGE, RelayPlan, leg_requests, plan_relay
-from rris.domain.matching.rules import RejectionReason
 from rris.domain.matching.snapshots import Interval, MatchRequest
 from rris.domain.matching.suggestions import SlotSuggestion, suggest_slots
 from rris.enums import BookingState
@@ -94,26 +93,21 @@ def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[i
 def assess(request: MatchRequest, case: tuple[int, str], now: datetime, suggest: bool = True) -> Assessment:
     """Direct matches; when no one covers the pair at all, a relay through English; when no one
     is free at that time, other times within a week."""
-    pairs = [frozenset((request.applicant_language, request.officer_language))]
-    relay_possible = RELAY_LANGUAGE not in pairs[0]
-    if relay_possible:
-        pairs += [
+    direct_pair = frozenset((request.applicant_language, request.officer_language))
+    span = Interval(request.interval.start, request.interval.end + (SUGGESTION_HORIZON if suggest else timedelta(0)))
+    candidates = candidate_snapshots(span, now, pairs=[direct_pair], case=case)
+    direct = match(request, candidates, now)
+    if direct.eligible_count:
+        return Assessment(direct, covered_directly=True)
+    covered = bool(candidates)  # the SQL already kept only interpreters of the pair
+    relay = None
+    if not covered and RELAY_LANGUAGE not in direct_pair:
+        # Only now the (much larger) English pairs are worth loading.
+        relay_pairs = [
             frozenset((request.applicant_language, RELAY_LANGUAGE)),
             frozenset((RELAY_LANGUAGE, request.officer_language)),
         ]
-    span = Interval(request.interval.start, request.interval.end + (SUGGESTION_HORIZON if suggest else timedelta(0)))
-    candidates = candidate_snapshots(span, now, pairs=pairs, case=case)
-    direct = match(request, candidates, now)
-    covered = (
-        any(
-            all(rejection.reason is not RejectionReason.NO_LANGUAGE_PAIR for rejection in reasons)
-            for reasons in direct.rejections.values()
-        )
-        or direct.eligible_count > 0
-    )
-    if direct.eligible_count:
-        return Assessment(direct, covered)
-    relay = plan_relay(request, candidates, now) if relay_possible and not covered else None
+        relay = plan_relay(request, candidate_snapshots(request.interval, now, pairs=relay_pairs, case=case), now)
     suggestions = ()
     if relay is None and suggest:
         suggestions = suggest_slots(request, candidates, now, horizon=SUGGESTION_HORIZON)

@@ -19,7 +19,7 @@ from rris.domain.matching.rules import Rejection
 from rris.domain.permissions import Actor, may
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
-from rris.models import Booking, BookingSpecialisation, CaseObjection, InterpreterProfile, User
+from rris.models import Booking, BookingSpecialisation, CaseObjection, Department, InterpreterProfile, User
 from rris.queries.scoping import get_visible, visible_bookings
 from rris.services.booking_events import record_event
 from rris.services.booking_input import BookingInput, validate_booking
@@ -49,18 +49,21 @@ def request_booking(
     With an Idempotency-Key seen before, returns the booking that request created instead.
     """
     valid = validate_booking(raw, actor, now)
+    # Matching reads a lot; it runs before the write lock is taken. The ranking may be a moment
+    # old when the offers go out, which is harmless: acceptance re-checks under the lock.
+    assessment = assess(request_from_valid(valid), (valid.department.country_id, valid.case_reference), now, False)
+    department_id = valid.department.id
     begin_write()
     if idempotency:
         earlier = earlier_result(user.id, idempotency.key, idempotency.fingerprint)
         if earlier is not None:
             db.session.commit()
             return db.session.get(Booking, earlier["booking_id"]), False
-    request = request_from_valid(valid)
-    assessment = assess(request, (valid.department.country_id, valid.case_reference), now, suggest=False)
+    department = db.session.get(Department, department_id)
     booking = Booking(
         code=_new_code(),
-        department=valid.department,
-        country_id=valid.department.country_id,
+        department=department,
+        country_id=department.country_id,
         created_by_id=user.id,
         applicant_language=valid.applicant_language,
         officer_language=valid.officer_language,
@@ -84,7 +87,11 @@ def request_booking(
     db.session.flush()
     note = _("Relayed through English: two interpreters.") if booking.relay else None
     record_event(booking, "requested", now, user.id, None, BookingState.REQUESTED, note)
-    send_wave(booking, now, actor_id=user.id)
+    if booking.relay and assessment.relay is not None:
+        ranked = {1: assessment.relay.first_leg, 2: assessment.relay.second_leg}
+    else:
+        ranked = {1: assessment.direct}
+    send_wave(booking, now, actor_id=user.id, ranked=ranked)
     if idempotency:
         remember_result(user.id, idempotency.key, idempotency.fingerprint, {"booking_id": booking.id}, now)
     db.session.commit()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from rris.context import current_settings
 from rris.domain.booking_states import BookingAction, next_state
 from rris.domain.errors import Conflict, InvalidInput
+from rris.domain.matching.engine import MatchResult
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.models import Assignment, Booking, InterpreterProfile, Offer
@@ -28,11 +29,14 @@ log = logging.getLogger(__name__)
 DECLINE_REASON_MAX_CHARS = 500
 
 
-def send_wave(booking: Booking, now: datetime, actor_id: int | None = None) -> int:
+def send_wave(
+    booking: Booking, now: datetime, actor_id: int | None = None, ranked: dict[int, MatchResult] | None = None
+) -> int:
     """Offer every leg still without an interpreter to the next best candidates; the caller commits.
 
     Interpreters offered this version of the booking before are not asked again. A leg with no
-    one left and no offer pending makes the booking unfilled. Returns how many offers went out.
+    one left and no offer pending makes the booking unfilled. `ranked` may carry a fresh ranking
+    per leg to reuse. Returns how many offers went out.
     """
     settings = current_settings()
     if booking.starts_at <= now:
@@ -51,7 +55,8 @@ def send_wave(booking: Booking, now: datetime, actor_id: int | None = None) -> i
             if offer.booking_version == booking.version and offer.leg == leg
         }
         pending = _pending(booking, leg)
-        fresh = [m for m in match_leg(booking, leg, now).matches if m.interpreter_id not in asked]
+        result = ranked[leg] if ranked and leg in ranked else match_leg(booking, leg, now)
+        fresh = [m for m in result.matches if m.interpreter_id not in asked]
         for rank, candidate in enumerate(fresh[: settings.offer_wave_size], start=1):
             db.session.add(
                 Offer(
