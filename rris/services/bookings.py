@@ -296,3 +296,31 @@ def preview_booking(raw: BookingInput, actor: Actor, now: datetime) -> Assessmen
     """How many interpreters fit the request as it stands, a relay if needed, or other times."""
     valid = validate_booking(raw, actor, now)
     return assess(request_from_valid(valid), (valid.department.country_id, valid.case_reference), now)
+
+
+OUTCOME_ACTIONS = frozenset(
+    {
+        BookingAction.MARK_INTERPRETER_NO_SHOW,
+        BookingAction.MARK_APPLICANT_NO_SHOW,
+        BookingAction.MARK_WRONG_LANGUAGE,
+        BookingAction.MARK_TECHNICAL_FAILURE,
+    }
+)
+
+
+def record_outcome(booking_id: int, actor: Actor, action: BookingAction, now: datetime, note: str = "") -> Booking:
+    """Mark what went wrong with a session (no-show, wrong language, technical failure)."""
+    if action not in OUTCOME_ACTIONS:
+        raise InvalidInput({"outcome": _("Choose one of the outcomes offered.")})
+    _require(actor, action)
+    begin_write()
+    booking = _lock_visible(booking_id, actor)
+    if booking.starts_at > now:
+        db.session.rollback()
+        raise Conflict(_("An outcome can be recorded once the session has started."))
+    before = booking.state
+    booking.state = next_state(before, action)
+    booking.updated_at = now
+    record_event(booking, action.value, now, actor.user_id, before, booking.state, (note or "").strip()[:500] or None)
+    db.session.commit()
+    return booking

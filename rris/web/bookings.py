@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from rris.context import current_clock
-from rris.domain.errors import InvalidInput
+from rris.domain.booking_states import BookingAction
+from rris.domain.errors import Conflict, InvalidInput
 from rris.domain.permissions import Capability, booking_actions, can
 from rris.domain.session_kinds import DEFAULT_DURATION_MINUTES
 from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
@@ -75,6 +76,7 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
         "objection_form": ObjectionForm(formdata=None),
         "is_coordinator": can(actor, Capability.MANAGE_POOL),
+        "now": current_clock().now(),
     }
     if context["is_coordinator"]:
         profiles = db.session.scalars(select(InterpreterProfile).options(selectinload(InterpreterProfile.user))).all()
@@ -148,6 +150,26 @@ def assign(booking_id: int) -> Any:
             flash(_("Assigned. The booking is confirmed for that leg."), "success")
             return redirect(url_for("bookings.detail", booking_id=booking_id))
     return detail(booking_id, forms={"assign": form}, status=422)
+
+
+@bp.post("/<int:booking_id>/outcome")
+@require(Capability.BOOK_INTERPRETERS)
+def outcome(booking_id: int) -> Any:
+    # CSRFProtect has checked the token; the outcome is the button pressed.
+    try:
+        action = BookingAction(request.form.get("outcome", ""))
+    except ValueError:
+        action = None
+    if action is not None:
+        try:
+            booking_service.record_outcome(booking_id, current_actor(), action, current_clock().now())
+        except (InvalidInput, Conflict) as problem:
+            flash(
+                str(problem.errors.get("outcome", "")) if isinstance(problem, InvalidInput) else str(problem), "error"
+            )
+        else:
+            flash(_("The outcome is recorded."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
 @bp.post("/<int:booking_id>/objection")

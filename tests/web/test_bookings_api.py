@@ -176,3 +176,24 @@ def test_every_read_of_a_bookings_details_is_recorded(app, setup):
     with app.app_context():
         reads = db.session.execute(select(BookingRead.booking_id, BookingRead.channel)).all()
     assert reads == [(booking_id, "api"), (booking_id, "api")]
+
+
+def test_an_outcome_is_recorded_once_the_session_has_started(app, setup, clock):
+    from datetime import timedelta
+
+    client = app.test_client()
+    booking_id = client.post("/api/v1/bookings", json=REQUEST, headers=setup["jelena"]).get_json()["id"]
+    offer = client.get("/api/v1/offers", headers=setup["mariam"]).get_json()["items"][0]
+    client.post(f"/api/v1/offers/{offer['id']}/accept", headers=setup["mariam"])
+    url = f"/api/v1/bookings/{booking_id}/outcome"
+    early = client.post(url, json={"outcome": "mark_applicant_no_show"}, headers=setup["jelena"])
+    assert early.status_code == 409
+    clock.advance(timedelta(days=1, minutes=10))  # 08:10 UTC on the 13th: ten minutes in
+    wrong = client.post(url, json={"outcome": "complete"}, headers=setup["jelena"])
+    assert wrong.status_code == 422
+    done = client.post(
+        url, json={"outcome": "mark_applicant_no_show", "note": "Waited 20 minutes"}, headers=setup["jelena"]
+    )
+    assert done.get_json()["state"] == "applicant_no_show"
+    again = client.post(url, json={"outcome": "mark_wrong_language"}, headers=setup["jelena"])
+    assert again.status_code == 409

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from rris.context import current_clock
+from rris.domain.booking_states import BookingAction
 from rris.domain.errors import InvalidInput
 from rris.domain.permissions import Capability, can
 from rris.extensions import db
@@ -101,6 +102,26 @@ def reschedule(booking_id: int) -> Any:
         raise InvalidInput({"start_occurrence": _("Give 0 (the first) or 1 (the second).")})
     record = booking_service.reschedule_booking(
         booking_id, current_actor(), _text(payload, "start_local"), duration, current_clock().now(), occurrence
+    )
+    return jsonify(booking_json(record, current_actor()))
+
+
+@bp.post("/bookings/<int:booking_id>/outcome")
+def outcome(booking_id: int) -> Any:
+    payload = _json_body()
+    try:
+        action = BookingAction(_text(payload, "outcome"))
+    except ValueError:
+        raise InvalidInput(
+            {
+                "outcome": _(
+                    "Choose one of: %(allowed)s.",
+                    allowed=", ".join(sorted(item.value for item in booking_service.OUTCOME_ACTIONS)),
+                )
+            }
+        ) from None
+    record = booking_service.record_outcome(
+        booking_id, current_actor(), action, current_clock().now(), _text(payload, "note")
     )
     return jsonify(booking_json(record, current_actor()))
 

@@ -86,6 +86,13 @@ def _booking_paths() -> dict[str, Any]:
             _ok({"type": "object"}, "Matches and rejections"),
             [*_ID, {"name": "leg", "in": "query", "schema": {"type": "integer", "enum": [1, 2]}}],
         ),
+        "/api/v1/bookings/{id}/outcome": _post(
+            "Record what went wrong: mark_interpreter_no_show, mark_applicant_no_show, mark_wrong_language, "
+            "mark_technical_failure",
+            "Outcome",
+            _ok(_BOOKING, "Recorded"),
+            _ID,
+        ),
         "/api/v1/bookings/{id}/assign": _post(
             "Coordinators: assign by hand", "Assignment", _ok(_BOOKING, "Assigned"), _ID
         ),
@@ -212,6 +219,21 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["interpreter_id"],
         "properties": {"interpreter_id": {"type": "integer"}, "leg": {"enum": [1, 2]}, "despite": {"type": "boolean"}},
+    },
+    "Outcome": {
+        "type": "object",
+        "required": ["outcome"],
+        "properties": {
+            "outcome": {
+                "enum": [
+                    "mark_interpreter_no_show",
+                    "mark_applicant_no_show",
+                    "mark_wrong_language",
+                    "mark_technical_failure",
+                ]
+            },
+            "note": {"type": "string", "maxLength": 500},
+        },
     },
     "Objection": {
         "type": "object",
