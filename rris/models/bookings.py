@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rris.domain.languages import RELAY_LANGUAGE
 from rris.enums import BookingState, Gender, GenderRule, Modality, OfferState, SessionKind, Specialisation
 from rris.extensions import db
 from rris.models.accounts import User
@@ -95,6 +96,23 @@ class Booking(db.Model):
     @property
     def active_assignments(self) -> list[Assignment]:
         return [assignment for assignment in self.assignments if assignment.released_at is None]
+
+    def leg_assigned(self, leg: int) -> bool:
+        """True when an interpreter holds `leg`."""
+        return any(assignment.leg == leg for assignment in self.active_assignments)
+
+    @property
+    def fully_assigned(self) -> bool:
+        """True when every leg has its interpreter."""
+        return all(self.leg_assigned(leg) for leg in range(1, self.leg_count + 1))
+
+    def leg_languages(self, leg: int) -> tuple[str, str]:
+        """The pair interpreted on `leg`: in a relay, leg 1 is the applicant's side, leg 2 the officer's."""
+        if not self.relay:
+            return self.applicant_language, self.officer_language
+        if leg == 1:
+            return self.applicant_language, RELAY_LANGUAGE
+        return RELAY_LANGUAGE, self.officer_language
 
     def __repr__(self) -> str:
         return f"<Booking {self.code} {self.state}>"

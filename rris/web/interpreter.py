@@ -18,8 +18,7 @@ from flask_login import current_user
 
 from rris.context import current_clock
 from rris.domain.errors import Conflict, InvalidInput
-from rris.domain.languages import RELAY_LANGUAGE
-from rris.models import Assignment, Booking, InterpreterProfile, Offer
+from rris.models import Assignment, InterpreterProfile, Offer
 from rris.queries.jobs import open_offers, past_jobs, upcoming_jobs
 from rris.services.availability import (
     Removal,
@@ -222,7 +221,7 @@ def remove_away(time_off_id: int) -> Any:
 
 @bp.context_processor
 def _presenters() -> dict[str, Any]:
-    return {"time_span": time_span, "duration": duration, "leg_languages": leg_languages, "answer_by": answer_by}
+    return {"time_span": time_span, "duration": duration, "answer_by": answer_by}
 
 
 @bp.app_context_processor
@@ -266,15 +265,6 @@ def duration(start: datetime, end: datetime) -> str:
     if not minutes:
         return _("%(hours)d h", hours=hours)
     return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
-
-
-def leg_languages(booking: Booking, leg: int) -> tuple[str, str]:
-    """The pair this interpreter works in: in a relay, leg 1 is the applicant's side, leg 2 the officer's."""
-    if not booking.relay:
-        return booking.applicant_language, booking.officer_language
-    if leg == 1:
-        return booking.applicant_language, RELAY_LANGUAGE
-    return RELAY_LANGUAGE, booking.officer_language
 
 
 def _day(local: datetime) -> str:

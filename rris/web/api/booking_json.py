@@ -121,15 +121,6 @@ def offer_json(offer: Offer) -> dict[str, Any]:
     """An offer as the interpreter sees it, times also in their own zone."""
     booking = offer.booking
     zone = offer.interpreter.timezone
-    languages = (
-        (booking.applicant_language, "eng")
-        if booking.relay and offer.leg == 1
-        else (
-            ("eng", booking.officer_language)
-            if booking.relay
-            else (booking.applicant_language, booking.officer_language)
-        )
-    )
     return {
         "id": offer.id,
         "state": offer.state.value,
@@ -142,7 +133,7 @@ def offer_json(offer: Offer) -> dict[str, Any]:
             "notes": booking.notes,
         },
         "leg": offer.leg,
-        "languages": list(languages),
+        "languages": list(booking.leg_languages(offer.leg)),
         "starts_at": instant(booking.starts_at),
         "ends_at": instant(booking.ends_at),
         "start_local": to_local(booking.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
