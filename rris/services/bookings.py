@@ -17,7 +17,7 @@ from rris.domain.booking_states import BookingAction, next_state
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.domain.matching.rules import Rejection
 from rris.domain.permissions import Actor, may
-from rris.enums import BookingState, OfferState
+from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Booking, BookingSpecialisation, CaseObjection, Department, InterpreterProfile, User
 from rris.queries.scoping import get_visible, visible_bookings
@@ -25,7 +25,7 @@ from rris.services.booking_events import record_event
 from rris.services.booking_input import BookingInput, validate_booking
 from rris.services.booking_matching import Assessment, assess, match_leg, request_from_valid
 from rris.services.idempotency import earlier_result, remember_result
-from rris.services.offers import assign_interpreter, send_wave, withdraw_all
+from rris.services.offers import assign_interpreter, send_wave, withdraw_pending
 from rris.services.transactions import begin_write
 
 LATE_CANCELLATION = timedelta(hours=24)
@@ -116,7 +116,7 @@ def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) ->
     booking.cancelled_late = booking.starts_at - now < LATE_CANCELLATION
     booking.updated_at = now
     _release(booking, now, _("cancelled"))
-    withdraw_all(booking, now)
+    withdraw_pending(booking, now)
     record_event(booking, BookingAction.CANCEL.value, now, actor.user_id, before, after, reason)
     db.session.commit()
     return booking
@@ -157,7 +157,7 @@ def reschedule_booking(
     before = booking.state
     old = f"{booking.starts_at.isoformat()}–{booking.ends_at.isoformat()}"
     _release(booking, now, _("rescheduled"))
-    withdraw_all(booking, now)
+    withdraw_pending(booking, now)
     booking.starts_at, booking.ends_at = valid.interval.start, valid.interval.end
     booking.version += 1
     booking.confirmed_at = None
@@ -216,12 +216,8 @@ def assign_by_hand(
     except IntegrityError:
         db.session.rollback()
         raise Conflict(_("%(name)s has another job at that time.", name=interpreter.name)) from None
-    for offer in booking.offers:
-        if offer.leg == leg and offer.state is OfferState.PENDING:
-            offer.state = OfferState.WITHDRAWN
-            offer.responded_at = now
-    fully = all(any(a.leg == n for a in booking.active_assignments) for n in range(1, booking.leg_count + 1))
-    if fully:
+    withdraw_pending(booking, now, leg)
+    if booking.fully_assigned:
         booking.state = after
         booking.confirmed_at = booking.confirmed_at or now
     booking.updated_at = now
@@ -259,7 +255,7 @@ def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: da
     )
     db.session.add(objection)
     record_event(
-        db.session.get(Booking, booking_id),
+        booking,
         "objection",
         now,
         actor.user_id,

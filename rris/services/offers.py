@@ -40,14 +40,14 @@ def send_wave(
     """
     settings = current_settings()
     if booking.starts_at <= now:
-        _withdraw_pending(booking, now)
+        withdraw_pending(booking, now)
         _move(booking, BookingAction.EXHAUST, now, actor_id, _("The session started before anyone accepted."))
         return 0
     booking.offer_wave += 1
     sent = 0
     exhausted = False
     for leg in range(1, booking.leg_count + 1):
-        if _leg_assigned(booking, leg):
+        if booking.leg_assigned(leg):
             continue
         asked = {
             offer.interpreter_id
@@ -76,7 +76,7 @@ def send_wave(
         if not fresh and not pending:
             exhausted = True
     if exhausted:
-        _withdraw_pending(booking, now)
+        withdraw_pending(booking, now)
         _move(booking, BookingAction.EXHAUST, now, actor_id, _("No interpreter left to ask."))
     elif sent:
         _move(
@@ -101,16 +101,14 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
         db.session.rollback()
         raise Conflict(_("You can no longer take this job: %(reasons)s", reasons=reasons))
     try:
-        _assign(booking, offer.leg, interpreter, now, assigned_by_id=interpreter.user_id, manual=False)
+        assign_interpreter(booking, offer.leg, interpreter, now, assigned_by_id=interpreter.user_id, manual=False)
     except IntegrityError:
         db.session.rollback()
         raise Conflict(_("You have another job at that time now.")) from None
     offer.state = OfferState.ACCEPTED
     offer.responded_at = now
-    for other in _pending(booking, offer.leg):
-        other.state = OfferState.WITHDRAWN
-        other.responded_at = now
-    if all(_leg_assigned(booking, leg) for leg in range(1, booking.leg_count + 1)):
+    withdraw_pending(booking, now, offer.leg)
+    if booking.fully_assigned:
         booking.confirmed_at = now
         _move(booking, BookingAction.ACCEPT, now, interpreter.user_id, _("%(name)s accepted.", name=interpreter.name))
     else:
@@ -135,7 +133,7 @@ def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, n
     offer.responded_at = now
     offer.decline_reason = reason
     record_event(booking, "declined", now, interpreter.user_id, note=reason)
-    if not _pending(booking, offer.leg) and not _leg_assigned(booking, offer.leg):
+    if not _pending(booking, offer.leg) and not booking.leg_assigned(offer.leg):
         send_wave(booking, now)
     db.session.commit()
     return booking
@@ -155,21 +153,20 @@ def expire_offers(now: datetime) -> int:
                 offer.responded_at = now
                 expired += 1
         if booking.state is BookingState.OFFERED and any(
-            not _pending(booking, leg) and not _leg_assigned(booking, leg) for leg in range(1, booking.leg_count + 1)
+            not _pending(booking, leg) and not booking.leg_assigned(leg) for leg in range(1, booking.leg_count + 1)
         ):
             send_wave(booking, now)
     db.session.commit()
     return expired
 
 
-def withdraw_all(booking: Booking, now: datetime) -> None:
-    """Withdraw the pending offers of a booking (cancelled or rescheduled); the caller commits."""
-    _withdraw_pending(booking, now)
-
-
-def _assign(
+def assign_interpreter(
     booking: Booking, leg: int, interpreter: InterpreterProfile, now: datetime, assigned_by_id: int | None, manual: bool
 ) -> Assignment:
+    """Give `leg` to the interpreter, busy for the session plus their rest gap; the caller commits.
+
+    The database refuses an overlap with another of their jobs (IntegrityError at the flush).
+    """
     gap = timedelta(minutes=interpreter.rest_gap_minutes)
     assignment = Assignment(
         booking=booking,
@@ -184,13 +181,6 @@ def _assign(
     db.session.add(assignment)
     db.session.flush()
     return assignment
-
-
-def assign_interpreter(
-    booking: Booking, leg: int, interpreter: InterpreterProfile, now: datetime, assigned_by_id: int, manual: bool
-) -> Assignment:
-    """Create the assignment (the database refuses an overlap with IntegrityError); the caller commits."""
-    return _assign(booking, leg, interpreter, now, assigned_by_id, manual)
 
 
 def _own_offer(offer_id: int, interpreter_id: int) -> tuple[Offer, Booking]:
@@ -247,13 +237,10 @@ def _pending(booking: Booking, leg: int) -> list[Offer]:
     ]
 
 
-def _leg_assigned(booking: Booking, leg: int) -> bool:
-    return any(assignment.leg == leg for assignment in booking.active_assignments)
-
-
-def _withdraw_pending(booking: Booking, now: datetime) -> None:
+def withdraw_pending(booking: Booking, now: datetime, leg: int | None = None) -> None:
+    """Withdraw the booking's pending offers, of one leg or all; the caller commits."""
     for offer in booking.offers:
-        if offer.state is OfferState.PENDING:
+        if offer.state is OfferState.PENDING and leg in (None, offer.leg):
             offer.state = OfferState.WITHDRAWN
             offer.responded_at = now
 
