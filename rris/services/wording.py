@@ -1,0 +1,131 @@
+"""How values read for people, on pages and in messages alike: enum labels, language names,
+times in a given zone with the zone named. Works in any app context with a locale forced or
+selected, so the portal and the scheduler word things the same way."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel import Locale, UnknownLocaleError
+from flask import g
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from rris.enums import (
+    BookingState,
+    Employment,
+    Gender,
+    GenderRule,
+    Modality,
+    OfferState,
+    Proficiency,
+    Role,
+    SessionKind,
+    Specialisation,
+    Weekday,
+)
+from rris.extensions import db
+from rris.models import Language
+from rris.timeutil import city_of_zone, to_local, utc_offset_label
+
+_LABEL_LIST: tuple[tuple[object, object], ...] = (
+    (Role.CASEWORKER, _l("Caseworker")),
+    (Role.FOCAL_POINT, _l("Country focal point")),
+    (Role.INTERPRETER, _l("Interpreter")),
+    (Role.COORDINATOR, _l("Coordinator")),
+    (Role.ADMIN, _l("Administrator")),
+    (Weekday.MONDAY, _l("Mon")),
+    (Weekday.TUESDAY, _l("Tue")),
+    (Weekday.WEDNESDAY, _l("Wed")),
+    (Weekday.THURSDAY, _l("Thu")),
+    (Weekday.FRIDAY, _l("Fri")),
+    (Weekday.SATURDAY, _l("Sat")),
+    (Weekday.SUNDAY, _l("Sun")),
+    (Specialisation.TRAUMA, _l("trauma")),
+    (Specialisation.CHILDREN, _l("children")),
+    (Specialisation.MEDICAL, _l("medical")),
+    (Specialisation.LEGAL, _l("legal")),
+    (Specialisation.CULTURAL_MEDIATION, _l("cultural mediation")),
+    (Specialisation.GENDER_BASED_VIOLENCE, _l("gender-based violence")),
+    (Proficiency.NATIVE, _l("native")),
+    (Proficiency.C2, "C2"),
+    (Proficiency.C1, "C1"),
+    (Proficiency.B2, "B2"),
+    (BookingState.REQUESTED, _l("requested")),
+    (BookingState.OFFERED, _l("offered")),
+    (BookingState.CONFIRMED, _l("confirmed")),
+    (BookingState.IN_PROGRESS, _l("in progress")),
+    (BookingState.COMPLETED, _l("completed")),
+    (BookingState.CANCELLED, _l("cancelled")),
+    (BookingState.UNFILLED, _l("unfilled")),
+    (BookingState.INTERPRETER_NO_SHOW, _l("interpreter did not come")),
+    (BookingState.APPLICANT_NO_SHOW, _l("applicant did not come")),
+    (BookingState.WRONG_LANGUAGE, _l("wrong language")),
+    (BookingState.TECHNICAL_FAILURE, _l("technical failure")),
+    (SessionKind.ASYLUM_INTERVIEW, _l("Asylum interview")),
+    (SessionKind.REGISTRATION, _l("Registration")),
+    (SessionKind.RECEPTION, _l("Reception")),
+    (SessionKind.MEDICAL, _l("Medical appointment")),
+    (SessionKind.LEGAL_COUNSELLING, _l("Legal counselling")),
+    (SessionKind.RETURN_COUNSELLING, _l("Return counselling")),
+    (SessionKind.AGE_ASSESSMENT, _l("Age assessment")),
+    (SessionKind.VULNERABILITY_ASSESSMENT, _l("Vulnerability assessment")),
+    (Modality.VIDEO, _l("video")),
+    (Modality.PHONE, _l("telephone")),
+    (GenderRule.NONE, _l("no preference")),
+    (GenderRule.PREFERRED, _l("preferred")),
+    (GenderRule.REQUIRED, _l("required")),
+    (OfferState.PENDING, _l("waiting")),
+    (OfferState.ACCEPTED, _l("accepted")),
+    (OfferState.DECLINED, _l("declined")),
+    (OfferState.EXPIRED, _l("expired")),
+    (OfferState.WITHDRAWN, _l("withdrawn")),
+    (Gender.FEMALE, _l("female")),
+    (Gender.MALE, _l("male")),
+    (Employment.STAFF, _l("staff")),
+    (Employment.FREELANCE, _l("freelance")),
+)
+
+
+# Keyed by (enum class, member): members of different StrEnums with one value ("medical")
+# are equal to each other and would overwrite one another as plain keys.
+LABELS: dict[tuple[type, object], object] = {(type(member), member): text for member, text in _LABEL_LIST}
+
+
+def label(value: object) -> str:
+    """The translated name of an enum member (role, weekday, specialisation...)."""
+    return str(LABELS.get((type(value), value), value))
+
+
+def language_name(code: str) -> str:
+    """The language's name in the current language (CLDR), else its ISO 639-3 reference name."""
+    language = db.session.get(Language, code)
+    for key in filter(None, [language.alpha_2 if language else None, code]):
+        localized = _cldr_languages().get(key)
+        if localized:
+            return localized
+    return language.name if language else code
+
+
+def zone_label(zone_name: str, instant: datetime) -> str:
+    """'Kabul (UTC+04:30)': the place and its offset at `instant`."""
+    return f"{city_of_zone(zone_name)} ({utc_offset_label(instant, zone_name)})"
+
+
+def local_time(instant: datetime, zone_name: str, style: str = "medium") -> str:
+    """`instant` as wall-clock time in `zone_name`, in the current language, zone named."""
+    local = to_local(instant, zone_name)
+    text = format_datetime(local.replace(tzinfo=None), format=style, rebase=False)
+    return f"{text} {zone_label(zone_name, instant)}"
+
+
+def _cldr_languages() -> dict[str, str]:
+    # Keyed by locale: the scheduler words messages for people of different languages in one context.
+    locale = str(get_locale())
+    cache = g.setdefault("cldr_languages", {})
+    if locale not in cache:
+        try:
+            cache[locale] = Locale.parse(locale).languages
+        except (UnknownLocaleError, ValueError):
+            cache[locale] = {}
+    return cache[locale]
