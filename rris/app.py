@@ -16,6 +16,7 @@ from rris import models  # noqa: F401  (registers the tables with the metadata)
 from rris.database import configure_engine, engine_options
 from rris.extensions import babel, db, migrate
 from rris.integrations.mail import Mailer, mailer_from_settings
+from rris.integrations.sms import SmsSender, sms_sender_from_settings
 from rris.models.types import include_in_comparison, render_migration_item
 from rris.settings import PROJECT_ROOT, Settings
 from rris.timeutil import Clock, SystemClock
@@ -23,7 +24,13 @@ from rris.timeutil import Clock, SystemClock
 SUPPORTED_LOCALES = ("en",)
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None, mailer: Mailer | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+    *,
+    sms_sender: SmsSender | None = None,
+) -> Flask:
     """Build the Flask application with the core extensions bound."""
     settings = settings or Settings.from_env()
     app = Flask(
@@ -49,6 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None, mai
     app.extensions["rris.settings"] = settings
     app.extensions["rris.clock"] = clock or SystemClock()
     app.extensions["rris.mailer"] = mailer or mailer_from_settings(settings)
+    app.extensions["rris.sms"] = sms_sender or sms_sender_from_settings(settings)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)

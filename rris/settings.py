@@ -62,6 +62,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_PASSWORD_RESET_MINUTES", "60", "how long an emailed reset link works"),
     Variable("RRIS_OFFER_WAVE_SIZE", "3", "how many interpreters get an offer at once, per wave"),
     Variable("RRIS_OFFER_MINUTES", "30", "how long an offer stands before the next wave goes out"),
+    Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
+    Variable("RRIS_TWILIO_AUTH_TOKEN", "(empty)", "Twilio auth token; also checks webhook signatures"),
+    Variable("RRIS_TWILIO_FROM", "(empty)", "the Twilio number (E.164) that SMS and calls come from"),
+    Variable("RRIS_RETENTION_DAYS", "90", "call records, notes to the interpreter and sent messages are purged after this"),
     Variable("RRIS_LOG_LEVEL", "INFO", "log level of all three processes"),
 )
 
@@ -96,6 +100,10 @@ class Settings:
     password_reset_minutes: int
     offer_wave_size: int
     offer_minutes: int
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_from: str
+    retention_days: int
     log_level: str
 
     @property
@@ -110,6 +118,15 @@ class Settings:
     def mail_folder(self) -> Path:
         """Where mail goes when no SMTP server is configured."""
         return self.instance_path / "mail"
+
+    @property
+    def sms_folder(self) -> Path:
+        """Where SMS go when no Twilio account is configured."""
+        return self.instance_path / "sms"
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed (tests use this)."""
@@ -163,6 +180,10 @@ class Settings:
             password_reset_minutes=reader.positive_int("RRIS_PASSWORD_RESET_MINUTES", 60),
             offer_wave_size=reader.positive_int("RRIS_OFFER_WAVE_SIZE", 3),
             offer_minutes=reader.positive_int("RRIS_OFFER_MINUTES", 30),
+            twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=env_vars.get("RRIS_TWILIO_AUTH_TOKEN", "").strip(),
+            twilio_from=reader.text("RRIS_TWILIO_FROM", ""),
+            retention_days=reader.positive_int("RRIS_RETENTION_DAYS", 90),
             log_level=reader.text("RRIS_LOG_LEVEL", "INFO").upper(),
         )
 

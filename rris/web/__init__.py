@@ -6,6 +6,7 @@ from flask import Flask, Response
 
 from rris.app import create_app
 from rris.integrations.mail import Mailer
+from rris.integrations.sms import SmsSender
 from rris.settings import Settings
 from rris.timeutil import Clock
 from rris.web.authentication import install_authentication
@@ -20,9 +21,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_portal(settings: Settings | None = None, clock: Clock | None = None, mailer: Mailer | None = None) -> Flask:
+def create_portal(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+    *,
+    sms_sender: SmsSender | None = None,
+) -> Flask:
     """The portal application: core app plus authentication, pages and API."""
-    app = create_app(settings, clock, mailer)
+    app = create_app(settings, clock, mailer, sms_sender=sms_sender)
     csrf.init_app(app)
     install_authentication(app)
     register_error_handlers(app)
