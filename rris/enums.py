@@ -128,3 +128,45 @@ class OfferState(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+
+
+class NotificationKind(StrEnum):
+    """What a message in the outbox is about."""
+
+    OFFER = "offer"
+    INVITATION = "invitation"  # iCalendar REQUEST: a new session or a change to it
+    INVITATION_CANCEL = "invitation_cancel"  # iCalendar CANCEL
+    REMINDER_24H = "reminder_24h"
+    REMINDER_1H = "reminder_1h"
+    JOIN_NOW = "join_now"
+    UNFILLED = "unfilled"
+    UNFILLED_24H = "unfilled_24h"
+    UNFILLED_2H = "unfilled_2h"
+    CONFLICT = "conflict"
+    NO_SHOW = "no_show"
+
+
+class Channel(StrEnum):
+    """How a message travels."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class NotificationState(StrEnum):
+    """Where a message in the outbox stands."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by the dispatcher; the send is under way
+    SENT = "sent"
+    SKIPPED = "skipped"  # no longer useful or superseded: never sent
+    FAILED = "failed"  # the provider refused it for good
+    UNCERTAIN = "uncertain"  # the dispatcher died mid-send: maybe delivered, never retried
+
+
+class CallRole(StrEnum):
+    """Who a participant of a call is."""
+
+    OFFICER = "officer"
+    INTERPRETER = "interpreter"
+    GUEST = "guest"  # a legal adviser or guardian invited by link

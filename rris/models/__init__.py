@@ -11,6 +11,8 @@ from rris.models.bookings import (
     IdempotencyRecord,
     Offer,
 )
+from rris.models.calls import CallAttendance
+from rris.models.conflicts import BookingConflict, SweepRequest
 from rris.models.geography import Country, CountryLanguage, Department
 from rris.models.interpreters import (
     Accreditation,
@@ -21,6 +23,7 @@ from rris.models.interpreters import (
     TimeOff,
 )
 from rris.models.languages import Dialect, Language
+from rris.models.notifications import Notification
 
 __all__ = [
     "Assignment",
@@ -28,6 +31,8 @@ __all__ = [
     "BookingEvent",
     "BookingRead",
     "BookingSpecialisation",
+    "BookingConflict",
+    "CallAttendance",
     "CaseObjection",
     "IdempotencyRecord",
     "Offer",
@@ -43,6 +48,8 @@ __all__ = [
     "Language",
     "LanguagePair",
     "LoginAttempt",
+    "Notification",
+    "SweepRequest",
     "TimeOff",
     "User",
     "UserSession",

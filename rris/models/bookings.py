@@ -71,6 +71,10 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the participants' calendars were last told: the sequence of the latest invitation
+    # and a digest of its content, so only a real change sends an update.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    calendar_digest: Mapped[str | None] = mapped_column(String(64))
 
     department: Mapped[Department] = relationship()
     country: Mapped[Country] = relationship()
@@ -163,6 +167,8 @@ class Assignment(db.Model):
     manual: Mapped[bool] = mapped_column(Boolean, default=False)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     release_reason: Mapped[str | None] = mapped_column(String(200))
+    # Rejection reasons a coordinator overrode when assigning by hand: not flagged as conflicts later.
+    waived_reasons: Mapped[str | None] = mapped_column(String(300))
 
     booking: Mapped[Booking] = relationship(back_populates="assignments")
     interpreter: Mapped[InterpreterProfile] = relationship()

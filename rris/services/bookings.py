@@ -25,6 +25,7 @@ from rris.services.booking_events import record_event
 from rris.services.booking_input import BookingInput, validate_booking
 from rris.services.booking_matching import Assessment, assess, match_leg, request_from_valid
 from rris.services.idempotency import earlier_result, remember_result
+from rris.services.notifications import sync_booking_notifications
 from rris.services.offers import assign_interpreter, send_wave, withdraw_pending
 from rris.services.transactions import begin_write
 
@@ -92,6 +93,7 @@ def request_booking(
     else:
         ranked = {1: assessment.direct}
     send_wave(booking, now, actor_id=user.id, ranked=ranked)
+    sync_booking_notifications(booking, now)
     if idempotency:
         remember_result(user.id, idempotency.key, idempotency.fingerprint, {"booking_id": booking.id}, now)
     db.session.commit()
@@ -118,6 +120,7 @@ def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) ->
     _release(booking, now, _("cancelled"))
     withdraw_pending(booking, now)
     record_event(booking, BookingAction.CANCEL.value, now, actor.user_id, before, after, reason)
+    sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
 
@@ -175,6 +178,7 @@ def reschedule_booking(
     )
     db.session.flush()
     send_wave(booking, now, actor_id=actor.user_id)
+    sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
 
@@ -212,10 +216,11 @@ def assign_by_hand(
             assignment.release_reason = _("replaced by hand")
     db.session.flush()
     try:
-        assign_interpreter(booking, leg, interpreter, now, assigned_by_id=actor.user_id, manual=True)
+        assignment = assign_interpreter(booking, leg, interpreter, now, assigned_by_id=actor.user_id, manual=True)
     except IntegrityError:
         db.session.rollback()
         raise Conflict(_("%(name)s has another job at that time.", name=interpreter.name)) from None
+    assignment.waived_reasons = ",".join(sorted({reason.reason.value for reason in reasons})) or None
     withdraw_pending(booking, now, leg)
     if booking.fully_assigned:
         booking.state = after
@@ -225,6 +230,7 @@ def assign_by_hand(
     if reasons:
         note += " " + _("Despite: %(reasons)s", reasons=" ".join(reason.detail for reason in reasons))
     record_event(booking, BookingAction.ASSIGN.value, now, actor.user_id, before, booking.state, note)
+    sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
 
@@ -318,5 +324,6 @@ def record_outcome(booking_id: int, actor: Actor, action: BookingAction, now: da
     booking.state = next_state(before, action)
     booking.updated_at = now
     record_event(booking, action.value, now, actor.user_id, before, booking.state, (note or "").strip()[:500] or None)
+    sync_booking_notifications(booking, now)
     db.session.commit()
     return booking

@@ -22,6 +22,7 @@ from rris.models import Assignment, Booking, InterpreterProfile, Offer
 from rris.queries.scoping import NotVisible
 from rris.services.booking_events import record_event
 from rris.services.booking_matching import match_leg
+from rris.services.notifications import sync_booking_notifications
 from rris.services.transactions import begin_write
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
         record_event(
             booking, "accepted", now, interpreter.user_id, note=_("%(name)s accepted one leg.", name=interpreter.name)
         )
+    sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
 
@@ -135,6 +137,7 @@ def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, n
     record_event(booking, "declined", now, interpreter.user_id, note=reason)
     if not _pending(booking, offer.leg) and not booking.leg_assigned(offer.leg):
         send_wave(booking, now)
+    sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
 
@@ -156,6 +159,7 @@ def expire_offers(now: datetime) -> int:
             not _pending(booking, leg) and not booking.leg_assigned(leg) for leg in range(1, booking.leg_count + 1)
         ):
             send_wave(booking, now)
+        sync_booking_notifications(booking, now)
     db.session.commit()
     return expired
 

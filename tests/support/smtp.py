@@ -20,7 +20,19 @@ class Mailbox:
     """Messages the server accepted, parsed."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    # Recipient address -> the SMTP reply that refuses it (e.g. "550 5.1.1 no such user").
+    refuse: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's name)
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        with self._lock:
+            refusal = self.refuse.get(address)
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -31,6 +43,7 @@ class Mailbox:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
+            self.refuse.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
         """The messages once at least `count` arrived (SMTP delivery is synchronous, so this is quick)."""
