@@ -19,6 +19,7 @@ class BookingAction(StrEnum):
     ASSIGN = "assign"  # a coordinator assigned by hand
     EXHAUST = "exhaust"  # no candidates left
     RESCHEDULE = "reschedule"  # new time; the service re-checks the interpreters
+    REOFFER = "reoffer"  # a conflicted interpreter is released and the job offered again
     CANCEL = "cancel"
     START = "start"
     COMPLETE = "complete"
@@ -55,6 +56,7 @@ TRANSITIONS: dict[S, dict[BookingAction, S]] = {
     S.UNFILLED: {A.OFFER: S.OFFERED, A.ASSIGN: S.CONFIRMED, A.RESCHEDULE: S.REQUESTED, A.CANCEL: S.CANCELLED},
     S.CONFIRMED: {
         A.OFFER: S.OFFERED,
+        A.REOFFER: S.OFFERED,
         A.ASSIGN: S.CONFIRMED,
         A.RESCHEDULE: S.REQUESTED,
         A.CANCEL: S.CANCELLED,

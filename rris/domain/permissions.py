@@ -116,6 +116,7 @@ _ACTION_CAPABILITY: dict[BookingAction, Capability] = {
     BookingAction.ASSIGN: Capability.MANAGE_POOL,
     BookingAction.CANCEL: Capability.BOOK_INTERPRETERS,
     BookingAction.RESCHEDULE: Capability.BOOK_INTERPRETERS,
+    BookingAction.REOFFER: Capability.BOOK_INTERPRETERS,
     BookingAction.MARK_INTERPRETER_NO_SHOW: Capability.BOOK_INTERPRETERS,
     BookingAction.MARK_APPLICANT_NO_SHOW: Capability.BOOK_INTERPRETERS,
     BookingAction.MARK_WRONG_LANGUAGE: Capability.BOOK_INTERPRETERS,

@@ -25,6 +25,7 @@ from rris.extensions import db
 from rris.models import Assignment, AvailabilityWindow, InterpreterProfile, TimeOff
 from rris.queries.jobs import upcoming_jobs
 from rris.queries.scoping import NotVisible
+from rris.services.conflicts import request_sweep
 from rris.services.transactions import begin_write
 from rris.timeutil import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
 
@@ -91,6 +92,7 @@ def replace_weekly_windows(
         now.isoformat(),
         len(wanted),
     )
+    request_sweep(profile.id, "weekly availability changed", now)
     db.session.commit()
     return list(profile.availability)
 
@@ -130,6 +132,7 @@ def add_time_off(
     db.session.add(record)
     db.session.flush()
     log.info("time off %s added for interpreter %s by user %s", record.id, interpreter_id, actor.user_id)
+    request_sweep(profile.id, "time off added", now)
     db.session.commit()
     return record
 
@@ -153,6 +156,7 @@ def remove_time_off(time_off_id: int, actor: Actor, now: datetime) -> Removal:
         db.session.delete(record)
         outcome = Removal.DELETED
     log.info("time off %s %s by user %s", time_off_id, outcome.value, actor.user_id)
+    request_sweep(record.interpreter_id, "time off removed", now)
     db.session.commit()
     return outcome
 

@@ -36,9 +36,10 @@ def create_portal(
     register_presenters(app)
     app.after_request(_security_headers)
 
-    from rris.web import account, api, auth, bookings, directory, health, interpreter
+    from rris.web import account, api, auth, bookings, calls, directory, health, interpreter
 
-    for blueprint in (health.bp, auth.bp, account.bp, directory.bp, bookings.bp, interpreter.bp, api.bp):
+    blueprints = (health.bp, auth.bp, account.bp, directory.bp, bookings.bp, interpreter.bp, calls.bp, api.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app
 

@@ -89,3 +89,7 @@ class AssignForm(FlaskForm):
 
 class ObjectionForm(FlaskForm):
     interpreter_id = IntegerField(validators=[DataRequired()])
+
+
+class ReofferForm(FlaskForm):
+    """Only the CSRF token: releasing a conflicted interpreter needs no other input."""

@@ -19,14 +19,16 @@ from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
 from rris.extensions import db
 from rris.models import Booking, Department, InterpreterProfile
 from rris.queries.booking_lists import LISTS, booking_list
+from rris.queries.notices import booking_messages, open_conflicts
 from rris.queries.pool import dialects_by_language, languages_in_pool
 from rris.queries.scoping import get_visible, visible_bookings, visible_departments
 from rris.services import bookings as booking_service
 from rris.services.audit import record_booking_read
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import match_leg
+from rris.services.conflicts import reoffer_after_conflict
 from rris.web.authentication import current_actor, require
-from rris.web.booking_forms import AssignForm, BookingForm, CancelForm, ObjectionForm, RescheduleForm
+from rris.web.booking_forms import AssignForm, BookingForm, CancelForm, ObjectionForm, ReofferForm, RescheduleForm
 from rris.web.forms import show_errors
 from rris.web.presenting import label, language_name
 
@@ -75,6 +77,9 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "cancel_form": forms.get("cancel") or CancelForm(formdata=None),
         "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
         "objection_form": ObjectionForm(formdata=None),
+        "reoffer_form": ReofferForm(formdata=None),
+        "conflicts": open_conflicts(booking.id),
+        "messages": booking_messages(booking.id),
         "is_coordinator": can(actor, Capability.MANAGE_POOL),
         "now": current_clock().now(),
     }
@@ -179,6 +184,15 @@ def objection(booking_id: int) -> Any:
     if form.validate_on_submit():
         booking_service.record_objection(booking_id, form.interpreter_id.data, current_actor(), current_clock().now())
         flash(_("Recorded: this interpreter will not be offered this case again."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
+
+
+@bp.post("/<int:booking_id>/reoffer")
+@require(Capability.BOOK_INTERPRETERS)
+def reoffer(booking_id: int) -> Any:
+    if ReofferForm().validate_on_submit():
+        reoffer_after_conflict(booking_id, current_actor(), current_clock().now())
+        flash(_("The interpreter is released and the job is offered to others."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 

@@ -10,6 +10,7 @@ from rris.domain.errors import InvalidInput
 from rris.domain.matching.engine import MatchResult
 from rris.domain.permissions import Actor, booking_actions
 from rris.models import Booking, Offer
+from rris.queries.notices import open_conflicts
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import Assessment
 from rris.timeutil import to_local
@@ -113,6 +114,15 @@ def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
         "cancelled_at": instant(booking.cancelled_at),
         "cancelled_late": booking.cancelled_late,
         "version": booking.version,
+        "conflicts": [
+            {
+                "interpreter_id": conflict.interpreter_id,
+                "reason": conflict.reason,
+                "detail": conflict.detail,
+                "detected_at": instant(conflict.detected_at),
+            }
+            for conflict in open_conflicts(booking.id)
+        ],
         "allowed_actions": sorted(action.value for action in booking_actions(actor, booking.state)),
     }
 

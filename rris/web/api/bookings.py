@@ -19,6 +19,7 @@ from rris.queries.scoping import get_visible, visible_bookings
 from rris.services import bookings as booking_service
 from rris.services.audit import record_booking_read
 from rris.services.booking_matching import match_leg
+from rris.services.conflicts import reoffer_after_conflict
 from rris.services.idempotency import check_key, fingerprint
 from rris.services.offers import accept_offer, decline_offer
 from rris.web.api import bp
@@ -88,6 +89,12 @@ def cancel(booking_id: int) -> Any:
     record = booking_service.cancel_booking(
         booking_id, current_actor(), _text(payload, "reason"), current_clock().now()
     )
+    return jsonify(booking_json(record, current_actor()))
+
+
+@bp.post("/bookings/<int:booking_id>/reoffer")
+def reoffer(booking_id: int) -> Any:
+    record = reoffer_after_conflict(booking_id, current_actor(), current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
 

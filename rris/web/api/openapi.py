@@ -81,6 +81,12 @@ def _booking_paths() -> dict[str, Any]:
         "/api/v1/bookings/{id}": _get("One booking", _ok(_BOOKING, "The booking"), _ID),
         "/api/v1/bookings/{id}/cancel": _post("Cancel with a reason", "Reason", _ok(_BOOKING, "Cancelled"), _ID),
         "/api/v1/bookings/{id}/reschedule": _post("Move to another time", "Reschedule", _ok(_BOOKING, "Moved"), _ID),
+        "/api/v1/bookings/{id}/reoffer": _post(
+            "Release the interpreters the booking's open conflicts are about and offer the job again",
+            None,
+            _ok(_BOOKING, "Offered again"),
+            _ID,
+        ),
         "/api/v1/bookings/{id}/candidates": _get(
             "Coordinators: every interpreter ranked or with the reasons they do not fit",
             _ok({"type": "object"}, "Matches and rejections"),
