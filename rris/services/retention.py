@@ -1,0 +1,53 @@
+"""Retention: call records, notes to the interpreter and old messages are purged after
+RRIS_RETENTION_DAYS. What billing and reports need (the booking, its assignments, history and
+outcome) stays."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from rris.enums import NotificationState
+from rris.extensions import db
+from rris.models import Booking, CallAttendance, Notification
+from rris.services.transactions import begin_write
+
+log = logging.getLogger(__name__)
+
+_FINISHED = (
+    NotificationState.SENT,
+    NotificationState.SKIPPED,
+    NotificationState.FAILED,
+    NotificationState.UNCERTAIN,
+)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """How many records each purge removed or blanked."""
+
+    call_records: int
+    notes: int
+    messages: int
+
+
+def purge_expired(now: datetime, retention_days: int) -> PurgeReport:
+    """Remove what is older than the retention period; sessions count from their end."""
+    cutoff = now - timedelta(days=retention_days)
+    ended_before = select(Booking.id).where(Booking.ends_at < cutoff)
+    begin_write()
+    calls = db.session.execute(delete(CallAttendance).where(CallAttendance.booking_id.in_(ended_before)))
+    notes = db.session.execute(
+        update(Booking).where(Booking.ends_at < cutoff, Booking.notes.isnot(None)).values(notes=None)
+    )
+    messages = db.session.execute(
+        delete(Notification).where(Notification.state.in_(_FINISHED), Notification.created_at < cutoff)
+    )
+    db.session.commit()
+    report = PurgeReport(calls.rowcount, notes.rowcount, messages.rowcount)
+    if report.call_records or report.notes or report.messages:
+        log.info("retention: purged %s", report)
+    return report
