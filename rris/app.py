@@ -79,6 +79,17 @@ def create_app(
     return app
 
 
+def schema_is_current(app: Flask) -> bool:
+    """True when the database is migrated to the newest revision the code knows."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with app.app_context(), db.engine.connect() as connection:
+        scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == set(scripts.get_heads())
+
+
 def _select_locale() -> str:
     user_locale = g.get("user_locale")
     if user_locale in SUPPORTED_LOCALES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rris.app import create_app
+from rris.app import create_app, schema_is_current
 from rris.settings import SettingsError
 from scheduler.jobs import heartbeat
 from scheduler.runner import run, run_in_app_context
@@ -21,12 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"scheduler: {error}", file=sys.stderr)
         return 2
+    if not schema_is_current(app):
+        print(
+            "scheduler: the database is not at the newest migration; run `flask --app wsgi db upgrade` first",
+            file=sys.stderr,
+        )
+        return 2
     if args.check:
         run_in_app_context(app, heartbeat)
         print("scheduler check: ok")
         return 0
-    run(app)
-    return 0
+    return run(app)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,25 @@
-"""Scheduled jobs: thin functions that run inside an app context and call into the core."""
+"""Scheduled jobs: thin functions that run inside an app context and call into the core.
+
+Each reads the time from the app's clock, so tests drive them with a FrozenClock.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import text
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.extensions import db
-from rris.services import offers
+from rris.services import conflicts, no_shows, offers, outbox, retention
 
 logger = logging.getLogger("scheduler.jobs")
+
+# One run of the dispatcher stops after this long so the other jobs get their turn.
+DISPATCH_BUDGET = timedelta(seconds=20)
+# Messages left `sending` longer than this by a live dispatcher are from one that hung.
+STUCK_SENDING = timedelta(minutes=10)
 
 
 def heartbeat() -> None:
@@ -19,8 +28,57 @@ def heartbeat() -> None:
     logger.debug("heartbeat: database reachable")
 
 
+def recover_interrupted_sends() -> None:
+    """At start: what the previous scheduler was sending when it died is marked uncertain, not resent."""
+    outbox.mark_interrupted(current_clock().now())
+
+
+def dispatch_outbox() -> None:
+    """Send the messages that are due and still useful."""
+    clock = current_clock()
+    report = outbox.dispatch_due(clock, budget=DISPATCH_BUDGET)
+    if report.handled:
+        logger.info(
+            "outbox: %d sent, %d skipped, %d failed, %d to retry",
+            report.sent,
+            report.skipped,
+            report.failed,
+            report.retried,
+        )
+    outbox.mark_interrupted(clock.now(), older_than=STUCK_SENDING)
+
+
 def expire_offers() -> None:
     """Expire offers whose time ran out; the service sends the next wave or marks the booking unfilled."""
     expired = offers.expire_offers(current_clock().now())
     if expired:
         logger.info("expired %d offers", expired)
+
+
+def run_requested_sweeps() -> None:
+    """Check the interpreters the portal flagged as changed."""
+    report = conflicts.process_sweep_requests(current_clock().now())
+    if report.found or report.resolved:
+        logger.info("requested sweep: %d jobs checked, %d conflicts found, %d resolved", *_figures(report))
+
+
+def sweep_conflicts() -> None:
+    """Check every upcoming confirmed job against what is true now."""
+    report = conflicts.sweep(current_clock().now())
+    logger.debug("sweep: %d jobs checked, %d conflicts found, %d resolved", *_figures(report))
+
+
+def check_no_shows() -> None:
+    """Ten minutes into each session, tell people when a side has not joined."""
+    reported = no_shows.check_no_shows(current_clock().now())
+    if reported:
+        logger.info("no-show check: %d sessions reported", reported)
+
+
+def purge_expired() -> None:
+    """Purge call records, notes and old messages past the retention period."""
+    retention.purge_expired(current_clock().now(), current_settings().retention_days)
+
+
+def _figures(report: conflicts.SweepReport) -> tuple[int, int, int]:
+    return report.checked, report.found, report.resolved

@@ -4,19 +4,44 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from scheduler.jobs import expire_offers, heartbeat
+from scheduler import jobs
+from scheduler.leadership import LEADER_POLL_SECONDS, LeaderLock, leader_lock_for
 
 logger = logging.getLogger("scheduler")
 
-HEARTBEAT_SECONDS = 30
-OFFER_EXPIRY_SECONDS = 30
+
+@dataclass(frozen=True)
+class Job:
+    """A job of the scheduler: what runs, how often, and whether it also runs at start."""
+
+    function: Callable[[], None]
+    every_seconds: int
+    description: str
+    at_start: bool = False
+
+
+# "What is due" lives in the database as rows; these poll and claim them. The outbox is polled
+# every second so a message goes out within about a second of its due time.
+JOBS: tuple[Job, ...] = (
+    Job(jobs.heartbeat, 30, "heartbeat", at_start=True),
+    Job(jobs.dispatch_outbox, 1, "send due messages"),
+    Job(jobs.expire_offers, 15, "expire offers and send the next wave"),
+    Job(jobs.run_requested_sweeps, 10, "check interpreters the portal flagged"),
+    Job(jobs.sweep_conflicts, 300, "check every upcoming confirmed job for conflicts"),
+    Job(jobs.check_no_shows, 30, "check both sides joined ten minutes in"),
+    Job(jobs.purge_expired, 6 * 3600, "purge records past the retention period", at_start=True),
+)
 # APScheduler's default grace is 1 s: a job that starts late (busy host, long previous run)
 # would be dropped with only a log line. Late by up to five minutes still runs, once.
 MISFIRE_GRACE_SECONDS = 300
@@ -27,8 +52,15 @@ class StopRequested(BaseException):
     """Raised in the main thread by SIGINT/SIGTERM to leave `BlockingScheduler.start()`."""
 
 
+# app.extensions key of the running scheduler's `_Leadership`; absent for `--check`.
+LEADERSHIP_EXTENSION = "rris.scheduler.leadership"
+
+
 def run_in_app_context(app: Flask, job: Callable[[], None]) -> None:
-    """Run `job` inside an app context, so it can use `db.session` like any core code."""
+    """Run `job` inside an app context, so it can use `db.session` like any core code (under `run()`: if leading)."""
+    leadership: _Leadership | None = app.extensions.get(LEADERSHIP_EXTENSION)
+    if leadership is not None and not leadership.confirm():
+        return
     with app.app_context():
         job()
 
@@ -36,47 +68,83 @@ def run_in_app_context(app: Flask, job: Callable[[], None]) -> None:
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """A UTC `BlockingScheduler` with every job registered; not started."""
     scheduler = BlockingScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
-    scheduler.add_job(
-        run_in_app_context,
-        "interval",
-        seconds=HEARTBEAT_SECONDS,
-        args=[app, heartbeat],
-        id="heartbeat",
-        name="heartbeat",
-        next_run_time=datetime.now(UTC),
-    )
-    # Polls the offers table: the portal writes deadlines as rows, this claims what is due.
-    scheduler.add_job(
-        run_in_app_context,
-        "interval",
-        seconds=OFFER_EXPIRY_SECONDS,
-        args=[app, expire_offers],
-        id="expire_offers",
-        name="expire offers and send the next wave",
-    )
+    now = datetime.now(UTC)
+    for job in JOBS:
+        # An explicit next_run_time=None would add the job paused: pass it only to run at start.
+        first_run = {"next_run_time": now} if job.at_start else {}
+        scheduler.add_job(
+            run_in_app_context,
+            "interval",
+            seconds=job.every_seconds,
+            args=[app, job.function],
+            id=job.function.__name__,
+            name=job.description,
+            **first_run,
+        )
     return scheduler
 
 
-def run(app: Flask) -> None:
-    """Run the scheduler in the foreground until SIGINT or SIGTERM, then wait for running jobs."""
+def run(app: Flask) -> int:
+    """Wait to lead, then run jobs until SIGINT or SIGTERM; returns the exit code (1 if leadership was lost)."""
     if logger.getEffectiveLevel() > logging.DEBUG:
         # APScheduler logs every run at INFO: two lines per heartbeat would drown real messages.
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-    scheduler = build_scheduler(app)
+    lock = leader_lock_for(app.extensions["rris.settings"])
+    scheduler: BlockingScheduler | None = None
+    leadership: _Leadership | None = None
     previous = {signum: signal.signal(signum, _raise_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        logger.info("scheduler starting")
-        scheduler.start()
+        lock.acquire(LEADER_POLL_SECONDS)
+        # Built only once leading: first-run times computed before a long wait would be stale.
+        scheduler = build_scheduler(app)
+        leadership = _Leadership(lock, scheduler)
+        app.extensions[LEADERSHIP_EXTENSION] = leadership
+        # Before any job: what a dead predecessor was sending is marked uncertain, never resent.
+        run_in_app_context(app, jobs.recover_interrupted_sends)
+        if not leadership.lost:
+            logger.info("scheduler starting")
+            scheduler.start()
     except StopRequested:
         logger.info("scheduler stopping")
     finally:
         # A second signal must not interrupt the shutdown itself.
         for signum in previous:
             signal.signal(signum, signal.SIG_IGN)
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
+        if scheduler is not None and scheduler.running:
+            # A job thread that found the lock lost may have stopped it in the meantime.
+            with suppress(SchedulerNotRunningError):
+                scheduler.shutdown(wait=True)
+        app.extensions.pop(LEADERSHIP_EXTENSION, None)
+        lock.release()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    return 1 if leadership is not None and leadership.lost else 0
+
+
+class _Leadership:
+    """Lets a job act only while this process leads; on loss, stops the scheduler so `run()` exits non-zero."""
+
+    def __init__(self, lock: LeaderLock, scheduler: BlockingScheduler) -> None:
+        self.lock = lock
+        self.scheduler = scheduler
+        self.lost = False
+        self._mutex = threading.Lock()
+
+    def confirm(self) -> bool:
+        """True while the lock is held; otherwise log, stop the scheduler once, and return False."""
+        if self.lock.still_held():
+            return True
+        with self._mutex:
+            if not self.lost:
+                self.lost = True
+                # Another scheduler may be leading already: stop rather than risk two acting, and let
+                # the supervisor restart this process (it will then wait for the lock).
+                logger.error("scheduler: lost the leader lock; stopping without running more jobs")
+                # From a job thread: ends BlockingScheduler.start() in the main thread (unless a
+                # signal is already stopping it).
+                with suppress(SchedulerNotRunningError):
+                    self.scheduler.shutdown(wait=False)
+        return False
 
 
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:

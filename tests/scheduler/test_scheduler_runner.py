@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.support.ports import poll_until
+from tests.support.scheduler import migrate_database, scheduler_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def scheduler_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The caller's environment without RRIS_* settings, pointed at a SQLite database in `tmp_path`."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("RRIS_")}
-    env.update(
-        RRIS_ENV="test",
-        RRIS_INSTANCE_PATH=str(tmp_path),
-        RRIS_DATABASE_URL=f"sqlite:///{tmp_path / 'rris.sqlite3'}",
-        **extra,
+def test_check_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler", "--check"],
+        cwd=ROOT,
+        env=scheduler_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    return env
+    assert result.returncode == 2
+    assert "not at the newest migration" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_check_runs_the_heartbeat_once_and_exits_0(tmp_path: Path) -> None:
+    migrate_database(f"sqlite:///{tmp_path / 'rris.sqlite3'}", tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "scheduler", "--check"],
         cwd=ROOT,
@@ -39,6 +42,7 @@ def test_check_runs_the_heartbeat_once_and_exits_0(tmp_path: Path) -> None:
 
 
 def test_runs_heartbeat_then_exits_0_on_sigterm(tmp_path: Path) -> None:
+    migrate_database(f"sqlite:///{tmp_path / 'rris.sqlite3'}", tmp_path)
     log = tmp_path / "scheduler.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -60,3 +64,4 @@ def test_runs_heartbeat_then_exits_0_on_sigterm(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
