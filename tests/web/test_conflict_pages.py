@@ -20,18 +20,17 @@ from tests.web.test_bookings_api import token_for
 
 
 def conflicted_booking(app, clock):
-    with committed(app):
-        with app.test_request_context():
-            jelena = factories.caseworker("RS", email="jelena@mup.rs.example")
-            factories.user(Role.COORDINATOR, email="hub@marri.example")
-            mariam = factories.interpreter(pairs=(("pus", "srp"),), name="Mariam A.", email="mariam@i.example")
-            factories.interpreter(pairs=(("pus", "srp"),), name="Farid K.")
-            booking = confirmed(jelena, mariam)
-            outbox.dispatch_due(clock)
-            add_time_off(mariam.id, actor_of(mariam.user), datetime(2026, 1, 14), datetime(2026, 1, 15), None,
-                         clock.now())
-            process_sweep_requests(clock.now())
-            return booking.id
+    with committed(app), app.test_request_context():
+        jelena = factories.caseworker("RS", email="jelena@mup.rs.example")
+        factories.user(Role.COORDINATOR, email="hub@marri.example")
+        mariam = factories.interpreter(pairs=(("pus", "srp"),), name="Mariam A.", email="mariam@i.example")
+        factories.interpreter(pairs=(("pus", "srp"),), name="Farid K.")
+        booking = confirmed(jelena, mariam)
+        outbox.dispatch_due(clock)
+        add_time_off(mariam.id, actor_of(mariam.user), datetime(2026, 1, 14), datetime(2026, 1, 15), None,
+                     clock.now())
+        process_sweep_requests(clock.now())
+        return booking.id
 
 
 def test_the_caseworker_sees_the_conflict_and_offers_the_job_to_others(app, clock, browser):
