@@ -24,6 +24,7 @@ from rris.models.interpreters import (
 )
 from rris.models.languages import Dialect, Language
 from rris.models.notifications import Notification
+from rris.models.phone_verification import PhoneVerification
 
 __all__ = [
     "Assignment",
@@ -49,6 +50,7 @@ __all__ = [
     "LanguagePair",
     "LoginAttempt",
     "Notification",
+    "PhoneVerification",
     "SweepRequest",
     "TimeOff",
     "User",

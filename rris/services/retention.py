@@ -1,6 +1,6 @@
 """Retention: call records, notes to the interpreter and old messages are purged after
-RRIS_RETENTION_DAYS. What billing and reports need (the booking, its assignments, history and
-outcome) stays."""
+RRIS_RETENTION_DAYS, phone verification codes a day after they expire. What billing and
+reports need (the booking, its assignments, history and outcome) stays."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from sqlalchemy import delete, select, update
 
 from rris.enums import NotificationState
 from rris.extensions import db
-from rris.models import Booking, CallAttendance, Notification
+from rris.models import Booking, CallAttendance, Notification, PhoneVerification
 from rris.services.transactions import begin_write
 
 log = logging.getLogger(__name__)
 
+# Verification codes live ten minutes; a day later they only show who asked when.
+PHONE_CODES_KEPT = timedelta(days=1)
 _FINISHED = (
     NotificationState.SENT,
     NotificationState.SKIPPED,
@@ -32,6 +34,7 @@ class PurgeReport:
     call_records: int
     notes: int
     messages: int
+    phone_codes: int = 0
 
 
 def purge_expired(now: datetime, retention_days: int) -> PurgeReport:
@@ -46,8 +49,9 @@ def purge_expired(now: datetime, retention_days: int) -> PurgeReport:
     messages = db.session.execute(
         delete(Notification).where(Notification.state.in_(_FINISHED), Notification.created_at < cutoff)
     )
+    codes = db.session.execute(delete(PhoneVerification).where(PhoneVerification.expires_at < now - PHONE_CODES_KEPT))
     db.session.commit()
-    report = PurgeReport(calls.rowcount, notes.rowcount, messages.rowcount)
-    if report.call_records or report.notes or report.messages:
+    report = PurgeReport(calls.rowcount, notes.rowcount, messages.rowcount, codes.rowcount)
+    if report.call_records or report.notes or report.messages or report.phone_codes:
         log.info("retention: purged %s", report)
     return report

@@ -1,7 +1,8 @@
-"""The profile page: one's own details, password, API tokens and signed-in browsers."""
+"""The profile page: one's own details, password, mobile phone, API tokens and signed-in browsers."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -10,13 +11,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rris.context import current_clock
-from rris.domain.errors import InvalidInput
+from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.domain.permissions import Capability, can
 from rris.services.accounts import change_password
 from rris.services.api_tokens import create_api_token, live_api_tokens, revoke_api_token
+from rris.services.phone_numbers import (
+    MAX_CODES_PER_HOUR,
+    confirm_verification,
+    pending_verification,
+    remove_phone,
+    set_sms_opt_in,
+    start_verification,
+)
 from rris.services.sessions import end_other_sessions, end_session_by_id, is_current, live_sessions
 from rris.web.authentication import current_actor, current_session_secret
 from rris.web.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm, show_errors
+from rris.web.phone_forms import PhoneCodeForm, PhoneForm, SmsOptInForm
 
 bp = Blueprint("account", __name__, url_prefix="/profile")
 
@@ -28,6 +38,9 @@ def profile(
     token_form: ApiTokenForm | None = None,
     new_token: str | None = None,
     status: int = 200,
+    phone_form: PhoneForm | None = None,
+    code_form: PhoneCodeForm | None = None,
+    sms_form: SmsOptInForm | None = None,
 ) -> Any:
     now = current_clock().now()
     secret = current_session_secret()
@@ -41,6 +54,10 @@ def profile(
         may_use_api=can(current_actor(), Capability.USE_API),
         browsers=browsers,
         new_token=new_token,
+        phone_form=phone_form or PhoneForm(formdata=None),
+        code_form=code_form or PhoneCodeForm(formdata=None),
+        sms_form=sms_form or SmsOptInForm(formdata=None, sms_opt_in=current_user.sms_opt_in),
+        pending_code=pending_verification(current_user, now),
     ), status
 
 
@@ -63,6 +80,65 @@ def password() -> Any:
             flash(_("Your password is changed. Other browsers signed in as you were signed out."), "success")
             return redirect(url_for("account.profile"))
     return profile(password_form=form, status=422)
+
+
+@bp.post("/phone")
+@login_required
+def add_phone() -> Any:
+    form = PhoneForm()
+    if form.validate_on_submit():
+        try:
+            start_verification(current_user, form.phone.data, current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        except TooManyAttempts as throttled:
+            show_errors(form, InvalidInput({"phone": _too_many_codes(throttled)}))
+            return profile(phone_form=form, status=429)
+        else:
+            flash(_("We sent a code to %(phone)s. Enter it below.", phone=current_user.phone), "success")
+            return redirect(url_for("account.profile", _anchor="phone"))
+    return profile(phone_form=form, status=422)
+
+
+@bp.post("/phone/confirm")
+@login_required
+def confirm_phone() -> Any:
+    form = PhoneCodeForm()
+    if form.validate_on_submit():
+        try:
+            confirm_verification(current_user, form.code.data, current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("Your mobile number %(phone)s is verified.", phone=current_user.phone), "success")
+            return redirect(url_for("account.profile", _anchor="phone"))
+    return profile(code_form=form, status=422)
+
+
+@bp.post("/phone/sms")
+@login_required
+def sms_reminders() -> Any:
+    form = SmsOptInForm()
+    if form.validate_on_submit():
+        try:
+            set_sms_opt_in(current_user, form.sms_opt_in.data, current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            if form.sms_opt_in.data:
+                flash(_("You will get reminders by SMS."), "success")
+            else:
+                flash(_("You will get no more reminders by SMS."), "success")
+            return redirect(url_for("account.profile", _anchor="phone"))
+    return profile(sms_form=form, status=422)
+
+
+@bp.post("/phone/remove")
+@login_required
+def remove_phone_number() -> Any:
+    remove_phone(current_user, current_clock().now())
+    flash(_("Your mobile number is removed. You will get no SMS and no calls on it."), "success")
+    return redirect(url_for("account.profile", _anchor="phone"))
 
 
 @bp.post("/tokens")
@@ -107,3 +183,12 @@ def end_other_browsers() -> Any:
     count = end_other_sessions(current_user.id, current_clock().now(), current_session_secret())
     flash(_("%(count)d other browsers signed out.", count=count), "success")
     return redirect(url_for("account.profile"))
+
+
+def _too_many_codes(throttled: TooManyAttempts) -> str:
+    minutes = max(1, math.ceil((throttled.retry_at - current_clock().now()).total_seconds() / 60))
+    return _(
+        "You asked for %(count)d codes within an hour. Ask again in %(minutes)d minutes.",
+        count=MAX_CODES_PER_HOUR,
+        minutes=minutes,
+    )

@@ -42,4 +42,4 @@ def test_records_past_the_retention_period_are_purged_and_the_booking_kept(ctx):
     assert count(CallAttendance, old) == 0 and count(Notification, old) == 0
     assert recent.notes == "Room 4, bring ID"
     assert count(CallAttendance, recent) == 1 and count(Notification, recent) == 1
-    assert purge_expired(NOW, retention_days=90) == report.__class__(0, 0, 0)
+    assert purge_expired(NOW, retention_days=90) == report.__class__(0, 0, 0, 0)
