@@ -9,16 +9,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from rris.context import current_clock
 from rris.enums import BookingState, Channel, NotificationKind, NotificationState, Role
 from rris.extensions import db
 from rris.integrations.sms import TwilioSmsSender
-from rris.models import Notification
+from rris.models import AvailabilityWindow, Notification
 from rris.queries.actors import actor_of
 from rris.services import outbox
-from rris.services.bookings import cancel_booking, reschedule_booking
+from rris.services.bookings import cancel_booking, request_booking, reschedule_booking
 from rris.services.offers import accept_offer, expire_offers
 from tests import factories
-from tests.services.test_booking_flow import book, pool
+from tests.services.test_booking_flow import book, pashto_request, pool
 from tests.support.calendars import parse_ics, seen_instant, wall_clock
 from tests.support.twilio_recorder import RecordingHttpClient
 
@@ -50,10 +51,17 @@ def sms(app: Flask):
     app.extensions["rris.sms"] = previous
 
 
+def book_now(user, **changes):
+    """Book as of the app's clock (the flow tests' `book` books on DEFAULT_NOW)."""
+    request = pashto_request(**{"start_local": WEDNESDAY_0900_BELGRADE, **changes})
+    booking, _created = request_booking(request, user, actor_of(user), current_clock().now())
+    return booking
+
+
 def confirmed(jelena, interpreter, **changes):
-    booking = book(jelena, **{"start_local": WEDNESDAY_0900_BELGRADE, **changes})
+    booking = book_now(jelena, **changes)
     offer = next(o for o in booking.offers if o.interpreter_id == interpreter.id)
-    accept_offer(offer.id, interpreter, booking.created_at)
+    accept_offer(offer.id, interpreter, current_clock().now())
     assert booking.state is BookingState.CONFIRMED
     return booking
 
@@ -334,3 +342,45 @@ def test_the_outbox_refuses_a_second_row_for_the_same_event(jelena, mariam, cloc
     with pytest.raises(Exception, match="(?i)unique"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_reminders_across_the_march_clock_change_fall_24_real_hours_before(jelena, mariam, clock, mailbox):
+    """Europe moves to summer time on Sunday 29 March 2026; Kabul does not move at all."""
+    clock.set(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))  # Friday
+    for accreditation in mariam.accreditations:
+        accreditation.valid_to = datetime(2026, 12, 31).date()
+    booking = confirmed(jelena, mariam, start_local="2026-03-30T09:00")  # Monday, summer time
+    assert booking.starts_at == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+    reminder = next(row for row in rows(booking, K.REMINDER_24H) if row.recipient_id == mariam.user_id)
+    assert reminder.due_at == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)  # Sunday 09:00 in Belgrade, after the change
+    dispatch(clock)
+    mailbox.clear()
+
+    clock.set(reminder.due_at)
+    dispatch(clock)
+    by_recipient = {m["To"]: m for m in mailbox.wait_for(2)}
+    kabul = by_recipient["mariam@interpreters.example"].get_body().get_content()
+    belgrade = by_recipient["jelena@mup.rs.example"].get_body().get_content()
+    assert "11:30 Kabul (UTC+04:30)" in kabul  # 12:30 in winter; Kabul keeps its clock, Europe moved
+    assert "09:00 Belgrade (UTC+02:00)" in belgrade
+
+
+def test_a_session_on_the_october_change_night_is_reminded_at_the_right_instant(jelena, clock, mailbox):
+    """On Sunday 25 October 2026 Belgrade's 02:00-03:00 happens twice; reminders count real hours."""
+    night_owl = factories.interpreter(pairs=(("pus", "srp"),), zone="Europe/London", email="owl@i.example")
+    night_owl.availability = [AvailabilityWindow(weekday=day, start_minute=0, end_minute=24 * 60) for day in range(7)]
+    for accreditation in night_owl.accreditations:
+        accreditation.valid_to = datetime(2026, 12, 31).date()
+    clock.set(datetime(2026, 10, 23, 8, 0, tzinfo=UTC))
+    booking = book_now(jelena, start_local="2026-10-25T02:30", start_occurrence=1, duration_minutes=60)
+    assert booking.starts_at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # the second 02:30, in winter time
+    offer = next(o for o in booking.offers if o.interpreter_id == night_owl.id)
+    accept_offer(offer.id, night_owl, clock.now())
+    join_now = next(row for row in rows(booking, K.JOIN_NOW) if row.recipient_id == jelena.id)
+    assert join_now.due_at == datetime(2026, 10, 25, 1, 20, tzinfo=UTC)
+    dispatch(clock)
+    mailbox.clear()
+    clock.set(join_now.due_at)
+    dispatch(clock)
+    body = {m["To"]: m for m in mailbox.wait_for(2)}["jelena@mup.rs.example"].get_body().get_content()
+    assert "02:30 Belgrade (UTC+01:00)" in body
