@@ -19,7 +19,6 @@ from sqlalchemy import delete, select
 from rris.domain.booking_states import BookingAction, next_state
 from rris.domain.conflicts import conflicts_among, parse_waived
 from rris.domain.errors import Conflict, Forbidden
-from rris.domain.notices import immediate_timing
 from rris.domain.permissions import Actor, may
 from rris.enums import BookingState, NotificationKind
 from rris.extensions import db
@@ -28,9 +27,9 @@ from rris.queries.notices import open_conflicts as booking_open_conflicts
 from rris.queries.scoping import get_visible, visible_bookings
 from rris.services.booking_events import record_event
 from rris.services.booking_matching import match_leg
-from rris.services.notifications import coordinators, notify_people, sync_booking_notifications
+from rris.services.notifications import sync_booking_notifications, tell_caseworker_and_coordinators
 from rris.services.offers import send_wave
-from rris.services.transactions import begin_write
+from rris.services.transactions import begin_write, lock_booking
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +89,7 @@ def sweep(now: datetime, interpreter_ids: list[int] | None = None) -> SweepRepor
 
 def _check_booking(booking_id: int, now: datetime, interpreter_ids: list[int] | None) -> tuple[int, int]:
     begin_write()
-    booking = db.session.scalars(
-        select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    booking = lock_booking(booking_id)
     if booking.state is not BookingState.CONFIRMED or booking.starts_at <= now:
         db.session.commit()
         return 0, 0
@@ -125,13 +122,7 @@ def _check_booking(booking_id: int, now: datetime, interpreter_ids: list[int] | 
                 None,
                 note=_("%(name)s: %(detail)s", name=assignment.interpreter.name, detail=rejection.detail),
             )
-            notify_people(
-                booking,
-                NotificationKind.CONFLICT,
-                conflict.id,
-                [booking.created_by, *coordinators()],
-                immediate_timing(now, booking.starts_at),
-            )
+            tell_caseworker_and_coordinators(booking, NotificationKind.CONFLICT, conflict.id, now, booking.starts_at)
             found += 1
         for reason, conflict in recorded.items():
             if reason not in current:

@@ -7,13 +7,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
-from rris.domain.notices import NO_SHOW_AFTER, immediate_timing
+from rris.domain.notices import NO_SHOW_AFTER
 from rris.enums import CallRole, NotificationKind
 from rris.extensions import db
 from rris.models import Booking, CallAttendance, Notification
 from rris.services.booking_events import record_event
-from rris.services.notifications import LIVE_STATES, coordinators, notify_people
-from rris.services.transactions import begin_write
+from rris.services.notifications import LIVE_STATES, tell_caseworker_and_coordinators
+from rris.services.transactions import begin_write, lock_booking
 
 
 def sides_present(booking_id: int) -> set[CallRole]:
@@ -47,9 +47,7 @@ def check_no_shows(now: datetime) -> int:
     reported = 0
     for booking_id in due:
         begin_write()
-        booking = db.session.scalars(
-            select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
-        ).one()
+        booking = lock_booking(booking_id)
         missing = {CallRole.OFFICER, CallRole.INTERPRETER} - sides_present(booking.id)
         if booking.state in LIVE_STATES and missing:
             who = {
@@ -58,13 +56,7 @@ def check_no_shows(now: datetime) -> int:
             }
             note = _("Ten minutes in, not joined: %(who)s.", who=", ".join(str(who[role]) for role in sorted(missing)))
             record_event(booking, "no_show_check", now, None, note=note)
-            notify_people(
-                booking,
-                NotificationKind.NO_SHOW,
-                booking.version,
-                [booking.created_by, *coordinators()],
-                immediate_timing(now, booking.ends_at),
-            )
+            tell_caseworker_and_coordinators(booking, NotificationKind.NO_SHOW, booking.version, now, booking.ends_at)
             reported += 1
         db.session.commit()
     return reported

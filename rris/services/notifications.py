@@ -214,8 +214,10 @@ def _sync_unfilled_alerts(outbox: _Outbox) -> None:
                 outbox.ensure(kind, user, version, timing)
 
 
-def notify_people(booking: Booking, kind: K, version: int, people: Iterable[User], timing: Timing) -> None:
-    """Queue a one-off message (a conflict or a no-show) to each person; the caller commits."""
-    outbox = _Outbox(booking, timing.due_at)
+def tell_caseworker_and_coordinators(booking: Booking, kind: K, version: int, now: datetime, until: datetime) -> None:
+    """Queue a one-off alert (a conflict, a no-show) to the booking's caseworker and every
+    coordinator, worth sending until `until`; the caller commits."""
+    outbox = _Outbox(booking, now)
+    people = [booking.created_by, *coordinators()]
     for user in {user.id: user for user in people}.values():
-        outbox.ensure(kind, user, version, timing)
+        outbox.ensure(kind, user, version, immediate_timing(now, until))

@@ -23,7 +23,7 @@ from rris.queries.scoping import NotVisible
 from rris.services.booking_events import record_event
 from rris.services.booking_matching import match_leg
 from rris.services.notifications import sync_booking_notifications
-from rris.services.transactions import begin_write
+from rris.services.transactions import begin_write, lock_booking
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def expire_offers(now: datetime) -> int:
     booking_ids = sorted(set(db.session.scalars(select(Offer.booking_id).where(*due))))
     expired = 0
     for booking_id in booking_ids:  # bookings locked in id order, each before its offers
-        booking = _lock_booking(booking_id)
+        booking = lock_booking(booking_id)
         for offer in booking.offers:
             if offer.state is OfferState.PENDING and offer.expires_at <= now:
                 offer.state = OfferState.EXPIRED
@@ -197,17 +197,11 @@ def _own_offer(offer_id: int, interpreter_id: int) -> tuple[Offer, Booking]:
     if offer is None or offer.interpreter_id != interpreter_id:
         db.session.rollback()
         raise NotVisible(f"Offer {offer_id}")
-    booking = _lock_booking(offer.booking_id)
+    booking = lock_booking(offer.booking_id)
     offer = db.session.scalars(
         select(Offer).where(Offer.id == offer_id).with_for_update().execution_options(populate_existing=True)
     ).one()
     return offer, booking
-
-
-def _lock_booking(booking_id: int) -> Booking:
-    return db.session.scalars(
-        select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
 
 
 def _guard_pending(offer: Offer, booking: Booking, now: datetime) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from rris.database import IMMEDIATE
 from rris.extensions import db
+from rris.models import Booking
 
 
 def begin_write() -> None:
@@ -16,3 +19,14 @@ def begin_write() -> None:
     if db.session().in_transaction():
         db.session.commit()
     db.session.connection(execution_options={IMMEDIATE: True})
+
+
+def lock_booking(booking_id: int) -> Booking:
+    """The booking, freshly read and locked for this transaction (after `begin_write`).
+
+    Every writer of a booking's offers, assignments or outbox takes this lock first, so their
+    order is the same everywhere and they cannot deadlock.
+    """
+    return db.session.scalars(
+        select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
