@@ -1,1 +1,1 @@
-"""Adapters to the world outside: password hashing, mail, later Twilio and iCalendar."""
+"""Adapters to the world outside: password hashing, mail, SMS through Twilio, iCalendar invites."""
