@@ -2,7 +2,8 @@
 
 For each backend: generate the pool into a fresh database (a temporary SQLite file, or a
 throwaway PostgreSQL cluster on 127.0.0.1), time candidate search, assessment and suggestions,
-then drive the HTTP API with concurrent clients. Only JSON lines go to stdout; logs go to stderr.
+then drive the HTTP API with concurrent clients, then dispatch an outbox of reminders on the real
+clock. Only JSON lines go to stdout; logs go to stderr.
 
 The pool is generated afresh on every run, never cached: it loads in well under a minute on
 SQLite, and a cached file would silently outlive a migration or a change to the generator.
@@ -20,6 +21,7 @@ from time import perf_counter
 
 from benchmarks.environment import bench_app, dispose
 from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matching
+from benchmarks.outbox import FULL_OUTBOX, QUICK_OUTBOX, OutboxPlan, run_outbox
 from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
 from benchmarks.report import Reporter
 from benchmarks.throughput import CLIENTS, run_throughput
@@ -40,7 +42,9 @@ def database(backend: str, folder: Path) -> Iterator[str]:
         yield server.url
 
 
-def run_backend(backend: str, reporter: Reporter, size: PoolSize, plan: MatchingPlan, seconds: float) -> None:
+def run_backend(
+    backend: str, reporter: Reporter, size: PoolSize, plan: MatchingPlan, seconds: float, outbox: OutboxPlan
+) -> None:
     """Load the pool into `backend` and run every benchmark on it."""
     report = reporter.for_backend(backend, size.data)
     with tempfile.TemporaryDirectory(prefix=f"rris-bench-{backend}-") as folder, database(backend, Path(folder)) as url:
@@ -57,6 +61,7 @@ def run_backend(backend: str, reporter: Reporter, size: PoolSize, plan: Matching
             report.emit("pool_load", "time_off", counts.time_off, "rows")
             run_matching(app, report, plan, size.seed)
             run_throughput(app, report, seconds, CLIENTS)
+            run_outbox(app, report, outbox)
         finally:
             dispose(app)
 
@@ -77,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     size = PoolSize(base.interpreters, base.bookings, args.seed)
     plan = QUICK_PLAN if args.quick else FULL_PLAN
     seconds = args.seconds or (QUICK_SECONDS if args.quick else FULL_SECONDS)
+    outbox = QUICK_OUTBOX if args.quick else FULL_OUTBOX
 
     reporter = Reporter(stream=sys.stdout)
     sys.stdout = sys.stderr  # anything else that prints goes to stderr; stdout carries JSON lines only
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for backend in backends:
             try:
-                run_backend(backend, reporter, size, plan, seconds)
+                run_backend(backend, reporter, size, plan, seconds, outbox)
             except PostgresUnavailable as error:
                 failures += 1
                 reporter.for_backend(backend, size.data).emit("backend", "skipped", 1, "flag", reason=str(error)[:200])

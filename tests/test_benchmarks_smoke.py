@@ -36,6 +36,13 @@ EXPECTED = {
     ("http_post_booking", "p95"),
     ("http_get_offers", "p95"),
     ("http_accept_offer", "p95"),
+    ("outbox_load", "notifications"),
+    ("outbox_lateness", "p50"),
+    ("outbox_lateness", "p99"),
+    ("outbox_lateness", "not_sent"),
+    ("outbox_drain", "messages_per_second"),
+    ("outbox_memory", "peak"),
+    ("outbox", "duplicates"),
 }
 
 
@@ -90,3 +97,13 @@ def test_the_quick_clients_confirm_bookings_without_unexpected_answers(quick_run
     assert by_key[("sqlite", "throughput", "client_errors")] == 0
     assert by_key[("sqlite", "throughput", "confirmed")] == by_key[("sqlite", "throughput", "confirmed_in_database")]
     assert by_key[(None, "benchmarks", "wall_time")] >= 0
+
+
+def test_the_quick_outbox_sends_every_due_reminder_once(quick_run):
+    _result, lines = quick_run
+    by_key = {(line.get("backend"), line["bench"], line["metric"]): line["value"] for line in lines}
+    assert by_key[("sqlite", "outbox_load", "notifications")] == 500
+    assert by_key[("sqlite", "outbox_lateness", "samples")] > 0
+    assert by_key[("sqlite", "outbox_lateness", "not_sent")] == 0
+    assert by_key[("sqlite", "outbox", "duplicates")] == 0
+    assert by_key[("sqlite", "outbox", "received")] == by_key[("sqlite", "outbox", "sent_in_database")]
