@@ -39,11 +39,12 @@ def dispatch_outbox() -> None:
     report = outbox.dispatch_due(clock, budget=DISPATCH_BUDGET)
     if report.handled:
         logger.info(
-            "outbox: %d sent, %d skipped, %d failed, %d to retry",
+            "outbox: %d sent, %d skipped, %d failed, %d to retry, %d uncertain",
             report.sent,
             report.skipped,
             report.failed,
             report.retried,
+            report.uncertain,
         )
     outbox.mark_interrupted(clock.now(), older_than=STUCK_SENDING)
 

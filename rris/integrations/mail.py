@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -42,10 +46,25 @@ class OutgoingMessage:
             raise ValueError("a message needs at least one recipient")
 
 
-class Mailer(Protocol):
-    """Something that delivers an OutgoingMessage."""
+class MailDeliveryUncertain(Exception):
+    """The message was handed over but the server's answer never came: it may have been delivered.
+
+    Sending it again could deliver it twice, so callers must not retry it.
+    """
+
+
+class MailSender(Protocol):
+    """Delivers messages one after another (over one connection where that applies)."""
 
     def send(self, message: OutgoingMessage) -> None: ...
+
+
+class Mailer(Protocol):
+    """Something that delivers an OutgoingMessage, alone or in a session of several."""
+
+    def send(self, message: OutgoingMessage) -> None: ...
+
+    def session(self) -> contextlib.AbstractContextManager[MailSender]: ...
 
 
 def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
@@ -79,13 +98,89 @@ class SmtpMailer:
     starttls: bool = False
 
     def send(self, message: OutgoingMessage) -> None:
-        email = build_email(message, self.sender)
-        with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-            if self.starttls:
-                smtp.starttls()
-            if self.username:
-                smtp.login(self.username, self.password)
-            smtp.send_message(email)
+        with self.session() as session:
+            session.send(message)
+
+    @contextmanager
+    def session(self) -> Iterator[SmtpSession]:
+        """One connection for several messages; it reconnects when the server dropped it."""
+        session = SmtpSession(self)
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+class SmtpSession:
+    """Sends over one SMTP connection, step by step, so it knows whether a failure came before
+    the message was handed over (safe to try again) or after (MailDeliveryUncertain)."""
+
+    def __init__(self, mailer: SmtpMailer) -> None:
+        self._mailer = mailer
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, message: OutgoingMessage) -> None:
+        email = build_email(message, self._mailer.sender)
+        smtp = self._connection()
+        try:
+            code, reply = smtp.mail(parseaddr(self._mailer.sender)[1])
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, self._mailer.sender)
+            refused = {}
+            for recipient in message.to:
+                code, reply = smtp.rcpt(recipient)
+                if code not in (250, 251):
+                    refused[recipient] = (code, reply)
+            if len(refused) == len(message.to):
+                raise smtplib.SMTPRecipientsRefused(refused)
+        except (OSError, smtplib.SMTPException):
+            self._reset()
+            raise
+        try:
+            code, reply = smtp.data(email.as_bytes(policy=SMTP_POLICY))
+        except smtplib.SMTPDataError:
+            self._reset()
+            raise  # the server answered: it refused the message
+        except (OSError, smtplib.SMTPException) as error:
+            self.close()
+            raise MailDeliveryUncertain(f"no answer after the message was sent: {type(error).__name__}") from error
+        if code != 250:
+            self._reset()
+            raise smtplib.SMTPDataError(code, reply)
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+            with contextlib.suppress(OSError):
+                self._smtp.close()
+            self._smtp = None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            mailer = self._mailer
+            smtp = smtplib.SMTP(mailer.host, mailer.port, timeout=SMTP_TIMEOUT_SECONDS)
+            try:
+                if mailer.starttls:
+                    smtp.starttls()
+                if mailer.username:
+                    smtp.login(mailer.username, mailer.password)
+                smtp.ehlo_or_helo_if_needed()
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+        return self._smtp
+
+    def _reset(self) -> None:
+        """After a refusal the transaction must be reset before the next message; a broken
+        connection is dropped and opened again next time."""
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
 
 
 @dataclass
@@ -102,6 +197,11 @@ class FolderMailer:
         path = self.folder / f"{message_id}.eml"
         path.write_bytes(email.as_bytes())
         log.info("mail to %s saved to %s (no SMTP server configured)", ", ".join(message.to), path)
+
+    @contextmanager
+    def session(self) -> Iterator[FolderMailer]:
+        """Nothing to open: every message is its own file."""
+        yield self
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:

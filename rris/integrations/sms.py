@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from requests import RequestException
+from requests import ReadTimeout, RequestException
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
@@ -58,6 +58,13 @@ class SmsTemporaryError(SmsError):
     """The provider could not be reached or asked us to slow down; trying later may work."""
 
 
+class SmsDeliveryUncertain(SmsError):
+    """The request reached the provider but no answer came back: the SMS may be on its way.
+
+    Sending it again could deliver it twice, so callers must not retry it.
+    """
+
+
 class SmsSender(Protocol):
     """Something that delivers an OutgoingSms and returns the provider's message id."""
 
@@ -86,6 +93,9 @@ class TwilioSmsSender:
             message = self._client.messages.create(to=sms.to, from_=self.from_number, body=sms.body)
         except (TwilioRestException, TwilioServiceException) as error:
             raise _failure(to, error) from None
+        except ReadTimeout:
+            log.warning("Twilio did not answer in time for the SMS to %s; it may have been sent", to)
+            raise SmsDeliveryUncertain(f"Twilio did not answer in time for the SMS to {to}") from None
         except (RequestException, OSError) as error:
             log.warning("Twilio unreachable for the SMS to %s: %s", to, type(error).__name__)
             raise SmsTemporaryError(f"Twilio unreachable for the SMS to {to}: {type(error).__name__}") from None

@@ -2,7 +2,9 @@
 
 Delivery is at most once. A row is marked `sending` and committed before the message leaves,
 and `sent` after; a dispatcher that dies in between leaves it `sending`, and the next one marks
-it `uncertain` instead of sending it again. The window is one message per dispatcher: the time
+it `uncertain` instead of sending it again. A message handed over whose answer never came
+(the mail server or Twilio timed out after receiving it) is `uncertain` too, never retried:
+only failures before the hand-over are tried again. The window is one message per dispatcher: the time
 between the mail server or Twilio accepting it and our commit (milliseconds). A crash before
 the provider accepted it loses that one message; it is listed as uncertain for the
 coordinators, never silently repeated.
@@ -20,8 +22,14 @@ from sqlalchemy import select, update
 from rris.domain.notices import REMINDER_LEADS
 from rris.enums import BookingState, Channel, NotificationKind, NotificationState, OfferState
 from rris.extensions import db
-from rris.integrations.mail import OutgoingMessage, current_mailer
-from rris.integrations.sms import OutgoingSms, SmsPermanentError, SmsTemporaryError, current_sms_sender
+from rris.integrations.mail import MailDeliveryUncertain, MailSender, OutgoingMessage, current_mailer
+from rris.integrations.sms import (
+    OutgoingSms,
+    SmsDeliveryUncertain,
+    SmsPermanentError,
+    SmsTemporaryError,
+    current_sms_sender,
+)
 from rris.models import Booking, BookingConflict, Notification
 from rris.services.messages import compose_email, compose_sms
 from rris.services.notifications import LIVE_STATES, participants, wants_sms
@@ -44,6 +52,10 @@ class _Permanent(Exception):
     """The provider refused the message for good."""
 
 
+class _Uncertain(Exception):
+    """The message was handed over but no answer came: it may have arrived; never send it again."""
+
+
 @dataclass
 class DispatchReport:
     """What one run of the dispatcher did."""
@@ -52,10 +64,11 @@ class DispatchReport:
     skipped: int = 0
     failed: int = 0
     retried: int = 0
+    uncertain: int = 0
 
     @property
     def handled(self) -> int:
-        return self.sent + self.skipped + self.failed + self.retried
+        return self.sent + self.skipped + self.failed + self.retried + self.uncertain
 
 
 def dispatch_due(
@@ -64,15 +77,16 @@ def dispatch_due(
     """Send every due message, oldest first, until none is due or the time budget is spent."""
     report = DispatchReport()
     started = clock.now()
-    while clock.now() - started < budget:
-        ids = due_ids(clock.now(), batch_size)
-        if not ids:
-            break
-        for notification_id in ids:
-            outcome = dispatch_one(notification_id, clock)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            if clock.now() - started >= budget:
+    with current_mailer().session() as mail:  # one SMTP connection for the whole run
+        while clock.now() - started < budget:
+            ids = due_ids(clock.now(), batch_size)
+            if not ids:
                 break
+            for notification_id in ids:
+                outcome = dispatch_one(notification_id, clock, mail)
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                if clock.now() - started >= budget:
+                    break
     return report
 
 
@@ -89,8 +103,9 @@ def due_ids(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     return ids
 
 
-def dispatch_one(notification_id: int, clock: Clock) -> str:
-    """Claim, check, send and record one message; returns 'sent', 'skipped', 'failed' or 'retried'."""
+def dispatch_one(notification_id: int, clock: Clock, mail: MailSender | None = None) -> str:
+    """Claim, check, send and record one message; returns 'sent', 'skipped', 'failed', 'retried'
+    or 'uncertain'. `mail` is an open mail session to reuse (default: the app's mailer)."""
     now = clock.now()
     begin_write()
     row = db.session.get(Notification, notification_id)
@@ -123,12 +138,16 @@ def dispatch_one(notification_id: int, clock: Clock) -> str:
     db.session.commit()
 
     try:
-        provider_id = _send(message)
+        provider_id = _send(message, mail or current_mailer())
     except _Temporary as error:
         return _after_failure(notification_id, attempts, useful_until, clock.now(), str(error))
     except _Permanent as error:
         _record(notification_id, NotificationState.FAILED, clock.now(), str(error))
         return "failed"
+    except _Uncertain as error:
+        _record(notification_id, NotificationState.UNCERTAIN, clock.now(), str(error))
+        log.warning("notification %s may or may not have arrived: %s", notification_id, error)
+        return "uncertain"
     _record(notification_id, NotificationState.SENT, clock.now(), provider_id)
     return "sent"
 
@@ -187,7 +206,7 @@ def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int
     return result.rowcount
 
 
-def _send(message: OutgoingMessage | OutgoingSms) -> str:
+def _send(message: OutgoingMessage | OutgoingSms, mail: MailSender) -> str:
     if isinstance(message, OutgoingSms):
         try:
             return current_sms_sender().send(message)
@@ -195,8 +214,12 @@ def _send(message: OutgoingMessage | OutgoingSms) -> str:
             raise _Temporary(str(error)) from error
         except SmsPermanentError as error:
             raise _Permanent(str(error)) from error
+        except SmsDeliveryUncertain as error:
+            raise _Uncertain(str(error)) from error
     try:
-        current_mailer().send(message)
+        mail.send(message)
+    except MailDeliveryUncertain as error:
+        raise _Uncertain(str(error)) from error
     except smtplib.SMTPResponseException as error:
         if 500 <= error.smtp_code < 600:
             raise _Permanent(f"SMTP {error.smtp_code}") from error

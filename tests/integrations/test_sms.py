@@ -10,6 +10,7 @@ import requests
 from rris.integrations.sms import (
     FolderSmsSender,
     OutgoingSms,
+    SmsDeliveryUncertain,
     SmsPermanentError,
     SmsTemporaryError,
     TwilioSmsSender,
@@ -105,12 +106,19 @@ def test_server_errors_and_throttling_are_temporary(answer):
 
 @pytest.mark.parametrize(
     "failure",
-    [requests.ConnectionError("connection refused"), requests.Timeout("read timed out")],
-    ids=["connection", "timeout"],
+    [requests.ConnectionError("connection refused"), requests.ConnectTimeout("connect timed out")],
+    ids=["connection", "connect-timeout"],
 )
 def test_an_unreachable_twilio_is_temporary(failure):
     sender, _recorder = twilio_sender(CannedResponse(raises=failure))
     with pytest.raises(SmsTemporaryError):
+        sender.send(OutgoingSms(INTERPRETER_MOBILE, BODY))
+
+
+def test_no_answer_after_the_request_went_out_is_uncertain_not_temporary():
+    """Twilio may have taken the SMS: retrying could send it twice."""
+    sender, _recorder = twilio_sender(CannedResponse(raises=requests.ReadTimeout("read timed out")))
+    with pytest.raises(SmsDeliveryUncertain):
         sender.send(OutgoingSms(INTERPRETER_MOBILE, BODY))
 
 

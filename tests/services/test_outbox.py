@@ -12,6 +12,7 @@ from sqlalchemy import select
 from rris.context import current_clock
 from rris.enums import BookingState, Channel, NotificationKind, NotificationState, Role
 from rris.extensions import db
+from rris.integrations import mail as mail_module
 from rris.integrations.sms import TwilioSmsSender
 from rris.models import AvailabilityWindow, Notification
 from rris.queries.actors import actor_of
@@ -384,3 +385,25 @@ def test_a_session_on_the_october_change_night_is_reminded_at_the_right_instant(
     dispatch(clock)
     body = {m["To"]: m for m in mailbox.wait_for(2)}["jelena@mup.rs.example"].get_body().get_content()
     assert "02:30 Belgrade (UTC+01:00)" in body
+
+
+def test_a_message_whose_answer_never_came_is_uncertain_and_not_sent_again(jelena, mariam, clock, mailbox):
+    """The server took the message but its reply was lost: retrying could deliver it twice."""
+    booking = confirmed(jelena, mariam)
+    previous_timeout = mail_module.SMTP_TIMEOUT_SECONDS
+    mailbox.slow_down["mariam@interpreters.example"] = 1.5  # seconds before the reply to the message
+    mail_module.SMTP_TIMEOUT_SECONDS = 0.5
+    try:
+        report = outbox.dispatch_due(clock)
+    finally:
+        mail_module.SMTP_TIMEOUT_SECONDS = previous_timeout
+    assert report.uncertain == 1
+    row = next(r for r in rows(booking, K.INVITATION) if r.recipient_id == mariam.user_id)
+    assert row.state is NotificationState.UNCERTAIN
+    assert "no answer after the message was sent" in row.outcome
+    clock.advance(timedelta(hours=1))
+    outbox.dispatch_due(clock)
+    db.session.refresh(row)
+    assert (row.state, row.attempts) == (NotificationState.UNCERTAIN, 1)  # never handed over a second time
+    confirmations = [m for m in mailbox.messages if m["Subject"].startswith("Confirmed")]
+    assert [m["To"] for m in confirmations] == ["jelena@mup.rs.example"]  # the next message used a fresh connection

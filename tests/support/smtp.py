@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -22,6 +23,8 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     # Recipient address -> the SMTP reply that refuses it (e.g. "550 5.1.1 no such user").
     refuse: dict[str, str] = field(default_factory=dict)
+    # Recipient address -> seconds to wait before answering the message (a slow or stuck relay).
+    slow_down: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's name)
@@ -35,6 +38,9 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+        delay = max((self.slow_down.get(address, 0.0) for address in envelope.rcpt_tos), default=0.0)
+        if delay:
+            await asyncio.sleep(delay)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(parsed)  # type: ignore[arg-type]
@@ -44,6 +50,7 @@ class Mailbox:
         with self._lock:
             self.messages.clear()
             self.refuse.clear()
+            self.slow_down.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[EmailMessage]:
         """The messages once at least `count` arrived (SMTP delivery is synchronous, so this is quick)."""
