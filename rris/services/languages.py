@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pycountry
+from flask import current_app
 from sqlalchemy import select
 
 from rris.extensions import db
@@ -31,6 +32,7 @@ def iso_languages() -> list[dict[str, str | None]]:
 
 def sync_languages() -> int:
     """Insert languages the catalogue lacks and refresh changed names; return how many changed."""
+    current_app.extensions.pop("rris.language_catalogue", None)  # names shown from now on may change
     existing = {language.code: language for language in db.session.scalars(select(Language))}
     changed = 0
     for row in iso_languages():

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from rris.domain.notices import REMINDER_LEADS
 from rris.enums import BookingState, Channel, NotificationKind, NotificationState, OfferState
@@ -30,7 +31,7 @@ from rris.integrations.sms import (
     SmsTemporaryError,
     current_sms_sender,
 )
-from rris.models import Booking, BookingConflict, Notification
+from rris.models import Assignment, Booking, BookingConflict, InterpreterProfile, Notification, Offer, User
 from rris.services.messages import compose_email, compose_sms
 from rris.services.notifications import LIVE_STATES, participants, wants_sms
 from rris.services.transactions import begin_write
@@ -108,14 +109,14 @@ def dispatch_one(notification_id: int, clock: Clock, mail: MailSender | None = N
     or 'uncertain'. `mail` is an open mail session to reuse (default: the app's mailer)."""
     now = clock.now()
     begin_write()
-    row = db.session.get(Notification, notification_id)
-    if row is None or row.state is not NotificationState.PENDING:
+    booking_id = db.session.scalar(select(Notification.booking_id).where(Notification.id == notification_id))
+    if booking_id is None:
         db.session.commit()
         return "skipped"
     # The booking's lock first, as every writer of a booking takes it: the portal cannot skip
     # or revive this row while it is being claimed.
-    db.session.scalar(select(Booking.id).where(Booking.id == row.booking_id).with_for_update())
-    db.session.refresh(row)
+    db.session.scalar(select(Booking.id).where(Booking.id == booking_id).with_for_update())
+    row = _load_for_sending(notification_id)
     if row.state is not NotificationState.PENDING:
         db.session.commit()
         return "skipped"
@@ -150,6 +151,28 @@ def dispatch_one(notification_id: int, clock: Clock, mail: MailSender | None = N
         return "uncertain"
     _record(notification_id, NotificationState.SENT, clock.now(), provider_id)
     return "sent"
+
+
+def _load_for_sending(notification_id: int) -> Notification:
+    """The row with everything checking and wording it reads, in a handful of queries."""
+    person = (joinedload(User.interpreter_profile), joinedload(User.department))
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.id == notification_id)
+        .options(
+            joinedload(Notification.recipient).options(*person),
+            joinedload(Notification.booking).options(
+                joinedload(Booking.department),
+                joinedload(Booking.country),
+                joinedload(Booking.created_by),
+                selectinload(Booking.assignments)
+                .joinedload(Assignment.interpreter)
+                .joinedload(InterpreterProfile.user),
+                selectinload(Booking.offers).joinedload(Offer.interpreter),
+            ),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def why_not_send(row: Notification, now: datetime) -> str | None:

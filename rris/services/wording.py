@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
-from flask import g
+from flask import current_app, g
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -121,12 +121,22 @@ def label(value: object) -> str:
 
 def language_name(code: str) -> str:
     """The language's name in the current language (CLDR), else its ISO 639-3 reference name."""
-    language = db.session.get(Language, code)
-    for key in filter(None, [language.alpha_2 if language else None, code]):
+    alpha_2, reference_name = _catalogue_entry(code)
+    for key in filter(None, [alpha_2, code]):
         localized = _cldr_languages().get(key)
         if localized:
             return localized
-    return language.name if language else code
+    return reference_name
+
+
+def _catalogue_entry(code: str) -> tuple[str | None, str]:
+    # The ISO catalogue changes only when `sync_languages` runs (at install): kept per app so a
+    # scheduler wording thousands of messages does not read the same row after every commit.
+    cache: dict[str, tuple[str | None, str]] = current_app.extensions.setdefault("rris.language_catalogue", {})
+    if code not in cache:
+        language = db.session.get(Language, code)
+        cache[code] = (language.alpha_2, language.name) if language else (None, code)
+    return cache[code]
 
 
 def zone_label(zone_name: str, instant: datetime) -> str:
