@@ -75,6 +75,8 @@ class Booking(db.Model):
     # and a digest of its content, so only a real change sends an update.
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     calendar_digest: Mapped[str | None] = mapped_column(String(64))
+    # The call's room: random, made when the first join ticket is issued, never derived from the id.
+    call_room: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
 
     department: Mapped[Department] = relationship()
     country: Mapped[Country] = relationship()

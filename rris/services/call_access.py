@@ -1,0 +1,65 @@
+"""Who may join a session's call, and the signed join ticket that lets them in."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from rris.context import current_settings
+from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
+from rris.domain.errors import Conflict, Forbidden
+from rris.domain.permissions import Actor
+from rris.enums import BookingState, CallRole, Role
+from rris.extensions import db
+from rris.models import Booking, User
+from rris.queries.scoping import get_visible, visible_bookings
+from rris.services.transactions import begin_write, lock_booking
+from rris.timeutil import to_local
+
+JOINABLE_STATES = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS})
+
+
+def call_role_of(booking: Booking, user: User) -> CallRole | None:
+    """The side a person takes in the booking's call: an officer of the booking's department, or
+    one of its interpreters; None for everyone else."""
+    if user.role is Role.CASEWORKER and user.department_id == booking.department_id:
+        return CallRole.OFFICER
+    profile = user.interpreter_profile
+    if profile is not None and any(a.interpreter_id == profile.id for a in booking.active_assignments):
+        return CallRole.INTERPRETER
+    return None
+
+
+def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) -> tuple[CallTicket, str]:
+    """A signed ticket for this person to join the booking's call now; the room is made on first use."""
+    booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    role = call_role_of(booking, user)
+    if role is None:
+        raise Forbidden(_("Only the officers of the department and the session's interpreters join this call."))
+    if booking.state not in JOINABLE_STATES:
+        raise Conflict(_("This session is not confirmed, so there is no call to join."))
+    opens, closes = valid_span(booking.starts_at, booking.ends_at)
+    if now < opens:
+        raise Conflict(
+            _("The call opens at %(time)s.", time=to_local(opens, user.zone_name).strftime("%H:%M"))
+        )
+    if now >= closes:
+        raise Conflict(_("This session is over."))
+    if booking.call_room is None:
+        begin_write()
+        booking = lock_booking(booking_id)
+        booking.call_room = booking.call_room or secrets.token_urlsafe(18)
+        db.session.commit()
+    ticket = CallTicket(
+        room=booking.call_room,
+        booking_id=booking.id,
+        participant=f"user-{user.id}",
+        role=role,
+        display_name=user.name[:80],
+        not_before=opens,
+        expires_at=closes,
+        nonce=secrets.token_urlsafe(12),
+    )
+    return ticket, sign_ticket(ticket, current_settings().secret_key)
