@@ -16,7 +16,7 @@ from rris.extensions import db
 from rris.models import Booking, User
 from rris.queries.scoping import get_visible, visible_bookings
 from rris.services.transactions import begin_write, lock_booking
-from rris.timeutil import to_local
+from rris.services.wording import local_time
 
 JOINABLE_STATES = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS})
 
@@ -42,9 +42,7 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
         raise Conflict(_("This session is not confirmed, so there is no call to join."))
     opens, closes = valid_span(booking.starts_at, booking.ends_at)
     if now < opens:
-        raise Conflict(
-            _("The call opens at %(time)s.", time=to_local(opens, user.zone_name).strftime("%H:%M"))
-        )
+        raise Conflict(_("The call opens at %(time)s.", time=local_time(opens, user.zone_name, "HH:mm")))
     if now >= closes:
         raise Conflict(_("This session is over."))
     if booking.call_room is None:

@@ -7,13 +7,14 @@ the portal shows details to those allowed to see them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rris.context import current_settings
+from rris.domain.call_tickets import OPENS_BEFORE_START
 from rris.domain.notices import REMINDER_LEADS
 from rris.enums import NotificationKind as K
 from rris.enums import NotificationState, Role
@@ -108,7 +109,11 @@ def _email_text(notification: Notification) -> tuple[str, str]:
             body = [
                 _("The session is confirmed.") if first else _("The session has changed; your calendar is updated."),
                 *summary,
-                _("Join the call from %(url)s (it opens 15 minutes before the start).", url=join_url(booking)),
+                _(
+                    "Join the call from %(url)s (it opens %(minutes)d minutes before the start).",
+                    url=join_url(booking),
+                    minutes=OPENS_BEFORE_START // timedelta(minutes=1),
+                ),
             ]
         else:
             subject = _("Moved, interpreter being found: %(what)s, %(when)s", what=what, when=short_when)
