@@ -50,6 +50,10 @@ def request_sweep(interpreter_id: int, reason: str, now: datetime) -> None:
 
 def process_sweep_requests(now: datetime) -> SweepReport:
     """Run the sweeps the portal asked for, each interpreter once however often they were asked."""
+    waiting = db.session.scalar(select(SweepRequest.id).limit(1))
+    db.session.commit()
+    if waiting is None:  # polled every few seconds: take the write lock only when there is work
+        return SweepReport()
     begin_write()
     requests = list(db.session.scalars(select(SweepRequest).order_by(SweepRequest.id)))
     if not requests:

@@ -144,8 +144,11 @@ def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, n
 
 def expire_offers(now: datetime) -> int:
     """Expire offers whose time ran out and send the next wave where a leg has none left; returns how many expired."""
-    begin_write()
     due = Offer.state == OfferState.PENDING, Offer.expires_at <= now
+    if db.session.scalar(select(Offer.id).where(*due).limit(1)) is None:
+        db.session.commit()
+        return 0  # polled every few seconds: take the write lock only when there is work
+    begin_write()
     booking_ids = sorted(set(db.session.scalars(select(Offer.booking_id).where(*due))))
     expired = 0
     for booking_id in booking_ids:  # bookings locked in id order, each before its offers

@@ -217,10 +217,15 @@ def why_not_send(row: Notification, now: datetime) -> str | None:
 
 def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int:
     """Rows left `sending` by a dispatcher that died become `uncertain`: never sent twice."""
+    stuck = (Notification.state == NotificationState.SENDING, Notification.claimed_at <= now - older_than)
+    found = db.session.scalar(select(Notification.id).where(*stuck).limit(1))
+    db.session.commit()
+    if found is None:  # the usual case, checked every second: no write lock for nothing
+        return 0
     begin_write()
     result = db.session.execute(
         update(Notification)
-        .where(Notification.state == NotificationState.SENDING, Notification.claimed_at <= now - older_than)
+        .where(*stuck)
         .values(state=NotificationState.UNCERTAIN, finished_at=now, outcome="the dispatcher stopped while sending")
     )
     db.session.commit()
