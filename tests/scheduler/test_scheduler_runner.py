@@ -13,8 +13,9 @@ from tests.support.scheduler import migrate_database, scheduler_env
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
-    result = subprocess.run(
+def run_check(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m scheduler --check` against the SQLite database in `tmp_path`."""
+    return subprocess.run(
         [sys.executable, "-m", "scheduler", "--check"],
         cwd=ROOT,
         env=scheduler_env(tmp_path),
@@ -22,6 +23,10 @@ def test_check_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
+
+
+def test_check_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    result = run_check(tmp_path)
     assert result.returncode == 2
     assert "not at the newest migration" in result.stderr
     assert "Traceback" not in result.stderr
@@ -29,14 +34,7 @@ def test_check_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
 
 def test_check_runs_the_heartbeat_once_and_exits_0(tmp_path: Path) -> None:
     migrate_database(f"sqlite:///{tmp_path / 'rris.sqlite3'}", tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "scheduler", "--check"],
-        cwd=ROOT,
-        env=scheduler_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "scheduler check: ok" in result.stdout
 
