@@ -47,6 +47,14 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_PORT", "5000", "portal port"),
     Variable("RRIS_SIGNALING_PORT", "8765", "signaling (WebSocket) port"),
     Variable("RRIS_PUBLIC_URL", "http://127.0.0.1:<RRIS_PORT>", "the portal's public base URL, used in emailed links"),
+    Variable(
+        "RRIS_SIGNALING_PUBLIC_URL",
+        "ws://127.0.0.1:<RRIS_SIGNALING_PORT>",
+        "base URL browsers open the signaling WebSocket on (wss:// behind a TLS proxy)",
+    ),
+    Variable("RRIS_STUN_URLS", "(empty)", "comma-separated stun: URLs of your own STUN servers; never a public default"),
+    Variable("RRIS_TURN_URLS", "(empty)", "comma-separated turn:/turns: URLs of your own coturn"),
+    Variable("RRIS_TURN_SECRET", "(empty)", "coturn's static-auth-secret; time-limited TURN credentials derive from it"),
     Variable("RRIS_SMTP_HOST", "(empty: mail is saved to instance/mail/)", "SMTP server for outgoing mail"),
     Variable("RRIS_SMTP_PORT", "25", "SMTP port"),
     Variable("RRIS_SMTP_USERNAME", "(empty)", "SMTP login, when the server wants one"),
@@ -85,6 +93,10 @@ class Settings:
     port: int
     signaling_port: int
     public_url: str
+    signaling_public_url: str
+    stun_urls: tuple[str, ...]
+    turn_urls: tuple[str, ...]
+    turn_secret: str
     smtp_host: str
     smtp_port: int
     smtp_username: str
@@ -156,6 +168,14 @@ class Settings:
             secret_key = _development_secret(instance_path)
         elif len(secret_key) < 32:
             raise SettingsError("RRIS_SECRET_KEY must be at least 32 characters")
+        signaling_port = reader.port("RRIS_SIGNALING_PORT", _DEFAULT_SIGNALING_PORT)
+        signaling_public_url = reader.text("RRIS_SIGNALING_PUBLIC_URL", f"ws://127.0.0.1:{signaling_port}").rstrip("/")
+        if not signaling_public_url.startswith(("ws://", "wss://")):
+            raise SettingsError("RRIS_SIGNALING_PUBLIC_URL must start with ws:// or wss://")
+        turn_urls = reader.url_list("RRIS_TURN_URLS", ("turn:", "turns:"))
+        turn_secret = env_vars.get("RRIS_TURN_SECRET", "").strip()
+        if turn_urls and len(turn_secret) < 16:
+            raise SettingsError("RRIS_TURN_SECRET must be set (16 characters or more) when RRIS_TURN_URLS is")
         return cls(
             env=env,
             instance_path=instance_path,
@@ -163,8 +183,12 @@ class Settings:
             secret_key=secret_key,
             host=reader.text("RRIS_HOST", "127.0.0.1"),
             port=port,
-            signaling_port=reader.port("RRIS_SIGNALING_PORT", _DEFAULT_SIGNALING_PORT),
+            signaling_port=signaling_port,
             public_url=reader.text("RRIS_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            signaling_public_url=signaling_public_url,
+            stun_urls=reader.url_list("RRIS_STUN_URLS", ("stun:", "stuns:")),
+            turn_urls=turn_urls,
+            turn_secret=turn_secret,
             smtp_host=reader.text("RRIS_SMTP_HOST", ""),
             smtp_port=reader.port("RRIS_SMTP_PORT", 25),
             smtp_username=reader.text("RRIS_SMTP_USERNAME", ""),
@@ -212,6 +236,13 @@ class _Reader:
         if value > 65535:
             raise SettingsError(f"{name} must be a port number (1-65535)")
         return value
+
+    def url_list(self, name: str, schemes: tuple[str, ...]) -> tuple[str, ...]:
+        urls = tuple(part.strip() for part in self._environ.get(name, "").split(",") if part.strip())
+        for url in urls:
+            if not url.startswith(schemes):
+                raise SettingsError(f"{name}: {url!r} must start with {' or '.join(schemes)}")
+        return urls
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self._environ.get(name, "").strip().lower()

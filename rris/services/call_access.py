@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
 from rris.context import current_settings
 from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
 from rris.domain.errors import Conflict, Forbidden
+from rris.domain.ice_servers import ice_servers
 from rris.domain.permissions import Actor
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
@@ -19,6 +22,18 @@ from rris.services.transactions import begin_write, lock_booking
 from rris.services.wording import local_time
 
 JOINABLE_STATES = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS})
+SIGNALING_PATH = "/calls/ws"
+
+
+@dataclass(frozen=True)
+class JoinPass:
+    """What a call page needs to join: the signed ticket, where to present it, and ICE servers
+    whose TURN credentials expire with the ticket."""
+
+    ticket: CallTicket
+    token: str
+    signaling_url: str
+    ice_servers: list[dict[str, Any]]
 
 
 def call_role_of(booking: Booking, user: User) -> CallRole | None:
@@ -61,3 +76,22 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
         nonce=secrets.token_urlsafe(12),
     )
     return ticket, sign_ticket(ticket, current_settings().secret_key)
+
+
+def issue_join_pass(booking_id: int, actor: Actor, user: User, now: datetime) -> JoinPass:
+    """A join ticket plus the signalling address and ICE servers for this person's call page."""
+    ticket, token = issue_join_ticket(booking_id, actor, user, now)
+    return join_pass_for(ticket, token)
+
+
+def join_pass_for(ticket: CallTicket, token: str) -> JoinPass:
+    """Wrap an issued ticket with the signalling URL and ICE servers from the settings."""
+    settings = current_settings()
+    return JoinPass(
+        ticket=ticket,
+        token=token,
+        signaling_url=settings.signaling_public_url + SIGNALING_PATH,
+        ice_servers=ice_servers(
+            settings.stun_urls, settings.turn_urls, settings.turn_secret, ticket.participant, ticket.expires_at
+        ),
+    )
