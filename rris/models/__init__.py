@@ -11,7 +11,7 @@ from rris.models.bookings import (
     IdempotencyRecord,
     Offer,
 )
-from rris.models.calls import CallAttendance
+from rris.models.calls import CallAttendance, CallStateChange, CallSummary
 from rris.models.conflicts import BookingConflict, SweepRequest
 from rris.models.geography import Country, CountryLanguage, Department
 from rris.models.interpreters import (
@@ -34,6 +34,8 @@ __all__ = [
     "BookingSpecialisation",
     "BookingConflict",
     "CallAttendance",
+    "CallStateChange",
+    "CallSummary",
     "CaseObjection",
     "IdempotencyRecord",
     "Offer",

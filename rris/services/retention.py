@@ -1,6 +1,6 @@
 """Retention: call records, notes to the interpreter and old messages are purged after
 RRIS_RETENTION_DAYS, phone verification codes a day after they expire. What billing and
-reports need (the booking, its assignments, history and outcome) stays."""
+reports need (the booking, its assignments, history, outcome and the call summary) stays."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from rris.enums import NotificationState
 from rris.extensions import db
 from rris.models import Booking, CallAttendance, Notification, PhoneVerification
+from rris.services.call_records import summarise_before_purge
 from rris.services.transactions import begin_write
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def purge_expired(now: datetime, retention_days: int) -> PurgeReport:
     cutoff = now - timedelta(days=retention_days)
     ended_before = select(Booking.id).where(Booking.ends_at < cutoff)
     begin_write()
+    # The delivered time outlives the attendances it is computed from (their state changes cascade).
+    summarise_before_purge(ended_before, now)
     calls = db.session.execute(delete(CallAttendance).where(CallAttendance.booking_id.in_(ended_before)))
     notes = db.session.execute(
         update(Booking).where(Booking.ends_at < cutoff, Booking.notes.isnot(None)).values(notes=None)

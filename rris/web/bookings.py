@@ -19,6 +19,7 @@ from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
 from rris.extensions import db
 from rris.models import Booking, Department, InterpreterProfile
 from rris.queries.booking_lists import LISTS, booking_list
+from rris.queries.calls import attendance_report
 from rris.queries.notices import booking_messages, open_conflicts
 from rris.queries.pool import dialects_by_language, languages_in_pool
 from rris.queries.scoping import get_visible, visible_bookings, visible_departments
@@ -80,6 +81,7 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "reoffer_form": ReofferForm(formdata=None),
         "conflicts": open_conflicts(booking.id),
         "messages": booking_messages(booking.id),
+        "call": attendance_report(booking.id),
         "is_coordinator": can(actor, Capability.MANAGE_POOL),
         "now": current_clock().now(),
     }

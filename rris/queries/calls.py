@@ -1,0 +1,98 @@
+"""Reading a booking's call: who was present, how long, how well connected, and the delivered time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from rris.domain.call_presence import rounded_minutes
+from rris.domain.call_quality import QualitySummary
+from rris.enums import CallRole
+from rris.extensions import db
+from rris.models import CallAttendance, CallSummary
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One participant's stretch in the call, as the booking page shows it."""
+
+    name: str
+    role: CallRole
+    channel: str  # "browser" or "phone"
+    joined_at: datetime
+    left_at: datetime | None  # None: still in the call
+    seconds: int | None  # None while still in the call
+    left_reason: str | None
+    quality: QualitySummary | None  # None when no sample was taken
+
+    @property
+    def minutes(self) -> int | None:
+        return None if self.seconds is None else rounded_minutes(self.seconds)
+
+
+@dataclass(frozen=True)
+class CallReport:
+    """The attendances in the order people joined, and the delivered time once counted."""
+
+    attendances: list[AttendanceRow]
+    delivered_seconds: int | None  # None until an attendance closed
+
+    @property
+    def delivered_minutes(self) -> int | None:
+        return None if self.delivered_seconds is None else rounded_minutes(self.delivered_seconds)
+
+
+def attendance_report(booking_id: int) -> CallReport | None:
+    """The booking's call as the booking page shows it, or None when nobody ever joined."""
+    attendances = db.session.scalars(
+        select(CallAttendance)
+        .where(CallAttendance.booking_id == booking_id)
+        .options(selectinload(CallAttendance.user))
+        .order_by(CallAttendance.joined_at, CallAttendance.id)
+    ).all()
+    summary = db.session.get(CallSummary, booking_id)
+    if not attendances and summary is None:
+        return None
+    return CallReport(
+        attendances=[_row(attendance) for attendance in attendances],
+        delivered_seconds=None if summary is None else summary.delivered_seconds,
+    )
+
+
+def _row(attendance: CallAttendance) -> AttendanceRow:
+    left_at = attendance.left_at
+    return AttendanceRow(
+        name=_name(attendance),
+        role=attendance.role,
+        channel=attendance.channel,
+        joined_at=attendance.joined_at,
+        left_at=left_at,
+        seconds=None if left_at is None else int((left_at - attendance.joined_at).total_seconds()),
+        left_reason=attendance.left_reason,
+        quality=_quality(attendance),
+    )
+
+
+def _name(attendance: CallAttendance) -> str:
+    if attendance.display_name:
+        return attendance.display_name
+    if attendance.user is not None:
+        return attendance.user.name
+    return attendance.participant or "?"
+
+
+def _quality(attendance: CallAttendance) -> QualitySummary | None:
+    if not attendance.quality_samples:
+        return None
+    return QualitySummary(
+        samples=attendance.quality_samples,
+        rtt_ms_mean=attendance.rtt_ms_mean,
+        rtt_ms_max=attendance.rtt_ms_max,
+        loss_percent_mean=attendance.loss_percent_mean,
+        loss_percent_max=attendance.loss_percent_max,
+        bitrate_kbps_mean=attendance.bitrate_kbps_mean,
+        poor_samples=attendance.poor_samples,
+    )
