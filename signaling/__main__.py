@@ -9,6 +9,7 @@ import sys
 
 from aiohttp import web
 
+from rris.app import create_app, schema_is_current
 from rris.settings import Settings, SettingsError
 from signaling.app import create_signaling_app
 
@@ -20,7 +21,8 @@ SHUTDOWN_TIMEOUT_SECONDS = 5.0
 
 async def serve(settings: Settings) -> None:
     """Run the signaling server until SIGINT or SIGTERM, then shut it down gracefully."""
-    runner = web.AppRunner(create_signaling_app(settings), shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    core = create_app(settings)
+    runner = web.AppRunner(create_signaling_app(settings, core=core), shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -43,6 +45,12 @@ def main() -> int:
         print(f"signaling: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not schema_is_current(create_app(settings)):
+        print(
+            "signaling: the database is not at the newest migration; run `flask --app wsgi db upgrade` first",
+            file=sys.stderr,
+        )
+        return 2
     asyncio.run(serve(settings))
     return 0
 

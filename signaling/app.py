@@ -2,19 +2,68 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
+from aiohttp import web
+from flask import Flask
+
+from rris.app import create_app
 from rris.settings import Settings
+from rris.timeutil import Clock, SystemClock
+from signaling.calls import CallService, Timings
+from signaling.records import TOUCH_INTERVAL, CallRecorder
 
 SETTINGS = web.AppKey("settings", Settings)
+CALLS = web.AppKey("calls", CallService)
 
 
-def create_signaling_app(settings: Settings) -> web.Application:
-    """Build the signaling application for `settings` (no database, no network at build time)."""
+def create_signaling_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    core: Flask | None = None,
+    timings: Timings | None = None,
+) -> web.Application:
+    """Build the signaling application for `settings` (no network at build time).
+
+    `core` is the Flask app whose database receives the call records; by default one is built
+    from the same settings.
+    """
     app = web.Application()
     app[SETTINGS] = settings
+    calls = CallService(
+        settings, clock or SystemClock(), CallRecorder(core or create_app(settings)), timings or Timings()
+    )
+    app[CALLS] = calls
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/calls/ws", calls.handle)
+    app.on_shutdown.append(_close_calls)
+    app.cleanup_ctx.append(_records_upkeep)
     return app
+
+
+async def _records_upkeep(app: web.Application) -> AsyncIterator[None]:
+    """Mark live connections seen every minute; at the end flush the records."""
+    calls = app[CALLS]
+
+    async def every_minute() -> None:
+        while True:
+            calls.touch()
+            await asyncio.sleep(TOUCH_INTERVAL.total_seconds())
+
+    upkeep = asyncio.create_task(every_minute())
+    yield
+    upkeep.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await upkeep
+    await calls.recorder.close()
+
+
+async def _close_calls(app: web.Application) -> None:
+    """Stopping: close every call socket with 1001 so clients reconnect to another node."""
+    await app[CALLS].shutdown()
 
 
 async def healthz(_request: web.Request) -> web.Response:

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from rris.settings import Settings
 from signaling.app import create_signaling_app
 from tests.support.ports import free_port, http_status, poll_until
+from tests.support.scheduler import migrate_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +36,7 @@ def test_process_serves_health_and_stops_cleanly_on_signal(tmp_path: Path, signu
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("RRIS_")}
     env.update(RRIS_ENV="test", RRIS_INSTANCE_PATH=str(tmp_path), RRIS_HOST="127.0.0.1", RRIS_SIGNALING_PORT=str(port))
+    migrate_database(f"sqlite:///{tmp_path / 'rris.sqlite3'}", tmp_path)
     log = tmp_path / "signaling.log"
     with log.open("wb") as output:
         process = subprocess.Popen([sys.executable, "-m", "signaling"], cwd=ROOT, env=env, stdout=output, stderr=output)
@@ -49,3 +51,13 @@ def test_process_serves_health_and_stops_cleanly_on_signal(tmp_path: Path, signu
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_an_unmigrated_database_is_refused_with_a_sentence(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("RRIS_")}
+    env.update(RRIS_ENV="test", RRIS_INSTANCE_PATH=str(tmp_path), RRIS_SIGNALING_PORT=str(free_port()))
+    result = subprocess.run(
+        [sys.executable, "-m", "signaling"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "not at the newest migration" in result.stderr

@@ -1,0 +1,247 @@
+"""The call WebSocket: checks the ticket, keeps the roster, relays SDP and ICE between peers.
+
+Nothing is relayed before a valid ticket has been presented; a client that breaks the protocol
+is cut off with a close code that says why, and only its own connection suffers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from rris.domain.call_tickets import CallTicket, TicketRejected, read_ticket
+from rris.settings import Settings
+from rris.timeutil import Clock
+from signaling.protocol import (
+    JOIN_TIMEOUT_SECONDS,
+    MAX_FRAME_BYTES,
+    MAX_PARTICIPANTS,
+    RELAYED_TYPES,
+    ClientMessage,
+    Close,
+    ProtocolError,
+    parse_client_frame,
+)
+from signaling.records import CallRecorder
+from signaling.rooms import Connection, Room, Rooms
+
+logger = logging.getLogger("signaling.calls")
+
+
+@dataclass(frozen=True)
+class Timings:
+    """How quickly the service notices silence; tests shorten them."""
+
+    heartbeat_seconds: float = 4.0  # WebSocket ping interval; no pong within half of it closes the socket
+    away_grace_seconds: float = 5.0  # a dropped participant is "away" this long before "gone"
+    join_timeout_seconds: float = JOIN_TIMEOUT_SECONDS
+
+
+class CallService:
+    """The state and the handler of the call WebSocket endpoint."""
+
+    def __init__(self, settings: Settings, clock: Clock, recorder: CallRecorder, timings: Timings) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.recorder = recorder
+        self.timings = timings
+        self.rooms = Rooms()
+        self.allowed_origin = origin_of(settings.public_url)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """GET /calls/ws: one participant's connection, from the join frame to the close."""
+        if request.headers.get("Origin") != self.allowed_origin:
+            logger.warning("refused a call socket from origin %r", request.headers.get("Origin"))
+            raise web.HTTPForbidden(text="This call can only be joined from the RRIS portal.")
+        socket = web.WebSocketResponse(
+            max_msg_size=MAX_FRAME_BYTES, heartbeat=self.timings.heartbeat_seconds, autoping=True
+        )
+        await socket.prepare(request)
+        connection: Connection | None = None
+        try:
+            ticket = await self._receive_join(socket)
+            connection = await self._enter(ticket, socket)
+            await self._serve(connection)
+        except ProtocolError as refusal:
+            if connection is not None:
+                connection.end_reason = refusal.code
+            await refuse(socket, refusal)
+        except asyncio.CancelledError:
+            if connection is not None:
+                connection.end_reason = "service_stopped"
+            await socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
+            raise
+        finally:
+            if connection is not None:
+                # aiohttp cancels the handler when the peer's TCP connection goes: the others must
+                # still hear that this participant went away.
+                await asyncio.shield(self._exit(connection))
+        return socket
+
+    async def _receive_join(self, socket: web.WebSocketResponse) -> CallTicket:
+        try:
+            frame = await asyncio.wait_for(socket.receive(), self.timings.join_timeout_seconds)
+        except TimeoutError:
+            raise ProtocolError(Close.JOIN_TIMEOUT, "join_timeout", "Send the join frame first.") from None
+        message = text_message(frame)
+        if message.type != "join":
+            raise ProtocolError(Close.INVALID_MESSAGE, "join_first", "The first frame must be a join frame.")
+        try:
+            ticket = read_ticket(message.fields["ticket"], self.settings.secret_key, self.clock.now())
+        except TicketRejected as rejected:
+            raise ProtocolError(Close.TICKET_REFUSED, f"ticket_{rejected.reason}", str(rejected)) from None
+        if self.rooms.is_burnt(ticket):
+            raise ProtocolError(
+                Close.TICKET_USED, "ticket_used", "You left this call; open the session page to join again."
+            )
+        return ticket
+
+    async def _enter(self, ticket: CallTicket, socket: web.WebSocketResponse) -> Connection:
+        room = self.rooms.room_for(ticket)
+        present = set(room.connections) | set(room.away)
+        if ticket.participant not in present and len(present) >= MAX_PARTICIPANTS:
+            self.rooms.discard_if_empty(room)
+            raise ProtocolError(
+                Close.ROOM_FULL, "room_full", f"This call already has {MAX_PARTICIPANTS} participants."
+            )
+        connection = Connection(ticket=ticket, socket=socket, joined_at=self.clock.now())
+        previous = room.connections.get(ticket.participant)
+        returning = room.away.pop(ticket.participant, None)
+        if returning is not None:
+            returning.cancel()
+        room.connections[ticket.participant] = connection
+        if previous is not None:
+            previous.end_reason = "replaced"
+            await previous.send("error", code="replaced", message="You joined this call from another tab or device.")
+            await previous.socket.close(code=Close.REPLACED, message=b"replaced")
+        self.recorder.joined(ticket, connection.id, "browser", connection.joined_at)
+        await connection.send(
+            "welcome",
+            you=connection.describe(),
+            peers=[other.describe() for other in room.others(connection)],
+            ends_at=ticket.expires_at.isoformat(),
+        )
+        await room.broadcast(connection, "peer-joined", peer=connection.describe())
+        return connection
+
+    async def _serve(self, connection: Connection) -> None:
+        room = self.rooms.room_for(connection.ticket)
+        over = asyncio.get_running_loop().call_later(
+            max(0.0, (connection.ticket.expires_at - self.clock.now()).total_seconds()),
+            lambda: asyncio.ensure_future(self._call_over(connection)),
+        )
+        try:
+            while True:
+                frame = await connection.socket.receive()
+                if frame.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                    if frame.type is WSMsgType.ERROR:
+                        connection.end_reason = "too_big" if connection.socket.close_code == Close.TOO_BIG else "error"
+                    return
+                if not connection.messages.take():
+                    raise ProtocolError(Close.FLOOD, "flood", "Too many messages; slow down.")
+                message = text_message(frame)
+                if message.type == "leave":
+                    connection.end_reason = "left"
+                    self.rooms.burn(connection.ticket)
+                    await connection.socket.close(code=Close.NORMAL, message=b"left")
+                    return
+                await self._dispatch(room, connection, message)
+        finally:
+            over.cancel()
+
+    async def _dispatch(self, room: Room, connection: Connection, message: ClientMessage) -> None:
+        fields = message.fields
+        if message.type in RELAYED_TYPES:
+            if message.type == "candidate" and not connection.candidates.take():
+                raise ProtocolError(Close.FLOOD, "candidate_flood", "Too many ICE candidates.")
+            target = room.connections.get(fields["to"])
+            if target is None or target is connection:
+                await connection.send("error", code="unknown_peer", message="That participant is not in the call.")
+                return
+            relayed = {k: v for k, v in fields.items() if k not in ("type", "to", "from")}
+            await target.send(message.type, **{"from": connection.participant}, **relayed)
+        elif message.type == "status":
+            self.recorder.state(connection.id, fields["peer"], fields["state"], self.clock.now())
+        elif message.type == "quality":
+            connection.quality.add(fields.get("rtt_ms"), fields.get("loss_percent"), fields.get("bitrate_kbps"))
+        elif message.type == "ping":
+            await connection.send("pong")
+        elif message.type == "join":
+            raise ProtocolError(Close.INVALID_MESSAGE, "already_joined", "This connection has already joined.")
+
+    async def _call_over(self, connection: Connection) -> None:
+        connection.end_reason = "call_over"
+        await connection.send("error", code="call_over", message="The call is over.")
+        await connection.socket.close(code=Close.CALL_OVER, message=b"call_over")
+
+    async def _exit(self, connection: Connection) -> None:
+        """Record the end of a connection and tell the others, unless a newer one took its place."""
+        now = self.clock.now()
+        if not connection.socket.closed:
+            await connection.socket.close()
+        self.recorder.left(connection.id, now, connection.end_reason, connection.quality.summary())
+        room = self.rooms.room_for(connection.ticket)
+        participant = connection.participant
+        if room.connections.get(participant) is not connection:
+            return  # replaced: the newer connection carries on
+        del room.connections[participant]
+        if connection.end_reason in ("left", "call_over"):
+            await room.broadcast(None, "peer-left", peer=participant, reason="left")
+        else:
+            await room.broadcast(None, "peer-away", peer=participant)
+            room.away[participant] = asyncio.get_running_loop().call_later(
+                self.timings.away_grace_seconds, lambda: asyncio.ensure_future(self._gone(room, participant))
+            )
+        self.rooms.discard_if_empty(room)
+
+    async def _gone(self, room: Room, participant: str) -> None:
+        if room.away.pop(participant, None) is not None:
+            await room.broadcast(None, "peer-left", peer=participant, reason="gone")
+        self.rooms.discard_if_empty(room)
+
+    async def shutdown(self) -> None:
+        """Close every connection (the service is stopping) and flush the records."""
+        for connection in self.rooms.connections():
+            connection.end_reason = "service_stopped"
+            with contextlib.suppress(ConnectionError):
+                await connection.socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
+        for room in self.rooms:
+            for handle in room.away.values():
+                handle.cancel()
+        await self.recorder.drain()
+
+    def touch(self) -> None:
+        """Mark the live connections seen in the records (and close the orphans of dead nodes)."""
+        self.rooms.forget_expired(self.clock.now())
+        self.recorder.touch([c.id for c in self.rooms.connections()], self.clock.now())
+
+
+def text_message(frame: object) -> ClientMessage:
+    """The parsed client message of a WebSocket frame, or ProtocolError."""
+    kind = getattr(frame, "type", None)
+    if kind is WSMsgType.TEXT:
+        return parse_client_frame(frame.data)  # type: ignore[attr-defined]
+    if kind is WSMsgType.BINARY:
+        raise ProtocolError(Close.BAD_FRAME, "binary_frame", "Frames must be JSON text.")
+    raise ProtocolError(Close.BAD_FRAME, "closed", "The connection closed before joining.")
+
+
+async def refuse(socket: web.WebSocketResponse, refusal: ProtocolError) -> None:
+    """Tell the client why, then close with the refusal's code."""
+    logger.info("closing a call socket: %s (%s)", refusal.code, refusal.message)
+    if socket.closed:
+        return
+    with contextlib.suppress(ConnectionError):
+        await socket.send_json({"type": "error", "code": refusal.code, "message": refusal.message})
+        await socket.close(code=refusal.close_code, message=refusal.code.encode()[:120])
+
+
+def origin_of(url: str) -> str:
+    """The Origin a browser sends for pages under `url`: scheme://host[:port]."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,0 +1,136 @@
+"""The call signalling protocol: JSON text frames over one WebSocket per participant.
+
+Endpoint: `GET /calls/ws` on the signalling service. The `Origin` header must be the portal's
+origin (from RRIS_PUBLIC_URL); anything else gets HTTP 403 before the upgrade.
+
+Client -> server (every frame a JSON object with a "type"; at most 64 KB):
+  {"type": "join", "ticket": "<signed join ticket from the portal>"}       first frame, within 10 s
+  {"type": "offer", "to": "<peer id>", "sdp": "<SDP with a=fingerprint>"}
+  {"type": "answer", "to": "<peer id>", "sdp": "<SDP with a=fingerprint>"}
+  {"type": "candidate", "to": "<peer id>", "candidate": {"candidate", "sdpMid", "sdpMLineIndex"} | null}
+  {"type": "restart", "to": "<peer id>"}      ask that peer (the offerer of the pair) for an ICE restart
+  {"type": "status", "peer": "<peer id>", "state": one of CONNECTION_STATES}
+  {"type": "quality", "peer": "<peer id>", "rtt_ms": number|null, "loss_percent": number|null,
+   "bitrate_kbps": number|null}                                            at most every 2 s per peer
+  {"type": "ping"}                                                         answered by {"type": "pong"}
+  {"type": "leave"}                          hang up: the ticket cannot be used again
+
+Server -> client:
+  {"type": "welcome", "you": PEER, "peers": [PEER, ...], "ends_at": "<ISO 8601 UTC>"}
+  {"type": "peer-joined", "peer": PEER}      (again for a known id: that peer reconnected from scratch,
+                                              drop the old RTCPeerConnection for it)
+  {"type": "peer-away", "peer": "<id>"}      its WebSocket dropped; it may come back (show "reconnecting")
+  {"type": "peer-left", "peer": "<id>", "reason": "left" | "gone" | "replaced-elsewhere"}
+  {"type": "offer" | "answer" | "candidate" | "restart", "from": "<peer id>", ...same fields}
+  {"type": "pong"}
+  {"type": "error", "code": "<code>", "message": "<sentence>"}   sent just before a close, or alone
+                                                                  for a benign problem (unknown peer)
+  PEER = {"id": "user-7", "role": "officer" | "interpreter" | "guest", "name": "<display name>"}
+
+Who offers: in each pair the peer whose id sorts first makes the offer (when it gets "welcome"
+listing the other, or "peer-joined"), so offers never cross; the other side asks with "restart"
+when its connection fails, and the offerer answers with an ICE-restart offer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+MAX_FRAME_BYTES = 64 * 1024
+MAX_PARTICIPANTS = 4  # a peer-to-peer mesh: each browser sends a copy of its media to every other
+JOIN_TIMEOUT_SECONDS = 10.0
+
+CONNECTION_STATES = frozenset({"connecting", "connected", "poor", "reconnecting", "failed", "closed"})
+RELAYED_TYPES = frozenset({"offer", "answer", "candidate", "restart"})
+CLIENT_TYPES = RELAYED_TYPES | {"join", "status", "quality", "ping", "leave"}
+
+
+class Close:
+    """WebSocket close codes the service uses; the reason text repeats the error code."""
+
+    NORMAL = 1000
+    TOO_BIG = 1009  # aiohttp closes with this itself when a frame exceeds MAX_FRAME_BYTES
+    GOING_AWAY = 1001  # the service is shutting down
+    BAD_FRAME = 4400  # not JSON, not an object, or a field of the wrong shape
+    TICKET_REFUSED = 4401  # malformed, not ours, too early or expired
+    TICKET_USED = 4403  # the ticket's holder left the call; a ticket does not work twice
+    JOIN_TIMEOUT = 4408  # no join frame in time
+    REPLACED = 4409  # the same participant joined from another tab or device
+    CALL_OVER = 4410  # the ticket expired during the call
+    INVALID_MESSAGE = 4422  # unknown type, SDP without a fingerprint, message before join
+    FLOOD = 4429  # too many messages or candidates
+    ROOM_FULL = 4503  # the call already has MAX_PARTICIPANTS people (browsers connect as a mesh)
+
+
+class ProtocolError(Exception):
+    """A frame the service refuses: `close_code` and a short `code` for the error frame."""
+
+    def __init__(self, close_code: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.close_code = close_code
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    """A parsed, shape-checked frame from a client."""
+
+    type: str
+    fields: dict[str, Any]
+
+
+def parse_client_frame(text: str) -> ClientMessage:
+    """Parse and check one text frame; ProtocolError says why it is refused."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ProtocolError(Close.BAD_FRAME, "not_json", "Frames must be JSON objects.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise ProtocolError(Close.BAD_FRAME, "bad_frame", "Frames must be JSON objects with a type.")
+    kind = data["type"]
+    if kind not in CLIENT_TYPES:
+        raise ProtocolError(Close.INVALID_MESSAGE, "unknown_type", f"Unknown message type {kind[:40]!r}.")
+    if kind == "join":
+        _require_text(data, "ticket")
+    if kind in RELAYED_TYPES:
+        _require_text(data, "to")
+    if kind in ("offer", "answer"):
+        sdp = _require_text(data, "sdp")
+        if "a=fingerprint:" not in sdp:
+            raise ProtocolError(
+                Close.INVALID_MESSAGE, "no_fingerprint", "SDP without a DTLS fingerprint is refused."
+            )
+    if kind == "candidate":
+        candidate = data.get("candidate")
+        if candidate is not None and not (
+            isinstance(candidate, dict) and isinstance(candidate.get("candidate", ""), str)
+        ):
+            raise ProtocolError(Close.BAD_FRAME, "bad_field", "candidate must be an ICE candidate object or null.")
+    if kind == "status":
+        _require_text(data, "peer")
+        if data.get("state") not in CONNECTION_STATES:
+            raise ProtocolError(Close.BAD_FRAME, "bad_field", "state must be one of " + ", ".join(
+                sorted(CONNECTION_STATES)
+            ) + ".")
+    if kind == "quality":
+        _require_text(data, "peer")
+        for name in ("rtt_ms", "loss_percent", "bitrate_kbps"):
+            value = data.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+                raise ProtocolError(Close.BAD_FRAME, "bad_field", f"{name} must be a number of zero or more.")
+    return ClientMessage(kind, data)
+
+
+def encode(kind: str, **fields: Any) -> str:
+    """A server frame."""
+    return json.dumps({"type": kind, **fields}, separators=(",", ":"))
+
+
+def _require_text(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value:
+        raise ProtocolError(Close.BAD_FRAME, "bad_field", f"{name} must be a non-empty string.")
+    return value

@@ -1,0 +1,81 @@
+"""Hands call events to the core's call records, off the event loop and in order.
+
+The signalling loop never waits for the database: events go to one worker thread that runs
+`rris.services.call_records` inside the Flask app's context. A failure is logged and the
+call goes on; the records are then incomplete, never the call broken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask
+
+from rris.domain.call_quality import QualitySummary
+from rris.domain.call_tickets import CallTicket
+from rris.services import call_records
+
+logger = logging.getLogger("signaling.records")
+
+# A live connection is marked seen this often; one not seen for ORPHAN_AFTER is closed (a node died).
+TOUCH_INTERVAL = timedelta(minutes=1)
+ORPHAN_AFTER = timedelta(minutes=3)
+
+
+class CallRecorder:
+    """Writes joins, state changes and leaves through the core, one at a time."""
+
+    def __init__(self, flask_app: Flask) -> None:
+        self._app = flask_app
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="call-records")
+        self._pending: set[asyncio.Future[Any]] = set()
+
+    def joined(self, ticket: CallTicket, connection_id: str, channel: str, at: datetime) -> None:
+        self._submit(
+            call_records.record_join,
+            ticket.booking_id,
+            ticket.participant,
+            ticket.role,
+            ticket.display_name,
+            channel,
+            connection_id,
+            at,
+        )
+
+    def state(self, connection_id: str, peer: str, state: str, at: datetime) -> None:
+        self._submit(call_records.record_state, connection_id, peer, state, at)
+
+    def left(self, connection_id: str, at: datetime, reason: str, quality: QualitySummary | None) -> None:
+        self._submit(call_records.record_leave, connection_id, at, reason, quality)
+
+    def touch(self, connection_ids: Collection[str], now: datetime) -> None:
+        """Mark live connections seen, and close records of connections nobody has seen lately."""
+        if connection_ids:
+            self._submit(call_records.touch, list(connection_ids), now)
+        self._submit(call_records.close_orphans, now - ORPHAN_AFTER, now)
+
+    async def drain(self) -> None:
+        """Wait until every event handed over so far is written."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()
+        self._worker.shutdown(wait=True)
+
+    def _submit(self, function: Callable[..., Any], *args: Any) -> None:
+        future = asyncio.get_running_loop().run_in_executor(self._worker, self._run, function, args)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+
+    def _run(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            with self._app.app_context():
+                function(*args)
+        except Exception:
+            logger.exception("could not record %s", function.__name__)

@@ -1,0 +1,118 @@
+"""Rooms: who is connected to which call right now, and which tickets have been used up.
+
+A room lives in this process's memory (several nodes later share rooms through Redis or route
+by room). One live connection per participant: a newer connection replaces the older one.
+A participant whose WebSocket drops is "away" for a grace period before the others are told
+they are gone, so a reconnect with the same ticket is not shown as leaving and coming back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiohttp import web
+
+from rris.domain.call_quality import QualityTally
+from rris.domain.call_tickets import CallTicket
+from signaling.limits import TokenBucket
+from signaling.protocol import encode
+
+# One client's allowance: a call start with four peers trickling candidates fits comfortably.
+MESSAGES_PER_SECOND = 20
+MESSAGE_BURST = 200
+CANDIDATES_PER_SECOND = 5
+CANDIDATE_BURST = 100
+
+
+@dataclass(eq=False)
+class Connection:
+    """One participant's WebSocket in a room."""
+
+    ticket: CallTicket
+    socket: web.WebSocketResponse
+    joined_at: datetime
+    id: str = field(default_factory=lambda: secrets.token_hex(8))
+    quality: QualityTally = field(default_factory=QualityTally)
+    messages: TokenBucket = field(default_factory=lambda: TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST))
+    candidates: TokenBucket = field(default_factory=lambda: TokenBucket(CANDIDATES_PER_SECOND, CANDIDATE_BURST))
+    end_reason: str = "gone"  # what the records say when this connection ends
+
+    @property
+    def participant(self) -> str:
+        return self.ticket.participant
+
+    def describe(self) -> dict[str, str]:
+        """The PEER object of the protocol."""
+        return {"id": self.participant, "role": self.ticket.role.value, "name": self.ticket.display_name}
+
+    async def send(self, kind: str, **fields: object) -> None:
+        """Send a frame; a connection that is closing just misses it."""
+        if not self.socket.closed:
+            with contextlib.suppress(ConnectionError):
+                await self.socket.send_str(encode(kind, **fields))
+
+
+@dataclass(eq=False)
+class Room:
+    """The live connections of one call, by participant."""
+
+    id: str
+    booking_id: int
+    connections: dict[str, Connection] = field(default_factory=dict)
+    away: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+
+    def others(self, connection: Connection) -> Iterator[Connection]:
+        return (c for c in self.connections.values() if c is not connection)
+
+    async def broadcast(self, sender: Connection | None, kind: str, **fields: object) -> None:
+        """Send a frame to everyone in the room but `sender`."""
+        await asyncio.gather(*(c.send(kind, **fields) for c in list(self.connections.values()) if c is not sender))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.connections and not self.away
+
+
+class Rooms:
+    """Every room of this process, and the tickets whose holders have left (they do not work twice)."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[str, Room] = {}
+        self._used_nonces: dict[str, datetime] = {}  # nonce -> the ticket's expiry (forgotten after it)
+
+    def __len__(self) -> int:
+        return len(self._rooms)
+
+    def __iter__(self) -> Iterator[Room]:
+        return iter(list(self._rooms.values()))
+
+    def room_for(self, ticket: CallTicket) -> Room:
+        room = self._rooms.get(ticket.room)
+        if room is None:
+            room = self._rooms[ticket.room] = Room(ticket.room, ticket.booking_id)
+        return room
+
+    def discard_if_empty(self, room: Room) -> None:
+        if room.is_empty and self._rooms.get(room.id) is room:
+            del self._rooms[room.id]
+
+    def connections(self) -> list[Connection]:
+        return [c for room in self._rooms.values() for c in room.connections.values()]
+
+    def burn(self, ticket: CallTicket) -> None:
+        """The holder left: this ticket is refused from now on."""
+        self._used_nonces[ticket.nonce] = ticket.expires_at
+
+    def is_burnt(self, ticket: CallTicket) -> bool:
+        return ticket.nonce in self._used_nonces
+
+    def forget_expired(self, now: datetime) -> None:
+        """Drop used tickets that have expired anyway (they are refused as expired)."""
+        for nonce, expires_at in list(self._used_nonces.items()):
+            if expires_at <= now:
+                del self._used_nonces[nonce]
