@@ -170,3 +170,10 @@ class CallRole(StrEnum):
     OFFICER = "officer"
     INTERPRETER = "interpreter"
     GUEST = "guest"  # a legal adviser or guardian invited by link
+
+
+class GuestKind(StrEnum):
+    """Who a guest of a call is."""
+
+    LEGAL_ADVISER = "legal_adviser"
+    GUARDIAN = "guardian"

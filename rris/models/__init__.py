@@ -11,6 +11,7 @@ from rris.models.bookings import (
     IdempotencyRecord,
     Offer,
 )
+from rris.models.call_guests import CallGuest
 from rris.models.calls import CallAttendance, CallStateChange, CallSummary
 from rris.models.conflicts import BookingConflict, SweepRequest
 from rris.models.geography import Country, CountryLanguage, Department
@@ -34,6 +35,7 @@ __all__ = [
     "BookingSpecialisation",
     "BookingConflict",
     "CallAttendance",
+    "CallGuest",
     "CallStateChange",
     "CallSummary",
     "CaseObjection",

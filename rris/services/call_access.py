@@ -53,20 +53,10 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
     role = call_role_of(booking, user)
     if role is None:
         raise Forbidden(_("Only the officers of the department and the session's interpreters join this call."))
-    if booking.state not in JOINABLE_STATES:
-        raise Conflict(_("This session is not confirmed, so there is no call to join."))
-    opens, closes = valid_span(booking.starts_at, booking.ends_at)
-    if now < opens:
-        raise Conflict(_("The call opens at %(time)s.", time=local_time(opens, user.zone_name, "HH:mm")))
-    if now >= closes:
-        raise Conflict(_("This session is over."))
-    if booking.call_room is None:
-        begin_write()
-        booking = lock_booking(booking_id)
-        booking.call_room = booking.call_room or secrets.token_urlsafe(18)
-        db.session.commit()
+    opens, closes = check_call_open(booking, now, user.zone_name)
+    room = ensure_call_room(booking)
     ticket = CallTicket(
-        room=booking.call_room,
+        room=room,
         booking_id=booking.id,
         participant=f"user-{user.id}",
         role=role,
@@ -76,6 +66,28 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
         nonce=secrets.token_urlsafe(12),
     )
     return ticket, sign_ticket(ticket, current_settings().secret_key)
+
+
+def check_call_open(booking: Booking, now: datetime, zone_name: str) -> tuple[datetime, datetime]:
+    """The span the booking's call is open in; Conflict, saying when it opens, outside it."""
+    if booking.state not in JOINABLE_STATES:
+        raise Conflict(_("This session is not confirmed, so there is no call to join."))
+    opens, closes = valid_span(booking.starts_at, booking.ends_at)
+    if now < opens:
+        raise Conflict(_("The call opens at %(time)s.", time=local_time(opens, zone_name, "HH:mm")))
+    if now >= closes:
+        raise Conflict(_("This session is over."))
+    return opens, closes
+
+
+def ensure_call_room(booking: Booking) -> str:
+    """The booking's random call room, made (and committed) on first use."""
+    if booking.call_room is None:
+        begin_write()
+        booking = lock_booking(booking.id)
+        booking.call_room = booking.call_room or secrets.token_urlsafe(18)
+        db.session.commit()
+    return booking.call_room
 
 
 def issue_join_pass(booking_id: int, actor: Actor, user: User, now: datetime) -> JoinPass:

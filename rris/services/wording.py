@@ -17,6 +17,7 @@ from rris.enums import (
     Employment,
     Gender,
     GenderRule,
+    GuestKind,
     Modality,
     NotificationKind,
     NotificationState,
@@ -106,6 +107,8 @@ _LABEL_LIST: tuple[tuple[object, object], ...] = (
     (NotificationState.UNCERTAIN, _l("maybe sent")),
     (Channel.EMAIL, _l("email")),
     (Channel.SMS, _l("SMS")),
+    (GuestKind.LEGAL_ADVISER, _l("Legal adviser")),
+    (GuestKind.GUARDIAN, _l("Guardian")),
 )
 
 
