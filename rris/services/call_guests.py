@@ -102,6 +102,11 @@ def active_guests(booking_id: int) -> list[CallGuest]:
     return list(db.session.scalars(statement))
 
 
+def guest_link(secret: str) -> str:
+    """The address an officer sends to the guest."""
+    return f"{current_settings().public_url}/calls/guest/{secret}"
+
+
 def guest_by_link(secret: str) -> CallGuest:
     """The invitation behind a link; NotVisible for unknown or withdrawn links (the same to the guest)."""
     guest = db.session.scalar(select(CallGuest).where(CallGuest.link_hash == digest(secret)))

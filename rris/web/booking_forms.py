@@ -93,3 +93,19 @@ class ObjectionForm(FlaskForm):
 
 class ReofferForm(FlaskForm):
     """Only the CSRF token: releasing a conflicted interpreter needs no other input."""
+
+
+class GuestInviteForm(FlaskForm):
+    """A legal adviser or guardian to bring into the call by link."""
+
+    kind = SelectField(
+        _l("Who"), choices=[("legal_adviser", _l("Legal adviser")), ("guardian", _l("Guardian"))]
+    )
+    display_name = StringField(
+        _l("Name shown in the call"),
+        validators=[DataRequired(), Length(max=80)],
+    )
+
+
+class GuestWithdrawForm(FlaskForm):
+    """Only the CSRF token."""

@@ -15,7 +15,7 @@ from rris.domain.booking_states import BookingAction
 from rris.domain.errors import Conflict, InvalidInput
 from rris.domain.permissions import Capability, booking_actions, can
 from rris.domain.session_kinds import DEFAULT_DURATION_MINUTES
-from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
+from rris.enums import CallRole, Gender, GenderRule, GuestKind, Modality, SessionKind, Specialisation
 from rris.extensions import db
 from rris.models import Booking, Department, InterpreterProfile
 from rris.queries.booking_lists import LISTS, booking_list
@@ -27,9 +27,20 @@ from rris.services import bookings as booking_service
 from rris.services.audit import record_booking_read
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import match_leg
+from rris.services.call_access import JOINABLE_STATES, call_role_of
+from rris.services.call_guests import MAX_GUESTS_PER_CALL, active_guests, guest_link, invite_guest, withdraw_guest
 from rris.services.conflicts import reoffer_after_conflict
 from rris.web.authentication import current_actor, require
-from rris.web.booking_forms import AssignForm, BookingForm, CancelForm, ObjectionForm, ReofferForm, RescheduleForm
+from rris.web.booking_forms import (
+    AssignForm,
+    BookingForm,
+    CancelForm,
+    GuestInviteForm,
+    GuestWithdrawForm,
+    ObjectionForm,
+    ReofferForm,
+    RescheduleForm,
+)
 from rris.web.forms import show_errors
 from rris.web.presenting import label, language_name
 
@@ -82,6 +93,7 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "conflicts": open_conflicts(booking.id),
         "messages": booking_messages(booking.id),
         "call": attendance_report(booking.id),
+        "video_call": _video_call_panel(booking, forms),
         "is_coordinator": can(actor, Capability.MANAGE_POOL),
         "now": current_clock().now(),
     }
@@ -97,6 +109,53 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         assign_form.leg.choices = [(leg, str(leg)) for leg in legs]
         context.update(legs=legs, interpreter_names=names, assign_form=assign_form)
     return render_template("bookings/detail.html", **context), status
+
+
+def _video_call_panel(booking: Booking, forms: dict[str, Any]) -> dict[str, Any] | None:
+    """For the department's officers while the session is ahead: join, and the guests invited."""
+    now = current_clock().now()
+    if call_role_of(booking, current_user) is not CallRole.OFFICER:
+        return None
+    if booking.state not in JOINABLE_STATES or now >= booking.ends_at:
+        return None
+    guests = active_guests(booking.id)
+    return {
+        "guests": guests,
+        "invite_form": forms.get("guest") or GuestInviteForm(formdata=None),
+        "withdraw_form": GuestWithdrawForm(formdata=None),
+        "new_link": forms.get("guest_link"),
+        "room_left": len(guests) < MAX_GUESTS_PER_CALL,
+    }
+
+
+@bp.post("/<int:booking_id>/guests")
+@login_required
+def invite_call_guest(booking_id: int) -> Any:
+    form = GuestInviteForm()
+    if form.validate_on_submit():
+        try:
+            _guest, secret = invite_guest(
+                booking_id,
+                current_actor(),
+                current_user,
+                GuestKind(form.kind.data),
+                form.display_name.data,
+                current_clock().now(),
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            return detail(booking_id, forms={"guest_link": guest_link(secret)}, status=201)
+    return detail(booking_id, forms={"guest": form}, status=422)
+
+
+@bp.post("/<int:booking_id>/guests/<int:guest_id>/withdraw")
+@login_required
+def withdraw_call_guest(booking_id: int, guest_id: int) -> Any:
+    if GuestWithdrawForm().validate_on_submit():
+        withdraw_guest(booking_id, guest_id, current_actor(), current_user, current_clock().now())
+        flash(_("The invitation is withdrawn; its link no longer lets anyone in."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
 @bp.post("/<int:booking_id>/cancel")
