@@ -72,5 +72,6 @@ def test_interpreters_see_no_guest_panel_and_cannot_invite(browser, booked):
     page = browser.get(f"/bookings/{booked}")
     if page.status_code == 200:
         assert "Invite to the call" not in page.get_data(as_text=True)
-    response = browser.submit("/profile", {"kind": "guardian", "display_name": "X"}, post_to=f"/bookings/{booked}/guests")
+    invite = {"kind": "guardian", "display_name": "X"}
+    response = browser.submit("/profile", invite, post_to=f"/bookings/{booked}/guests")
     assert response.status_code in (403, 404)
