@@ -9,6 +9,9 @@ set -euo pipefail
 #   "chromium-driver   command -v chromedriver"
 REQUIRED=(
   "postgresql        ls /usr/lib/postgresql/*/bin/initdb"
+  "iproute2          command -v ip"
+  "chromium          command -v chromium"
+  "coturn            command -v turnserver"
 )
 
 missing_packages() {
@@ -42,6 +45,19 @@ echo "Installing system packages for the tests: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 $install_command
+
+# The tests start their own turnserver on a free loopback port; Debian's package enables a
+# system-wide one on 3478, which nothing here needs: disable it and stop it if it was started.
+if [[ " ${missing[*]} " == *" coturn "* ]]; then
+  if command -v systemctl >/dev/null 2>&1; then
+    systemctl disable coturn >/dev/null 2>&1 || true
+  fi
+  if [ -d /run/systemd/system ]; then
+    systemctl stop coturn >/dev/null 2>&1 || true
+  elif command -v service >/dev/null 2>&1; then
+    service coturn stop >/dev/null 2>&1 || true
+  fi
+fi
 
 mapfile -t still_missing < <(missing_packages)
 if [ "${#still_missing[@]}" -ne 0 ]; then
