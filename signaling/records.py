@@ -1,8 +1,10 @@
 """Hands call events to the core's call records, off the event loop and in order.
 
-The signalling loop never waits for the database: events go to one worker thread that runs
-`rris.services.call_records` inside the Flask app's context. A failure is logged and the
-call goes on; the records are then incomplete, never the call broken.
+The signalling loop never waits for the database: events are collected for a quarter of a
+second and then written, in order, by one worker thread that runs `rris.services.call_records`
+inside the Flask app's context. The delay keeps the database work (and its hold on the GIL)
+out of the first moments of a call, when offers and answers must flow. A failure is logged
+and the call goes on; the records are then incomplete, never the call broken.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from flask import Flask
 
 from rris.domain.call_quality import QualitySummary
 from rris.domain.call_tickets import CallTicket
+from rris.extensions import db
 from rris.services import call_records
 
 logger = logging.getLogger("signaling.records")
@@ -25,6 +28,7 @@ logger = logging.getLogger("signaling.records")
 # A live connection is marked seen this often; one not seen for ORPHAN_AFTER is closed (a node died).
 TOUCH_INTERVAL = timedelta(minutes=1)
 ORPHAN_AFTER = timedelta(minutes=3)
+BATCH_SECONDS = 0.25
 
 
 class CallRecorder:
@@ -34,6 +38,8 @@ class CallRecorder:
         self._app = flask_app
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="call-records")
         self._pending: set[asyncio.Future[Any]] = set()
+        self._batch: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        self._flush_timer: asyncio.TimerHandle | None = None
 
     def joined(self, ticket: CallTicket, connection_id: str, channel: str, at: datetime) -> None:
         self._submit(
@@ -61,6 +67,7 @@ class CallRecorder:
 
     async def drain(self) -> None:
         """Wait until every event handed over so far is written."""
+        self._flush()
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
@@ -69,13 +76,25 @@ class CallRecorder:
         self._worker.shutdown(wait=True)
 
     def _submit(self, function: Callable[..., Any], *args: Any) -> None:
-        future = asyncio.get_running_loop().run_in_executor(self._worker, self._run, function, args)
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        self._batch.append((function, args))
+        if self._flush_timer is None:
+            self._flush_timer = asyncio.get_running_loop().call_later(BATCH_SECONDS, self._flush)
 
-    def _run(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        try:
-            with self._app.app_context():
-                function(*args)
-        except Exception:
-            logger.exception("could not record %s", function.__name__)
+    def _flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        batch, self._batch = self._batch, []
+        if batch:
+            future = asyncio.get_running_loop().run_in_executor(self._worker, self._write, batch)
+            self._pending.add(future)
+            future.add_done_callback(self._pending.discard)
+
+    def _write(self, batch: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
+        with self._app.app_context():
+            for function, args in batch:
+                try:
+                    function(*args)
+                except Exception:
+                    logger.exception("could not record %s", function.__name__)
+                    db.session.rollback()
