@@ -111,9 +111,12 @@ class CallService:
             )
         connection = Connection(ticket=ticket, socket=socket, joined_at=self.clock.now())
         previous = room.connections.get(ticket.participant)
-        returning = room.away.pop(ticket.participant, None)
-        if returning is not None:
-            returning.cancel()
+        away = room.away.pop(ticket.participant, None)
+        if away is not None:
+            away[0].cancel()
+        # The same page coming back after a dropped socket keeps its peer connections (they may
+        # never have dropped); anything else (a new tab, a reload) starts its connections afresh.
+        resumed = away is not None and away[1] == ticket.nonce
         room.connections[ticket.participant] = connection
         if previous is not None:
             previous.end_reason = "replaced"
@@ -126,7 +129,10 @@ class CallService:
             peers=[other.describe() for other in room.others(connection)],
             ends_at=ticket.expires_at.isoformat(),
         )
-        await room.broadcast(connection, "peer-joined", peer=connection.describe())
+        if resumed:
+            await room.broadcast(connection, "peer-back", peer=connection.participant)
+        else:
+            await room.broadcast(connection, "peer-joined", peer=connection.describe())
         return connection
 
     async def _serve(self, connection: Connection) -> None:
@@ -194,9 +200,10 @@ class CallService:
             await room.broadcast(None, "peer-left", peer=participant, reason="left")
         else:
             await room.broadcast(None, "peer-away", peer=participant)
-            room.away[participant] = asyncio.get_running_loop().call_later(
+            timer = asyncio.get_running_loop().call_later(
                 self.timings.away_grace_seconds, lambda: asyncio.ensure_future(self._gone(room, participant))
             )
+            room.away[participant] = (timer, connection.ticket.nonce)
         self.rooms.discard_if_empty(room)
 
     async def _gone(self, room: Room, participant: str) -> None:
@@ -211,8 +218,8 @@ class CallService:
             with contextlib.suppress(ConnectionError):
                 await connection.socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
         for room in self.rooms:
-            for handle in room.away.values():
-                handle.cancel()
+            for timer, _nonce in room.away.values():
+                timer.cancel()
         await self.recorder.drain()
 
     def touch(self) -> None:

@@ -20,6 +20,8 @@ Server -> client:
   {"type": "peer-joined", "peer": PEER}      (again for a known id: that peer reconnected from scratch,
                                               drop the old RTCPeerConnection for it)
   {"type": "peer-away", "peer": "<id>"}      its WebSocket dropped; it may come back (show "reconnecting")
+  {"type": "peer-back", "peer": "<id>"}      the same page came back with the same ticket: keep the
+                                              RTCPeerConnection (it restarts ICE itself if needed)
   {"type": "peer-left", "peer": "<id>", "reason": "left" | "gone" | "replaced-elsewhere"}
   {"type": "offer" | "answer" | "candidate" | "restart", "from": "<peer id>", ...same fields}
   {"type": "pong"}

@@ -64,7 +64,8 @@ class Room:
     id: str
     booking_id: int
     connections: dict[str, Connection] = field(default_factory=dict)
-    away: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    # participant -> (the timer that declares them gone, the nonce of the ticket they dropped with)
+    away: dict[str, tuple[asyncio.TimerHandle, str]] = field(default_factory=dict)
 
     def others(self, connection: Connection) -> Iterator[Connection]:
         return (c for c in self.connections.values() if c is not connection)

@@ -156,7 +156,8 @@ def test_a_ticket_does_not_work_again_after_its_holder_left_but_does_after_a_dro
         assert (await officer.expect("peer-away"))["peer"] == f"user-{mariam.id}"
         interpreter = await service.connect()
         await interpreter.join(interpreter_token)
-        assert (await officer.expect("peer-joined"))["peer"]["id"] == f"user-{mariam.id}"
+        # the same page, same ticket: the others keep their peer connection to it
+        assert (await officer.expect("peer-back"))["peer"] == f"user-{mariam.id}"
         await interpreter.send("leave")
         assert await interpreter.close_code() == Close.NORMAL
         left = await officer.expect("peer-left")
