@@ -92,17 +92,17 @@ def test_a_cancelled_session_has_no_call(session, clock):
 
 
 def test_a_join_pass_names_the_signalling_url_and_turn_credentials_that_expire_with_the_ticket(
-    session, clock, app
+    session, clock, app, monkeypatch
 ) -> None:
     from rris.domain.ice_servers import turn_credentials
     from rris.services.call_access import issue_join_pass
 
     booking, jelena, _mariam = session
-    app.extensions["rris.settings"] = current_settings().replace(
+    monkeypatch.setitem(app.extensions, "rris.settings", current_settings().replace(
         signaling_public_url="wss://calls.rris.example",
         turn_urls=("turn:turn.rris.example:3478",),
         turn_secret="a shared secret of coturn",
-    )
+    ))
     join = issue_join_pass(booking.id, actor_of(jelena), jelena, clock.now())
     assert join.signaling_url == "wss://calls.rris.example/calls/ws"
     [turn] = join.ice_servers
