@@ -1,9 +1,10 @@
-"""Run every benchmark on SQLite and PostgreSQL: `python -m benchmarks [--quick] [--backends ...]`.
+"""Run every benchmark: `python -m benchmarks [--quick] [--backends ...] [--only backends|calls]`.
 
-For each backend: generate the pool into a fresh database (a temporary SQLite file, or a
-throwaway PostgreSQL cluster on 127.0.0.1), time candidate search, assessment and suggestions,
-then drive the HTTP API with concurrent clients, then dispatch an outbox of reminders on the real
-clock. Only JSON lines go to stdout; logs go to stderr.
+For each backend (SQLite and PostgreSQL): generate the pool into a fresh database (a temporary
+SQLite file, or a throwaway PostgreSQL cluster on 127.0.0.1), time candidate search, assessment
+and suggestions, then drive the HTTP API with concurrent clients, then dispatch an outbox of
+reminders on the real clock. After that, once and on SQLite, the call service's benchmarks
+(`benchmarks/calls.py`). Only JSON lines go to stdout; logs go to stderr.
 
 The pool is generated afresh on every run, never cached: it loads in well under a minute on
 SQLite, and a cached file would silently outlive a migration or a change to the generator.
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from time import perf_counter
 
+from benchmarks.calls import FULL_CALLS, QUICK_CALLS, run_calls
 from benchmarks.environment import bench_app, dispose
 from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matching
 from benchmarks.outbox import FULL_OUTBOX, QUICK_OUTBOX, OutboxPlan, run_outbox
@@ -28,6 +30,7 @@ from benchmarks.throughput import CLIENTS, run_throughput
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 
 BACKENDS = ("sqlite", "postgresql")
+PARTS = ("backends", "calls")  # the per-backend benchmarks, then the call service's (once, on SQLite)
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
 
@@ -73,11 +76,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generated pool and requests")
     parser.add_argument("--seconds", type=float, help="how long the HTTP clients run, per backend")
+    parser.add_argument("--only", choices=PARTS, help="run only the per-backend benchmarks, or only the call service's")
     args = parser.parse_args(argv)
+    parts = [args.only] if args.only else list(PARTS)
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     unknown = set(backends) - set(BACKENDS)
     if unknown:
         parser.error(f"unknown backends: {', '.join(sorted(unknown))}")
+    if "backends" not in parts:
+        backends = []
     base = QUICK_POOL if args.quick else FULL_POOL
     size = PoolSize(base.interpreters, base.bookings, args.seed)
     plan = QUICK_PLAN if args.quick else FULL_PLAN
@@ -95,9 +102,13 @@ def main(argv: list[str] | None = None) -> int:
             except PostgresUnavailable as error:
                 failures += 1
                 reporter.for_backend(backend, size.data).emit("backend", "skipped", 1, "flag", reason=str(error)[:200])
+        if "calls" in parts:
+            run_calls(reporter, QUICK_CALLS if args.quick else FULL_CALLS)
     finally:
         sys.stdout = reporter.stream
-    reporter.emit("benchmarks", "wall_time", perf_counter() - started, "s", backends=backends, quick=args.quick)
+    reporter.emit(
+        "benchmarks", "wall_time", perf_counter() - started, "s", backends=backends, parts=parts, quick=args.quick
+    )
     return 1 if failures else 0
 
 

@@ -45,6 +45,27 @@ EXPECTED = {
     ("outbox", "duplicates"),
 }
 
+# (bench, metric) pairs the call benchmarks report once per run (on SQLite, with no backend field).
+CALL_EXPECTED = {
+    ("call_join", "service_p50"),
+    ("call_join", "service_p95"),
+    ("call_join", "direct_p50"),
+    ("call_join", "direct_p95"),
+    ("call_join", "ratio_p50"),
+    ("call_join", "ratio_p95"),
+    ("signaling_capacity", "memory_per_idle_connection"),
+    ("signaling_capacity", "relay_p50"),
+    ("signaling_capacity", "relay_p99"),
+    ("signaling_capacity", "relay_max"),
+    ("signaling_capacity", "relay_lost"),
+    ("signaling_capacity", "server_cpu"),
+    ("signaling_capacity", "records_written"),
+}
+QUICK_CALL_SIZES = {
+    "call_join": {"runs": 5, "warmups": 1, "peers": 2},
+    "signaling_capacity": {"rooms": 20, "clients": 40},
+}
+
 
 def postgres_installed() -> bool:
     try:
@@ -107,3 +128,25 @@ def test_the_quick_outbox_sends_every_due_reminder_once(quick_run):
     assert by_key[("sqlite", "outbox_lateness", "not_sent")] == 0
     assert by_key[("sqlite", "outbox", "duplicates")] == 0
     assert by_key[("sqlite", "outbox", "received")] == by_key[("sqlite", "outbox", "sent_in_database")]
+
+
+def test_the_call_benchmarks_run_once_with_their_data_size(quick_run):
+    result, lines = quick_run
+    calls = [line for line in lines if line["bench"] in QUICK_CALL_SIZES]
+    assert {(line["bench"], line["metric"]) for line in calls} >= CALL_EXPECTED, result.stderr[-2000:]
+    for line in calls:
+        assert "backend" not in line, line
+        assert line["data"] == QUICK_CALL_SIZES[line["bench"]], line
+        assert line["database"] == "sqlite", line
+
+
+def test_the_quick_signalling_service_relays_every_candidate_and_records_every_join(quick_run):
+    _result, lines = quick_run
+    by_key = {(line["bench"], line["metric"]): line for line in lines if "backend" not in line}
+    clients = QUICK_CALL_SIZES["signaling_capacity"]["clients"]
+    assert by_key[("signaling_capacity", "relay_messages")]["value"] > 0
+    assert by_key[("signaling_capacity", "relay_lost")]["value"] == 0
+    assert by_key[("signaling_capacity", "errors_received")]["value"] == 0
+    assert by_key[("signaling_capacity", "server_warnings")]["value"] == 0
+    records = by_key[("signaling_capacity", "records_written")]
+    assert records["value"] == records["closed"] == clients + 2  # and the warm-up room's two
