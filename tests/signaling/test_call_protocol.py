@@ -14,7 +14,7 @@ import pytest
 
 from rris.context import current_settings
 from rris.domain.call_tickets import CallTicket, sign_ticket
-from rris.enums import CallRole, Role
+from rris.enums import CallRole, GuestKind, Role
 from signaling.protocol import Close
 from tests import factories
 from tests.services.test_outbox import confirmed
@@ -381,8 +381,8 @@ def test_a_fifth_participant_is_refused_because_browsers_connect_as_a_mesh(app, 
     tokens = [
         token(booking, jelena, clock),
         token(booking, mariam, clock),
-        guest_token(booking, "Legal adviser", guest_id=1),
-        guest_token(booking, "Guardian", guest_id=2),
+        guest_token(booking, jelena, clock, "Legal adviser"),
+        guest_token(booking, jelena, clock, "Guardian", GuestKind.GUARDIAN),
     ]
     fifth = token(booking, colleague, clock)
 

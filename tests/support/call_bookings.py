@@ -6,13 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from rris.context import current_settings
-from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
-from rris.enums import CallRole
+from rris.enums import GuestKind
 from rris.extensions import db
 from rris.models import CallAttendance
 from rris.queries.actors import actor_of
 from rris.services.call_access import issue_join_ticket
+from rris.services.call_guests import invite_guest, issue_guest_pass
 from tests import factories
 from tests.services.test_outbox import SESSION_START, confirmed
 
@@ -33,20 +32,10 @@ def token(booking, user, clock) -> str:
     return issue_join_ticket(booking.id, actor_of(user), user, clock.now())[1]
 
 
-def guest_token(booking, name: str, guest_id: int = 1) -> str:
-    """A ticket for a guest (legal adviser, guardian) of the booking's call, signed as the portal does."""
-    opens, closes = valid_span(booking.starts_at, booking.ends_at)
-    ticket = CallTicket(
-        room=booking.call_room,
-        booking_id=booking.id,
-        participant=f"guest-{guest_id}",
-        role=CallRole.GUEST,
-        display_name=name,
-        not_before=opens,
-        expires_at=closes,
-        nonce=f"guest-nonce-{guest_id}",
-    )
-    return sign_ticket(ticket, current_settings().secret_key)
+def guest_token(booking, officer, clock, name: str, kind: GuestKind = GuestKind.LEGAL_ADVISER) -> str:
+    """A guest's ticket as a guest gets it: the officer invites them, the link yields the pass."""
+    _guest, secret = invite_guest(booking.id, actor_of(officer), officer, kind, name, clock.now())
+    return issue_guest_pass(secret, clock.now()).token
 
 
 def attendances(booking) -> list[CallAttendance]:
