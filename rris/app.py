@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 
 from rris import models  # noqa: F401  (registers the tables with the metadata)
@@ -94,4 +94,6 @@ def _select_locale() -> str:
     user_locale = g.get("user_locale")
     if user_locale in SUPPORTED_LOCALES:
         return user_locale
+    if not has_request_context():  # the scheduler, the signalling service's records, the CLI
+        return "en"
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
