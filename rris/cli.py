@@ -1,4 +1,4 @@
-"""Flask CLI commands: `demo load|logins`, `tokens create EMAIL`, `users create`, `languages sync`."""
+"""Flask CLI commands: `demo load|call|logins`, `tokens create EMAIL`, `users create`, `languages sync`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.errors import DomainError, InvalidInput
 from rris.enums import Role
 from rris.extensions import db
@@ -37,6 +37,20 @@ def demo_load(if_empty: bool) -> None:
         return
     summary = load_demo_pool(current_clock().now())
     click.echo(f"Demo pool loaded: {summary}")
+
+
+@demo_group.command("call", help="Book a demo session starting in a few minutes, with its interpreter.")
+@click.option("--in-minutes", default=5, show_default=True, type=click.IntRange(0, 24 * 60))
+def demo_call(in_minutes: int) -> None:
+    from rris.services.demo_call import book_demo_call
+
+    try:
+        booking = book_demo_call(current_clock().now(), timedelta(minutes=in_minutes))
+    except (LookupError, DomainError) as problem:
+        raise click.ClickException(str(problem)) from None
+    settings = current_settings()
+    click.echo(f"Session {booking.code} is {booking.state.value}; its call opens 15 minutes before the start.")
+    click.echo(f"  caseworker and interpreter join at {settings.public_url}/calls/{booking.id}")
 
 
 @demo_group.command("logins", help="Print the demo logins, one per role.")

@@ -1,6 +1,6 @@
 """The demo pool: seven authorities, about 60 interpreters, loaded twice without duplicates."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -74,3 +74,18 @@ def test_no_one_covers_pashto_macedonian_directly_so_relay_is_needed(ctx):
         select(func.count()).where(LanguagePair.language_a == "mkd", LanguagePair.language_b == "pus")
     )
     assert direct == 0
+
+
+def test_demo_call_books_a_session_about_to_start_with_its_interpreter_outside_any_request(app, clock):
+    """`flask demo call` runs with an app context only, as the scheduler's jobs do: nothing in the
+    booking services may need an HTTP request (the locale falls back to English)."""
+    from rris.models import Booking
+
+    with app.app_context():
+        load_demo_pool(clock.now())
+        result = app.test_cli_runner().invoke(args=["demo", "call", "--in-minutes", "10"])
+        assert result.exit_code == 0, result.output
+        assert "is confirmed" in result.output and "/calls/" in result.output
+        booking = db.session.scalars(select(Booking)).one()
+        assert booking.active_assignments[0].interpreter.user.email == dict(DEMO_LOGINS)["interpreter"]
+        assert timedelta(minutes=10) <= booking.starts_at - clock.now() <= timedelta(minutes=11)
