@@ -263,6 +263,7 @@ def test_jobs_lists_upcoming_and_recent_past_jobs(app, browser, pool, clock):
     page = browser.get("/jobs").get_data(as_text=True)
     upcoming, _, past = page.partition("Recent jobs")
     assert f'id="job-{code_of(app, second)}"' in upcoming and code_of(app, first) not in upcoming
+    assert f'href="/calls/{second}"' in upcoming  # where she joins the call
     assert f"<code>{code_of(app, first)}</code>" in past
 
 
