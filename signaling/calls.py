@@ -64,8 +64,8 @@ class CallService:
         await socket.prepare(request)
         connection: Connection | None = None
         try:
-            ticket = await self._receive_join(socket)
-            connection = await self._enter(ticket, socket)
+            ticket, resume = await self._receive_join(socket)
+            connection = await self._enter(ticket, socket, resume)
             await self._serve(connection)
         except ProtocolError as refusal:
             if connection is not None:
@@ -83,7 +83,7 @@ class CallService:
                 await asyncio.shield(self._exit(connection))
         return socket
 
-    async def _receive_join(self, socket: web.WebSocketResponse) -> CallTicket:
+    async def _receive_join(self, socket: web.WebSocketResponse) -> tuple[CallTicket, bool]:
         try:
             frame = await asyncio.wait_for(socket.receive(), self.timings.join_timeout_seconds)
         except TimeoutError:
@@ -99,9 +99,9 @@ class CallService:
             raise ProtocolError(
                 Close.TICKET_USED, "ticket_used", "You left this call; open the session page to join again."
             )
-        return ticket
+        return ticket, message.fields.get("resume", False)
 
-    async def _enter(self, ticket: CallTicket, socket: web.WebSocketResponse) -> Connection:
+    async def _enter(self, ticket: CallTicket, socket: web.WebSocketResponse, resume: bool) -> Connection:
         room = self.rooms.room_for(ticket)
         present = set(room.connections) | set(room.away)
         if ticket.participant not in present and len(present) >= MAX_PARTICIPANTS:
@@ -115,12 +115,15 @@ class CallService:
         if away is not None:
             away[0].cancel()
         # The same page coming back after a dropped socket keeps its peer connections (they may
-        # never have dropped); anything else (a new tab, a reload) starts its connections afresh.
-        resumed = away is not None and away[1] == ticket.nonce
+        # never have dropped), also when this service has just restarted and knows nothing of it;
+        # anything else (a new tab, a reload) starts its connections afresh.
+        known_nonce = previous.ticket.nonce if previous else (away[1] if away else None)
+        resumed = resume and known_nonce in (None, ticket.nonce)
         room.connections[ticket.participant] = connection
         if previous is not None:
             previous.end_reason = "replaced"
-            await previous.send("error", code="replaced", message="You joined this call from another tab or device.")
+            if not resumed:
+                await previous.send("error", code="replaced", message="You joined from another tab or device.")
             await previous.socket.close(code=Close.REPLACED, message=b"replaced")
         self.recorder.joined(ticket, connection.id, "browser", connection.joined_at)
         await connection.send(
@@ -130,7 +133,7 @@ class CallService:
             ends_at=ticket.expires_at.isoformat(),
         )
         if resumed:
-            await room.broadcast(connection, "peer-back", peer=connection.participant)
+            await room.broadcast(connection, "peer-back", peer=connection.describe())
         else:
             await room.broadcast(connection, "peer-joined", peer=connection.describe())
         return connection

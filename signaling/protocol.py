@@ -4,7 +4,9 @@ Endpoint: `GET /calls/ws` on the signalling service. The `Origin` header must be
 origin (from RRIS_PUBLIC_URL); anything else gets HTTP 403 before the upgrade.
 
 Client -> server (every frame a JSON object with a "type"; at most 64 KB):
-  {"type": "join", "ticket": "<signed join ticket from the portal>"}       first frame, within 10 s
+  {"type": "join", "ticket": "<signed join ticket from the portal>", "resume": false}
+                                             first frame, within 10 s; "resume": true when this page
+                                             was in the call before its socket dropped
   {"type": "offer", "to": "<peer id>", "sdp": "<SDP with a=fingerprint>"}
   {"type": "answer", "to": "<peer id>", "sdp": "<SDP with a=fingerprint>"}
   {"type": "candidate", "to": "<peer id>", "candidate": {"candidate", "sdpMid", "sdpMLineIndex"} | null}
@@ -20,7 +22,7 @@ Server -> client:
   {"type": "peer-joined", "peer": PEER}      (again for a known id: that peer reconnected from scratch,
                                               drop the old RTCPeerConnection for it)
   {"type": "peer-away", "peer": "<id>"}      its WebSocket dropped; it may come back (show "reconnecting")
-  {"type": "peer-back", "peer": "<id>"}      the same page came back with the same ticket: keep the
+  {"type": "peer-back", "peer": PEER}        the same page came back (resume, same ticket): keep the
                                               RTCPeerConnection (it restarts ICE itself if needed)
   {"type": "peer-left", "peer": "<id>", "reason": "left" | "gone" | "replaced-elsewhere"}
   {"type": "offer" | "answer" | "candidate" | "restart", "from": "<peer id>", ...same fields}
@@ -97,6 +99,8 @@ def parse_client_frame(text: str) -> ClientMessage:
         raise ProtocolError(Close.INVALID_MESSAGE, "unknown_type", f"Unknown message type {kind[:40]!r}.")
     if kind == "join":
         _require_text(data, "ticket")
+        if not isinstance(data.get("resume", False), bool):
+            raise ProtocolError(Close.BAD_FRAME, "bad_field", "resume must be true or false.")
     if kind in RELAYED_TYPES:
         _require_text(data, "to")
     if kind in ("offer", "answer"):

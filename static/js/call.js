@@ -16,6 +16,7 @@ const STATS_INTERVAL_MS = 2000;
 const CONNECT_TIMEOUT_MS = 10000;  // a socket not open by then is given up and tried again
 const PING_INTERVAL_MS = 15000;
 const SILENCE_LIMIT_MS = 40000;  // nothing heard (not even a pong) this long: the socket is dead
+const AWAY_LIMIT_MS = 20000;  // after our reconnect, a peer not back in the service this long is gone
 
 const config = JSON.parse(document.getElementById("call-config").textContent);
 const endsAt = Date.parse(config.ends_at);
@@ -86,8 +87,10 @@ function addPeer(description) {
 
 function removePeer(peer) {
   peers.delete(peer.id);
+  clearTimeout(peer.awayTimer);
   peer.close();
   peer.tile.root.remove();
+  refreshSecurity();
 }
 
 function peerChanged(peer) {
@@ -170,7 +173,8 @@ function connect() {
   socket.addEventListener("open", () => {
     if (call.socket === socket) {
       call.lastHeard = Date.now();
-      send({ type: "join", ticket: config.ticket });
+      // resume: this page was in the call before its socket dropped; the others keep its media
+      send({ type: "join", ticket: config.ticket, resume: call.everWelcomed });
     }
   });
   socket.addEventListener("message", (event) => {
@@ -280,7 +284,14 @@ function welcomed(message) {
   call.attempt = 0;
   const listed = new Map((message.peers || []).map((p) => [p.id, p]));
   for (const peer of [...peers.values()]) {
-    if (!listed.has(peer.id)) {
+    if (listed.has(peer.id)) {
+      continue;
+    }
+    if (resumed) {
+      // Not (yet) back in the service, which may just have restarted and forgotten everyone:
+      // keep the media and wait for them to come back before calling them gone.
+      markAway(peer);
+    } else {
       notify(ui.notices, text("peer_left", { name: peer.name }));
       removePeer(peer);
     }
@@ -326,12 +337,32 @@ function peerAway(id) {
   }
 }
 
-function peerBack(id) {
-  const peer = peers.get(id);
-  if (peer && peer.away) {
+function peerBack(description) {
+  const peer = peers.get(description.id);
+  if (!peer) {
+    peerJoined(description);  // this page is new to it (a reload here): start a connection
+    return;
+  }
+  clearTimeout(peer.awayTimer);
+  if (peer.away) {
     peer.away = false;  // the same page came back; it restarts ICE itself if the network changed
     peerChanged(peer);
   }
+}
+
+function markAway(peer) {
+  if (!peer.away) {
+    peer.away = true;
+    peerChanged(peer);
+  }
+  clearTimeout(peer.awayTimer);
+  peer.awayTimer = setTimeout(() => {
+    if (peers.get(peer.id) === peer && peer.away) {
+      notify(ui.notices, text("peer_gone", { name: peer.name }));
+      removePeer(peer);
+      render();
+    }
+  }, AWAY_LIMIT_MS);
 }
 
 function peerLeft(id, reason) {

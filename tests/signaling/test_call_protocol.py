@@ -155,9 +155,9 @@ def test_a_ticket_does_not_work_again_after_its_holder_left_but_does_after_a_dro
         await interpreter.close()  # dropped, not left: the same ticket gets back in
         assert (await officer.expect("peer-away"))["peer"] == f"user-{mariam.id}"
         interpreter = await service.connect()
-        await interpreter.join(interpreter_token)
+        await interpreter.join(interpreter_token, resume=True)
         # the same page, same ticket: the others keep their peer connection to it
-        assert (await officer.expect("peer-back"))["peer"] == f"user-{mariam.id}"
+        assert (await officer.expect("peer-back"))["peer"]["id"] == f"user-{mariam.id}"
         await interpreter.send("leave")
         assert await interpreter.close_code() == Close.NORMAL
         left = await officer.expect("peer-left")
@@ -178,6 +178,29 @@ def test_a_ticket_does_not_work_again_after_its_holder_left_but_does_after_a_dro
         (CallRole.INTERPRETER, "gone"),
         (CallRole.INTERPRETER, "left"),
     ]
+
+
+def test_after_a_restart_of_the_service_returning_pages_are_announced_as_back(app, clock, call):
+    booking, jelena, mariam = call
+    officer_token, interpreter_token = token(booking, jelena, clock), token(booking, mariam, clock)
+
+    async def scenario(service: SignalingUnderTest) -> None:
+        # A fresh service knows no one: the first page back finds the room empty...
+        officer = await service.connect()
+        assert (await officer.join(officer_token, resume=True))["peers"] == []
+        interpreter = await service.connect()
+        welcome = await interpreter.join(interpreter_token, resume=True)
+        assert [p["id"] for p in welcome["peers"]] == [f"user-{jelena.id}"]
+        # ...and the second one is "back", so nobody tears down a call whose media never stopped.
+        assert (await officer.expect("peer-back"))["peer"]["id"] == f"user-{mariam.id}"
+        # A reload is a new page with a new ticket: that one starts afresh.
+        reloaded = await service.connect()
+        await reloaded.join(token(booking, mariam, clock), resume=False)
+        assert (await officer.expect("peer-joined"))["peer"]["id"] == f"user-{mariam.id}"
+        for client in (officer, interpreter, reloaded):
+            await client.close()
+
+    run(app, clock, scenario)
 
 
 def test_joining_from_another_tab_replaces_the_old_connection_cleanly(app, clock, call):

@@ -86,8 +86,8 @@ class ProtocolClient:
     async def send(self, kind: str, **fields: Any) -> None:
         await self.socket.send_str(json.dumps({"type": kind, **fields}))
 
-    async def join(self, token: str) -> dict[str, Any]:
-        await self.send("join", ticket=token)
+    async def join(self, token: str, resume: bool = False) -> dict[str, Any]:
+        await self.send("join", ticket=token, resume=resume)
         return await self.expect("welcome")
 
     async def expect(self, kind: str, timeout: float = 5.0) -> dict[str, Any]:
