@@ -6,12 +6,16 @@
 
 Both share one settings environment (`service_env`), so a ticket the portal signs is one the
 signaling service accepts. The namespace is fresh, so the default ports are always free in it.
-`netns.stop()` (the fixture's teardown) stops the processes.
+`netns.stop()` (the fixture's teardown) stops the processes. To see how clients live through a
+crash of the signalling service: `signaling.kill()`, then `start_signaling` again with the same
+environment (the same port) and another `name`, so that the first log is kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -48,6 +52,12 @@ class Service:
         """Everything the process printed so far."""
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def kill(self) -> None:
+        """End the process at once with SIGKILL (a crash: no shutdown, no goodbye to clients); waits for it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
 
 def service_env(workdir: Path, **overrides: str) -> dict[str, str]:
     """The environment of our processes: nothing RRIS_* from the caller's shell, a SQLite database
@@ -68,11 +78,14 @@ def service_env(workdir: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
-def start_signaling(netns: Netns, workdir: Path, env: dict[str, str] | None = None) -> Service:
-    """`python -m signaling` inside `netns`, returned once /healthz answers 200 there."""
+def start_signaling(
+    netns: Netns, workdir: Path, env: dict[str, str] | None = None, *, name: str = "signaling"
+) -> Service:
+    """`python -m signaling` inside `netns`, returned once /healthz answers 200 there; `name`
+    names its log (`<workdir>/<name>.log`): give a second instance its own."""
     env = env or service_env(workdir)
     base_url = f"http://127.0.0.1:{env['RRIS_SIGNALING_PORT']}"
-    return _start(netns, "signaling", [sys.executable, "-m", "signaling"], workdir, env, base_url)
+    return _start(netns, name, [sys.executable, "-m", "signaling"], workdir, env, base_url)
 
 
 def start_portal(netns: Netns, workdir: Path, env: dict[str, str] | None = None, demo: bool = False) -> Service:

@@ -1,0 +1,153 @@
+"""A call that is happening now, for real browsers: the portal and the signalling service inside
+a test namespace, and a confirmed booking on the real clock with its officer and interpreter.
+
+    world = start_call_world(netns, tmp_path)
+    page = browser.new_context().new_page()
+    sign_in(page, world, world.officer)
+    page.goto(world.portal.url(world.call_path))
+
+Both services run on the real clock, so the booking must be on now: it starts a few minutes
+from now (the call opens 15 minutes before the start). The rows are written from this process
+straight into the SQLite file both services use, after the portal has migrated it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+from playwright.sync_api import Page
+
+from rris.app import create_app
+from rris.enums import BookingState
+from rris.extensions import db
+from rris.models import Assignment
+from rris.services.languages import sync_languages
+from rris.settings import Settings
+from tests import factories
+from tests.support.netns import Netns
+from tests.support.services import PORTAL_PORT, SIGNALING_PORT, Service, service_env, start_portal, start_signaling
+
+STARTS_IN_MINUTES = 5  # within the call's opening span (15 minutes before the start), on the real clock
+SESSION_MINUTES = 60
+SIGN_IN_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who signs in to the portal and takes part in the call."""
+
+    email: str
+    name: str
+    user_id: int
+    password: str = factories.PASSWORD
+
+    @property
+    def participant(self) -> str:
+        """Their id in the call (the signalling protocol's PEER id)."""
+        return f"user-{self.user_id}"
+
+
+@dataclass
+class CallWorld:
+    """Portal, signalling, and the booking whose call is open now."""
+
+    netns: Netns
+    workdir: Path
+    env: dict[str, str]
+    portal: Service
+    signaling: Service
+    booking_id: int
+    officer: Person
+    interpreter: Person
+    _core: Flask | None = field(default=None, repr=False)
+
+    @property
+    def call_path(self) -> str:
+        return f"/calls/{self.booking_id}"
+
+    @property
+    def booking_path(self) -> str:
+        return f"/bookings/{self.booking_id}"
+
+    def core(self) -> Flask:
+        """A core app on the services' database, for reading records from this process (one per world)."""
+        if self._core is None:
+            self._core = create_app(Settings.from_env(self.env))
+        return self._core
+
+    def close(self) -> None:
+        """Release this process's database connections (the services stop with the namespace)."""
+        if self._core is not None:
+            with self._core.app_context():
+                db.engine.dispose()
+            self._core = None
+
+    def crash_signaling(self) -> None:
+        """End the signalling service with SIGKILL: its rooms are lost, the sockets just drop."""
+        self.signaling.kill()
+
+    def restart_signaling(self) -> Service:
+        """A new signalling service on the same port (after `crash_signaling`); returns it."""
+        self.signaling = start_signaling(self.netns, self.workdir, self.env, name="signaling-restarted")
+        return self.signaling
+
+
+def start_call_world(netns: Netns, workdir: Path) -> CallWorld:
+    """Portal and signalling in `netns` on a fresh database holding a booking whose call is open now."""
+    env = service_env(
+        workdir,
+        # The page's Origin must be the portal's public URL, or the signalling refuses the socket.
+        RRIS_PUBLIC_URL=f"http://127.0.0.1:{PORTAL_PORT}",
+        RRIS_SIGNALING_PUBLIC_URL=f"ws://127.0.0.1:{SIGNALING_PORT}",
+        RRIS_LOG_LEVEL="WARNING",
+    )
+    portal = start_portal(netns, workdir, env)  # migrates the database first
+    booking_id, officer, interpreter = seed_call_now(env)
+    signaling = start_signaling(netns, workdir, env)
+    return CallWorld(netns, workdir, env, portal, signaling, booking_id, officer, interpreter)
+
+
+def seed_call_now(env: dict[str, str]) -> tuple[int, Person, Person]:
+    """(booking id, officer, interpreter): a confirmed Pashto–Serbian session starting a few minutes
+    from now, written and committed into the (migrated) database of `env`."""
+    core = create_app(Settings.from_env(env))
+    starts_at = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=STARTS_IN_MINUTES)
+    try:
+        with core.app_context():
+            sync_languages()
+            jelena = factories.caseworker("RS", email="jelena@mup.rs.example", name="Jelena Marković")
+            mariam = factories.interpreter(email="mariam@pool.example", pairs=(("pus", "srp"),), name="Mariam Ahmadzai")
+            booking = factories.booking(
+                department=jelena.department,
+                starts_at=starts_at,
+                minutes=SESSION_MINUTES,
+                state=BookingState.CONFIRMED,
+                created_by=jelena,
+            )
+            booking.assignments.append(
+                Assignment(
+                    interpreter=mariam,
+                    busy_from=booking.starts_at,
+                    busy_until=booking.ends_at,
+                    assigned_at=starts_at - timedelta(days=1),
+                )
+            )
+            db.session.commit()
+            officer = Person(jelena.email, jelena.name, jelena.id)
+            interpreter = Person(mariam.user.email, mariam.user.name, mariam.user_id)
+            return booking.id, officer, interpreter
+    finally:
+        with core.app_context():
+            db.engine.dispose()
+
+
+def sign_in(page: Page, world: CallWorld, person: Person) -> None:
+    """Sign `person` in through the portal's sign-in form in `page`."""
+    page.goto(world.portal.url("/login"))
+    page.fill("#email", person.email)
+    page.fill("#password", person.password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=SIGN_IN_TIMEOUT_MS)
