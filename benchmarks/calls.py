@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.call_capacity import CapacityPlan, run_signaling_capacity
+from benchmarks.call_chromium import FULL_CHROMIUM_RUNS, QUICK_CHROMIUM_RUNS, run_chromium_join
 from benchmarks.call_join import WARMUPS, run_call_join
 from benchmarks.call_rooms import pool_rooms
 from benchmarks.environment import bench_app, dispose
@@ -33,6 +34,7 @@ class CallPlan:
 
     join_runs: int
     capacity: CapacityPlan
+    chromium_runs: int
 
     @property
     def pool(self) -> PoolSize:
@@ -41,12 +43,20 @@ class CallPlan:
         return PoolSize(POOL_INTERPRETERS, 2 * rooms + 100, DEFAULT_SEED)
 
 
-FULL_CALLS = CallPlan(join_runs=40, capacity=CapacityPlan(rooms=500, idle_seconds=3.0, relay_seconds=10))
-QUICK_CALLS = CallPlan(join_runs=5, capacity=CapacityPlan(rooms=20, idle_seconds=0.5, relay_seconds=2))
+FULL_CALLS = CallPlan(
+    join_runs=40,
+    capacity=CapacityPlan(rooms=500, idle_seconds=3.0, relay_seconds=10),
+    chromium_runs=FULL_CHROMIUM_RUNS,
+)
+QUICK_CALLS = CallPlan(
+    join_runs=5,
+    capacity=CapacityPlan(rooms=20, idle_seconds=0.5, relay_seconds=2),
+    chromium_runs=QUICK_CHROMIUM_RUNS,
+)
 
 
 def run_calls(reporter: Reporter, plan: CallPlan) -> None:
-    """Run both call benchmarks on a fresh SQLite database."""
+    """Run the aiortc and capacity benchmarks on a fresh SQLite database, then Chromium's."""
     with tempfile.TemporaryDirectory(prefix="rris-bench-calls-") as folder:
         core = bench_app(Path(folder) / "instance", f"sqlite:///{Path(folder) / 'calls.sqlite3'}")
         try:
@@ -58,3 +68,4 @@ def run_calls(reporter: Reporter, plan: CallPlan) -> None:
             run_signaling_capacity(core, Path(folder), reporter, capacity_rooms, plan.capacity)
         finally:
             dispose(core)
+    run_chromium_join(reporter, plan.chromium_runs)  # its own namespace, services and database

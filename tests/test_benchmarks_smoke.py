@@ -60,10 +60,13 @@ CALL_EXPECTED = {
     ("signaling_capacity", "relay_lost"),
     ("signaling_capacity", "server_cpu"),
     ("signaling_capacity", "records_written"),
+    ("call_chromium", "first_frame_p50"),
+    ("call_chromium", "first_frame_p95"),
 }
 QUICK_CALL_SIZES = {
     "call_join": {"runs": 5, "warmups": 1, "peers": 2},
     "signaling_capacity": {"rooms": 20, "clients": 40},
+    "call_chromium": {"runs": 2, "peers": 2},
 }
 
 
