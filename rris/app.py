@@ -17,6 +17,7 @@ from rris.database import configure_engine, engine_options
 from rris.extensions import babel, db, migrate
 from rris.integrations.mail import Mailer, mailer_from_settings
 from rris.integrations.sms import SmsSender, sms_sender_from_settings
+from rris.integrations.telephony import Voice, voice_from_settings
 from rris.models.types import include_in_comparison, render_migration_item
 from rris.settings import PROJECT_ROOT, Settings
 from rris.timeutil import Clock, SystemClock
@@ -30,8 +31,12 @@ def create_app(
     mailer: Mailer | None = None,
     *,
     sms_sender: SmsSender | None = None,
+    voice: Voice | None = None,
 ) -> Flask:
-    """Build the Flask application with the core extensions bound."""
+    """Build the Flask application with the core extensions bound.
+
+    `voice` places telephone calls; by default Twilio when configured, else none (simulated legs).
+    """
     settings = settings or Settings.from_env()
     app = Flask(
         "rris",
@@ -57,6 +62,7 @@ def create_app(
     app.extensions["rris.clock"] = clock or SystemClock()
     app.extensions["rris.mailer"] = mailer or mailer_from_settings(settings)
     app.extensions["rris.sms"] = sms_sender or sms_sender_from_settings(settings)
+    app.extensions["rris.voice"] = voice or voice_from_settings(settings)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)

@@ -177,3 +177,46 @@ class GuestKind(StrEnum):
 
     LEGAL_ADVISER = "legal_adviser"
     GUARDIAN = "guardian"
+
+
+class PhoneDirection(StrEnum):
+    """Which way a telephone leg of a call was placed."""
+
+    OUTBOUND = "outbound"  # RRIS rang a participant's verified number
+    INBOUND = "inbound"  # a caller dialled the dial-in number and gave the booking's PIN
+
+
+class PhoneLegStatus(StrEnum):
+    """Where a telephone leg stands: Twilio's call statuses plus our own first one."""
+
+    REQUESTED = "requested"  # recorded by RRIS, not yet accepted by Twilio
+    QUEUED = "queued"
+    INITIATED = "initiated"
+    RINGING = "ringing"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no-answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def is_final(self) -> bool:
+        """True once the leg is over: nothing moves it any more."""
+        return self in _FINAL_LEG_STATUSES
+
+    @property
+    def rank(self) -> int:
+        """Order of the statuses in a call's life; Twilio's callbacks may arrive out of order."""
+        return list(PhoneLegStatus).index(self) if not self.is_final else len(PhoneLegStatus)
+
+
+_FINAL_LEG_STATUSES = frozenset(
+    {
+        PhoneLegStatus.COMPLETED,
+        PhoneLegStatus.BUSY,
+        PhoneLegStatus.NO_ANSWER,
+        PhoneLegStatus.FAILED,
+        PhoneLegStatus.CANCELED,
+    }
+)

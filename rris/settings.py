@@ -7,6 +7,7 @@ the README's configuration table lists exactly the variables declared here (a te
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,6 +28,9 @@ class Variable:
     default: str
     help: str
 
+
+# Serbia, Montenegro, Kosovo, Croatia, Bosnia and Herzegovina, North Macedonia, Albania, Türkiye.
+DEFAULT_PHONE_PREFIXES = "+381,+382,+383,+385,+387,+389,+355,+90"
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_ENV", "development", "development, test or production; production refuses unsafe defaults"),
@@ -73,11 +77,23 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
     Variable("RRIS_TWILIO_AUTH_TOKEN", "(empty)", "Twilio auth token; also checks webhook signatures"),
     Variable("RRIS_TWILIO_FROM", "(empty)", "the Twilio number (E.164) that SMS and calls come from"),
+    Variable(
+        "RRIS_PHONE_PREFIXES",
+        DEFAULT_PHONE_PREFIXES,
+        "comma-separated E.164 prefixes the telephone fallback may ring; every other number is refused",
+    ),
+    Variable("RRIS_PHONE_CALLS_PER_BOOKING", "6", "most telephone legs (out and in) one booking may have"),
+    Variable("RRIS_PHONE_CALLS_PER_DAY", "200", "most telephone legs in any 24 hours, all bookings together"),
+    Variable(
+        "RRIS_DIAL_IN_NUMBER", "(empty: no dial-in)", "the Twilio number (E.164) participants dial with their PIN"
+    ),
     Variable("RRIS_RETENTION_DAYS", "90", "call records, notes to the interpreter and sent messages are purged after this"),
     Variable("RRIS_LOG_LEVEL", "INFO", "log level of all three processes"),
 )
 
 _DEFAULT_PORT = 5000
+_PHONE_PREFIX = re.compile(r"\+[1-9][0-9]{0,5}")
+_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 _DEFAULT_SIGNALING_PORT = 8765
 
 
@@ -115,6 +131,10 @@ class Settings:
     twilio_account_sid: str
     twilio_auth_token: str
     twilio_from: str
+    phone_prefixes: tuple[str, ...]
+    phone_calls_per_booking: int
+    phone_calls_per_day: int
+    dial_in_number: str
     retention_days: int
     log_level: str
 
@@ -207,6 +227,10 @@ class Settings:
             twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env_vars.get("RRIS_TWILIO_AUTH_TOKEN", "").strip(),
             twilio_from=reader.text("RRIS_TWILIO_FROM", ""),
+            phone_prefixes=reader.phone_prefixes("RRIS_PHONE_PREFIXES", DEFAULT_PHONE_PREFIXES),
+            phone_calls_per_booking=reader.positive_int("RRIS_PHONE_CALLS_PER_BOOKING", 6),
+            phone_calls_per_day=reader.positive_int("RRIS_PHONE_CALLS_PER_DAY", 200),
+            dial_in_number=reader.e164("RRIS_DIAL_IN_NUMBER"),
             retention_days=reader.positive_int("RRIS_RETENTION_DAYS", 90),
             log_level=reader.text("RRIS_LOG_LEVEL", "INFO").upper(),
         )
@@ -243,6 +267,22 @@ class _Reader:
             if not url.startswith(schemes):
                 raise SettingsError(f"{name}: {url!r} must start with {' or '.join(schemes)}")
         return urls
+
+    def phone_prefixes(self, name: str, default: str) -> tuple[str, ...]:
+        raw = self._environ.get(name, "").strip() or default
+        prefixes = tuple(part.strip() for part in raw.split(",") if part.strip())
+        for prefix in prefixes:
+            if not _PHONE_PREFIX.fullmatch(prefix):
+                raise SettingsError(f"{name}: {prefix!r} must be + and 1 to 6 digits, like +381")
+        if not prefixes:
+            raise SettingsError(f"{name} must name at least one prefix")
+        return prefixes
+
+    def e164(self, name: str) -> str:
+        raw = self._environ.get(name, "").strip().replace(" ", "")
+        if raw and not _E164.fullmatch(raw):
+            raise SettingsError(f"{name} must be an E.164 number, + and 8 to 15 digits, not {raw!r}")
+        return raw
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self._environ.get(name, "").strip().lower()

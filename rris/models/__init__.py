@@ -25,6 +25,7 @@ from rris.models.interpreters import (
 )
 from rris.models.languages import Dialect, Language
 from rris.models.notifications import Notification
+from rris.models.phone_legs import DialInFailure, PhoneLeg, PhoneLegEvent
 from rris.models.phone_verification import PhoneVerification
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Country",
     "CountryLanguage",
     "Department",
+    "DialInFailure",
     "Dialect",
     "InterpreterProfile",
     "InterpreterSpecialisation",
@@ -54,6 +56,8 @@ __all__ = [
     "LanguagePair",
     "LoginAttempt",
     "Notification",
+    "PhoneLeg",
+    "PhoneLegEvent",
     "PhoneVerification",
     "SweepRequest",
     "TimeOff",

@@ -77,6 +77,9 @@ class Booking(db.Model):
     calendar_digest: Mapped[str | None] = mapped_column(String(64))
     # The call's room: random, made when the first join ticket is issued, never derived from the id.
     call_room: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    # The PIN a caller types on the dial-in line: 6 digits, made with the call room, unique among
+    # the bookings whose call is not over (older bookings may share it).
+    dial_in_pin: Mapped[str | None] = mapped_column(String(6), index=True)
 
     department: Mapped[Department] = relationship()
     country: Mapped[Country] = relationship()

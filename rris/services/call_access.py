@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import and_, select, text
 
 from rris.context import current_settings
-from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
+from rris.domain.call_tickets import (
+    GRACE_AFTER_END,
+    OPENS_BEFORE_START,
+    CallTicket,
+    sign_ticket,
+    valid_span,
+)
 from rris.domain.errors import Conflict, Forbidden
 from rris.domain.ice_servers import ice_servers
 from rris.domain.permissions import Actor
@@ -23,6 +31,10 @@ from rris.services.wording import local_time
 
 JOINABLE_STATES = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS})
 SIGNALING_PATH = "/calls/ws"
+DIAL_IN_PIN_DIGITS = 6
+# A million PINs and a handful of calls open at once: a clash is drawn again, rarely ever twice.
+_PIN_DRAWS = 50
+_PIN_LOCK_KEY = int.from_bytes(hashlib.sha256(b"rris.dial_in_pin").digest()[:8], "big", signed=True)
 
 
 @dataclass(frozen=True)
@@ -81,13 +93,66 @@ def check_call_open(booking: Booking, now: datetime, zone_name: str) -> tuple[da
 
 
 def ensure_call_room(booking: Booking) -> str:
-    """The booking's random call room, made (and committed) on first use."""
-    if booking.call_room is None:
+    """The booking's random call room, made (and committed) on first use with its dial-in PIN."""
+    if booking.call_room is None or booking.dial_in_pin is None:
         begin_write()
         booking = lock_booking(booking.id)
         booking.call_room = booking.call_room or secrets.token_urlsafe(18)
+        if booking.dial_in_pin is None:
+            booking.dial_in_pin = _free_dial_in_pin(booking)
         db.session.commit()
     return booking.call_room
+
+
+@dataclass(frozen=True)
+class DialIn:
+    """How to join a booking's call by telephone: the number to ring and the PIN to type."""
+
+    number: str
+    pin: str
+
+
+def dial_in_for(booking: Booking, now: datetime) -> DialIn | None:
+    """The dial-in details to show for a session ahead (its PIN is made on first use); None when
+    no dial-in number is configured or the session will have no call."""
+    number = current_settings().dial_in_number
+    if not number or booking.state not in JOINABLE_STATES or now >= booking.ends_at:
+        return None
+    return DialIn(number=number, pin=ensure_dial_in_pin(booking))
+
+
+def ensure_dial_in_pin(booking: Booking) -> str:
+    """The booking's dial-in PIN, made (and committed) on first use; pages may show it before the
+    call opens."""
+    if booking.dial_in_pin is None:
+        begin_write()
+        booking = lock_booking(booking.id)
+        if booking.dial_in_pin is None:
+            booking.dial_in_pin = _free_dial_in_pin(booking)
+        db.session.commit()
+    return booking.dial_in_pin
+
+
+def _free_dial_in_pin(booking: Booking) -> str:
+    """A random PIN that no other live booking whose call span overlaps this one's holds, so a
+    PIN typed while a call is open names one booking. Within the caller's write transaction."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two bookings drawing PINs at once would not see each other's: take turns.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PIN_LOCK_KEY})
+    opens, closes = valid_span(booking.starts_at, booking.ends_at)
+    # Another call's span [starts - 15 min, ends + 30 min) overlaps [opens, closes).
+    overlapping = and_(
+        Booking.id != booking.id,
+        Booking.state.in_(JOINABLE_STATES),
+        Booking.starts_at < closes + OPENS_BEFORE_START,
+        Booking.ends_at > opens - GRACE_AFTER_END,
+    )
+    for _attempt in range(_PIN_DRAWS):
+        pin = f"{secrets.randbelow(10**DIAL_IN_PIN_DIGITS):0{DIAL_IN_PIN_DIGITS}d}"
+        taken = db.session.scalar(select(Booking.id).where(overlapping, Booking.dial_in_pin == pin).limit(1))
+        if taken is None:
+            return pin
+    raise RuntimeError("no free dial-in PIN found; far too many calls overlap")
 
 
 def issue_join_pass(booking_id: int, actor: Actor, user: User, now: datetime) -> JoinPass:

@@ -1,11 +1,12 @@
 """Call records: the one way call events reach the database.
 
 The signalling service calls these from a worker thread inside an app context. It knows the
-booking id, participant ("user-7", "guest-3"), role and display name from the join ticket,
-and gives every WebSocket connection a random id; every event after the join names only that
-connection id. Events are idempotent, and data the database no longer matches (a booking
-deleted, a connection never recorded) is logged and ignored rather than raised into the call.
-Wrong argument shapes are programming errors and raise ValueError.
+booking id, participant ("user-7", "guest-3", or a telephone leg's "phone-user-7"), role and
+display name from the join ticket, and gives every WebSocket connection a random id; every
+event after the join names only that connection id. Events are idempotent, and data the
+database no longer matches (a booking deleted, a connection never recorded) is logged and
+ignored rather than raised into the call. Wrong argument shapes are programming errors and
+raise ValueError.
 
 Each attendance that closes recomputes the booking's CallSummary: the seconds an officer and
 an interpreter were in the call together, which billing and reports count.
@@ -38,7 +39,8 @@ REPLACED = "replaced"  # the same participant joined again from another connecti
 CALL_OVER = "call_over"  # the session's time ran out
 SERVICE_RESTART = "service_restart"  # the signalling service stopped with the connection open
 
-_PARTICIPANT = re.compile(r"(user|guest)-([0-9]{1,18})")
+# A browser ("user-7", "guest-3") or a telephone leg ("phone-user-7", "phone-dialin-12").
+_PARTICIPANT = re.compile(r"(user|guest)-([0-9]{1,18})|phone-(user|dialin)-([0-9]{1,18})")
 _PARTICIPANT_CHARS = 40
 _NAME_CHARS = 80
 _CONNECTION_CHARS = 40
@@ -278,8 +280,12 @@ def _locked_attendance(connection_id: str, event: str) -> CallAttendance | None:
 def _parse_participant(participant: str) -> tuple[str, int]:
     match = _PARTICIPANT.fullmatch(participant or "")
     if match is None:
-        raise ValueError(f"participant must be 'user-<id>' or 'guest-<id>', not {participant!r}")
-    return match.group(1), int(match.group(2))
+        raise ValueError(
+            "participant must be 'user-<id>', 'guest-<id>', 'phone-user-<id>' or 'phone-dialin-<id>',"
+            f" not {participant!r}"
+        )
+    kind, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return kind, int(number)
 
 
 def _existing_user_id(user_id: int) -> int | None:

@@ -22,6 +22,8 @@ from rris.enums import (
     NotificationKind,
     NotificationState,
     OfferState,
+    PhoneDirection,
+    PhoneLegStatus,
     Proficiency,
     Role,
     SessionKind,
@@ -109,6 +111,18 @@ _LABEL_LIST: tuple[tuple[object, object], ...] = (
     (Channel.SMS, _l("SMS")),
     (GuestKind.LEGAL_ADVISER, _l("Legal adviser")),
     (GuestKind.GUARDIAN, _l("Guardian")),
+    (PhoneDirection.OUTBOUND, _l("rung by RRIS")),
+    (PhoneDirection.INBOUND, _l("dialled in")),
+    (PhoneLegStatus.REQUESTED, _l("requested")),
+    (PhoneLegStatus.QUEUED, _l("queued")),
+    (PhoneLegStatus.INITIATED, _l("dialling")),
+    (PhoneLegStatus.RINGING, _l("ringing")),
+    (PhoneLegStatus.IN_PROGRESS, _l("on the phone")),
+    (PhoneLegStatus.COMPLETED, _l("ended")),
+    (PhoneLegStatus.BUSY, _l("busy")),
+    (PhoneLegStatus.NO_ANSWER, _l("no answer")),
+    (PhoneLegStatus.FAILED, _l("failed")),
+    (PhoneLegStatus.CANCELED, _l("cancelled")),
 )
 
 

@@ -7,6 +7,7 @@ from flask import Flask, Response
 from rris.app import create_app
 from rris.integrations.mail import Mailer
 from rris.integrations.sms import SmsSender
+from rris.integrations.telephony import Voice
 from rris.settings import Settings
 from rris.timeutil import Clock
 from rris.web.authentication import install_authentication
@@ -27,20 +28,33 @@ def create_portal(
     mailer: Mailer | None = None,
     *,
     sms_sender: SmsSender | None = None,
+    voice: Voice | None = None,
 ) -> Flask:
     """The portal application: core app plus authentication, pages and API."""
-    app = create_app(settings, clock, mailer, sms_sender=sms_sender)
+    app = create_app(settings, clock, mailer, sms_sender=sms_sender, voice=voice)
     csrf.init_app(app)
     install_authentication(app)
     register_error_handlers(app)
     register_presenters(app)
     app.after_request(_security_headers)
 
-    from rris.web import account, api, auth, bookings, calls, directory, health, interpreter
+    from rris.web import account, api, auth, bookings, calls, directory, health, interpreter, twilio
 
-    blueprints = (health.bp, auth.bp, account.bp, directory.bp, bookings.bp, interpreter.bp, calls.bp, api.bp)
+    blueprints = (
+        health.bp,
+        auth.bp,
+        account.bp,
+        directory.bp,
+        bookings.bp,
+        interpreter.bp,
+        calls.bp,
+        api.bp,
+        twilio.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    # Twilio cannot send a CSRF token; every one of its webhooks is verified by signature instead.
+    csrf.exempt(twilio.bp)
     return app
 
 

@@ -3,13 +3,15 @@ connected, and the minutes delivered; the interpreter sees the same panel."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from rris.domain.call_quality import QualitySummary
-from rris.enums import BookingState, CallRole
-from rris.models import Assignment
+from rris.enums import BookingState, CallRole, PhoneDirection, PhoneLegStatus
+from rris.extensions import db
+from rris.models import Assignment, PhoneLeg
 from rris.services import call_records
 from tests import factories
 from tests.conftest import committed
@@ -99,3 +101,40 @@ def test_no_panel_before_anyone_joined(browser, booked):
     browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
     page = page_of(browser, booked["booking"])
     assert "<h2>Call</h2>" not in page
+
+
+def test_the_session_page_lists_the_telephone_legs_by_the_last_digits_only(app, browser, booked):
+    """No one joined by browser yet: the phone legs alone show the panel."""
+    legs = (
+        ("Mariam Ahmadzai (phone)", PhoneDirection.OUTBOUND, "4567", PhoneLegStatus.COMPLETED, 0, 421),
+        ("Mariam Ahmadzai (phone)", PhoneDirection.OUTBOUND, "4567", PhoneLegStatus.NO_ANSWER, 10, 0),
+        ("Caller ending 7654", PhoneDirection.INBOUND, "7654", PhoneLegStatus.IN_PROGRESS, 20, None),
+    )
+    with committed(app):
+        for name, direction, tail, status, at, seconds in legs:
+            db.session.add(
+                PhoneLeg(
+                    booking_id=booked["booking"],
+                    participant="phone-user-1" if direction is PhoneDirection.OUTBOUND else "phone-dialin-1",
+                    role=CallRole.INTERPRETER if direction is PhoneDirection.OUTBOUND else CallRole.GUEST,
+                    display_name=name,
+                    direction=direction,
+                    number_tail=tail,
+                    status=status,
+                    requested_at=minute(at),
+                    answered_at=minute(at) if seconds != 0 else None,
+                    ended_at=minute(at + 7) if seconds is not None else None,
+                    duration_seconds=seconds,
+                    simulated=False,
+                )
+            )
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    page = page_of(browser, booked["booking"])
+    assert "<h2>Call</h2>" in page and "<h3>Telephone</h3>" in page
+    assert "Connected by telephone: 7 min" in page
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split('id="phone-legs"')[1].split("<tbody>")[1], re.S)
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "|", row)).replace("| |", "|") for row in rows]
+    assert "Mariam Ahmadzai (phone)" in cells[0] and "…4567" in cells[0] and "rung by RRIS" in cells[0]
+    assert "ended" in cells[0] and "7 min" in cells[0]
+    assert "no answer" in cells[1] and "min" not in cells[1].split("no answer")[1]
+    assert "Caller ending 7654" in cells[2] and "dialled in" in cells[2] and "on the phone" in cells[2]

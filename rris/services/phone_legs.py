@@ -1,0 +1,490 @@
+"""Telephone legs of a call: ring a participant's verified phone, follow each call's progress
+from Twilio, and hang up; the toll-fraud guard every new leg passes.
+
+A leg joins the call as its own participant ("phone-user-7", "phone-dialin-12") through the
+signalling service's phone bridge, admitted by a leg ticket: a CallTicket signed like a join
+ticket. The signalling service calls `request_dial_out`, `hang_up`, `stream_started` and
+`stream_stopped` from its worker thread inside an app context; the portal's Twilio webhooks call
+`answer_call` and `record_status` (callers with a PIN: `rris.services.dial_in`). Every refusal
+is logged with the booking and the number's last four digits, never the number.
+
+Without a Twilio account no call is placed: the leg is simulated, and the simulator page plays
+the phone through the same media-stream endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NoReturn
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
+
+from rris.context import current_settings
+from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
+from rris.domain.errors import Conflict, DomainError
+from rris.domain.toll_guard import BOOKING_CAP, DAILY_CAP, DAILY_WINDOW, Caps, allowed, cap_reached, number_tail
+from rris.enums import PhoneDirection, PhoneLegStatus
+from rris.extensions import db
+from rris.integrations.telephony import (
+    VoicePermanentError,
+    VoiceTemporaryError,
+    VoiceUncertain,
+    current_voice,
+)
+from rris.models import Booking, PhoneLeg, PhoneLegEvent, User
+from rris.services.call_access import (
+    call_role_of,
+    check_call_open,
+    ensure_call_room,
+)
+from rris.services.transactions import begin_write, lock_booking
+
+log = logging.getLogger(__name__)
+
+# Refusal codes (PhoneRefused.code), with BOOKING_CAP and DAILY_CAP from the toll guard.
+NO_VERIFIED_PHONE = "no_verified_phone"
+PREFIX_NOT_ALLOWED = "prefix_not_allowed"
+ALREADY_ON_PHONE = "already_on_phone"
+CALL_NOT_OPEN = "call_not_open"
+NOT_A_PARTICIPANT = "not_a_participant"
+TWILIO_REFUSED = "twilio_refused"
+TWILIO_UNAVAILABLE = "twilio_unavailable"
+
+PHONE_PREFIX = "phone-"
+STREAM_PATH = "/phone/stream"
+SIMULATOR_PATH = "/calls/phone-simulator"
+# A leg nobody answered within this long is over, whether or not Twilio said so (Twilio rings 60 s).
+RING_TIMEOUT = timedelta(minutes=2)
+DISPLAY_NAME_MAX_CHARS = 80
+
+CALL_SID_PATTERN = re.compile(r"CA[0-9a-fA-F]{32}")
+_PERSON = re.compile(r"user-([0-9]{1,18})")
+_LEG_NONCE = re.compile(r"leg-([0-9]{1,18})\.[0-9]+")
+_LEG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"rris.phone_legs").digest()[:8], "big", signed=True)
+
+
+class PhoneRefused(DomainError):
+    """The telephone leg was not placed (or not hung up); `code` says why, the message says it
+    to the person."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DialOut:
+    """A leg being rung: its id, the participant it will join as, and for a simulated leg the
+    simulator page that plays the phone (the leg ticket rides in its fragment)."""
+
+    leg_id: int
+    phone_participant: str
+    simulated: bool
+    simulator_url: str | None
+    number_tail: str = ""
+
+
+@dataclass(frozen=True)
+class PhoneOption:
+    """Whether a person could be rung on their phone at all, for the call page's button."""
+
+    available: bool
+    number_tail: str | None
+    reason: str  # empty when available
+
+
+def phone_participant_of(person: str) -> str:
+    """The participant id of a person's phone in the call: "user-7" → "phone-user-7"."""
+    return PHONE_PREFIX + person
+
+
+def dial_out_option(user: User) -> PhoneOption:
+    """Can this person ask to be rung: a verified number in an allowed country (caps and the
+    call's hours are checked when they ask)."""
+    if user.phone is None or user.phone_verified_at is None:
+        return PhoneOption(False, None, _("Add and verify your mobile number on your profile to be called."))
+    tail = number_tail(user.phone)
+    if not allowed(user.phone, current_settings().phone_prefixes):
+        return PhoneOption(False, tail, _("RRIS does not call numbers in this country. Ask the coordinator."))
+    return PhoneOption(True, tail, "")
+
+
+def request_dial_out(booking_id: int, participant: str, now: datetime) -> DialOut:
+    """Ring the verified phone of `participant` ("user-7") to bridge it into the booking's call.
+
+    Raises PhoneRefused with one of NO_VERIFIED_PHONE, NOT_A_PARTICIPANT, CALL_NOT_OPEN,
+    PREFIX_NOT_ALLOWED, ALREADY_ON_PHONE, BOOKING_CAP, DAILY_CAP, TWILIO_REFUSED or
+    TWILIO_UNAVAILABLE.
+    """
+    settings = current_settings()
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        refuse(CALL_NOT_OPEN, booking_id, participant, None, _("This session no longer exists."))
+    user = _user_of(participant)
+    if user is None or user.phone is None or user.phone_verified_at is None:
+        message = _("Add and verify your mobile number on your profile to be called.")
+        refuse(NO_VERIFIED_PHONE, booking_id, participant, None, message)
+    phone, tail = user.phone, number_tail(user.phone)
+    role = call_role_of(booking, user)
+    if role is None:
+        message = _("Only the officers of the department and the session's interpreters are called.")
+        refuse(NOT_A_PARTICIPANT, booking_id, participant, tail, message)
+    try:
+        check_call_open(booking, now, user.zone_name)
+    except Conflict as closed:
+        refuse(CALL_NOT_OPEN, booking_id, participant, tail, str(closed))
+    if not allowed(phone, settings.phone_prefixes):
+        message = _("RRIS does not call numbers in this country. Ask the coordinator.")
+        refuse(PREFIX_NOT_ALLOWED, booking_id, participant, tail, message)
+    voice = current_voice()
+    phone_participant = phone_participant_of(participant)
+    display_name = _("%(name)s (phone)", name=user.name)[:DISPLAY_NAME_MAX_CHARS]
+    user_id = user.id
+
+    begin_write()
+    lock_booking(booking_id)
+    if _live_legs(booking_id, participant, now):
+        refuse(ALREADY_ON_PHONE, booking_id, participant, tail, _("Your phone is already in this call."))
+    guard_new_leg(booking_id, participant, tail, now)
+    leg = PhoneLeg(
+        booking_id=booking_id,
+        participant=phone_participant,
+        person_participant=participant,
+        user_id=user_id,
+        role=role,
+        display_name=display_name,
+        direction=PhoneDirection.OUTBOUND,
+        number_tail=tail,
+        status=PhoneLegStatus.REQUESTED,
+        requested_at=now,
+        simulated=voice is None,
+    )
+    db.session.add(leg)
+    db.session.commit()
+    leg_id = leg.id
+    log.info(
+        "call %s: ringing %s for %s (leg %s%s)",
+        booking_id,
+        "…" + tail,
+        participant,
+        leg_id,
+        ", simulated" if voice is None else "",
+    )
+
+    if voice is None:
+        simulator_url = f"{settings.public_url}{SIMULATOR_PATH}/{leg_id}#{leg_ticket(leg)}"
+        return DialOut(leg_id, phone_participant, True, simulator_url, tail)
+    try:
+        call_sid = voice.place_call(
+            phone, f"{settings.public_url}/twilio/voice/{leg_id}", f"{settings.public_url}/twilio/status"
+        )
+    except VoicePermanentError:
+        _end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
+        refuse(TWILIO_REFUSED, booking_id, participant, tail, _("The telephone network refused to call this number."))
+    except VoiceTemporaryError:
+        _end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
+        refuse(TWILIO_UNAVAILABLE, booking_id, participant, tail, _("Calls cannot be placed just now. Try again."))
+    except VoiceUncertain:
+        # Twilio may have placed it: the voice webhook adopts its CallSid if the phone is answered.
+        log.warning("call %s: leg %s may be ringing without a known CallSid", booking_id, leg_id)
+    else:
+        _accept_call_sid(leg_id, call_sid)
+    return DialOut(leg_id, phone_participant, False, None, tail)
+
+
+def hang_up(leg_id: int, now: datetime) -> bool:
+    """End the leg: through Twilio when it is a real call, else just marked ended. False when the
+    leg is unknown or over already. PhoneRefused(TWILIO_UNAVAILABLE) when Twilio cannot be told."""
+    leg = db.session.get(PhoneLeg, leg_id)
+    if leg is None or leg_is_over(leg):
+        db.session.commit()
+        return False
+    if not leg.simulated and leg.call_sid is not None:
+        _hang_up_at_twilio(leg)
+    begin_write()
+    leg = _locked_leg(leg_id)
+    if leg is None or leg_is_over(leg):
+        db.session.commit()
+        return False
+    if leg.simulated:
+        _finish(leg, PhoneLegStatus.COMPLETED, now, None)
+    elif leg.call_sid is None:
+        _finish(leg, PhoneLegStatus.CANCELED, now, 0)
+    else:
+        leg.ended_at = now  # Twilio's "completed" callback brings the status and the billed duration
+    booking_id = leg.booking_id
+    db.session.commit()
+    log.info("call %s: leg %s hung up", booking_id, leg_id)
+    return True
+
+
+def leg_ticket(leg: PhoneLeg) -> str:
+    """The signed ticket that admits the leg's media stream into the call, valid for the call's
+    span. The same leg always gets the same ticket."""
+    booking = leg.booking
+    room = ensure_call_room(booking)
+    opens, closes = valid_span(booking.starts_at, booking.ends_at)
+    ticket = CallTicket(
+        room=room,
+        booking_id=booking.id,
+        participant=leg.participant,
+        role=leg.role,
+        display_name=leg.display_name,
+        not_before=opens,
+        expires_at=closes,
+        nonce=f"leg-{leg.id}.{int(leg.requested_at.timestamp())}",
+    )
+    return sign_ticket(ticket, current_settings().secret_key)
+
+
+def phone_leg_id(ticket: CallTicket) -> int | None:
+    """The leg a leg ticket was issued for; None for any other ticket."""
+    match = _LEG_NONCE.fullmatch(ticket.nonce)
+    if match is None or not ticket.participant.startswith(PHONE_PREFIX):
+        return None
+    return int(match.group(1))
+
+
+def live_leg_id(booking_id: int, participant: str, now: datetime) -> int | None:
+    """The leg of this person ("user-7") or phone ("phone-user-7") still ringing or connected."""
+    legs = _live_legs(booking_id, participant, now)
+    db.session.commit()
+    return legs[0] if legs else None
+
+
+def answer_call(leg_id: int, call_sid: str, now: datetime) -> str | None:
+    """The leg ticket for Twilio's voice webhook of an answered outgoing call, or None when the
+    leg is over or belongs to another call. A leg whose CallSid never came back (Twilio did
+    not answer the create in time) takes this one."""
+    if not CALL_SID_PATTERN.fullmatch(call_sid or ""):
+        return None
+    begin_write()
+    leg = _locked_leg(leg_id)
+    if leg is None or leg.simulated or leg.direction is not PhoneDirection.OUTBOUND or leg_is_over(leg, now):
+        db.session.commit()
+        return None
+    if leg.call_sid is None:
+        if db.session.scalar(select(PhoneLeg.id).where(PhoneLeg.call_sid == call_sid)) is not None:
+            db.session.commit()
+            return None
+        leg.call_sid = call_sid
+        log.info("call %s: leg %s adopted CallSid %s on answer", leg.booking_id, leg_id, call_sid)
+    elif leg.call_sid != call_sid:
+        log.warning("call %s: voice webhook for leg %s came with another CallSid", leg.booking_id, leg_id)
+        db.session.commit()
+        return None
+    db.session.commit()
+    return leg_ticket(leg)
+
+
+def record_status(params: Mapping[str, str], now: datetime) -> bool:
+    """Apply a validated Twilio status callback (CallSid, CallStatus, CallDuration). Each status
+    of a call is recorded once; a replay, an unknown call or status changes nothing (False).
+
+    Statuses never move back (callbacks may arrive out of order); answered_at is set at
+    in-progress, ended_at and the billed duration at the final status.
+    """
+    call_sid, raw_status = params.get("CallSid") or "", params.get("CallStatus") or ""
+    try:
+        status = PhoneLegStatus(raw_status)
+    except ValueError:
+        log.warning("Twilio status %.20r for %s ignored", raw_status, call_sid[:40])
+        return False
+    account = current_settings().twilio_account_sid
+    if account and params.get("AccountSid") != account:
+        log.warning("Twilio status for %s from another account ignored", call_sid[:40])
+        return False
+    begin_write()
+    leg_id = db.session.scalar(select(PhoneLeg.id).where(PhoneLeg.call_sid == call_sid)) if call_sid else None
+    leg = _locked_leg(leg_id) if leg_id is not None else None
+    if leg is None:
+        db.session.commit()
+        log.info("Twilio status %s for unknown call %s ignored", status.value, call_sid[:40])
+        return False
+    if _event_recorded(leg.id, status):
+        db.session.commit()
+        log.info("call %s: status %s of leg %s repeated; ignored", leg.booking_id, status.value, leg.id)
+        return False
+    db.session.add(PhoneLegEvent(leg_id=leg.id, status=status, at=now))
+    if status.is_final:
+        if not leg.status.is_final:
+            _finish(leg, status, now, _duration(params) if status is PhoneLegStatus.COMPLETED else 0, event=False)
+    elif status.rank > leg.status.rank and not leg.status.is_final:
+        leg.status = status
+        if status is PhoneLegStatus.IN_PROGRESS and leg.answered_at is None:
+            leg.answered_at = now
+    booking_id, leg_id = leg.booking_id, leg.id
+    db.session.commit()
+    log.info("call %s: leg %s %s", booking_id, leg_id, status.value)
+    return True
+
+
+def stream_started(leg_id: int, now: datetime) -> bool:
+    """The leg's media stream reached the bridge: the phone is answered. False when the leg is
+    unknown or over, and then its stream must not join the call."""
+    begin_write()
+    leg = _locked_leg(leg_id)
+    if leg is None or leg_is_over(leg):
+        db.session.commit()
+        return False
+    if leg.answered_at is None:
+        leg.answered_at = now
+    if leg.simulated and leg.status.rank < PhoneLegStatus.IN_PROGRESS.rank:
+        leg.status = PhoneLegStatus.IN_PROGRESS
+        if not _event_recorded(leg.id, PhoneLegStatus.IN_PROGRESS):
+            db.session.add(PhoneLegEvent(leg_id=leg.id, status=PhoneLegStatus.IN_PROGRESS, at=now))
+    db.session.commit()
+    return True
+
+
+def stream_stopped(leg_id: int, now: datetime) -> bool:
+    """The leg's media stream ended. A simulated leg ends with it; a real call ends at Twilio,
+    which reports it to the status webhook. True when the leg was ended here."""
+    begin_write()
+    leg = _locked_leg(leg_id)
+    if leg is None or not leg.simulated or leg_is_over(leg):
+        db.session.commit()
+        return False
+    _finish(leg, PhoneLegStatus.COMPLETED, now, None)
+    db.session.commit()
+    return True
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def refuse(code: str, booking_id: int, who: str, tail: str | None, message: str) -> NoReturn:
+    """Log the refusal (booking, who, last four digits) and raise PhoneRefused; nothing is written."""
+    db.session.rollback()
+    log.warning(
+        "call %s: telephone leg for %s refused (%s), number %s", booking_id, who, code, "…" + tail if tail else "none"
+    )
+    raise PhoneRefused(code, message)
+
+
+def _user_of(participant: str) -> User | None:
+    match = _PERSON.fullmatch(participant or "")
+    return db.session.get(User, int(match.group(1))) if match else None
+
+
+def guard_new_leg(booking_id: int, who: str, tail: str, now: datetime) -> None:
+    """Within the write transaction that holds the booking's lock: PhoneRefused (logged) if one
+    more leg would pass the booking's or the daily cap.
+
+    On PostgreSQL legs are created one at a time, so the daily cap (a count over all bookings)
+    holds under concurrency; SQLite's write lock does this already.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEG_LOCK_KEY})
+    settings = current_settings()
+    of_booking = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.booking_id == booking_id)) or 0
+    last_day = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.requested_at > now - DAILY_WINDOW)) or 0
+    reached = cap_reached(Caps(settings.phone_calls_per_booking, settings.phone_calls_per_day), of_booking, last_day)
+    if reached == BOOKING_CAP:
+        message = _("This session has had %(count)d telephone calls, the most allowed.", count=of_booking)
+        refuse(BOOKING_CAP, booking_id, who, tail, message)
+    if reached == DAILY_CAP:
+        refuse(DAILY_CAP, booking_id, who, tail, _("RRIS has placed all the telephone calls allowed today."))
+
+
+def _live(now: datetime) -> ColumnElement[bool]:
+    final = [status for status in PhoneLegStatus if status.is_final]
+    return and_(
+        PhoneLeg.status.not_in(final),
+        PhoneLeg.ended_at.is_(None),
+        or_(PhoneLeg.answered_at.is_not(None), PhoneLeg.requested_at > now - RING_TIMEOUT),
+    )
+
+
+def _live_legs(booking_id: int, participant: str, now: datetime) -> list[int]:
+    whose = PhoneLeg.participant if participant.startswith(PHONE_PREFIX) else PhoneLeg.person_participant
+    return list(
+        db.session.scalars(
+            select(PhoneLeg.id)
+            .where(PhoneLeg.booking_id == booking_id, whose == participant, _live(now))
+            .order_by(PhoneLeg.id.desc())
+        )
+    )
+
+
+def leg_is_over(leg: PhoneLeg, now: datetime | None = None) -> bool:
+    """True once the leg ended, or (given `now`) rang unanswered past RING_TIMEOUT."""
+    if leg.status.is_final or leg.ended_at is not None:
+        return True
+    return now is not None and leg.answered_at is None and now - leg.requested_at >= RING_TIMEOUT
+
+
+def _locked_leg(leg_id: int) -> PhoneLeg | None:
+    """The leg, read fresh after locking its booking (every writer of a booking locks it first)."""
+    booking_id = db.session.scalar(select(PhoneLeg.booking_id).where(PhoneLeg.id == leg_id))
+    if booking_id is None:
+        return None
+    lock_booking(booking_id)
+    fresh = select(PhoneLeg).where(PhoneLeg.id == leg_id).execution_options(populate_existing=True)
+    return db.session.scalars(fresh).one_or_none()
+
+
+def _event_recorded(leg_id: int, status: PhoneLegStatus) -> bool:
+    found = db.session.scalar(
+        select(PhoneLegEvent.id).where(PhoneLegEvent.leg_id == leg_id, PhoneLegEvent.status == status)
+    )
+    return found is not None
+
+
+def _finish(leg: PhoneLeg, status: PhoneLegStatus, now: datetime, duration: int | None, *, event: bool = True) -> None:
+    """End the leg with a final status. `duration` is Twilio's billed seconds; None: from the
+    answer until now (simulated legs)."""
+    leg.status = status
+    leg.ended_at = min(leg.ended_at or now, now)
+    if duration is None:
+        duration = 0 if leg.answered_at is None else max(0, int((leg.ended_at - leg.answered_at).total_seconds()))
+    leg.duration_seconds = duration
+    if leg.answered_at is None and duration > 0:
+        leg.answered_at = leg.ended_at - timedelta(seconds=duration)
+    if event and not _event_recorded(leg.id, status):
+        db.session.add(PhoneLegEvent(leg_id=leg.id, status=status, at=now))
+
+
+def _duration(params: Mapping[str, str]) -> int:
+    raw = params.get("CallDuration") or "0"
+    return int(raw) if raw.isdigit() else 0
+
+
+def _end_unplaced(leg_id: int, status: PhoneLegStatus, now: datetime) -> None:
+    begin_write()
+    leg = _locked_leg(leg_id)
+    if leg is not None and not leg_is_over(leg):
+        _finish(leg, status, now, 0)
+    db.session.commit()
+
+
+def _accept_call_sid(leg_id: int, call_sid: str) -> None:
+    begin_write()
+    leg = _locked_leg(leg_id)
+    if leg is not None and leg.call_sid is None:
+        leg.call_sid = call_sid
+        if leg.status is PhoneLegStatus.REQUESTED:
+            leg.status = PhoneLegStatus.QUEUED
+    db.session.commit()
+
+
+def _hang_up_at_twilio(leg: PhoneLeg) -> None:
+    voice = current_voice()
+    if voice is None or leg.call_sid is None:
+        log.warning("call %s: leg %s is a Twilio call but Twilio is not configured", leg.booking_id, leg.id)
+        return
+    try:
+        voice.hang_up(leg.call_sid)
+    except VoicePermanentError:
+        # Twilio refuses to end a call that has ended already: the leg is over either way.
+        log.info("call %s: Twilio had already ended leg %s", leg.booking_id, leg.id)
+    except (VoiceTemporaryError, VoiceUncertain):
+        db.session.rollback()
+        raise PhoneRefused(TWILIO_UNAVAILABLE, _("The phone could not be hung up just now. Try again.")) from None

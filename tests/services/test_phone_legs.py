@@ -1,0 +1,563 @@
+"""Telephone legs: a participant's verified phone is rung (through the real Twilio SDK, recorded
+at its HTTP seam, or simulated without an account), within the toll-fraud guard's prefixes and
+caps; Twilio's status reports are recorded once each; callers dial in with the booking's PIN,
+and wrong PINs are throttled."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from rris.context import current_settings
+from rris.domain.call_tickets import read_ticket
+from rris.domain.errors import InvalidInput, TooManyAttempts
+from rris.enums import BookingState, CallRole, PhoneDirection, PhoneLegStatus
+from rris.extensions import db
+from rris.models import DialInFailure, PhoneLeg, PhoneLegEvent
+from rris.services import call_access, call_records
+from rris.services.call_access import ensure_call_room, ensure_dial_in_pin
+from rris.services.dial_in import dial_in
+from rris.services.phone_legs import (
+    RING_TIMEOUT,
+    PhoneRefused,
+    answer_call,
+    dial_out_option,
+    hang_up,
+    leg_ticket,
+    live_leg_id,
+    phone_leg_id,
+    record_status,
+    request_dial_out,
+    stream_started,
+    stream_stopped,
+)
+from tests import factories
+from tests.support.call_bookings import OPEN, open_call, token
+from tests.support.twilio_recorder import (
+    TEST_ACCOUNT_SID,
+    CannedResponse,
+    changed_settings,
+    twilio_error,
+    twilio_voice,
+)
+
+MOBILE = "+381641234567"
+CALL_SID = "CA" + "1f" * 16
+CALLER = "+38761987654"
+
+
+@pytest.fixture(autouse=True)
+def _no_twilio_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TWILIO_EDGE", "TWILIO_REGION", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def call(ctx, clock):
+    """The call of Wednesday's interview is open; Mariam, its interpreter, verified her mobile."""
+    booking, jelena, mariam = open_call(clock)
+    mariam.phone, mariam.phone_verified_at = MOBILE, clock.now() - timedelta(days=3)
+    db.session.commit()
+    return booking, jelena, mariam
+
+
+def person(user) -> str:
+    return f"user-{user.id}"
+
+
+def legs(booking) -> list[PhoneLeg]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(PhoneLeg).where(PhoneLeg.booking_id == booking.id).order_by(PhoneLeg.id)))
+
+
+def events(leg_id: int) -> list[str]:
+    found = db.session.scalars(select(PhoneLegEvent.status).where(PhoneLegEvent.leg_id == leg_id))
+    return sorted(status.value for status in found)
+
+
+def refusal(booking, participant, clock) -> PhoneRefused:
+    with pytest.raises(PhoneRefused) as raised:
+        request_dial_out(booking.id, participant, clock.now())
+    return raised.value
+
+
+def status(sid: str, value: str, **extra: str) -> dict[str, str]:
+    return {"AccountSid": TEST_ACCOUNT_SID, "CallSid": sid, "CallStatus": value, **extra}
+
+
+# --- dial-out -------------------------------------------------------------------------------
+
+
+def test_without_twilio_the_leg_is_simulated_and_the_simulator_carries_its_ticket(app, call, clock):
+    booking, _jelena, mariam = call
+    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    assert dialing.simulated and dialing.phone_participant == f"phone-user-{mariam.id}"
+    assert dialing.number_tail == "4567"
+    page, fragment = dialing.simulator_url.split("#")
+    assert page == f"https://rris.test/calls/phone-simulator/{dialing.leg_id}"
+    ticket = read_ticket(fragment, current_settings().secret_key, clock.now())
+    assert ticket.participant == f"phone-user-{mariam.id}"
+    assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam Ahmadzai (phone)")
+    assert ticket.room == booking.call_room and ticket.booking_id == booking.id
+    assert ticket.expires_at == booking.ends_at + timedelta(minutes=30)
+    assert phone_leg_id(ticket) == dialing.leg_id
+    (leg,) = legs(booking)
+    assert (leg.direction, leg.status, leg.simulated) == (PhoneDirection.OUTBOUND, PhoneLegStatus.REQUESTED, True)
+    assert (leg.number_tail, leg.person_participant, leg.user_id) == ("4567", person(mariam), mariam.id)
+    assert leg.call_sid is None and app.extensions["rris.voice"] is None
+
+
+def test_with_twilio_the_verified_number_is_rung_with_the_legs_webhooks(app, call, clock):
+    booking, _jelena, mariam = call
+    with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})) as twilio:
+        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    assert not dialing.simulated and dialing.simulator_url is None
+    (placed,) = twilio.calls_placed
+    assert placed.url == f"https://api.twilio.com/2010-04-01/Accounts/{TEST_ACCOUNT_SID}/Calls.json"
+    assert placed.data["To"] == MOBILE and placed.data["From"] == "+15005550006"
+    assert placed.data["Url"] == f"https://rris.test/twilio/voice/{dialing.leg_id}"
+    assert placed.data["StatusCallback"] == "https://rris.test/twilio/status"
+    (leg,) = legs(booking)
+    assert (leg.call_sid, leg.status, leg.simulated) == (CALL_SID, PhoneLegStatus.QUEUED, False)
+
+
+def test_the_officer_is_rung_as_the_officer(app, call, clock):
+    booking, jelena, _mariam = call
+    jelena.phone, jelena.phone_verified_at = "+381601112233", clock.now()
+    db.session.commit()
+    dialing = request_dial_out(booking.id, person(jelena), clock.now())
+    ticket = read_ticket(dialing.simulator_url.split("#")[1], current_settings().secret_key, clock.now())
+    assert (ticket.role, ticket.display_name) == (CallRole.OFFICER, "Jelena Marković (phone)")
+
+
+def test_an_unverified_number_is_never_rung_and_the_refusal_is_logged(app, call, clock, caplog):
+    booking, _jelena, mariam = call
+    mariam.phone_verified_at = None
+    db.session.commit()
+    with caplog.at_level(logging.WARNING, "rris.services.phone_legs"), twilio_voice(app) as twilio:
+        refused = refusal(booking, person(mariam), clock)
+    assert refused.code == "no_verified_phone" and "verify" in refused.message
+    assert twilio.requests == [] and legs(booking) == []
+    assert f"call {booking.id}: telephone leg for user-{mariam.id} refused (no_verified_phone)" in caplog.text
+
+
+def test_a_guest_has_no_phone_to_ring(app, call, clock):
+    booking, _jelena, _mariam = call
+    assert refusal(booking, "guest-3", clock).code == "no_verified_phone"
+
+
+def test_someone_who_is_not_in_the_call_is_not_rung(app, call, clock):
+    booking, _jelena, _mariam = call
+    stranger = factories.caseworker("AL", phone="+355691234567", phone_verified_at=clock.now())
+    db.session.commit()
+    assert refusal(booking, person(stranger), clock).code == "not_a_participant"
+
+
+def test_a_number_outside_the_allowed_countries_is_refused_and_logged_by_its_tail(app, call, clock, caplog):
+    booking, _jelena, mariam = call
+    mariam.phone = "+18005550100"
+    db.session.commit()
+    with caplog.at_level(logging.WARNING, "rris.services.phone_legs"), twilio_voice(app) as twilio:
+        refused = refusal(booking, person(mariam), clock)
+    assert refused.code == "prefix_not_allowed"
+    assert twilio.requests == [] and legs(booking) == []
+    assert "refused (prefix_not_allowed), number …0100" in caplog.text and "+18005550100" not in caplog.text
+
+
+def test_the_operator_can_allow_an_interpreters_country(app, call, clock):
+    booking, _jelena, mariam = call
+    mariam.phone = "+436641234567"
+    db.session.commit()
+    assert refusal(booking, person(mariam), clock).code == "prefix_not_allowed"
+    with changed_settings(app, phone_prefixes=("+381", "+43")):
+        assert request_dial_out(booking.id, person(mariam), clock.now()).simulated
+
+
+def test_no_phone_before_the_call_opens_or_after_it_is_cancelled(app, call, clock):
+    booking, _jelena, mariam = call
+    clock.set(OPEN - timedelta(minutes=1))
+    refused = refusal(booking, person(mariam), clock)
+    assert refused.code == "call_not_open" and "The call opens at" in refused.message
+    clock.set(OPEN)
+    booking.state = BookingState.CANCELLED
+    db.session.commit()
+    assert refusal(booking, person(mariam), clock).code == "call_not_open"
+    assert refusal(booking.__class__(id=10**9), person(mariam), clock).code == "call_not_open"
+
+
+def test_a_phone_already_ringing_or_connected_is_not_rung_again(app, call, clock):
+    booking, _jelena, mariam = call
+    first = request_dial_out(booking.id, person(mariam), clock.now())
+    assert refusal(booking, person(mariam), clock).code == "already_on_phone"
+    assert live_leg_id(booking.id, person(mariam), clock.now()) == first.leg_id
+    assert live_leg_id(booking.id, first.phone_participant, clock.now()) == first.leg_id
+    assert stream_started(first.leg_id, clock.now())
+    clock.advance(RING_TIMEOUT * 5)
+    assert refusal(booking, person(mariam), clock).code == "already_on_phone"  # answered: still on
+    assert hang_up(first.leg_id, clock.now())
+    assert live_leg_id(booking.id, person(mariam), clock.now()) is None
+    assert request_dial_out(booking.id, person(mariam), clock.now()).leg_id != first.leg_id
+
+
+def test_a_phone_nobody_answered_may_be_rung_again_after_the_ring_timeout(app, call, clock):
+    booking, _jelena, mariam = call
+    request_dial_out(booking.id, person(mariam), clock.now())
+    clock.advance(RING_TIMEOUT)
+    assert request_dial_out(booking.id, person(mariam), clock.now())
+
+
+def test_the_booking_cap_counts_every_leg_placed_and_is_logged(app, call, clock, caplog):
+    booking, _jelena, mariam = call
+    with changed_settings(app, phone_calls_per_booking=2):
+        for _ in range(2):
+            hang_up(request_dial_out(booking.id, person(mariam), clock.now()).leg_id, clock.now())
+        with caplog.at_level(logging.WARNING, "rris.services.phone_legs"):
+            refused = refusal(booking, person(mariam), clock)
+    assert refused.code == "booking_cap" and "2 telephone calls" in refused.message
+    assert len(legs(booking)) == 2
+    assert "refused (booking_cap), number …4567" in caplog.text
+
+
+def test_the_daily_cap_counts_the_legs_of_every_booking_in_the_last_24_hours(app, call, clock):
+    booking, jelena, mariam = call
+    other = factories.booking(department=jelena.department, starts_at=OPEN - timedelta(days=1))
+    for hours_ago in (25, 23):
+        db.session.add(
+            PhoneLeg(
+                booking_id=other.id,
+                participant="phone-dialin-0",
+                role=CallRole.GUEST,
+                display_name="Caller",
+                direction=PhoneDirection.INBOUND,
+                number_tail="0000",
+                status=PhoneLegStatus.COMPLETED,
+                requested_at=clock.now() - timedelta(hours=hours_ago),
+                simulated=False,
+            )
+        )
+    db.session.commit()
+    with changed_settings(app, phone_calls_per_day=2):
+        first = request_dial_out(booking.id, person(mariam), clock.now())  # 23 h ago and this one: 2
+        hang_up(first.leg_id, clock.now())
+        refused = refusal(booking, person(mariam), clock)
+        assert refused.code == "daily_cap"
+        clock.advance(timedelta(hours=1, seconds=1))  # the leg of 23 h ago leaves the window
+        assert request_dial_out(booking.id, person(mariam), clock.now())
+
+
+def test_a_number_twilio_refuses_ends_the_leg_as_failed_and_it_counts(app, call, clock, caplog):
+    booking, _jelena, mariam = call
+    refusal_answer = twilio_error(400, 21217, f"Phone number {MOBILE} is not valid.")
+    with caplog.at_level(logging.INFO), twilio_voice(app, refusal_answer):
+        refused = refusal(booking, person(mariam), clock)
+    assert refused.code == "twilio_refused"
+    (leg,) = legs(booking)
+    assert (leg.status, leg.ended_at, leg.duration_seconds) == (PhoneLegStatus.FAILED, clock.now(), 0)
+    assert MOBILE not in caplog.text
+
+
+def test_twilio_out_of_reach_is_a_temporary_refusal(app, call, clock):
+    booking, _jelena, mariam = call
+    with twilio_voice(app, CannedResponse(raises=requests.ConnectionError("refused"))):
+        assert refusal(booking, person(mariam), clock).code == "twilio_unavailable"
+        (leg,) = legs(booking)
+        assert leg.status is PhoneLegStatus.FAILED
+        assert request_dial_out(booking.id, person(mariam), clock.now())  # a failed leg is not "on the phone"
+
+
+def test_a_call_twilio_did_not_confirm_takes_its_call_sid_when_answered(app, call, clock):
+    booking, _jelena, mariam = call
+    with twilio_voice(app, CannedResponse(raises=requests.ReadTimeout("read timed out"))):
+        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        assert not dialing.simulated
+        (leg,) = legs(booking)
+        assert (leg.call_sid, leg.status) == (None, PhoneLegStatus.REQUESTED)
+        ticket = answer_call(dialing.leg_id, CALL_SID, clock.now())
+    assert read_ticket(ticket, current_settings().secret_key, clock.now()).participant == dialing.phone_participant
+    assert legs(booking)[0].call_sid == CALL_SID
+
+
+def test_the_voice_webhook_ticket_is_only_for_the_legs_own_live_call(app, call, clock):
+    booking, _jelena, mariam = call
+    with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})):
+        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        assert answer_call(dialing.leg_id, "CA" + "2e" * 16, clock.now()) is None
+        assert answer_call(dialing.leg_id, "not-a-sid", clock.now()) is None
+        first = answer_call(dialing.leg_id, CALL_SID, clock.now())
+        assert first == answer_call(dialing.leg_id, CALL_SID, clock.now())  # the same ticket each time
+        assert record_status(status(CALL_SID, "completed", CallDuration="12"), clock.now())
+        assert answer_call(dialing.leg_id, CALL_SID, clock.now()) is None
+
+
+# --- hanging up -----------------------------------------------------------------------------
+
+
+def test_hanging_up_a_simulated_leg_ends_it_with_the_time_it_was_connected(app, call, clock):
+    booking, _jelena, mariam = call
+    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    clock.advance(timedelta(seconds=20))
+    assert stream_started(dialing.leg_id, clock.now())
+    clock.advance(timedelta(minutes=5))
+    assert hang_up(dialing.leg_id, clock.now())
+    (leg,) = legs(booking)
+    assert (leg.status, leg.duration_seconds, leg.ended_at) == (PhoneLegStatus.COMPLETED, 300, clock.now())
+    assert events(leg.id) == ["completed", "in-progress"]
+    assert not hang_up(dialing.leg_id, clock.now())
+    assert not hang_up(10**9, clock.now())
+    assert not stream_started(dialing.leg_id, clock.now())  # an ended leg's stream may not come back
+
+
+def test_a_simulated_leg_ends_when_its_stream_stops(app, call, clock):
+    booking, _jelena, mariam = call
+    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    stream_started(dialing.leg_id, clock.now())
+    clock.advance(timedelta(minutes=2))
+    assert stream_stopped(dialing.leg_id, clock.now())
+    assert not stream_stopped(dialing.leg_id, clock.now())
+    (leg,) = legs(booking)
+    assert (leg.status, leg.duration_seconds) == (PhoneLegStatus.COMPLETED, 120)
+
+
+def test_hanging_up_a_twilio_call_asks_twilio_and_its_report_brings_the_duration(app, call, clock):
+    booking, _jelena, mariam = call
+    with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})) as twilio:
+        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        record_status(status(CALL_SID, "in-progress"), clock.now())
+        assert stream_started(dialing.leg_id, clock.now())
+        assert not stream_stopped(dialing.leg_id, clock.now())  # Twilio reports the end of a real call
+        clock.advance(timedelta(minutes=3))
+        assert hang_up(dialing.leg_id, clock.now())
+        hung = twilio.requests[-1]
+        assert hung.url.endswith(f"/Calls/{CALL_SID}.json") and hung.data == {"Status": "completed"}
+        assert live_leg_id(booking.id, person(mariam), clock.now()) is None
+        clock.advance(timedelta(seconds=2))
+        assert record_status(status(CALL_SID, "completed", CallDuration="181"), clock.now())
+    (leg,) = legs(booking)
+    assert (leg.status, leg.duration_seconds) == (PhoneLegStatus.COMPLETED, 181)
+    assert leg.ended_at == clock.now() - timedelta(seconds=2)
+
+
+def test_a_call_twilio_ended_already_is_marked_ended_when_hung_up(app, call, clock):
+    booking, _jelena, mariam = call
+    answers = (CannedResponse(201, {"sid": CALL_SID}), twilio_error(400, 21220, "Call is not in-progress."))
+    with twilio_voice(app, *answers):
+        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        assert hang_up(dialing.leg_id, clock.now())
+    assert legs(booking)[0].ended_at == clock.now()
+
+
+def test_a_hang_up_twilio_cannot_take_now_leaves_the_leg_as_it_was(app, call, clock):
+    booking, _jelena, mariam = call
+    answers = (CannedResponse(201, {"sid": CALL_SID}), CannedResponse(raises=requests.ConnectionError("down")))
+    with twilio_voice(app, *answers):
+        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        with pytest.raises(PhoneRefused) as raised:
+            hang_up(dialing.leg_id, clock.now())
+    assert raised.value.code == "twilio_unavailable"
+    (leg,) = legs(booking)
+    assert leg.ended_at is None and leg.status is PhoneLegStatus.QUEUED
+
+
+# --- status reports -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rung(app, call, clock):
+    """Mariam's phone rung through Twilio as CALL_SID."""
+    booking, _jelena, mariam = call
+    with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})):
+        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        yield booking, dialing.leg_id
+
+
+def test_each_status_is_recorded_once_with_the_answer_and_the_billed_duration(app, rung, clock):
+    booking, leg_id = rung
+    for value in ("initiated", "ringing"):
+        assert record_status(status(CALL_SID, value), clock.now())
+    clock.advance(timedelta(seconds=8))
+    answered = clock.now()
+    assert record_status(status(CALL_SID, "in-progress"), clock.now())
+    clock.advance(timedelta(minutes=10))
+    assert record_status(status(CALL_SID, "completed", CallDuration="601"), clock.now())
+    (leg,) = legs(booking)
+    assert (leg.status, leg.answered_at, leg.ended_at) == (PhoneLegStatus.COMPLETED, answered, clock.now())
+    assert leg.duration_seconds == 601
+    assert events(leg_id) == ["completed", "in-progress", "initiated", "ringing"]
+
+
+def test_a_replayed_status_changes_nothing(app, rung, clock):
+    booking, leg_id = rung
+    record_status(status(CALL_SID, "in-progress"), clock.now())
+    record_status(status(CALL_SID, "completed", CallDuration="60"), clock.now())
+    before = legs(booking)[0]
+    snapshot = (before.status, before.answered_at, before.ended_at, before.duration_seconds)
+    clock.advance(timedelta(minutes=5))
+    assert not record_status(status(CALL_SID, "completed", CallDuration="9999"), clock.now())
+    assert not record_status(status(CALL_SID, "in-progress"), clock.now())
+    after = legs(booking)[0]
+    assert (after.status, after.answered_at, after.ended_at, after.duration_seconds) == snapshot
+    assert events(leg_id) == ["completed", "in-progress"]
+
+
+def test_a_late_ringing_report_does_not_reopen_an_ended_call(app, rung, clock):
+    booking, _leg_id = rung
+    record_status(status(CALL_SID, "completed", CallDuration="30"), clock.now())
+    record_status(status(CALL_SID, "ringing"), clock.now())
+    (leg,) = legs(booking)
+    assert leg.status is PhoneLegStatus.COMPLETED
+    assert leg.answered_at == leg.ended_at - timedelta(seconds=30)  # no in-progress report came
+
+
+@pytest.mark.parametrize("final", ["busy", "no-answer", "failed", "canceled"])
+def test_a_call_that_never_connected_ends_with_no_duration(app, rung, clock, final):
+    booking, _leg_id = rung
+    assert record_status(status(CALL_SID, final), clock.now())
+    (leg,) = legs(booking)
+    assert (leg.status.value, leg.duration_seconds, leg.answered_at) == (final, 0, None)
+    assert leg.ended_at == clock.now()
+
+
+def test_reports_of_unknown_calls_statuses_or_accounts_change_nothing(app, rung, clock):
+    booking, leg_id = rung
+    assert not record_status(status("CA" + "99" * 16, "completed"), clock.now())
+    assert not record_status(status(CALL_SID, "exploded"), clock.now())
+    assert not record_status({**status(CALL_SID, "completed"), "AccountSid": "AC" + "00" * 16}, clock.now())
+    assert not record_status({"CallStatus": "completed"}, clock.now())
+    assert events(leg_id) == [] and legs(booking)[0].status is PhoneLegStatus.QUEUED
+
+
+# --- the phone leg in the call's records ----------------------------------------------------
+
+
+def test_a_phone_legs_attendance_is_recorded_on_the_telephone_channel(app, call, clock):
+    booking, _jelena, mariam = call
+    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    call_records.record_join(
+        booking.id, dialing.phone_participant, CallRole.INTERPRETER, "Mariam Ahmadzai (phone)", "phone", "ph-1", OPEN
+    )
+    call_records.record_join(booking.id, "phone-dialin-4", CallRole.GUEST, "Caller ending 7654", "phone", "ph-2", OPEN)
+    from tests.support.call_bookings import attendances
+
+    first, second = attendances(booking)
+    assert (first.channel, first.user_id, first.participant) == ("phone", mariam.id, f"phone-user-{mariam.id}")
+    assert (second.channel, second.user_id) == ("phone", None)
+
+
+def test_leg_tickets_are_stable_and_other_tickets_name_no_leg(app, call, clock):
+    booking, jelena, mariam = call
+    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    (leg,) = legs(booking)
+    assert leg_ticket(leg) == leg_ticket(leg) == dialing.simulator_url.split("#")[1]
+    join = read_ticket(token(booking, jelena, clock), current_settings().secret_key, clock.now())
+    assert phone_leg_id(join) is None
+
+
+def test_the_call_page_can_tell_who_may_be_rung(app, call, clock):
+    _booking, jelena, mariam = call
+    assert dial_out_option(mariam).available and dial_out_option(mariam).number_tail == "4567"
+    option = dial_out_option(jelena)
+    assert not option.available and option.number_tail is None and "verify" in option.reason
+    jelena.phone, jelena.phone_verified_at = "+18005550100", clock.now()
+    assert not dial_out_option(jelena).available and dial_out_option(jelena).number_tail == "0100"
+
+
+# --- dial-in --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pin(call, clock) -> str:
+    booking, jelena, _mariam = call
+    token(booking, jelena, clock)  # the first join makes the room, and the PIN with it
+    return booking.dial_in_pin
+
+
+def test_the_pin_is_made_with_the_room_and_a_caller_joins_with_it_as_a_guest(app, call, pin, clock, caplog):
+    booking, _jelena, _mariam = call
+    assert len(pin) == 6 and pin.isdigit()
+    with caplog.at_level(logging.INFO, "rris.services.phone_legs"):
+        leg = dial_in(pin, CALLER, clock.now(), CALL_SID)
+    assert (leg.booking_id, leg.direction, leg.role) == (booking.id, PhoneDirection.INBOUND, CallRole.GUEST)
+    assert leg.participant == f"phone-dialin-{leg.id}" and leg.display_name == "Caller ending 7654"
+    assert (leg.status, leg.answered_at, leg.call_sid) == (PhoneLegStatus.IN_PROGRESS, clock.now(), CALL_SID)
+    assert leg.number_tail == "7654" and pin not in caplog.text and CALLER not in caplog.text
+    ticket = read_ticket(leg_ticket(leg), current_settings().secret_key, clock.now())
+    assert (ticket.participant, ticket.role, ticket.room) == (leg.participant, CallRole.GUEST, booking.call_room)
+    assert dial_in(pin, CALLER, clock.now(), CALL_SID).id == leg.id  # Twilio asking again: the same leg
+
+
+def test_wrong_pins_are_throttled_per_caller_and_the_number_is_not_stored(app, call, pin, clock):
+    wrong = f"{(int(pin) + 1) % 10**6:06d}"
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            dial_in(wrong, CALLER, clock.now())
+    with pytest.raises(TooManyAttempts) as raised:
+        dial_in(pin, CALLER, clock.now())  # even the right PIN, now
+    assert raised.value.retry_at == clock.now() + timedelta(minutes=15)
+    digests = list(db.session.scalars(select(DialInFailure.caller_digest)))
+    assert len(digests) == 5 and not any("7654" in digest for digest in digests)
+    assert dial_in(pin, "+38970111222", clock.now()).display_name == "Caller ending 1222"  # another caller
+    clock.advance(timedelta(minutes=15))
+    assert dial_in(pin, CALLER, clock.now())
+
+
+def test_many_callers_guessing_together_are_stopped_too(app, call, pin, clock):
+    wrong = f"{(int(pin) + 1) % 10**6:06d}"
+    for caller in range(50):
+        with pytest.raises(InvalidInput):
+            dial_in(wrong, f"+3816000{caller:05d}", clock.now())
+    with pytest.raises(TooManyAttempts):
+        dial_in(pin, CALLER, clock.now())
+
+
+@pytest.mark.parametrize("typed", ["", "12345", "1234567", "12 345", "abcdef"])
+def test_malformed_pins_are_wrong_pins(app, call, pin, clock, typed):
+    with pytest.raises(InvalidInput):
+        dial_in(typed, CALLER, clock.now())
+    assert db.session.scalar(select(DialInFailure.id)) is not None
+
+
+def test_a_right_pin_outside_the_calls_hours_is_refused_not_counted(app, call, clock):
+    booking, _jelena, _mariam = call
+    clock.set(OPEN - timedelta(hours=2))
+    pin = ensure_dial_in_pin(booking)  # pages show it ahead of the call
+    with pytest.raises(PhoneRefused) as raised:
+        dial_in(pin, CALLER, clock.now())
+    assert raised.value.code == "call_not_open" and "The call opens at" in raised.value.message
+    assert db.session.scalar(select(DialInFailure.id)) is None
+    clock.set(booking.ends_at + timedelta(minutes=30))  # the call closed: the PIN means nothing
+    with pytest.raises(InvalidInput):
+        dial_in(pin, CALLER, clock.now())
+
+
+def test_dial_in_legs_count_towards_the_booking_cap(app, call, pin, clock):
+    with changed_settings(app, phone_calls_per_booking=1):
+        dial_in(pin, CALLER, clock.now())
+        with pytest.raises(PhoneRefused) as raised:
+            dial_in(pin, "+38970111222", clock.now())
+    assert raised.value.code == "booking_cap"
+
+
+def test_the_pin_stays_once_made(app, call, clock):
+    booking, _jelena, _mariam = call
+    pin = ensure_dial_in_pin(booking)
+    ensure_call_room(booking)
+    assert booking.dial_in_pin == pin == ensure_dial_in_pin(booking)
+
+
+def test_overlapping_calls_never_share_a_pin_but_calls_far_apart_may(app, call, clock, monkeypatch):
+    booking, jelena, mariam = call
+    ensure_dial_in_pin(booking)
+    same_then_other = iter([int(booking.dial_in_pin), 424242, int(booking.dial_in_pin)])
+    monkeypatch.setattr(call_access.secrets, "randbelow", lambda _bound: next(same_then_other))
+    overlapping = factories.booking(
+        department=jelena.department, starts_at=booking.starts_at + timedelta(minutes=30), state=BookingState.CONFIRMED
+    )
+    later = factories.booking(
+        department=jelena.department, starts_at=booking.ends_at + timedelta(hours=2), state=BookingState.CONFIRMED
+    )
+    assert ensure_dial_in_pin(overlapping) == "424242"
+    assert ensure_dial_in_pin(later) == booking.dial_in_pin
