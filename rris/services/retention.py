@@ -1,6 +1,7 @@
 """Retention: call records, notes to the interpreter and old messages are purged after
-RRIS_RETENTION_DAYS, phone verification codes a day after they expire. What billing and
-reports need (the booking, its assignments, history, outcome and the call summary) stays."""
+RRIS_RETENTION_DAYS, phone verification codes a day after they expire; phone legs keep only
+their modality, status and duration. What billing and reports need (the booking, its
+assignments, history, outcome and the call summary) stays."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import delete, select, update
 
 from rris.enums import NotificationState
 from rris.extensions import db
-from rris.models import Booking, CallAttendance, Notification, PhoneVerification
+from rris.models import Booking, CallAttendance, Notification, PhoneLeg, PhoneVerification
 from rris.services.call_records import summarise_before_purge
 from rris.services.transactions import begin_write
 
@@ -46,6 +47,12 @@ def purge_expired(now: datetime, retention_days: int) -> PurgeReport:
     # The delivered time outlives the attendances it is computed from (their state changes cascade).
     summarise_before_purge(ended_before, now)
     calls = db.session.execute(delete(CallAttendance).where(CallAttendance.booking_id.in_(ended_before)))
+    # Phone legs stay for the reports (modality, duration) but lose who and which number.
+    db.session.execute(
+        update(PhoneLeg)
+        .where(PhoneLeg.booking_id.in_(ended_before), PhoneLeg.number_tail != "")
+        .values(number_tail="", display_name="", user_id=None, person_participant=None)
+    )
     notes = db.session.execute(
         update(Booking).where(Booking.ends_at < cutoff, Booking.notes.isnot(None)).values(notes=None)
     )

@@ -43,3 +43,36 @@ def test_records_past_the_retention_period_are_purged_and_the_booking_kept(ctx):
     assert recent.notes == "Room 4, bring ID"
     assert count(CallAttendance, recent) == 1 and count(Notification, recent) == 1
     assert purge_expired(NOW, retention_days=90) == report.__class__(0, 0, 0, 0)
+
+
+def test_old_phone_legs_keep_their_modality_and_duration_but_not_who_or_which_number(ctx):
+    from rris.enums import PhoneDirection, PhoneLegStatus
+    from rris.models import PhoneLeg
+
+    def leg(booking: Booking) -> PhoneLeg:
+        row = PhoneLeg(
+            booking_id=booking.id,
+            participant=f"phone-user-{booking.created_by_id}",
+            person_participant=f"user-{booking.created_by_id}",
+            user_id=booking.created_by_id,
+            role=CallRole.INTERPRETER,
+            display_name="Mariam Ahmadzai (phone)",
+            direction=PhoneDirection.OUTBOUND,
+            number_tail="4567",
+            status=PhoneLegStatus.COMPLETED,
+            requested_at=booking.starts_at,
+            answered_at=booking.starts_at,
+            ended_at=booking.ends_at,
+            duration_seconds=3600,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    old, recent = leg(delivered(ended_days_ago=91)), leg(delivered(ended_days_ago=80))
+    purge_expired(NOW, retention_days=90)
+    db.session.refresh(old)
+    db.session.refresh(recent)
+    assert (old.number_tail, old.display_name, old.user_id, old.person_participant) == ("", "", None, None)
+    assert (old.direction, old.status, old.duration_seconds) == (PhoneDirection.OUTBOUND, PhoneLegStatus.COMPLETED, 3600)
+    assert recent.number_tail == "4567" and recent.user_id is not None
