@@ -27,7 +27,7 @@ from rris.services import bookings as booking_service
 from rris.services.audit import record_booking_read
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import match_leg
-from rris.services.call_access import JOINABLE_STATES, call_role_of
+from rris.services.call_access import JOINABLE_STATES, call_role_of, dial_in_for
 from rris.services.call_guests import MAX_GUESTS_PER_CALL, active_guests, guest_link, invite_guest, withdraw_guest
 from rris.services.conflicts import reoffer_after_conflict
 from rris.web.authentication import current_actor, require
@@ -125,6 +125,7 @@ def _video_call_panel(booking: Booking, forms: dict[str, Any]) -> dict[str, Any]
         "withdraw_form": GuestWithdrawForm(formdata=None),
         "new_link": forms.get("guest_link"),
         "room_left": len(guests) < MAX_GUESTS_PER_CALL,
+        "dial_in": dial_in_for(booking, now),
     }
 
 

@@ -2,6 +2,8 @@
 
 The page is a template plus plain JavaScript (static/js/call.js): the view checks who may join,
 issues a join pass and hands it to the script as a JSON block; media then flows peer to peer.
+Without Twilio, the simulated phone page (static/js/phone-simulator.js) plays a participant's
+telephone in the same call.
 """
 
 from __future__ import annotations
@@ -10,18 +12,19 @@ from datetime import UTC
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, make_response, render_template, url_for
+from flask import Blueprint, Response, abort, make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.call_tickets import valid_span
 from rris.domain.errors import Conflict
 from rris.enums import CallRole
-from rris.models import Booking
+from rris.models import Booking, User
 from rris.queries.scoping import get_visible, visible_bookings
 from rris.services.call_access import JOINABLE_STATES, JoinPass, issue_join_pass
 from rris.services.call_guests import guest_by_link, issue_guest_pass
+from rris.services.phone_legs import STREAM_PATH, dial_out_option
 from rris.web import CONTENT_SECURITY_POLICY
 from rris.web.authentication import current_actor
 
@@ -29,6 +32,9 @@ bp = Blueprint("calls", __name__, url_prefix="/calls")
 
 # The call page may use the camera and microphone, here only (never in frames).
 CALL_PERMISSIONS_POLICY = "camera=(self), microphone=(self)"
+# The simulated phone needs the microphone only.
+PHONE_SIMULATOR_PERMISSIONS_POLICY = "camera=(), microphone=(self)"
+PHONE_TAIL_DIGITS = 4
 
 
 @bp.get("/<int:booking_id>")
@@ -41,7 +47,7 @@ def join(booking_id: int) -> Any:
         join_pass = issue_join_pass(booking_id, current_actor(), current_user, now)
     except Conflict as closed:
         return holding_page(booking, str(closed))
-    return call_page(join_pass, booking)
+    return call_page(join_pass, booking, phone=phone_offer(current_user))
 
 
 @bp.get("/guest/<secret>")
@@ -59,6 +65,24 @@ def guest(secret: str) -> Any:
     return response
 
 
+@bp.get("/phone-simulator/<int:leg_id>")
+def phone_simulator(leg_id: int) -> Any:
+    """The simulated phone of a call's telephone leg (offline only: with Twilio, real phones ring).
+    The leg ticket travels in the address's fragment, which never reaches a server, so the page
+    knows nothing of the call it joins and says nothing about it; `leg_id` only names the page.
+    Like Twilio, it opens the signalling service's Media Streams WebSocket."""
+    settings = current_settings()
+    if settings.twilio_configured:
+        abort(404)
+    stream_url = settings.signaling_public_url + STREAM_PATH
+    config = {"stream_url": stream_url, "strings": simulator_strings()}
+    response = make_response(render_template("calls/phone_simulator.html", config=config))
+    response.headers["Content-Security-Policy"] = call_page_policy(stream_url)
+    response.headers["Permissions-Policy"] = PHONE_SIMULATOR_PERMISSIONS_POLICY
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def holding_page(booking: Booking, reason: str) -> Response:
     """Outside the call's span: when it opens, or that it is over."""
     opens_at, _closes = valid_span(booking.starts_at, booking.ends_at)
@@ -68,9 +92,10 @@ def holding_page(booking: Booking, reason: str) -> Response:
     )
 
 
-def call_page(join_pass: JoinPass, booking: Booking) -> Response:
-    """The call page with its configuration, Content-Security-Policy and Permissions-Policy."""
-    config = call_config(join_pass, booking)
+def call_page(join_pass: JoinPass, booking: Booking, phone: dict[str, Any] | None = None) -> Response:
+    """The call page with its configuration, Content-Security-Policy and Permissions-Policy.
+    `phone` offers a call to the person's own phone (people with an account; guests have none)."""
+    config = call_config(join_pass, booking, phone)
     response = make_response(render_template("calls/call.html", booking=booking, config=config))
     response.headers["Content-Security-Policy"] = call_page_policy(join_pass.signaling_url)
     response.headers["Permissions-Policy"] = CALL_PERMISSIONS_POLICY
@@ -87,9 +112,9 @@ def call_page_policy(signaling_url: str) -> str:
     return f"{CONTENT_SECURITY_POLICY}; connect-src 'self' {origin}; media-src 'self' blob: mediastream:"
 
 
-def call_config(join_pass: JoinPass, booking: Booking) -> dict[str, Any]:
+def call_config(join_pass: JoinPass, booking: Booking, phone: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the call script needs, as JSON: the ticket, where to present it, the ICE
-    servers, who I am, and every sentence it may show (translated here)."""
+    servers, who I am, the telephone fallback, and every sentence it may show (translated here)."""
     ticket = join_pass.ticket
     config: dict[str, Any] = {
         "ticket": join_pass.token,
@@ -102,7 +127,35 @@ def call_config(join_pass: JoinPass, booking: Booking) -> dict[str, Any]:
     booking_url = _booking_url(ticket.role, booking)
     if booking_url:
         config["booking_url"] = booking_url
+    if phone is not None:
+        config["phone"] = phone
+    dial_in = _dial_in(booking)
+    if dial_in:
+        config["dial_in"] = dial_in
     return config
+
+
+def phone_offer(user: User) -> dict[str, Any]:
+    """Whether "Call me on my phone" can ring this person (a verified number in an allowed
+    country), the number's last digits only; otherwise why not, and where to change that."""
+    option = dial_out_option(user)
+    tail = option.number_tail[-PHONE_TAIL_DIGITS:] if option.number_tail else None
+    if option.available:
+        return {"available": True, "number_tail": tail, "reason": None}
+    return {
+        "available": False,
+        "number_tail": tail,
+        "reason": option.reason,
+        "profile_url": url_for("account.profile", _anchor="phone"),
+    }
+
+
+def _dial_in(booking: Booking) -> dict[str, str] | None:
+    """The number to dial and the booking's PIN, for someone who cannot use a browser at all."""
+    number = current_settings().dial_in_number
+    if not number or not booking.dial_in_pin:
+        return None
+    return {"number": number, "pin": booking.dial_in_pin}
 
 
 def _booking_url(role: CallRole, booking: Booking) -> str | None:
@@ -174,4 +227,52 @@ def interface_strings() -> dict[str, str]:
         "no_microphone": _("No microphone"),
         "camera_n": _("Camera {n}"),
         "microphone_n": _("Microphone {n}"),
+        # the telephone fallback ({tail}: the last digits of the person's verified number)
+        "phone_dialing": _("Calling your phone (…{tail})…"),
+        "phone_on_phone": _("On the phone"),
+        "phone_hanging_up": _("Hanging up the phone…"),
+        "phone_ended": _("The phone call has ended."),
+        "phone_no_answer": _("Your phone did not answer."),
+        "phone_no_reply": _("The call service did not answer. Try again."),
+        "phone_refused": _("Your phone cannot be called now."),
+        "phone_refused_no_verified_phone": _(
+            "Your mobile number is not confirmed, so it cannot be called. Confirm it on your profile."
+        ),
+        "phone_refused_prefix_not_allowed": _("This service may not call numbers in your phone's country."),
+        "phone_refused_booking_cap": _("This session has used all the phone calls it may make."),
+        "phone_refused_daily_cap": _("The service has made all the phone calls it may today. Try again later."),
+        "phone_refused_already_on_phone": _("Your phone is already in this call."),
+        "phone_refused_call_not_open": _("The call is not open, so your phone cannot be called."),
+        "phone_refused_not_a_participant": _("Only the session's officers and interpreters can be called."),
+        "phone_refused_twilio_refused": _(
+            "The telephone service would not call your number. Check it on your profile."
+        ),
+        "phone_refused_twilio_unavailable": _("The telephone service cannot be reached just now. Try again shortly."),
+        "phone_refused_busy": _("Your last request for your phone is still being handled."),
+        "phone_refused_unavailable": _("Telephone calls are not available in this call."),
+        "phone_simulator_opened": _("A simulated phone opened in a new window: speak and listen there."),
+        "phone_simulator_blocked": _("Your browser blocked the simulated phone's window. Open it with the link."),
+        "phone_microphone_off": _(
+            "Your browser microphone is off while you are on the phone, so the others do not hear you twice."
+        ),
+        "phone_microphone_back": _("You are off the phone: your browser microphone is on again."),
+        "phone_tile": _("On the phone"),
+        "phone_tile_yours": _("Your phone"),
+    }
+
+
+def simulator_strings() -> dict[str, str]:
+    """The sentences the simulated phone page shows."""
+    return {
+        "connecting": _("Connecting the simulated phone…"),
+        "on_call": _("On the call: the others hear this microphone, and you hear them here."),
+        "hung_up": _("You hung up. You can close this window."),
+        "ended_by_call": _("The phone call has ended. You can close this window."),
+        "connect_failed": _("The call service did not take this phone. Ask for your phone again on the call page."),
+        "incomplete_link": _("This simulated phone's link is incomplete. Ask for your phone again on the call page."),
+        "audio_failed": _(
+            "This browser cannot play the phone here: it needs a secure address (https, or this computer's own)."
+        ),
+        "microphone_failed": _("The microphone could not be started, so the call hears silence from this phone."),
+        "sound_blocked": _("Your browser held back the sound: press “Turn on the sound”."),
     }

@@ -28,6 +28,7 @@ from rris.services.availability import (
     replace_weekly_windows,
     upcoming_time_off,
 )
+from rris.services.call_access import dial_in_for
 from rris.services.offers import accept_offer, decline_offer
 from rris.timeutil import to_local
 from rris.web.authentication import current_actor
@@ -134,10 +135,12 @@ def _clashes(offers: list[Offer], jobs: list[Assignment], gap: timedelta) -> dic
 @interpreter_only
 def jobs() -> Any:
     profile, now = _profile(), current_clock().now()
+    upcoming = upcoming_jobs(profile.id, now)
     return render_template(
         "interpreter/jobs.html",
         profile=profile,
-        upcoming=upcoming_jobs(profile.id, now),
+        upcoming=upcoming,
+        dial_in={item.id: dial_in_for(item.booking, now) for item in upcoming},
         at_odds={item.assignment.id: item for item in jobs_at_odds(profile.id, now)},
         past=past_jobs(profile.id, now, PAST_JOBS_SHOWN),
     )

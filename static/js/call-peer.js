@@ -18,6 +18,7 @@ export class Peer {
     this.id = description.id;
     this.name = description.name || description.id;
     this.role = description.role;
+    this.phone = description.phone === true;  // a telephone bridged into the call (no camera)
     this.context = context;
     this.offerer = isOfferer(context.myId, this.id);
     this.pc = null;

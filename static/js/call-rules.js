@@ -187,3 +187,35 @@ export function fill(template, values = {}) {
   }
   return text;
 }
+
+/** The participant id a person's phone joins the call as (signalling: "phone-user-7" for "user-7"). */
+export function phoneParticipantOf(myId) {
+  return `phone-${myId}`;
+}
+
+/**
+ * Where the phone stands for this page: "ended" (the page left the call), "on-phone" (its phone
+ * participant is in the room), "hanging-up", "dialing" (asked for, not in the room yet) or "idle".
+ */
+export function phoneState({ ended, onPhone, pending }) {
+  if (ended) {
+    return "ended";
+  }
+  if (onPhone) {
+    return pending === "hangup" ? "hanging-up" : "on-phone";
+  }
+  if (pending === "call") {
+    return "dialing";
+  }
+  return pending === "hangup" ? "hanging-up" : "idle";
+}
+
+/** A simulated phone's address from the service, if it is a web page (http or https) worth opening. */
+export function simulatorAddress(url, base) {
+  try {
+    const parsed = new URL(url, base);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch (error) {
+    return null;
+  }
+}

@@ -3,8 +3,16 @@
 
 const QUALITY_LEVELS = ["unknown", "good", "fair", "poor"];
 
-/** A participant's tile (video, name, role, state, quality), placed before `before`. */
-export function makeTile(list, before, peer, text) {
+const SVG = "http://www.w3.org/2000/svg";
+const PHONE_ICON_PATH = "M4.2 1.5 6.4 4c.4.5.4 1.1 0 1.6L5.3 6.8a9.4 9.4 0 0 0 3.9 3.9l1.2-1.1c.5-.4 1.1-.4 "
+  + "1.6 0l2.5 2.2c.5.4.5 1.2 0 1.7l-1.3 1.3c-.8.8-2 1-3 .6A15.4 15.4 0 0 1 .6 5.8c-.4-1-.2-2.2.6-3L2.5 1.5c.5-.5 "
+  + "1.2-.5 1.7 0z";
+
+/**
+ * A participant's tile (video, name, role, state, quality), placed before `before`. A phone in
+ * the call is labelled in words beside an icon ("On the phone"; "Your phone" for `ownPhone`).
+ */
+export function makeTile(list, before, peer, text, ownPhone = false) {
   const root = document.createElement("li");
   root.className = "call-tile";
   root.dataset.peer = peer.id;
@@ -12,6 +20,7 @@ export function makeTile(list, before, peer, text) {
   const video = document.createElement("video");
   video.autoplay = true;
   video.playsInline = true;
+  video.muted = ownPhone;  // one's own voice, back from the phone, would only echo
   const info = document.createElement("div");
   info.className = "call-tile-info";
   const state = span("call-tile-state", text("peer_connecting"));
@@ -27,8 +36,31 @@ export function makeTile(list, before, peer, text) {
   const role = span("call-tile-role", text(`role_${peer.role}`));
   info.append(name, role, state, quality, stats);
   root.append(video, info);
+  if (peer.phone) {
+    root.dataset.phone = ownPhone ? "own" : "yes";
+    const label = span("call-tile-phone", "");
+    label.append(phoneIcon(), span("call-tile-phone-text", text(ownPhone ? "phone_tile_yours" : "phone_tile")));
+    info.insertBefore(label, state);
+    const picture = phoneIcon();
+    picture.classList.add("call-tile-phone-picture");
+    root.insertBefore(picture, info);
+  }
   list.insertBefore(root, before);
   return { root, video, state, quality, qualityText, stats };
+}
+
+function phoneIcon() {
+  const icon = document.createElementNS(SVG, "svg");
+  icon.setAttribute("viewBox", "0 0 16 16");
+  icon.setAttribute("width", "16");
+  icon.setAttribute("height", "16");
+  icon.setAttribute("aria-hidden", "true");
+  icon.setAttribute("focusable", "false");
+  icon.classList.add("phone-icon");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", PHONE_ICON_PATH);
+  icon.append(path);
+  return icon;
 }
 
 export function showTileState(tile, state, text) {

@@ -5,6 +5,7 @@
 
 import { LocalMedia } from "./call-media.js";
 import { Peer } from "./call-peer.js";
+import { PhoneControl } from "./call-phone.js";
 import {
   backoffDelay, classifyQuality, closeOutcome, fill, isSecured, measure, overallState, readStats,
 } from "./call-rules.js";
@@ -59,7 +60,24 @@ const call = {
   ended: false,
   endingKey: null,
   timers: [],
+  phoneMutedMicrophone: false,  // this page turned the browser microphone off while on the phone
 };
+
+// "Call me on my phone": the panel exists when the person has a verified number.
+const phone = new PhoneControl(config.phone, {
+  panel: document.getElementById("phone-panel"),
+  call: document.getElementById("phone-call"),
+  hangUp: document.getElementById("phone-hang-up"),
+  status: document.getElementById("phone-status"),
+  simulator: document.getElementById("phone-simulator"),
+  simulatorLink: document.getElementById("phone-simulator-link"),
+}, {
+  myId: config.me.id,
+  send,
+  text,
+  notify: (sentence) => notify(ui.notices, sentence),
+  changed: phoneChanged,
+});
 
 const peerContext = {
   myId: config.me.id,
@@ -79,7 +97,9 @@ const peerContext = {
 
 function addPeer(description) {
   const peer = new Peer(description, peerContext);
-  peer.tile = makeTile(ui.tiles, ui.localTile, peer, text);
+  const ownPhone = peer.id === phone.id;
+  peer.phone = peer.phone || ownPhone;
+  peer.tile = makeTile(ui.tiles, ui.localTile, peer, text, ownPhone);
   peers.set(peer.id, peer);
   peer.start();
   return peer;
@@ -111,6 +131,23 @@ function reportStatus(peer) {
   if (state !== peer.reported && send({ type: "status", peer: peer.id, state })) {
     peer.reported = state;
   }
+}
+
+// This person's phone came into the call (or left it): their voice goes through the phone, so the
+// browser microphone is turned off meanwhile (the others would hear them twice), then back on.
+function phoneChanged(onPhone) {
+  if (onPhone) {
+    if (media.track("audio") && !media.muted.audio) {
+      media.setMuted("audio", true);
+      call.phoneMutedMicrophone = true;
+      notify(ui.notices, text("phone_microphone_off"));
+    }
+  } else if (call.phoneMutedMicrophone) {
+    call.phoneMutedMicrophone = false;
+    media.setMuted("audio", false);
+    notify(ui.notices, text("phone_microphone_back"));
+  }
+  refreshControls();
 }
 
 media.onTrackChanged = (kind, track) => {
@@ -266,6 +303,9 @@ function handle(message) {
     case "candidate":
     case "restart":
       relayed(message);
+      break;
+    case "phone":
+      phone.answer(message);
       break;
     case "error":
       console.warn("signalling error", message.code, message.message);  // a close with its code follows, if any
@@ -462,6 +502,8 @@ function render() {
     }
   }
   showStatus(ui.status, ui.statusText, state, text(key));
+  phone.connected(call.welcomed && !call.ended);
+  phone.present(peers.has(phone.id));
 }
 
 function refreshSecurity() {
@@ -518,6 +560,9 @@ function refreshControls() {
 }
 
 function toggle(kind) {
+  if (kind === "audio") {
+    call.phoneMutedMicrophone = false;  // the person decides from now on
+  }
   media.setMuted(kind, !media.muted[kind]);
   refreshControls();
 }
@@ -562,6 +607,7 @@ function end(key, { reload = false } = {}) {
   }
   call.ended = true;
   call.endingKey = key;
+  phone.close();
   clearTimeout(call.reconnectTimer);
   call.reconnectTimer = null;
   call.timers.forEach(clearInterval);
@@ -587,6 +633,7 @@ function end(key, { reload = false } = {}) {
 }
 
 function leave() {
+  phone.hangUp();  // leaving the call ends this person's phone call too, if there is one
   send({ type: "leave" });  // hang up: the others see "left" at once, and this ticket is used up
   end("left");
 }
@@ -594,7 +641,9 @@ function leave() {
 ui.leave.addEventListener("click", leave);
 window.addEventListener("pagehide", () => {
   if (!call.ended) {
-    leave();
+    // Closing the page leaves the call but not the phone: someone on the phone may close the laptop.
+    send({ type: "leave" });
+    end("left");
   }
 });
 
@@ -605,12 +654,14 @@ window.rrisCall = Object.freeze({
     id: peer.id,
     name: peer.name,
     role: peer.role,
+    phone: peer.phone,
     state: peer.state,
     connection: peer.connection,
     quality: peer.quality,
     secured: peer.secured,
   })),
   secure: () => ui.secure.dataset.secure === "yes",
+  phone: () => phone.state,
   inboundVideoBytes: (peerId) => inboundBytes(peerId, "video"),
   inboundAudioBytes: (peerId) => inboundBytes(peerId, "audio"),
 });
