@@ -6,35 +6,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-
-from rris.enums import BookingState
-from rris.models import Assignment
 from tests import factories
-from tests.conftest import committed
 from tests.support.call_bookings import OPEN
 
 START = OPEN + timedelta(minutes=15)
-
-
-@pytest.fixture
-def booked(app, clock):
-    clock.set(START - timedelta(days=1))
-    with committed(app):
-        jelena = factories.caseworker("RS", email="jelena@mup.rs.example", name="Jelena Marković")
-        mariam = factories.interpreter(email="mariam@pool.example", pairs=(("pus", "srp"),))
-        booking = factories.booking(
-            department=jelena.department, starts_at=START, state=BookingState.CONFIRMED, created_by=jelena
-        )
-        booking.assignments.append(
-            Assignment(
-                interpreter=mariam,
-                busy_from=START,
-                busy_until=START + timedelta(hours=1),
-                assigned_at=START - timedelta(days=2),
-            )
-        )
-        return booking.id
 
 
 def test_an_officer_invites_a_guest_sees_the_link_once_and_can_withdraw_it(browser, booked):

@@ -9,7 +9,6 @@ from rris.extensions import db
 from rris.models import Booking
 from tests import factories
 from tests.support.twilio_recorder import changed_settings
-from tests.web.test_call_guest_pages import booked  # noqa: F401  (fixture)
 
 NUMBER = "+381111234567"
 

@@ -1,0 +1,36 @@
+"""Fixtures shared by the web tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from rris.enums import BookingState
+from rris.models import Assignment
+from tests import factories
+from tests.conftest import committed
+from tests.support.call_bookings import OPEN
+
+START = OPEN + timedelta(minutes=15)
+
+
+@pytest.fixture
+def booked(app, clock):
+    """A session confirmed for Wednesday 09:00 Belgrade (Jelena, Mariam), seen a day ahead; its id."""
+    clock.set(START - timedelta(days=1))
+    with committed(app):
+        jelena = factories.caseworker("RS", email="jelena@mup.rs.example", name="Jelena Marković")
+        mariam = factories.interpreter(email="mariam@pool.example", pairs=(("pus", "srp"),))
+        booking = factories.booking(
+            department=jelena.department, starts_at=START, state=BookingState.CONFIRMED, created_by=jelena
+        )
+        booking.assignments.append(
+            Assignment(
+                interpreter=mariam,
+                busy_from=START,
+                busy_until=START + timedelta(hours=1),
+                assigned_at=START - timedelta(days=2),
+            )
+        )
+        return booking.id
