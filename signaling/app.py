@@ -13,10 +13,13 @@ from rris.app import create_app
 from rris.settings import Settings
 from rris.timeutil import Clock, SystemClock
 from signaling.calls import CallService, Timings
+from signaling.phone_desk import PhoneDesk
+from signaling.phone_stream import PHONE_STREAM_PATH, PhoneStreams
 from signaling.records import TOUCH_INTERVAL, CallRecorder
 
 SETTINGS = web.AppKey("settings", Settings)
 CALLS = web.AppKey("calls", CallService)
+PHONES = web.AppKey("phones", PhoneDesk)
 
 
 def create_signaling_app(
@@ -28,17 +31,21 @@ def create_signaling_app(
 ) -> web.Application:
     """Build the signaling application for `settings` (no network at build time).
 
-    `core` is the Flask app whose database receives the call records; by default one is built
-    from the same settings.
+    `core` is the Flask app whose database receives the call records and the phone legs; by
+    default one is built from the same settings.
     """
     app = web.Application()
     app[SETTINGS] = settings
-    calls = CallService(
-        settings, clock or SystemClock(), CallRecorder(core or create_app(settings)), timings or Timings()
-    )
+    clock = clock or SystemClock()
+    timings = timings or Timings()
+    recorder = CallRecorder(core or create_app(settings))
+    phones = PhoneDesk(recorder, clock)
+    calls = CallService(settings, clock, recorder, timings, phones)
     app[CALLS] = calls
+    app[PHONES] = phones
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/calls/ws", calls.handle)
+    app.router.add_get(PHONE_STREAM_PATH, PhoneStreams(settings, clock, calls, phones, timings).handle)
     app.on_shutdown.append(_close_calls)
     app.cleanup_ctx.append(_records_upkeep)
     return app
@@ -58,6 +65,7 @@ async def _records_upkeep(app: web.Application) -> AsyncIterator[None]:
     upkeep.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await upkeep
+    await app[PHONES].close()
     await calls.recorder.close()
 
 

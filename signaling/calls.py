@@ -2,6 +2,10 @@
 
 Nothing is relayed before a valid ticket has been presented; a client that breaks the protocol
 is cut off with a close code that says why, and only its own connection suffers.
+
+A telephone leg takes part through the same code: the phone bridge (`signaling/phone_bridge.py`)
+is served by `attend` over an in-process `LocalSocket` on the "phone" channel, so it joins,
+relays and is recorded exactly as a call page is.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
@@ -25,10 +30,12 @@ from signaling.protocol import (
     ClientMessage,
     Close,
     ProtocolError,
+    encode,
+    is_phone_participant,
     parse_client_frame,
 )
 from signaling.records import CallRecorder
-from signaling.rooms import Connection, Room, Rooms
+from signaling.rooms import BROWSER, PHONE, Connection, Room, Rooms, Socket
 
 logger = logging.getLogger("signaling.calls")
 
@@ -42,14 +49,32 @@ class Timings:
     join_timeout_seconds: float = JOIN_TIMEOUT_SECONDS
 
 
+class PhoneRequests(Protocol):
+    """Where the call pages' phone requests go (`signaling.phone_desk.PhoneDesk`)."""
+
+    def request(self, room: Room, connection: Connection, action: str) -> None:
+        """Start handling {"type": "phone", "action": ...}; the answer is sent to the page later."""
+
+    async def leg_ended(self, room: Room, leg: Connection) -> None:
+        """A telephone leg's connection has left the room."""
+
+
 class CallService:
     """The state and the handler of the call WebSocket endpoint."""
 
-    def __init__(self, settings: Settings, clock: Clock, recorder: CallRecorder, timings: Timings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        recorder: CallRecorder,
+        timings: Timings,
+        phones: PhoneRequests | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.recorder = recorder
         self.timings = timings
+        self.phones = phones
         self.rooms = Rooms()
         self.allowed_origin = origin_of(settings.public_url)
 
@@ -62,10 +87,16 @@ class CallService:
             max_msg_size=MAX_FRAME_BYTES, heartbeat=self.timings.heartbeat_seconds, autoping=True
         )
         await socket.prepare(request)
+        await self.attend(socket, BROWSER)
+        return socket
+
+    async def attend(self, socket: Socket, channel: str) -> None:
+        """Serve one participant over `socket` (a call page's WebSocket, or the phone bridge's
+        LocalSocket on the "phone" channel), from its join frame until it is gone."""
         connection: Connection | None = None
         try:
-            ticket, resume = await self._receive_join(socket)
-            connection = await self._enter(ticket, socket, resume)
+            ticket, resume = await self._receive_join(socket, channel)
+            connection = await self._enter(ticket, socket, resume, channel)
             await self._serve(connection)
         except ProtocolError as refusal:
             if connection is not None:
@@ -81,9 +112,8 @@ class CallService:
                 # aiohttp cancels the handler when the peer's TCP connection goes: the others must
                 # still hear that this participant went away.
                 await asyncio.shield(self._exit(connection))
-        return socket
 
-    async def _receive_join(self, socket: web.WebSocketResponse) -> tuple[CallTicket, bool]:
+    async def _receive_join(self, socket: Socket, channel: str) -> tuple[CallTicket, bool]:
         try:
             frame = await asyncio.wait_for(socket.receive(), self.timings.join_timeout_seconds)
         except TimeoutError:
@@ -95,13 +125,17 @@ class CallService:
             ticket = read_ticket(message.fields["ticket"], self.settings.secret_key, self.clock.now())
         except TicketRejected as rejected:
             raise ProtocolError(Close.TICKET_REFUSED, f"ticket_{rejected.reason}", str(rejected)) from None
+        if is_phone_participant(ticket.participant) != (channel == PHONE):
+            raise ProtocolError(
+                Close.TICKET_REFUSED, "ticket_wrong_channel", "This ticket is not for this kind of connection."
+            )
         if self.rooms.is_burnt(ticket):
             raise ProtocolError(
                 Close.TICKET_USED, "ticket_used", "You left this call; open the session page to join again."
             )
         return ticket, message.fields.get("resume", False)
 
-    async def _enter(self, ticket: CallTicket, socket: web.WebSocketResponse, resume: bool) -> Connection:
+    async def _enter(self, ticket: CallTicket, socket: Socket, resume: bool, channel: str) -> Connection:
         room = self.rooms.room_for(ticket)
         present = set(room.connections) | set(room.away)
         if ticket.participant not in present and len(present) >= MAX_PARTICIPANTS:
@@ -109,7 +143,7 @@ class CallService:
             raise ProtocolError(
                 Close.ROOM_FULL, "room_full", f"This call already has {MAX_PARTICIPANTS} participants."
             )
-        connection = Connection(ticket=ticket, socket=socket, joined_at=self.clock.now())
+        connection = Connection(ticket=ticket, socket=socket, joined_at=self.clock.now(), channel=channel)
         previous = room.connections.get(ticket.participant)
         away = room.away.pop(ticket.participant, None)
         if away is not None:
@@ -125,7 +159,7 @@ class CallService:
             if not resumed:
                 await previous.send("error", code="replaced", message="You joined from another tab or device.")
             await previous.socket.close(code=Close.REPLACED, message=b"replaced")
-        self.recorder.joined(ticket, connection.id, "browser", connection.joined_at)
+        self.recorder.joined(ticket, connection.id, channel, connection.joined_at)
         await connection.send(
             "welcome",
             you=connection.describe(),
@@ -180,6 +214,13 @@ class CallService:
             connection.quality.add(fields.get("rtt_ms"), fields.get("loss_percent"), fields.get("bitrate_kbps"))
         elif message.type == "ping":
             await connection.send("pong")
+        elif message.type == "phone":
+            if self.phones is None or connection.channel != BROWSER:
+                await connection.send(
+                    "phone", state="refused", code="unavailable", message="Telephone calls are not available here."
+                )
+            else:
+                self.phones.request(room, connection, fields["action"])
         elif message.type == "join":
             raise ProtocolError(Close.INVALID_MESSAGE, "already_joined", "This connection has already joined.")
 
@@ -199,7 +240,14 @@ class CallService:
         if room.connections.get(participant) is not connection:
             return  # replaced: the newer connection carries on
         del room.connections[participant]
-        if connection.end_reason in ("left", "call_over"):
+        if connection.channel == PHONE:
+            # A telephone leg never comes back: a new leg is a new participant with a new ticket.
+            self.rooms.burn(connection.ticket)
+            reason = "gone" if connection.end_reason == "gone" else "left"
+            await room.broadcast(None, "peer-left", peer=participant, reason=reason)
+            if self.phones is not None:
+                await self.phones.leg_ended(room, connection)
+        elif connection.end_reason in ("left", "call_over"):
             await room.broadcast(None, "peer-left", peer=participant, reason="left")
         else:
             await room.broadcast(None, "peer-away", peer=participant)
@@ -241,13 +289,13 @@ def text_message(frame: object) -> ClientMessage:
     raise ProtocolError(Close.BAD_FRAME, "closed", "The connection closed before joining.")
 
 
-async def refuse(socket: web.WebSocketResponse, refusal: ProtocolError) -> None:
+async def refuse(socket: Socket, refusal: ProtocolError) -> None:
     """Tell the client why, then close with the refusal's code."""
     logger.info("closing a call socket: %s (%s)", refusal.code, refusal.message)
     if socket.closed:
         return
     with contextlib.suppress(ConnectionError):
-        await socket.send_json({"type": "error", "code": refusal.code, "message": refusal.message})
+        await socket.send_str(encode("error", code=refusal.code, message=refusal.message))
         await socket.close(code=refusal.close_code, message=refusal.code.encode()[:120])
 
 

@@ -16,6 +16,10 @@ Client -> server (every frame a JSON object with a "type"; at most 64 KB):
    "bitrate_kbps": number|null}                                            at most every 2 s per peer
   {"type": "ping"}                                                         answered by {"type": "pong"}
   {"type": "leave"}                          hang up: the ticket cannot be used again
+  {"type": "phone", "action": "call"}        ring my registered, verified phone and bridge it into
+                                             this call (people with an account only; never a number
+                                             from the page)
+  {"type": "phone", "action": "hangup"}      hang my phone up; this page stays in the call
 
 Server -> client:
   {"type": "welcome", "you": PEER, "peers": [PEER, ...], "ends_at": "<ISO 8601 UTC>"}
@@ -29,11 +33,37 @@ Server -> client:
   {"type": "pong"}
   {"type": "error", "code": "<code>", "message": "<sentence>"}   sent just before a close, or alone
                                                                   for a benign problem (unknown peer)
+  {"type": "phone", "state": "dialing", "message": "<sentence>", "simulator_url": "<URL>" | null}
+                                             answers "call": the phone is ringing; without Twilio (the
+                                             offline demo) simulator_url is a page that plays the phone
+  {"type": "phone", "state": "refused", "code": "<code>", "message": "<sentence>"}
+                                             answers "call": the core's codes (no_verified_phone,
+                                             not_a_participant, call_not_open, prefix_not_allowed,
+                                             already_on_phone, booking_cap, daily_cap, twilio_refused,
+                                             twilio_unavailable), or busy (a request still running),
+                                             unavailable (no telephone service here, or it failed)
+  {"type": "phone", "state": "ended", "message": "<sentence>"}
+                                             answers "hangup", and tells the page that asked for a phone
+                                             leg when the leg ended otherwise (hung up, call over)
   PEER = {"id": "user-7", "role": "officer" | "interpreter" | "guest", "name": "<display name>"}
+         a telephone leg also has "phone": true: {"id": "phone-user-7", "role": "interpreter",
+         "name": "Mariam Ahmadzai (phone)", "phone": true}; "phone-dialin-<leg id>" for a caller
+         who dialled in with the booking's PIN (role "guest", name "Caller ending 1234")
 
 Who offers: in each pair the peer whose id sorts first makes the offer (when it gets "welcome"
 listing the other, or "peer-joined"), so offers never cross; the other side asks with "restart"
 when its connection fails, and the offerer answers with an ICE-restart offer.
+
+Telephone legs: a phone that answers is bridged in by this service (`signaling/phone_stream.py`,
+Twilio Media Streams on `GET /phone/stream`) as a participant of its own: peer-joined once the
+phone has answered (its stream started), peer-left (reason "left" or "gone") when it ends, never
+peer-away (a phone leg does not come back; a new leg is a new participant). The bridge follows
+the same offerer rule ("phone-user-7" sorts before "user-3", so the bridge offers; "guest-2"
+sorts before it, so the guest offers), sends audio only, G.711 mu-law (PCMU) first and Opus
+after it, and answers video as inactive. It makes no ICE restarts: asked for one, it starts the
+connection afresh (a new session: the page drops its old RTCPeerConnection for the bridge).
+Tickets of phone participants ("phone-...") are refused on /calls/ws, and call pages' tickets
+on /phone/stream (error "ticket_wrong_channel").
 """
 
 from __future__ import annotations
@@ -48,7 +78,9 @@ JOIN_TIMEOUT_SECONDS = 10.0
 
 CONNECTION_STATES = frozenset({"connecting", "connected", "poor", "reconnecting", "failed", "closed"})
 RELAYED_TYPES = frozenset({"offer", "answer", "candidate", "restart"})
-CLIENT_TYPES = RELAYED_TYPES | {"join", "status", "quality", "ping", "leave"}
+CLIENT_TYPES = RELAYED_TYPES | {"join", "status", "quality", "ping", "leave", "phone"}
+PHONE_ACTIONS = frozenset({"call", "hangup"})
+PHONE_PARTICIPANT_PREFIX = "phone-"  # "phone-user-7" rings user-7; "phone-dialin-12" dialled in (leg 12)
 
 
 class Close:
@@ -127,7 +159,14 @@ def parse_client_frame(text: str) -> ClientMessage:
             value = data.get(name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
                 raise ProtocolError(Close.BAD_FRAME, "bad_field", f"{name} must be a number of zero or more.")
+    if kind == "phone" and data.get("action") not in PHONE_ACTIONS:
+        raise ProtocolError(Close.BAD_FRAME, "bad_field", "action must be call or hangup.")
     return ClientMessage(kind, data)
+
+
+def is_phone_participant(participant: str) -> bool:
+    """A telephone leg's participant id (its ticket only works on /phone/stream)."""
+    return participant.startswith(PHONE_PARTICIPANT_PREFIX)
 
 
 def encode(kind: str, **fields: Any) -> str:

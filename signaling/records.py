@@ -4,7 +4,9 @@ The signalling loop never waits for the database: events are collected for a qua
 second and then written, in order, by one worker thread that runs `rris.services.call_records`
 inside the Flask app's context. The delay keeps the database work (and its hold on the GIL)
 out of the first moments of a call, when offers and answers must flow. A failure is logged
-and the call goes on; the records are then incomplete, never the call broken.
+and the call goes on; the records are then incomplete, never the call broken. The same thread
+runs the few core calls whose answer the service awaits (`call`: the phone legs' requests),
+so this process writes to the database from one thread only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 
@@ -29,6 +31,7 @@ logger = logging.getLogger("signaling.records")
 TOUCH_INTERVAL = timedelta(minutes=1)
 ORPHAN_AFTER = timedelta(minutes=3)
 BATCH_SECONDS = 0.25
+_T = TypeVar("_T")
 
 
 class CallRecorder:
@@ -65,6 +68,14 @@ class CallRecorder:
             self._submit(call_records.touch, list(connection_ids), now)
         self._submit(call_records.close_orphans, now - ORPHAN_AFTER, now)
 
+    async def call(self, function: Callable[..., _T], *args: Any) -> _T:
+        """Run a core function in the worker thread inside the app's context; its result or its
+        exception. Not batched: it runs as soon as the thread is free."""
+        future = asyncio.get_running_loop().run_in_executor(self._worker, self._call, function, args)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        return await future
+
     async def drain(self) -> None:
         """Wait until every event handed over so far is written."""
         self._flush()
@@ -89,6 +100,10 @@ class CallRecorder:
             future = asyncio.get_running_loop().run_in_executor(self._worker, self._write, batch)
             self._pending.add(future)
             future.add_done_callback(self._pending.discard)
+
+    def _call(self, function: Callable[..., _T], args: tuple[Any, ...]) -> _T:
+        with self._app.app_context():
+            return function(*args)
 
     def _write(self, batch: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> None:
         with self._app.app_context():

@@ -14,8 +14,9 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from aiohttp import web
+from aiohttp import WSMessage
 
 from rris.domain.call_quality import QualityTally
 from rris.domain.call_tickets import CallTicket
@@ -28,14 +29,35 @@ MESSAGE_BURST = 200
 CANDIDATES_PER_SECOND = 5
 CANDIDATE_BURST = 100
 
+BROWSER = "browser"  # the channels of the call records: a call page's WebSocket...
+PHONE = "phone"  # ...or a telephone leg bridged in by this process
+
+
+class Socket(Protocol):
+    """What the service needs of a participant's connection: aiohttp's WebSocketResponse, or an
+    in-process participant's `LocalSocket` (the phone bridge)."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    @property
+    def close_code(self) -> int | None: ...
+
+    async def send_str(self, data: str) -> None: ...
+
+    async def receive(self) -> WSMessage: ...
+
+    async def close(self, *, code: int = ..., message: bytes = ...) -> bool: ...
+
 
 @dataclass(eq=False)
 class Connection:
-    """One participant's WebSocket in a room."""
+    """One participant's connection to a room."""
 
     ticket: CallTicket
-    socket: web.WebSocketResponse
+    socket: Socket
     joined_at: datetime
+    channel: str = BROWSER
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     quality: QualityTally = field(default_factory=QualityTally)
     messages: TokenBucket = field(default_factory=lambda: TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST))
@@ -46,9 +68,16 @@ class Connection:
     def participant(self) -> str:
         return self.ticket.participant
 
-    def describe(self) -> dict[str, str]:
-        """The PEER object of the protocol."""
-        return {"id": self.participant, "role": self.ticket.role.value, "name": self.ticket.display_name}
+    def describe(self) -> dict[str, str | bool]:
+        """The PEER object of the protocol ("phone": true only for a telephone leg)."""
+        peer: dict[str, str | bool] = {
+            "id": self.participant,
+            "role": self.ticket.role.value,
+            "name": self.ticket.display_name,
+        }
+        if self.channel == PHONE:
+            peer["phone"] = True
+        return peer
 
     async def send(self, kind: str, **fields: object) -> None:
         """Send a frame; a connection that is closing just misses it."""

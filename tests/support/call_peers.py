@@ -25,6 +25,7 @@ from aiortc.mediastreams import AUDIO_PTIME, MediaStreamError, MediaStreamTrack
 from av import AudioFrame
 from flask import Flask
 
+from rris.settings import Settings
 from rris.timeutil import Clock
 from signaling.app import CALLS, create_signaling_app
 from signaling.calls import CallService, Timings
@@ -41,6 +42,7 @@ class SignalingUnderTest:
     origin: str
     service: CallService
     session: ClientSession
+    phone_url: str = ""  # the Media Streams endpoint of the phone bridge
 
     async def connect(self, origin: str | None = None) -> ProtocolClient:
         socket = await self.session.ws_connect(self.url, origin=origin or self.origin, autoping=True)
@@ -49,10 +51,11 @@ class SignalingUnderTest:
 
 @contextlib.asynccontextmanager
 async def running_signaling(
-    core: Flask, clock: Clock, timings: Timings = FAST
+    core: Flask, clock: Clock, timings: Timings = FAST, settings: Settings | None = None
 ) -> AsyncIterator[SignalingUnderTest]:
-    """The signalling app for `core`'s settings (records go to its database), on a free port."""
-    settings = core.extensions["rris.settings"]
+    """The signalling app for `core`'s settings, or `settings` (records go to `core`'s database),
+    on a free port."""
+    settings = settings or core.extensions["rris.settings"]
     app = create_signaling_app(settings, clock=clock, core=core, timings=timings)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
@@ -63,6 +66,7 @@ async def running_signaling(
                 origin=app[CALLS].allowed_origin,
                 service=app[CALLS],
                 session=session,
+                phone_url=f"ws://127.0.0.1:{server.port}/phone/stream",
             )
     finally:
         await server.close()
@@ -194,6 +198,10 @@ class AiortcParticipant:
     def is_offerer_towards(self, peer: str) -> bool:
         return self.me < peer
 
+    def outgoing_track(self, peer: str) -> MediaStreamTrack:
+        """What this participant sends to `peer` (its tone; benchmarks send other signals)."""
+        return ToneTrack(self.frequency)
+
     async def wait_connected(self, peer: str, timeout: float = 10.0) -> None:
         self.connected.setdefault(peer, asyncio.Event())
         async with asyncio.timeout(timeout):
@@ -255,7 +263,7 @@ class AiortcParticipant:
         pc = RTCPeerConnection(self.ice)
         self.connections[peer] = pc
         self.connected.setdefault(peer, asyncio.Event())
-        pc.addTrack(ToneTrack(self.frequency))
+        pc.addTrack(self.outgoing_track(peer))
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
