@@ -62,11 +62,20 @@ CALL_EXPECTED = {
     ("signaling_capacity", "records_written"),
     ("call_chromium", "first_frame_p50"),
     ("call_chromium", "first_frame_p95"),
+    ("call_phone", "phone_to_call_p50"),
+    ("call_phone", "phone_to_call_p95"),
+    ("call_phone", "call_to_phone_p50"),
+    ("call_phone", "call_to_phone_p95"),
+    ("call_phone", "step_late_percent"),
+    ("call_phone", "step_cpu_per_leg"),
+    ("call_phone", "max_legs"),
+    ("call_phone", "cpu_per_leg"),
 }
 QUICK_CALL_SIZES = {
     "call_join": {"runs": 5, "warmups": 1, "peers": 2},
     "signaling_capacity": {"rooms": 20, "clients": 40},
     "call_chromium": {"runs": 2, "peers": 2},
+    "call_phone": {"bursts": 5, "max_legs": 2},
 }
 
 
@@ -153,3 +162,12 @@ def test_the_quick_signalling_service_relays_every_candidate_and_records_every_j
     assert by_key[("signaling_capacity", "server_warnings")]["value"] == 0
     records = by_key[("signaling_capacity", "records_written")]
     assert records["value"] == records["closed"] == clients + 2  # and the warm-up room's two
+
+
+def test_the_quick_phone_bridge_carries_its_legs_and_hears_every_burst(quick_run):
+    _result, lines = quick_run
+    phone = {line["metric"]: line for line in lines if line["bench"] == "call_phone"}
+    bursts = QUICK_CALL_SIZES["call_phone"]["bursts"]
+    assert phone["phone_to_call_samples"]["value"] == phone["call_to_phone_samples"]["value"] == bursts
+    assert [line["legs"] for line in lines if line["metric"] == "step_late_percent"] == [1, 2]
+    assert phone["server_warnings"]["value"] == 0
