@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -209,14 +208,14 @@ def hang_up(leg_id: int, now: datetime) -> bool:
     if not leg.simulated and leg.call_sid is not None:
         _hang_up_at_twilio(leg)
     begin_write()
-    leg = _locked_leg(leg_id)
+    leg = locked_leg(leg_id)
     if leg is None or leg_is_over(leg):
         db.session.commit()
         return False
     if leg.simulated:
-        _finish(leg, PhoneLegStatus.COMPLETED, now, None)
+        finish_leg(leg, PhoneLegStatus.COMPLETED, now, None)
     elif leg.call_sid is None:
-        _finish(leg, PhoneLegStatus.CANCELED, now, 0)
+        finish_leg(leg, PhoneLegStatus.CANCELED, now, 0)
     else:
         leg.ended_at = now  # Twilio's "completed" callback brings the status and the billed duration
     booking_id = leg.booking_id
@@ -259,78 +258,11 @@ def live_leg_id(booking_id: int, participant: str, now: datetime) -> int | None:
     return legs[0] if legs else None
 
 
-def answer_call(leg_id: int, call_sid: str, now: datetime) -> str | None:
-    """The leg ticket for Twilio's voice webhook of an answered outgoing call, or None when the
-    leg is over or belongs to another call. A leg whose CallSid never came back (Twilio did
-    not answer the create in time) takes this one."""
-    if not CALL_SID_PATTERN.fullmatch(call_sid or ""):
-        return None
-    begin_write()
-    leg = _locked_leg(leg_id)
-    if leg is None or leg.simulated or leg.direction is not PhoneDirection.OUTBOUND or leg_is_over(leg, now):
-        db.session.commit()
-        return None
-    if leg.call_sid is None:
-        if db.session.scalar(select(PhoneLeg.id).where(PhoneLeg.call_sid == call_sid)) is not None:
-            db.session.commit()
-            return None
-        leg.call_sid = call_sid
-        log.info("call %s: leg %s adopted CallSid %s on answer", leg.booking_id, leg_id, call_sid)
-    elif leg.call_sid != call_sid:
-        log.warning("call %s: voice webhook for leg %s came with another CallSid", leg.booking_id, leg_id)
-        db.session.commit()
-        return None
-    db.session.commit()
-    return leg_ticket(leg)
-
-
-def record_status(params: Mapping[str, str], now: datetime) -> bool:
-    """Apply a validated Twilio status callback (CallSid, CallStatus, CallDuration). Each status
-    of a call is recorded once; a replay, an unknown call or status changes nothing (False).
-
-    Statuses never move back (callbacks may arrive out of order); answered_at is set at
-    in-progress, ended_at and the billed duration at the final status.
-    """
-    call_sid, raw_status = params.get("CallSid") or "", params.get("CallStatus") or ""
-    try:
-        status = PhoneLegStatus(raw_status)
-    except ValueError:
-        log.warning("Twilio status %.20r for %s ignored", raw_status, call_sid[:40])
-        return False
-    account = current_settings().twilio_account_sid
-    if account and params.get("AccountSid") != account:
-        log.warning("Twilio status for %s from another account ignored", call_sid[:40])
-        return False
-    begin_write()
-    leg_id = db.session.scalar(select(PhoneLeg.id).where(PhoneLeg.call_sid == call_sid)) if call_sid else None
-    leg = _locked_leg(leg_id) if leg_id is not None else None
-    if leg is None:
-        db.session.commit()
-        log.info("Twilio status %s for unknown call %s ignored", status.value, call_sid[:40])
-        return False
-    if _event_recorded(leg.id, status):
-        db.session.commit()
-        log.info("call %s: status %s of leg %s repeated; ignored", leg.booking_id, status.value, leg.id)
-        return False
-    db.session.add(PhoneLegEvent(leg_id=leg.id, status=status, at=now))
-    if status.is_final:
-        if not leg.status.is_final:
-            _finish(leg, status, now, _duration(params) if status is PhoneLegStatus.COMPLETED else 0, event=False)
-    elif status.rank > leg.status.rank and not leg.status.is_final:
-        leg.status = status
-        if status is PhoneLegStatus.IN_PROGRESS and leg.answered_at is None:
-            leg.answered_at = now
-    booking_id, leg_id = leg.booking_id, leg.id
-    db.session.commit()
-    log.info("call %s: leg %s %s", booking_id, leg_id, status.value)
-    return True
-
-
 def stream_started(leg_id: int, now: datetime) -> bool:
     """The leg's media stream reached the bridge: the phone is answered. False when the leg is
     unknown or over, and then its stream must not join the call."""
     begin_write()
-    leg = _locked_leg(leg_id)
+    leg = locked_leg(leg_id)
     if leg is None or leg_is_over(leg):
         db.session.commit()
         return False
@@ -338,7 +270,7 @@ def stream_started(leg_id: int, now: datetime) -> bool:
         leg.answered_at = now
     if leg.simulated and leg.status.rank < PhoneLegStatus.IN_PROGRESS.rank:
         leg.status = PhoneLegStatus.IN_PROGRESS
-        if not _event_recorded(leg.id, PhoneLegStatus.IN_PROGRESS):
+        if not event_recorded(leg.id, PhoneLegStatus.IN_PROGRESS):
             db.session.add(PhoneLegEvent(leg_id=leg.id, status=PhoneLegStatus.IN_PROGRESS, at=now))
     db.session.commit()
     return True
@@ -348,11 +280,11 @@ def stream_stopped(leg_id: int, now: datetime) -> bool:
     """The leg's media stream ended. A simulated leg ends with it; a real call ends at Twilio,
     which reports it to the status webhook. True when the leg was ended here."""
     begin_write()
-    leg = _locked_leg(leg_id)
+    leg = locked_leg(leg_id)
     if leg is None or not leg.simulated or leg_is_over(leg):
         db.session.commit()
         return False
-    _finish(leg, PhoneLegStatus.COMPLETED, now, None)
+    finish_leg(leg, PhoneLegStatus.COMPLETED, now, None)
     db.session.commit()
     return True
 
@@ -421,7 +353,7 @@ def leg_is_over(leg: PhoneLeg, now: datetime | None = None) -> bool:
     return now is not None and leg.answered_at is None and now - leg.requested_at >= RING_TIMEOUT
 
 
-def _locked_leg(leg_id: int) -> PhoneLeg | None:
+def locked_leg(leg_id: int) -> PhoneLeg | None:
     """The leg, read fresh after locking its booking (every writer of a booking locks it first)."""
     booking_id = db.session.scalar(select(PhoneLeg.booking_id).where(PhoneLeg.id == leg_id))
     if booking_id is None:
@@ -431,14 +363,16 @@ def _locked_leg(leg_id: int) -> PhoneLeg | None:
     return db.session.scalars(fresh).one_or_none()
 
 
-def _event_recorded(leg_id: int, status: PhoneLegStatus) -> bool:
+def event_recorded(leg_id: int, status: PhoneLegStatus) -> bool:
     found = db.session.scalar(
         select(PhoneLegEvent.id).where(PhoneLegEvent.leg_id == leg_id, PhoneLegEvent.status == status)
     )
     return found is not None
 
 
-def _finish(leg: PhoneLeg, status: PhoneLegStatus, now: datetime, duration: int | None, *, event: bool = True) -> None:
+def finish_leg(
+    leg: PhoneLeg, status: PhoneLegStatus, now: datetime, duration: int | None, *, event: bool = True
+) -> None:
     """End the leg with a final status. `duration` is Twilio's billed seconds; None: from the
     answer until now (simulated legs)."""
     leg.status = status
@@ -448,26 +382,21 @@ def _finish(leg: PhoneLeg, status: PhoneLegStatus, now: datetime, duration: int 
     leg.duration_seconds = duration
     if leg.answered_at is None and duration > 0:
         leg.answered_at = leg.ended_at - timedelta(seconds=duration)
-    if event and not _event_recorded(leg.id, status):
+    if event and not event_recorded(leg.id, status):
         db.session.add(PhoneLegEvent(leg_id=leg.id, status=status, at=now))
-
-
-def _duration(params: Mapping[str, str]) -> int:
-    raw = params.get("CallDuration") or "0"
-    return int(raw) if raw.isdigit() else 0
 
 
 def _end_unplaced(leg_id: int, status: PhoneLegStatus, now: datetime) -> None:
     begin_write()
-    leg = _locked_leg(leg_id)
+    leg = locked_leg(leg_id)
     if leg is not None and not leg_is_over(leg):
-        _finish(leg, status, now, 0)
+        finish_leg(leg, status, now, 0)
     db.session.commit()
 
 
 def _accept_call_sid(leg_id: int, call_sid: str) -> None:
     begin_write()
-    leg = _locked_leg(leg_id)
+    leg = locked_leg(leg_id)
     if leg is not None and leg.call_sid is None:
         leg.call_sid = call_sid
         if leg.status is PhoneLegStatus.REQUESTED:

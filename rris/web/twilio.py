@@ -21,7 +21,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from rris.context import current_clock, current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.services.dial_in import PIN_DIGITS, dial_in
-from rris.services.phone_legs import STREAM_PATH, PhoneRefused, answer_call, leg_ticket, record_status
+from rris.services.phone_callbacks import answer_call, record_status
+from rris.services.phone_legs import STREAM_PATH, PhoneRefused, leg_ticket
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)

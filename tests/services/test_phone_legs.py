@@ -21,16 +21,15 @@ from rris.models import DialInFailure, PhoneLeg, PhoneLegEvent
 from rris.services import call_access, call_records
 from rris.services.call_access import ensure_call_room, ensure_dial_in_pin
 from rris.services.dial_in import dial_in
+from rris.services.phone_callbacks import answer_call, record_status
 from rris.services.phone_legs import (
     RING_TIMEOUT,
     PhoneRefused,
-    answer_call,
     dial_out_option,
     hang_up,
     leg_ticket,
     live_leg_id,
     phone_leg_id,
-    record_status,
     request_dial_out,
     stream_started,
     stream_stopped,
