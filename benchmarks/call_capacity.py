@@ -66,7 +66,7 @@ class CapacityPlan:
 
 
 @dataclass
-class _Process:
+class SignalingProcess:
     """The signalling subprocess: its pid, where it listens, and its log."""
 
     process: subprocess.Popen[bytes]
@@ -90,8 +90,11 @@ class _Process:
 
 
 @contextmanager
-def signaling_process(settings: Settings, folder: Path) -> Iterator[_Process]:
-    """`python -m signaling` on a free port of 127.0.0.1 with `settings`' database and secret, until closed."""
+def signaling_process(
+    settings: Settings, folder: Path, *, module: str = "signaling", log_level: str = "WARNING"
+) -> Iterator[SignalingProcess]:
+    """`python -m <module>` (the signalling service, or a wrapper of it) on a free port of 127.0.0.1
+    with `settings`' database and secret, until closed."""
     port = free_port()
     environment = {name: value for name, value in os.environ.items() if not name.startswith("RRIS_")}
     environment.update(
@@ -102,21 +105,21 @@ def signaling_process(settings: Settings, folder: Path) -> Iterator[_Process]:
         RRIS_HOST="127.0.0.1",
         RRIS_SIGNALING_PORT=str(port),
         RRIS_PUBLIC_URL=settings.public_url,
-        RRIS_LOG_LEVEL="WARNING",
+        RRIS_LOG_LEVEL=log_level,
     )
-    log = folder / "signaling.log"
+    log = folder / f"{module}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "signaling"], cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=output
+            [sys.executable, "-m", module], cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=output
         )
-    server = _Process(process, port, log)
+    server = SignalingProcess(process, port, log)
     try:
         healthy = poll_until(
             lambda: process.poll() is not None or http_status(f"http://127.0.0.1:{port}/healthz") == 200,
             STARTUP_TIMEOUT_SECONDS,
         )
         if not healthy or process.poll() is not None:
-            raise RuntimeError(f"python -m signaling did not start: {log.read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(f"python -m {module} did not start: {log.read_text(errors='replace')[-2000:]}")
         yield server
     finally:
         process.terminate()
@@ -239,7 +242,7 @@ async def _relay(pairs: list[tuple[_Client, _Client]], seconds: int, results: _R
         await asyncio.sleep(0.01)
 
 
-async def _drive(server: _Process, settings: Settings, rooms: list[BenchRoom], plan: CapacityPlan) -> _Results:
+async def _drive(server: SignalingProcess, settings: Settings, rooms: list[BenchRoom], plan: CapacityPlan) -> _Results:
     results = _Results()
     url = f"ws://127.0.0.1:{server.port}/calls/ws"
     async with ClientSession(connector=TCPConnector(limit=0)) as session:

@@ -34,13 +34,10 @@ import contextlib
 import fractions
 import math
 import multiprocessing
-import os
 import re
 import secrets
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,18 +48,17 @@ from aiortc.mediastreams import AUDIO_PTIME, AudioStreamTrack, MediaStreamError,
 from av import AudioFrame
 from flask import Flask
 
+from benchmarks.call_capacity import SignalingProcess, signaling_process
 from benchmarks.call_rooms import TICKET_LEAD, TICKET_SPAN, BenchRoom, loopback_ice
 from benchmarks.environment import dispose
 from benchmarks.report import Reporter, percentile
 from rris.domain.call_tickets import CallTicket, sign_ticket
 from rris.enums import CallRole
-from rris.settings import Settings
 from rris.timeutil import SystemClock
 from signaling.calls import origin_of
 from signaling.phone_bridge import shorten_jitter_buffer
 from tests.support.call_peers import AiortcParticipant, ProtocolClient, ToneTrack
 from tests.support.media_streams import PHONE_RATE, PhoneSide, ToneFrames, mulaw_decode
-from tests.support.ports import free_port, http_status, poll_until
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BENCH = "call_phone"
@@ -79,7 +75,6 @@ LATE_SECONDS = 0.020
 LATE_LIMIT_PERCENT = 1.0
 CONNECT_TIMEOUT_SECONDS = 30.0
 SETTLE_SECONDS = 0.5
-STARTUP_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 _PACING_LINE = re.compile(r"phone \S+ left call \d+: (\d+) frames to the phone, (\d+) late")
 
@@ -121,65 +116,11 @@ def serve_on_loopback() -> int:
     return main()
 
 
-@dataclass
-class _Service:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def pacing(self) -> tuple[int, int]:
-        """(frames sent to phones, of which late) by the service's own count, from its log."""
-        counts = [tuple(map(int, m.groups())) for m in _PACING_LINE.finditer(self.log.read_text(errors="replace"))]
-        return sum(c[0] for c in counts), sum(c[1] for c in counts)
-
-    def warnings(self) -> int:
-        return sum(
-            " WARNING " in line or " ERROR " in line for line in self.log.read_text(errors="replace").splitlines()
-        )
-
-
-@contextlib.contextmanager
-def _service(settings: Settings, folder: Path) -> Iterator[_Service]:
-    port = free_port()
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("RRIS_")}
-    environment.update(
-        RRIS_ENV="test",
-        RRIS_INSTANCE_PATH=str(settings.instance_path),
-        RRIS_DATABASE_URL=settings.database_url,
-        RRIS_SECRET_KEY=settings.secret_key,
-        RRIS_HOST="127.0.0.1",
-        RRIS_SIGNALING_PORT=str(port),
-        RRIS_PUBLIC_URL=settings.public_url,
-        RRIS_LOG_LEVEL="INFO",  # the bridge's pacing line at each leg's end
-    )
-    log = folder / "signaling-phone.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.call_phone"],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=output,
-            stderr=output,
-        )
-    try:
-        healthy = poll_until(
-            lambda: process.poll() is not None or http_status(f"http://127.0.0.1:{port}/healthz") == 200,
-            STARTUP_TIMEOUT_SECONDS,
-        )
-        if not healthy or process.poll() is not None:
-            raise RuntimeError(f"the signalling service did not start: {log.read_text(errors='replace')[-2000:]}")
-        yield _Service(process, port, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def _pacing(service: SignalingProcess) -> tuple[int, int]:
+    """(frames sent to phones, of which late) by the service's own count, from its log."""
+    text = service.log.read_text(errors="replace")
+    counts = [tuple(map(int, m.groups())) for m in _PACING_LINE.finditer(text)]
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
 def _leg_ticket(room: BenchRoom, secret: str) -> str:
@@ -402,7 +343,7 @@ def play_phones(url: str, tickets: list[str], ready: Any, stop: Any, results: An
 
 
 async def _measure_step(
-    session: ClientSession, service: _Service, rooms: list[BenchRoom], secret: str, seconds: float
+    session: ClientSession, service: SignalingProcess, rooms: list[BenchRoom], secret: str, seconds: float
 ) -> _Step:
     origin = origin_of("http://127.0.0.1")
     calls_url, phone_url = f"ws://127.0.0.1:{service.port}/calls/ws", f"ws://127.0.0.1:{service.port}/phone/stream"
@@ -456,17 +397,17 @@ async def _measure_step(
 
 
 async def _drive(
-    service: _Service, rooms: list[BenchRoom], secret: str, plan: PhonePlan
+    service: SignalingProcess, rooms: list[BenchRoom], secret: str, plan: PhonePlan
 ) -> tuple[_Delays, list[_Step]]:
     async with ClientSession() as session:
         delays = await _measure_delays(session, service.port, rooms[0], secret, plan)
         steps: list[_Step] = []
         for legs in plan.steps:
             await asyncio.sleep(1.0)  # the last step's legs have left: their lines are logged, records written
-            sent, late = service.pacing()
+            sent, late = _pacing(service)
             step = await _measure_step(session, service, rooms[1 : legs + 1], secret, plan.step_seconds)
             await asyncio.sleep(1.0)
-            sent_now, late_now = service.pacing()
+            sent_now, late_now = _pacing(service)
             step.service_late_percent = 100 * (late_now - late) / ((sent_now - sent) or 1)
             steps.append(step)
             if step.late_percent > LATE_LIMIT_PERCENT:
@@ -480,12 +421,14 @@ def run_phone_bridge(core: Flask, folder: Path, report: Reporter, rooms: list[Be
         raise ValueError(f"the phone benchmark needs {plan.rooms} bookings, not {len(rooms)}")
     settings = core.extensions["rris.settings"]
     dispose(core)  # the service writes the records; this process keeps no SQLite connection open meanwhile
-    with loopback_ice(), _service(settings, folder) as service:
+    # INFO: the bridge logs its pacing at each leg's end
+    service_process = signaling_process(settings, folder, module="benchmarks.call_phone", log_level="INFO")
+    with loopback_ice(), service_process as service:
         delays, steps = asyncio.run(_drive(service, rooms, settings.secret_key, plan))
     _report(report, plan, delays, steps, service)
 
 
-def _report(report: Reporter, plan: PhonePlan, delays: _Delays, steps: list[_Step], service: _Service) -> None:
+def _report(report: Reporter, plan: PhonePlan, delays: _Delays, steps: list[_Step], service: SignalingProcess) -> None:
     size = {"data": {"bursts": plan.bursts, "max_legs": plan.max_legs}, "database": "sqlite"}
     for way, samples, aim in (
         ("phone_to_call", delays.phone_to_call, {"aim": 80}),
@@ -516,9 +459,9 @@ def _report(report: Reporter, plan: PhonePlan, delays: _Delays, steps: list[_Ste
         **size,
         legs=best.legs if best else 0,
     )
-    sent, late = service.pacing()
+    sent, late = _pacing(service)
     report.emit(BENCH, "service_late_sends", 100 * late / (sent or 1), "%", **size, frames=sent)
-    report.emit(BENCH, "server_warnings", service.warnings(), "lines", **size)
+    report.emit(BENCH, "server_warnings", service.log_lines("WARNING") + service.log_lines("ERROR"), "lines", **size)
 
 
 if __name__ == "__main__":
