@@ -203,6 +203,28 @@ class TimeOff(db.Model):
     interpreter: Mapped[InterpreterProfile] = relationship(back_populates="time_off")
 
 
+class InterpreterDeactivation(db.Model):
+    """A coordinator took the interpreter out of the pool: when, by whom, why, and until when.
+
+    `InterpreterProfile.active` is what the matching engine reads; these rows are its history.
+    """
+
+    __tablename__ = "interpreter_deactivations"
+    __table_args__ = (CheckConstraint("reactivated_at IS NULL OR reactivated_at >= deactivated_at", name="in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interpreter_id: Mapped[int] = mapped_column(ForeignKey("interpreter_profiles.id", ondelete="CASCADE"), index=True)
+    deactivated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(500))
+    reactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    interpreter: Mapped[InterpreterProfile] = relationship()
+    deactivated_by: Mapped[User | None] = relationship(foreign_keys=[deactivated_by_id])
+    reactivated_by: Mapped[User | None] = relationship(foreign_keys=[reactivated_by_id])
+
+
 def _hhmm(minutes: int) -> str:
     hours, minute = divmod(minutes, 60)
     return f"{hours:02d}:{minute:02d}"

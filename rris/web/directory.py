@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rris.context import current_clock
+from rris.domain.errors import InvalidInput
 from rris.domain.languages import POOL_LANGUAGES
 from rris.domain.permissions import Capability, can
 from rris.extensions import db
 from rris.models import Department, InterpreterProfile, User
+from rris.queries.notices import open_conflicts
 from rris.queries.pool import coverage_by_language, expiring_accreditations, pool_size
 from rris.queries.scoping import get_visible, visible_departments, visible_interpreters, visible_users
+from rris.services import pool_admin
 from rris.timeutil import to_local
 from rris.web.authentication import current_actor, require
+from rris.web.booking_forms import ReofferForm
+from rris.web.forms import show_errors
+from rris.web.pool_forms import DeactivateForm, ReactivateForm
 
 bp = Blueprint("directory", __name__)
 
@@ -65,6 +72,52 @@ def interpreters() -> Any:
 
 @bp.get("/interpreters/<int:interpreter_id>")
 @login_required
-def interpreter(interpreter_id: int) -> Any:
-    profile = get_visible(visible_interpreters(current_actor()), InterpreterProfile, interpreter_id)
-    return render_template("directory/interpreter.html", profile=profile, today=current_clock().now().date())
+def interpreter(interpreter_id: int, deactivate_form: DeactivateForm | None = None, status: int = 200) -> Any:
+    actor = current_actor()
+    profile = get_visible(visible_interpreters(actor), InterpreterProfile, interpreter_id)
+    now = current_clock().now()
+    context: dict[str, Any] = {"profile": profile, "today": now.date()}
+    if can(actor, Capability.MANAGE_POOL):
+        jobs = pool_admin.jobs_left_by(profile.id, now)
+        context.update(
+            deactivate_form=deactivate_form or DeactivateForm(formdata=None),
+            reactivate_form=ReactivateForm(formdata=None),
+            reoffer_form=ReofferForm(formdata=None),
+            deactivation=pool_admin.current_deactivation(profile.id),
+            jobs_left=jobs if not profile.active else [],
+            conflicted={job.booking_id for job in jobs if open_conflicts(job.booking_id)},
+        )
+    return render_template("directory/interpreter.html", **context), status
+
+
+@bp.post("/interpreters/<int:interpreter_id>/deactivate")
+@require(Capability.MANAGE_POOL)
+def deactivate(interpreter_id: int) -> Any:
+    form = DeactivateForm()
+    if form.validate_on_submit():
+        try:
+            result = pool_admin.deactivate_interpreter(
+                interpreter_id, current_actor(), form.reason.data, current_clock().now()
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(
+                _(
+                    "Out of the pool: %(offers)d offers withdrawn, %(jobs)d upcoming jobs to re-offer.",
+                    offers=result.withdrawn_offers,
+                    jobs=len(result.jobs_left),
+                ),
+                "success",
+            )
+            return redirect(url_for("directory.interpreter", interpreter_id=interpreter_id))
+    return interpreter(interpreter_id, deactivate_form=form, status=422)
+
+
+@bp.post("/interpreters/<int:interpreter_id>/reactivate")
+@require(Capability.MANAGE_POOL)
+def reactivate(interpreter_id: int) -> Any:
+    if ReactivateForm().validate_on_submit():
+        pool_admin.reactivate_interpreter(interpreter_id, current_actor(), current_clock().now())
+        flash(_("The interpreter is back in the pool."), "success")
+    return redirect(url_for("directory.interpreter", interpreter_id=interpreter_id))
