@@ -38,13 +38,14 @@ def create_portal(
     register_presenters(app)
     app.after_request(_security_headers)
 
-    from rris.web import account, api, auth, bookings, calls, directory, health, interpreter, twilio
+    from rris.web import account, api, auth, bookings, calls, directory, health, interpreter, pool_transfer, twilio
 
     blueprints = (
         health.bp,
         auth.bp,
         account.bp,
         directory.bp,
+        pool_transfer.bp,
         bookings.bp,
         interpreter.bp,
         calls.bp,

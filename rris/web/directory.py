@@ -67,7 +67,8 @@ def department(department_id: int) -> Any:
 def interpreters() -> Any:
     pool = db.session.scalars(visible_interpreters(current_actor())).all()
     today = current_clock().now().date()
-    return render_template("directory/interpreters.html", pool=pool, today=today)
+    manages_pool = can(current_actor(), Capability.MANAGE_POOL)
+    return render_template("directory/interpreters.html", pool=pool, today=today, manages_pool=manages_pool)
 
 
 @bp.get("/interpreters/<int:interpreter_id>")
