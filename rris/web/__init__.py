@@ -38,7 +38,19 @@ def create_portal(
     register_presenters(app)
     app.after_request(_security_headers)
 
-    from rris.web import account, api, auth, bookings, calls, directory, health, interpreter, pool_transfer, twilio
+    from rris.web import (
+        account,
+        api,
+        auth,
+        bookings,
+        calls,
+        desk,
+        directory,
+        health,
+        interpreter,
+        pool_transfer,
+        twilio,
+    )
 
     blueprints = (
         health.bp,
@@ -47,6 +59,7 @@ def create_portal(
         directory.bp,
         pool_transfer.bp,
         bookings.bp,
+        desk.bp,
         interpreter.bp,
         calls.bp,
         api.bp,
