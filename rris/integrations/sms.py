@@ -9,20 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from requests import ReadTimeout, RequestException
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http import HttpClient
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
+from rris.integrations.twilio_rest import ErrorKinds, ProviderError, twilio_client, twilio_request
 from rris.settings import Settings
 
 log = logging.getLogger(__name__)
 
 E164_PATTERN = re.compile(r"\+[0-9]{8,15}")
 MAX_SMS_BODY_CHARS = 1600  # Twilio's limit for one message (it splits it into segments itself)
-TWILIO_TIMEOUT_SECONDS = 15
-TOO_MANY_REQUESTS = 429
 
 
 @dataclass(frozen=True)
@@ -41,13 +36,8 @@ class OutgoingSms:
             raise ValueError(f"body: an SMS holds at most {MAX_SMS_BODY_CHARS} characters")
 
 
-class SmsError(Exception):
+class SmsError(ProviderError):
     """The SMS was not handed over to the provider."""
-
-    def __init__(self, message: str, status: int | None = None, code: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
 
 
 class SmsPermanentError(SmsError):
@@ -63,6 +53,9 @@ class SmsDeliveryUncertain(SmsError):
 
     Sending it again could deliver it twice, so callers must not retry it.
     """
+
+
+SMS_ERRORS = ErrorKinds(permanent=SmsPermanentError, temporary=SmsTemporaryError, uncertain=SmsDeliveryUncertain)
 
 
 class SmsSender(Protocol):
@@ -83,36 +76,14 @@ class TwilioSmsSender:
         self, account_sid: str, auth_token: str, from_number: str, http_client: HttpClient | None = None
     ) -> None:
         self.from_number = from_number
-        self._client = Client(
-            account_sid, auth_token, http_client=http_client or TwilioHttpClient(timeout=TWILIO_TIMEOUT_SECONDS)
-        )
+        self._client = twilio_client(account_sid, auth_token, http_client)
 
     def send(self, sms: OutgoingSms) -> str:
         to = number_tail(sms.to)
-        try:
+        with twilio_request(f"the SMS to {to}", SMS_ERRORS):
             message = self._client.messages.create(to=sms.to, from_=self.from_number, body=sms.body)
-        except (TwilioRestException, TwilioServiceException) as error:
-            raise _failure(to, error) from None
-        except ReadTimeout:
-            log.warning("Twilio did not answer in time for the SMS to %s; it may have been sent", to)
-            raise SmsDeliveryUncertain(f"Twilio did not answer in time for the SMS to {to}") from None
-        except (RequestException, OSError) as error:
-            log.warning("Twilio unreachable for the SMS to %s: %s", to, type(error).__name__)
-            raise SmsTemporaryError(f"Twilio unreachable for the SMS to {to}: {type(error).__name__}") from None
         log.info("SMS to %s handed to Twilio as %s", to, message.sid)
         return message.sid
-
-
-def _failure(to: str, error: TwilioRestException | TwilioServiceException) -> SmsError:
-    # Twilio's own message names the full number, so only status and code go further.
-    status, code = int(error.status or 0), error.code
-    if status == TOO_MANY_REQUESTS or not 400 <= status < 500:
-        log.warning("Twilio could not take the SMS to %s now (HTTP %s, error %s)", to, status, code)
-        return SmsTemporaryError(
-            f"Twilio could not take the SMS to {to} now (HTTP {status}, error {code})", status, code
-        )
-    log.warning("Twilio refused the SMS to %s (HTTP %s, error %s)", to, status, code)
-    return SmsPermanentError(f"Twilio refused the SMS to {to} (HTTP {status}, error {code})", status, code)
 
 
 @dataclass
