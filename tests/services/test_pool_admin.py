@@ -8,15 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
-from rris.enums import BookingState, NotificationKind, OfferState, Role
+from rris.enums import BookingState, OfferState, Role
 from rris.extensions import db
-from rris.models import BookingConflict, Notification
 from rris.models.interpreters import InterpreterDeactivation
 from rris.queries.actors import actor_of
 from rris.services.conflicts import reoffer_after_conflict, sweep
 from rris.services.pool_admin import deactivate_interpreter, reactivate_interpreter
 from tests import factories
 from tests.services.test_booking_flow import pool
+from tests.services.test_conflicts import conflict_messages, open_conflicts
 from tests.services.test_outbox import book_now, confirmed
 
 
@@ -33,26 +33,6 @@ def hub(ctx):
 @pytest.fixture
 def mariam(ctx):
     return factories.interpreter(pairs=(("pus", "srp"),), email="mariam@interpreters.example", name="Mariam A.")
-
-
-def open_conflicts(booking):
-    return list(
-        db.session.scalars(
-            select(BookingConflict).where(
-                BookingConflict.booking_id == booking.id, BookingConflict.resolved_at.is_(None)
-            )
-        )
-    )
-
-
-def conflict_notifications(booking):
-    return list(
-        db.session.scalars(
-            select(Notification).where(
-                Notification.booking_id == booking.id, Notification.kind == NotificationKind.CONFLICT
-            )
-        )
-    )
 
 
 def test_deactivation_withdraws_pending_offers_and_the_next_wave_goes_out(jelena, hub, mariam, clock):
@@ -83,7 +63,7 @@ def test_each_upcoming_confirmed_job_is_flagged_once_and_people_are_told(jelena,
     for booking in (first, second):
         assert [conflict.reason for conflict in open_conflicts(booking)] == ["inactive"]
         assert sum(event.action == "conflict" for event in booking.events) == 1
-        assert conflict_notifications(booking), "the caseworker and coordinators are told"
+        assert conflict_messages(booking), "the caseworker and coordinators are told"
         assert booking.state is BookingState.CONFIRMED  # nobody is released without a decision
     assert sweep(clock.now()).found == 0  # the scheduler's next sweep adds nothing
 
