@@ -21,14 +21,8 @@ from rris.enums import CallRole, PhoneDirection, PhoneLegStatus
 from rris.extensions import db
 from rris.models import Booking, DialInFailure, PhoneLeg, PhoneLegEvent
 from rris.services.call_access import DIAL_IN_PIN_DIGITS, JOINABLE_STATES, check_call_open
-from rris.services.phone_legs import (
-    CALL_NOT_OPEN,
-    CALL_SID_PATTERN,
-    PHONE_PREFIX,
-    guard_new_leg,
-    leg_is_over,
-    refuse,
-)
+from rris.services.phone_guard import CALL_NOT_OPEN, guard_new_leg, refuse
+from rris.services.phone_legs import CALL_SID_PATTERN, PHONE_PREFIX, leg_is_over
 from rris.services.transactions import begin_write, lock_booking
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """Telephone legs of a call: ring a participant's verified phone, follow each call's progress
-from Twilio, and hang up; the toll-fraud guard every new leg passes.
+from Twilio, and hang up. Every new leg first passes the toll-fraud guard (rris.services.phone_guard).
 
 A leg joins the call as its own participant ("phone-user-7", "phone-dialin-12") through the
 signalling service's phone bridge, admitted by a leg ticket: a CallTicket signed like a join
@@ -14,20 +14,18 @@ the phone through the same media-stream endpoint.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NoReturn
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from rris.context import current_settings
 from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
-from rris.domain.errors import Conflict, DomainError
-from rris.domain.toll_guard import BOOKING_CAP, DAILY_CAP, DAILY_WINDOW, Caps, allowed, cap_reached, number_tail
+from rris.domain.errors import Conflict
+from rris.domain.toll_guard import allowed, number_tail
 from rris.enums import PhoneDirection, PhoneLegStatus
 from rris.extensions import db
 from rris.integrations.telephony import (
@@ -42,18 +40,21 @@ from rris.services.call_access import (
     check_call_open,
     ensure_call_room,
 )
+from rris.services.phone_guard import (
+    ALREADY_ON_PHONE,
+    CALL_NOT_OPEN,
+    NO_VERIFIED_PHONE,
+    NOT_A_PARTICIPANT,
+    PREFIX_NOT_ALLOWED,
+    TWILIO_REFUSED,
+    TWILIO_UNAVAILABLE,
+    PhoneRefused,
+    guard_new_leg,
+    refuse,
+)
 from rris.services.transactions import begin_write, lock_booking
 
 log = logging.getLogger(__name__)
-
-# Refusal codes (PhoneRefused.code), with BOOKING_CAP and DAILY_CAP from the toll guard.
-NO_VERIFIED_PHONE = "no_verified_phone"
-PREFIX_NOT_ALLOWED = "prefix_not_allowed"
-ALREADY_ON_PHONE = "already_on_phone"
-CALL_NOT_OPEN = "call_not_open"
-NOT_A_PARTICIPANT = "not_a_participant"
-TWILIO_REFUSED = "twilio_refused"
-TWILIO_UNAVAILABLE = "twilio_unavailable"
 
 PHONE_PREFIX = "phone-"
 STREAM_PATH = "/phone/stream"
@@ -65,17 +66,6 @@ DISPLAY_NAME_MAX_CHARS = 80
 CALL_SID_PATTERN = re.compile(r"CA[0-9a-fA-F]{32}")
 _PERSON = re.compile(r"user-([0-9]{1,18})")
 _LEG_NONCE = re.compile(r"leg-([0-9]{1,18})\.[0-9]+")
-_LEG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"rris.phone_legs").digest()[:8], "big", signed=True)
-
-
-class PhoneRefused(DomainError):
-    """The telephone leg was not placed (or not hung up); `code` says why, the message says it
-    to the person."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -292,38 +282,9 @@ def stream_stopped(leg_id: int, now: datetime) -> bool:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def refuse(code: str, booking_id: int, who: str, tail: str | None, message: str) -> NoReturn:
-    """Log the refusal (booking, who, last four digits) and raise PhoneRefused; nothing is written."""
-    db.session.rollback()
-    log.warning(
-        "call %s: telephone leg for %s refused (%s), number %s", booking_id, who, code, "…" + tail if tail else "none"
-    )
-    raise PhoneRefused(code, message)
-
-
 def _user_of(participant: str) -> User | None:
     match = _PERSON.fullmatch(participant or "")
     return db.session.get(User, int(match.group(1))) if match else None
-
-
-def guard_new_leg(booking_id: int, who: str, tail: str, now: datetime) -> None:
-    """Within the write transaction that holds the booking's lock: PhoneRefused (logged) if one
-    more leg would pass the booking's or the daily cap.
-
-    On PostgreSQL legs are created one at a time, so the daily cap (a count over all bookings)
-    holds under concurrency; SQLite's write lock does this already.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEG_LOCK_KEY})
-    settings = current_settings()
-    of_booking = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.booking_id == booking_id)) or 0
-    last_day = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.requested_at > now - DAILY_WINDOW)) or 0
-    reached = cap_reached(Caps(settings.phone_calls_per_booking, settings.phone_calls_per_day), of_booking, last_day)
-    if reached == BOOKING_CAP:
-        message = _("This session has had %(count)d telephone calls, the most allowed.", count=of_booking)
-        refuse(BOOKING_CAP, booking_id, who, tail, message)
-    if reached == DAILY_CAP:
-        refuse(DAILY_CAP, booking_id, who, tail, _("RRIS has placed all the telephone calls allowed today."))
 
 
 def _live(now: datetime) -> ColumnElement[bool]:

@@ -1,0 +1,70 @@
+"""The toll-fraud guard of telephone legs: the refusals, logged without the number, and the caps
+on legs per booking and per day that every new leg (dialled out or in) must pass."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import NoReturn
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, text
+
+from rris.context import current_settings
+from rris.domain.errors import DomainError
+from rris.domain.toll_guard import BOOKING_CAP, DAILY_CAP, DAILY_WINDOW, Caps, cap_reached
+from rris.extensions import db
+from rris.models import PhoneLeg
+
+log = logging.getLogger("rris.services.phone_legs")
+
+# Refusal codes (PhoneRefused.code), with BOOKING_CAP and DAILY_CAP from the toll guard.
+NO_VERIFIED_PHONE = "no_verified_phone"
+PREFIX_NOT_ALLOWED = "prefix_not_allowed"
+ALREADY_ON_PHONE = "already_on_phone"
+CALL_NOT_OPEN = "call_not_open"
+NOT_A_PARTICIPANT = "not_a_participant"
+TWILIO_REFUSED = "twilio_refused"
+TWILIO_UNAVAILABLE = "twilio_unavailable"
+
+_LEG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"rris.phone_legs").digest()[:8], "big", signed=True)
+
+
+class PhoneRefused(DomainError):
+    """The telephone leg was not placed (or not hung up); `code` says why, the message says it
+    to the person."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def refuse(code: str, booking_id: int, who: str, tail: str | None, message: str) -> NoReturn:
+    """Log the refusal (booking, who, last four digits) and raise PhoneRefused; nothing is written."""
+    db.session.rollback()
+    log.warning(
+        "call %s: telephone leg for %s refused (%s), number %s", booking_id, who, code, "…" + tail if tail else "none"
+    )
+    raise PhoneRefused(code, message)
+
+
+def guard_new_leg(booking_id: int, who: str, tail: str, now: datetime) -> None:
+    """Within the write transaction that holds the booking's lock: PhoneRefused (logged) if one
+    more leg would pass the booking's or the daily cap.
+
+    On PostgreSQL legs are created one at a time, so the daily cap (a count over all bookings)
+    holds under concurrency; SQLite's write lock does this already.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEG_LOCK_KEY})
+    settings = current_settings()
+    of_booking = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.booking_id == booking_id)) or 0
+    last_day = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.requested_at > now - DAILY_WINDOW)) or 0
+    reached = cap_reached(Caps(settings.phone_calls_per_booking, settings.phone_calls_per_day), of_booking, last_day)
+    if reached == BOOKING_CAP:
+        message = _("This session has had %(count)d telephone calls, the most allowed.", count=of_booking)
+        refuse(BOOKING_CAP, booking_id, who, tail, message)
+    if reached == DAILY_CAP:
+        refuse(DAILY_CAP, booking_id, who, tail, _("RRIS has placed all the telephone calls allowed today."))
