@@ -63,6 +63,20 @@ def booking_filter(actor: Actor) -> ColumnElement[bool]:
     return _by_reach(scope, Booking.department_id, Booking.country_id, own=false())
 
 
+def sees_call_records(actor: Actor, booking_id: int) -> bool:
+    """True when the actor may read who was in a booking's call and when: anyone who sees the
+    booking through their institution, and interpreters who hold or held one of its legs (an
+    interpreter who was only offered the job sees the job, not the people in its call)."""
+    if reach(actor).kind is not ReachKind.OWN:
+        return True
+    if actor.interpreter_id is None:
+        return False
+    held = select(Assignment.id).where(
+        Assignment.booking_id == booking_id, Assignment.interpreter_id == actor.interpreter_id
+    )
+    return db.session.scalar(held.limit(1)) is not None
+
+
 def visible_bookings(actor: Actor) -> Select[tuple[Booking]]:
     """Bookings the actor may see, soonest first."""
     return select(Booking).where(booking_filter(actor)).order_by(Booking.starts_at, Booking.id)

@@ -22,7 +22,7 @@ from rris.queries.booking_lists import LISTS, booking_list
 from rris.queries.calls import attendance_report
 from rris.queries.notices import booking_messages, open_conflicts
 from rris.queries.pool import dialects_by_language, languages_in_pool
-from rris.queries.scoping import get_visible, visible_bookings, visible_departments
+from rris.queries.scoping import get_visible, sees_call_records, visible_bookings, visible_departments
 from rris.services import bookings as booking_service
 from rris.services.audit import record_booking_read
 from rris.services.booking_input import BookingInput
@@ -92,7 +92,7 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "reoffer_form": ReofferForm(formdata=None),
         "conflicts": open_conflicts(booking.id),
         "messages": booking_messages(booking.id),
-        "call": attendance_report(booking.id),
+        "call": attendance_report(booking.id) if sees_call_records(actor, booking.id) else None,
         "video_call": _video_call_panel(booking, forms),
         "is_coordinator": can(actor, Capability.MANAGE_POOL),
         "now": current_clock().now(),

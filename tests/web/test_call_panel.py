@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rris.domain.call_quality import QualitySummary
-from rris.enums import BookingState, CallRole, PhoneDirection, PhoneLegStatus
+from rris.enums import BookingState, CallRole, OfferState, PhoneDirection, PhoneLegStatus
 from rris.extensions import db
-from rris.models import Assignment, PhoneLeg
+from rris.models import Assignment, Offer, PhoneLeg
 from rris.services import call_records
 from tests import factories
 from tests.conftest import committed
@@ -84,6 +84,30 @@ def test_the_interpreter_sees_the_panel_in_her_own_time(browser, held):
     page = page_of(browser, held["booking"])
     assert "Delivered: 58 min" in page
     assert "12:30 PM Kabul (UTC+04:30) – 1/14/26, 1:30 PM Kabul" in page  # the officer, in Kabul time
+
+
+def test_an_interpreter_only_offered_the_job_sees_the_job_but_not_who_was_in_its_call(app, browser, held):
+    with committed(app):
+        omid = factories.interpreter(email="omid@pool.example", pairs=(("pus", "srp"),), name="Omid Rahimi")
+        db.session.add(
+            Offer(
+                booking_id=held["booking"],
+                booking_version=1,
+                leg=1,
+                interpreter_id=omid.id,
+                wave=1,
+                rank=2,
+                score=50,
+                state=OfferState.EXPIRED,
+                offered_at=minute(-2000),
+                expires_at=minute(-1900),
+            )
+        )
+    browser.sign_in("omid@pool.example", factories.PASSWORD)
+    response = browser.client.get(f"/bookings/{held['booking']}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Delivered:" not in page and "Jelena Marković" not in page
 
 
 def test_a_person_still_in_the_call_is_shown_so(app, browser, booked):
