@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from rris.context import current_clock, current_settings
 from rris.extensions import db
-from rris.services import conflicts, no_shows, offers, outbox, retention
+from rris.services import conflicts, no_shows, offers, outbox, retention, session_lifecycle
 
 logger = logging.getLogger("scheduler.jobs")
 
@@ -74,6 +74,15 @@ def check_no_shows() -> None:
     reported = no_shows.check_no_shows(current_clock().now())
     if reported:
         logger.info("no-show check: %d sessions reported", reported)
+
+
+def advance_sessions() -> None:
+    """Start sessions whose time has come, then complete those whose call is over."""
+    now = current_clock().now()
+    started = session_lifecycle.start_due_sessions(now)
+    completed = session_lifecycle.complete_finished_sessions(now)
+    if started or completed:
+        logger.info("sessions: %d started, %d completed", started, completed)
 
 
 def purge_expired() -> None:

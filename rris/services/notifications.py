@@ -159,11 +159,17 @@ def _calendar_digest(booking: Booking, attendee_ids: set[int], tentative: bool) 
 
 
 def _sync_reminders(outbox: _Outbox) -> None:
-    """24 h, 1 h and "join now" reminders for each participant of a confirmed booking; none otherwise."""
+    """24 h, 1 h and "join now" reminders for each participant of a confirmed booking; none otherwise
+    (but a "join now" still pending once the session started)."""
     booking, now = outbox.booking, outbox.now
     reminder_kinds = set(REMINDER_LEADS)
     if booking.state is not BookingState.CONFIRMED:
-        outbox.skip_pending(lambda row: row.kind not in reminder_kinds, "the booking is no longer confirmed")
+        # A started session still wants a "join now" that is on its way (a retry), as the dispatcher does.
+        started = booking.state is BookingState.IN_PROGRESS
+        outbox.skip_pending(
+            lambda row: row.kind not in reminder_kinds or (started and row.kind is K.JOIN_NOW),
+            "the booking is no longer confirmed",
+        )
         return
     people = participants(booking)
     ids = {user.id for user in people}

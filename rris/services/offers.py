@@ -28,6 +28,8 @@ from rris.services.transactions import begin_write, lock_booking
 log = logging.getLogger(__name__)
 
 DECLINE_REASON_MAX_CHARS = 500
+# A booking someone accepted: confirmed, and later started and completed by the scheduler.
+_FILLED = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS, BookingState.COMPLETED})
 
 
 def send_wave(
@@ -212,7 +214,7 @@ def _guard_pending(offer: Offer, booking: Booking, now: datetime) -> None:
     if offer.state is OfferState.WITHDRAWN:
         problem = (
             _("Another interpreter accepted this job first.")
-            if booking.state is BookingState.CONFIRMED
+            if booking.state in _FILLED
             else _("This offer was withdrawn: the booking changed or was cancelled.")
         )
     elif offer.state is not OfferState.PENDING:
