@@ -3,13 +3,16 @@
 An import is checked as a whole first: the dry run (`preview_import`) and the real one
 (`apply_import`) build the same report, row by row, and the real one writes only when no row
 has a problem, all rows in one transaction. New interpreters get an account with no usable
-password; they choose one through "forgot password".
+password; they choose one through "forgot password". The steps for one row (resolving
+clearance starts, writing a profile) are public: the coordinators' forms
+(`rris.services.interpreter_records`) check and write an interpreter the same way.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -112,19 +115,18 @@ def apply_import(text: str, actor: Actor, now: datetime) -> ImportReport:
     if not plan.report.ok:
         db.session.rollback()
         return plan.report
-    dialects = {(d.language_code, d.name): d for d in db.session.scalars(select(Dialect))}
-    countries = {c.code: c for c in db.session.scalars(select(Country))}
+    dialects, countries = write_lookups()
     touched: list[InterpreterProfile] = []
     for row, user in plan.changes:
         if user is None:
-            user = _new_account(row, now)
+            user = new_account(row, now)
         profile = user.interpreter_profile
         if profile is None:
             profile = InterpreterProfile(user=user, created_at=now)
             db.session.add(profile)
         else:
             touched.append(profile)
-        _write(profile, row, dialects, countries)
+        write_profile(profile, row, dialects, countries)
     db.session.flush()
     for profile in touched:  # a changed clearance or pair may break a confirmed job
         request_sweep(profile.id, SWEEP_REASON, now)
@@ -146,10 +148,89 @@ def export_pool(actor: Actor) -> str:
     profiles = db.session.scalars(
         select(InterpreterProfile)
         .join(User, User.id == InterpreterProfile.user_id)
-        .options(*_profile_loads())
+        .options(*profile_loads())
         .order_by(User.email)
     ).all()
     return write_pool_csv([row_of(profile) for profile in profiles])
+
+
+# -- checking -------------------------------------------------------------------------------
+
+
+def _guard(actor: Actor) -> None:
+    guard_pool_manager(actor, _("Only coordinators import or export the pool."))
+
+
+def _plan(text: str, today: date) -> _Plan:
+    parsed = parse_pool_csv(text, pool_catalogue())
+    report = ImportReport(file_problems=list(parsed.file_problems))
+    emails = [row.email for row in parsed.rows if row.email]
+    users = {
+        user.email: user
+        for user in db.session.scalars(
+            select(User)
+            .where(User.email.in_(emails))
+            .options(selectinload(User.interpreter_profile).options(*profile_loads()[1:]))
+        )
+    }
+    changes: list[tuple[PoolRow, User | None]] = []
+    for parsed_row in parsed.rows:
+        user = users.get(parsed_row.email)
+        problems = list(parsed_row.problems)
+        if user is not None and user.role is not Role.INTERPRETER:
+            problems.append(
+                RowProblem(parsed_row.row, "email", "This address belongs to an account that is not an interpreter.")
+            )
+        if problems or parsed_row.value is None:
+            report.rows.append(RowOutcome(parsed_row.row, parsed_row.email, RowAction.REJECT, problems))
+            continue
+        profile = user.interpreter_profile if user is not None else None
+        row = resolve_starts(parsed_row.value, profile, today)
+        clash = same_start_twice(row)
+        if clash:
+            problem = RowProblem(parsed_row.row, "accreditations", clash)
+            report.rows.append(RowOutcome(parsed_row.row, parsed_row.email, RowAction.REJECT, [problem]))
+            continue
+        if profile is None:
+            action = RowAction.CREATE
+        elif row_of(profile) == row:
+            action = RowAction.UNCHANGED
+        else:
+            action = RowAction.UPDATE
+        report.rows.append(RowOutcome(parsed_row.row, parsed_row.email, action))
+        if action is not RowAction.UNCHANGED:
+            changes.append((row, user))
+    return _Plan(report, changes)
+
+
+# -- one row: checked and written the same way by the import and the coordinators' forms ----
+
+
+def guard_pool_manager(actor: Actor, message: str) -> None:
+    """Raise Forbidden with `message` unless the actor manages the pool."""
+    if not can(actor, Capability.MANAGE_POOL):
+        raise Forbidden(message)
+
+
+def pool_catalogue() -> Catalogue:
+    """What a row may name: known languages, countries, dialects and currencies."""
+    return Catalogue(
+        languages=frozenset(db.session.scalars(select(Language.code))),
+        countries=frozenset(db.session.scalars(select(Country.code))),
+        dialects=frozenset((d.language_code, d.name) for d in db.session.scalars(select(Dialect))),
+        currencies=frozenset(currency.alpha_3 for currency in pycountry.currencies),
+    )
+
+
+def profile_loads() -> tuple:
+    """Loader options for everything `row_of` and `write_profile` touch."""
+    return (
+        selectinload(InterpreterProfile.user),
+        selectinload(InterpreterProfile.language_pairs),
+        selectinload(InterpreterProfile.dialects),
+        selectinload(InterpreterProfile.accreditations).selectinload(Accreditation.country),
+        selectinload(InterpreterProfile.specialisations),
+    )
 
 
 def row_of(profile: InterpreterProfile) -> PoolRow:
@@ -176,92 +257,29 @@ def row_of(profile: InterpreterProfile) -> PoolRow:
     )
 
 
-# -- checking -------------------------------------------------------------------------------
-
-
-def _guard(actor: Actor) -> None:
-    if not can(actor, Capability.MANAGE_POOL):
-        raise Forbidden(_("Only coordinators import or export the pool."))
-
-
-def _catalogue() -> Catalogue:
-    return Catalogue(
-        languages=frozenset(db.session.scalars(select(Language.code))),
-        countries=frozenset(db.session.scalars(select(Country.code))),
-        dialects=frozenset((d.language_code, d.name) for d in db.session.scalars(select(Dialect))),
-        currencies=frozenset(currency.alpha_3 for currency in pycountry.currencies),
+def resolve_start(item: AccreditationRow, existing: Sequence[Accreditation], today: date) -> AccreditationRow:
+    """A clearance given by expiry only starts where the existing one for its country does, or today."""
+    if item.valid_from is not None:
+        return item
+    same_country = sorted(
+        (a for a in existing if a.country.code == item.country and a.valid_from <= item.valid_to),
+        key=lambda a: a.valid_to,
     )
+    exact = [a for a in same_country if a.valid_to == item.valid_to]
+    chosen = exact or same_country[-1:]
+    start = chosen[0].valid_from if chosen else min(today, item.valid_to)
+    return replace(item, valid_from=start)
 
 
-def _profile_loads() -> tuple:
-    return (
-        selectinload(InterpreterProfile.user),
-        selectinload(InterpreterProfile.language_pairs),
-        selectinload(InterpreterProfile.dialects),
-        selectinload(InterpreterProfile.accreditations).selectinload(Accreditation.country),
-        selectinload(InterpreterProfile.specialisations),
-    )
+def resolve_starts(row: PoolRow, profile: InterpreterProfile | None, today: date) -> PoolRow:
+    """The row with every clearance's start filled in (see `resolve_start`)."""
+    existing = list(profile.accreditations) if profile is not None else []
+    resolved = tuple(resolve_start(item, existing, today) for item in row.accreditations)
+    return normalised(replace(row, accreditations=resolved))
 
 
-def _plan(text: str, today: date) -> _Plan:
-    parsed = parse_pool_csv(text, _catalogue())
-    report = ImportReport(file_problems=list(parsed.file_problems))
-    emails = [row.email for row in parsed.rows if row.email]
-    users = {
-        user.email: user
-        for user in db.session.scalars(
-            select(User)
-            .where(User.email.in_(emails))
-            .options(selectinload(User.interpreter_profile).options(*_profile_loads()[1:]))
-        )
-    }
-    changes: list[tuple[PoolRow, User | None]] = []
-    for parsed_row in parsed.rows:
-        user = users.get(parsed_row.email)
-        problems = list(parsed_row.problems)
-        if user is not None and user.role is not Role.INTERPRETER:
-            problems.append(
-                RowProblem(parsed_row.row, "email", "This address belongs to an account that is not an interpreter.")
-            )
-        if problems or parsed_row.value is None:
-            report.rows.append(RowOutcome(parsed_row.row, parsed_row.email, RowAction.REJECT, problems))
-            continue
-        profile = user.interpreter_profile if user is not None else None
-        row = _resolve_starts(parsed_row.value, profile, today)
-        clash = _same_start_twice(row)
-        if clash:
-            problem = RowProblem(parsed_row.row, "accreditations", clash)
-            report.rows.append(RowOutcome(parsed_row.row, parsed_row.email, RowAction.REJECT, [problem]))
-            continue
-        if profile is None:
-            action = RowAction.CREATE
-        elif row_of(profile) == row:
-            action = RowAction.UNCHANGED
-        else:
-            action = RowAction.UPDATE
-        report.rows.append(RowOutcome(parsed_row.row, parsed_row.email, action))
-        if action is not RowAction.UNCHANGED:
-            changes.append((row, user))
-    return _Plan(report, changes)
-
-
-def _resolve_starts(row: PoolRow, profile: InterpreterProfile | None, today: date) -> PoolRow:
-    """Fill in the start of clearances given by expiry only: the existing one's, or today."""
-    existing = sorted(profile.accreditations, key=lambda a: a.valid_to) if profile is not None else []
-    resolved = []
-    for item in row.accreditations:
-        if item.valid_from is not None:
-            resolved.append(item)
-            continue
-        same_country = [a for a in existing if a.country.code == item.country and a.valid_from <= item.valid_to]
-        exact = [a for a in same_country if a.valid_to == item.valid_to]
-        chosen = exact or same_country[-1:]
-        start = chosen[0].valid_from if chosen else min(today, item.valid_to)
-        resolved.append(replace(item, valid_from=start))
-    return normalised(replace(row, accreditations=tuple(resolved)))
-
-
-def _same_start_twice(row: PoolRow) -> str:
+def same_start_twice(row: PoolRow) -> str:
+    """What is wrong when two resolved clearances of one country start on one day, else ''."""
     seen: set[tuple[str, date | None]] = set()
     for item in row.accreditations:
         key = (item.country, item.valid_from)
@@ -271,10 +289,8 @@ def _same_start_twice(row: PoolRow) -> str:
     return ""
 
 
-# -- writing --------------------------------------------------------------------------------
-
-
-def _new_account(row: PoolRow, now: datetime) -> User:
+def new_account(row: PoolRow, now: datetime) -> User:
+    """An interpreter's account that no password opens until they set one by reset."""
     # "!" never comes out of argon2, so no password matches until they set one by reset.
     user = User(
         email=row.email,
@@ -291,12 +307,13 @@ def _new_account(row: PoolRow, now: datetime) -> User:
     return user
 
 
-def _write(
+def write_profile(
     profile: InterpreterProfile,
     row: PoolRow,
-    dialects: dict[tuple[str, str], Dialect],
-    countries: dict[str, Country],
+    dialects: Mapping[tuple[str, str], Dialect],
+    countries: Mapping[str, Country],
 ) -> None:
+    """Make the profile say what the (resolved) row says; the e-mail address is left alone."""
     profile.user.name = row.name
     profile.gender = row.gender
     profile.timezone = row.timezone
@@ -321,7 +338,7 @@ def _write(
     clearances = {(a.country.code, a.valid_from): a for a in profile.accreditations}
     kept_clearances = []
     for item in row.accreditations:
-        assert item.valid_from is not None  # resolved by _resolve_starts
+        assert item.valid_from is not None  # resolved by resolve_starts
         clearance = clearances.get((item.country, item.valid_from)) or Accreditation(
             country=countries[item.country], valid_from=item.valid_from
         )
@@ -335,3 +352,10 @@ def _write(
         record.trained_on = entry.trained_on
         kept_training.append(record)
     profile.specialisations = kept_training
+
+
+def write_lookups() -> tuple[dict[tuple[str, str], Dialect], dict[str, Country]]:
+    """Dialects by (language, name) and countries by code, for `write_profile`."""
+    dialects = {(d.language_code, d.name): d for d in db.session.scalars(select(Dialect))}
+    countries = {c.code: c for c in db.session.scalars(select(Country))}
+    return dialects, countries

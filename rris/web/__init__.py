@@ -48,6 +48,7 @@ def create_portal(
         directory,
         health,
         interpreter,
+        interpreter_admin,
         pool_transfer,
         twilio,
     )
@@ -58,6 +59,7 @@ def create_portal(
         account.bp,
         directory.bp,
         pool_transfer.bp,
+        interpreter_admin.bp,
         bookings.bp,
         desk.bp,
         interpreter.bp,
