@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from rris.context import current_clock
 from rris.domain.errors import InvalidInput
@@ -18,11 +18,11 @@ from rris.queries.notices import open_conflicts
 from rris.queries.pool import coverage_by_language, expiring_accreditations, pool_size
 from rris.queries.scoping import get_visible, visible_departments, visible_interpreters, visible_users
 from rris.services import pool_admin
-from rris.timeutil import to_local
 from rris.web.authentication import current_actor, require
 from rris.web.booking_forms import ReofferForm
 from rris.web.forms import show_errors
 from rris.web.pool_forms import DeactivateForm, ReactivateForm
+from rris.web.presenting import viewer_today
 
 bp = Blueprint("directory", __name__)
 
@@ -31,7 +31,7 @@ bp = Blueprint("directory", __name__)
 @login_required
 def home() -> Any:
     actor = current_actor()
-    today = to_local(current_clock().now(), current_user.zone_name).date()
+    today = viewer_today()
     context: dict[str, Any] = {"today": today}
     if actor.interpreter_id is not None:
         context["profile"] = db.session.get(InterpreterProfile, actor.interpreter_id)
@@ -66,7 +66,7 @@ def department(department_id: int) -> Any:
 @require(Capability.VIEW_POOL)
 def interpreters() -> Any:
     pool = db.session.scalars(visible_interpreters(current_actor())).all()
-    today = current_clock().now().date()
+    today = viewer_today()
     manages_pool = can(current_actor(), Capability.MANAGE_POOL)
     return render_template("directory/interpreters.html", pool=pool, today=today, manages_pool=manages_pool)
 
@@ -77,7 +77,7 @@ def interpreter(interpreter_id: int, deactivate_form: DeactivateForm | None = No
     actor = current_actor()
     profile = get_visible(visible_interpreters(actor), InterpreterProfile, interpreter_id)
     now = current_clock().now()
-    context: dict[str, Any] = {"profile": profile, "today": now.date()}
+    context: dict[str, Any] = {"profile": profile, "today": viewer_today()}
     if can(actor, Capability.MANAGE_POOL):
         jobs = pool_admin.jobs_left_by(profile.id, now)
         context.update(

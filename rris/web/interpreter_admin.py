@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -15,11 +14,10 @@ from rris.models import InterpreterProfile
 from rris.queries.accreditations import ACCREDITATION_WARNING_DAYS, WarningBoard, accreditation_warnings
 from rris.queries.scoping import get_visible, visible_interpreters
 from rris.services.interpreter_records import create_interpreter, entry_of, update_interpreter
-from rris.timeutil import to_local
 from rris.web.authentication import current_actor, require
 from rris.web.forms import show_errors
 from rris.web.pool_forms import InterpreterForm
-from rris.web.presenting import viewer_zone
+from rris.web.presenting import viewer_today
 
 bp = Blueprint("interpreter_admin", __name__)
 
@@ -30,7 +28,7 @@ def new_interpreter() -> Any:
     form = InterpreterForm()
     if form.validate_on_submit():
         try:
-            interpreter_id = create_interpreter(form.entry(), current_actor(), current_clock().now(), _viewer_today())
+            interpreter_id = create_interpreter(form.entry(), current_actor(), current_clock().now(), viewer_today())
         except InvalidInput as problem:
             show_errors(form, problem)
         else:
@@ -46,7 +44,7 @@ def edit_interpreter(interpreter_id: int) -> Any:
     form = InterpreterForm() if request.method == "POST" else InterpreterForm(data=entry_of(profile))
     if form.validate_on_submit():
         try:
-            update_interpreter(profile.id, form.entry(), current_actor(), current_clock().now(), _viewer_today())
+            update_interpreter(profile.id, form.entry(), current_actor(), current_clock().now(), viewer_today())
         except InvalidInput as problem:
             show_errors(form, problem)
         else:
@@ -62,7 +60,7 @@ def accreditations() -> Any:
         "pool/accreditations.html",
         board=accreditation_board(),
         within_days=ACCREDITATION_WARNING_DAYS,
-        today=_viewer_today(),
+        today=viewer_today(),
     )
 
 
@@ -71,15 +69,10 @@ def accreditation_board() -> WarningBoard:
     """Accreditations ending soon or ended with jobs ahead, as of the viewer's date; read once per
     request, for the pool list's and the interpreter page's badges."""
     if "accreditation_board" not in g:
-        g.accreditation_board = accreditation_warnings(_viewer_today(), current_clock().now())
+        g.accreditation_board = accreditation_warnings(viewer_today(), current_clock().now())
     return g.accreditation_board
 
 
 def _form_page(form: InterpreterForm, profile: InterpreterProfile | None) -> Any:
     status = 422 if form.errors else 200
     return render_template("pool/interpreter_form.html", form=form, profile=profile), status
-
-
-def _viewer_today() -> date:
-    """The calendar date where the signed-in person is (a coordinator's day, not UTC's)."""
-    return to_local(current_clock().now(), viewer_zone()).date()

@@ -50,6 +50,11 @@ def viewer_zone() -> str:
     return "UTC"
 
 
+def viewer_today() -> date:
+    """The calendar date where the signed-in person is (a coordinator's day, not UTC's)."""
+    return to_local(current_clock().now(), viewer_zone()).date()
+
+
 def country_name(country: Country) -> str:
     """The country's name; one that needs a footnote gets its asterisk and the page shows it."""
     if country.footnote:
