@@ -1,10 +1,12 @@
-"""Run every benchmark: `python -m benchmarks [--quick] [--backends ...] [--only backends|calls]`.
+"""Run every benchmark: `python -m benchmarks [--quick] [--backends ...] [--only backends|reports|calls]`.
 
 For each backend (SQLite and PostgreSQL): generate the pool into a fresh database (a temporary
 SQLite file, or a throwaway PostgreSQL cluster on 127.0.0.1), time candidate search, assessment
 and suggestions, then drive the HTTP API with concurrent clients, then dispatch an outbox of
-reminders on the real clock. After that, once and on SQLite, the call service's benchmarks
-(`benchmarks/calls.py`). Only JSON lines go to stdout; logs go to stderr.
+reminders on the real clock. Then, for each backend again in a database of its own, a year of
+bookings (1,000,000; 20,000 with --quick) and the monthly report on it (`benchmarks/reports.py`).
+After that, once and on SQLite, the call service's benchmarks (`benchmarks/calls.py`). Only
+JSON lines go to stdout; logs go to stderr.
 
 The pool is generated afresh on every run, never cached: it loads in well under a minute on
 SQLite, and a cached file would silently outlive a migration or a change to the generator.
@@ -26,11 +28,13 @@ from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matchin
 from benchmarks.outbox import FULL_OUTBOX, QUICK_OUTBOX, OutboxPlan, run_outbox
 from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
 from benchmarks.report import Reporter
+from benchmarks.reports import FULL_REPORTS, QUICK_REPORTS, ReportSize, run_reports
 from benchmarks.throughput import CLIENTS, run_throughput
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 
 BACKENDS = ("sqlite", "postgresql")
-PARTS = ("backends", "calls")  # the per-backend benchmarks, then the call service's (once, on SQLite)
+# The per-backend benchmarks, the monthly report on each backend, then the call service's (once, on SQLite).
+PARTS = ("backends", "reports", "calls")
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
 
@@ -69,6 +73,20 @@ def run_backend(
             dispose(app)
 
 
+def run_report_backend(backend: str, reporter: Reporter, size: ReportSize) -> None:
+    """Generate a year of bookings into a fresh database of `backend` and time the monthly report."""
+    report = reporter.for_backend(backend, size.data)
+    with (
+        tempfile.TemporaryDirectory(prefix=f"rris-bench-reports-{backend}-") as folder,
+        database(backend, Path(folder)) as url,
+    ):
+        app = bench_app(Path(folder) / "instance", url)
+        try:
+            run_reports(app, report, size)
+        finally:
+            dispose(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the options, run the benchmarks, print JSON lines; 0 when every backend ran."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
@@ -76,38 +94,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generated pool and requests")
     parser.add_argument("--seconds", type=float, help="how long the HTTP clients run, per backend")
-    parser.add_argument("--only", choices=PARTS, help="run only the per-backend benchmarks, or only the call service's")
+    parser.add_argument(
+        "--only", choices=PARTS, help="run only the per-backend benchmarks, the monthly report's, or the call service's"
+    )
     args = parser.parse_args(argv)
     parts = [args.only] if args.only else list(PARTS)
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     unknown = set(backends) - set(BACKENDS)
     if unknown:
         parser.error(f"unknown backends: {', '.join(sorted(unknown))}")
-    if "backends" not in parts:
-        backends = []
     base = QUICK_POOL if args.quick else FULL_POOL
     size = PoolSize(base.interpreters, base.bookings, args.seed)
     plan = QUICK_PLAN if args.quick else FULL_PLAN
     seconds = args.seconds or (QUICK_SECONDS if args.quick else FULL_SECONDS)
     outbox = QUICK_OUTBOX if args.quick else FULL_OUTBOX
+    base_reports = QUICK_REPORTS if args.quick else FULL_REPORTS
+    report_size = ReportSize(base_reports.bookings, base_reports.interpreters, args.seed)
 
     reporter = Reporter(stream=sys.stdout)
     sys.stdout = sys.stderr  # anything else that prints goes to stderr; stdout carries JSON lines only
     started = perf_counter()
     failures = 0
     try:
-        for backend in backends:
+        for backend in backends if "backends" in parts else []:
             try:
                 run_backend(backend, reporter, size, plan, seconds, outbox)
             except PostgresUnavailable as error:
                 failures += 1
                 reporter.for_backend(backend, size.data).emit("backend", "skipped", 1, "flag", reason=str(error)[:200])
+        for backend in backends if "reports" in parts else []:
+            try:
+                run_report_backend(backend, reporter, report_size)
+            except PostgresUnavailable as error:
+                failures += 1
+                reporter.for_backend(backend, report_size.data).emit(
+                    "backend", "skipped", 1, "flag", reason=str(error)[:200]
+                )
         if "calls" in parts:
             run_calls(reporter, QUICK_CALLS if args.quick else FULL_CALLS)
     finally:
         sys.stdout = reporter.stream
     reporter.emit(
-        "benchmarks", "wall_time", perf_counter() - started, "s", backends=backends, parts=parts, quick=args.quick
+        "benchmarks",
+        "wall_time",
+        perf_counter() - started,
+        "s",
+        backends=backends if {"backends", "reports"} & set(parts) else [],
+        parts=parts,
+        quick=args.quick,
     )
     return 1 if failures else 0
 

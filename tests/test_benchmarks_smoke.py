@@ -45,6 +45,22 @@ EXPECTED = {
     ("outbox", "duplicates"),
 }
 
+# (bench, metric) pairs the monthly report's benchmark reports on every backend, on its own data.
+REPORT_EXPECTED = {
+    ("report_data", "generation_seconds"),
+    ("report_data", "bookings"),
+    ("report_data", "assignments"),
+    ("report_data", "call_summaries"),
+    ("monthly_report_pool", "p50"),
+    ("monthly_report_pool", "p95"),
+    ("monthly_report_pool", "bookings_in_month"),
+    ("monthly_report_country", "p50"),
+    ("monthly_report_country", "p95"),
+    ("monthly_report_country", "bookings_in_month"),
+}
+REPORT_BENCHES = {bench for bench, _metric in REPORT_EXPECTED}
+QUICK_REPORT_SIZE = {"bookings": 20000, "interpreters": 150, "languages": 40}
+
 # (bench, metric) pairs the call benchmarks report once per run (on SQLite, with no backend field).
 CALL_EXPECTED = {
     ("call_join", "service_p50"),
@@ -116,10 +132,29 @@ def test_every_backend_reports_every_metric_with_its_data_size(quick_run):
     backends = ["sqlite", "postgresql"] if postgres_installed() else ["sqlite"]
     assert result.returncode == 0 or not postgres_installed(), result.stderr[-2000:]
     for backend in backends:
-        reported = {(line["bench"], line["metric"]) for line in lines if line.get("backend") == backend}
+        pool = [line for line in lines if line.get("backend") == backend and line["bench"] not in REPORT_BENCHES]
+        reported = {(line["bench"], line["metric"]) for line in pool}
         assert reported >= EXPECTED, (backend, sorted(EXPECTED - reported), result.stderr[-2000:])
-        sizes = {json.dumps(line["data"], sort_keys=True) for line in lines if line.get("backend") == backend}
+        sizes = {json.dumps(line["data"], sort_keys=True) for line in pool}
         assert sizes == {json.dumps({"bookings": 5000, "interpreters": 200, "languages": 30}, sort_keys=True)}
+
+
+def test_every_backend_times_the_monthly_report_on_a_year_of_bookings(quick_run):
+    result, lines = quick_run
+    backends = ["sqlite", "postgresql"] if postgres_installed() else ["sqlite"]
+    for backend in backends:
+        report = [line for line in lines if line.get("backend") == backend and line["bench"] in REPORT_BENCHES]
+        reported = {(line["bench"], line["metric"]) for line in report}
+        assert reported >= REPORT_EXPECTED, (backend, sorted(REPORT_EXPECTED - reported), result.stderr[-2000:])
+        assert all(line["data"] == QUICK_REPORT_SIZE for line in report)
+        by_key = {(line["bench"], line["metric"]): line["value"] for line in report}
+        assert by_key[("report_data", "bookings")] == QUICK_REPORT_SIZE["bookings"]
+        assert by_key[("monthly_report_pool", "samples")] >= 20
+        assert (
+            0
+            < by_key[("monthly_report_country", "bookings_in_month")]
+            < by_key[("monthly_report_pool", "bookings_in_month")]
+        )
 
 
 def test_the_quick_clients_confirm_bookings_without_unexpected_answers(quick_run):

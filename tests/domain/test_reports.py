@@ -9,13 +9,20 @@ from decimal import Decimal
 import pytest
 
 from rris.domain.reports import (
+    ChargeGroup,
     ChargeRow,
     ReportFilter,
+    SessionGroup,
     SessionRow,
+    cents_to_amount,
     compute_report,
+    group_sessions,
     median_duration,
+    median_microseconds,
     period_bounds,
+    report_from_groups,
     session_cost,
+    session_cost_cents,
 )
 from rris.enums import BookingState, Modality
 
@@ -264,3 +271,68 @@ def test_a_dst_night_session_counts_its_real_duration():
     report = compute_report(MARCH, [night], [ChargeRow(1, Decimal("25.00"), "EUR")])
     assert report.delivered_seconds == 3600
     assert report.cost == {("RS", "EUR"): Decimal("25.00")}
+
+
+@pytest.mark.parametrize("rate", ["18.00", "25.00", "27.35", "35.00", "1999.99", "0.01"])
+def test_cost_in_whole_cents_is_the_same_rounding_done_in_integers(rate):
+    """The database sums `session_cost_cents`; it must equal `session_cost` for every duration."""
+    hourly_rate = Decimal(rate)
+    for seconds in [*range(0, 7300, 7), 3600 * 3 + 1, 86_399]:
+        assert cents_to_amount(session_cost_cents(seconds, int(hourly_rate * 100))) == session_cost(
+            seconds, hourly_rate
+        )
+
+
+def test_median_of_microseconds_is_the_median_of_the_middle_values():
+    """Odd and even counts, unsorted; the middle one or two alone give the same median."""
+    for values in ([7], [3, 1], [5, 1, 3], [40, 10, 20, 30], [1, 2, 3, 1_000_001]):
+        expected = median_duration(timedelta(microseconds=value) for value in values)
+        assert median_microseconds(values) == expected
+    assert median_microseconds([600_000_003, 1_200_000_001]) == timedelta(minutes=15, microseconds=2)
+    assert median_microseconds([]) is None
+
+
+def test_figures_from_groups_count_each_group_by_its_sessions():
+    """Two groups of completed sessions (one with call summaries, one without), three cancelled
+    sessions never filled, a no-show; the charges of the no-show cost nothing."""
+    groups = [
+        SessionGroup("RS", "pus", BookingState.COMPLETED, True, False, Modality.VIDEO, True, True, True, 2, 7200, 5000),
+        SessionGroup("RS", "pus", BookingState.COMPLETED, True, False, Modality.PHONE, True, True, False, 1, 2700, 0),
+        SessionGroup(
+            "MK", "arb", BookingState.CANCELLED, False, True, Modality.VIDEO, False, False, False, 3, 10800, 0
+        ),
+        SessionGroup(
+            "MK", "arb", BookingState.INTERPRETER_NO_SHOW, True, False, Modality.VIDEO, False, False, False, 1, 3600, 0
+        ),
+    ]
+    charges = [
+        ChargeGroup("RS", "EUR", BookingState.COMPLETED, True, 2, Decimal("40.10"), Decimal("60.00"), 5000, 7200),
+        ChargeGroup("RS", "EUR", BookingState.COMPLETED, False, 1, Decimal("0.00"), Decimal("18.75"), 0, 2700),
+        ChargeGroup(
+            "MK", "EUR", BookingState.INTERPRETER_NO_SHOW, False, 1, Decimal("0.00"), Decimal("35.00"), 0, 3600
+        ),
+    ]
+    report = report_from_groups(MARCH.bounds, groups, charges)
+    assert (report.requested_sessions, report.requested_seconds) == (7, 7200 + 2700 + 10800 + 3600)
+    assert (report.delivered_sessions, report.delivered_seconds) == (3, 5000 + 2700)
+    assert report.fill_rate == pytest.approx(4 / (7 - 3))
+    assert report.late_cancellations == 3
+    assert (report.calls, report.phone_fallbacks) == (2, 2)  # the telephone-booked session is left out
+    assert report.seconds_by_language == {("RS", "pus"): 7700}
+    assert report.sessions_by_language == {("RS", "pus"): 3}
+    assert report.cost == {("RS", "EUR"): Decimal("58.85")}
+    assert (report.cost_sessions, report.cost_seconds) == ({("RS", "EUR"): 3}, {("RS", "EUR"): 7700})
+
+
+def test_grouping_rows_keeps_every_figure():
+    """`compute_report` groups its rows before counting: grouping loses nothing."""
+    rows = [
+        session(1, delivered_seconds=50 * 60, had_call=True),
+        session(2, minutes=30, had_call=True, phone_fallback=True),
+        session(3, minutes=45, state=BookingState.CANCELLED, confirmed_at=None),
+        session(4, country_code="MK", applicant_language="arb", state=BookingState.APPLICANT_NO_SHOW),
+    ]
+    groups = group_sessions(rows)
+    assert sum(group.sessions for group in groups) == 4
+    assert sum(group.booked_seconds for group in groups) == (60 + 30 + 45 + 60) * 60
+    assert sum(group.billable_seconds for group in groups) == (50 + 30) * 60

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from rris.domain.reports import ReportFilter
-from rris.enums import BookingState, CallRole, Modality, SessionKind
+from rris.enums import BookingState, CallRole, Modality, PhoneDirection, PhoneLegStatus, SessionKind
 from rris.extensions import db
-from rris.models import Assignment, Booking, CallAttendance, CallSummary, InterpreterProfile
-from rris.queries.reports import monthly_report
+from rris.models import Assignment, Booking, CallAttendance, CallSummary, InterpreterProfile, PhoneLeg
+from rris.queries.reports import monthly_report, monthly_report_from_rows
 from tests import factories
 
 BELGRADE = "Europe/Belgrade"
@@ -22,8 +22,8 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-def held(booking: Booking, interpreter: InterpreterProfile, leg: int = 1) -> None:
-    """`interpreter` holds `leg` of `booking`."""
+def held(booking: Booking, interpreter: InterpreterProfile, leg: int = 1, released: bool = False) -> None:
+    """`interpreter` holds `leg` of `booking` (or held it, when `released`)."""
     db.session.add(
         Assignment(
             booking=booking,
@@ -32,6 +32,7 @@ def held(booking: Booking, interpreter: InterpreterProfile, leg: int = 1) -> Non
             busy_from=booking.starts_at,
             busy_until=booking.ends_at,
             assigned_at=booking.created_at,
+            released_at=booking.created_at if released else None,
         )
     )
 
@@ -168,3 +169,144 @@ def test_april_gets_the_session_that_starts_after_local_midnight(march):
     report = monthly_report(ReportFilter.month(2026, 4, BELGRADE))
     assert (report.requested_sessions, report.delivered_sessions) == (1, 1)
     assert report.cost == {}  # nobody holds it
+
+
+NARROWINGS: list[dict[str, object]] = [
+    {},
+    {"country_code": "RS"},
+    {"country_code": "MK"},
+    {"country_code": "AL"},
+    {"language": "prs"},
+    {"language": "mkd"},
+    {"modality": Modality.PHONE},
+    {"modality": Modality.VIDEO},
+    {"session_kind": SessionKind.REGISTRATION},
+]
+
+
+@pytest.mark.parametrize("narrowing", NARROWINGS, ids=lambda narrowing: ",".join(map(str, narrowing.values())) or "all")
+def test_the_database_counts_as_the_rules_do_one_booking_at_a_time(march, narrowing):
+    """`monthly_report` groups and sums in SQL; `compute_report` over one row per booking is the
+    statement of the rules. On the hand-computed month, with every narrowing, they agree."""
+    for month in (3, 4):
+        report_filter = ReportFilter.month(2026, month, BELGRADE, **narrowing)
+        assert monthly_report(report_filter) == monthly_report_from_rows(report_filter)
+
+
+@pytest.fixture
+def awkward(ctx):
+    """Serbia in October 2026 (clocks go back on the 25th), with what rounds or truncates:
+    instants with microseconds, a cent rate that lands on half a cent, a relay paid in two
+    currencies, an assignment since released, a telephone leg that was never answered."""
+    belgrade = factories.department("RS")
+    cents = factories.interpreter(name="Cent Rate")
+    cents.hourly_rate = Decimal("18.00")  # 1 s = 0.005 → 0.01 half up
+    lira = factories.interpreter(name="Lira Rate")
+    lira.hourly_rate, lira.rate_currency = Decimal("1999.99"), "TRY"
+    odd = factories.interpreter(name="Odd Rate")
+    odd.hourly_rate = Decimal("27.35")
+    created = utc(2026, 10, 1, 9, 0)
+
+    # 1. Booked 08:00:00.7-08:01:00.2 (59.5 s: booked 59 s), delivered 1 s by the call.
+    first = booked(
+        belgrade,
+        starts_at=utc(2026, 10, 5, 8, 0, 0, 700_000),
+        state=BookingState.COMPLETED,
+        created_at=created + timedelta(microseconds=1),
+        confirmed_at=created + timedelta(minutes=10, microseconds=4),
+    )
+    first.ends_at = utc(2026, 10, 5, 8, 1, 0, 200_000)
+    # 2. A relay: two interpreters in two currencies; 37 min booked, no call summary.
+    second = booked(
+        belgrade,
+        starts_at=utc(2026, 10, 26, 8, 0),
+        minutes=37,
+        relay=True,
+        state=BookingState.COMPLETED,
+        created_at=created + timedelta(microseconds=3),
+        confirmed_at=created + timedelta(minutes=20, microseconds=4),
+    )
+    # 3. Completed, the interpreter rang in on a leg that was never answered: no fallback.
+    third = booked(
+        belgrade,
+        starts_at=utc(2026, 10, 12, 9, 0),
+        minutes=61,
+        state=BookingState.COMPLETED,
+        created_at=created,
+        confirmed_at=created + timedelta(hours=1, microseconds=999_999),
+    )
+    # 4. Cancelled early after being filled: the assignment was released.
+    fourth = booked(
+        belgrade,
+        starts_at=utc(2026, 10, 20, 9, 0),
+        state=BookingState.CANCELLED,
+        created_at=created,
+        confirmed_at=created + timedelta(minutes=5),
+        cancelled_at=utc(2026, 10, 10, 9, 0),
+    )
+    held(first, cents)
+    held(second, odd)
+    held(second, lira, leg=2)
+    held(third, odd)
+    held(fourth, lira, released=True)
+    summary(first, 1)
+    summary(third, 61 * 60 - 1)
+    joined(first, CallRole.OFFICER)
+    joined(third, CallRole.OFFICER)
+    db.session.add(
+        PhoneLeg(
+            booking_id=third.id,
+            participant="phone-user-1",
+            role=CallRole.INTERPRETER,
+            display_name="Odd Rate (phone)",
+            direction=PhoneDirection.OUTBOUND,
+            number_tail="1234",
+            status=PhoneLegStatus.NO_ANSWER,
+            requested_at=third.starts_at,
+        )
+    )
+    db.session.commit()
+    return belgrade
+
+
+def test_instants_with_microseconds_and_costs_that_land_on_half_a_cent(awkward):
+    report_filter = ReportFilter.month(2026, 10, BELGRADE)
+    report = monthly_report(report_filter)
+    assert report == monthly_report_from_rows(report_filter)
+    assert report.requested_seconds == 59 + 37 * 60 + 61 * 60 + 60 * 60
+    assert report.delivered_seconds == 1 + 37 * 60 + 61 * 60 - 1
+    assert (report.calls, report.phone_fallbacks) == (2, 0)
+    # 1 s at 18.00 = 0.005 → 0.01; 37 min at 27.35 = 16.8658 → 16.87; 61 min less 1 s at 27.35
+    # = 27.7982 → 27.80; 37 min at 1999.99 TRY = 1233.3272 → 1233.33. The released one: nothing.
+    assert report.cost == {("RS", "EUR"): Decimal("44.68"), ("RS", "TRY"): Decimal("1233.33")}
+    assert report.cost_sessions == {("RS", "EUR"): 3, ("RS", "TRY"): 1}
+    assert report.cost_seconds == {("RS", "EUR"): 1 + 37 * 60 + 61 * 60 - 1, ("RS", "TRY"): 37 * 60}
+    assert report.sessions_by_language == {("RS", "pus"): 3}
+    # Times to fill 5 min, 10 min + 3 µs, 20 min + 1 µs, 1 h + 999,999 µs: the middle two's mean.
+    assert report.median_time_to_fill == timedelta(minutes=15, microseconds=2)
+    assert report.fill_rate == 1.0
+    assert report.early_cancellations == 1
+
+
+def test_a_relay_with_both_interpreters_in_one_currency_is_one_session_billed_twice(ctx):
+    """Both legs of a 60-minute relay held by interpreters paid in EUR (35.00 and 25.00): one
+    session billed, two hours of interpreter time, 35.00 + 25.00."""
+    belgrade = factories.department("RS")
+    first, second = factories.interpreter(name="Leg One"), factories.interpreter(name="Leg Two")
+    second.hourly_rate = Decimal("25.00")
+    relay = booked(
+        belgrade,
+        utc(2026, 3, 1, 9, 0),
+        starts_at=utc(2026, 3, 10, 8, 0),
+        relay=True,
+        state=BookingState.COMPLETED,
+        confirmed_at=utc(2026, 3, 2, 9, 0),
+    )
+    held(relay, first)
+    held(relay, second, leg=2)
+    db.session.commit()
+    report_filter = ReportFilter.month(2026, 3, BELGRADE)
+    report = monthly_report(report_filter)
+    assert report == monthly_report_from_rows(report_filter)
+    assert report.cost == {("RS", "EUR"): Decimal("60.00")}
+    assert (report.cost_sessions, report.cost_seconds) == ({("RS", "EUR"): 1}, {("RS", "EUR"): 2 * 3600})
