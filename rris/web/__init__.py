@@ -50,6 +50,7 @@ def create_portal(
         interpreter,
         interpreter_admin,
         pool_transfer,
+        reports,
         twilio,
     )
 
@@ -62,6 +63,7 @@ def create_portal(
         interpreter_admin.bp,
         bookings.bp,
         desk.bp,
+        reports.bp,
         interpreter.bp,
         calls.bp,
         api.bp,

@@ -1,0 +1,104 @@
+"""The report's pictures, drawn by matplotlib as SVG on the server (no script on the page, sharp
+in print). Figures are built with the object API, never pyplot, so requests in parallel
+threads share no global state.
+
+Every chart comes with the table it was drawn from on the page; the charts add no figure the
+tables do not carry.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+_REQUESTED = "#9bb7d4"
+_DELIVERED = "#1f5f99"
+_BARS = "#1f5f99"
+_HEAT = "Blues"
+_FONT_SIZE = 9
+_WIDTH_INCHES = 8.0
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str
+    requested_minutes: int
+    delivered_minutes: int
+
+
+def _svg(figure: Figure) -> str:
+    FigureCanvasSVG(figure)
+    out = io.StringIO()
+    figure.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return out.getvalue()
+
+
+def _figure(height: float) -> Figure:
+    figure = Figure(figsize=(_WIDTH_INCHES, height), dpi=96)
+    figure.set_layout_engine("constrained")
+    return figure
+
+
+def trend_chart(points: Sequence[TrendPoint], requested: str, delivered: str, minutes: str) -> str:
+    """Minutes requested and delivered per month, as paired bars."""
+    figure = _figure(3.0)
+    axes = figure.add_subplot()
+    positions = range(len(points))
+    width = 0.4
+    axes.bar(
+        [p - width / 2 for p in positions],
+        [p.requested_minutes for p in points],
+        width,
+        label=requested,
+        color=_REQUESTED,
+    )
+    axes.bar(
+        [p + width / 2 for p in positions],
+        [p.delivered_minutes for p in points],
+        width,
+        label=delivered,
+        color=_DELIVERED,
+    )
+    axes.set_xticks(list(positions), [p.label for p in points], fontsize=_FONT_SIZE, rotation=45, ha="right")
+    axes.set_ylabel(minutes, fontsize=_FONT_SIZE)
+    axes.tick_params(axis="y", labelsize=_FONT_SIZE)
+    axes.legend(fontsize=_FONT_SIZE, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure)
+
+
+def heat_map(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[int]], legend: str) -> str:
+    """A grid of minutes: `rows` (languages) by `columns` (countries), each cell labelled."""
+    figure = _figure(max(2.0, 0.35 * len(rows) + 1.2))
+    axes = figure.add_subplot()
+    image = axes.imshow(values, cmap=_HEAT, aspect="auto")
+    axes.set_xticks(range(len(columns)), columns, fontsize=_FONT_SIZE, rotation=30, ha="right")
+    axes.set_yticks(range(len(rows)), rows, fontsize=_FONT_SIZE)
+    peak = max((max(row) for row in values if row), default=0)
+    for y, row in enumerate(values):
+        for x, value in enumerate(row):
+            if value:
+                colour = "white" if peak and value > peak * 0.6 else "black"
+                axes.text(x, y, f"{value:,}", ha="center", va="center", fontsize=_FONT_SIZE - 1, color=colour)
+    bar = figure.colorbar(image, ax=axes, shrink=0.8)
+    bar.set_label(legend, fontsize=_FONT_SIZE)
+    bar.ax.tick_params(labelsize=_FONT_SIZE)
+    return _svg(figure)
+
+
+def distribution_chart(labels: Sequence[str], counts: Sequence[int], xlabel: str, ylabel: str) -> str:
+    """Interpreters per utilisation band, as a histogram of bars."""
+    figure = _figure(2.8)
+    axes = figure.add_subplot()
+    axes.bar(range(len(labels)), counts, color=_BARS)
+    axes.set_xticks(range(len(labels)), labels, fontsize=_FONT_SIZE, rotation=45, ha="right")
+    axes.set_xlabel(xlabel, fontsize=_FONT_SIZE)
+    axes.set_ylabel(ylabel, fontsize=_FONT_SIZE)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.tick_params(axis="y", labelsize=_FONT_SIZE)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure)
