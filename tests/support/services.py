@@ -79,18 +79,32 @@ def service_env(workdir: Path, **overrides: str) -> dict[str, str]:
 
 
 def start_signaling(
-    netns: Netns, workdir: Path, env: dict[str, str] | None = None, *, name: str = "signaling"
+    netns: Netns,
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    *,
+    name: str = "signaling",
+    command: list[str] | None = None,
 ) -> Service:
-    """`python -m signaling` inside `netns`, returned once /healthz answers 200 there; `name`
-    names its log (`<workdir>/<name>.log`): give a second instance its own."""
+    """`python -m signaling` (or `command`, serving the same app) inside `netns`, returned once
+    /healthz answers 200 there; `name` names its log (`<workdir>/<name>.log`): give a second
+    instance its own."""
     env = env or service_env(workdir)
     base_url = f"http://127.0.0.1:{env['RRIS_SIGNALING_PORT']}"
-    return _start(netns, name, [sys.executable, "-m", "signaling"], workdir, env, base_url)
+    return _start(netns, name, command or [sys.executable, "-m", "signaling"], workdir, env, base_url)
 
 
-def start_portal(netns: Netns, workdir: Path, env: dict[str, str] | None = None, demo: bool = False) -> Service:
-    """The portal (`flask run`, as scripts/run_all.py starts it) inside `netns` on a migrated
-    database, with the demo data when `demo`; returned once /healthz answers 200 there."""
+def start_portal(
+    netns: Netns,
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    demo: bool = False,
+    *,
+    command: list[str] | None = None,
+) -> Service:
+    """The portal (`flask run`, as scripts/run_all.py starts it, or `command` serving the same
+    app on RRIS_HOST:RRIS_PORT) inside `netns` on a migrated database, with the demo data when
+    `demo`; returned once /healthz answers 200 there."""
     env = env or service_env(workdir)
     steps = [["db", "upgrade"], *([["demo", "load", "--if-empty"]] if demo else [])]
     for step in steps:
@@ -98,7 +112,9 @@ def start_portal(netns: Netns, workdir: Path, env: dict[str, str] | None = None,
         if result.returncode != 0:
             raise ServiceFailed(f"flask {' '.join(step)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     port = env["RRIS_PORT"]
-    command = _flask("run", "--host", "127.0.0.1", "--port", port, "--no-reload", "--no-debugger", "--with-threads")
+    command = command or _flask(
+        "run", "--host", "127.0.0.1", "--port", port, "--no-reload", "--no-debugger", "--with-threads"
+    )
     return _start(netns, "portal", command, workdir, env, f"http://127.0.0.1:{port}")
 
 
