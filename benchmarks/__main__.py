@@ -28,6 +28,7 @@ from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matchin
 from benchmarks.outbox import FULL_OUTBOX, QUICK_OUTBOX, OutboxPlan, run_outbox
 from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
 from benchmarks.report import Reporter
+from benchmarks.report_exports import run_report_exports
 from benchmarks.reports import FULL_REPORTS, QUICK_REPORTS, ReportSize, run_reports
 from benchmarks.throughput import CLIENTS, run_throughput
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
@@ -83,6 +84,7 @@ def run_report_backend(backend: str, reporter: Reporter, size: ReportSize) -> No
         app = bench_app(Path(folder) / "instance", url)
         try:
             run_reports(app, report, size)
+            run_report_exports(app, report, *((1, 1) if size.bookings < FULL_REPORTS.bookings else ()))
         finally:
             dispose(app)
 

@@ -1,0 +1,43 @@
+"""What a coordinator waits for on top of the monthly figures: the whole report page's work (the
+twelve-month trend, utilisation, tables and charts) and a year exported as XLSX, on the data
+`benchmarks.reports` generated."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+
+from benchmarks.report import Reporter
+from benchmarks.reports import BUSY_MONTH, REPORT_YEAR, REPORT_ZONE, time_calls
+from rris.domain.permissions import Actor
+from rris.domain.reports import ReportFilter
+from rris.enums import Role
+from rris.extensions import db
+from rris.services.reporting import build_report, charts_of, export_xlsx
+
+PAGE_RUNS = 5
+YEAR_RUNS = 3
+COORDINATOR = Actor(user_id=1, role=Role.COORDINATOR)
+
+
+def run_report_exports(app: Flask, report: Reporter, page_runs: int = PAGE_RUNS, year_runs: int = YEAR_RUNS) -> None:
+    """Time the busy month's page work and the year's XLSX for the whole pool (cross-country)."""
+    month = ReportFilter.month(REPORT_YEAR, BUSY_MONTH, REPORT_ZONE)
+    year = ReportFilter(date(REPORT_YEAR, 1, 1), date(REPORT_YEAR, 12, 31), REPORT_ZONE)
+    with app.app_context():
+
+        def page() -> None:
+            view = build_report(COORDINATOR, month)
+            view.tables()
+            charts_of(view)
+
+        report.latencies("report_page_month", time_calls(page, page_runs), percents=(50, 95))
+        sizes: list[int] = []
+
+        def workbook() -> None:
+            sizes.append(len(export_xlsx(build_report(COORDINATOR, year))))
+
+        report.latencies("report_xlsx_year", time_calls(workbook, year_runs), percents=(50, 95))
+        report.emit("report_xlsx_year", "bytes", sizes[-1], "B", period=f"{REPORT_YEAR}")
+        db.session.rollback()
