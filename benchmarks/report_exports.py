@@ -11,7 +11,7 @@ from flask import Flask
 from benchmarks.report import Reporter
 from benchmarks.reports import BUSY_MONTH, REPORT_YEAR, REPORT_ZONE, time_calls
 from rris.domain.permissions import Actor
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.enums import Role
 from rris.extensions import db
 from rris.services.reporting import build_report, charts_of, export_xlsx

@@ -39,7 +39,7 @@ from sqlalchemy import Table, insert, select, text
 from benchmarks.catalogue import APPLICANT_LANGUAGES, COUNTRY_WEIGHTS, OFFICER_LANGUAGES, RELAY_LANGUAGE
 from benchmarks.people import CREATED, Row, user_row
 from benchmarks.report import Reporter
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.enums import (
     BookingState,
     CallRole,

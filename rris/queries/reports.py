@@ -38,12 +38,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from rris.domain.report_period import ReportFilter
 from rris.domain.reports import (
     SECONDS_PER_HOUR,
     ChargeGroup,
     ChargeRow,
     Report,
-    ReportFilter,
     SessionGroup,
     SessionRow,
     cents_to_amount,

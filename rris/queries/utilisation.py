@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, or_, select
 
 from rris.domain.matching.snapshots import Interval, WeeklyWindow
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.domain.utilisation import InterpreterHours, Utilisation, utilisation
 from rris.enums import BookingState
 from rris.extensions import db

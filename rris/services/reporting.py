@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from rris.domain.call_presence import rounded_minutes
 from rris.domain.permissions import Actor, Capability, ReachKind, can, reach
+from rris.domain.report_period import ReportFilter
 from rris.domain.report_tables import Table
-from rris.domain.reports import Report, ReportFilter
+from rris.domain.reports import Report
 from rris.extensions import db
 from rris.integrations import charts
 from rris.integrations.report_files import table_csv, workbook

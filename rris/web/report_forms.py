@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.enums import Modality, SessionKind
 from rris.extensions import db
 from rris.models import Country, Department

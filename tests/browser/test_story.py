@@ -36,7 +36,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
-from rris.domain.reports import ReportFilter, session_cost
+from rris.domain.report_period import ReportFilter
+from rris.domain.reports import session_cost
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Assignment, Booking, CallAttendance, CallSummary

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from rris.domain.report_period import ReportFilter, period_bounds
 from rris.domain.reports import (
     ChargeGroup,
     ChargeRow,
-    ReportFilter,
     SessionGroup,
     SessionRow,
     cents_to_amount,
@@ -19,7 +19,6 @@ from rris.domain.reports import (
     group_sessions,
     median_duration,
     median_microseconds,
-    period_bounds,
     report_from_groups,
     session_cost,
     session_cost_cents,

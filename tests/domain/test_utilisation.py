@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rris.domain.matching.snapshots import Interval, WeeklyWindow
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.domain.utilisation import (
     InterpreterHours,
     Utilisation,

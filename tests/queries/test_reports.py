@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.enums import BookingState, CallRole, Modality, PhoneDirection, PhoneLegStatus, SessionKind
 from rris.extensions import db
 from rris.models import Assignment, Booking, CallAttendance, CallSummary, InterpreterProfile, PhoneLeg

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Assignment, TimeOff

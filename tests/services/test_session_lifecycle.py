@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from rris.domain.booking_states import BookingAction
-from rris.domain.reports import ReportFilter
+from rris.domain.report_period import ReportFilter
 from rris.enums import BookingState, CallRole, NotificationKind, NotificationState, Role
 from rris.extensions import db
 from rris.models import BookingEvent, Notification
