@@ -13,6 +13,7 @@ from rris.extensions import db
 from rris.integrations.passwords import hash_password
 from rris.models import (
     Accreditation,
+    Assignment,
     AvailabilityWindow,
     Booking,
     Country,
@@ -152,4 +153,19 @@ def booking(
     )
     db.session.add(record)
     db.session.flush()
+    return record
+
+
+def held(booking: Booking, interpreter: InterpreterProfile, leg: int = 1, released: bool = False) -> Assignment:
+    """`interpreter` holds `leg` of `booking` for its booked span (or held it, when `released`)."""
+    record = Assignment(
+        booking=booking,
+        leg=leg,
+        interpreter_id=interpreter.id,
+        busy_from=booking.starts_at,
+        busy_until=booking.ends_at,
+        assigned_at=booking.created_at,
+        released_at=booking.created_at if released else None,
+    )
+    db.session.add(record)
     return record

@@ -11,7 +11,7 @@ import pytest
 from rris.domain.report_period import ReportFilter
 from rris.enums import BookingState, CallRole, Modality, PhoneDirection, PhoneLegStatus, SessionKind
 from rris.extensions import db
-from rris.models import Assignment, Booking, CallAttendance, CallSummary, InterpreterProfile, PhoneLeg
+from rris.models import Booking, CallAttendance, CallSummary, PhoneLeg
 from rris.queries.reports import monthly_report, monthly_report_from_rows
 from tests import factories
 
@@ -22,19 +22,7 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-def held(booking: Booking, interpreter: InterpreterProfile, leg: int = 1, released: bool = False) -> None:
-    """`interpreter` holds `leg` of `booking` (or held it, when `released`)."""
-    db.session.add(
-        Assignment(
-            booking=booking,
-            leg=leg,
-            interpreter_id=interpreter.id,
-            busy_from=booking.starts_at,
-            busy_until=booking.ends_at,
-            assigned_at=booking.created_at,
-            released_at=booking.created_at if released else None,
-        )
-    )
+held = factories.held
 
 
 def summary(booking: Booking, seconds: int) -> None:

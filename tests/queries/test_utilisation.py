@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from rris.domain.report_period import ReportFilter
 from rris.enums import BookingState
 from rris.extensions import db
-from rris.models import Assignment, TimeOff
+from rris.models import TimeOff
 from rris.queries.utilisation import pool_utilisation
 from tests import factories
 
@@ -21,27 +21,14 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
 
 
-def hold(interpreter, booking) -> None:
-    db.session.add(
-        Assignment(
-            booking=booking,
-            leg=1,
-            interpreter_id=interpreter.id,
-            busy_from=booking.starts_at,
-            busy_until=booking.ends_at,
-            assigned_at=booking.created_at,
-        )
-    )
-
-
 def test_hours_offered_less_time_off_and_sessions_held(ctx):
     mariam = factories.interpreter(name="Mariam Ahmadzai")  # Kabul, weekdays 09:00-17:00
     db.session.add(TimeOff(interpreter=mariam, starts_at=utc(2026, 6, 1, 0), ends_at=utc(2026, 6, 3, 0)))
-    hold(mariam, factories.booking(starts_at=utc(2026, 6, 10, 6), minutes=90, state=BookingState.COMPLETED))
-    hold(mariam, factories.booking(starts_at=utc(2026, 6, 11, 6), minutes=60, state=BookingState.CONFIRMED))
+    factories.held(factories.booking(starts_at=utc(2026, 6, 10, 6), minutes=90, state=BookingState.COMPLETED), mariam)
+    factories.held(factories.booking(starts_at=utc(2026, 6, 11, 6), minutes=60, state=BookingState.CONFIRMED), mariam)
     cancelled = factories.booking(starts_at=utc(2026, 6, 12, 6), state=BookingState.CANCELLED)
-    hold(mariam, cancelled)
-    hold(mariam, factories.booking(starts_at=utc(2026, 7, 1, 6), state=BookingState.CONFIRMED))  # July's
+    factories.held(cancelled, mariam)
+    factories.held(factories.booking(starts_at=utc(2026, 7, 1, 6), state=BookingState.CONFIRMED), mariam)  # July's
     db.session.flush()
 
     [row] = [row for row in pool_utilisation(JUNE) if row.name == "Mariam Ahmadzai"]
@@ -55,7 +42,7 @@ def test_who_is_counted(ctx):
     away.active = False
     former = factories.interpreter(name="Out but booked")
     former.active = False
-    hold(former, factories.booking(starts_at=utc(2026, 6, 10, 6), state=BookingState.COMPLETED))
+    factories.held(factories.booking(starts_at=utc(2026, 6, 10, 6), state=BookingState.COMPLETED), former)
     factories.interpreter(
         name="Dari only", pairs=(("prs", "eng"),), accredited_for=("MK",), on=datetime(2026, 6, 1).date()
     )

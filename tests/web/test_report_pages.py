@@ -14,7 +14,7 @@ import pytest
 
 from rris.enums import BookingState, Role
 from rris.extensions import db
-from rris.models import Assignment, Booking, CallSummary
+from rris.models import Booking, CallSummary
 from tests import factories
 from tests.conftest import committed
 from tests.factories import PASSWORD
@@ -34,16 +34,7 @@ def _delivered(department, interpreter, starts_at: datetime, language: str, seco
         state=BookingState.COMPLETED,
         confirmed_at=starts_at - timedelta(days=1),
     )
-    db.session.add(
-        Assignment(
-            booking=booking,
-            leg=1,
-            interpreter_id=interpreter.id,
-            busy_from=booking.starts_at,
-            busy_until=booking.ends_at,
-            assigned_at=booking.created_at,
-        )
-    )
+    factories.held(booking, interpreter)
     db.session.add(
         CallSummary(
             booking_id=booking.id,
