@@ -20,6 +20,7 @@ from rris.domain.permissions import Actor, Capability, ReachKind, can, reach
 from rris.domain.report_period import ReportFilter
 from rris.domain.report_tables import Table
 from rris.domain.reports import Report
+from rris.domain.utilisation import bucket_labels, distribution
 from rris.extensions import db
 from rris.integrations import charts
 from rris.integrations.report_files import table_csv, workbook
@@ -187,10 +188,9 @@ def charts_of(view: ReportView) -> dict[str, str]:
             _("Minutes delivered"),
         )
     if view.utilisation:
-        table = distribution_table(view.utilisation)
-        bands = table.rows[:-1]  # the last row counts people who offered no time: not a band
+        counts, _no_time = distribution(person.figures for person in view.utilisation)
         pictures["utilisation"] = charts.distribution_chart(
-            [str(row[0]) for row in bands], [int(row[1]) for row in bands], _("Utilisation"), _("Interpreters")
+            bucket_labels(), counts, _("Utilisation"), _("Interpreters")
         )
     return pictures
 
