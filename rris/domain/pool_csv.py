@@ -22,7 +22,9 @@ Columns (header row required, any order, names exactly as below):
 
 Each row is the whole truth about that interpreter for these columns: an empty list cell means
 none. Availability, time off, notes and phone numbers are not in the file and stay as they are.
-Rows are numbered as a spreadsheet shows them: the header is row 1.
+Rows are numbered as a spreadsheet shows them: the header is row 1. A cell that would start a
+spreadsheet formula (=, +, -, @, tab, CR) is written with a single quote in front, and one
+leading quote is dropped when a cell is read (`rris.domain.spreadsheet_cells`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from rris.domain.pool_csv_cells import (
     read_whole_number,
     read_yes_no,
 )
+from rris.domain.spreadsheet_cells import cell_text, spreadsheet_text
 from rris.enums import Employment, Gender
 from rris.timeutil import is_valid_zone
 
@@ -68,6 +71,7 @@ __all__ = [
     "SpecialisationRow",
     "normalised",
     "parse_pool_csv",
+    "pool_cells",
     "write_pool_csv",
 ]
 
@@ -148,7 +152,7 @@ def parse_pool_csv(text: str, catalogue: Catalogue) -> ParsedFile:
     if not records:
         result.file_problems.append(RowProblem(1, "", "The file is empty; the first row names the columns."))
         return result
-    header = [cell.strip().lower() for cell in records[0]]
+    header = [cell_text(cell).lower() for cell in records[0]]
     missing = [name for name in COLUMNS if name not in header]
     unknown = [name for name in header if name not in COLUMNS]
     if missing:
@@ -178,30 +182,39 @@ def parse_pool_csv(text: str, catalogue: Catalogue) -> ParsedFile:
 
 
 def write_pool_csv(rows: list[PoolRow]) -> str:
-    """The file for these interpreters: the format `parse_pool_csv` reads back to the same rows."""
+    """The file for these interpreters: the format `parse_pool_csv` reads back to the same rows.
+
+    Every cell is made safe to open in a spreadsheet (`rris.domain.spreadsheet_cells`).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([spreadsheet_text(column) for column in COLUMNS])
     for row in rows:
-        writer.writerow(
-            [
-                row.email,
-                row.name,
-                row.gender.value,
-                row.timezone,
-                row.employment.value,
-                LIST_SEPARATOR.join(f"{p.language_a}-{p.language_b}:{p.proficiency.value}" for p in row.language_pairs),
-                LIST_SEPARATOR.join(f"{code}:{name}" for code, name in row.dialects),
-                LIST_SEPARATOR.join(_accreditation_cell(item) for item in row.accreditations),
-                LIST_SEPARATOR.join(_specialisation_cell(item) for item in row.specialisations),
-                str(row.daily_cap_minutes),
-                str(row.rest_gap_minutes),
-                f"{row.hourly_rate:.2f}",
-                row.currency,
-                "yes" if row.active else "no",
-            ]
-        )
+        cells = pool_cells(row)
+        writer.writerow([spreadsheet_text(cells[column]) for column in COLUMNS])
     return out.getvalue()
+
+
+def pool_cells(row: PoolRow) -> dict[str, str]:
+    """The row's values as the file's columns spell them, before they are written to a file."""
+    return {
+        "email": row.email,
+        "name": row.name,
+        "gender": row.gender.value,
+        "timezone": row.timezone,
+        "employment": row.employment.value,
+        "language_pairs": LIST_SEPARATOR.join(
+            f"{p.language_a}-{p.language_b}:{p.proficiency.value}" for p in row.language_pairs
+        ),
+        "dialects": LIST_SEPARATOR.join(f"{code}:{name}" for code, name in row.dialects),
+        "accreditations": LIST_SEPARATOR.join(_accreditation_cell(item) for item in row.accreditations),
+        "specialisations": LIST_SEPARATOR.join(_specialisation_cell(item) for item in row.specialisations),
+        "daily_cap_minutes": str(row.daily_cap_minutes),
+        "rest_gap_minutes": str(row.rest_gap_minutes),
+        "hourly_rate": f"{row.hourly_rate:.2f}",
+        "currency": row.currency,
+        "active": "yes" if row.active else "no",
+    }
 
 
 def normalised(row: PoolRow) -> PoolRow:

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
+from rris.domain.spreadsheet_cells import cell_text
 from rris.enums import Employment, Gender, Proficiency, Specialisation
 
 LIST_SEPARATOR = ";"
@@ -79,7 +80,8 @@ class CellReader:
         self.problems: list[RowProblem] = []
 
     def cell(self, column: str) -> str:
-        return self.cells.get(column, "").strip()
+        """The cell's text as it stands for a value (a spreadsheet's text mark removed)."""
+        return cell_text(self.cells.get(column, ""))
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(RowProblem(self.number, column, message))

@@ -2,7 +2,9 @@
 
 Both carry the numbers as numbers (ratios as fractions in CSV, formatted as percentages in
 XLSX), a suppressed small count as the text "<5" and the figures resting on it as empty
-cells. Notes (the rounding rule, country footnotes) follow each table.
+cells. Notes (the rounding rule, country footnotes) follow each table. Every text cell goes
+through `rris.domain.spreadsheet_cells` (no formula injection), and XLSX text is written as a
+string, never as a formula or a link.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from decimal import Decimal
 import xlsxwriter
 
 from rris.domain.report_tables import Kind, Table
+from rris.domain.spreadsheet_cells import spreadsheet_cell, spreadsheet_text
 
 # Excel's limits: 31 characters a sheet name, and these characters are not allowed in one.
 _SHEET_NAME_LIMIT = 31
 _SHEET_NAME_FORBIDDEN = str.maketrans({character: " " for character in "[]:*?/\\"})
-# Cells Excel or LibreOffice would run as a formula when the file is opened.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _XLSX_FORMATS = {
     Kind.COUNT: "#,##0",
@@ -34,25 +35,18 @@ _COLUMN_WIDTH = 16
 _FIRST_COLUMN_WIDTH = 28
 
 
-def _text(cell: object) -> object:
-    """A text cell made safe to open in a spreadsheet (no formula injection)."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
-        return "'" + cell
-    return cell
-
-
 def table_csv(table: Table, notes: Sequence[str] = ()) -> str:
     """One table as CSV: a header row, its rows, then a blank line and its notes, if any."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_text(column.title) for column in table.columns])
+    writer.writerow([spreadsheet_text(column.title) for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if cell is None else _text(cell) for cell in row])
+        writer.writerow(["" if cell is None else spreadsheet_cell(cell) for cell in row])
     trailing = [note for note in (table.note, *notes) if note]
     if trailing:
         writer.writerow([])
         for note in trailing:
-            writer.writerow([_text(note)])
+            writer.writerow([spreadsheet_text(note)])
     return out.getvalue()
 
 
@@ -67,14 +61,14 @@ def workbook(tables: Sequence[Table], heading: str, notes: Sequence[str] = ()) -
 
     about = book.add_worksheet(_sheet_name("About"))
     about.set_column(0, 0, 100)
-    about.write(0, 0, _text(heading), bold)
+    about.write_string(0, 0, spreadsheet_text(heading), bold)
     line = 2
     for table in tables:
-        about.write(line, 0, _text(table.title))
+        about.write_string(line, 0, spreadsheet_text(table.title))
         line += 1
     line += 1
     for note in notes:
-        about.write(line, 0, _text(note), wrap)
+        about.write_string(line, 0, spreadsheet_text(note), wrap)
         line += 1
 
     used: set[str] = {"About"}
@@ -84,13 +78,13 @@ def workbook(tables: Sequence[Table], heading: str, notes: Sequence[str] = ()) -
         sheet.set_column(1, max(1, len(table.columns) - 1), _COLUMN_WIDTH)
         header_format = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         for index, column in enumerate(table.columns):
-            sheet.write_string(0, index, column.title, header_format)
+            sheet.write_string(0, index, spreadsheet_text(column.title), header_format)
         for row_index, row in enumerate(table.rows, start=1):
             for index, (cell, column) in enumerate(zip(row, table.columns, strict=True)):
                 _write_cell(sheet, row_index, index, cell, formats.get(column.kind), right)
         sheet.freeze_panes(1, 1)
         if table.note:
-            sheet.write(len(table.rows) + 2, 0, _text(table.note))
+            sheet.write_string(len(table.rows) + 2, 0, spreadsheet_text(table.note))
     book.close()
     return out.getvalue()
 
@@ -103,9 +97,9 @@ def _write_cell(sheet, row: int, column: int, cell: object, number_format, right
     elif isinstance(cell, int | float | Decimal):
         sheet.write_number(row, column, float(cell), number_format)
     elif number_format is not None:  # "<5" in a number column
-        sheet.write_string(row, column, str(cell), right)
+        sheet.write_string(row, column, spreadsheet_text(str(cell)), right)
     else:
-        sheet.write_string(row, column, str(_text(cell)))
+        sheet.write_string(row, column, spreadsheet_text(str(cell)))
 
 
 def _sheet_name(title: str) -> str:

@@ -23,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 
 from rris.domain.errors import InvalidInput
 from rris.domain.permissions import Actor
-from rris.domain.pool_csv import COLUMNS, PoolRow, parse_pool_csv, write_pool_csv
+from rris.domain.pool_csv import COLUMNS, PoolRow, parse_pool_csv, pool_cells
 from rris.domain.pool_csv_cells import LIST_SEPARATOR, CellReader, read_accreditations
+from rris.domain.spreadsheet_cells import spreadsheet_text
 from rris.extensions import db
 from rris.models import Country, Dialect, InterpreterProfile, User
 from rris.queries.scoping import NotVisible
@@ -67,7 +68,7 @@ class _Extras:
 def entry_of(profile: InterpreterProfile) -> dict[str, str]:
     """The profile as the form shows it: the file's cells, lists one entry a line, plus the rest."""
     row = row_of(profile)
-    cells = next(csv.DictReader(io.StringIO(write_pool_csv([row]))))
+    cells = pool_cells(row)
     entry = {name: cells.get(name, "") for name in ENTRY_FIELDS}
     for name in LIST_FIELDS:
         entry[name] = "\n".join(item for item in cells[name].split(LIST_SEPARATOR) if item)
@@ -229,10 +230,11 @@ def _split_references(text: str) -> tuple[list[str], list[str]]:
 
 
 def _one_row_file(cells: Mapping[str, str]) -> str:
+    # Marked like any file RRIS writes, so the parser's unmarking gives back what was typed.
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerow([cells.get(name, "") for name in COLUMNS])
+    writer.writerow([spreadsheet_text(cells.get(name, "")) for name in COLUMNS])
     return out.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 
 from rris.domain.pool_csv import COLUMNS, AccreditationRow, Catalogue, PairRow, parse_pool_csv, write_pool_csv
 from rris.enums import Gender, Proficiency, Specialisation
+from tests.support.spreadsheets import HOSTILE, csv_rows, unsafe_csv_cells
 
 CATALOGUE = Catalogue(
     languages=frozenset({"pus", "prs", "srp", "eng"}),
@@ -60,6 +62,16 @@ def test_written_rows_read_back_the_same():
     row = parse_pool_csv(csv_of(GOOD), CATALOGUE).rows[0].value
     again = parse_pool_csv(write_pool_csv([row]), CATALOGUE)
     assert again.rows[0].value == row
+
+
+@pytest.mark.parametrize("name", [*HOSTILE, "'=1+1", "'Ali"])
+def test_a_name_that_looks_like_a_formula_is_written_as_text_and_reads_back(name):
+    row = replace(parse_pool_csv(csv_of(GOOD), CATALOGUE).rows[0].value, name=name, email="+ali@pool.example")
+    text = write_pool_csv([row])
+    assert unsafe_csv_cells(text) == []
+    written = dict(zip(COLUMNS, csv_rows(text)[1], strict=True))
+    assert written["name"] == "'" + name and written["email"] == "'+ali@pool.example"
+    assert parse_pool_csv(text, CATALOGUE).rows[0].value == row
 
 
 @pytest.mark.parametrize(

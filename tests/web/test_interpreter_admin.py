@@ -4,6 +4,8 @@ others get 403; a post without its CSRF token is refused."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from rris.models import Accreditation, InterpreterProfile, User
 from tests import factories
 from tests.conftest import committed
 from tests.factories import PASSWORD
+from tests.support.spreadsheets import unsafe_csv_cells
 
 NEW_URL = "/interpreters/new"
 FARID = {
@@ -168,3 +171,23 @@ def test_the_warning_page_is_linked_from_the_pool_for_coordinators(app, browser)
     assert 'href="/pool/accreditations"' in pool
     page = browser.get("/pool/accreditations").get_data(as_text=True)
     assert "None. Every accreditation" in page
+
+
+def test_a_formula_typed_as_a_name_is_kept_as_typed_and_exported_as_text(app, browser):
+    people(app)
+    browser.sign_in("hub@marri.example", PASSWORD)
+    formula = '=HYPERLINK("http://attacker.example","Click")'
+    assert browser.submit(NEW_URL, {**FARID, "name": formula}).status_code == 302
+    assert browser.submit(NEW_URL, {**FARID, "email": "quote@pool.example", "name": "'Quoted"}).status_code == 302
+    with app.app_context():
+        names = set(db.session.scalars(select(User.name).where(User.role == Role.INTERPRETER)))
+    assert names == {formula, "'Quoted"}  # the form is no spreadsheet: nothing added, nothing taken
+    edit_url = f"/interpreters/{interpreter_id_of(app, 'farid@pool.example')}/edit"
+    assert 'value="=HYPERLINK(&#34;http://attacker.example&#34;,&#34;Click&#34;)"' in browser.get(edit_url).get_data(
+        as_text=True
+    )
+
+    exported = browser.get("/pool/export.csv").get_data(as_text=True)
+    assert unsafe_csv_cells(exported) == []
+    names = {row["name"] for row in csv.DictReader(io.StringIO(exported))}
+    assert names == {"'" + formula, "''Quoted"}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from io import BytesIO
+import csv
+from io import BytesIO, StringIO
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from tests.conftest import committed
 from tests.domain.test_pool_csv import csv_of
 from tests.factories import PASSWORD
 from tests.services.test_pool_import import NEW
+from tests.support.spreadsheets import unsafe_csv_cells
 
 
 def setup_pool(app):
@@ -84,3 +86,19 @@ def test_the_pool_page_links_import_and_export_for_coordinators_only(app, browse
     another_browser.sign_in("focal.links@mup.rs.example", factories.PASSWORD)
     response = another_browser.get("/interpreters")
     assert response.status_code in (200, 403) and 'href="/pool/import"' not in response.get_data(as_text=True)
+
+
+def test_a_formula_uploaded_as_a_name_downloads_as_text(app, browser):
+    setup_pool(app)
+    browser.sign_in("hub@marri.example", PASSWORD)
+    out = StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(NEW))
+    writer.writeheader()
+    writer.writerow({**NEW, "name": '=HYPERLINK("http://attacker.example","Click")'})
+    writer.writerow({**NEW, "email": "sum@pool.example", "name": "\r+SUM(1,2)"})
+    assert upload(browser, out.getvalue(), "run").status_code == 200
+
+    exported = browser.get("/pool/export.csv").get_data(as_text=True)
+    assert unsafe_csv_cells(exported) == []
+    names = {row["name"] for row in csv.DictReader(StringIO(exported))}
+    assert {'\'=HYPERLINK("http://attacker.example","Click")', "'+SUM(1,2)"} <= names

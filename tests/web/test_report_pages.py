@@ -15,9 +15,11 @@ import pytest
 from rris.enums import BookingState, Role
 from rris.extensions import db
 from rris.models import Booking, CallSummary
+from rris.services.reporting import EXPORTED_TABLES
 from tests import factories
 from tests.conftest import committed
 from tests.factories import PASSWORD
+from tests.support.spreadsheets import unsafe_csv_cells, unsafe_xlsx_cells
 
 MARCH = "month=2026-03"
 
@@ -163,3 +165,12 @@ def test_the_printable_view_carries_the_suppressed_tables_and_the_rules(scene, b
     assert "RRIS report, 2026-03" in page and "&lt;5" in page
     assert "Mariam Ahmadzai" not in page
     assert "rounded to the cent" in page
+
+
+def test_no_export_carries_a_cell_a_spreadsheet_would_run(scene, browser):
+    browser.sign_in("hub@pool.example", PASSWORD)
+    for key in EXPORTED_TABLES:
+        response = browser.get(f"/reports/{key}.csv?{MARCH}")
+        assert response.status_code == 200 and unsafe_csv_cells(response.get_data(as_text=True)) == [], key
+    response = browser.client.get(f"/reports/report.xlsx?{MARCH}")
+    assert response.status_code == 200 and unsafe_xlsx_cells(response.data) == []
