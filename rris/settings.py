@@ -87,7 +87,17 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "RRIS_DIAL_IN_NUMBER", "(empty: no dial-in)", "the Twilio number (E.164) participants dial with their PIN"
     ),
-    Variable("RRIS_RETENTION_DAYS", "90", "call records, notes to the interpreter and sent messages are purged after this"),
+    Variable(
+        "RRIS_RETENTION_DAYS",
+        "90",
+        "days after a session's end when its call records, free texts, guests and sent messages are purged",
+    ),
+    Variable(
+        "RRIS_SIGN_IN_RECORDS_DAYS",
+        "30",
+        "days sign-in attempts, ended browser sessions and revoked or expired API tokens are kept",
+    ),
+    Variable("RRIS_AUDIT_DAYS", "365", "days the audit of who read which booking is kept"),
     Variable("RRIS_LOG_LEVEL", "INFO", "log level of all three processes"),
 )
 
@@ -136,6 +146,8 @@ class Settings:
     phone_calls_per_day: int
     dial_in_number: str
     retention_days: int
+    sign_in_records_days: int
+    audit_days: int
     log_level: str
 
     @property
@@ -232,6 +244,8 @@ class Settings:
             phone_calls_per_day=reader.positive_int("RRIS_PHONE_CALLS_PER_DAY", 200),
             dial_in_number=reader.e164("RRIS_DIAL_IN_NUMBER"),
             retention_days=reader.positive_int("RRIS_RETENTION_DAYS", 90),
+            sign_in_records_days=reader.positive_int("RRIS_SIGN_IN_RECORDS_DAYS", 30),
+            audit_days=reader.positive_int("RRIS_AUDIT_DAYS", 365),
             log_level=reader.text("RRIS_LOG_LEVEL", "INFO").upper(),
         )
 

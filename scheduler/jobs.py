@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from rris.context import current_clock, current_settings
+from rris.context import current_clock
 from rris.extensions import db
 from rris.services import conflicts, no_shows, offers, outbox, retention, session_lifecycle
 
@@ -86,8 +86,8 @@ def advance_sessions() -> None:
 
 
 def purge_expired() -> None:
-    """Purge call records, notes and old messages past the retention period."""
-    retention.purge_expired(current_clock().now(), current_settings().retention_days)
+    """Purge the personal data past its period (the README's data map)."""
+    retention.purge_expired(current_clock().now(), retention.retention_policy())
 
 
 def _figures(report: conflicts.SweepReport) -> tuple[int, int, int]:

@@ -53,6 +53,8 @@ def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
         ("RRIS_PHONE_PREFIXES", " , "),
         ("RRIS_PHONE_CALLS_PER_DAY", "0"),
         ("RRIS_DIAL_IN_NUMBER", "011 765 4321"),
+        ("RRIS_SIGN_IN_RECORDS_DAYS", "0"),
+        ("RRIS_AUDIT_DAYS", "a year"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path, name, value):

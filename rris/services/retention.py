@@ -1,26 +1,50 @@
-"""Retention: call records, notes to the interpreter and old messages are purged after
-RRIS_RETENTION_DAYS, phone verification codes a day after they expire; phone legs keep only
-their modality, status and duration. What billing and reports need (the booking, its
-assignments, history, outcome and the call summary) stays."""
+"""Retention: personal data is purged when it has served its purpose (the README's data map).
+
+Of a session that ended more than RRIS_RETENTION_DAYS ago: call attendance, guests invited
+into the call, finished messages, and every free text people wrote about it (notes to the
+interpreter, the cancellation reason, decline reasons, history notes) go; phone legs keep only
+their modality, status and duration; time off keeps its period but not its reason. Sign-in
+attempts, ended browser sessions and revoked or expired API tokens go after
+RRIS_SIGN_IN_RECORDS_DAYS, the audit of booking reads after RRIS_AUDIT_DAYS; verification
+codes, idempotency records and wrong dial-in PINs once they can no longer matter. What billing
+and reports need (the booking, its assignments, history, outcome and the call summary) stays.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
+from rris.context import current_settings
+from rris.domain.retention import Cutoffs, RetentionPolicy, cutoffs
 from rris.enums import NotificationState
 from rris.extensions import db
-from rris.models import Booking, CallAttendance, Notification, PhoneLeg, PhoneVerification
+from rris.models import (
+    ApiToken,
+    Booking,
+    BookingEvent,
+    BookingRead,
+    CallAttendance,
+    CallGuest,
+    DialInFailure,
+    IdempotencyRecord,
+    LoginAttempt,
+    Notification,
+    Offer,
+    PhoneLeg,
+    PhoneVerification,
+    TimeOff,
+    UserSession,
+)
 from rris.services.call_records import summarise_before_purge
+from rris.services.dial_in import PIN_WINDOW
 from rris.services.transactions import begin_write
 
 log = logging.getLogger(__name__)
 
-# Verification codes live ten minutes; a day later they only show who asked when.
-PHONE_CODES_KEPT = timedelta(days=1)
 _FINISHED = (
     NotificationState.SENT,
     NotificationState.SKIPPED,
@@ -33,35 +57,112 @@ _FINISHED = (
 class PurgeReport:
     """How many records each purge removed or blanked."""
 
-    call_records: int
-    notes: int
-    messages: int
+    call_records: int = 0
+    notes: int = 0
+    messages: int = 0
     phone_codes: int = 0
+    free_texts: int = 0
+    call_guests: int = 0
+    time_off_reasons: int = 0
+    login_attempts: int = 0
+    user_sessions: int = 0
+    api_tokens: int = 0
+    booking_reads: int = 0
+    idempotency_records: int = 0
+    dial_in_failures: int = 0
+
+    @property
+    def total(self) -> int:
+        """All records touched."""
+        return sum(astuple(self))
 
 
-def purge_expired(now: datetime, retention_days: int) -> PurgeReport:
-    """Remove what is older than the retention period; sessions count from their end."""
-    cutoff = now - timedelta(days=retention_days)
-    ended_before = select(Booking.id).where(Booking.ends_at < cutoff)
+def retention_policy() -> RetentionPolicy:
+    """The periods from settings."""
+    settings = current_settings()
+    return RetentionPolicy(
+        session_days=settings.retention_days,
+        sign_in_days=settings.sign_in_records_days,
+        audit_days=settings.audit_days,
+        login_window=timedelta(minutes=settings.login_window_minutes),
+        session_idle=timedelta(minutes=settings.session_idle_minutes),
+        dial_in_window=PIN_WINDOW,
+    )
+
+
+def purge_expired(now: datetime, policy: RetentionPolicy) -> PurgeReport:
+    """Remove or blank what is past its period in one transaction; sessions count from their end."""
+    cut = cutoffs(now, policy)
     begin_write()
+    report = PurgeReport(**_purge_sessions(cut, now), **_purge_accounts(cut))
+    db.session.commit()
+    if report.total:
+        log.info("retention: purged %s", report)
+    return report
+
+
+def _purge_sessions(cut: Cutoffs, now: datetime) -> dict[str, int]:
+    """What a session left behind, once it ended more than the retention period ago."""
+    ended_before = select(Booking.id).where(Booking.ends_at < cut.session_ended)
+    of_ended = Booking.id.in_(ended_before)
     # The delivered time outlives the attendances it is computed from (their state changes cascade).
     summarise_before_purge(ended_before, now)
-    calls = db.session.execute(delete(CallAttendance).where(CallAttendance.booking_id.in_(ended_before)))
+    calls = _run(delete(CallAttendance).where(CallAttendance.booking_id.in_(ended_before)))
     # Phone legs stay for the reports (modality, duration) but lose who and which number.
-    db.session.execute(
+    _run(
         update(PhoneLeg)
         .where(PhoneLeg.booking_id.in_(ended_before), PhoneLeg.number_tail != "")
         .values(number_tail="", display_name="", user_id=None, person_participant=None)
     )
-    notes = db.session.execute(
-        update(Booking).where(Booking.ends_at < cutoff, Booking.notes.isnot(None)).values(notes=None)
+    notes = _run(update(Booking).where(of_ended, Booking.notes.isnot(None)).values(notes=None))
+    free_texts = (
+        _run(update(Booking).where(of_ended, Booking.cancel_reason.isnot(None)).values(cancel_reason=None))
+        + _run(
+            update(Offer)
+            .where(Offer.booking_id.in_(ended_before), Offer.decline_reason.isnot(None))
+            .values(decline_reason=None)
+        )
+        + _run(
+            update(BookingEvent)
+            .where(BookingEvent.booking_id.in_(ended_before), BookingEvent.note.isnot(None))
+            .values(note=None)
+        )
     )
-    messages = db.session.execute(
-        delete(Notification).where(Notification.state.in_(_FINISHED), Notification.created_at < cutoff)
+    return {
+        "call_records": calls,
+        "notes": notes,
+        "free_texts": free_texts,
+        "call_guests": _run(delete(CallGuest).where(CallGuest.booking_id.in_(ended_before))),
+        "messages": _run(
+            delete(Notification).where(Notification.state.in_(_FINISHED), Notification.created_at < cut.session_ended)
+        ),
+        # The period stays (utilisation counts the hours offered); why they were away does not.
+        "time_off_reasons": _run(
+            update(TimeOff).where(TimeOff.ends_at < cut.session_ended, TimeOff.reason.isnot(None)).values(reason=None)
+        ),
+    }
+
+
+def _purge_accounts(cut: Cutoffs) -> dict[str, int]:
+    """Sign-in and audit records past their periods, and short-lived records past their use."""
+    ended_session = or_(
+        UserSession.expires_at < cut.sign_in,
+        UserSession.revoked_at < cut.sign_in,
+        UserSession.last_seen_at < cut.idle_seen,
     )
-    codes = db.session.execute(delete(PhoneVerification).where(PhoneVerification.expires_at < now - PHONE_CODES_KEPT))
-    db.session.commit()
-    report = PurgeReport(calls.rowcount, notes.rowcount, messages.rowcount, codes.rowcount)
-    if report.call_records or report.notes or report.messages or report.phone_codes:
-        log.info("retention: purged %s", report)
-    return report
+    dead_token = or_(
+        ApiToken.revoked_at < cut.sign_in, and_(ApiToken.expires_at.isnot(None), ApiToken.expires_at < cut.sign_in)
+    )
+    return {
+        "login_attempts": _run(delete(LoginAttempt).where(LoginAttempt.attempted_at < cut.sign_in)),
+        "user_sessions": _run(delete(UserSession).where(ended_session)),
+        "api_tokens": _run(delete(ApiToken).where(dead_token)),
+        "booking_reads": _run(delete(BookingRead).where(BookingRead.at < cut.audit)),
+        "phone_codes": _run(delete(PhoneVerification).where(PhoneVerification.expires_at < cut.phone_code_expired)),
+        "idempotency_records": _run(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cut.idempotency)),
+        "dial_in_failures": _run(delete(DialInFailure).where(DialInFailure.at < cut.dial_in)),
+    }
+
+
+def _run(statement: object) -> int:
+    return db.session.execute(statement).rowcount  # type: ignore[call-overload]

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from rris.context import current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
@@ -17,9 +17,6 @@ from rris.models import LoginAttempt, User
 from rris.services.transactions import begin_write
 
 log = logging.getLogger(__name__)
-
-ATTEMPT_RETENTION = timedelta(days=30)
-
 
 def throttle_policy() -> ThrottlePolicy:
     """The limits from settings."""
@@ -60,14 +57,6 @@ def authenticate(raw_email: str, password: str, ip_address: str, now: datetime) 
     if not succeeded or user is None:
         raise InvalidInput({"email": _("The e-mail address or password is not right.")})
     return user
-
-
-def forget_old_attempts(now: datetime) -> int:
-    """Delete attempts older than the retention period; returns how many."""
-    begin_write()
-    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - ATTEMPT_RETENTION))
-    db.session.commit()
-    return result.rowcount
 
 
 def _recent_failures(who: object, policy: ThrottlePolicy, now: datetime) -> list[datetime]:

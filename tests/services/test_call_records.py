@@ -16,6 +16,7 @@ from rris.models import CallAttendance, CallStateChange, CallSummary
 from rris.services import call_records
 from rris.services.retention import purge_expired
 from tests import factories
+from tests.services.test_retention import policy
 
 START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
 
@@ -203,7 +204,7 @@ def test_retention_keeps_the_delivered_time_and_drops_attendances_with_their_sta
     call_records.record_state("c-interp", f"user-{jelena_id}", "connected", minute(5))
     call_records.touch(["c-officer", "c-interp"], minute(50))  # never closed: the service died
     assert summary(booking_id) is None
-    report = purge_expired(START + timedelta(days=91), retention_days=90)
+    report = purge_expired(START + timedelta(days=91), policy(session_days=90))
     assert report.call_records == 2
     assert attendances_of(booking_id) == 0
     assert db.session.scalar(select(func.count()).select_from(CallStateChange)) == 0
