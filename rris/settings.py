@@ -31,6 +31,9 @@ class Variable:
 
 # Serbia, Montenegro, Kosovo, Croatia, Bosnia and Herzegovina, North Macedonia, Albania, Türkiye.
 DEFAULT_PHONE_PREFIXES = "+381,+382,+383,+385,+387,+389,+355,+90"
+# How long after a session's end its interpreter still sees the case reference and notes.
+DEFAULT_CASE_DETAILS_HOURS = 2
+MAX_CASE_DETAILS_HOURS = 72
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_ENV", "development", "development, test or production; production refuses unsafe defaults"),
@@ -98,6 +101,12 @@ VARIABLES: tuple[Variable, ...] = (
         "days sign-in attempts, ended browser sessions and revoked or expired API tokens are kept",
     ),
     Variable("RRIS_AUDIT_DAYS", "365", "days the audit of who read which booking is kept"),
+    Variable(
+        "RRIS_CASE_DETAILS_HOURS",
+        str(DEFAULT_CASE_DETAILS_HOURS),
+        "hours after a session's end during which its interpreter still sees the case reference and notes "
+        f"(0 to {MAX_CASE_DETAILS_HOURS}); then only the job's facts",
+    ),
     Variable("RRIS_LOG_LEVEL", "INFO", "log level of all three processes"),
 )
 
@@ -148,6 +157,7 @@ class Settings:
     retention_days: int
     sign_in_records_days: int
     audit_days: int
+    case_details_hours: int
     log_level: str
 
     @property
@@ -246,6 +256,9 @@ class Settings:
             retention_days=reader.positive_int("RRIS_RETENTION_DAYS", 90),
             sign_in_records_days=reader.positive_int("RRIS_SIGN_IN_RECORDS_DAYS", 30),
             audit_days=reader.positive_int("RRIS_AUDIT_DAYS", 365),
+            case_details_hours=reader.bounded_int(
+                "RRIS_CASE_DETAILS_HOURS", DEFAULT_CASE_DETAILS_HOURS, 0, MAX_CASE_DETAILS_HOURS
+            ),
             log_level=reader.text("RRIS_LOG_LEVEL", "INFO").upper(),
         )
 
@@ -267,6 +280,18 @@ class _Reader:
             raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
         if value <= 0:
             raise SettingsError(f"{name} must be greater than zero")
+        return value
+
+    def bounded_int(self, name: str, default: int, lowest: int, highest: int) -> int:
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+        if not lowest <= value <= highest:
+            raise SettingsError(f"{name} must be from {lowest} to {highest}, not {value}")
         return value
 
     def port(self, name: str, default: int) -> int:

@@ -55,6 +55,9 @@ def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
         ("RRIS_DIAL_IN_NUMBER", "011 765 4321"),
         ("RRIS_SIGN_IN_RECORDS_DAYS", "0"),
         ("RRIS_AUDIT_DAYS", "a year"),
+        ("RRIS_CASE_DETAILS_HOURS", "-1"),
+        ("RRIS_CASE_DETAILS_HOURS", "73"),
+        ("RRIS_CASE_DETAILS_HOURS", "two"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path, name, value):
@@ -91,3 +94,9 @@ def test_every_variable_read_in_the_code_is_declared():
     )
     used = set(re.findall(r'"(RRIS_[A-Z_]+)"', source))
     assert used <= declared, f"undeclared: {sorted(used - declared)}"
+
+
+def test_case_details_last_two_hours_after_a_session_unless_configured(tmp_path):
+    assert Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)}).case_details_hours == 2
+    none_after = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_CASE_DETAILS_HOURS": "0"})
+    assert none_after.case_details_hours == 0
