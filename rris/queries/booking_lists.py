@@ -19,7 +19,7 @@ _OPEN = [state for state in BookingState if state not in FINAL_STATES]
 
 def booking_list(actor: Actor, which: str, now: datetime) -> Select[tuple[Booking]]:
     """Bookings the actor may see, for one of the LISTS."""
-    statement = select(Booking).where(booking_filter(actor))
+    statement = select(Booking).where(booking_filter(actor, now))
     if which == "attention":
         statement = statement.where(
             Booking.state.in_((BookingState.UNFILLED, BookingState.OFFERED, BookingState.REQUESTED)),

@@ -1,4 +1,4 @@
-"""An interpreter's open offers and upcoming jobs."""
+"""An interpreter's open offers and upcoming jobs, by the same clauses as `booking_filter`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from rris.enums import BookingState, OfferState
+from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Assignment, Booking, Offer
+from rris.queries.scoping import held_job, open_offer
 
 
 def open_offers(interpreter_id: int, now: datetime) -> list[Offer]:
@@ -17,13 +18,7 @@ def open_offers(interpreter_id: int, now: datetime) -> list[Offer]:
         db.session.scalars(
             select(Offer)
             .join(Booking, Booking.id == Offer.booking_id)
-            .where(
-                Offer.interpreter_id == interpreter_id,
-                Offer.state == OfferState.PENDING,
-                Offer.expires_at > now,
-                Offer.booking_version == Booking.version,
-                Booking.state == BookingState.OFFERED,
-            )
+            .where(Offer.interpreter_id == interpreter_id, open_offer(now))
             .order_by(Booking.starts_at)
         )
     )
@@ -37,7 +32,7 @@ def upcoming_jobs(interpreter_id: int, now: datetime) -> list[Assignment]:
             .join(Booking, Booking.id == Assignment.booking_id)
             .where(
                 Assignment.interpreter_id == interpreter_id,
-                Assignment.released_at.is_(None),
+                held_job(),
                 Booking.ends_at > now,
                 Booking.state.in_((BookingState.CONFIRMED, BookingState.IN_PROGRESS)),
             )
@@ -54,7 +49,7 @@ def past_jobs(interpreter_id: int, now: datetime, limit: int = 10) -> list[Assig
             .join(Booking, Booking.id == Assignment.booking_id)
             .where(
                 Assignment.interpreter_id == interpreter_id,
-                Assignment.released_at.is_(None),
+                held_job(),
                 Booking.ends_at <= now,
             )
             .order_by(Booking.starts_at.desc())

@@ -6,11 +6,15 @@ reveal that it exists.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
+from rris.context import current_settings
+from rris.domain.case_access import Disclosure, Involvement, OfferFacts, case_details_span, interpreter_disclosure
 from rris.domain.permissions import Actor, Reach, ReachKind, pool_reach, reach
+from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.models import Assignment, Booking, Department, InterpreterProfile, Offer, User
 
@@ -50,36 +54,67 @@ def interpreter_filter(actor: Actor) -> ColumnElement[bool]:
     return InterpreterProfile.id == actor.interpreter_id
 
 
-def booking_filter(actor: Actor) -> ColumnElement[bool]:
+def booking_filter(actor: Actor, now: datetime) -> ColumnElement[bool]:
     """WHERE clause on Booking: the institution's bookings, or for an interpreter the jobs
-    offered or assigned to them."""
+    they may see at `now` (`rris.domain.case_access`)."""
     scope = reach(actor)
     if scope.kind is ReachKind.OWN:
         if actor.interpreter_id is None:
             return false()
-        offered = select(Offer.booking_id).where(Offer.interpreter_id == actor.interpreter_id)
-        assigned = select(Assignment.booking_id).where(Assignment.interpreter_id == actor.interpreter_id)
-        return Booking.id.in_(offered) | Booking.id.in_(assigned)
+        return interpreter_booking_filter(actor.interpreter_id, now)
     return _by_reach(scope, Booking.department_id, Booking.country_id, own=false())
 
 
-def sees_call_records(actor: Actor, booking_id: int) -> bool:
-    """True when the actor may read who was in a booking's call and when: anyone who sees the
-    booking through their institution, and interpreters who hold or held one of its legs (an
-    interpreter who was only offered the job sees the job, not the people in its call)."""
-    if reach(actor).kind is not ReachKind.OWN:
-        return True
-    if actor.interpreter_id is None:
-        return False
-    held = select(Assignment.id).where(
-        Assignment.booking_id == booking_id, Assignment.interpreter_id == actor.interpreter_id
+def interpreter_booking_filter(interpreter_id: int, now: datetime) -> ColumnElement[bool]:
+    """The SQL form of `interpreter_disclosure` being visible: a booking not cancelled of which
+    the interpreter holds a leg, or for which an offer to them is open."""
+    holds = exists().where(Assignment.booking_id == Booking.id, Assignment.interpreter_id == interpreter_id, held_job())
+    offered = exists().where(Offer.booking_id == Booking.id, Offer.interpreter_id == interpreter_id, open_offer(now))
+    return and_(Booking.state != BookingState.CANCELLED, or_(holds, offered))
+
+
+def open_offer(now: datetime) -> ColumnElement[bool]:
+    """The SQL form of `offer_is_open`, on Offer with its Booking: pending, unexpired, for the
+    booking as it is now, and the booking still looking for an interpreter."""
+    return and_(
+        Offer.state == OfferState.PENDING,
+        Offer.expires_at > now,
+        Offer.booking_version == Booking.version,
+        Booking.state == BookingState.OFFERED,
     )
-    return db.session.scalar(held.limit(1)) is not None
 
 
-def visible_bookings(actor: Actor) -> Select[tuple[Booking]]:
-    """Bookings the actor may see, soonest first."""
-    return select(Booking).where(booking_filter(actor)).order_by(Booking.starts_at, Booking.id)
+def held_job() -> ColumnElement[bool]:
+    """The SQL form of holding a leg, on Assignment with its Booking: not released, not cancelled."""
+    return and_(Assignment.released_at.is_(None), Booking.state != BookingState.CANCELLED)
+
+
+def disclosure_of(booking: Booking, actor: Actor, now: datetime) -> Disclosure:
+    """What of `booking` (one found through `visible_bookings`, or a message's recipient's)
+    the actor may see at `now`: everything through their institution; for an interpreter, the
+    rule of `rris.domain.case_access` with the configured span."""
+    if reach(actor).kind is not ReachKind.OWN:
+        return Disclosure.INSTITUTION
+    if actor.interpreter_id is None:
+        return Disclosure.NOTHING
+    involvement = Involvement(
+        booking_state=booking.state,
+        booking_version=booking.version,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        holds_leg=any(item.interpreter_id == actor.interpreter_id for item in booking.active_assignments),
+        offers=tuple(
+            OfferFacts(state=item.state, booking_version=item.booking_version, expires_at=item.expires_at)
+            for item in booking.offers
+            if item.interpreter_id == actor.interpreter_id
+        ),
+    )
+    return interpreter_disclosure(involvement, now, case_details_span(current_settings().case_details_hours))
+
+
+def visible_bookings(actor: Actor, now: datetime) -> Select[tuple[Booking]]:
+    """Bookings the actor may see at `now`, soonest first."""
+    return select(Booking).where(booking_filter(actor, now)).order_by(Booking.starts_at, Booking.id)
 
 
 def visible_departments(actor: Actor) -> Select[tuple[Department]]:

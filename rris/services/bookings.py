@@ -109,7 +109,7 @@ def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) ->
         raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=CANCEL_REASON_MAX_CHARS)})
     _require(actor, BookingAction.CANCEL)
     begin_write()
-    booking = _lock_visible(booking_id, actor)
+    booking = _lock_visible(booking_id, actor, now)
     before = booking.state
     after = next_state(before, BookingAction.CANCEL)
     booking.state = after
@@ -136,7 +136,7 @@ def reschedule_booking(
     """Move a booking; interpreters are released and asked again (the previous one first)."""
     _require(actor, BookingAction.RESCHEDULE)
     begin_write()
-    booking = _lock_visible(booking_id, actor)
+    booking = _lock_visible(booking_id, actor, now)
     next_state(booking.state, BookingAction.RESCHEDULE)  # guard before checking the new time
     raw = BookingInput(
         applicant_language=booking.applicant_language,
@@ -196,7 +196,7 @@ def assign_by_hand(
     unless `despite` confirms; an overlapping job is refused by the database all the same."""
     _require(actor, BookingAction.ASSIGN)
     begin_write()
-    booking = _lock_visible(booking_id, actor)
+    booking = _lock_visible(booking_id, actor, now)
     if leg not in range(1, booking.leg_count + 1):
         db.session.rollback()
         raise InvalidInput({"leg": _("This booking has no such leg.")})
@@ -237,7 +237,7 @@ def assign_by_hand(
 
 def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: datetime) -> CaseObjection:
     """The applicant objects to an interpreter of this case: never offered for the case again."""
-    booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
     served = {assignment.interpreter_id for assignment in booking.assignments}
     if interpreter_id not in served:
         raise InvalidInput({"interpreter_id": _("Only an interpreter of this booking can be objected to here.")})
@@ -276,11 +276,11 @@ def _require(actor: Actor, action: BookingAction) -> None:
         raise Forbidden(_("Your role does not allow this."))
 
 
-def _lock_visible(booking_id: int, actor: Actor) -> Booking:
-    booking = db.session.scalar(visible_bookings(actor).where(Booking.id == booking_id).with_for_update())
+def _lock_visible(booking_id: int, actor: Actor, now: datetime) -> Booking:
+    booking = db.session.scalar(visible_bookings(actor, now).where(Booking.id == booking_id).with_for_update())
     if booking is None:
         db.session.rollback()
-        get_visible(visible_bookings(actor), Booking, booking_id)  # raises NotVisible
+        get_visible(visible_bookings(actor, now), Booking, booking_id)  # raises NotVisible
     return booking  # type: ignore[return-value]
 
 
@@ -316,7 +316,7 @@ def record_outcome(booking_id: int, actor: Actor, action: BookingAction, now: da
         raise InvalidInput({"outcome": _("Choose one of the outcomes offered.")})
     _require(actor, action)
     begin_write()
-    booking = _lock_visible(booking_id, actor)
+    booking = _lock_visible(booking_id, actor, now)
     if booking.starts_at > now:
         db.session.rollback()
         raise Conflict(_("An outcome can be recorded once the session has started."))

@@ -25,7 +25,7 @@ from rris.domain.permissions import Actor
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
 from rris.models import Booking, User
-from rris.queries.scoping import get_visible, visible_bookings
+from rris.queries.scoping import NotVisible, disclosure_of, get_visible, visible_bookings
 from rris.services.transactions import begin_write, lock_booking
 from rris.services.wording import local_time
 
@@ -61,7 +61,9 @@ def call_role_of(booking: Booking, user: User) -> CallRole | None:
 
 def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) -> tuple[CallTicket, str]:
     """A signed ticket for this person to join the booking's call now; the room is made on first use."""
-    booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
+    if not disclosure_of(booking, actor, now).job_is_theirs:
+        raise NotVisible(f"Booking {booking_id}")  # an interpreter merely offered the job: no call exists for her
     role = call_role_of(booking, user)
     if role is None:
         raise Forbidden(_("Only the officers of the department and the session's interpreters join this call."))

@@ -44,7 +44,7 @@ def invite_guest(
     booking_id: int, actor: Actor, user: User, kind: GuestKind, display_name: str, now: datetime
 ) -> tuple[CallGuest, str]:
     """Invite a guest into the booking's call; returns the invitation and the link secret (shown once)."""
-    booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
     if call_role_of(booking, user) is not CallRole.OFFICER:
         raise Forbidden(_("Only the officers of the department invite guests to the call."))
     name = " ".join(display_name.split())
@@ -77,7 +77,7 @@ def invite_guest(
 
 def withdraw_guest(booking_id: int, guest_id: int, actor: Actor, user: User, now: datetime) -> CallGuest:
     """Withdraw an invitation: its link gives no new ticket from now on."""
-    booking = get_visible(visible_bookings(actor), Booking, booking_id)
+    booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
     if call_role_of(booking, user) is not CallRole.OFFICER:
         raise Forbidden(_("Only the officers of the department invite guests to the call."))
     begin_write()

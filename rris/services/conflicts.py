@@ -170,10 +170,10 @@ def reoffer_after_conflict(booking_id: int, actor: Actor, now: datetime) -> Book
     if not may(actor, BookingAction.REOFFER):
         raise Forbidden(_("Your role does not allow this."))
     begin_write()
-    booking = db.session.scalar(visible_bookings(actor).where(Booking.id == booking_id).with_for_update())
+    booking = db.session.scalar(visible_bookings(actor, now).where(Booking.id == booking_id).with_for_update())
     if booking is None:
         db.session.rollback()
-        get_visible(visible_bookings(actor), Booking, booking_id)  # raises NotVisible
+        get_visible(visible_bookings(actor, now), Booking, booking_id)  # raises NotVisible
     assert booking is not None
     conflicts = booking_open_conflicts(booking.id)
     if not conflicts:

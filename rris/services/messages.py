@@ -2,7 +2,8 @@
 worded in the recipient's language with every time in the recipient's zone, zone named.
 
 Messages carry no case reference or notes for interpreters and never an applicant's name:
-the portal shows details to those allowed to see them.
+what a message may tell its recipient is the rule of `rris.domain.case_access`, capped by
+`in_message` (an inbox outlives any span); the portal shows details to those allowed to see them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from rris.context import current_settings
 from rris.domain.call_tickets import OPENS_BEFORE_START
+from rris.domain.case_access import Disclosure, in_message
 from rris.domain.notices import REMINDER_LEADS
 from rris.enums import NotificationKind as K
 from rris.enums import NotificationState, Role
@@ -23,6 +25,8 @@ from rris.integrations.calendar_invites import Attendee, Invite, InviteMethod, i
 from rris.integrations.mail import OutgoingMessage
 from rris.integrations.sms import OutgoingSms
 from rris.models import Booking, BookingConflict, Notification, User
+from rris.queries.actors import actor_of
+from rris.queries.scoping import disclosure_of
 from rris.services.notifications import LIVE_STATES, participants
 from rris.services.wording import label, language_name, local_time
 
@@ -54,11 +58,12 @@ def calendar_uid(booking: Booking) -> str:
 def compose_email(notification: Notification, now: datetime) -> OutgoingMessage:
     """The email for an outbox row, as of now."""
     recipient = notification.recipient
+    shown = in_message(disclosure_of(notification.booking, actor_of(recipient), now))
     with force_locale(recipient.locale or "en"):
-        subject, text = _email_text(notification)
+        subject, text = _email_text(notification, shown)
         attachments = ()
         if notification.kind in (K.INVITATION, K.INVITATION_CANCEL):
-            attachments = (invite_attachment(_invite(notification, now)),)
+            attachments = (invite_attachment(_invite(notification, now, shown)),)
     return OutgoingMessage(to=(recipient.email,), subject=subject, text=text, attachments=attachments)
 
 
@@ -79,13 +84,13 @@ def compose_sms(notification: Notification) -> OutgoingSms:
     return OutgoingSms(to=recipient.phone or "", body=body[:SMS_MAX_CHARS])
 
 
-def _email_text(notification: Notification) -> tuple[str, str]:
+def _email_text(notification: Notification, shown: Disclosure) -> tuple[str, str]:
     booking = notification.booking
     recipient = notification.recipient
     zone_name = recipient.zone_name
     short_when = local_time(booking.starts_at, zone_name, SHORT)
     what = _languages_for(booking, recipient)
-    summary = _summary_lines(booking, recipient)
+    summary = _summary_lines(booking, recipient, shown)
     kind = notification.kind
     if kind is K.OFFER:
         offer_end = notification.useful_until
@@ -171,7 +176,9 @@ def _email_text(notification: Notification) -> tuple[str, str]:
     return subject, "\n".join(str(line) for line in body) + "\n"
 
 
-def _summary_lines(booking: Booking, recipient: User) -> list[str]:
+def _summary_lines(booking: Booking, recipient: User, shown: Disclosure) -> list[str]:
+    """The session's facts for one recipient: the case reference only where `shown` allows it,
+    the interpreters' names only to those who take part."""
     zone_name = recipient.zone_name
     lines = [
         "",
@@ -185,10 +192,10 @@ def _summary_lines(booking: Booking, recipient: User) -> list[str]:
     ]
     if booking.country.footnote:
         lines.append(f"* {booking.country.footnote}")
-    if recipient.role is not Role.INTERPRETER:
+    if shown.case_details:
         lines.append(_("Case reference: %(reference)s", reference=booking.case_reference))
     names = [assignment.interpreter.name for assignment in booking.active_assignments]
-    if names and booking.state in LIVE_STATES:
+    if names and booking.state in LIVE_STATES and shown.job_is_theirs:
         lines.append(_("Interpreter: %(names)s", names=", ".join(names)))
     lines.append("")
     return lines
@@ -226,7 +233,7 @@ def _conflict(notification: Notification) -> BookingConflict | None:
     return db.session.get(BookingConflict, notification.version)
 
 
-def _invite(notification: Notification, now: datetime) -> Invite:
+def _invite(notification: Notification, now: datetime, shown: Disclosure) -> Invite:
     booking = notification.booking
     recipient = notification.recipient
     settings = current_settings()
@@ -239,7 +246,7 @@ def _invite(notification: Notification, now: datetime) -> Invite:
         sequence=notification.version,
         method=InviteMethod.CANCEL if cancelled else InviteMethod.REQUEST,
         summary=_("Interpretation: %(what)s (%(code)s)", what=_languages_for(booking, recipient), code=booking.code),
-        description="\n".join(str(line) for line in _summary_lines(booking, recipient) if line),
+        description="\n".join(str(line) for line in _summary_lines(booking, recipient, shown) if line),
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
         zone=recipient.zone_name,

@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from rris.domain.case_access import Disclosure
 from rris.domain.notices import REMINDER_LEADS
-from rris.enums import BookingState, Channel, NotificationKind, NotificationState, OfferState
+from rris.enums import BookingState, Channel, NotificationKind, NotificationState
 from rris.extensions import db
 from rris.integrations.mail import MailDeliveryUncertain, MailSender, OutgoingMessage, current_mailer
 from rris.integrations.sms import (
@@ -32,6 +33,8 @@ from rris.integrations.sms import (
     current_sms_sender,
 )
 from rris.models import Assignment, Booking, BookingConflict, InterpreterProfile, Notification, Offer, User
+from rris.queries.actors import actor_of
+from rris.queries.scoping import disclosure_of
 from rris.services.messages import compose_email, compose_sms
 from rris.services.notifications import LIVE_STATES, participants, wants_sms
 from rris.services.transactions import begin_write
@@ -186,14 +189,14 @@ def why_not_send(row: Notification, now: datetime) -> str | None:
     if row.channel is Channel.SMS and not wants_sms(recipient):
         return "the recipient no longer takes SMS"
     kind = row.kind
-    if kind is K.OFFER:
-        open_offer = any(
-            offer.state is OfferState.PENDING
-            and offer.booking_version == booking.version
-            and offer.interpreter.user_id == recipient.id
-            for offer in booking.offers
-        )
-        return None if open_offer else "the offer is no longer open"
+    if recipient.interpreter_profile is not None:
+        # What an interpreter may be told follows what they may see now (rris.domain.case_access);
+        # a cancellation only takes back the calendar entry they were sent.
+        shown = disclosure_of(booking, actor_of(recipient), now)
+        if kind is K.OFFER:
+            return None if shown is Disclosure.OFFER else "the offer is no longer open"
+        if kind is not K.INVITATION_CANCEL and not shown.job_is_theirs:
+            return "the recipient no longer holds the job"
     if kind in (K.INVITATION, K.INVITATION_CANCEL):
         return None if row.version == booking.calendar_sequence else "superseded by a newer invitation"
     if kind in REMINDER_LEADS:

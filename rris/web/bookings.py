@@ -22,7 +22,7 @@ from rris.queries.booking_lists import LISTS, booking_list
 from rris.queries.calls import attendance_report
 from rris.queries.notices import booking_messages, open_conflicts
 from rris.queries.pool import dialects_by_language, languages_in_pool
-from rris.queries.scoping import get_visible, sees_call_records, visible_bookings, visible_departments
+from rris.queries.scoping import disclosure_of, get_visible, visible_bookings, visible_departments
 from rris.services import bookings as booking_service
 from rris.services.audit import record_booking_read
 from rris.services.booking_input import BookingInput
@@ -42,6 +42,7 @@ from rris.web.booking_forms import (
     RescheduleForm,
 )
 from rris.web.forms import show_errors
+from rris.web.interpreter import interpreter_booking_page
 from rris.web.presenting import label, language_name
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -79,9 +80,12 @@ def new() -> Any:
 @bp.get("/<int:booking_id>")
 @login_required
 def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
-    actor = current_actor()
-    booking = get_visible(visible_bookings(actor), Booking, booking_id)
-    record_booking_read(booking.id, actor, "page", current_clock().now())
+    actor, now = current_actor(), current_clock().now()
+    booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
+    record_booking_read(booking.id, actor, "page", now)
+    shown = disclosure_of(booking, actor, now)
+    if not shown.institutional:
+        return interpreter_booking_page(booking, shown), status
     forms = forms or {}
     context: dict[str, Any] = {
         "booking": booking,
@@ -92,15 +96,14 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "reoffer_form": ReofferForm(formdata=None),
         "conflicts": open_conflicts(booking.id),
         "messages": booking_messages(booking.id),
-        "call": attendance_report(booking.id) if sees_call_records(actor, booking.id) else None,
+        "call": attendance_report(booking.id),
         "video_call": _video_call_panel(booking, forms),
         "is_coordinator": can(actor, Capability.MANAGE_POOL),
-        "now": current_clock().now(),
+        "now": now,
     }
     if context["is_coordinator"]:
         profiles = db.session.scalars(select(InterpreterProfile).options(selectinload(InterpreterProfile.user))).all()
         names = {profile.id: profile.name for profile in profiles}
-        now = current_clock().now()
         legs = {leg: match_leg(booking, leg, now, list(names)) for leg in range(1, booking.leg_count + 1)}
         assign_form = forms.get("assign") or AssignForm(formdata=None)
         ranked = [match.interpreter_id for result in legs.values() for match in result.matches]

@@ -41,8 +41,8 @@ PHONE_TAIL_DIGITS = 4
 @login_required
 def join(booking_id: int) -> Any:
     """The call page for a participant while the call is open; the holding page otherwise."""
-    booking = get_visible(visible_bookings(current_actor()), Booking, booking_id)
     now = current_clock().now()
+    booking = get_visible(visible_bookings(current_actor(), now), Booking, booking_id)
     try:
         join_pass = issue_join_pass(booking_id, current_actor(), current_user, now)
     except Conflict as closed:

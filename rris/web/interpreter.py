@@ -17,9 +17,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from rris.context import current_clock
+from rris.domain.case_access import Disclosure
 from rris.domain.errors import Conflict, InvalidInput
-from rris.models import Assignment, InterpreterProfile, Offer
+from rris.models import Assignment, Booking, InterpreterProfile, Offer
+from rris.queries.calls import attendance_report
 from rris.queries.jobs import open_offers, past_jobs, upcoming_jobs
+from rris.queries.scoping import disclosure_of
 from rris.services.availability import (
     Removal,
     add_time_off,
@@ -28,7 +31,7 @@ from rris.services.availability import (
     replace_weekly_windows,
     upcoming_time_off,
 )
-from rris.services.call_access import dial_in_for
+from rris.services.call_access import JOINABLE_STATES, dial_in_for
 from rris.services.offers import accept_offer, decline_offer
 from rris.timeutil import to_local
 from rris.web.authentication import current_actor
@@ -73,6 +76,7 @@ def offers(decline_form: DeclineOfferForm | None = None, declining: int | None =
         "interpreter/offers.html",
         profile=profile,
         offers=listed,
+        disclosures=_disclosures([offer.booking for offer in listed], now),
         clashes=_clashes(listed, upcoming_jobs(profile.id, now), timedelta(minutes=profile.rest_gap_minutes)),
         decline_form=decline_form,
         declining=declining,
@@ -140,10 +144,42 @@ def jobs() -> Any:
         "interpreter/jobs.html",
         profile=profile,
         upcoming=upcoming,
+        disclosures=_disclosures([item.booking for item in upcoming], now),
         dial_in={item.id: dial_in_for(item.booking, now) for item in upcoming},
         at_odds={item.assignment.id: item for item in jobs_at_odds(profile.id, now)},
         past=past_jobs(profile.id, now, PAST_JOBS_SHOWN),
     )
+
+
+def interpreter_booking_page(booking: Booking, shown: Disclosure) -> str:
+    """A booking's page as an interpreter sees it now: the facts, the case details while the
+    job is theirs, its call while it is ahead, its records once it took place."""
+    profile, now = _profile(), current_clock().now()
+    return render_template(
+        "interpreter/booking.html",
+        booking=booking,
+        leg=_leg_of(booking, profile.id),
+        profile=profile,
+        shown=shown,
+        joinable=shown.job_is_theirs and booking.state in JOINABLE_STATES and now < booking.ends_at,
+        call=attendance_report(booking.id) if shown.job_is_theirs else None,
+        time_span=time_span,
+        duration=duration,
+    )
+
+
+def _leg_of(booking: Booking, interpreter_id: int) -> int:
+    """The leg the interpreter holds or is offered (1 unless relayed)."""
+    for assignment in booking.active_assignments:
+        if assignment.interpreter_id == interpreter_id:
+            return assignment.leg
+    offered = [offer for offer in booking.offers if offer.interpreter_id == interpreter_id]
+    return offered[-1].leg if offered else 1
+
+
+def _disclosures(bookings: list[Booking], now: datetime) -> dict[int, Disclosure]:
+    """What of each booking the signed-in interpreter may see now, by booking id."""
+    return {booking.id: disclosure_of(booking, current_actor(), now) for booking in bookings}
 
 
 # Availability and time off

@@ -102,7 +102,8 @@ def test_an_interpreter_in_kabul_sees_a_0900_belgrade_offer_at_1230_her_time(app
     assert "Asylum interview" in page and "Pashto" in page and "Serbian" in page
     assert "2 h" in page and "video" in page
     assert "Asylum Office Belgrade, Serbia" in page
-    assert "Second interview; short sentences help." in page
+    # What she needs to decide, never the case: no reference, no notes until the job is hers.
+    assert "Second interview; short sentences help." not in page and "RS-2026-01-13T09:00" not in page
     # An offer stands 30 minutes: until 08:30 UTC, 13:00 in Kabul.
     assert "Answer by" in page and "Mon 12 Jan 2026, 13:00 Kabul (UTC+04:30) (30 min left)" in page
 
@@ -133,6 +134,7 @@ def test_accepting_from_the_page_moves_the_job_to_jobs(app, browser, pool):
     code = code_of(app, booking_id)
     assert f"The job is yours ({code})" in jobs
     assert f'id="job-{code}"' in jobs and "12:30\u201314:30 Kabul (UTC+04:30)" in jobs
+    assert "RS-2026-01-13T09:00" in jobs and "Second interview; short sentences help." in jobs  # hers now
     assert "No offers waiting" in browser.get("/offers").get_data(as_text=True)
 
 

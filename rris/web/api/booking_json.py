@@ -6,11 +6,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from rris.context import current_clock
 from rris.domain.errors import InvalidInput
 from rris.domain.matching.engine import MatchResult
 from rris.domain.permissions import Actor, booking_actions
 from rris.models import Booking, Offer
 from rris.queries.notices import open_conflicts
+from rris.queries.scoping import disclosure_of
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import Assessment
 from rris.timeutil import to_local
@@ -83,13 +85,16 @@ def booking_input(payload: Any) -> BookingInput:
 
 
 def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
-    """A booking as its viewers see it (no applicant name exists to show)."""
+    """A booking as this viewer may see it now (no applicant name exists to show): an interpreter
+    gets the case reference and notes only while the job is theirs (`rris.domain.case_access`)."""
+    shown = disclosure_of(booking, actor, current_clock().now())
     zone = booking.department.timezone
+    department = booking.department
     return {
         "id": booking.id,
         "code": booking.code,
         "state": booking.state.value,
-        "department": {"id": booking.department_id, "name": booking.department.name, "timezone": zone},
+        "department": {"id": department.id, "name": department.name, "city": department.city, "timezone": zone},
         "country": booking.country.code,
         "applicant_language": booking.applicant_language,
         "officer_language": booking.officer_language,
@@ -100,8 +105,8 @@ def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
         "ends_at": instant(booking.ends_at),
         "start_local": to_local(booking.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
         "duration_minutes": int((booking.ends_at - booking.starts_at).total_seconds() // 60),
-        "case_reference": booking.case_reference,
-        "notes": booking.notes,
+        "case_reference": booking.case_reference if shown.case_details else None,
+        "notes": booking.notes if shown.case_details else None,
         "gender": booking.gender.value if booking.gender else None,
         "gender_rule": booking.gender_rule.value,
         "specialisations": sorted(item.specialisation.value for item in booking.specialisations),
@@ -109,7 +114,7 @@ def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
         "relay": booking.relay,
         "interpreters": [
             {"leg": item.leg, "id": item.interpreter_id, "name": item.interpreter.name}
-            for item in booking.active_assignments
+            for item in (booking.active_assignments if shown.job_is_theirs else ())
         ],
         "cancelled_at": instant(booking.cancelled_at),
         "cancelled_late": booking.cancelled_late,
@@ -121,14 +126,15 @@ def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
                 "detail": conflict.detail,
                 "detected_at": instant(conflict.detected_at),
             }
-            for conflict in open_conflicts(booking.id)
+            for conflict in (open_conflicts(booking.id) if shown.institutional else ())
         ],
         "allowed_actions": sorted(action.value for action in booking_actions(actor, booking.state)),
     }
 
 
 def offer_json(offer: Offer) -> dict[str, Any]:
-    """An offer as the interpreter sees it, times also in their own zone."""
+    """An open offer as the interpreter sees it: what is needed to decide, times also in their
+    own zone; never the case reference or the notes (`rris.domain.case_access`)."""
     booking = offer.booking
     zone = offer.interpreter.timezone
     return {
@@ -140,7 +146,8 @@ def offer_json(offer: Offer) -> dict[str, Any]:
             "session_kind": booking.session_kind.value,
             "modality": booking.modality.value,
             "country": booking.country.code,
-            "notes": booking.notes,
+            "city": booking.department.city,
+            "duration_minutes": int((booking.ends_at - booking.starts_at).total_seconds() // 60),
         },
         "leg": offer.leg,
         "languages": list(booking.leg_languages(offer.leg)),

@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from rris.context import current_clock
 from rris.domain.booking_states import BookingAction
@@ -72,13 +73,14 @@ def preview_booking() -> Any:
 
 @bp.get("/bookings")
 def bookings() -> Any:
-    records = db.session.scalars(visible_bookings(current_actor()).limit(MAX_LISTED)).all()
+    statement = visible_bookings(current_actor(), current_clock().now()).limit(MAX_LISTED)
+    records = db.session.scalars(statement.options(selectinload(Booking.offers), selectinload(Booking.assignments)))
     return jsonify(items=[booking_json(record, current_actor()) for record in records])
 
 
 @bp.get("/bookings/<int:booking_id>")
 def booking(booking_id: int) -> Any:
-    record = get_visible(visible_bookings(current_actor()), Booking, booking_id)
+    record = get_visible(visible_bookings(current_actor(), current_clock().now()), Booking, booking_id)
     record_booking_read(record.id, current_actor(), "api", current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
@@ -137,7 +139,7 @@ def outcome(booking_id: int) -> Any:
 def candidates(booking_id: int) -> Any:
     if not can(current_actor(), Capability.MANAGE_POOL):
         abort(403)
-    record = get_visible(visible_bookings(current_actor()), Booking, booking_id)
+    record = get_visible(visible_bookings(current_actor(), current_clock().now()), Booking, booking_id)
     leg = request.args.get("leg", 1, type=int)
     if leg not in range(1, record.leg_count + 1):
         raise InvalidInput({"leg": _("This booking has no such leg.")})
