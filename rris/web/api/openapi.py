@@ -181,6 +181,14 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"},
             "start_local": {"type": "string"},
+            "duration_minutes": {"type": "integer"},
+            "department": {"type": "object"},
+            "case_reference": {
+                "type": ["string", "null"],
+                "description": "null for an interpreter, except from her confirmation until the session's end "
+                "plus RRIS_CASE_DETAILS_HOURS",
+            },
+            "notes": {"type": ["string", "null"], "description": "as case_reference"},
             "relay": {"type": "boolean"},
             "interpreters": {"type": "array", "items": {"type": "object"}},
             "allowed_actions": {"type": "array", "items": {"type": "string"}},
@@ -200,6 +208,10 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "leg": {"type": "integer"},
+            "booking": {
+                "type": "object",
+                "description": "what is needed to decide; never the case reference or the notes",
+            },
             "languages": {"type": "array", "items": {"type": "string"}},
             "starts_at": {"type": "string", "format": "date-time"},
             "start_local": {"type": "string"},
