@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,22 @@ VARIABLES: tuple[Variable, ...] = (
         "RRIS_SECRET_KEY",
         "(generated into instance/ outside production)",
         "key that signs sessions, CSRF and reset tokens; required in production",
+    ),
+    Variable(
+        "RRIS_APPLICANT_KEY_SECRET",
+        "(generated into instance/ outside production)",
+        "pool secret that keys the hash of applicants' regional identifiers; required in production, "
+        "never the same as RRIS_SECRET_KEY",
+    ),
+    Variable(
+        "RRIS_APPLICANT_KEY_VERSION",
+        "1",
+        "version of RRIS_APPLICANT_KEY_SECRET; raise it whenever that secret changes",
+    ),
+    Variable(
+        "RRIS_APPLICANT_KEY_RETIRED",
+        "(empty)",
+        "comma-separated VERSION:SECRET of earlier applicant key secrets, still matched during a rotation",
     ),
     Variable("RRIS_HOST", "127.0.0.1", "address the portal and signaling listen on"),
     Variable("RRIS_PORT", "5000", "portal port"),
@@ -114,6 +130,7 @@ _DEFAULT_PORT = 5000
 _PHONE_PREFIX = re.compile(r"\+[1-9][0-9]{0,5}")
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 _DEFAULT_SIGNALING_PORT = 8765
+_APPLICANT_SECRET_MIN_CHARS = 32
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,9 @@ class Settings:
     instance_path: Path
     database_url: str
     secret_key: str
+    applicant_key_secret: str = field(repr=False)
+    applicant_key_version: int
+    applicant_key_retired: tuple[tuple[int, str], ...] = field(repr=False)
     host: str
     port: int
     signaling_port: int
@@ -210,6 +230,14 @@ class Settings:
             secret_key = _development_secret(instance_path)
         elif len(secret_key) < 32:
             raise SettingsError("RRIS_SECRET_KEY must be at least 32 characters")
+        applicant_key_secret = env_vars.get("RRIS_APPLICANT_KEY_SECRET", "").strip()
+        if not applicant_key_secret:
+            if env == "production":
+                raise SettingsError("RRIS_APPLICANT_KEY_SECRET is required in production")
+            applicant_key_secret = _development_secret(instance_path, "applicant_key_secret")
+        applicant_key_version = reader.positive_int("RRIS_APPLICANT_KEY_VERSION", 1)
+        applicant_key_retired = reader.retired_secrets("RRIS_APPLICANT_KEY_RETIRED")
+        _check_applicant_keys(applicant_key_secret, applicant_key_version, applicant_key_retired, secret_key)
         signaling_port = reader.port("RRIS_SIGNALING_PORT", _DEFAULT_SIGNALING_PORT)
         signaling_public_url = reader.text("RRIS_SIGNALING_PUBLIC_URL", f"ws://127.0.0.1:{signaling_port}").rstrip("/")
         if not signaling_public_url.startswith(("ws://", "wss://")):
@@ -223,6 +251,9 @@ class Settings:
             instance_path=instance_path,
             database_url=database_url,
             secret_key=secret_key,
+            applicant_key_secret=applicant_key_secret,
+            applicant_key_version=applicant_key_version,
+            applicant_key_retired=applicant_key_retired,
             host=reader.text("RRIS_HOST", "127.0.0.1"),
             port=port,
             signaling_port=signaling_port,
@@ -323,6 +354,17 @@ class _Reader:
             raise SettingsError(f"{name} must be an E.164 number, + and 8 to 15 digits, not {raw!r}")
         return raw
 
+    def retired_secrets(self, name: str) -> tuple[tuple[int, str], ...]:
+        found: list[tuple[int, str]] = []
+        for part in self._environ.get(name, "").split(","):
+            if not part.strip():
+                continue
+            version, colon, secret = part.strip().partition(":")
+            if not colon or not version.isdigit() or int(version) <= 0:
+                raise SettingsError(f"{name}: each entry is VERSION:SECRET, the version a whole number above zero")
+            found.append((int(version), secret.strip()))
+        return tuple(found)
+
     def boolean(self, name: str, default: bool) -> bool:
         raw = self._environ.get(name, "").strip().lower()
         if not raw:
@@ -334,10 +376,31 @@ class _Reader:
         raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
-def _development_secret(instance_path: Path) -> str:
-    """A random key kept in the instance folder, so sessions survive a restart in development."""
+def _check_applicant_keys(
+    secret: str, version: int, retired: tuple[tuple[int, str], ...], session_key: str
+) -> None:
+    """The applicant key secrets are long, distinct from each other and from the session key."""
+    if len(secret) < _APPLICANT_SECRET_MIN_CHARS:
+        raise SettingsError(f"RRIS_APPLICANT_KEY_SECRET must be at least {_APPLICANT_SECRET_MIN_CHARS} characters")
+    if secret == session_key:
+        # The session key is changed for its own reasons; doing so must not cut every link.
+        raise SettingsError("RRIS_APPLICANT_KEY_SECRET must differ from RRIS_SECRET_KEY")
+    versions = [version] + [old for old, _secret in retired]
+    if len(set(versions)) != len(versions):
+        raise SettingsError("RRIS_APPLICANT_KEY_RETIRED repeats a version (or names RRIS_APPLICANT_KEY_VERSION)")
+    for _old, old_secret in retired:
+        if len(old_secret) < _APPLICANT_SECRET_MIN_CHARS:
+            raise SettingsError(
+                f"RRIS_APPLICANT_KEY_RETIRED: each secret has at least {_APPLICANT_SECRET_MIN_CHARS} characters"
+            )
+        if old_secret == secret:
+            raise SettingsError("RRIS_APPLICANT_KEY_RETIRED holds the current secret under another version")
+
+
+def _development_secret(instance_path: Path, name: str = "secret_key") -> str:
+    """A random key kept in the instance folder, so sessions (and applicant links) survive a restart."""
     instance_path.mkdir(parents=True, exist_ok=True)
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / name
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)

@@ -26,6 +26,7 @@ from tests.support.smtp import Mailbox, SmtpServer
 # Monday 2026-01-12, 08:00 UTC: 09:00 in Belgrade, 12:30 in Kabul.
 DEFAULT_NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-rris"
+TEST_APPLICANT_KEY_SECRET = "test-applicant-key-secret-long-enough-for-rris"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -57,6 +58,7 @@ def settings_for_test(tmp_path: Path, database_url: str, smtp_port: int) -> Sett
             "RRIS_INSTANCE_PATH": str(tmp_path / "instance"),
             "RRIS_DATABASE_URL": database_url,
             "RRIS_SECRET_KEY": TEST_SECRET_KEY,
+            "RRIS_APPLICANT_KEY_SECRET": TEST_APPLICANT_KEY_SECRET,
             "RRIS_SMTP_HOST": "127.0.0.1",
             "RRIS_SMTP_PORT": str(smtp_port),
             "RRIS_PUBLIC_URL": "https://rris.test",

@@ -30,7 +30,12 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 def test_production_sends_cookies_over_https_only(tmp_path):
     settings = Settings.from_env(
-        {"RRIS_ENV": "production", "RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_SECRET_KEY": "k" * 40}
+        {
+            "RRIS_ENV": "production",
+            "RRIS_INSTANCE_PATH": str(tmp_path),
+            "RRIS_SECRET_KEY": "k" * 40,
+            "RRIS_APPLICANT_KEY_SECRET": "a" * 40,
+        }
     )
     assert settings.secure_cookies
 
@@ -100,3 +105,81 @@ def test_case_details_last_two_hours_after_a_session_unless_configured(tmp_path)
     assert Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)}).case_details_hours == 2
     none_after = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_CASE_DETAILS_HOURS": "0"})
     assert none_after.case_details_hours == 0
+
+
+def _production(tmp_path, **variables):
+    return {
+        "RRIS_ENV": "production",
+        "RRIS_INSTANCE_PATH": str(tmp_path),
+        "RRIS_SECRET_KEY": "k" * 40,
+        **variables,
+    }
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({}, "RRIS_APPLICANT_KEY_SECRET is required"),
+        ({"RRIS_APPLICANT_KEY_SECRET": "too-short"}, "RRIS_APPLICANT_KEY_SECRET must be at least 32"),
+        ({"RRIS_APPLICANT_KEY_SECRET": "k" * 40}, "must differ from RRIS_SECRET_KEY"),
+        (
+            {"RRIS_APPLICANT_KEY_SECRET": "a" * 40, "RRIS_APPLICANT_KEY_RETIRED": "1:" + "b" * 40},
+            "repeats a version",
+        ),
+        ({"RRIS_APPLICANT_KEY_SECRET": "a" * 40, "RRIS_APPLICANT_KEY_RETIRED": "old-secret"}, "VERSION:SECRET"),
+        (
+            {
+                "RRIS_APPLICANT_KEY_SECRET": "a" * 40,
+                "RRIS_APPLICANT_KEY_VERSION": "2",
+                "RRIS_APPLICANT_KEY_RETIRED": "1:short",
+            },
+            "each secret has at least 32",
+        ),
+    ],
+)
+def test_production_refuses_a_missing_or_unsafe_applicant_key_secret(tmp_path, variables, named):
+    with pytest.raises(SettingsError, match=named) as refused:
+        Settings.from_env(_production(tmp_path, **variables))
+    secrets = [
+        variables.get("RRIS_APPLICANT_KEY_SECRET"),
+        variables.get("RRIS_APPLICANT_KEY_RETIRED", "").partition(":")[2],
+    ]
+    assert not any(secret and secret in str(refused.value) for secret in secrets)  # a refusal never prints a secret
+
+
+def test_the_applicant_key_secret_is_generated_outside_production_and_kept(tmp_path):
+    first = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)})
+    second = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)})
+    assert first.applicant_key_secret == second.applicant_key_secret
+    assert len(first.applicant_key_secret) >= 32 and first.applicant_key_secret != first.secret_key
+    assert (tmp_path / "applicant_key_secret").stat().st_mode & 0o077 == 0
+    assert first.applicant_key_secret not in repr(first)
+
+
+def test_a_rotation_names_the_current_version_and_the_retired_secrets(tmp_path):
+    settings = Settings.from_env(
+        _production(
+            tmp_path,
+            RRIS_APPLICANT_KEY_SECRET="n" * 40,
+            RRIS_APPLICANT_KEY_VERSION="2",
+            RRIS_APPLICANT_KEY_RETIRED=" 1:" + "o" * 40 + " ,",
+        )
+    )
+    assert settings.applicant_key_version == 2
+    assert settings.applicant_key_retired == ((1, "o" * 40),)
+
+
+def test_the_portal_and_the_scheduler_refuse_to_start_in_production_without_the_applicant_key_secret(
+    tmp_path, monkeypatch, capsys
+):
+    from rris.web import create_portal
+    from scheduler.__main__ import main as scheduler_main
+
+    for name in [variable.name for variable in VARIABLES]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _production(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match="RRIS_APPLICANT_KEY_SECRET"):
+        create_portal()
+    assert scheduler_main(["--check"]) == 2
+    assert "RRIS_APPLICANT_KEY_SECRET is required in production" in capsys.readouterr().err
