@@ -31,6 +31,7 @@ from rris.domain.matching.snapshots import Interval, MatchRequest
 from rris.domain.matching.suggestions import suggest_slots
 from rris.extensions import db
 from rris.models import Booking, Country, Department, LanguagePair
+from rris.queries.applicant_links import ApplicantLink, applicant_link
 from rris.queries.candidates import candidate_snapshots
 from rris.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
 
@@ -63,14 +64,18 @@ class Draft:
     interval: Interval
     case: tuple[int, str]
 
+    def link(self) -> ApplicantLink:
+        """The case's applicant, with the cases a regional key links to it (read as `match_leg` does)."""
+        return applicant_link(*self.case)
+
     def request(self) -> MatchRequest:
-        """The engine's request, with the case's objections read from the database."""
+        """The engine's request, with the applicant's objections read from the database."""
         return MatchRequest(
             applicant_language=self.applicant,
             officer_language=self.officer,
             country_id=self.country_id,
             interval=self.interval,
-            objected_interpreter_ids=objections_for(*self.case),
+            objected_interpreter_ids=objections_for(self.link()),
             country_timezone=self.timezone,
         )
 
@@ -122,7 +127,7 @@ def search(draft: Draft, now: datetime) -> MatchResult:
     """One leg's candidate search, as `match_leg` does it."""
     request = draft.request()
     pair = frozenset((draft.applicant, draft.officer))
-    return match(request, candidate_snapshots(request.interval, now, pairs=[pair], case=draft.case), now)
+    return match(request, candidate_snapshots(request.interval, now, pairs=[pair], applicant=draft.link()), now)
 
 
 def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) -> None:
@@ -145,7 +150,7 @@ def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) ->
         report.emit("candidate_search", "candidates_mean", _mean(loaded[plan.warmups :]), "interpreters")
         report.emit("candidate_search", "eligible_mean", _mean(eligible[plan.warmups :]), "interpreters")
         report.latencies(
-            "assess", _timed(drafts, plan.warmups, lambda d: assess(d.request(), d.case, BENCH_NOW, suggest=False))
+            "assess", _timed(drafts, plan.warmups, lambda d: assess(d.request(), d.link(), BENCH_NOW, suggest=False))
         )
         _suggestions(rng, parts, report, plan)
 
@@ -158,7 +163,7 @@ def _suggestions(rng: random.Random, parts: Ingredients, report: Reporter, plan:
     found: list[int] = []
 
     def preview(draft: Draft) -> None:
-        found.append(len(assess(draft.request(), draft.case, BENCH_NOW, suggest=True).suggestions))
+        found.append(len(assess(draft.request(), draft.link(), BENCH_NOW, suggest=True).suggestions))
 
     report.latencies("suggestions", _timed(full, plan.suggestion_warmups, preview), percents=(50, 95))
     report.emit("suggestions", "slots_mean", _mean(found[plan.suggestion_warmups :]), "slots")
@@ -167,7 +172,7 @@ def _suggestions(rng: random.Random, parts: Ingredients, report: Reporter, plan:
         request = draft.request()
         span = Interval(request.interval.start, request.interval.end + SUGGESTION_HORIZON)
         pairs = [frozenset((draft.applicant, draft.officer))]
-        candidates = candidate_snapshots(span, BENCH_NOW, pairs=pairs, case=draft.case)
+        candidates = candidate_snapshots(span, BENCH_NOW, pairs=pairs, applicant=draft.link())
         started = perf_counter()
         suggest_slots(request, candidates, BENCH_NOW, horizon=SUGGESTION_HORIZON)
         engine_ms.append((perf_counter() - started) * 1000)

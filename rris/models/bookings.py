@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rris.domain.applicant_keys import KEY_DIGEST_CHARS
 from rris.domain.languages import RELAY_LANGUAGE
 from rris.enums import BookingState, Gender, GenderRule, Modality, OfferState, SessionKind, Specialisation
 from rris.extensions import db
@@ -33,7 +34,9 @@ CASE_REFERENCE_MAX_CHARS = 64
 class Booking(db.Model):
     """A session that needs an interpreter (two, when relayed through English).
 
-    No applicant name is stored: the department's own case reference identifies the case.
+    No applicant name is stored: the department's own case reference identifies the case, and
+    the optional regional applicant key (a keyed hash, never the identifier) links the
+    applicant's bookings across countries.
     """
 
     __tablename__ = "bookings"
@@ -42,6 +45,7 @@ class Booking(db.Model):
         CheckConstraint("applicant_language <> officer_language", name="two_languages"),
         Index("ix_bookings_case", "country_id", "case_reference"),
         Index("ix_bookings_starts_at_state", "starts_at", "state"),
+        Index("ix_bookings_applicant_key", "applicant_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +61,10 @@ class Booking(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     case_reference: Mapped[str] = mapped_column(String(CASE_REFERENCE_MAX_CHARS))
+    # HMAC-SHA256 (hex) of the applicant's regional identifier and the version of the pool
+    # secret that made it; both empty when the caseworker gave no identifier.
+    applicant_key: Mapped[str | None] = mapped_column(String(KEY_DIGEST_CHARS))
+    applicant_key_version: Mapped[int | None] = mapped_column(SmallInteger)
     notes: Mapped[str | None] = mapped_column(Text)
     gender: Mapped[Gender | None] = mapped_column(enum_type(Gender))
     gender_rule: Mapped[GenderRule] = mapped_column(enum_type(GenderRule), default=GenderRule.NONE)
@@ -226,15 +234,21 @@ class BookingEvent(db.Model):
 
 
 class CaseObjection(db.Model):
-    """An applicant objected to an interpreter; enforced on every booking of that case."""
+    """An applicant objected to an interpreter; enforced on every booking of that case and,
+    through the regional applicant key, on the applicant's bookings in every country."""
 
     __tablename__ = "case_objections"
-    __table_args__ = (UniqueConstraint("country_id", "case_reference", "interpreter_id"),)
+    __table_args__ = (
+        UniqueConstraint("country_id", "case_reference", "interpreter_id"),
+        Index("ix_case_objections_applicant_key", "applicant_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"))
     case_reference: Mapped[str] = mapped_column(String(CASE_REFERENCE_MAX_CHARS))
     interpreter_id: Mapped[int] = mapped_column(ForeignKey("interpreter_profiles.id"))
+    applicant_key: Mapped[str | None] = mapped_column(String(KEY_DIGEST_CHARS))
+    applicant_key_version: Mapped[int | None] = mapped_column(SmallInteger)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 

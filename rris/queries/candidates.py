@@ -34,6 +34,7 @@ from rris.models import (
     User,
 )
 from rris.models.interpreters import interpreter_dialects
+from rris.queries.applicant_links import ApplicantLink, linked_bookings
 
 FAIR_SHARE_PERIOD = timedelta(days=30)
 # Commitments this far around the span matter: the same local day anywhere on earth, plus rest gaps.
@@ -49,11 +50,12 @@ def candidate_snapshots(
     now: datetime,
     pairs: Iterable[frozenset[str]] | None = None,
     interpreter_ids: Iterable[int] | None = None,
-    case: tuple[int, str] | None = None,
+    applicant: ApplicantLink | None = None,
 ) -> list[Candidate]:
     """Interpreters covering one of `pairs` (all when None), with what the engine needs around `span`.
 
-    `case` is (country id, case reference): interpreters who served that case are marked.
+    Interpreters who served the `applicant` (their case, or a case linked by the regional
+    applicant key) are marked.
     Reads plain columns, one query per kind of fact: building ORM objects cost several times more.
     """
     statement = select(
@@ -85,7 +87,7 @@ def candidate_snapshots(
     time_off = _time_off(ids, span)
     commitments = _commitments(ids, span)
     booked = _booked_minutes(ids, now)
-    served = _served_case(ids, case) if case else set()
+    served = _served_applicant(ids, applicant) if applicant else set()
     return [
         Candidate(
             interpreter_id=interpreter_id,
@@ -205,16 +207,14 @@ def _booked_minutes(ids: list[int], now: datetime) -> dict[int, int]:
     return minutes
 
 
-def _served_case(ids: list[int], case: tuple[int, str]) -> set[int]:
-    country_id, reference = case
+def _served_applicant(ids: list[int], applicant: ApplicantLink) -> set[int]:
     return set(
         db.session.scalars(
             select(Assignment.interpreter_id)
             .join(Booking, Booking.id == Assignment.booking_id)
             .where(
                 Assignment.interpreter_id.in_(ids),
-                Booking.country_id == country_id,
-                Booking.case_reference == reference,
+                linked_bookings(applicant),
                 Booking.state.in_(_DELIVERED),
                 Assignment.released_at.is_(None),
             )

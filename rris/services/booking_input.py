@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from rris.domain.applicant_keys import ApplicantKey
 from rris.domain.errors import InvalidInput
 from rris.domain.matching.snapshots import Interval
 from rris.domain.permissions import Actor, Capability, can
@@ -20,6 +21,7 @@ from rris.extensions import db
 from rris.models import Department, Dialect, Language
 from rris.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
 from rris.queries.scoping import department_filter
+from rris.services.applicant_keys import keys_for_identifier
 from rris.timeutil import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
 
 LOCAL_TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
@@ -44,6 +46,9 @@ class BookingInput:
     specialisations: tuple[str, ...] = ()
     continuity: bool = False
     start_occurrence: int | None = None  # 0 or 1, for a wall-clock time the October change repeats
+    # The applicant's regional identifier, in the clear: keyed in validation, then dropped.
+    # Kept out of repr so no log line or traceback can print it.
+    applicant_identifier: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class ValidBooking:
     gender_rule: GenderRule
     specialisations: frozenset[Specialisation] = field(default_factory=frozenset)
     continuity: bool = False
+    applicant_keys: tuple[ApplicantKey, ...] = ()  # the regional key, current secret first
 
 
 def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBooking:
@@ -103,6 +109,7 @@ def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBoo
         for item in (_choice(Specialisation, value, "specialisations", errors) for value in raw.specialisations)
         if item
     )
+    applicant_keys = keys_for_identifier(raw.applicant_identifier, errors)
     if errors:
         raise InvalidInput(errors)
     assert department and applicant and officer and kind and modality and start and gender_rule
@@ -120,6 +127,7 @@ def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBoo
         gender_rule=gender_rule,
         specialisations=specialisations,
         continuity=raw.continuity,
+        applicant_keys=applicant_keys,
     )
 
 

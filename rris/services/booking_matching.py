@@ -14,6 +14,7 @@ from rris.domain.matching.suggestions import SlotSuggestion, suggest_slots
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Assignment, Booking, CaseObjection
+from rris.queries.applicant_links import ApplicantLink, applicant_link, booking_link, linked_bookings, linked_objections
 from rris.queries.candidates import candidate_snapshots
 from rris.services.booking_input import ValidBooking
 
@@ -34,7 +35,13 @@ class Assessment:
         return self.direct.eligible_count > 0 or self.relay is not None
 
 
-def request_from_valid(valid: ValidBooking) -> MatchRequest:
+def link_for_valid(valid: ValidBooking) -> ApplicantLink:
+    """The applicant of a booking not yet stored: the case, and the key when one was given."""
+    keys = [key.digest for key in valid.applicant_keys]
+    return applicant_link(valid.department.country_id, valid.case_reference, keys)
+
+
+def request_from_valid(valid: ValidBooking, link: ApplicantLink) -> MatchRequest:
     """The engine's request for a booking not yet stored."""
     country = valid.department.country
     return MatchRequest(
@@ -46,14 +53,15 @@ def request_from_valid(valid: ValidBooking) -> MatchRequest:
         gender=valid.gender,
         gender_rule=valid.gender_rule,
         specialisations=valid.specialisations,
-        objected_interpreter_ids=objections_for(country.id, valid.case_reference),
-        continuity_interpreter_id=last_interpreter_for(country.id, valid.case_reference) if valid.continuity else None,
+        objected_interpreter_ids=objections_for(link),
+        continuity_interpreter_id=last_interpreter_for(link) if valid.continuity else None,
         country_timezone=country.timezone,
     )
 
 
-def request_for_booking(booking: Booking, leg: int = 1) -> MatchRequest:
+def request_for_booking(booking: Booking, leg: int = 1, link: ApplicantLink | None = None) -> MatchRequest:
     """The engine's request for one leg of a stored booking (leg 2 exists only for a relay)."""
+    link = link or booking_link(booking)
     request = MatchRequest(
         applicant_language=booking.applicant_language,
         officer_language=booking.officer_language,
@@ -63,12 +71,8 @@ def request_for_booking(booking: Booking, leg: int = 1) -> MatchRequest:
         gender=booking.gender,
         gender_rule=booking.gender_rule,
         specialisations=frozenset(item.specialisation for item in booking.specialisations),
-        objected_interpreter_ids=objections_for(booking.country_id, booking.case_reference),
-        continuity_interpreter_id=(
-            last_interpreter_for(booking.country_id, booking.case_reference, before=booking.id)
-            if booking.continuity
-            else None
-        ),
+        objected_interpreter_ids=objections_for(link),
+        continuity_interpreter_id=last_interpreter_for(link, before=booking.id) if booking.continuity else None,
         booking_id=booking.id,
         country_timezone=booking.country.timezone,
     )
@@ -79,23 +83,24 @@ def request_for_booking(booking: Booking, leg: int = 1) -> MatchRequest:
 
 def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[int] | None = None) -> MatchResult:
     """Ranked interpreters for one leg of a stored booking."""
-    request = request_for_booking(booking, leg)
+    link = booking_link(booking)
+    request = request_for_booking(booking, leg, link)
     candidates = candidate_snapshots(
         request.interval,
         now,
         pairs=None if interpreter_ids else [frozenset((request.applicant_language, request.officer_language))],
         interpreter_ids=interpreter_ids,
-        case=(booking.country_id, booking.case_reference),
+        applicant=link,
     )
     return match(request, candidates, now)
 
 
-def assess(request: MatchRequest, case: tuple[int, str], now: datetime, suggest: bool = True) -> Assessment:
+def assess(request: MatchRequest, applicant: ApplicantLink, now: datetime, suggest: bool = True) -> Assessment:
     """Direct matches; when no one covers the pair at all, a relay through English; when no one
     is free at that time, other times within a week."""
     direct_pair = frozenset((request.applicant_language, request.officer_language))
     span = Interval(request.interval.start, request.interval.end + (SUGGESTION_HORIZON if suggest else timedelta(0)))
-    candidates = candidate_snapshots(span, now, pairs=[direct_pair], case=case)
+    candidates = candidate_snapshots(span, now, pairs=[direct_pair], applicant=applicant)
     direct = match(request, candidates, now)
     if direct.eligible_count:
         return Assessment(direct, covered_directly=True)
@@ -107,32 +112,27 @@ def assess(request: MatchRequest, case: tuple[int, str], now: datetime, suggest:
             frozenset((request.applicant_language, RELAY_LANGUAGE)),
             frozenset((RELAY_LANGUAGE, request.officer_language)),
         ]
-        relay = plan_relay(request, candidate_snapshots(request.interval, now, pairs=relay_pairs, case=case), now)
+        relay_candidates = candidate_snapshots(request.interval, now, pairs=relay_pairs, applicant=applicant)
+        relay = plan_relay(request, relay_candidates, now)
     suggestions = ()
     if relay is None and suggest:
         suggestions = suggest_slots(request, candidates, now, horizon=SUGGESTION_HORIZON)
     return Assessment(direct, covered, relay, suggestions)
 
 
-def objections_for(country_id: int, case_reference: str) -> frozenset[int]:
-    """Interpreters the applicant of this case objected to."""
-    return frozenset(
-        db.session.scalars(
-            select(CaseObjection.interpreter_id).where(
-                CaseObjection.country_id == country_id, CaseObjection.case_reference == case_reference
-            )
-        )
-    )
+def objections_for(applicant: ApplicantLink) -> frozenset[int]:
+    """Interpreters the applicant objected to, in this case or (through the key) in any country."""
+    return frozenset(db.session.scalars(select(CaseObjection.interpreter_id).where(linked_objections(applicant))))
 
 
-def last_interpreter_for(country_id: int, case_reference: str, before: int | None = None) -> int | None:
-    """The interpreter of the case's most recent delivered or confirmed session, for continuity."""
+def last_interpreter_for(applicant: ApplicantLink, before: int | None = None) -> int | None:
+    """The interpreter of the applicant's most recent delivered or confirmed session, in any
+    linked case, for continuity."""
     statement = (
         select(Assignment.interpreter_id)
         .join(Booking, Booking.id == Assignment.booking_id)
         .where(
-            Booking.country_id == country_id,
-            Booking.case_reference == case_reference,
+            linked_bookings(applicant),
             Booking.state.in_((BookingState.COMPLETED, BookingState.CONFIRMED, BookingState.IN_PROGRESS)),
             Assignment.released_at.is_(None),
             Assignment.leg == 1,

@@ -21,9 +21,11 @@ from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Booking, BookingSpecialisation, CaseObjection, Department, InterpreterProfile, User
 from rris.queries.scoping import get_visible, visible_bookings
+from rris.services.applicant_keys import rekey
 from rris.services.booking_events import record_event
 from rris.services.booking_input import BookingInput, validate_booking
-from rris.services.booking_matching import Assessment, assess, match_leg, request_from_valid
+from rris.services.booking_matching import Assessment, assess, link_for_valid, match_leg, request_from_valid
+from rris.services.conflicts import request_sweep
 from rris.services.idempotency import earlier_result, remember_result
 from rris.services.notifications import sync_booking_notifications
 from rris.services.offers import assign_interpreter, send_wave, withdraw_pending
@@ -52,7 +54,8 @@ def request_booking(
     valid = validate_booking(raw, actor, now)
     # Matching reads a lot; it runs before the write lock is taken. The ranking may be a moment
     # old when the offers go out, which is harmless: acceptance re-checks under the lock.
-    assessment = assess(request_from_valid(valid), (valid.department.country_id, valid.case_reference), now, False)
+    link = link_for_valid(valid)
+    assessment = assess(request_from_valid(valid, link), link, now, False)
     department_id = valid.department.id
     begin_write()
     if idempotency:
@@ -61,6 +64,8 @@ def request_booking(
             db.session.commit()
             return db.session.get(Booking, earlier["booking_id"]), False
     department = db.session.get(Department, department_id)
+    key = valid.applicant_keys[0] if valid.applicant_keys else None
+    rekey(valid.applicant_keys)
     booking = Booking(
         code=_new_code(),
         department=department,
@@ -74,6 +79,8 @@ def request_booking(
         starts_at=valid.interval.start,
         ends_at=valid.interval.end,
         case_reference=valid.case_reference,
+        applicant_key=key.digest if key else None,
+        applicant_key_version=key.version if key else None,
         notes=valid.notes,
         gender=valid.gender,
         gender_rule=valid.gender_rule,
@@ -236,7 +243,9 @@ def assign_by_hand(
 
 
 def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: datetime) -> CaseObjection:
-    """The applicant objects to an interpreter of this case: never offered for the case again."""
+    """The applicant objects to an interpreter of this case: never offered for the case again,
+    nor, when the booking carries the regional applicant key, for the applicant in any country.
+    Confirmed jobs of that interpreter are checked again at once (a conflict sweep)."""
     booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
     served = {assignment.interpreter_id for assignment in booking.assignments}
     if interpreter_id not in served:
@@ -250,11 +259,17 @@ def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: da
         )
     )
     if existing is not None:
+        if existing.applicant_key is None and booking.applicant_key is not None:
+            existing.applicant_key = booking.applicant_key
+            existing.applicant_key_version = booking.applicant_key_version
+            request_sweep(interpreter_id, "objection", now)
         db.session.commit()
         return existing
     objection = CaseObjection(
         country_id=booking.country_id,
         case_reference=booking.case_reference,
+        applicant_key=booking.applicant_key,
+        applicant_key_version=booking.applicant_key_version,
         interpreter_id=interpreter_id,
         recorded_at=now,
         recorded_by_id=actor.user_id,
@@ -265,8 +280,12 @@ def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: da
         "objection",
         now,
         actor.user_id,
-        note=_("The applicant objects to this interpreter for the case."),
+        note=_("The applicant objects to this interpreter for the case and, through the regional "
+               "applicant key, in every country.")
+        if booking.applicant_key
+        else _("The applicant objects to this interpreter for the case."),
     )
+    request_sweep(interpreter_id, "objection", now)
     db.session.commit()
     return objection
 
@@ -297,7 +316,8 @@ def _new_code() -> str:
 def preview_booking(raw: BookingInput, actor: Actor, now: datetime) -> Assessment:
     """How many interpreters fit the request as it stands, a relay if needed, or other times."""
     valid = validate_booking(raw, actor, now)
-    return assess(request_from_valid(valid), (valid.department.country_id, valid.case_reference), now)
+    link = link_for_valid(valid)
+    return assess(request_from_valid(valid, link), link, now)
 
 
 OUTCOME_ACTIONS = frozenset(
