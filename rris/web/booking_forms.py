@@ -15,12 +15,21 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from rris.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from rris.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
+
+
+class UnechoedTextInput(TextInput):
+    """A text box that never writes its value back into the page, even after an error: for the
+    applicant's regional identifier, which RRIS must not hold or show anywhere."""
+
+    def __call__(self, field, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["value"] = ""
+        return super().__call__(field, **kwargs)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -54,6 +63,11 @@ class BookingForm(FlaskForm):
     case_reference = StringField(
         _l("Your case reference (never the applicant's name)"),
         validators=[DataRequired(_l("Enter the case reference.")), Length(max=CASE_REFERENCE_MAX_CHARS)],
+    )
+    applicant_identifier = StringField(
+        _l("Applicant's regional identifier (optional)"),
+        widget=UnechoedTextInput(),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     notes = TextAreaField(
         _l("Notes to the interpreter (nothing that identifies the applicant)"),

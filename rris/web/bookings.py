@@ -247,8 +247,13 @@ def outcome(booking_id: int) -> Any:
 def objection(booking_id: int) -> Any:
     form = ObjectionForm()
     if form.validate_on_submit():
-        booking_service.record_objection(booking_id, form.interpreter_id.data, current_actor(), current_clock().now())
-        flash(_("Recorded: this interpreter will not be offered this case again."), "success")
+        objection = booking_service.record_objection(
+            booking_id, form.interpreter_id.data, current_actor(), current_clock().now()
+        )
+        if objection.applicant_key:
+            flash(_("Recorded: this interpreter will not be offered this applicant again, in any country."), "success")
+        else:
+            flash(_("Recorded: this interpreter will not be offered this case again."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
@@ -304,6 +309,7 @@ def _booking_input(form: BookingForm) -> BookingInput:
         specialisations=tuple(form.specialisations.data or ()),
         continuity=bool(form.continuity.data),
         start_occurrence=int(occurrence) if occurrence in ("0", "1") else None,
+        applicant_identifier=form.applicant_identifier.data or None,
     )
 
 

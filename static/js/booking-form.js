@@ -32,6 +32,9 @@
     if (value("dialect")) { body.dialect = value("dialect"); }
     if (value("gender")) { body.gender = value("gender"); }
     if (value("start_occurrence")) { body.start_occurrence = parseInt(value("start_occurrence"), 10); }
+    // The count should reflect the applicant's objections in other countries too; the
+    // identifier is keyed on the server and never kept.
+    if (value("applicant_identifier").trim()) { body.applicant_identifier = value("applicant_identifier"); }
     return body;
   }
 

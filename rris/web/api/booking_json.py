@@ -13,6 +13,7 @@ from rris.domain.permissions import Actor, booking_actions
 from rris.models import Booking, Offer
 from rris.queries.notices import open_conflicts
 from rris.queries.scoping import disclosure_of
+from rris.services.applicant_keys import stand_in_for_identifier
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import Assessment
 from rris.timeutil import to_local
@@ -34,6 +35,7 @@ SETTABLE = {
     "specialisations",
     "continuity",
     "start_occurrence",
+    "applicant_identifier",
 }
 NOT_SETTABLE = {
     "id",
@@ -46,6 +48,7 @@ NOT_SETTABLE = {
     "version",
     "created_at",
     "interpreters",
+    "regional_applicant_key",
 }
 
 
@@ -70,6 +73,7 @@ def booking_input(payload: Any) -> BookingInput:
         "notes",
         "gender",
         "gender_rule",
+        "applicant_identifier",
     ):
         if name in values and values[name] is not None and not isinstance(values[name], str):
             errors[name] = _("Give a text value.")
@@ -82,6 +86,14 @@ def booking_input(payload: Any) -> BookingInput:
         raise InvalidInput(errors)
     values["specialisations"] = tuple(specialisations)
     return BookingInput(**values)
+
+
+def remembered_body(payload: Any) -> Any:
+    """The request body as an idempotency fingerprint may see it: the applicant's identifier
+    replaced by its keyed hash."""
+    if isinstance(payload, dict) and isinstance(payload.get("applicant_identifier"), str):
+        return {**payload, "applicant_identifier": stand_in_for_identifier(payload["applicant_identifier"])}
+    return payload
 
 
 def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
@@ -111,6 +123,9 @@ def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
         "gender_rule": booking.gender_rule.value,
         "specialisations": sorted(item.specialisation.value for item in booking.specialisations),
         "continuity": booking.continuity,
+        # Whether objections and continuity follow the applicant across countries; the key
+        # itself is never shown (it would let other systems link the applicant too).
+        "regional_applicant_key": booking.applicant_key is not None,
         "relay": booking.relay,
         "interpreters": [
             {"leg": item.leg, "id": item.interpreter_id, "name": item.interpreter.name}

@@ -24,7 +24,14 @@ from rris.services.conflicts import reoffer_after_conflict
 from rris.services.idempotency import check_key, fingerprint
 from rris.services.offers import accept_offer, decline_offer
 from rris.web.api import bp
-from rris.web.api.booking_json import assessment_json, booking_input, booking_json, match_json, offer_json
+from rris.web.api.booking_json import (
+    assessment_json,
+    booking_input,
+    booking_json,
+    match_json,
+    offer_json,
+    remembered_body,
+)
 from rris.web.authentication import current_actor
 
 MAX_LISTED = 200
@@ -51,7 +58,8 @@ def create_booking() -> Any:
     key = request.headers.get("Idempotency-Key")
     idempotency = None
     if key is not None:
-        idempotency = booking_service.Idempotency(check_key(key), fingerprint("POST", request.path, payload))
+        remembered = fingerprint("POST", request.path, remembered_body(payload))
+        idempotency = booking_service.Idempotency(check_key(key), remembered)
     booking, created = booking_service.request_booking(
         raw, current_user, current_actor(), current_clock().now(), idempotency
     )

@@ -170,6 +170,15 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
                 },
             },
             "continuity": {"type": "boolean"},
+            "applicant_identifier": {
+                "type": ["string", "null"],
+                "maxLength": 128,
+                "writeOnly": True,
+                "description": "Optional regional identifier of the applicant (a registration number the countries "
+                "share), 5 to 64 letters and digits; spaces, dashes, dots and slashes are ignored and case does "
+                "not matter. RRIS keeps only a keyed hash: objections and continuity then follow the applicant "
+                "in every country. Without it they hold within this case only. Never returned.",
+            },
         },
     },
     "Booking": {
@@ -190,6 +199,11 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
             },
             "notes": {"type": ["string", "null"], "description": "as case_reference"},
             "relay": {"type": "boolean"},
+            "regional_applicant_key": {
+                "type": "boolean",
+                "readOnly": True,
+                "description": "Whether a regional applicant identifier was given (the identifier is never returned)",
+            },
             "interpreters": {"type": "array", "items": {"type": "object"}},
             "allowed_actions": {"type": "array", "items": {"type": "string"}},
         },
