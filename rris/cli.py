@@ -1,4 +1,5 @@
-"""Flask CLI commands: `demo load|call|logins`, `tokens create EMAIL`, `users create`, `languages sync`."""
+"""Flask CLI commands: `demo load|call|logins`, `tokens create EMAIL`, `users create`, `languages sync`,
+`applicant-keys status`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rris.models import User
 
 def register_commands(app: Flask) -> None:
     """Attach the RRIS command groups to `app`."""
-    for group in (demo_group, tokens_group, users_group, languages_group):
+    for group in (demo_group, tokens_group, users_group, languages_group, applicant_keys_group):
         app.cli.add_command(group)
 
 
@@ -123,6 +124,35 @@ def languages_sync() -> None:
 
     changed = sync_languages()
     click.echo(f"{changed} languages added or updated.")
+
+
+@click.group("applicant-keys", cls=AppGroup, help="Regional applicant keys (keyed hashes of shared identifiers).")
+def applicant_keys_group() -> None:
+    pass
+
+
+@applicant_keys_group.command("status", help="Records per key version, to follow a rotation of the pool secret.")
+def applicant_keys_status() -> None:
+    from rris.services.applicant_keys import key_version_counts
+
+    settings = current_settings()
+    retired = sorted(version for version, _secret in settings.applicant_key_retired)
+    click.echo(f"current version: {settings.applicant_key_version}")
+    click.echo(f"retired versions still matched: {', '.join(map(str, retired)) or 'none'}")
+    counts = key_version_counts()
+    if not counts:
+        click.echo("No booking or objection carries an applicant key yet.")
+    for line in counts:
+        known = (
+            "current"
+            if line.version == settings.applicant_key_version
+            else "retired"
+            if line.version in retired
+            else "secret no longer configured: links among these rows only"
+        )
+        bookings = f"{line.bookings} booking" + ("" if line.bookings == 1 else "s")
+        objections = f"{line.objections} objection" + ("" if line.objections == 1 else "s")
+        click.echo(f"  version {line.version}: {bookings}, {objections} ({known})")
 
 
 def _user_by_email(email: str) -> User:

@@ -15,7 +15,7 @@ from rris.extensions import db
 from rris.models import IdempotencyRecord
 from rris.services.idempotency import fingerprint
 from tests import factories
-from tests.conftest import committed
+from tests.conftest import TEST_APPLICANT_KEY_SECRET, committed
 from tests.web.test_booking_pages import FORM
 from tests.web.test_bookings_api import token_for
 
@@ -211,3 +211,16 @@ def test_the_openapi_document_marks_the_identifier_write_only(app, region):
     assert field["writeOnly"] is True and "Never returned" in field["description"]
     assert schemas["Booking"]["properties"]["regional_applicant_key"]["readOnly"] is True
 
+
+def test_the_status_command_counts_records_per_key_version_and_shows_no_secret(app, region):
+    before = app.test_cli_runner().invoke(args=["applicant-keys", "status"])
+    assert "No booking or objection carries an applicant key yet." in before.output
+    app.test_client().post(
+        "/api/v1/bookings", json={**SKOPJE_REQUEST, "applicant_identifier": TYPED_IN_SKOPJE}, headers=region["ana"]
+    )
+    result = app.test_cli_runner().invoke(args=["applicant-keys", "status"])
+    assert result.exit_code == 0, result.output
+    assert "current version: 1" in result.output and "retired versions still matched: none" in result.output
+    assert "version 1: 1 booking, 0 objections (current)" in result.output
+    assert TEST_APPLICANT_KEY_SECRET not in result.output
+    assert_no_trace(result.output)
