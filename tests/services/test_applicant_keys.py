@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from rris.domain.errors import InvalidInput
 from rris.domain.matching.rules import RejectionReason
-from rris.enums import BookingState
+from rris.enums import BookingState, Role
 from rris.extensions import db
 from rris.models import BookingConflict, CaseObjection
 from rris.queries.actors import actor_of
 from rris.services.applicant_keys import key_version_counts
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import match_leg
-from rris.services.bookings import record_objection, request_booking
+from rris.services.bookings import assign_by_hand, record_objection, request_booking
 from rris.services.conflicts import process_sweep_requests
 from rris.services.offers import accept_offer
 from tests import factories
@@ -207,3 +207,15 @@ def test_a_changed_secret_without_a_retired_entry_cuts_the_link(jelena, ana, int
     objection_in_belgrade(jelena, objected)
     rotate(applicant_key_secret=NEW_SECRET, applicant_key_version=2, applicant_key_retired=())
     assert objected.id in offered(in_skopje(ana, TYPED_IN_SKOPJE))
+
+
+def test_objecting_again_once_the_identifier_is_known_puts_the_key_on_the_objection(jelena, interpreters):
+    objected = interpreters[0]
+    objection_in_belgrade(jelena, objected, identifier=None)
+    keyed = in_belgrade(jelena, REGISTRATION, day="2026-01-16")
+    assert objected.id not in offered(keyed)
+    hub = factories.user(Role.COORDINATOR, email="hub@marri.example")
+    assign_by_hand(keyed.id, objected.id, actor_of(hub), DEFAULT_NOW, despite=True)
+    record_objection(keyed.id, objected.id, actor_of(jelena), DEFAULT_NOW)
+    objection = db.session.scalar(select(CaseObjection))
+    assert objection.applicant_key == keyed.applicant_key
