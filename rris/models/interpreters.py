@@ -51,6 +51,8 @@ class InterpreterProfile(db.Model):
     rate_currency: Mapped[str] = mapped_column(String(3))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The name the interpreter goes by in calls (rris.domain.call_names); None: their first name.
+    call_name: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(back_populates="interpreter_profile")

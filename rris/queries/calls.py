@@ -84,7 +84,10 @@ def attendance_report(booking_id: int) -> CallReport | None:
     ).all()
     summary = db.session.get(CallSummary, booking_id)
     legs = db.session.scalars(
-        select(PhoneLeg).where(PhoneLeg.booking_id == booking_id).order_by(PhoneLeg.requested_at, PhoneLeg.id)
+        select(PhoneLeg)
+        .where(PhoneLeg.booking_id == booking_id)
+        .options(selectinload(PhoneLeg.user))
+        .order_by(PhoneLeg.requested_at, PhoneLeg.id)
     ).all()
     if not attendances and summary is None and not legs:
         return None
@@ -117,7 +120,7 @@ def _leg_row(leg: PhoneLeg) -> PhoneLegRow:
         # Hung up by us, and Twilio's final report (with its billed duration) has not come.
         seconds = max(0, int((leg.ended_at - leg.answered_at).total_seconds()))
     return PhoneLegRow(
-        name=leg.display_name,
+        name=leg.display_name if leg.user is None else leg.user.name,
         direction=leg.direction,
         number_tail=leg.number_tail,
         status=leg.status,
@@ -128,10 +131,12 @@ def _leg_row(leg: PhoneLeg) -> PhoneLegRow:
 
 
 def _name(attendance: CallAttendance) -> str:
-    if attendance.display_name:
-        return attendance.display_name
+    # The portal's readers (officers, coordinators) know people by their full names; the call's
+    # display name (an interpreter's chosen one) is for the room.
     if attendance.user is not None:
         return attendance.user.name
+    if attendance.display_name:
+        return attendance.display_name
     return attendance.participant or "?"
 
 

@@ -94,7 +94,7 @@ def calls_in_progress() -> list[LiveCall]:
         bookings[attendance.booking_id] = attendance.booking
         by_booking.setdefault(attendance.booking_id, []).append(
             Presence(
-                name=attendance.display_name or (attendance.user.name if attendance.user else "?"),
+                name=attendance.user.name if attendance.user else (attendance.display_name or "?"),
                 role=attendance.role,
                 channel=attendance.channel,
                 joined_at=attendance.joined_at,

@@ -12,7 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, select, text
 
 from rris.context import current_settings
+from rris.domain.call_names import call_name
 from rris.domain.call_tickets import (
+    DISPLAY_NAME_MAX_CHARS,
     GRACE_AFTER_END,
     OPENS_BEFORE_START,
     CallTicket,
@@ -59,6 +61,14 @@ def call_role_of(booking: Booking, user: User) -> CallRole | None:
     return None
 
 
+def name_in_call(user: User, role: CallRole) -> str:
+    """How the others see this person in the call: an interpreter by the name they chose (their
+    first name by default; the page adds their role), everyone else by their name."""
+    if role is CallRole.INTERPRETER and user.interpreter_profile is not None:
+        return call_name(user.name, user.interpreter_profile.call_name)
+    return user.name[:DISPLAY_NAME_MAX_CHARS]
+
+
 def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) -> tuple[CallTicket, str]:
     """A signed ticket for this person to join the booking's call now; the room is made on first use."""
     booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
@@ -74,7 +84,7 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
         booking_id=booking.id,
         participant=f"user-{user.id}",
         role=role,
-        display_name=user.name[:80],
+        display_name=name_in_call(user, role),
         not_before=opens,
         expires_at=closes,
         nonce=secrets.token_urlsafe(12),

@@ -39,6 +39,7 @@ from rris.services.call_access import (
     call_role_of,
     check_call_open,
     ensure_call_room,
+    name_in_call,
 )
 from rris.services.phone_guard import (
     ALREADY_ON_PHONE,
@@ -134,7 +135,7 @@ def request_dial_out(booking_id: int, participant: str, now: datetime) -> DialOu
         refuse(PREFIX_NOT_ALLOWED, booking_id, participant, tail, message)
     voice = current_voice()
     phone_participant = phone_participant_of(participant)
-    display_name = _("%(name)s (phone)", name=user.name)[:DISPLAY_NAME_MAX_CHARS]
+    display_name = _("%(name)s (phone)", name=name_in_call(user, role))[:DISPLAY_NAME_MAX_CHARS]
     user_id = user.id
 
     begin_write()

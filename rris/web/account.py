@@ -11,10 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rris.context import current_clock
+from rris.domain.call_names import CALL_NAME_MAX_CHARS, first_name
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.domain.permissions import Capability, can
+from rris.enums import CallRole
 from rris.services.accounts import change_password
 from rris.services.api_tokens import create_api_token, live_api_tokens, revoke_api_token
+from rris.services.call_access import name_in_call
+from rris.services.call_names import choose_call_name
 from rris.services.phone_numbers import (
     MAX_CODES_PER_HOUR,
     confirm_verification,
@@ -25,7 +29,7 @@ from rris.services.phone_numbers import (
 )
 from rris.services.sessions import end_other_sessions, end_session_by_id, is_current, live_sessions
 from rris.web.authentication import current_actor, current_session_secret
-from rris.web.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm, show_errors
+from rris.web.forms import ApiTokenForm, CallNameForm, ChangePasswordForm, ConfirmForm, show_errors
 from rris.web.phone_forms import PhoneCodeForm, PhoneForm, SmsOptInForm
 
 bp = Blueprint("account", __name__, url_prefix="/profile")
@@ -41,6 +45,7 @@ def profile(
     phone_form: PhoneForm | None = None,
     code_form: PhoneCodeForm | None = None,
     sms_form: SmsOptInForm | None = None,
+    call_name_form: CallNameForm | None = None,
 ) -> Any:
     now = current_clock().now()
     secret = current_session_secret()
@@ -58,6 +63,10 @@ def profile(
         code_form=code_form or PhoneCodeForm(formdata=None),
         sms_form=sms_form or SmsOptInForm(formdata=None, sms_opt_in=current_user.sms_opt_in),
         pending_code=pending_verification(current_user, now),
+        call_name_form=call_name_form or _call_name_form(),
+        call_name_shown=name_in_call(current_user, CallRole.INTERPRETER),
+        call_name_default=first_name(current_user.name),
+        call_name_max=CALL_NAME_MAX_CHARS,
     ), status
 
 
@@ -141,6 +150,26 @@ def remove_phone_number() -> Any:
     return redirect(url_for("account.profile", _anchor="phone"))
 
 
+@bp.post("/call-name")
+@login_required
+def call_name() -> Any:
+    if current_user.interpreter_profile is None:
+        abort(404)
+    form = CallNameForm()
+    if form.validate_on_submit():
+        try:
+            chosen = choose_call_name(current_user, form.call_name.data, current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            if chosen:
+                flash(_("In calls you are now shown as “%(name)s”.", name=chosen), "success")
+            else:
+                flash(_("In calls you are now shown by your first name."), "success")
+            return redirect(url_for("account.profile", _anchor="call-name"))
+    return profile(call_name_form=form, status=422)
+
+
 @bp.post("/tokens")
 @login_required
 def create_token() -> Any:
@@ -183,6 +212,13 @@ def end_other_browsers() -> Any:
     count = end_other_sessions(current_user.id, current_clock().now(), current_session_secret())
     flash(_("%(count)d other browsers signed out.", count=count), "success")
     return redirect(url_for("account.profile"))
+
+
+def _call_name_form() -> CallNameForm | None:
+    profile = current_user.interpreter_profile
+    if profile is None:
+        return None
+    return CallNameForm(formdata=None, call_name=profile.call_name or "")
 
 
 def _too_many_codes(throttled: TooManyAttempts) -> str:

@@ -188,6 +188,8 @@ def interface_strings() -> dict[str, str]:
         "role_officer": _("Officer"),
         "role_interpreter": _("Interpreter"),
         "role_guest": _("Guest"),
+        # an interpreter in sentences ("{name} joined the call"): by role and the name they chose
+        "interpreter_named": _("Interpreter · {name}"),
         "you": _("You"),
         "quality_unknown": _("Measuring the connection…"),
         "quality_good": _("Good connection"),

@@ -55,6 +55,11 @@ class ApiTokenForm(FlaskForm):
     )
 
 
+class CallNameForm(FlaskForm):
+    # No length validator here: the service says how long the name is and what the most is.
+    call_name = StringField(_l("Your name in calls"))
+
+
 class ConfirmForm(FlaskForm):
     """A button that changes something: carries only the CSRF token."""
 
@@ -71,6 +76,7 @@ def show_errors(form: FlaskForm, problem: InvalidInput) -> None:
 
 __all__ = [
     "ApiTokenForm",
+    "CallNameForm",
     "ChangePasswordForm",
     "ConfirmForm",
     "ForgotPasswordForm",

@@ -13,6 +13,14 @@ const BACKOFF_MAX_MS = 5000;
 // Worst first: the page's state is the worst of its peers' states.
 const STATE_RANK = { reconnecting: 4, connecting: 3, poor: 2, connected: 1 };
 
+/**
+ * How a participant is named in the page's sentences: an interpreter by role and the name they
+ * chose ("Interpreter · Mariam"), never by a full name; anyone else by the name in their ticket.
+ */
+export function peerLabel(peer, text) {
+  return peer.role === "interpreter" ? text("interpreter_named", { name: peer.name }) : peer.name;
+}
+
 /** In each pair the peer whose id sorts first makes the offers, so offers never cross. */
 export function isOfferer(myId, peerId) {
   return myId < peerId;

@@ -7,7 +7,7 @@ import { LocalMedia } from "./call-media.js";
 import { Peer } from "./call-peer.js";
 import { PhoneControl } from "./call-phone.js";
 import {
-  backoffDelay, classifyQuality, closeOutcome, fill, isSecured, measure, overallState, readStats,
+  backoffDelay, classifyQuality, closeOutcome, fill, isSecured, measure, overallState, peerLabel, readStats,
 } from "./call-rules.js";
 import {
   fillDeviceList, makeTile, notify, showQuality, showSecurity, showStatus, showTileState,
@@ -332,7 +332,7 @@ function welcomed(message) {
       // keep the media and wait for them to come back before calling them gone.
       markAway(peer);
     } else {
-      notify(ui.notices, text("peer_left", { name: peer.name }));
+      notify(ui.notices, text("peer_left", { name: peerLabel(peer, text) }));
       removePeer(peer);
     }
   }
@@ -362,7 +362,7 @@ function peerJoined(description) {
   if (known) {
     removePeer(known);  // the same participant started over (a reload, another tab)
   } else {
-    notify(ui.notices, text("peer_joined", { name: description.name }));
+    notify(ui.notices, text("peer_joined", { name: peerLabel(description, text) }));
   }
   addPeer(description);
   render();
@@ -372,7 +372,7 @@ function peerAway(id) {
   const peer = peers.get(id);
   if (peer) {
     peer.away = true;
-    notify(ui.notices, text("peer_away", { name: peer.name }));
+    notify(ui.notices, text("peer_away", { name: peerLabel(peer, text) }));
     peerChanged(peer);
   }
 }
@@ -398,7 +398,7 @@ function markAway(peer) {
   clearTimeout(peer.awayTimer);
   peer.awayTimer = setTimeout(() => {
     if (peers.get(peer.id) === peer && peer.away) {
-      notify(ui.notices, text("peer_gone", { name: peer.name }));
+      notify(ui.notices, text("peer_gone", { name: peerLabel(peer, text) }));
       removePeer(peer);
       render();
     }
@@ -409,7 +409,7 @@ function peerLeft(id, reason) {
   const peer = peers.get(id);
   if (peer) {
     const key = { gone: "peer_gone", "replaced-elsewhere": "peer_replaced" }[reason] || "peer_left";
-    notify(ui.notices, text(key, { name: peer.name }));
+    notify(ui.notices, text(key, { name: peerLabel(peer, text) }));
     removePeer(peer);
     render();
   }

@@ -83,7 +83,7 @@ def test_an_officer_and_an_interpreter_hold_a_call_in_chromium_through_the_servi
     wait_state(interpreter, "ended")
     wait_state(officer, "waiting")
     assert tile(officer, world.interpreter).count() == 0
-    assert last_notice(officer) == "Mariam Ahmadzai left the call."
+    assert last_notice(officer) == "Interpreter · Mariam left the call."  # in the room by role and first name
     shot(officer, "05-officer-after-interpreter-left")
     shot(interpreter, "05-interpreter-left")
 

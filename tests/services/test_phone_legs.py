@@ -100,7 +100,7 @@ def test_without_twilio_the_leg_is_simulated_and_the_simulator_carries_its_ticke
     assert page == f"https://rris.test/calls/phone-simulator/{dialing.leg_id}"
     ticket = read_ticket(fragment, current_settings().secret_key, clock.now())
     assert ticket.participant == f"phone-user-{mariam.id}"
-    assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam Ahmadzai (phone)")
+    assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam (phone)")
     assert ticket.room == booking.call_room and ticket.booking_id == booking.id
     assert ticket.expires_at == booking.ends_at + timedelta(minutes=30)
     assert phone_leg_id(ticket) == dialing.leg_id

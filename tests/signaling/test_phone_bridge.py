@@ -47,7 +47,7 @@ def leg_ticket(booking, user, **changes: object) -> str:
         booking_id=booking.id,
         participant=f"phone-user-{user.id}",
         role=CallRole.INTERPRETER,
-        display_name=f"{user.name} (phone)",
+        display_name=f"{user.name.split()[0]} (phone)",  # an interpreter by her call name
         not_before=opens,
         expires_at=closes,
         nonce=secrets.token_urlsafe(12),
@@ -172,7 +172,7 @@ def test_the_phone_appears_as_a_peer_and_its_stop_makes_the_others_see_it_leave(
         assert joined["peer"] == {
             "id": phone_id,
             "role": "interpreter",
-            "name": "Mariam Ahmadzai (phone)",
+            "name": "Mariam (phone)",
             "phone": True,
         }
         assert (await officer.expect("offer"))["from"] == phone_id
@@ -355,6 +355,36 @@ def test_a_page_rings_its_persons_phone_and_hangs_it_up(app, clock, call):
     assert (leg.participant, leg.simulated, leg.status) == (phone_id, True, PhoneLegStatus.COMPLETED)
     assert leg.answered_at is not None and leg.ended_at is not None
     assert [(a.channel, a.left_reason) for a in attendances(booking) if a.channel == "phone"] == [("phone", "hung_up")]
+
+
+def test_a_guest_hears_of_the_interpreter_and_her_phone_by_role_and_first_name_only(app, clock, call):
+    """Everything a guest's page receives, byte for byte: the interpreter's full name is not in it."""
+    booking, jelena, mariam = call
+    mariam.phone, mariam.phone_verified_at = "+381601234567", datetime(2026, 1, 1, tzinfo=UTC)
+    db.session.commit()
+    own_page_token, adviser = token(booking, mariam, clock), guest_token(booking, jelena, clock, "Legal adviser")
+    phone_id = f"phone-user-{mariam.id}"
+
+    async def scenario(service: SignalingUnderTest) -> None:
+        own_page, guest = await service.connect(), await service.connect()
+        await own_page.join(own_page_token)
+        welcome = await guest.join(adviser)
+        assert welcome["peers"] == [{"id": f"user-{mariam.id}", "role": "interpreter", "name": "Mariam"}]
+        await own_page.send("phone", action="call")
+        dialing = await own_page.expect("phone")
+        phone = await PhoneSide.open(service.session, service.phone_url)
+        await phone.start(dialing["simulator_url"].partition("#")[2])
+        joined = await guest.expect("peer-joined")
+        assert joined["peer"] == {"id": phone_id, "role": "interpreter", "name": "Mariam (phone)", "phone": True}
+        await own_page.send("phone", action="hangup")
+        assert (await guest.expect("peer-left"))["peer"] == phone_id
+        await own_page.close()
+        await guest.expect("peer-left")
+        received = "\n".join(guest.frames)
+        assert "Ahmadzai" not in received and mariam.email not in received
+        await guest.close()
+
+    run(app, clock, scenario)
 
 
 def test_a_phone_request_must_say_call_or_hangup(app, clock, call):

@@ -78,12 +78,14 @@ class ProtocolClient:
     def __init__(self, socket: ClientWebSocketResponse) -> None:
         self.socket = socket
         self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.frames: list[str] = []  # every text frame as it came over the wire
         self.closed = asyncio.Event()
         self._reader = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
         async for frame in self.socket:
             if frame.type is WSMsgType.TEXT:
+                self.frames.append(frame.data)
                 await self.inbox.put(json.loads(frame.data))
         self.closed.set()
 
