@@ -29,8 +29,6 @@ class Variable:
     help: str
 
 
-# Serbia, Montenegro, Kosovo, Croatia, Bosnia and Herzegovina, North Macedonia, Albania, Türkiye.
-DEFAULT_PHONE_PREFIXES = "+381,+382,+383,+385,+387,+389,+355,+90"
 # How long after a session's end its interpreter still sees the case reference and notes.
 DEFAULT_CASE_DETAILS_HOURS = 2
 MAX_CASE_DETAILS_HOURS = 72
@@ -96,11 +94,6 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
     Variable("RRIS_TWILIO_AUTH_TOKEN", "(empty)", "Twilio auth token; also checks webhook signatures"),
     Variable("RRIS_TWILIO_FROM", "(empty)", "the Twilio number (E.164) that SMS and calls come from"),
-    Variable(
-        "RRIS_PHONE_PREFIXES",
-        DEFAULT_PHONE_PREFIXES,
-        "comma-separated E.164 prefixes the telephone fallback may ring; every other number is refused",
-    ),
     Variable("RRIS_PHONE_CALLS_PER_BOOKING", "6", "most telephone legs (out and in) one booking may have"),
     Variable("RRIS_PHONE_CALLS_PER_DAY", "200", "most telephone legs in any 24 hours, all bookings together"),
     Variable(
@@ -127,7 +120,6 @@ VARIABLES: tuple[Variable, ...] = (
 )
 
 _DEFAULT_PORT = 5000
-_PHONE_PREFIX = re.compile(r"\+[1-9][0-9]{0,5}")
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 _DEFAULT_SIGNALING_PORT = 8765
 _APPLICANT_SECRET_MIN_CHARS = 32
@@ -170,7 +162,6 @@ class Settings:
     twilio_account_sid: str
     twilio_auth_token: str
     twilio_from: str
-    phone_prefixes: tuple[str, ...]
     phone_calls_per_booking: int
     phone_calls_per_day: int
     dial_in_number: str
@@ -280,7 +271,6 @@ class Settings:
             twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env_vars.get("RRIS_TWILIO_AUTH_TOKEN", "").strip(),
             twilio_from=reader.text("RRIS_TWILIO_FROM", ""),
-            phone_prefixes=reader.phone_prefixes("RRIS_PHONE_PREFIXES", DEFAULT_PHONE_PREFIXES),
             phone_calls_per_booking=reader.positive_int("RRIS_PHONE_CALLS_PER_BOOKING", 6),
             phone_calls_per_day=reader.positive_int("RRIS_PHONE_CALLS_PER_DAY", 200),
             dial_in_number=reader.e164("RRIS_DIAL_IN_NUMBER"),
@@ -337,16 +327,6 @@ class _Reader:
             if not url.startswith(schemes):
                 raise SettingsError(f"{name}: {url!r} must start with {' or '.join(schemes)}")
         return urls
-
-    def phone_prefixes(self, name: str, default: str) -> tuple[str, ...]:
-        raw = self._environ.get(name, "").strip() or default
-        prefixes = tuple(part.strip() for part in raw.split(",") if part.strip())
-        for prefix in prefixes:
-            if not _PHONE_PREFIX.fullmatch(prefix):
-                raise SettingsError(f"{name}: {prefix!r} must be + and 1 to 6 digits, like +381")
-        if not prefixes:
-            raise SettingsError(f"{name} must name at least one prefix")
-        return prefixes
 
     def e164(self, name: str) -> str:
         raw = self._environ.get(name, "").strip().replace(" ", "")

@@ -38,8 +38,8 @@ Server -> client:
                                              offline demo) simulator_url is a page that plays the phone
   {"type": "phone", "state": "refused", "code": "<code>", "message": "<sentence>"}
                                              answers "call": the core's codes (no_verified_phone,
-                                             not_a_participant, call_not_open, prefix_not_allowed,
-                                             already_on_phone, booking_cap, daily_cap, twilio_refused,
+                                             not_a_participant, call_not_open, country_not_allowed,
+                                             number_type, already_on_phone, booking_cap, daily_cap, twilio_refused,
                                              twilio_unavailable), or busy (a request still running),
                                              unavailable (no telephone service here, or it failed)
   {"type": "phone", "state": "ended", "message": "<sentence>"}

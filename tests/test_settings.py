@@ -54,8 +54,6 @@ def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
         ("RRIS_SMTP_STARTTLS", "maybe"),
         ("RRIS_DATABASE_URL", "mysql://x"),
         ("RRIS_ENV", "staging"),
-        ("RRIS_PHONE_PREFIXES", "381,+382"),
-        ("RRIS_PHONE_PREFIXES", " , "),
         ("RRIS_PHONE_CALLS_PER_DAY", "0"),
         ("RRIS_DIAL_IN_NUMBER", "011 765 4321"),
         ("RRIS_SIGN_IN_RECORDS_DAYS", "0"),
@@ -70,18 +68,11 @@ def test_a_bad_value_names_its_variable(tmp_path, name, value):
         Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), name: value})
 
 
-def test_the_telephone_fallback_rings_the_region_only_by_default(tmp_path):
+def test_the_telephone_fallback_has_caps_and_an_optional_dial_in_number(tmp_path):
     settings = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)})
-    assert settings.phone_prefixes == ("+381", "+382", "+383", "+385", "+387", "+389", "+355", "+90")
     assert (settings.phone_calls_per_booking, settings.phone_calls_per_day, settings.dial_in_number) == (6, 200, "")
-    widened = Settings.from_env(
-        {
-            "RRIS_INSTANCE_PATH": str(tmp_path),
-            "RRIS_PHONE_PREFIXES": "+381, +43",
-            "RRIS_DIAL_IN_NUMBER": "+381 11 765 4321",
-        }
-    )
-    assert widened.phone_prefixes == ("+381", "+43") and widened.dial_in_number == "+381117654321"
+    dial_in = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_DIAL_IN_NUMBER": "+381 11 765 4321"})
+    assert dial_in.dial_in_number == "+381117654321"
 
 
 def test_every_variable_is_documented_in_the_readme_and_nothing_else_is():

@@ -1,24 +1,75 @@
 """Toll-fraud guard of the telephone fallback: which numbers may be rung, and how many calls.
 
 RRIS pays for every call it places, so a stolen session must not turn it into a dialler of
-premium or far-away numbers: only numbers in the countries the operator allowed, and a cap
-per booking and per day whoever asks. Pure: the caller counts the legs.
+premium or far-away numbers: only personal numbers (mobile or fixed line, as the numbering plan
+of the number's country classifies them) in the countries coordinators allow, and a cap per
+booking and per day whoever asks. Pure: the caller supplies the list and counts the legs.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
 DAILY_WINDOW = timedelta(hours=24)
 TAIL_DIGITS = 4
-_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 
 # Refusal codes, shared with the signalling service and the call page.
 BOOKING_CAP = "booking_cap"
 DAILY_CAP = "daily_cap"
+COUNTRY_NOT_ALLOWED = "country_not_allowed"
+NUMBER_TYPE = "number_type"  # premium rate, shared cost, toll free, VoIP, pager... or not a valid number
+
+# The kinds of number a person answers; every other kind (premium rate, shared cost, UAN,
+# personal numbering, VoIP, pager, voicemail, unknown) is where toll fraud makes its money.
+CALLABLE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """What the numbering plans say of a number: its country (None when it is not a valid
+    number of any country) and whether RRIS may call it (`refusal` None) or why not."""
+
+    region: str | None
+    refusal: str | None
+
+
+def region_of(number: str | None) -> str | None:
+    """The ISO 3166 alpha-2 country of a valid E.164 number, else None ("+93 70..." -> "AF")."""
+    parsed = _parse(number)
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        return None
+    region = phonenumbers.region_code_for_number(parsed)
+    return region if is_region(region) else None
+
+
+def is_region(code: str | None) -> bool:
+    """True for a two-letter country code that has a telephone numbering plan ("AF", "XK")."""
+    return bool(code) and len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS  # type: ignore[arg-type]
+
+
+def check_number(number: str | None, callable_regions: Collection[str]) -> NumberCheck:
+    """Whether `number` may be rung: a valid personal number in one of `callable_regions`."""
+    parsed = _parse(number)
+    region = region_of(number)
+    if parsed is None or region is None or phonenumbers.number_type(parsed) not in CALLABLE_TYPES:
+        return NumberCheck(region, NUMBER_TYPE)
+    if region not in callable_regions:
+        return NumberCheck(region, COUNTRY_NOT_ALLOWED)
+    return NumberCheck(region, None)
+
+
+def _parse(number: str | None) -> phonenumbers.PhoneNumber | None:
+    if not isinstance(number, str) or not number.startswith("+"):
+        return None
+    try:
+        return phonenumbers.parse(number, None)
+    except NumberParseException:
+        return None
 
 
 @dataclass(frozen=True)
@@ -31,13 +82,6 @@ class Caps:
     def __post_init__(self) -> None:
         if self.per_booking < 1 or self.per_day < 1:
             raise ValueError("caps must allow at least one call")
-
-
-def allowed(number: str, prefixes: Iterable[str]) -> bool:
-    """True when `number` is a well-formed E.164 number starting with one of `prefixes`."""
-    if not isinstance(number, str) or not _E164.fullmatch(number):
-        return False
-    return any(prefix and number.startswith(prefix) for prefix in prefixes)
 
 
 def cap_reached(caps: Caps, legs_of_booking: int, legs_last_day: int) -> str | None:

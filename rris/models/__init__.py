@@ -12,6 +12,7 @@ from rris.models.bookings import (
     Offer,
 )
 from rris.models.call_guests import CallGuest
+from rris.models.callable_countries import CallableCountryList
 from rris.models.calls import CallAttendance, CallStateChange, CallSummary
 from rris.models.conflicts import BookingConflict, SweepRequest
 from rris.models.geography import Country, CountryLanguage, Department
@@ -35,6 +36,7 @@ __all__ = [
     "BookingRead",
     "BookingSpecialisation",
     "BookingConflict",
+    "CallableCountryList",
     "CallAttendance",
     "CallGuest",
     "CallStateChange",

@@ -13,15 +13,27 @@ from sqlalchemy import func, select, text
 
 from rris.context import current_settings
 from rris.domain.errors import DomainError
-from rris.domain.toll_guard import BOOKING_CAP, DAILY_CAP, DAILY_WINDOW, Caps, cap_reached
+from rris.domain.toll_guard import (
+    BOOKING_CAP,
+    COUNTRY_NOT_ALLOWED,
+    DAILY_CAP,
+    DAILY_WINDOW,
+    NUMBER_TYPE,
+    Caps,
+    NumberCheck,
+    cap_reached,
+    check_number,
+)
 from rris.extensions import db
 from rris.models import PhoneLeg
+from rris.services.callable_countries import callable_countries
+from rris.services.wording import region_name
 
 log = logging.getLogger("rris.services.phone_legs")
 
-# Refusal codes (PhoneRefused.code), with BOOKING_CAP and DAILY_CAP from the toll guard.
+# Refusal codes (PhoneRefused.code), with BOOKING_CAP, DAILY_CAP, COUNTRY_NOT_ALLOWED and
+# NUMBER_TYPE from the toll guard.
 NO_VERIFIED_PHONE = "no_verified_phone"
-PREFIX_NOT_ALLOWED = "prefix_not_allowed"
 ALREADY_ON_PHONE = "already_on_phone"
 CALL_NOT_OPEN = "call_not_open"
 NOT_A_PARTICIPANT = "not_a_participant"
@@ -48,6 +60,25 @@ def refuse(code: str, booking_id: int, who: str, tail: str | None, message: str)
         "call %s: telephone leg for %s refused (%s), number %s", booking_id, who, code, "…" + tail if tail else "none"
     )
     raise PhoneRefused(code, message)
+
+
+def check_callable(number: str) -> tuple[NumberCheck, str]:
+    """Whether RRIS may ring `number` (its kind, and its country on the coordinators' list), and
+    the sentence that says why not ("" when it may)."""
+    check = check_number(number, callable_countries().regions)
+    if check.refusal == COUNTRY_NOT_ALLOWED and check.region is not None:
+        message = _(
+            "RRIS may not call numbers in %(country)s: that country is not on the coordinators' list.",
+            country=region_name(check.region),
+        )
+    elif check.refusal == NUMBER_TYPE:
+        message = _(
+            "RRIS calls only mobile and landline numbers, never premium-rate or shared-cost ones, "
+            "and your number is not one of them. Check it on your profile."
+        )
+    else:
+        message = ""
+    return check, message
 
 
 def guard_new_leg(booking_id: int, who: str, tail: str, now: datetime) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from rris.context import current_settings
 from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
 from rris.domain.errors import Conflict
-from rris.domain.toll_guard import allowed, number_tail
+from rris.domain.toll_guard import number_tail
 from rris.enums import PhoneDirection, PhoneLegStatus
 from rris.extensions import db
 from rris.integrations.telephony import (
@@ -46,10 +46,10 @@ from rris.services.phone_guard import (
     CALL_NOT_OPEN,
     NO_VERIFIED_PHONE,
     NOT_A_PARTICIPANT,
-    PREFIX_NOT_ALLOWED,
     TWILIO_REFUSED,
     TWILIO_UNAVAILABLE,
     PhoneRefused,
+    check_callable,
     guard_new_leg,
     refuse,
 )
@@ -88,6 +88,7 @@ class PhoneOption:
     available: bool
     number_tail: str | None
     reason: str  # empty when available
+    code: str = ""  # the refusal code when not available (NO_VERIFIED_PHONE, COUNTRY_NOT_ALLOWED...)
 
 
 def phone_participant_of(person: str) -> str:
@@ -96,13 +97,15 @@ def phone_participant_of(person: str) -> str:
 
 
 def dial_out_option(user: User) -> PhoneOption:
-    """Can this person ask to be rung: a verified number in an allowed country (caps and the
-    call's hours are checked when they ask)."""
+    """Can this person ask to be rung: a verified personal number in a country RRIS may call
+    (caps and the call's hours are checked when they ask)."""
     if user.phone is None or user.phone_verified_at is None:
-        return PhoneOption(False, None, _("Add and verify your mobile number on your profile to be called."))
+        message = _("Add and verify your mobile number on your profile to be called.")
+        return PhoneOption(False, None, message, NO_VERIFIED_PHONE)
     tail = number_tail(user.phone)
-    if not allowed(user.phone, current_settings().phone_prefixes):
-        return PhoneOption(False, tail, _("RRIS does not call numbers in this country. Ask the coordinator."))
+    check, message = check_callable(user.phone)
+    if check.refusal is not None:
+        return PhoneOption(False, tail, message, check.refusal)
     return PhoneOption(True, tail, "")
 
 
@@ -110,7 +113,7 @@ def request_dial_out(booking_id: int, participant: str, now: datetime) -> DialOu
     """Ring the verified phone of `participant` ("user-7") to bridge it into the booking's call.
 
     Raises PhoneRefused with one of NO_VERIFIED_PHONE, NOT_A_PARTICIPANT, CALL_NOT_OPEN,
-    PREFIX_NOT_ALLOWED, ALREADY_ON_PHONE, BOOKING_CAP, DAILY_CAP, TWILIO_REFUSED or
+    COUNTRY_NOT_ALLOWED, NUMBER_TYPE, ALREADY_ON_PHONE, BOOKING_CAP, DAILY_CAP, TWILIO_REFUSED or
     TWILIO_UNAVAILABLE.
     """
     settings = current_settings()
@@ -130,9 +133,9 @@ def request_dial_out(booking_id: int, participant: str, now: datetime) -> DialOu
         check_call_open(booking, now, user.zone_name)
     except Conflict as closed:
         refuse(CALL_NOT_OPEN, booking_id, participant, tail, str(closed))
-    if not allowed(phone, settings.phone_prefixes):
-        message = _("RRIS does not call numbers in this country. Ask the coordinator.")
-        refuse(PREFIX_NOT_ALLOWED, booking_id, participant, tail, message)
+    check, message = check_callable(phone)
+    if check.refusal is not None:
+        refuse(check.refusal, booking_id, participant, tail, message)
     voice = current_voice()
     phone_participant = phone_participant_of(participant)
     display_name = _("%(name)s (phone)", name=name_in_call(user, role))[:DISPLAY_NAME_MAX_CHARS]

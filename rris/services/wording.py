@@ -140,7 +140,7 @@ def language_name(code: str) -> str:
     """The language's name in the current language (CLDR), else its ISO 639-3 reference name."""
     alpha_2, reference_name = _catalogue_entry(code)
     for key in filter(None, [alpha_2, code]):
-        localized = _cldr_languages().get(key)
+        localized = _cldr_names("languages").get(key)
         if localized:
             return localized
     return reference_name
@@ -156,6 +156,12 @@ def _catalogue_entry(code: str) -> tuple[str | None, str]:
     return cache[code]
 
 
+def region_name(code: str) -> str:
+    """A country's name in the current language from its ISO 3166 code ("AF" -> "Afghanistan");
+    the code itself when the language has no name for it."""
+    return _cldr_names("territories").get(code, code)
+
+
 def zone_label(zone_name: str, instant: datetime) -> str:
     """'Kabul (UTC+04:30)': the place and its offset at `instant`."""
     return f"{city_of_zone(zone_name)} ({utc_offset_label(instant, zone_name)})"
@@ -168,13 +174,14 @@ def local_time(instant: datetime, zone_name: str, style: str = "medium") -> str:
     return f"{text} {zone_label(zone_name, instant)}"
 
 
-def _cldr_languages() -> dict[str, str]:
+def _cldr_names(kind: str) -> dict[str, str]:
+    """CLDR's names of languages or territories ("languages", "territories") in the current language."""
     # Keyed by locale: the scheduler words messages for people of different languages in one context.
     locale = str(get_locale())
-    cache = g.setdefault("cldr_languages", {})
+    cache = g.setdefault(f"cldr_{kind}", {})
     if locale not in cache:
         try:
-            cache[locale] = Locale.parse(locale).languages
+            cache[locale] = getattr(Locale.parse(locale), kind)
         except (UnknownLocaleError, ValueError):
             cache[locale] = {}
     return cache[locale]

@@ -146,6 +146,7 @@ def phone_offer(user: User) -> dict[str, Any]:
         "available": False,
         "number_tail": tail,
         "reason": option.reason,
+        "code": option.code,
         "profile_url": url_for("account.profile", _anchor="phone"),
     }
 
@@ -240,7 +241,15 @@ def interface_strings() -> dict[str, str]:
         "phone_refused_no_verified_phone": _(
             "Your mobile number is not confirmed, so it cannot be called. Confirm it on your profile."
         ),
-        "phone_refused_prefix_not_allowed": _("This service may not call numbers in your phone's country."),
+        "phone_refused_country_not_allowed": _(
+            "RRIS may not call numbers in your phone's country: it is not on the coordinators' list."
+        ),
+        "phone_refused_number_type": _(
+            "RRIS calls only mobile and landline numbers, never premium-rate or shared-cost ones, "
+            "and your number is not one of them. Check it on your profile."
+        ),
+        # after a refusal, when the service has a dial-in line ({number}, {pin}: the booking's)
+        "phone_dial_in_instead": _("Instead, call {number} from any phone and type the PIN {pin}."),
         "phone_refused_booking_cap": _("This session has used all the phone calls it may make."),
         "phone_refused_daily_cap": _("The service has made all the phone calls it may today. Try again later."),
         "phone_refused_already_on_phone": _("Your phone is already in this call."),

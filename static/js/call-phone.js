@@ -4,7 +4,7 @@
 // says "On the phone" until that participant leaves. "Hang up the phone" ends the phone call;
 // the browser stays in the call throughout. Rules are in call-rules.js; sentences in config.strings.
 
-import { phoneParticipantOf, phoneState, simulatorAddress } from "./call-rules.js";
+import { offersDialIn, phoneParticipantOf, phoneState, simulatorAddress } from "./call-rules.js";
 
 const REPLY_TIMEOUT_MS = 15000;  // the service answers a phone request within this, or it is given up
 // A phone not in the call by then did not answer (Twilio rings 60 s; the service gives up after 2 min).
@@ -15,7 +15,8 @@ export class PhoneControl {
    * `offer` is config.phone ({available, number_tail, ...}; absent for guests). `ui` holds the
    * panel's elements: panel, call, hangUp, status, simulator, simulatorLink (missing when the
    * person cannot be called). `context` gives myId, send(message) -> bool, text(key, values),
-   * notify(sentence), and changed(onPhone) when this person's phone comes into or leaves the call.
+   * notify(sentence), changed(onPhone) when this person's phone comes into or leaves the call,
+   * and dialIn ({number, pin} or null), offered instead when the phone cannot be rung.
    */
   constructor(offer, ui, context) {
     this.ui = ui;
@@ -93,6 +94,7 @@ export class PhoneControl {
       }
     } else if (message.state === "refused") {
       this.settle(this.refusalKey(message), message.message);
+      this.outcome.dialIn = offersDialIn(message.code) && Boolean(this.context.dialIn);
     } else if (message.state === "ended") {
       if (this.onPhone) {
         this.pending = "hangup";  // the phone participant leaves the room next
@@ -215,6 +217,9 @@ export class PhoneControl {
       sentence = context.text("phone_hanging_up");
     } else if (state === "idle") {
       sentence = this.outcome === null ? "" : this.outcome.key ? context.text(this.outcome.key) : this.outcome.words;
+      if (this.outcome !== null && this.outcome.dialIn) {
+        sentence += " " + context.text("phone_dial_in_instead", context.dialIn);
+      }
     }
     // For styles and tests: which result the idle panel shows ("phone_ended", "phone_refused_daily_cap"...).
     ui.status.dataset.outcome = state === "idle" && this.outcome !== null ? this.outcome.key || "phone_refused" : "";

@@ -21,6 +21,20 @@ export function peerLabel(peer, text) {
   return peer.role === "interpreter" ? text("interpreter_named", { name: peer.name }) : peer.name;
 }
 
+// Refusals (by their sentences' keys) after which the person's phone will not be rung in this
+// call as things stand, so the page offers the dial-in number and PIN instead (a request still
+// running, or a phone already in the call, needs no other way in).
+const DIAL_IN_INSTEAD = new Set([
+  "phone_refused_no_verified_phone", "phone_refused_country_not_allowed", "phone_refused_number_type",
+  "phone_refused_booking_cap", "phone_refused_daily_cap", "phone_refused_twilio_refused",
+  "phone_refused_twilio_unavailable", "phone_refused_unavailable",
+]);
+
+/** Whether a refusal with this code should offer the dial-in number and PIN, when there is one. */
+export function offersDialIn(code) {
+  return DIAL_IN_INSTEAD.has(`phone_refused_${code}`);
+}
+
 /** In each pair the peer whose id sorts first makes the offers, so offers never cross. */
 export function isOfferer(myId, peerId) {
   return myId < peerId;

@@ -77,6 +77,7 @@ const phone = new PhoneControl(config.phone, {
   text,
   notify: (sentence) => notify(ui.notices, sentence),
   changed: phoneChanged,
+  dialIn: config.dial_in || null,
 });
 
 const peerContext = {

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from rris.context import current_settings
 from rris.domain.call_tickets import read_ticket
 from rris.domain.errors import InvalidInput, TooManyAttempts
-from rris.enums import BookingState, CallRole, PhoneDirection, PhoneLegStatus
+from rris.enums import BookingState, CallRole, PhoneDirection, PhoneLegStatus, Role
 from rris.extensions import db
 from rris.models import DialInFailure, PhoneLeg, PhoneLegEvent
 from rris.services import call_access, call_records
 from rris.services.call_access import ensure_call_room, ensure_dial_in_pin
+from rris.services.callable_countries import callable_countries, save_callable_countries
 from rris.services.dial_in import dial_in
 from rris.services.phone_callbacks import answer_call, record_status
 from rris.services.phone_legs import (
@@ -45,6 +46,7 @@ from tests.support.twilio_recorder import (
 )
 
 MOBILE = "+381641234567"
+KABUL_MOBILE = "+93701234567"
 CALL_SID = "CA" + "1f" * 16
 CALLER = "+38761987654"
 
@@ -156,24 +158,53 @@ def test_someone_who_is_not_in_the_call_is_not_rung(app, call, clock):
     assert refusal(booking, person(stranger), clock).code == "not_a_participant"
 
 
-def test_a_number_outside_the_allowed_countries_is_refused_and_logged_by_its_tail(app, call, clock, caplog):
+@pytest.mark.parametrize(
+    "number", ["+38190012345", "+909001234567", "+18005550100"], ids=["serbian-premium", "turkish-premium", "toll-free"]
+)
+def test_a_premium_or_other_non_personal_number_is_refused_and_logged_by_its_tail(app, call, clock, caplog, number):
     booking, _jelena, mariam = call
-    mariam.phone = "+18005550100"
+    mariam.phone = number  # verified: a stolen account could have confirmed it
     db.session.commit()
     with caplog.at_level(logging.WARNING, "rris.services.phone_legs"), twilio_voice(app) as twilio:
         refused = refusal(booking, person(mariam), clock)
-    assert refused.code == "prefix_not_allowed"
+    assert refused.code == "number_type" and "premium-rate" in refused.message
     assert twilio.requests == [] and legs(booking) == []
-    assert "refused (prefix_not_allowed), number …0100" in caplog.text and "+18005550100" not in caplog.text
+    assert f"refused (number_type), number …{number[-4:]}" in caplog.text and number not in caplog.text
 
 
-def test_the_operator_can_allow_an_interpreters_country(app, call, clock):
+def test_an_interpreter_in_kabul_is_rung_by_default_and_refused_once_a_coordinator_removes_afghanistan(
+    app, call, clock, caplog
+):
     booking, _jelena, mariam = call
-    mariam.phone = "+436641234567"
+    mariam.phone = KABUL_MOBILE
+    hub = factories.user(Role.COORDINATOR, name="Elena Stojanovska")
     db.session.commit()
-    assert refusal(booking, person(mariam), clock).code == "prefix_not_allowed"
-    with changed_settings(app, phone_prefixes=("+381", "+43")):
-        assert request_dial_out(booking.id, person(mariam), clock.now()).simulated
+    assert "AF" in callable_countries().regions and callable_countries().is_default
+    first = request_dial_out(booking.id, person(mariam), clock.now())
+    assert first.number_tail == "4567"
+    hang_up(first.leg_id, clock.now())
+    without_af = callable_countries().regions - {"AF"}
+    save_callable_countries(without_af, None, hub, clock.now())
+    with caplog.at_level(logging.WARNING, "rris.services.phone_legs"), twilio_voice(app) as twilio:
+        refused = refusal(booking, person(mariam), clock)
+    assert refused.code == "country_not_allowed"
+    assert "Afghanistan" in refused.message and "not on the coordinators' list" in refused.message
+    assert twilio.requests == [] and len(legs(booking)) == 1
+    assert "refused (country_not_allowed), number …4567" in caplog.text
+    assert dial_out_option(mariam).code == "country_not_allowed"
+
+
+def test_once_saved_the_list_no_longer_follows_the_interpreters_phones(app, call, clock):
+    booking, _jelena, mariam = call
+    hub = factories.user(Role.COORDINATOR)
+    db.session.commit()
+    save_callable_countries(callable_countries().regions, None, hub, clock.now())
+    mariam.phone = "+436641234567"  # she moved to Vienna and confirmed her new number
+    db.session.commit()
+    assert refusal(booking, person(mariam), clock).code == "country_not_allowed"
+    version = callable_countries().version
+    save_callable_countries(version.codes | {"AT"}, version.id, hub, clock.now())
+    assert request_dial_out(booking.id, person(mariam), clock.now()).simulated
 
 
 def test_no_phone_before_the_call_opens_or_after_it_is_cancelled(app, call, clock):

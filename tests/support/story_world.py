@@ -28,7 +28,7 @@ from rris.app import create_app
 from rris.enums import Role
 from rris.extensions import db
 from rris.services.languages import sync_languages
-from rris.settings import DEFAULT_PHONE_PREFIXES, Settings
+from rris.settings import Settings
 from scheduler.runner import JOBS, run_in_app_context
 from tests import factories
 from tests.support.call_world import SIGN_IN_TIMEOUT_MS, Person
@@ -49,7 +49,7 @@ BOOKED_AT = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 # Tuesday 13 January 2026, 09:00 in Belgrade (CET, UTC+1) = 08:00 UTC = 12:30 in Kabul (UTC+4:30).
 SESSION_STARTS_AT = datetime(2026, 1, 13, 8, 0, tzinfo=UTC)
 SESSION_MINUTES = 60
-# Mariam's verified mobile; this deployment lets the telephone fallback ring +93 (RRIS_PHONE_PREFIXES).
+# Mariam's verified mobile: by default the telephone fallback rings the interpreters' countries too.
 KABUL_PHONE = "+93701234567"
 HOURLY_RATE_EUR = "35.00"  # the factories' rate for interpreters
 
@@ -104,7 +104,6 @@ def start_story_world(netns: Netns, workdir: Path, smtp: SmtpServer, now: dateti
         # the links in the mail point at the portal as the browsers inside the namespace reach it.
         RRIS_PUBLIC_URL=f"http://127.0.0.1:{PORTAL_PORT}",
         RRIS_SIGNALING_PUBLIC_URL=f"ws://127.0.0.1:{SIGNALING_PORT}",
-        RRIS_PHONE_PREFIXES=f"{DEFAULT_PHONE_PREFIXES},+93",
         RRIS_LOG_LEVEL="WARNING",
         **{CLOCK_FILE_VARIABLE: str(clock.path)},
     )

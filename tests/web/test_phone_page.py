@@ -22,11 +22,12 @@ import pytest
 from flask import url_for
 
 from rris.context import current_settings
-from rris.enums import GuestKind
+from rris.enums import GuestKind, Role
 from rris.extensions import db
 from rris.models import Booking, User
 from rris.queries.actors import actor_of
 from rris.services.call_guests import invite_guest
+from rris.services.callable_countries import save_callable_countries
 from rris.services.phone_legs import SIMULATOR_PATH
 from tests import factories
 from tests.conftest import committed
@@ -44,8 +45,8 @@ DIAL_IN_NUMBER = "+381113300400"
 # The codes of the service's "refused" answers (signaling/protocol.py): the core's PhoneRefused
 # codes and the signalling service's own two. The page words each one in the person's language.
 REFUSAL_CODES = (
-    "no_verified_phone", "prefix_not_allowed", "booking_cap", "daily_cap", "already_on_phone", "call_not_open",
-    "not_a_participant", "twilio_refused", "twilio_unavailable", "busy", "unavailable",
+    "no_verified_phone", "country_not_allowed", "number_type", "booking_cap", "daily_cap", "already_on_phone",
+    "call_not_open", "not_a_participant", "twilio_refused", "twilio_unavailable", "busy", "unavailable",
 )
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -124,13 +125,15 @@ def test_someone_without_any_number_is_told_the_same(phones, browser, app):
     assert config["phone"]["available"] is False and config["phone"]["profile_url"] == "/profile#phone"
 
 
-def test_a_confirmed_number_in_a_country_the_service_does_not_call_is_not_offered(phones, browser, app):
-    with committed(app):
+def test_a_confirmed_number_in_a_country_the_service_does_not_call_is_not_offered(phones, browser, app, clock):
+    with committed(app), app.test_request_context():
+        hub = factories.user(Role.COORDINATOR)
+        save_callable_countries({"RS", "TR"}, None, hub, clock.now())  # the coordinators' list, without Germany
         db.session.get(User, phones.mariam).phone = "+4915123456789"
     config, page = call_page(browser, "mariam@pool.example", phones.id)
     offer = config["phone"]
-    assert offer["available"] is False and offer["number_tail"] == "6789"
-    assert offer["reason"] in page and 'id="phone-call"' not in page
+    assert offer["available"] is False and offer["number_tail"] == "6789" and offer["code"] == "country_not_allowed"
+    assert "Germany" in offer["reason"] and 'id="phone-call"' not in page
 
 
 def test_a_guest_has_no_phone_of_record_to_ring(phones, app, browser, clock):
@@ -484,6 +487,19 @@ def test_the_call_page_s_phone_rules(tmp_path):
         None,
         "http://127.0.0.1:5000/calls/phone-simulator/4#t",
     ]
+
+
+@needs_node
+def test_a_refusal_offers_the_dial_in_line_only_when_the_phone_will_not_be_rung_as_things_stand(tmp_path):
+    result = run_node(tmp_path, """
+        import { offersDialIn } from "JS/call-rules.js";
+        const codes = ["no_verified_phone", "country_not_allowed", "number_type", "booking_cap", "daily_cap",
+                       "twilio_refused", "already_on_phone", "busy", "call_not_open", "not_a_participant"];
+        console.log(JSON.stringify(Object.fromEntries(codes.map((code) => [code, offersDialIn(code)]))));
+    """)
+    offered = {code for code, offers in result.items() if offers}
+    assert offered == {"no_verified_phone", "country_not_allowed", "number_type", "booking_cap", "daily_cap",
+                       "twilio_refused"}
 
 
 @needs_node
