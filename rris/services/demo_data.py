@@ -188,7 +188,7 @@ DIALECTS: dict[str, tuple[str, ...]] = {
 PATTERNS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "office": (("mon-fri", "08:00", "16:00"),),
     "office_9_17": (("mon-fri", "09:00", "17:00"),),
-    "office_late": (("mon-fri", "10:00", "18:00"),),
+    "every_day": (("mon-sun", "08:00", "20:00"),),
     "split": (("mon-fri", "08:00", "12:00"), ("mon-fri", "14:00", "19:00")),
     "afternoons": (("mon-fri", "12:00", "20:00"),),
     "evenings": (("mon-fri", "17:00", "22:00"), ("sat", "10:00", "16:00")),
@@ -250,6 +250,9 @@ PHONE_PLANS: dict[str, tuple[str, int]] = {
     "Africa/Mogadishu": ("+25261555", 4),
     "Africa/Nairobi": ("+254712555", 3),
 }
+
+# Verified numbers of demo staff, so that the telephone fallback can be tried as the caseworker.
+STAFF_PHONES: dict[str, str] = {"Jelena Marković": "+381605550101"}
 
 _TRANSLITERATION = str.maketrans({"đ": "dj", "Đ": "Dj", "ı": "i", "ł": "l", "ß": "ss", "'": "", "\u2019": ""})
 

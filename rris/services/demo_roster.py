@@ -11,8 +11,10 @@ from __future__ import annotations
 #  RS! expiring within 30 days, RS~ expired), specialisations, pattern, hourly rate, currency)
 # No interpreter covers pus-mkd directly: that booking needs a relay through English.
 INTERPRETER_ROWS: tuple[tuple[str, ...], ...] = (
-    ("Mariam Ahmadzai", "F", "Asia/Kabul", "free", "pus-eng:c1 pus-prs:c2", "pus:Southern (Kandahari)",
-     "RS MK BA", "gbv trauma children", "office_late", "22", "USD"),
+    # Mariam carries the README's story: a Belgrade caseworker's Pashto booking with the form's
+    # default officer language (Serbian) reaches her, whatever day "tomorrow 09:00" falls on.
+    ("Mariam Ahmadzai", "F", "Asia/Kabul", "free", "pus-srp:c1 pus-eng:c1 pus-prs:c2", "pus:Southern (Kandahari)",
+     "RS MK BA", "gbv trauma children", "every_day", "22", "USD"),
     ("Gul Ahmad Shinwari", "M", "Asia/Kabul", "free", "pus-eng:c1", "pus:Northern (Yusufzai)",
      "RS MK", "legal", "sat_wed", "20", "USD"),
     ("Zarghuna Yousafzai", "F", "Asia/Karachi", "free", "pus-eng:c1 pus-urd:native", "pus:Northern (Yusufzai)",
