@@ -46,12 +46,15 @@ def demo_call(in_minutes: int) -> None:
     from rris.services.demo_call import book_demo_call
 
     try:
-        booking = book_demo_call(current_clock().now(), timedelta(minutes=in_minutes))
+        call = book_demo_call(current_clock().now(), timedelta(minutes=in_minutes))
     except (LookupError, DomainError) as problem:
         raise click.ClickException(str(problem)) from None
     settings = current_settings()
-    click.echo(f"Session {booking.code} is {booking.state.value}; its call opens 15 minutes before the start.")
-    click.echo(f"  caseworker and interpreter join at {settings.public_url}/calls/{booking.id}")
+    click.echo(
+        f"Session {call.code} with {call.interpreter} is {call.state.value}; "
+        "its call opens 15 minutes before the start."
+    )
+    click.echo(f"  caseworker and interpreter join at {settings.public_url}/calls/{call.booking_id}")
 
 
 @demo_group.command("logins", help="Print the demo logins, one per role.")

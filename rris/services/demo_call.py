@@ -1,61 +1,126 @@
-"""A demo session about to start, so that `make run` users can try a call at once."""
+"""A demo session about to start, so that `make run` users can try a call at once.
+
+Jelena (Belgrade) books Pashto as the booking form would, the matching engine offers it, and
+Mariam (Kabul) accepts her offer: the same services a caseworker and an interpreter use, nothing
+overridden. All of it is one database transaction: when the engine would not offer the session
+to Mariam, the command says why and leaves nothing behind (no booking, no offers, no messages).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from rris.domain.errors import InvalidInput
-from rris.enums import BookingState
+from rris.database import IMMEDIATE
+from rris.domain.errors import DomainError
+from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.models import Booking, InterpreterProfile, User
 from rris.queries.actors import actor_of
 from rris.services.booking_input import BookingInput
-from rris.services.bookings import assign_by_hand, request_booking
+from rris.services.booking_matching import match_leg
+from rris.services.bookings import request_booking
 from rris.services.demo import DEMO_LOGINS
 from rris.services.offers import accept_offer
 from rris.timeutil import to_local
 
 CALL_MINUTES = 30
+CASE_REFERENCE = "DEMO-CALL"
 
 
-def book_demo_call(now: datetime, starts_in: timedelta = timedelta(minutes=5)) -> Booking:
-    """Jelena (Belgrade) books Pashto for a session starting soon; Mariam (Kabul) takes it:
-    by accepting her offer, or, when the engine would not offer it to her now, by the
-    coordinator's hand."""
+class DemoCallRefused(DomainError):
+    """The engine would not give the demo session to Mariam; nothing was written."""
+
+
+@dataclass(frozen=True)
+class DemoCall:
+    """The confirmed demo session."""
+
+    booking_id: int
+    code: str
+    state: BookingState
+    starts_at: datetime
+    interpreter: str
+
+
+def book_demo_call(now: datetime, starts_in: timedelta = timedelta(minutes=5)) -> DemoCall:
+    """Book Pashto for Jelena starting in `starts_in` (to the next whole minute) and let Mariam
+    accept it; raise DemoCallRefused, changing nothing, when the engine does not offer it to her."""
     logins = dict(DEMO_LOGINS)
     caseworker = _user(logins["caseworker"])
-    coordinator = _user(logins["coordinator"])
-    mariam = db.session.scalar(
-        select(InterpreterProfile).join(User).where(User.email == logins["interpreter"])
-    )
+    mariam = _user(logins["interpreter"]).interpreter_profile
     if mariam is None:
-        raise LookupError("the demo pool is not loaded: run `flask --app wsgi demo load` first")
-    start = to_local(now + starts_in, caseworker.zone_name)
-    start = start.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        raise LookupError(_("The demo interpreter has no profile: load the demo pool again."))
+    zone_name = caseworker.zone_name
+    start = to_local(now + starts_in, zone_name).replace(second=0, microsecond=0) + timedelta(minutes=1)
     request = BookingInput(
         applicant_language="pus",
         officer_language="srp",
         session_kind="asylum_interview",
         start_local=start.strftime("%Y-%m-%dT%H:%M"),
+        start_occurrence=start.fold,
         duration_minutes=CALL_MINUTES,
-        case_reference="DEMO-CALL",
+        case_reference=CASE_REFERENCE,
     )
-    booking, _created = request_booking(request, caseworker, actor_of(caseworker), now)
-    offer = next((o for o in booking.offers if o.interpreter_id == mariam.id), None)
-    if offer is not None:
-        return accept_offer(offer.id, mariam, now)
+    mariam_id, name, actor = mariam.id, mariam.name, actor_of(caseworker)
+    with all_or_nothing():
+        booking, _created = request_booking(request, caseworker, actor, now)
+        offer = next(
+            (o for o in booking.offers if o.interpreter_id == mariam_id and o.state is OfferState.PENDING), None
+        )
+        if offer is None:
+            raise DemoCallRefused(_why_not(booking, mariam_id, name, start, zone_name, now))
+        booking = accept_offer(offer.id, db.session.get(InterpreterProfile, mariam_id), now)
+        return DemoCall(booking.id, booking.code, booking.state, booking.starts_at, name)
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Run services that commit as they go inside one database transaction, committed only when
+    the block ends without an exception: inside, their commits and rollbacks are savepoints."""
+    outer = db.session()
+    if outer.in_transaction():
+        outer.commit()
+    connection = outer.connection(execution_options={IMMEDIATE: True})
+    inner = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=True)
+    registry = db.session.registry
+    registry.set(inner)
     try:
-        return assign_by_hand(booking.id, mariam.id, actor_of(coordinator), now, despite=True)
-    except InvalidInput:
-        if booking.state is BookingState.CONFIRMED:
-            return booking
+        yield
+    except BaseException:
+        inner.close()
+        registry.set(outer)
+        outer.rollback()
         raise
+    inner.close()
+    registry.set(outer)
+    outer.commit()
+
+
+def _why_not(booking: Booking, mariam_id: int, name: str, start: datetime, zone_name: str, now: datetime) -> str:
+    check = match_leg(booking, 1, now, interpreter_ids=[mariam_id])
+    reasons = "; ".join(rejection.detail for rejection in check.rejections.get(mariam_id, ()))
+    when = start.strftime("%Y-%m-%d %H:%M")
+    if not reasons:
+        reasons = _("others ranked before her in the first wave of offers")
+    return _(
+        "The matching engine would not offer a session at %(when)s (%(zone)s) to %(name)s: %(reasons)s. "
+        "Nothing was booked; try again when she is available.",
+        when=when,
+        zone=zone_name,
+        name=name,
+        reasons=reasons,
+    )
 
 
 def _user(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        raise LookupError("the demo pool is not loaded: run `flask --app wsgi demo load` first")
+        raise LookupError(_("The demo pool is not loaded: run `flask --app wsgi demo load` first."))
     return user

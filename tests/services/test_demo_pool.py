@@ -1,10 +1,12 @@
 """The demo pool: seven authorities, about 60 interpreters, loaded twice without duplicates."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import phonenumbers
 
 from sqlalchemy import func, select
 
-from rris.enums import Role
+from rris.enums import OfferState, Role
 from rris.extensions import db
 from rris.models import Country, Department, InterpreterProfile, LanguagePair, User
 from rris.services.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool, pool_is_empty
@@ -78,14 +80,48 @@ def test_no_one_covers_pashto_macedonian_directly_so_relay_is_needed(ctx):
 
 def test_demo_call_books_a_session_about_to_start_with_its_interpreter_outside_any_request(app, clock):
     """`flask demo call` runs with an app context only, as the scheduler's jobs do: nothing in the
-    booking services may need an HTTP request (the locale falls back to English)."""
+    booking services may need an HTTP request (the locale falls back to English). Mariam gets the
+    session through the engine: she was offered it and accepted, nobody assigned it by hand."""
     from rris.models import Booking
 
     with app.app_context():
         load_demo_pool(clock.now())
         result = app.test_cli_runner().invoke(args=["demo", "call", "--in-minutes", "10"])
         assert result.exit_code == 0, result.output
-        assert "is confirmed" in result.output and "/calls/" in result.output
+        assert "with Mariam Ahmadzai is confirmed" in result.output and "/calls/" in result.output
         booking = db.session.scalars(select(Booking)).one()
-        assert booking.active_assignments[0].interpreter.user.email == dict(DEMO_LOGINS)["interpreter"]
+        assignment = booking.active_assignments[0]
+        assert assignment.interpreter.user.email == dict(DEMO_LOGINS)["interpreter"]
+        assert assignment.manual is False and assignment.waived_reasons is None
+        accepted = [offer for offer in booking.offers if offer.state is OfferState.ACCEPTED]
+        assert [offer.interpreter_id for offer in accepted] == [assignment.interpreter_id]
         assert timedelta(minutes=10) <= booking.starts_at - clock.now() <= timedelta(minutes=11)
+
+
+def test_a_demo_call_the_engine_refuses_says_why_and_changes_nothing(app, clock):
+    """At 21:30 in Kabul Mariam is outside her weekly availability: the command fails with the
+    engine's reason, and no booking, offer, history or message is left behind."""
+    from rris.models import Booking, BookingEvent, Notification, Offer
+
+    clock.set(datetime(2026, 1, 12, 17, 0, tzinfo=UTC))  # 21:30 in Kabul, 18:00 in Belgrade
+    with app.app_context():
+        load_demo_pool(clock.now())
+        before = counts()
+        result = app.test_cli_runner().invoke(args=["demo", "call"])
+        assert result.exit_code == 1
+        assert "Mariam Ahmadzai" in result.output and "Nothing was booked" in result.output
+        assert "availability" in result.output
+        db.session.rollback()  # read afresh what the database holds
+        for model in (Booking, Offer, BookingEvent, Notification):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+        assert counts() == before
+
+
+def test_the_demo_caseworker_and_interpreter_have_verified_numbers_the_fallback_can_ring(ctx):
+    load_demo_pool(DEFAULT_NOW)
+    logins = dict(DEMO_LOGINS)
+    for label, region in (("caseworker", "RS"), ("interpreter", "AF")):
+        user = db.session.scalar(select(User).where(User.email == logins[label]))
+        assert user.phone_verified_at is not None, label
+        number = phonenumbers.parse(user.phone)
+        assert phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) == region
