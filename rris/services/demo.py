@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from rris.enums import Employment, Role
@@ -20,6 +20,7 @@ from rris.integrations.passwords import hash_password
 from rris.models import (
     Accreditation,
     AvailabilityWindow,
+    Booking,
     Country,
     Department,
     Dialect,
@@ -31,6 +32,7 @@ from rris.models import (
     User,
 )
 from rris.services import demo_data as data
+from rris.services.demo_history import load_demo_history, pool_has_bookings
 from rris.services.languages import sync_languages
 from rris.timeutil import zone
 
@@ -70,6 +72,8 @@ class DemoSummary:
     interpreters_present: int = 0
     dialects_created: int = 0
     dialects_present: int = 0
+    sessions_created: int = 0
+    sessions_present: int = 0
 
     @property
     def created(self) -> int:
@@ -77,7 +81,7 @@ class DemoSummary:
         return sum(getattr(self, item.name) for item in fields(self) if item.name.endswith("_created"))
 
     def __str__(self) -> str:
-        kinds = ("countries", "departments", "users", "interpreters", "dialects")
+        kinds = ("countries", "departments", "users", "interpreters", "dialects", "sessions")
         created = ", ".join(f"{getattr(self, kind + '_created')} {kind}" for kind in kinds)
         present = ", ".join(f"{getattr(self, kind + '_present')} {kind}" for kind in kinds)
         return f"created {created}; already present {present}"
@@ -129,6 +133,15 @@ class _Loader:
         self._ensure_staff()
         for seed in self.seeds:
             self._ensure_interpreter(seed)
+        self._ensure_history()
+
+    def _ensure_history(self) -> None:
+        """Six months of sessions behind the pool, only into a database without bookings."""
+        db.session.flush()
+        if pool_has_bookings():
+            self.summary.sessions_present = db.session.scalar(select(func.count()).select_from(Booking)) or 0
+            return
+        self.summary.sessions_created = load_demo_history(self.now)
 
     # -- lookups -----------------------------------------------------------------------
 
