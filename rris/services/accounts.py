@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -47,8 +48,12 @@ def check_password(password: str, email: str, field: str = "password") -> None:
     if not problems:
         return
     messages = {
-        PasswordProblem.TOO_SHORT: _("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
-        PasswordProblem.TOO_LONG: _("Use at most %(count)d characters.", count=MAX_PASSWORD_LENGTH),
+        PasswordProblem.TOO_SHORT: ngettext(
+            "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH
+        ),
+        PasswordProblem.TOO_LONG: ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_PASSWORD_LENGTH
+        ),
         PasswordProblem.CONTAINS_EMAIL: _("Do not use your e-mail address in the password."),
         PasswordProblem.ONE_CHARACTER: _("Use more than one distinct character."),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from rris.domain.errors import Forbidden, InvalidInput
@@ -27,7 +28,13 @@ def create_api_token(user: User, name: str, now: datetime, expires_at: datetime 
     if not label:
         raise InvalidInput({"name": _("Name the token after the system that will use it.")})
     if len(label) > MAX_TOKEN_NAME_LENGTH:
-        raise InvalidInput({"name": _("Use at most %(count)d characters.", count=MAX_TOKEN_NAME_LENGTH)})
+        raise InvalidInput(
+            {
+                "name": ngettext(
+                    "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_TOKEN_NAME_LENGTH
+                )
+            }
+        )
     if expires_at is not None and expires_at <= now:
         raise InvalidInput({"expires_at": _("The expiry must lie in the future.")})
     secret = new_api_token()

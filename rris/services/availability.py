@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from rris.domain.availability import MINUTES_PER_DAY, covered_by_windows, local_pieces
@@ -76,7 +77,7 @@ def replace_weekly_windows(
     """Replace all of the interpreter's weekly windows at once; nothing is written if any day is bad."""
     _guard(actor, interpreter_id)
     wanted = sorted(windows, key=lambda w: (w.weekday, w.start_minute, w.end_minute))
-    problems = _window_problems(wanted)
+    problems = window_problems(wanted)
     if problems:
         raise InvalidInput(problems)
     begin_write()
@@ -110,7 +111,9 @@ def add_time_off(
     reason = (reason or "").strip() or None
     errors: dict[str, str] = {}
     if reason and len(reason) > TIME_OFF_REASON_MAX_CHARS:
-        errors["reason"] = _("Use at most %(count)d characters.", count=TIME_OFF_REASON_MAX_CHARS)
+        errors["reason"] = ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", TIME_OFF_REASON_MAX_CHARS
+        )
     begin_write()
     profile = _lock_profile(interpreter_id)
     starts_at = _to_utc(starts_local, profile.timezone, "starts_local", errors)
@@ -230,8 +233,8 @@ def _to_utc(local: datetime, zone_name: str, field: str, errors: dict[str, str])
     return None
 
 
-def _window_problems(windows: list[WindowInput]) -> dict[str, str]:
-    """What is wrong with the windows, one message per weekday (windows sorted by day and start)."""
+def window_problems(windows: list[WindowInput]) -> dict[str, str]:
+    """What is wrong with the windows, every bad entry named, one message per weekday."""
     problems: dict[str, str] = {}
     by_day: dict[int, list[WindowInput]] = {}
     for window in windows:
@@ -240,31 +243,45 @@ def _window_problems(windows: list[WindowInput]) -> dict[str, str]:
             continue
         by_day.setdefault(window.weekday, []).append(window)
     for weekday, day_windows in by_day.items():
-        problem = _day_problem(day_windows)
-        if problem:
-            problems[day_field(weekday)] = problem
+        found = _day_problems(sorted(day_windows, key=lambda item: (item.start_minute, item.end_minute)))
+        if found:
+            problems[day_field(weekday)] = " ".join(found)
     return problems
 
 
-def _day_problem(windows: list[WindowInput]) -> str | None:
+def _day_problems(windows: list[WindowInput]) -> list[str]:
     if len(windows) > MAX_WINDOWS_PER_DAY:
-        return _("Enter at most %(count)d windows for one day.", count=MAX_WINDOWS_PER_DAY)
+        return [
+            ngettext(
+                "Enter at most %(num)d window for one day.",
+                "Enter at most %(num)d windows for one day.",
+                MAX_WINDOWS_PER_DAY,
+            )
+        ]
+    problems = []
+    sound = []
     for window in windows:
         span = f"{_hhmm(window.start_minute)}-{_hhmm(window.end_minute)}"
         if not (0 <= window.start_minute < MINUTES_PER_DAY and 0 <= window.end_minute <= MINUTES_PER_DAY):
-            return _("%(window)s: times run from 00:00 to 24:00.", window=span)
-        if window.end_minute <= window.start_minute:
-            return _(
-                "%(window)s does not end after it starts. A window lies within one day: "
-                "split a night across midnight, e.g. 22:00-24:00 and 00:00-06:00 the next day.",
-                window=span,
+            problems.append(_("%(window)s: times run from 00:00 to 24:00.", window=span))
+        elif window.end_minute <= window.start_minute:
+            problems.append(
+                _(
+                    "%(window)s does not end after it starts. A window lies within one day: "
+                    "split a night across midnight, e.g. 22:00-24:00 and 00:00-06:00 the next day.",
+                    window=span,
+                )
             )
-    for earlier, later in zip(windows, windows[1:], strict=False):
+        else:
+            sound.append(window)
+    for earlier, later in zip(sound, sound[1:], strict=False):
         if later.start_minute < earlier.end_minute:
             first = f"{_hhmm(earlier.start_minute)}-{_hhmm(earlier.end_minute)}"
             second = f"{_hhmm(later.start_minute)}-{_hhmm(later.end_minute)}"
-            return _("%(first)s and %(second)s overlap; join them into one window.", first=first, second=second)
-    return None
+            problems.append(
+                _("%(first)s and %(second)s overlap; join them into one window.", first=first, second=second)
+            )
+    return problems
 
 
 def _hhmm(minutes: int) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from rris.domain.applicant_keys import ApplicantKey
@@ -22,7 +23,7 @@ from rris.models import Department, Dialect, Language
 from rris.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
 from rris.queries.scoping import department_filter
 from rris.services.applicant_keys import keys_for_identifier
-from rris.timeutil import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc
+from rris.timeutil import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc, zone
 
 LOCAL_TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
@@ -93,10 +94,17 @@ def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBoo
     if not reference:
         errors["case_reference"] = _("Enter your department's case reference (never the applicant's name).")
     elif len(reference) > CASE_REFERENCE_MAX_CHARS:
-        errors["case_reference"] = _("Use at most %(count)d characters.", count=CASE_REFERENCE_MAX_CHARS)
+        errors["case_reference"] = ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", CASE_REFERENCE_MAX_CHARS
+        )
     notes = (raw.notes or "").strip() or None
     if notes and len(notes) > NOTES_MAX_CHARS:
-        errors["notes"] = _("Notes take at most %(count)d characters.", count=NOTES_MAX_CHARS)
+        errors["notes"] = ngettext(
+            "Notes to the interpreter take at most %(num)d character; these have %(length)d. Shorten them.",
+            "Notes to the interpreter take at most %(num)d characters; these have %(length)d. Shorten them.",
+            NOTES_MAX_CHARS,
+            length=len(notes),
+        )
     dialect = (raw.dialect or "").strip() or None
     if dialect and applicant and not _dialect_exists(applicant, dialect):
         errors["dialect"] = _("Choose a dialect of the applicant's language from the list.")
@@ -170,6 +178,17 @@ def _dialect_exists(language: str, name: str) -> bool:
     return found is not None
 
 
+def repeated_hour_choices(local: datetime, zone_name: str) -> tuple[str, str]:
+    """The two readings of a wall-clock time the autumn change repeats, in words: the first
+    (still summer time) and the second (winter time again), with the zone's abbreviations."""
+    tz = zone(zone_name)
+    summer, winter = (local.replace(tzinfo=tz, fold=fold).tzname() for fold in (0, 1))
+    return (
+        _("the first %(clock)s (summer time, %(abbreviation)s)", clock=f"{local:%H:%M}", abbreviation=summer),
+        _("the second %(clock)s (winter time, %(abbreviation)s)", clock=f"{local:%H:%M}", abbreviation=winter),
+    )
+
+
 def _start(raw: BookingInput, department: Department | None, now: datetime, errors: dict[str, str]) -> datetime | None:
     text = (raw.start_local or "").strip()
     local = None
@@ -192,10 +211,13 @@ def _start(raw: BookingInput, department: Department | None, now: datetime, erro
         )
         return None
     except AmbiguousLocalTime:
-        errors["start_local"] = _(
-            "%(time)s happens twice in %(zone)s when the clocks go back; say which (start_occurrence 0 or 1).",
-            time=text,
+        first, second = repeated_hour_choices(local, department.timezone)
+        errors["start_occurrence"] = _(
+            "The clocks go back that night in %(zone)s, so %(clock)s happens twice: %(first)s or %(second)s?",
             zone=department.timezone,
+            clock=f"{local:%H:%M}",
+            first=first,
+            second=second,
         )
         return None
     if start <= now:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -113,7 +114,13 @@ def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) ->
     if not reason:
         raise InvalidInput({"reason": _("Give a reason for the cancellation.")})
     if len(reason) > CANCEL_REASON_MAX_CHARS:
-        raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=CANCEL_REASON_MAX_CHARS)})
+        raise InvalidInput(
+            {
+                "reason": ngettext(
+                    "Use at most %(num)d character.", "Use at most %(num)d characters.", CANCEL_REASON_MAX_CHARS
+                )
+            }
+        )
     _require(actor, BookingAction.CANCEL)
     begin_write()
     booking = _lock_visible(booking_id, actor, now)

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from rris.context import current_settings
@@ -51,14 +52,24 @@ def invite_guest(
     if not name:
         raise InvalidInput({"display_name": _("Enter the name the others will see in the call.")})
     if len(name) > GUEST_NAME_MAX_CHARS:
-        raise InvalidInput({"display_name": _("Use at most %(count)d characters.", count=GUEST_NAME_MAX_CHARS)})
+        raise InvalidInput(
+            {
+                "display_name": ngettext(
+                    "Use at most %(num)d character.", "Use at most %(num)d characters.", GUEST_NAME_MAX_CHARS
+                )
+            }
+        )
     begin_write()
     booking = lock_booking(booking.id)
     if booking.state not in JOINABLE_STATES or now >= booking.ends_at:
         raise Conflict(_("Guests can be invited only to a confirmed session that has not ended."))
     if len(active_guests(booking.id)) >= MAX_GUESTS_PER_CALL:
         raise Conflict(
-            _("A call has room for %(count)d guests; withdraw an invitation first.", count=MAX_GUESTS_PER_CALL)
+            ngettext(
+                "A call has room for %(num)d guest; withdraw the invitation first.",
+                "A call has room for %(num)d guests; withdraw an invitation first.",
+                MAX_GUESTS_PER_CALL,
+            )
         )
     secret = secrets.token_urlsafe(32)
     guest = CallGuest(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from rris.domain.errors import InvalidInput
@@ -27,7 +28,9 @@ def check_key(key: str) -> str:
     """The key if usable, else InvalidInput naming the header."""
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput({"Idempotency-Key": _("Use 1 to %(count)d characters.", count=MAX_KEY_LENGTH)})
+        raise InvalidInput(
+            {"Idempotency-Key": ngettext("Use 1 to %(num)d character.", "Use 1 to %(num)d characters.", MAX_KEY_LENGTH)}
+        )
     return key
 
 

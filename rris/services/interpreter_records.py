@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -155,9 +156,13 @@ def _checked(
     phone = _check_phone(_text(entry, "phone"), errors)
     notes = _text(entry, "notes")
     if len(notes) > MAX_NOTES_CHARS:
-        errors["notes"] = _("Use at most %(count)d characters.", count=MAX_NOTES_CHARS)
+        errors["notes"] = ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_NOTES_CHARS)
     if any(len(reference) > MAX_REFERENCE_CHARS for reference in typed_references):
-        message = _("A reference has at most %(count)d characters.", count=MAX_REFERENCE_CHARS)
+        message = ngettext(
+            "A reference has at most %(num)d character.",
+            "A reference has at most %(num)d characters.",
+            MAX_REFERENCE_CHARS,
+        )
         errors.setdefault("accreditations", message)
     if errors or row is None:
         db.session.rollback()

@@ -9,6 +9,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -87,7 +88,7 @@ def send_wave(
             BookingAction.OFFER,
             now,
             actor_id,
-            _("Wave %(wave)d: %(count)d offers.", wave=booking.offer_wave, count=sent),
+            ngettext("Wave %(wave)d: %(num)d offer.", "Wave %(wave)d: %(num)d offers.", sent, wave=booking.offer_wave),
         )
     return sent
 
@@ -129,7 +130,13 @@ def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, n
     if not reason:
         raise InvalidInput({"reason": _("Say briefly why, so the coordinators can plan.")})
     if len(reason) > DECLINE_REASON_MAX_CHARS:
-        raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=DECLINE_REASON_MAX_CHARS)})
+        raise InvalidInput(
+            {
+                "reason": ngettext(
+                    "Use at most %(num)d character.", "Use at most %(num)d characters.", DECLINE_REASON_MAX_CHARS
+                )
+            }
+        )
     begin_write()
     offer, booking = _own_offer(offer_id, interpreter.id)
     _guard_pending(offer, booking, now)

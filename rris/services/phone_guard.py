@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import NoReturn
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, text
 
 from rris.context import current_settings
@@ -95,7 +96,11 @@ def guard_new_leg(booking_id: int, who: str, tail: str, now: datetime) -> None:
     last_day = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.requested_at > now - DAILY_WINDOW)) or 0
     reached = cap_reached(Caps(settings.phone_calls_per_booking, settings.phone_calls_per_day), of_booking, last_day)
     if reached == BOOKING_CAP:
-        message = _("This session has had %(count)d telephone calls, the most allowed.", count=of_booking)
+        message = ngettext(
+            "This session has had %(num)d telephone call, the most allowed.",
+            "This session has had %(num)d telephone calls, the most allowed.",
+            of_booking,
+        )
         refuse(BOOKING_CAP, booking_id, who, tail, message)
     if reached == DAILY_CAP:
         refuse(DAILY_CAP, booking_id, who, tail, _("RRIS has placed all the telephone calls allowed today."))

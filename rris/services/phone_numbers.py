@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from rris.context import current_settings
@@ -147,7 +148,13 @@ def confirm_verification(user: User, code: str, now: datetime) -> None:
         log.info("wrong verification code for user %s (%d tries left)", user_id, left)
         if left == 0:
             raise InvalidInput({"code": _("This code is not right, and it no longer works. Ask for a new one.")})
-        raise InvalidInput({"code": _("This code is not right. %(count)d tries left.", count=left)})
+        raise InvalidInput(
+            {
+                "code": ngettext(
+                    "This code is not right. %(num)d try left.", "This code is not right. %(num)d tries left.", left
+                )
+            }
+        )
     verification.used_at = now
     user.phone = verification.phone
     user.phone_verified_at = now

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
@@ -59,7 +60,13 @@ def deactivate_interpreter(interpreter_id: int, actor: Actor, reason: str, now: 
     if not reason:
         raise InvalidInput({"reason": _("Say why the interpreter leaves the pool.")})
     if len(reason) > DEACTIVATION_REASON_MAX_CHARS:
-        raise InvalidInput({"reason": _("Use at most %(count)d characters.", count=DEACTIVATION_REASON_MAX_CHARS)})
+        raise InvalidInput(
+            {
+                "reason": ngettext(
+                    "Use at most %(num)d character.", "Use at most %(num)d characters.", DEACTIVATION_REASON_MAX_CHARS
+                )
+            }
+        )
     begin_write()
     # Bookings are locked before the profile, as offers.accept_offer does, so the two cannot deadlock.
     booking_ids = sorted(

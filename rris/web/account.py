@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rris.context import current_clock
@@ -210,7 +211,7 @@ def end_browser(session_id: int) -> Any:
 @login_required
 def end_other_browsers() -> Any:
     count = end_other_sessions(current_user.id, current_clock().now(), current_session_secret())
-    flash(_("%(count)d other browsers signed out.", count=count), "success")
+    flash(ngettext("%(num)d other browser signed out.", "%(num)d other browsers signed out.", count), "success")
     return redirect(url_for("account.profile"))
 
 
@@ -223,8 +224,9 @@ def _call_name_form() -> CallNameForm | None:
 
 def _too_many_codes(throttled: TooManyAttempts) -> str:
     minutes = max(1, math.ceil((throttled.retry_at - current_clock().now()).total_seconds() / 60))
-    return _(
-        "You asked for %(count)d codes within an hour. Ask again in %(minutes)d minutes.",
+    return ngettext(
+        "You asked for %(count)d codes within an hour. Ask again in %(num)d minute.",
+        "You asked for %(count)d codes within an hour. Ask again in %(num)d minutes.",
+        minutes,
         count=MAX_CODES_PER_HOUR,
-        minutes=minutes,
     )

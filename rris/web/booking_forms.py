@@ -50,9 +50,9 @@ class BookingForm(FlaskForm):
         format=LOCAL_INPUT_FORMATS,
         validators=[DataRequired(_l("Give the date and time."))],
     )
-    start_occurrence = SelectField(
-        _l("If the clocks go back that night and the time happens twice"),
-        choices=[("", _l("(not needed)")), ("0", _l("the first time")), ("1", _l("the second time"))],
+    start_occurrence = RadioField(
+        _l("The clocks go back that night: which one?"),
+        choices=[("0", _l("the first (summer time)")), ("1", _l("the second (winter time)"))],
         validate_choice=False,
     )
     duration_minutes = IntegerField(
@@ -71,7 +71,8 @@ class BookingForm(FlaskForm):
     )
     notes = TextAreaField(
         _l("Notes to the interpreter (nothing that identifies the applicant)"),
-        validators=[Optional(), Length(max=NOTES_MAX_CHARS)],
+        # No maxlength: a browser would cut pasted text silently. The service refuses long notes.
+        render_kw={"data-max-chars": NOTES_MAX_CHARS},
     )
     gender_rule = RadioField(_l("Interpreter's gender"), default="none")
     gender = SelectField(_l("Gender"), validate_choice=False)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,6 +19,7 @@ from rris.domain.session_kinds import DEFAULT_DURATION_MINUTES
 from rris.enums import CallRole, Gender, GenderRule, GuestKind, Modality, SessionKind, Specialisation
 from rris.extensions import db
 from rris.models import Booking, Department, InterpreterProfile
+from rris.models.bookings import NOTES_MAX_CHARS
 from rris.queries.booking_lists import LISTS, booking_list
 from rris.queries.calls import attendance_report
 from rris.queries.notices import booking_messages, open_conflicts
@@ -25,7 +27,7 @@ from rris.queries.pool import dialects_by_language, languages_in_pool
 from rris.queries.scoping import disclosure_of, get_visible, visible_bookings, visible_departments
 from rris.services import bookings as booking_service
 from rris.services.audit import record_booking_read
-from rris.services.booking_input import BookingInput
+from rris.services.booking_input import BookingInput, repeated_hour_choices
 from rris.services.booking_matching import match_leg
 from rris.services.call_access import JOINABLE_STATES, call_role_of, dial_in_for
 from rris.services.call_guests import MAX_GUESTS_PER_CALL, active_guests, guest_link, invite_guest, withdraw_guest
@@ -70,11 +72,15 @@ def new() -> Any:
             )
         except InvalidInput as problem:
             show_errors(form, problem)
+            if "start_occurrence" in problem.errors:
+                _name_the_occurrences(form)
         else:
             flash(_outcome(booking), "success" if booking.state.value == "offered" else "info")
             return redirect(url_for("bookings.detail", booking_id=booking.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("bookings/new.html", form=form, durations=DEFAULT_DURATION_MINUTES), status
+    return render_template(
+        "bookings/new.html", form=form, durations=DEFAULT_DURATION_MINUTES, notes_max=NOTES_MAX_CHARS
+    ), status
 
 
 @bp.get("/<int:booking_id>")
@@ -291,6 +297,15 @@ def _fill_choices(form: BookingForm) -> None:
     form.specialisations.choices = [(item.value, label(item)) for item in Specialisation]
 
 
+def _name_the_occurrences(form: BookingForm) -> None:
+    """Label the two readings of a repeated hour with the time asked for, in its department's zone."""
+    department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+    if department is None or form.start_local.data is None:
+        return
+    first, second = repeated_hour_choices(form.start_local.data, department.timezone)
+    form.start_occurrence.choices = [("0", first), ("1", second)]
+
+
 def _booking_input(form: BookingForm) -> BookingInput:
     occurrence = form.start_occurrence.data
     return BookingInput(
@@ -318,9 +333,15 @@ def _outcome(booking: Booking) -> str:
         return _("Booked, but no interpreter fits this time. Coordinators are alerted; consider another time.")
     count = sum(1 for offer in booking.offers if offer.state.value == "pending")
     if booking.relay:
-        return _(
+        return ngettext(
             "No one interprets this pair directly: RRIS books a relay through English, two interpreters. "
-            "%(count)d offers sent.",
-            count=count,
+            "%(num)d offer sent.",
+            "No one interprets this pair directly: RRIS books a relay through English, two interpreters. "
+            "%(num)d offers sent.",
+            count,
         )
-    return _("Booked. %(count)d interpreters have been asked; the first to accept gets the job.", count=count)
+    return ngettext(
+        "Booked. %(num)d interpreter has been asked; the first to accept gets the job.",
+        "Booked. %(num)d interpreters have been asked; the first to accept gets the job.",
+        count,
+    )

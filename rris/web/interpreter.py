@@ -30,6 +30,7 @@ from rris.services.availability import (
     remove_time_off,
     replace_weekly_windows,
     upcoming_time_off,
+    window_problems,
 )
 from rris.services.call_access import JOINABLE_STATES, dial_in_for
 from rris.services.offers import accept_offer, decline_offer
@@ -214,6 +215,8 @@ def save_week() -> Any:
         else:
             flash(_("Your weekly availability is saved. New offers follow it from now on."), "success")
             return redirect(url_for(".availability"))
+    elif problems := window_problems(form.readable_windows()):
+        show_errors(form, InvalidInput(problems))  # every bad day at once, not only the unreadable ones
     return availability(week_form=form, status=422)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
@@ -47,21 +48,26 @@ def parse_day(text: str) -> list[tuple[int, int]]:
     Only the format is checked here: order, overlaps and the 00:00-24:00 range are the service's rules.
     """
     spans: list[tuple[int, int]] = []
+    unreadable: list[str] = []
     for part in _SEPARATORS.split(text or ""):
         piece = part.strip()
         if not piece:
             continue
         found = _WINDOW.match(piece)
         if found is None or any(m is not None and int(m) > 59 for m in (found.group(2), found.group(4))):
-            raise ValueError(
-                _(
-                    "“%(piece)s” is not a window: write HH:MM-HH:MM, separated by commas, "
-                    "e.g. 09:00-13:00, 14:00-18:00.",
-                    piece=piece,
-                )
-            )
+            unreadable.append(f"“{piece}”")
+            continue
         start_hour, start_minute, end_hour, end_minute = found.groups()
         spans.append((int(start_hour) * 60 + int(start_minute or 0), int(end_hour) * 60 + int(end_minute or 0)))
+    if unreadable:
+        raise ValueError(
+            ngettext(
+                "%(pieces)s is not a window: write HH:MM-HH:MM, separated by commas, e.g. 09:00-13:00, 14:00-18:00.",
+                "%(pieces)s are not windows: write HH:MM-HH:MM, separated by commas, e.g. 09:00-13:00, 14:00-18:00.",
+                len(unreadable),
+                pieces=", ".join(unreadable),
+            )
+        )
     return spans
 
 
@@ -110,6 +116,16 @@ class WeeklyAvailabilityForm(FlaskForm):
         return [
             WindowInput(day.index, start, end) for day, field in self.days() for start, end in parse_day(field.data)
         ]
+
+    def readable_windows(self) -> list[WindowInput]:
+        """The windows of the days that could be read, so that their problems are told too."""
+        readable = []
+        for day, field in self.days():
+            try:
+                readable += [WindowInput(day.index, start, end) for start, end in parse_day(field.data or "")]
+            except ValueError:
+                continue
+        return readable
 
 
 class LocalDateTimeField(Field):

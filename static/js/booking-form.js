@@ -102,5 +102,20 @@
     var minutes = durations[form.elements.session_kind.value];
     if (minutes) { form.elements.duration_minutes.placeholder = minutes; }
   });
+
+  // A live count of the notes' characters; the server refuses notes over the limit (never cut).
+  var notes = form.elements.notes;
+  var counter = document.getElementById("notes-count");
+  if (notes && counter && notes.dataset.maxChars) {
+    var most = parseInt(notes.dataset.maxChars, 10);
+    var count = function () {
+      var used = Array.from(notes.value.trim()).length;
+      counter.hidden = false;
+      counter.textContent = used + " / " + most;
+      counter.className = used > most ? "hint field-error" : "hint";
+    };
+    notes.addEventListener("input", count);
+    count();
+  }
   refresh();
 }());

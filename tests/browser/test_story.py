@@ -134,7 +134,7 @@ def test_a_belgrade_caseworker_and_a_kabul_interpreter_walk_the_whole_story(
     jelena.click("#booking-form button[type=submit]")
     jelena.wait_for_url(re.compile(r".*/bookings/\d+$"), timeout=STEP_TIMEOUT_MS)
     booking_id = int(jelena.url.rsplit("/", 1)[1])
-    assert "1 interpreters have been asked" in flash(jelena)
+    assert "1 interpreter has been asked" in flash(jelena)
     shot(jelena, "02-caseworker-booked-offers-out")
 
     # 2. The scheduler sends the offer: Mariam reads 12:30, her time in Kabul.

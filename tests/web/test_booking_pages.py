@@ -1,8 +1,13 @@
 """A caseworker books through the form; coordinators see who fits and why not, and assign."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 
 from rris.enums import Role
+from rris.extensions import db
+from rris.models import Booking
 from tests import factories
 from tests.conftest import committed
 
@@ -43,7 +48,7 @@ def test_a_caseworker_books_through_the_form_and_sees_it_offered(app, browser, p
     response = book(browser, people)
     assert response.status_code == 302
     page = browser.client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "interpreters have been asked" in page
+    assert "Booked. 1 interpreter has been asked; the first to accept gets the job." in page  # Gul is not for Serbia
     assert "offered" in page and "RS-2026-0042" in page
     assert "Tue, Jan 13, 2026" in page or "Jan 13, 2026" in page
     listing = browser.client.get("/bookings").get_data(as_text=True)
@@ -121,3 +126,32 @@ def test_the_form_preview_works_with_the_session_and_its_csrf_token(app, browser
 def test_interpreters_cannot_book(app, browser, people):
     browser.sign_in("mariam@pool.example", factories.PASSWORD)
     assert browser.client.get("/bookings/new").status_code == 403
+
+
+def test_the_repeated_october_hour_is_asked_in_words_with_a_choice(app, browser, people):
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    asked = book(browser, people, start_local="2026-10-25T02:30", duration_minutes="60")
+    assert asked.status_code == 422
+    page = asked.get_data(as_text=True)
+    assert "start_occurrence" not in page.replace('name="start_occurrence"', "").replace('id="start_occurrence', "")
+    assert "so 02:30 happens twice: the first 02:30 (summer time, CEST) or the second 02:30 (winter time, CET)?" in page
+    assert page.count('type="radio" name="start_occurrence"') + page.count('name="start_occurrence" type="radio"') == 2
+    chosen = book(browser, people, start_local="2026-10-25T02:30", duration_minutes="60", start_occurrence="1")
+    assert chosen.status_code == 302
+    with app.app_context():
+        booking = db.session.get(Booking, int(chosen.headers["Location"].rsplit("/", 1)[-1]))
+        assert booking.starts_at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, the second
+
+
+def test_the_notes_are_never_cut_a_counter_shows_their_length_and_too_long_is_refused(app, browser, people):
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    form = browser.get("/bookings/new").get_data(as_text=True)
+    notes = re.search(r"<textarea[^>]*>", form).group(0)
+    assert "maxlength" not in notes  # a browser would cut pasted text without a word
+    assert 'data-max-chars="1000"' in notes and 'id="notes-count"' in form
+    too_long = book(browser, people, notes="x" * 1001)
+    assert too_long.status_code == 422
+    assert "Notes to the interpreter take at most 1000 characters; these have 1001." in too_long.get_data(as_text=True)
+    assert browser.client.get("/bookings").get_data(as_text=True).count("RS-2026-0042") == 0
+    exactly = book(browser, people, notes="y" * 1000)
+    assert exactly.status_code == 302

@@ -70,7 +70,7 @@ def test_fields_the_caller_may_not_set_are_refused_by_name(app, setup):
     [
         ({"start_local": "2026-01-01T09:00"}, "start_local"),
         ({"start_local": "2026-03-29T02:30"}, "start_local"),
-        ({"start_local": "2026-10-25T02:30"}, "start_local"),
+        ({"start_local": "2026-10-25T02:30"}, "start_occurrence"),  # which of the two 02:30s
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"duration_minutes": 600}, "duration_minutes"),
         ({"applicant_language": "xxq"}, "applicant_language"),
@@ -84,6 +84,25 @@ def test_bad_input_is_a_422_naming_the_field(app, setup, changes, field):
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert field in {item["name"] for item in response.get_json()["invalid_params"]}
+
+
+def test_the_october_repeat_without_a_choice_is_asked_in_words(app, setup):
+    body = {**REQUEST, "start_local": "2026-10-25T02:30", "duration_minutes": 60}
+    response = app.test_client().post("/api/v1/bookings", json=body, headers=setup["jelena"])
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    reasons = {item["name"]: item["reason"] for item in response.get_json()["invalid_params"]}
+    assert reasons["start_occurrence"] == (
+        "The clocks go back that night in Europe/Belgrade, so 02:30 happens twice: "
+        "the first 02:30 (summer time, CEST) or the second 02:30 (winter time, CET)?"
+    )
+
+
+def test_notes_over_the_limit_are_refused_not_cut(app, setup):
+    body = {**REQUEST, "notes": "n" * 1001}
+    response = app.test_client().post("/api/v1/bookings", json=body, headers=setup["jelena"])
+    assert response.status_code == 422
+    reasons = {item["name"]: item["reason"] for item in response.get_json()["invalid_params"]}
+    assert "at most 1000 characters; these have 1001" in reasons["notes"]
 
 
 def test_the_october_repeat_is_accepted_once_the_caller_says_which(app, setup):

@@ -424,3 +424,17 @@ def test_an_interpreter_removes_her_time_off_but_not_anothers(app, browser, pool
     with app.app_context():
         assert db.session.get(TimeOff, mine_id) is None
         assert db.session.get(TimeOff, omids_id) is not None
+
+
+def test_every_bad_entry_is_named_not_only_the_first(app, browser, pool):
+    """Two unreadable pieces on Monday, two impossible windows on Tuesday and an overlap on
+    Wednesday: each is named at once, and nothing is saved."""
+    browser.sign_in("mariam@pool.example", factories.PASSWORD)
+    week = week_form(mon="9-noon, 14-18, late", tue="18:00-09:00, 25:00-26:00", wed="09:00-13:00, 12:00-15:00")
+    response = browser.submit("/availability", week)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "“9-noon”, “late” are not windows" in page
+    assert "18:00-09:00 does not end after it starts." in page and "25:00-26:00: times run from 00:00 to 24:00." in page
+    assert "09:00-13:00 and 12:00-15:00 overlap" in page
+    assert len(windows_of(app, pool["mariam"])) == 5
