@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import phonenumbers
 from sqlalchemy import func, select
 
+from rris.domain.toll_guard import check_number
 from rris.enums import OfferState, Role
 from rris.extensions import db
 from rris.models import Booking, BookingEvent, Country, Department, InterpreterProfile, LanguagePair, Offer, User
+from rris.services.callable_countries import callable_countries
 from rris.services.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool, pool_is_empty
 from rris.services.sign_in import authenticate
 from tests.conftest import DEFAULT_NOW
@@ -122,3 +124,12 @@ def test_the_demo_caseworker_and_interpreter_have_verified_numbers_the_fallback_
         assert user.phone_verified_at is not None, label
         number = phonenumbers.parse(user.phone)
         assert phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) == region
+
+
+def test_every_verified_demo_number_is_one_the_telephone_fallback_rings_by_default(ctx):
+    load_demo_pool(DEFAULT_NOW)
+    regions = callable_countries().regions
+    verified = db.session.scalars(select(User).where(User.phone_verified_at.is_not(None))).all()
+    assert len(verified) > 20
+    refused = {user.email: check_number(user.phone, regions).refusal for user in verified}
+    assert {email: why for email, why in refused.items() if why} == {}
