@@ -13,6 +13,7 @@ from rris.timeutil import Clock
 from rris.web.authentication import install_authentication
 from rris.web.errors import register_error_handlers
 from rris.web.extensions import csrf
+from rris.web.ids import IdConverter
 from rris.web.presenting import register_presenters
 
 # Our pages load nothing from elsewhere; media permissions come with the call page later.
@@ -37,6 +38,7 @@ def create_portal(
     register_error_handlers(app)
     register_presenters(app)
     app.after_request(_security_headers)
+    app.url_map.converters["id"] = IdConverter  # before any route that uses `<id:...>`
 
     from rris.web import (
         account,

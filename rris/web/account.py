@@ -189,7 +189,7 @@ def create_token() -> Any:
     return profile(token_form=form, status=422)
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> Any:
     if not revoke_api_token(current_user, token_id, current_clock().now()):
@@ -198,7 +198,7 @@ def revoke_token(token_id: int) -> Any:
     return redirect(url_for("account.profile"))
 
 
-@bp.post("/sessions/<int:session_id>/end")
+@bp.post("/sessions/<id:session_id>/end")
 @login_required
 def end_browser(session_id: int) -> Any:
     if not end_session_by_id(current_user.id, session_id, current_clock().now()):

@@ -19,8 +19,10 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from rris.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from rris.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
+from rris.web.ids import MAX_ID
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
+_AN_INTERPRETER = NumberRange(min=1, max=MAX_ID, message=_l("Choose an interpreter."))
 
 
 class UnechoedTextInput(TextInput):
@@ -97,13 +99,13 @@ class RescheduleForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    interpreter_id = SelectField(_l("Interpreter"), coerce=int)
+    interpreter_id = SelectField(_l("Interpreter"), coerce=int, validators=[_AN_INTERPRETER])
     leg = SelectField(_l("Leg"), coerce=int, choices=[(1, "1"), (2, "2")])
     despite = BooleanField(_l("Assign even though the engine would not (reasons shown)"))
 
 
 class ObjectionForm(FlaskForm):
-    interpreter_id = IntegerField(validators=[DataRequired()])
+    interpreter_id = IntegerField(validators=[DataRequired(), _AN_INTERPRETER])
 
 
 class ReofferForm(FlaskForm):

@@ -83,7 +83,7 @@ def new() -> Any:
     ), status
 
 
-@bp.get("/<int:booking_id>")
+@bp.get("/<id:booking_id>")
 @login_required
 def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
     actor, now = current_actor(), current_clock().now()
@@ -138,7 +138,7 @@ def _video_call_panel(booking: Booking, forms: dict[str, Any]) -> dict[str, Any]
     }
 
 
-@bp.post("/<int:booking_id>/guests")
+@bp.post("/<id:booking_id>/guests")
 @login_required
 def invite_call_guest(booking_id: int) -> Any:
     form = GuestInviteForm()
@@ -159,7 +159,7 @@ def invite_call_guest(booking_id: int) -> Any:
     return detail(booking_id, forms={"guest": form}, status=422)
 
 
-@bp.post("/<int:booking_id>/guests/<int:guest_id>/withdraw")
+@bp.post("/<id:booking_id>/guests/<id:guest_id>/withdraw")
 @login_required
 def withdraw_call_guest(booking_id: int, guest_id: int) -> Any:
     if GuestWithdrawForm().validate_on_submit():
@@ -168,7 +168,7 @@ def withdraw_call_guest(booking_id: int, guest_id: int) -> Any:
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
-@bp.post("/<int:booking_id>/cancel")
+@bp.post("/<id:booking_id>/cancel")
 @require(Capability.BOOK_INTERPRETERS)
 def cancel(booking_id: int) -> Any:
     form = CancelForm()
@@ -183,7 +183,7 @@ def cancel(booking_id: int) -> Any:
     return detail(booking_id, forms={"cancel": form}, status=422)
 
 
-@bp.post("/<int:booking_id>/reschedule")
+@bp.post("/<id:booking_id>/reschedule")
 @require(Capability.BOOK_INTERPRETERS)
 def reschedule(booking_id: int) -> Any:
     form = RescheduleForm()
@@ -204,7 +204,7 @@ def reschedule(booking_id: int) -> Any:
     return detail(booking_id, forms={"reschedule": form}, status=422)
 
 
-@bp.post("/<int:booking_id>/assign")
+@bp.post("/<id:booking_id>/assign")
 @require(Capability.MANAGE_POOL)
 def assign(booking_id: int) -> Any:
     form = AssignForm()
@@ -228,7 +228,7 @@ def assign(booking_id: int) -> Any:
     return detail(booking_id, forms={"assign": form}, status=422)
 
 
-@bp.post("/<int:booking_id>/outcome")
+@bp.post("/<id:booking_id>/outcome")
 @require(Capability.BOOK_INTERPRETERS)
 def outcome(booking_id: int) -> Any:
     # CSRFProtect has checked the token; the outcome is the button pressed.
@@ -248,7 +248,7 @@ def outcome(booking_id: int) -> Any:
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
-@bp.post("/<int:booking_id>/objection")
+@bp.post("/<id:booking_id>/objection")
 @require(Capability.BOOK_INTERPRETERS)
 def objection(booking_id: int) -> Any:
     form = ObjectionForm()
@@ -263,7 +263,7 @@ def objection(booking_id: int) -> Any:
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
-@bp.post("/<int:booking_id>/reoffer")
+@bp.post("/<id:booking_id>/reoffer")
 @require(Capability.BOOK_INTERPRETERS)
 def reoffer(booking_id: int) -> Any:
     if ReofferForm().validate_on_submit():

@@ -37,7 +37,7 @@ PHONE_SIMULATOR_PERMISSIONS_POLICY = "camera=(), microphone=(self)"
 PHONE_TAIL_DIGITS = 4
 
 
-@bp.get("/<int:booking_id>")
+@bp.get("/<id:booking_id>")
 @login_required
 def join(booking_id: int) -> Any:
     """The call page for a participant while the call is open; the holding page otherwise."""
@@ -65,7 +65,7 @@ def guest(secret: str) -> Any:
     return response
 
 
-@bp.get("/phone-simulator/<int:leg_id>")
+@bp.get("/phone-simulator/<id:leg_id>")
 def phone_simulator(leg_id: int) -> Any:
     """The simulated phone of a call's telephone leg (offline only: with Twilio, real phones ring).
     The leg ticket travels in the address's fragment, which never reaches a server, so the page

@@ -53,7 +53,7 @@ def departments() -> Any:
     return render_template("directory/departments.html", by_country=by_country)
 
 
-@bp.get("/departments/<int:department_id>")
+@bp.get("/departments/<id:department_id>")
 @require(Capability.VIEW_DEPARTMENTS)
 def department(department_id: int) -> Any:
     actor = current_actor()
@@ -71,7 +71,7 @@ def interpreters() -> Any:
     return render_template("directory/interpreters.html", pool=pool, today=today, manages_pool=manages_pool)
 
 
-@bp.get("/interpreters/<int:interpreter_id>")
+@bp.get("/interpreters/<id:interpreter_id>")
 @login_required
 def interpreter(interpreter_id: int, deactivate_form: DeactivateForm | None = None, status: int = 200) -> Any:
     actor = current_actor()
@@ -91,7 +91,7 @@ def interpreter(interpreter_id: int, deactivate_form: DeactivateForm | None = No
     return render_template("directory/interpreter.html", **context), status
 
 
-@bp.post("/interpreters/<int:interpreter_id>/deactivate")
+@bp.post("/interpreters/<id:interpreter_id>/deactivate")
 @require(Capability.MANAGE_POOL)
 def deactivate(interpreter_id: int) -> Any:
     form = DeactivateForm()
@@ -115,7 +115,7 @@ def deactivate(interpreter_id: int) -> Any:
     return interpreter(interpreter_id, deactivate_form=form, status=422)
 
 
-@bp.post("/interpreters/<int:interpreter_id>/reactivate")
+@bp.post("/interpreters/<id:interpreter_id>/reactivate")
 @require(Capability.MANAGE_POOL)
 def reactivate(interpreter_id: int) -> Any:
     if ReactivateForm().validate_on_submit():

@@ -85,7 +85,7 @@ def offers(decline_form: DeclineOfferForm | None = None, declining: int | None =
     ), status
 
 
-@bp.post("/offers/<int:offer_id>/accept")
+@bp.post("/offers/<id:offer_id>/accept")
 @interpreter_only
 def accept(offer_id: int) -> Any:
     try:
@@ -97,7 +97,7 @@ def accept(offer_id: int) -> Any:
     return redirect(url_for(".jobs"))
 
 
-@bp.post("/offers/<int:offer_id>/decline")
+@bp.post("/offers/<id:offer_id>/decline")
 @interpreter_only
 def decline(offer_id: int) -> Any:
     form = DeclineOfferForm()
@@ -242,7 +242,7 @@ def add_away() -> Any:
     return availability(time_off_form=form, status=422)
 
 
-@bp.post("/availability/time-off/<int:time_off_id>/remove")
+@bp.post("/availability/time-off/<id:time_off_id>/remove")
 @interpreter_only
 def remove_away(time_off_id: int) -> Any:
     try:

@@ -37,7 +37,7 @@ def new_interpreter() -> Any:
     return _form_page(form, None)
 
 
-@bp.route("/interpreters/<int:interpreter_id>/edit", methods=["GET", "POST"])
+@bp.route("/interpreters/<id:interpreter_id>/edit", methods=["GET", "POST"])
 @require(Capability.MANAGE_POOL)
 def edit_interpreter(interpreter_id: int) -> Any:
     profile = get_visible(visible_interpreters(current_actor()), InterpreterProfile, interpreter_id)

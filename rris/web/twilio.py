@@ -53,7 +53,7 @@ def _verify_signature() -> Any:
     return None
 
 
-@bp.post("/voice/<int:leg_id>")
+@bp.post("/voice/<id:leg_id>")
 def voice(leg_id: int) -> Any:
     """An outgoing call was answered: connect its audio to the signalling service's phone bridge."""
     ticket = answer_call(leg_id, request.form.get("CallSid", ""), current_clock().now())

@@ -18,6 +18,7 @@ from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import Assessment
 from rris.timeutil import to_local
 from rris.web.api.serializers import instant
+from rris.web.ids import is_record_id
 
 SETTABLE = {
     "applicant_language",
@@ -52,16 +53,17 @@ NOT_SETTABLE = {
 }
 
 
-def booking_input(payload: Any) -> BookingInput:
+def booking_input(payload: dict[str, Any]) -> BookingInput:
     """A BookingInput from a JSON object, or InvalidInput naming each field that cannot be accepted."""
-    if not isinstance(payload, dict):
-        raise InvalidInput({"body": _("Send a JSON object.")})
     errors = {name: _("This field is set by RRIS, not by the caller.") for name in payload if name in NOT_SETTABLE}
     errors.update({name: _("Unknown field.") for name in payload if name not in SETTABLE | NOT_SETTABLE})
     values = {name: payload[name] for name in payload if name in SETTABLE}
     for name in ("duration_minutes", "department_id", "start_occurrence"):
         if name in values and values[name] is not None and (type(values[name]) is not int):
             errors[name] = _("Give a whole number.")
+    department_id = values.get("department_id")
+    if "department_id" not in errors and department_id is not None and not is_record_id(department_id):
+        errors["department_id"] = _("Give the id of one of your departments.")
     for name in (
         "applicant_language",
         "officer_language",

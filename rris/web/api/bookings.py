@@ -32,28 +32,15 @@ from rris.web.api.booking_json import (
     offer_json,
     remembered_body,
 )
+from rris.web.api.json_body import json_object, record_id, text
 from rris.web.authentication import current_actor
 
 MAX_LISTED = 200
 
 
-def _json_body() -> Any:
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise InvalidInput({"body": _("Send a JSON object with Content-Type application/json.")})
-    return payload
-
-
-def _text(payload: Any, name: str) -> str:
-    value = payload.get(name, "") if isinstance(payload, dict) else ""
-    if not isinstance(value, str):
-        raise InvalidInput({name: _("Give a text value.")})
-    return value
-
-
 @bp.post("/bookings")
 def create_booking() -> Any:
-    payload = _json_body()
+    payload = json_object()
     raw = booking_input(payload)
     key = request.headers.get("Idempotency-Key")
     idempotency = None
@@ -73,7 +60,7 @@ def create_booking() -> Any:
 
 @bp.post("/bookings/preview")
 def preview_booking() -> Any:
-    raw = booking_input(_json_body())
+    raw = booking_input(json_object())
     assessment = booking_service.preview_booking(raw, current_actor(), current_clock().now())
     zone = current_user.zone_name
     return jsonify(assessment_json(assessment, zone))
@@ -86,31 +73,29 @@ def bookings() -> Any:
     return jsonify(items=[booking_json(record, current_actor()) for record in records])
 
 
-@bp.get("/bookings/<int:booking_id>")
+@bp.get("/bookings/<id:booking_id>")
 def booking(booking_id: int) -> Any:
     record = get_visible(visible_bookings(current_actor(), current_clock().now()), Booking, booking_id)
     record_booking_read(record.id, current_actor(), "api", current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
+@bp.post("/bookings/<id:booking_id>/cancel")
 def cancel(booking_id: int) -> Any:
-    payload = _json_body()
-    record = booking_service.cancel_booking(
-        booking_id, current_actor(), _text(payload, "reason"), current_clock().now()
-    )
+    payload = json_object()
+    record = booking_service.cancel_booking(booking_id, current_actor(), text(payload, "reason"), current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
 
-@bp.post("/bookings/<int:booking_id>/reoffer")
+@bp.post("/bookings/<id:booking_id>/reoffer")
 def reoffer(booking_id: int) -> Any:
     record = reoffer_after_conflict(booking_id, current_actor(), current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
 
-@bp.post("/bookings/<int:booking_id>/reschedule")
+@bp.post("/bookings/<id:booking_id>/reschedule")
 def reschedule(booking_id: int) -> Any:
-    payload = _json_body()
+    payload = json_object()
     duration = payload.get("duration_minutes")
     occurrence = payload.get("start_occurrence")
     if duration is not None and type(duration) is not int:
@@ -118,16 +103,16 @@ def reschedule(booking_id: int) -> Any:
     if occurrence not in (None, 0, 1):
         raise InvalidInput({"start_occurrence": _("Give 0 (the first) or 1 (the second).")})
     record = booking_service.reschedule_booking(
-        booking_id, current_actor(), _text(payload, "start_local"), duration, current_clock().now(), occurrence
+        booking_id, current_actor(), text(payload, "start_local"), duration, current_clock().now(), occurrence
     )
     return jsonify(booking_json(record, current_actor()))
 
 
-@bp.post("/bookings/<int:booking_id>/outcome")
+@bp.post("/bookings/<id:booking_id>/outcome")
 def outcome(booking_id: int) -> Any:
-    payload = _json_body()
+    payload = json_object()
     try:
-        action = BookingAction(_text(payload, "outcome"))
+        action = BookingAction(text(payload, "outcome"))
     except ValueError:
         raise InvalidInput(
             {
@@ -138,12 +123,12 @@ def outcome(booking_id: int) -> Any:
             }
         ) from None
     record = booking_service.record_outcome(
-        booking_id, current_actor(), action, current_clock().now(), _text(payload, "note")
+        booking_id, current_actor(), action, current_clock().now(), text(payload, "note")
     )
     return jsonify(booking_json(record, current_actor()))
 
 
-@bp.get("/bookings/<int:booking_id>/candidates")
+@bp.get("/bookings/<id:booking_id>/candidates")
 def candidates(booking_id: int) -> Any:
     if not can(current_actor(), Capability.MANAGE_POOL):
         abort(403)
@@ -155,12 +140,11 @@ def candidates(booking_id: int) -> Any:
     return jsonify(match_json(match_leg(record, leg, current_clock().now(), interpreter_ids=everyone)))
 
 
-@bp.post("/bookings/<int:booking_id>/assign")
+@bp.post("/bookings/<id:booking_id>/assign")
 def assign(booking_id: int) -> Any:
-    payload = _json_body()
-    interpreter_id, leg = payload.get("interpreter_id"), payload.get("leg", 1)
-    if type(interpreter_id) is not int:
-        raise InvalidInput({"interpreter_id": _("Give the interpreter's id.")})
+    payload = json_object()
+    interpreter_id = record_id(payload, "interpreter_id", _("Give the interpreter's id."))
+    leg = payload.get("leg", 1)
     if type(leg) is not int:
         raise InvalidInput({"leg": _("Give 1, or 2 for the second leg of a relay.")})
     record = booking_service.assign_by_hand(
@@ -169,12 +153,10 @@ def assign(booking_id: int) -> Any:
     return jsonify(booking_json(record, current_actor()))
 
 
-@bp.post("/bookings/<int:booking_id>/objections")
+@bp.post("/bookings/<id:booking_id>/objections")
 def object_to(booking_id: int) -> Any:
-    payload = _json_body()
-    interpreter_id = payload.get("interpreter_id")
-    if type(interpreter_id) is not int:
-        raise InvalidInput({"interpreter_id": _("Give the interpreter's id.")})
+    payload = json_object()
+    interpreter_id = record_id(payload, "interpreter_id", _("Give the interpreter's id."))
     booking_service.record_objection(booking_id, interpreter_id, current_actor(), current_clock().now())
     return jsonify(status="recorded"), 201
 
@@ -191,14 +173,14 @@ def offers() -> Any:
     return jsonify(items=[offer_json(offer) for offer in open_offers(_interpreter().id, current_clock().now())])
 
 
-@bp.post("/offers/<int:offer_id>/accept")
+@bp.post("/offers/<id:offer_id>/accept")
 def accept(offer_id: int) -> Any:
     record = accept_offer(offer_id, _interpreter(), current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
 
-@bp.post("/offers/<int:offer_id>/decline")
+@bp.post("/offers/<id:offer_id>/decline")
 def decline(offer_id: int) -> Any:
-    payload = _json_body()
-    decline_offer(offer_id, _interpreter(), _text(payload, "reason"), current_clock().now())
+    payload = json_object()
+    decline_offer(offer_id, _interpreter(), text(payload, "reason"), current_clock().now())
     return jsonify(status="declined")

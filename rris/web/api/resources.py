@@ -40,7 +40,7 @@ def departments() -> Any:
     return jsonify(items=[serializers.department(record) for record in records])
 
 
-@bp.get("/departments/<int:department_id>")
+@bp.get("/departments/<id:department_id>")
 def department(department_id: int) -> Any:
     record = get_visible(visible_departments(current_actor()), Department, department_id)
     return jsonify(serializers.department(record))
@@ -53,7 +53,7 @@ def interpreters() -> Any:
     return jsonify(items=[serializers.interpreter(record, today) for record in records])
 
 
-@bp.get("/interpreters/<int:interpreter_id>")
+@bp.get("/interpreters/<id:interpreter_id>")
 def interpreter(interpreter_id: int) -> Any:
     record = get_visible(visible_interpreters(current_actor()), InterpreterProfile, interpreter_id)
     return jsonify(serializers.interpreter(record, current_clock().now().date()))
