@@ -77,7 +77,12 @@ def register_error_handlers(app: Flask) -> None:
     def _http(error: HTTPException) -> Any:
         status = error.code or 500
         detail = error.description if status in (400, 422) and error.description else ""
-        return error_response(status, detail)
+        response = app.make_response(error_response(status, detail))
+        # Keep what the error says besides its body: a 405 must name the methods in `Allow`.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(NotVisible)
     def _not_visible(error: NotVisible) -> Any:

@@ -1,5 +1,5 @@
 """What a fuzzer sends gets a 4xx that says what is wrong, never a 500: ids beyond 64 bits,
-bodies that are not JSON objects."""
+bodies that are not JSON objects, methods no route takes."""
 
 from __future__ import annotations
 
@@ -136,3 +136,14 @@ def test_assigning_an_interpreter_id_beyond_64_bits_on_the_page_is_refused_with_
     )
     assert response.status_code == 422
     assert "Choose an interpreter." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH"])
+def test_a_method_no_route_takes_is_a_405_that_says_which_are_allowed(app, people, browser, method):
+    browser.sign_in("elena@marri.example", factories.PASSWORD)
+    api = app.test_client().open(f"/api/v1/bookings/{people['booking']}", method=method, headers=people["elena"])
+    assert api.status_code == 405 and api.mimetype == "application/problem+json"
+    assert set(api.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    page = browser.client.open("/bookings", method=method)
+    assert page.status_code == 405
+    assert "GET" in page.headers["Allow"]
