@@ -27,7 +27,7 @@ from rris.services.booking_events import record_event
 from rris.services.booking_input import BookingInput, validate_booking
 from rris.services.booking_matching import Assessment, assess, link_for_valid, match_leg, request_from_valid
 from rris.services.conflicts import request_sweep
-from rris.services.idempotency import earlier_result, remember_result
+from rris.services.idempotency import claim_key, remember_result
 from rris.services.notifications import sync_booking_notifications
 from rris.services.offers import assign_interpreter, send_wave, withdraw_pending
 from rris.services.transactions import begin_write
@@ -60,7 +60,7 @@ def request_booking(
     department_id = valid.department.id
     begin_write()
     if idempotency:
-        earlier = earlier_result(user.id, idempotency.key, idempotency.fingerprint)
+        earlier = claim_key(user.id, idempotency.key, idempotency.fingerprint, now)
         if earlier is not None:
             db.session.commit()
             return db.session.get(Booking, earlier["booking_id"]), False
@@ -103,7 +103,7 @@ def request_booking(
     send_wave(booking, now, actor_id=user.id, ranked=ranked)
     sync_booking_notifications(booking, now)
     if idempotency:
-        remember_result(user.id, idempotency.key, idempotency.fingerprint, {"booking_id": booking.id}, now)
+        remember_result(user.id, idempotency.key, {"booking_id": booking.id})
     db.session.commit()
     return booking, True
 

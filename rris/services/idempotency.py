@@ -9,7 +9,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from rris.domain.errors import InvalidInput
 from rris.extensions import db
@@ -34,7 +35,51 @@ def check_key(key: str) -> str:
     return key
 
 
-def earlier_result(user_id: int, key: str, request_fingerprint: str) -> dict[str, Any] | None:
+def claim_key(user_id: int, key: str, request_fingerprint: str, now: datetime) -> dict[str, Any] | None:
+    """Hold the key for this request, or return the result of the request that holds it.
+
+    Call inside the write transaction, before the work. None: the key is ours, and
+    `remember_result` fills in the answer before the caller commits. A dict: the first
+    request's result, to replay. A key reused for another request is refused (InvalidInput).
+
+    Racers meet at the unique (user, key) index, the same way on both databases: on SQLite the
+    write lock taken by `begin_write` queues them, so each later one finds the record; on
+    PostgreSQL a racer's insert waits for the holder's transaction, then fails on the index,
+    and the racer reads the record the holder committed.
+    """
+    earlier = _earlier_result(user_id, key, request_fingerprint)
+    if earlier is not None:
+        return earlier
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                IdempotencyRecord(
+                    user_id=user_id,
+                    key=key,
+                    fingerprint=request_fingerprint,
+                    status_code=201,
+                    body="",  # the answer, written by remember_result in the same transaction
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        earlier = _earlier_result(user_id, key, request_fingerprint)
+        if earlier is None:  # not the key's index after all: a real error
+            raise
+        return earlier
+    return None
+
+
+def remember_result(user_id: int, key: str, result: dict[str, Any]) -> None:
+    """Store the answer on the key this request claimed; the caller commits it with the work."""
+    db.session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+        .values(body=json.dumps(result))
+    )
+
+
+def _earlier_result(user_id: int, key: str, request_fingerprint: str) -> dict[str, Any] | None:
     """The stored result of an earlier request with this key, or None. A key reused for a
     different request is refused."""
     record = db.session.scalar(
@@ -43,19 +88,6 @@ def earlier_result(user_id: int, key: str, request_fingerprint: str) -> dict[str
     if record is None:
         return None
     if record.fingerprint != request_fingerprint:
+        db.session.rollback()
         raise InvalidInput({"Idempotency-Key": _("This key was used for a different request.")})
     return json.loads(record.body)
-
-
-def remember_result(user_id: int, key: str, request_fingerprint: str, result: dict[str, Any], now: datetime) -> None:
-    """Store the result in the same transaction as the work; the caller commits."""
-    db.session.add(
-        IdempotencyRecord(
-            user_id=user_id,
-            key=key,
-            fingerprint=request_fingerprint,
-            status_code=201,
-            body=json.dumps(result),
-            created_at=now,
-        )
-    )

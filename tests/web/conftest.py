@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from rris.enums import BookingState
 from rris.models import Assignment
 from tests import factories
-from tests.conftest import committed
+from tests.conftest import BACKENDS, committed
 from tests.support.call_bookings import OPEN
 
 START = OPEN + timedelta(minutes=15)
@@ -34,3 +36,16 @@ def booked(app, clock):
             )
         )
         return booking.id
+
+
+def empty_database(request: pytest.FixtureRequest, directory: Path, backend: str) -> str:
+    """The URL of a new, empty database on `backend`, for a test that serves the portal itself."""
+    if backend == "sqlite":
+        return f"sqlite:///{directory / f'live-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    return request.getfixturevalue("postgres").create_database(f"live_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty database for this test alone: SQLite, then PostgreSQL."""
+    return empty_database(request, tmp_path, request.param)

@@ -3,18 +3,11 @@ exactly one acceptance wins, the rest get 409, and nothing else changes."""
 
 from __future__ import annotations
 
-import http.client
-import json
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
@@ -23,35 +16,20 @@ from rris.queries.actors import actor_of
 from rris.services.api_tokens import create_api_token
 from rris.services.booking_input import BookingInput
 from rris.services.bookings import request_booking
-from rris.services.languages import sync_languages
 from rris.timeutil import FrozenClock
-from rris.web import create_portal
 from tests import factories
 from tests.conftest import DEFAULT_NOW, settings_for_test
+from tests.support.live_portal import Request, race, serve_portal
 
 CONTENDERS = 50
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def server(request, tmp_path: Path, smtp_server):
-    """A fresh database and the portal served by a threaded WSGI server on 127.0.0.1."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres").create_database(f"race_{tmp_path.name[-10:].lower()}")
-    settings = settings_for_test(tmp_path, url, smtp_server[1]).replace(offer_wave_size=CONTENDERS)
-    app = create_portal(settings, clock=FrozenClock(DEFAULT_NOW))
-    with app.app_context():
-        upgrade()
-        sync_languages()
-    http_server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http_server.serve_forever, daemon=True)
-    thread.start()
-    yield app, http_server.server_port
-    http_server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+@pytest.fixture
+def server(fresh_database, tmp_path, smtp_server):
+    """The portal served by a threaded WSGI server on 127.0.0.1, on SQLite and on PostgreSQL."""
+    settings = settings_for_test(tmp_path, fresh_database, smtp_server[1]).replace(offer_wave_size=CONTENDERS)
+    with serve_portal(settings, FrozenClock(DEFAULT_NOW)) as portal:
+        yield portal.app, portal.port
 
 
 def booking_request(start: str) -> BookingInput:
@@ -69,29 +47,6 @@ def token(user) -> str:
     return create_api_token(user, "race", DEFAULT_NOW)[1]
 
 
-def post(port: int, path: str, secret: str) -> tuple[int, dict]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(
-            "POST", path, body=b"{}", headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
-        )
-        response = connection.getresponse()
-        return response.status, json.loads(response.read() or b"{}")
-    finally:
-        connection.close()
-
-
-def race(port: int, calls: list[tuple[str, str]]) -> list[tuple[int, dict]]:
-    barrier = threading.Barrier(len(calls))
-
-    def go(call: tuple[str, str]) -> tuple[int, dict]:
-        barrier.wait()
-        return post(port, *call)
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(go, calls))
-
-
 def test_fifty_interpreters_accept_one_job_at_once_and_exactly_one_wins(server):
     app, port = server
     with app.test_request_context():
@@ -100,12 +55,12 @@ def test_fifty_interpreters_accept_one_job_at_once_and_exactly_one_wins(server):
         db.session.commit()
         booking, _ = request_booking(booking_request("2026-01-13T09:00"), caseworker, actor_of(caseworker), DEFAULT_NOW)
         offers = {offer.interpreter_id: offer.id for offer in booking.offers}
-        calls = [(f"/api/v1/offers/{offers[i.id]}/accept", token(i.user)) for i in interpreters]
+        calls = [Request(f"/api/v1/offers/{offers[i.id]}/accept", token(i.user)) for i in interpreters]
         booking_id = booking.id
     results = race(port, calls)
-    statuses = Counter(status for status, _body in results)
+    statuses = Counter(answer.status for answer in results)
     assert statuses == {200: 1, 409: CONTENDERS - 1}, statuses
-    assert all("accepted this job first" in body["detail"] for status, body in results if status == 409)
+    assert all("accepted this job first" in answer.body["detail"] for answer in results if answer.status == 409)
     with app.app_context():
         assert db.session.get(Booking, booking_id).state is BookingState.CONFIRMED
         assert (
@@ -127,9 +82,9 @@ def test_one_interpreter_accepting_fifty_overlapping_jobs_at_once_gets_exactly_o
             start = (DEFAULT_NOW + timedelta(days=1, minutes=minute)).strftime("%Y-%m-%dT%H:%M")
             local = f"{start[:11]}{int(start[11:13]) + 1:02d}{start[13:]}"  # Belgrade is UTC+1 in January
             booking, _ = request_booking(booking_request(local), caseworker, actor_of(caseworker), DEFAULT_NOW)
-            calls.append((f"/api/v1/offers/{booking.offers[0].id}/accept", secret))
+            calls.append(Request(f"/api/v1/offers/{booking.offers[0].id}/accept", secret))
     results = race(port, calls)
-    statuses = Counter(status for status, _body in results)
+    statuses = Counter(answer.status for answer in results)
     assert statuses == {200: 1, 409: CONTENDERS - 1}, statuses
     with app.app_context():
         confirmed = db.session.scalar(
