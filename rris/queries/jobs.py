@@ -56,3 +56,19 @@ def past_jobs(interpreter_id: int, now: datetime, limit: int = 10) -> list[Assig
             .limit(limit)
         )
     )
+
+
+def job_overlapping(interpreter_id: int, busy_from: datetime, busy_until: datetime) -> Booking | None:
+    """The interpreter's held job whose busy span overlaps the given one, if any."""
+    return db.session.scalar(
+        select(Booking)
+        .join(Assignment, Assignment.booking_id == Booking.id)
+        .where(
+            Assignment.interpreter_id == interpreter_id,
+            Assignment.released_at.is_(None),
+            Assignment.busy_from < busy_until,
+            Assignment.busy_until > busy_from,
+        )
+        .order_by(Booking.starts_at)
+        .limit(1)
+    )

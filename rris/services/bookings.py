@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from rris.domain.booking_states import BookingAction, next_state
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
-from rris.domain.matching.rules import Rejection
+from rris.domain.matching.rules import Rejection, RejectionReason
 from rris.domain.permissions import Actor, may
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Booking, BookingSpecialisation, CaseObjection, Department, InterpreterProfile, User
+from rris.queries.jobs import job_overlapping
 from rris.queries.scoping import get_visible, visible_bookings
 from rris.services.applicant_keys import rekey
 from rris.services.booking_events import record_event
@@ -30,7 +31,8 @@ from rris.services.conflicts import request_sweep
 from rris.services.idempotency import claim_key, remember_result
 from rris.services.notifications import sync_booking_notifications
 from rris.services.offers import assign_interpreter, send_wave, withdraw_pending
-from rris.services.transactions import begin_write
+from rris.services.transactions import begin_write, lock_interpreter
+from rris.services.wording import local_time
 
 LATE_CANCELLATION = timedelta(hours=24)
 CANCEL_REASON_MAX_CHARS = 500
@@ -207,7 +209,9 @@ def assign_by_hand(
     booking_id: int, interpreter_id: int, actor: Actor, now: datetime, leg: int = 1, despite: bool = False
 ) -> Booking:
     """A coordinator assigns an interpreter. If the engine would not, InvalidInput says why
-    unless `despite` confirms; an overlapping job is refused by the database all the same."""
+    unless `despite` confirms. Another job of theirs at that time is a Conflict naming it,
+    `despite` or not: the database refuses the overlap anyway, and a coordinator who lost a
+    race to another assignment must hear the same on SQLite and PostgreSQL."""
     _require(actor, BookingAction.ASSIGN)
     begin_write()
     booking = _lock_visible(booking_id, actor, now)
@@ -218,9 +222,14 @@ def assign_by_hand(
     if interpreter is None:
         db.session.rollback()
         raise InvalidInput({"interpreter_id": _("No such interpreter.")})
+    lock_interpreter(interpreter_id)
     before = booking.state
     after = next_state(before, BookingAction.ASSIGN)
     reasons = eligibility_of(booking, interpreter_id, now, leg)
+    clashes = [reason for reason in reasons if reason.reason is RejectionReason.OVERLAPPING_JOB]
+    if clashes:
+        other = db.session.get(Booking, int(dict(clashes[0].params)["booking_id"]))
+        raise _clash(interpreter.name, other)
     if reasons and not despite:
         db.session.rollback()
         raise InvalidInput({"interpreter_id": " ".join(reason.detail for reason in reasons)})
@@ -229,11 +238,15 @@ def assign_by_hand(
             assignment.released_at = now
             assignment.release_reason = _("replaced by hand")
     db.session.flush()
+    gap = timedelta(minutes=interpreter.rest_gap_minutes)
+    busy = booking.starts_at - gap, booking.ends_at + gap
     try:
         assignment = assign_interpreter(booking, leg, interpreter, now, assigned_by_id=actor.user_id, manual=True)
     except IntegrityError:
+        # Only a writer that skipped the interpreter's lock gets here; name what it committed.
+        name = interpreter.name
         db.session.rollback()
-        raise Conflict(_("%(name)s has another job at that time.", name=interpreter.name)) from None
+        raise _clash(name, job_overlapping(interpreter_id, *busy)) from None
     assignment.waived_reasons = ",".join(sorted({reason.reason.value for reason in reasons})) or None
     withdraw_pending(booking, now, leg)
     if booking.fully_assigned:
@@ -247,6 +260,21 @@ def assign_by_hand(
     sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
+
+
+def _clash(name: str, other: Booking | None) -> Conflict:
+    """The Conflict for an interpreter already holding a job at that time, naming the job; ends the transaction."""
+    if other is None:
+        db.session.rollback()
+        return Conflict(_("%(name)s has another job at that time.", name=name))
+    message = _(
+        "%(name)s already has booking %(code)s at that time (%(when)s; rest gap included).",
+        name=name,
+        code=other.code,
+        when=local_time(other.starts_at, other.department.timezone),
+    )
+    db.session.rollback()
+    return Conflict(message)
 
 
 def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: datetime) -> CaseObjection:

@@ -24,7 +24,7 @@ from rris.queries.scoping import NotVisible
 from rris.services.booking_events import record_event
 from rris.services.booking_matching import match_leg
 from rris.services.notifications import sync_booking_notifications
-from rris.services.transactions import begin_write, lock_booking
+from rris.services.transactions import begin_write, lock_booking, lock_interpreter
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
     begin_write()
     offer, booking = _own_offer(offer_id, interpreter.id)
     _guard_pending(offer, booking, now)
-    db.session.scalar(select(InterpreterProfile.id).where(InterpreterProfile.id == interpreter.id).with_for_update())
+    lock_interpreter(interpreter.id)
     check = match_leg(booking, offer.leg, now, interpreter_ids=[interpreter.id])
     if not check.matches:
         reasons = "; ".join(rejection.detail for rejection in check.rejections.get(interpreter.id, ()))

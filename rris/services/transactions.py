@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from rris.database import IMMEDIATE
 from rris.extensions import db
-from rris.models import Booking
+from rris.models import Booking, InterpreterProfile
 
 
 def begin_write() -> None:
@@ -30,3 +30,13 @@ def lock_booking(booking_id: int) -> Booking:
     return db.session.scalars(
         select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
     ).one()
+
+
+def lock_interpreter(interpreter_id: int) -> None:
+    """Queue this transaction behind any other giving the interpreter a job (after `lock_booking`).
+
+    Whoever waited here then sees the jobs committed before it in the interpreter's calendar, so
+    a lost race is found by the same check on SQLite (one writer at a time anyway) and on
+    PostgreSQL, instead of by the database's constraint on one and the check on the other.
+    """
+    db.session.scalar(select(InterpreterProfile.id).where(InterpreterProfile.id == interpreter_id).with_for_update())

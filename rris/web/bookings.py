@@ -222,6 +222,9 @@ def assign(booking_id: int) -> Any:
             )
         except InvalidInput as problem:
             show_errors(form, problem)
+        except Conflict as clash:
+            form.interpreter_id.errors = [str(clash)]
+            return detail(booking_id, forms={"assign": form}, status=409)
         else:
             flash(_("Assigned. The booking is confirmed for that leg."), "success")
             return redirect(url_for("bookings.detail", booking_id=booking_id))
