@@ -133,8 +133,9 @@ def candidates(booking_id: int) -> Any:
     if not can(current_actor(), Capability.MANAGE_POOL):
         abort(403)
     record = get_visible(visible_bookings(current_actor(), current_clock().now()), Booking, booking_id)
-    leg = request.args.get("leg", 1, type=int)
-    if leg not in range(1, record.leg_count + 1):
+    legs = {str(number): number for number in range(1, record.leg_count + 1)}
+    leg = legs.get(request.args.get("leg", "1"))
+    if leg is None:  # also for what is not a number at all, rather than falling back to leg 1
         raise InvalidInput({"leg": _("This booking has no such leg.")})
     everyone = list(db.session.scalars(db.select(InterpreterProfile.id)))
     return jsonify(match_json(match_leg(record, leg, current_clock().now(), interpreter_ids=everyone)))

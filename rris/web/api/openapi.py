@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from rris.web.ids import MAX_ID
+
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
+# Statuses besides success, as the server answers them: 400 a browser session's request without
+# its CSRF token; 401 no valid sign-in; 403 the role may not; 404 nothing the caller may see;
+# 409 the state forbids it now or another request won; 422 a value named in `invalid_params`.
+_READ_ONE = (401, 404)
+_WRITE = (400, 401, 403, 404, 409, 422)
+_NOT_BLANK = "\\S"  # a pattern: at least one character that is not white space
+_LOCAL_TIME = {
+    "type": "string",
+    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$",
+    "description": "Wall-clock time in the department's zone, YYYY-MM-DDTHH:MM",
+}
+_RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+def _errors(statuses: Iterable[int]) -> dict[str, Any]:
+    return {str(status): _PROBLEM for status in statuses}
 
 
 def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -15,17 +34,22 @@ def _list_of(ref: str) -> dict[str, Any]:
     return {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}}
 
 
-def _get(summary: str, response: dict[str, Any], parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _get(
+    summary: str,
+    response: dict[str, Any],
+    parameters: list[dict[str, Any]] | None = None,
+    errors: Iterable[int] = (401,),
+) -> dict[str, Any]:
     return {
         "get": {
             "summary": summary,
             "parameters": parameters or [],
-            "responses": {"200": response, "401": _PROBLEM, "403": _PROBLEM, "404": _PROBLEM, "422": _PROBLEM},
+            "responses": {"200": response, **_errors(errors)},
         }
     }
 
 
-_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_ID = [{"name": "id", "in": "path", "required": True, "schema": _RECORD_ID}]
 
 
 def _post(
@@ -34,19 +58,12 @@ def _post(
     response: dict[str, Any],
     parameters: list[dict[str, Any]] | None = None,
     extra_responses: dict[str, Any] | None = None,
+    errors: Iterable[int] = _WRITE,
 ) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": summary,
         "parameters": parameters or [],
-        "responses": {
-            "200": response,
-            "401": _PROBLEM,
-            "403": _PROBLEM,
-            "404": _PROBLEM,
-            "409": _PROBLEM,
-            "422": _PROBLEM,
-            **(extra_responses or {}),
-        },
+        "responses": {"200": response, **_errors(errors), **(extra_responses or {})},
     }
     if body_schema:
         operation["requestBody"] = {
@@ -58,13 +75,20 @@ def _post(
 
 _BOOKING = {"$ref": "#/components/schemas/Booking"}
 _IDEMPOTENCY = [
-    {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}
+    {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": _NOT_BLANK},
+    }
 ]
 
 
 def _booking_paths() -> dict[str, Any]:
     created = {"201": _ok(_BOOKING, "The booking (also for a replay with the same Idempotency-Key)")}
-    create = _post("Request an interpreter", "BookingRequest", _ok(_BOOKING, "Unused"), _IDEMPOTENCY, created)
+    create = _post(
+        "Request an interpreter", "BookingRequest", _ok(_BOOKING, "Unused"), _IDEMPOTENCY, created, (400, 401, 422)
+    )
     del create["post"]["responses"]["200"]
     return {
         "/api/v1/bookings": {
@@ -77,8 +101,9 @@ def _booking_paths() -> dict[str, Any]:
             "How many interpreters fit; relay or other times when none",
             "BookingRequest",
             _ok({"$ref": "#/components/schemas/Preview"}, "The assessment"),
+            errors=(400, 401, 422),
         ),
-        "/api/v1/bookings/{id}": _get("One booking", _ok(_BOOKING, "The booking"), _ID),
+        "/api/v1/bookings/{id}": _get("One booking", _ok(_BOOKING, "The booking"), _ID, _READ_ONE),
         "/api/v1/bookings/{id}/cancel": _post("Cancel with a reason", "Reason", _ok(_BOOKING, "Cancelled"), _ID),
         "/api/v1/bookings/{id}/reschedule": _post("Move to another time", "Reschedule", _ok(_BOOKING, "Moved"), _ID),
         "/api/v1/bookings/{id}/reoffer": _post(
@@ -86,11 +111,13 @@ def _booking_paths() -> dict[str, Any]:
             None,
             _ok(_BOOKING, "Offered again"),
             _ID,
+            errors=(400, 401, 403, 404, 409),
         ),
         "/api/v1/bookings/{id}/candidates": _get(
             "Coordinators: every interpreter ranked or with the reasons they do not fit",
             _ok({"type": "object"}, "Matches and rejections"),
             [*_ID, {"name": "leg", "in": "query", "schema": {"type": "integer", "enum": [1, 2]}}],
+            (401, 403, 404, 422),
         ),
         "/api/v1/bookings/{id}/outcome": _post(
             "Record what went wrong: mark_interpreter_no_show, mark_applicant_no_show, mark_wrong_language, "
@@ -109,9 +136,15 @@ def _booking_paths() -> dict[str, Any]:
             _ID,
             {"201": _ok({"type": "object"}, "Recorded")},
         ),
-        "/api/v1/offers": _get("Interpreters: open offers", _ok(_list_of("#/components/schemas/Offer"), "Offers")),
+        "/api/v1/offers": _get(
+            "Interpreters: open offers", _ok(_list_of("#/components/schemas/Offer"), "Offers"), errors=(401, 403)
+        ),
         "/api/v1/offers/{id}/accept": _post(
-            "Interpreters: accept (the first acceptance wins)", None, _ok(_BOOKING, "Confirmed"), _ID
+            "Interpreters: accept (the first acceptance wins)",
+            None,
+            _ok(_BOOKING, "Confirmed"),
+            _ID,
+            errors=(400, 401, 403, 404, 409),
         ),
         "/api/v1/offers/{id}/decline": _post(
             "Interpreters: decline with a reason", "Reason", _ok({"type": "object"}, "Declined"), _ID
@@ -140,19 +173,18 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
                     "vulnerability_assessment",
                 ]
             },
-            "start_local": {
-                "type": "string",
-                "description": "Wall-clock time in the department's zone, YYYY-MM-DDTHH:MM",
-            },
+            "start_local": _LOCAL_TIME,
             "start_occurrence": {"enum": [0, 1, None], "description": "Which of a time the October change repeats"},
             "duration_minutes": {"type": ["integer", "null"], "minimum": 15, "maximum": 480},
             "modality": {"enum": ["video", "phone"]},
             "case_reference": {
                 "type": "string",
+                "minLength": 1,
                 "maxLength": 64,
+                "pattern": _NOT_BLANK,
                 "description": "The department's reference; never a name",
             },
-            "department_id": {"type": ["integer", "null"]},
+            "department_id": {**_RECORD_ID, "type": ["integer", "null"]},
             "notes": {"type": ["string", "null"], "maxLength": 1000},
             "gender": {"enum": ["female", "male", None]},
             "gender_rule": {"enum": ["none", "preferred", "required"]},
@@ -236,21 +268,21 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
     "Reason": {
         "type": "object",
         "required": ["reason"],
-        "properties": {"reason": {"type": "string", "maxLength": 500}},
+        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": _NOT_BLANK}},
     },
     "Reschedule": {
         "type": "object",
         "required": ["start_local"],
         "properties": {
-            "start_local": {"type": "string"},
-            "duration_minutes": {"type": ["integer", "null"]},
+            "start_local": _LOCAL_TIME,
+            "duration_minutes": {"type": ["integer", "null"], "minimum": 15, "maximum": 480},
             "start_occurrence": {"enum": [0, 1, None]},
         },
     },
     "Assignment": {
         "type": "object",
         "required": ["interpreter_id"],
-        "properties": {"interpreter_id": {"type": "integer"}, "leg": {"enum": [1, 2]}, "despite": {"type": "boolean"}},
+        "properties": {"interpreter_id": _RECORD_ID, "leg": {"enum": [1, 2]}, "despite": {"type": "boolean"}},
     },
     "Outcome": {
         "type": "object",
@@ -270,7 +302,7 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
     "Objection": {
         "type": "object",
         "required": ["interpreter_id"],
-        "properties": {"interpreter_id": {"type": "integer"}},
+        "properties": {"interpreter_id": _RECORD_ID},
     },
 }
 
@@ -290,24 +322,39 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/api/v1/me": _get("The caller's account", _ok({"$ref": "#/components/schemas/Me"}, "The caller")),
             "/api/v1/departments": _get(
-                "Departments the caller may see", _ok(_list_of("#/components/schemas/Department"), "Departments")
+                "Departments the caller may see",
+                _ok(_list_of("#/components/schemas/Department"), "Departments"),
+                errors=(401, 403),
             ),
             "/api/v1/departments/{id}": _get(
                 "One department (404 outside the caller's reach)",
                 _ok({"$ref": "#/components/schemas/Department"}, "The department"),
                 _ID,
+                _READ_ONE,
             ),
             "/api/v1/interpreters": _get(
                 "Interpreter profiles the caller may see (the pool for coordinators, one's own for interpreters)",
                 _ok(_list_of("#/components/schemas/Interpreter"), "Profiles"),
             ),
             "/api/v1/interpreters/{id}": _get(
-                "One interpreter profile", _ok({"$ref": "#/components/schemas/Interpreter"}, "The profile"), _ID
+                "One interpreter profile",
+                _ok({"$ref": "#/components/schemas/Interpreter"}, "The profile"),
+                _ID,
+                _READ_ONE,
             ),
             "/api/v1/languages": _get(
                 "Search ISO 639-3 languages by code or name",
                 _ok(_list_of("#/components/schemas/Language"), "Matching languages"),
-                [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 2}}],
+                [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "description": "At least two characters besides white space at either end",
+                        "schema": {"type": "string", "minLength": 2, "pattern": "\\S[\\s\\S]*\\S"},
+                    }
+                ],
+                (401, 422),
             ),
             **_booking_paths(),
         },
