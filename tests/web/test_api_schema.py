@@ -10,14 +10,17 @@ everything the server checks, also on a valid request the server refuses.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import hypothesis
 import pytest
 import requests
 import schemathesis
+from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
@@ -42,6 +45,9 @@ from tests.conftest import BACKENDS, DEFAULT_NOW, settings_for_test
 from tests.support.live_portal import LivePortal, serve_portal
 from tests.web.conftest import empty_database
 
+# Hypothesis caches the constants it finds in our sources under its home, while pytest collects:
+# keep that out of the working tree (no example database is kept at all: "database": "none").
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rris-hypothesis")
 ROLES = tuple(role.value for role in Role)
 # Per operation, role and database: enough to reach every status, short enough for `make test`.
 EXAMPLES_PER_OPERATION = 6
