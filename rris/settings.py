@@ -131,8 +131,8 @@ class Settings:
 
     env: str
     instance_path: Path
-    database_url: str
-    secret_key: str
+    database_url: str = field(repr=False)  # may carry a password
+    secret_key: str = field(repr=False)
     applicant_key_secret: str = field(repr=False)
     applicant_key_version: int
     applicant_key_retired: tuple[tuple[int, str], ...] = field(repr=False)
@@ -143,11 +143,11 @@ class Settings:
     signaling_public_url: str
     stun_urls: tuple[str, ...]
     turn_urls: tuple[str, ...]
-    turn_secret: str
+    turn_secret: str = field(repr=False)
     smtp_host: str
     smtp_port: int
     smtp_username: str
-    smtp_password: str
+    smtp_password: str = field(repr=False)
     smtp_starttls: bool
     mail_from: str
     session_hours: int
@@ -160,7 +160,7 @@ class Settings:
     offer_wave_size: int
     offer_minutes: int
     twilio_account_sid: str
-    twilio_auth_token: str
+    twilio_auth_token: str = field(repr=False)
     twilio_from: str
     phone_calls_per_booking: int
     phone_calls_per_day: int

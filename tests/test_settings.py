@@ -174,3 +174,19 @@ def test_the_portal_and_the_scheduler_refuse_to_start_in_production_without_the_
         create_portal()
     assert scheduler_main(["--check"]) == 2
     assert "RRIS_APPLICANT_KEY_SECRET is required in production" in capsys.readouterr().err
+
+
+def test_printing_the_settings_shows_no_secret(tmp_path):
+    secrets = {
+        "RRIS_SECRET_KEY": "s" * 40,
+        "RRIS_APPLICANT_KEY_SECRET": "a" * 40,
+        "RRIS_TURN_URLS": "turn:127.0.0.1:3478",
+        "RRIS_TURN_SECRET": "t" * 24,
+        "RRIS_SMTP_PASSWORD": "smtp-password-42",
+        "RRIS_TWILIO_AUTH_TOKEN": "twilio-token-42",
+        "RRIS_DATABASE_URL": "postgresql://rris:db-password-42@127.0.0.1:5432/rris",
+    }
+    printed = repr(Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), **secrets}))
+    for name in ("RRIS_SECRET_KEY", "RRIS_APPLICANT_KEY_SECRET", "RRIS_TURN_SECRET", "RRIS_SMTP_PASSWORD"):
+        assert secrets[name] not in printed, name
+    assert "twilio-token-42" not in printed and "db-password-42" not in printed
