@@ -98,7 +98,8 @@ class _BoundSession(FlaskSqlaSession):
 
 @pytest.fixture(autouse=True)
 def _database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the app runs in one outer transaction that is rolled back afterwards.
+    """Every test that uses the app runs in one outer transaction that is rolled back afterwards,
+    with the clock at DEFAULT_NOW.
 
     The app context is pushed only to set up and to clean up: a context left pushed would be
     shared by every test-client request (and with it `g`, where Flask-Login and Flask-WTF cache).
@@ -107,6 +108,9 @@ def _database(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     flask_app: Flask = request.getfixturevalue("app")
+    # Every test starts at DEFAULT_NOW, whether or not it asks for the `clock` fixture: a clock
+    # moved by the test before would otherwise put its bookings in the past.
+    flask_app.extensions["rris.clock"].set(DEFAULT_NOW)
     with flask_app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
