@@ -27,14 +27,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from enum import Enum
 from itertools import accumulate
 from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, select, text
 
 from benchmarks.catalogue import APPLICANT_LANGUAGES, COUNTRY_WEIGHTS, OFFICER_LANGUAGES, RELAY_LANGUAGE
 from benchmarks.people import CREATED, Row, user_row
@@ -66,6 +65,7 @@ from rris.models import (
     User,
 )
 from rris.queries.reports import monthly_report
+from rris.services.bulk_rows import insert_rows
 from rris.services.demo_data import COUNTRIES, DEPARTMENTS
 
 DEFAULT_SEED = 2026
@@ -194,14 +194,14 @@ def _load(size: ReportSize) -> GeneratedCounts:
         raise RuntimeError(f"languages missing from the catalogue (run sync_languages first): {sorted(missing)}")
     generator = _Generator(random.Random(size.seed), size)
     for table, rows in generator.reference_rows():
-        _write(table, rows)
+        insert_rows(table, rows)
     db.session.commit()
     for batch in generator.batches():
-        _write(Booking.__table__, batch.bookings)
-        _write(Assignment.__table__, batch.assignments)
-        _write(CallSummary.__table__, batch.summaries)
-        _write(CallAttendance.__table__, batch.attendances)
-        _write(PhoneLeg.__table__, batch.phone_legs)
+        insert_rows(Booking.__table__, batch.bookings)
+        insert_rows(Assignment.__table__, batch.assignments)
+        insert_rows(CallSummary.__table__, batch.summaries)
+        insert_rows(CallAttendance.__table__, batch.attendances)
+        insert_rows(PhoneLeg.__table__, batch.phone_legs)
         db.session.commit()
     _after_load()
     return generator.counts
@@ -590,20 +590,6 @@ def _between(rng: random.Random, low: int, high: int) -> int:
     """A whole number in [low, high]."""
     return low + int(rng.random() * (high - low + 1))
 
-
-def _write(table: Table, rows: list[Row]) -> None:
-    """Insert `rows` (dicts with the same keys): COPY on PostgreSQL, executemany elsewhere."""
-    if not rows:
-        return
-    if db.engine.dialect.name != "postgresql":
-        db.session.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    driver = db.session.connection().connection.driver_connection
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row([value.value if isinstance(value, Enum) else value for value in row.values()])
 
 
 def _after_load() -> None:

@@ -13,10 +13,9 @@ inserts: the rows are what the services and the call records would have written.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from rris.enums import BookingState, CallRole, GenderRule, Modality, PhoneDirection, PhoneLegStatus, Role, SessionKind
@@ -32,10 +31,10 @@ from rris.models import (
     PhoneLeg,
     User,
 )
+from rris.services.bulk_rows import Row, insert_rows
 from rris.services.demo_history_plan import HistoryPlanner, PastSession, PoolInterpreter, PoolOffice
 from rris.timeutil import zone
 
-Row = dict[str, Any]
 _FINAL_ACTIONS = {
     BookingState.COMPLETED: "complete",
     BookingState.CANCELLED: "cancel",
@@ -86,7 +85,7 @@ def load_demo_history(now: datetime) -> int:
     for booking_id, session in zip(ids, sessions, strict=True):
         _children(children, booking_id, session, user_ids)
     for table, rows in children.items():
-        _insert(table, rows)
+        insert_rows(table, rows)
     return len(sessions)
 
 
@@ -98,20 +97,6 @@ def _new_booking_ids(count: int) -> list[int]:
     last = db.session.scalar(select(func.max(Booking.id))) or 0
     return list(range(last + 1, last + 1 + count))
 
-
-def _insert(table: Table, rows: list[Row]) -> None:
-    """Insert `rows` (dicts with the same keys): COPY on PostgreSQL, a plain executemany elsewhere
-    (a multi-row INSERT costs PostgreSQL's driver seconds to assemble at this size)."""
-    if not rows:
-        return
-    if db.engine.dialect.name != "postgresql":
-        db.session.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    driver = db.session.connection().connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row([value.value if isinstance(value, Enum) else value for value in row.values()])
 
 
 def _offices() -> list[PoolOffice]:
