@@ -292,28 +292,29 @@ class _Reader:
         return self._environ.get(name, "").strip() or default
 
     def positive_int(self, name: str, default: int) -> int:
-        raw = self._environ.get(name, "").strip()
-        if not raw:
+        value = self._whole_number(name)
+        if value is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
         if value <= 0:
             raise SettingsError(f"{name} must be greater than zero")
         return value
 
     def bounded_int(self, name: str, default: int, lowest: int, highest: int) -> int:
-        raw = self._environ.get(name, "").strip()
-        if not raw:
+        value = self._whole_number(name)
+        if value is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
         if not lowest <= value <= highest:
             raise SettingsError(f"{name} must be from {lowest} to {highest}, not {value}")
         return value
+
+    def _whole_number(self, name: str) -> int | None:
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
     def port(self, name: str, default: int) -> int:
         value = self.positive_int(name, default)
