@@ -7,11 +7,12 @@ the README's configuration table lists exactly the variables declared here (a te
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import phonenumbers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,7 +121,6 @@ VARIABLES: tuple[Variable, ...] = (
 )
 
 _DEFAULT_PORT = 5000
-_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 _DEFAULT_SIGNALING_PORT = 8765
 _APPLICANT_SECRET_MIN_CHARS = 32
 
@@ -270,7 +270,7 @@ class Settings:
             offer_minutes=reader.positive_int("RRIS_OFFER_MINUTES", 30),
             twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env_vars.get("RRIS_TWILIO_AUTH_TOKEN", "").strip(),
-            twilio_from=reader.text("RRIS_TWILIO_FROM", ""),
+            twilio_from=reader.e164("RRIS_TWILIO_FROM"),
             phone_calls_per_booking=reader.positive_int("RRIS_PHONE_CALLS_PER_BOOKING", 6),
             phone_calls_per_day=reader.positive_int("RRIS_PHONE_CALLS_PER_DAY", 200),
             dial_in_number=reader.e164("RRIS_DIAL_IN_NUMBER"),
@@ -330,10 +330,21 @@ class _Reader:
         return urls
 
     def e164(self, name: str) -> str:
-        raw = self._environ.get(name, "").strip().replace(" ", "")
-        if raw and not _E164.fullmatch(raw):
-            raise SettingsError(f"{name} must be an E.164 number, + and 8 to 15 digits, not {raw!r}")
-        return raw
+        # The operator's own Twilio numbers: any valid number (a toll-free dial-in is fine), read
+        # by the numbering plans as people's numbers are. Settings sit below the domain, whose
+        # `read_phone_number` (mobiles only, for people) they cannot import.
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not raw.startswith("+") or not phonenumbers.is_valid_number(number):
+            raise SettingsError(
+                f"{name} must be a valid number in international form, like +381 11 123 4567, not {raw!r}"
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def retired_secrets(self, name: str) -> tuple[tuple[int, str], ...]:
         found: list[tuple[int, str]] = []

@@ -56,6 +56,9 @@ def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
         ("RRIS_ENV", "staging"),
         ("RRIS_PHONE_CALLS_PER_DAY", "0"),
         ("RRIS_DIAL_IN_NUMBER", "011 765 4321"),
+        ("RRIS_DIAL_IN_NUMBER", "+12345678"),  # + and eight digits, but no number of any country
+        ("RRIS_TWILIO_FROM", "+381 11 765"),
+        ("RRIS_TWILIO_FROM", "RRIS"),
         ("RRIS_SIGN_IN_RECORDS_DAYS", "0"),
         ("RRIS_AUDIT_DAYS", "a year"),
         ("RRIS_CASE_DETAILS_HOURS", "-1"),
@@ -73,6 +76,8 @@ def test_the_telephone_fallback_has_caps_and_an_optional_dial_in_number(tmp_path
     assert (settings.phone_calls_per_booking, settings.phone_calls_per_day, settings.dial_in_number) == (6, 200, "")
     dial_in = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_DIAL_IN_NUMBER": "+381 11 765 4321"})
     assert dial_in.dial_in_number == "+381117654321"
+    toll_free = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_DIAL_IN_NUMBER": "+1 (800) 555-0100"})
+    assert toll_free.dial_in_number == "+18005550100"
 
 
 def test_every_variable_is_documented_in_the_readme_and_nothing_else_is():

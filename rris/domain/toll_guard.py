@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
+from phonenumbers import PhoneNumberType
+
+from rris.domain.phone_numbers import parse_e164
 
 DAILY_WINDOW = timedelta(hours=24)
 TAIL_DIGITS = 4
@@ -40,7 +42,7 @@ class NumberCheck:
 
 def region_of(number: str | None) -> str | None:
     """The ISO 3166 alpha-2 country of a valid E.164 number, else None ("+93 70..." -> "AF")."""
-    parsed = _parse(number)
+    parsed = parse_e164(number)
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         return None
     region = phonenumbers.region_code_for_number(parsed)
@@ -54,22 +56,13 @@ def is_region(code: str | None) -> bool:
 
 def check_number(number: str | None, callable_regions: Collection[str]) -> NumberCheck:
     """Whether `number` may be rung: a valid personal number in one of `callable_regions`."""
-    parsed = _parse(number)
+    parsed = parse_e164(number)
     region = region_of(number)
     if parsed is None or region is None or phonenumbers.number_type(parsed) not in CALLABLE_TYPES:
         return NumberCheck(region, NUMBER_TYPE)
     if region not in callable_regions:
         return NumberCheck(region, COUNTRY_NOT_ALLOWED)
     return NumberCheck(region, None)
-
-
-def _parse(number: str | None) -> phonenumbers.PhoneNumber | None:
-    if not isinstance(number, str) or not number.startswith("+"):
-        return None
-    try:
-        return phonenumbers.parse(number, None)
-    except NumberParseException:
-        return None
 
 
 @dataclass(frozen=True)

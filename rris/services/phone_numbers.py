@@ -14,11 +14,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from phonenumbers import PhoneNumberType
 from sqlalchemy import select, update
 
 from rris.context import current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
+from rris.domain.phone_numbers import PhoneNumberRefused, PhoneProblem, read_phone_number
 from rris.extensions import db
 from rris.integrations.sms import (
     OutgoingSms,
@@ -36,40 +39,57 @@ CODE_DIGITS = 6
 CODE_VALID_MINUTES = 10
 MAX_CODES_PER_HOUR = 3
 MAX_WRONG_CODES = 5
-MIN_PHONE_DIGITS = 8
-MAX_PHONE_DIGITS = 15
-
-_SEPARATORS = re.compile(r"[\s\-.()/]")
-_DIGITS = re.compile(r"\+?[0-9]*")
-# "+381 (0)64 ...": the trunk zero is dialled only inside the country, never after the country code.
-_TRUNK_ZERO = re.compile(r"^(\+|00)([0-9]{1,3})\s*\(0\)")
+_SEPARATORS = re.compile(r"[\s\-.()/]")  # of a typed code, not of numbers: those are read by phonenumbers
+EXAMPLE = "+93 70 123 4567"
+_KINDS: dict[int | None, object] = {  # lazy: worded in the language of the request
+    PhoneNumberType.FIXED_LINE: _l("a landline number"),
+    PhoneNumberType.TOLL_FREE: _l("a toll-free number"),
+    PhoneNumberType.PREMIUM_RATE: _l("a premium-rate number"),
+    PhoneNumberType.SHARED_COST: _l("a shared-cost number"),
+    PhoneNumberType.VOIP: _l("an internet telephony (VoIP) number"),
+    PhoneNumberType.PERSONAL_NUMBER: _l("a personal forwarding number"),
+    PhoneNumberType.PAGER: _l("a pager number"),
+    PhoneNumberType.UAN: _l("a company's universal access number"),
+    PhoneNumberType.VOICEMAIL: _l("a voicemail access number"),
+}
 
 
 def normalise_phone(raw: str) -> str:
-    """The number in E.164 form (+ and 8-15 digits), or InvalidInput naming `phone` and the problem."""
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidInput({"phone": _("Enter a mobile number.")})
-    compact = _SEPARATORS.sub("", _TRUNK_ZERO.sub(r"\1\2", text))
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if not _DIGITS.fullmatch(compact):
-        raise InvalidInput({"phone": _("Use only digits, spaces and dashes, like +381 64 123 4567.")})
-    if not compact.startswith("+"):
-        raise InvalidInput({"phone": _("Start with + and the country code, like +381 64 123 4567.")})
-    digits = compact.removeprefix("+")
-    if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
-        raise InvalidInput(
-            {
-                "phone": _(
-                    "A number with its country code has %(least)d to %(most)d digits; this one has %(count)d.",
-                    least=MIN_PHONE_DIGITS,
-                    most=MAX_PHONE_DIGITS,
-                    count=len(digits),
-                )
-            }
-        )
-    return compact
+    """The mobile number typed in international form, in E.164; else InvalidInput naming `phone`
+    and the problem. Every place where a person enters a number goes through here."""
+    try:
+        return read_phone_number(raw)
+    except PhoneNumberRefused as refused:
+        raise InvalidInput({"phone": phone_problem(refused)}) from None
+
+
+def phone_problem(refused: PhoneNumberRefused) -> str:
+    """What is wrong with a typed number, said to the person who typed it."""
+    code = refused.country_code
+    match refused.problem:
+        case PhoneProblem.EMPTY:
+            return _("Enter a mobile number.")
+        case PhoneProblem.CHARACTERS:
+            return _("Use only digits, spaces, dashes and brackets, like %(example)s.", example=EXAMPLE)
+        case PhoneProblem.NO_COUNTRY_CODE:
+            return _("Start with + (or 00) and the country code, like %(example)s.", example=EXAMPLE)
+        case PhoneProblem.UNKNOWN_COUNTRY_CODE:
+            return _("This number does not begin with a country code in use. Check the digits after the +.")
+        case PhoneProblem.TOO_SHORT:
+            if code is None:
+                return _("Enter the whole number with its country code, like %(example)s.", example=EXAMPLE)
+            return _("This number has too few digits for a number with country code +%(code)d.", code=code)
+        case PhoneProblem.TOO_LONG:
+            if code is None:
+                return _("This number has too many digits: with its country code a number has at most 15.")
+            return _("This number has too many digits for a number with country code +%(code)d.", code=code)
+        case PhoneProblem.NOT_MOBILE:
+            kind = _KINDS.get(refused.kind, _l("a number of no known kind"))
+            return _("This is %(kind)s: it cannot receive SMS and calls. Enter a mobile number.", kind=kind)
+    return _(
+        "This is not a valid number: no number with country code +%(code)d looks like it. Check the digits.",
+        code=code or 0,
+    )
 
 
 def start_verification(user: User, raw_phone: str, now: datetime) -> None:

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import phonenumbers
 from sqlalchemy import func, select
 
+from rris.domain.phone_numbers import read_phone_number
 from rris.domain.toll_guard import check_number
 from rris.enums import OfferState, Role
 from rris.extensions import db
@@ -133,3 +134,10 @@ def test_every_verified_demo_number_is_one_the_telephone_fallback_rings_by_defau
     assert len(verified) > 20
     refused = {user.email: check_number(user.phone, regions).refusal for user in verified}
     assert {email: why for email, why in refused.items() if why} == {}
+
+
+def test_every_demo_number_is_one_the_profile_would_accept_as_typed(ctx):
+    load_demo_pool(DEFAULT_NOW)
+    numbers = db.session.scalars(select(User.phone).where(User.phone.is_not(None))).all()
+    assert len(numbers) > 20
+    assert {number: read_phone_number(number) for number in numbers} == {number: number for number in numbers}

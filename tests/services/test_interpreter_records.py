@@ -120,6 +120,13 @@ def test_every_wrong_field_is_named_and_nothing_is_written(hub):
     assert db.session.scalar(select(User).where(User.email == "farid@pool.example")) is None
 
 
+def test_a_number_the_numbering_plan_does_not_know_is_refused_on_the_pool_form(hub):
+    with pytest.raises(InvalidInput) as raised:
+        create_interpreter({**FARID, "phone": "+12345678"}, hub, DEFAULT_NOW, TODAY)
+    assert raised.value.errors == {"phone": "This number has too few digits for a number with country code +1."}
+    assert profiles() == 0
+
+
 def test_an_address_already_in_use_is_refused(hub):
     factories.interpreter(email="farid@pool.example", name="Farid R.")
     factories.caseworker("RS", email="jelena@mup.rs.example")

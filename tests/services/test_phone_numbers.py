@@ -41,9 +41,11 @@ CONTENDERS = 12
         ("00381641234567", "+381641234567"),
         ("+381 (0)64 123 4567", "+381641234567"),
         ("(+93) 70.123.4567", "+93701234567"),
+        ("+93 70 123 4567", "+93701234567"),
+        ("0093 70-123-4567", "+93701234567"),
         ("  +1 (202) 555-0143 ", "+12025550143"),
-        ("+12345678", "+12345678"),
-        ("+123456789012345", "+123456789012345"),
+        ("+۹۳ ۷۰ ۱۲۳ ۴۵۶۷", "+93701234567"),  # typed on a Dari or Farsi keyboard
+        ("+4915123456789", "+4915123456789"),
     ],
 )
 def test_numbers_are_normalised_to_e164(typed, normalised):
@@ -56,11 +58,20 @@ def test_numbers_are_normalised_to_e164(typed, normalised):
         ("", "Enter a mobile number."),
         ("12ab", "Use only digits"),
         ("+381 64 123 456x", "Use only digits"),
-        ("+381 64 123 ٤٥٦٧", "Use only digits"),
-        ("064 123 4567", "Start with + and the country code"),
-        ("+1234567", "8 to 15 digits; this one has 7"),
-        ("0012345678901234567", "8 to 15 digits; this one has 17"),
-        ("+", "8 to 15 digits; this one has 0"),
+        ("+1 800 FLOWERS", "Use only digits"),
+        ("064 123 4567", "Start with + (or 00) and the country code"),
+        ("+1234567", "too few digits for a number with country code +1"),
+        # Eight to fifteen digits after a + is not yet a number: the old pattern kept these two.
+        ("+12345678", "too few digits for a number with country code +1"),
+        ("+123456789012345", "too many digits for a number with country code +1"),
+        ("+381 64 123", "too few digits for a number with country code +381"),
+        ("0012345678901234567", "too many digits"),
+        ("+", "Enter the whole number with its country code"),
+        ("+999 123 456 789", "does not begin with a country code in use"),
+        ("+93 99 123 4567", "This is not a valid number: no number with country code +93 looks like it."),
+        ("+38190012345", "This is a premium-rate number: it cannot receive SMS and calls."),
+        ("+18005550100", "This is a toll-free number"),
+        ("+381 11 765 4321", "This is a landline number"),
     ],
 )
 def test_a_bad_number_is_refused_naming_the_phone_field_and_the_problem(typed, problem):

@@ -201,6 +201,29 @@ def test_a_malformed_number_is_refused_naming_the_phone_field(app, browser, sms,
     assert account(app, interpreter).phone is None
 
 
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("+381 900 12345", "This is a premium-rate number: it cannot receive SMS and calls. Enter a mobile number."),
+        ("+1 234 5678", "This number has too few digits for a number with country code +1."),
+    ],
+)
+def test_a_number_that_cannot_receive_sms_and_calls_is_refused_before_any_sms(
+    app, browser, sms, interpreter, typed, problem
+):
+    response = add_number(browser, typed)
+    assert response.status_code == 422
+    assert problem in field_error(response.get_data(as_text=True), "phone")
+    assert sms.requests == []
+    assert account(app, interpreter).phone is None
+
+
+def test_a_number_typed_with_00_and_its_trunk_zero_is_stored_in_e164(app, browser, sms, interpreter):
+    assert add_number(browser, "0093 (0)70 123-4567").status_code == 302
+    assert account(app, interpreter).phone == "+93701234567"
+    assert len(sms.requests) == 1
+
+
 def test_a_fourth_code_within_an_hour_is_refused(app, browser, sms, interpreter, clock):
     for minute in (0, 10, 20):
         clock.set(DEFAULT_NOW + timedelta(minutes=minute))
