@@ -36,6 +36,7 @@ from rris.services.wording import local_time
 
 LATE_CANCELLATION = timedelta(hours=24)
 CANCEL_REASON_MAX_CHARS = 500
+OUTCOME_NOTE_MAX_CHARS = 500
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -369,6 +370,18 @@ def record_outcome(booking_id: int, actor: Actor, action: BookingAction, now: da
     """Mark what went wrong with a session (no-show, wrong language, technical failure)."""
     if action not in OUTCOME_ACTIONS:
         raise InvalidInput({"outcome": _("Choose one of the outcomes offered.")})
+    note = (note or "").strip()
+    if len(note) > OUTCOME_NOTE_MAX_CHARS:
+        raise InvalidInput(
+            {
+                "note": ngettext(
+                    "A note takes at most %(num)d character; this one has %(length)d. Shorten it.",
+                    "A note takes at most %(num)d characters; this one has %(length)d. Shorten it.",
+                    OUTCOME_NOTE_MAX_CHARS,
+                    length=len(note),
+                )
+            }
+        )
     _require(actor, action)
     begin_write()
     booking = _lock_visible(booking_id, actor, now)
@@ -378,7 +391,7 @@ def record_outcome(booking_id: int, actor: Actor, action: BookingAction, now: da
     before = booking.state
     booking.state = next_state(before, action)
     booking.updated_at = now
-    record_event(booking, action.value, now, actor.user_id, before, booking.state, (note or "").strip()[:500] or None)
+    record_event(booking, action.value, now, actor.user_id, before, booking.state, note or None)
     sync_booking_notifications(booking, now)
     db.session.commit()
     return booking

@@ -14,11 +14,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from rris.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from rris.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
+from rris.services.bookings import OUTCOME_NOTE_MAX_CHARS
+from rris.web.forms import MaxChars
 from rris.web.ids import MAX_ID
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
@@ -64,7 +66,7 @@ class BookingForm(FlaskForm):
     modality = RadioField(_l("How"), default="video")
     case_reference = StringField(
         _l("Your case reference (never the applicant's name)"),
-        validators=[DataRequired(_l("Enter the case reference.")), Length(max=CASE_REFERENCE_MAX_CHARS)],
+        validators=[DataRequired(_l("Enter the case reference.")), MaxChars(CASE_REFERENCE_MAX_CHARS)],
     )
     applicant_identifier = StringField(
         _l("Applicant's regional identifier (optional)"),
@@ -108,6 +110,16 @@ class ObjectionForm(FlaskForm):
     interpreter_id = IntegerField(validators=[DataRequired(), _AN_INTERPRETER])
 
 
+class OutcomeForm(FlaskForm):
+    """What went wrong with a session: the button pressed (`outcome`) and an optional note."""
+
+    note = TextAreaField(
+        _l("What happened (optional)"),
+        # No maxlength: a browser would cut pasted text silently. The service refuses long notes.
+        render_kw={"data-max-chars": OUTCOME_NOTE_MAX_CHARS, "rows": 2},
+    )
+
+
 class ReofferForm(FlaskForm):
     """Only the CSRF token: releasing a conflicted interpreter needs no other input."""
 
@@ -120,7 +132,7 @@ class GuestInviteForm(FlaskForm):
     )
     display_name = StringField(
         _l("Name shown in the call"),
-        validators=[DataRequired(), Length(max=80)],
+        validators=[DataRequired(), MaxChars(80)],
     )
 
 

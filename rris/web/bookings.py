@@ -40,6 +40,7 @@ from rris.web.booking_forms import (
     GuestInviteForm,
     GuestWithdrawForm,
     ObjectionForm,
+    OutcomeForm,
     ReofferForm,
     RescheduleForm,
 )
@@ -99,6 +100,7 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "cancel_form": forms.get("cancel") or CancelForm(formdata=None),
         "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
         "objection_form": ObjectionForm(formdata=None),
+        "outcome_form": forms.get("outcome") or OutcomeForm(formdata=None),
         "reoffer_form": ReofferForm(formdata=None),
         "conflicts": open_conflicts(booking.id),
         "messages": booking_messages(booking.id),
@@ -234,18 +236,19 @@ def assign(booking_id: int) -> Any:
 @bp.post("/<id:booking_id>/outcome")
 @require(Capability.BOOK_INTERPRETERS)
 def outcome(booking_id: int) -> Any:
-    # CSRFProtect has checked the token; the outcome is the button pressed.
+    form = OutcomeForm()
     try:
         action = BookingAction(request.form.get("outcome", ""))
     except ValueError:
         action = None
-    if action is not None:
+    if action is not None and form.validate_on_submit():
         try:
-            booking_service.record_outcome(booking_id, current_actor(), action, current_clock().now())
-        except (InvalidInput, Conflict) as problem:
-            flash(
-                str(problem.errors.get("outcome", "")) if isinstance(problem, InvalidInput) else str(problem), "error"
-            )
+            booking_service.record_outcome(booking_id, current_actor(), action, current_clock().now(), form.note.data)
+        except InvalidInput as problem:
+            show_errors(form, problem)
+            return detail(booking_id, forms={"outcome": form}, status=422)
+        except Conflict as problem:
+            flash(str(problem), "error")
         else:
             flash(_("The outcome is recorded."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))

@@ -10,6 +10,15 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from rris.domain.errors import InvalidInput
 
 
+class MaxChars(Length):
+    """At most `most` characters, checked on the server only. No `maxlength` on the page: a
+    browser cuts pasted text there without a word; the person is told and shortens it instead."""
+
+    def __init__(self, most: int, message: str | None = None) -> None:
+        super().__init__(max=most, message=message or _l("Use at most %(max)d characters; this has %(length)d."))
+        self.field_flags = {}
+
+
 class SignInForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
@@ -47,7 +56,7 @@ class ChangePasswordForm(FlaskForm):
 class ApiTokenForm(FlaskForm):
     name = StringField(
         _l("Name (the system that will use it)"),
-        validators=[DataRequired(_l("Name the token.")), Length(max=100)],
+        validators=[DataRequired(_l("Name the token.")), MaxChars(100)],
     )
     expires_in_days = IntegerField(
         _l("Expires after (days, empty for never)"),
@@ -79,6 +88,7 @@ __all__ = [
     "CallNameForm",
     "ChangePasswordForm",
     "ConfirmForm",
+    "MaxChars",
     "ForgotPasswordForm",
     "ResetPasswordForm",
     "SignInForm",

@@ -33,7 +33,7 @@ from rris.services.availability import (
     window_problems,
 )
 from rris.services.call_access import JOINABLE_STATES, dial_in_for
-from rris.services.offers import accept_offer, decline_offer
+from rris.services.offers import DECLINE_REASON_MAX_CHARS, accept_offer, decline_offer
 from rris.timeutil import to_local
 from rris.web.authentication import current_actor
 from rris.web.extensions import login_manager
@@ -82,6 +82,7 @@ def offers(decline_form: DeclineOfferForm | None = None, declining: int | None =
         decline_form=decline_form,
         declining=declining,
         fresh_decline=DeclineOfferForm(formdata=None),
+        decline_reason_max_chars=DECLINE_REASON_MAX_CHARS,
     ), status
 
 

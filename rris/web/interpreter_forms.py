@@ -16,13 +16,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
 from rris.enums import Weekday
 from rris.models import AvailabilityWindow
 from rris.services.availability import TIME_OFF_REASON_MAX_CHARS, WindowInput
 from rris.services.offers import DECLINE_REASON_MAX_CHARS
+from rris.web.forms import MaxChars
 
 DAY_TEXT_MAX_CHARS = 100
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
@@ -85,7 +86,7 @@ def _readable_day(form: FlaskForm, field: Field) -> None:
 
 def _day_field(day: Weekday) -> StringField:
     too_long = _l("Use at most %(max)d characters.")
-    return StringField(DAY_NAMES[day], validators=[Length(max=DAY_TEXT_MAX_CHARS, message=too_long), _readable_day])
+    return StringField(DAY_NAMES[day], validators=[MaxChars(DAY_TEXT_MAX_CHARS, message=too_long), _readable_day])
 
 
 class WeeklyAvailabilityForm(FlaskForm):
@@ -166,7 +167,7 @@ class TimeOffForm(FlaskForm):
     reason = StringField(
         _l("Reason (optional, seen by coordinators)"),
         validators=[
-            Length(max=TIME_OFF_REASON_MAX_CHARS, message=_l("Use at most %(max)d characters.")),
+            MaxChars(TIME_OFF_REASON_MAX_CHARS, message=_l("Use at most %(max)d characters.")),
         ],
     )
 
@@ -176,7 +177,7 @@ class DeclineOfferForm(FlaskForm):
         _l("Why are you declining?"),
         validators=[
             DataRequired(_l("Say briefly why, so the coordinators can plan.")),
-            Length(max=DECLINE_REASON_MAX_CHARS, message=_l("Use at most %(max)d characters.")),
+            MaxChars(DECLINE_REASON_MAX_CHARS, message=_l("Use at most %(max)d characters.")),
         ],
     )
 

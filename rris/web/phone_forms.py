@@ -5,20 +5,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
+
+from rris.web.forms import MaxChars
 
 
 class PhoneForm(FlaskForm):
     phone = StringField(
         _l("Mobile number"),
-        validators=[DataRequired(_l("Enter a mobile number.")), Length(max=40, message=_l("This is too long."))],
+        validators=[DataRequired(_l("Enter a mobile number.")), MaxChars(40, message=_l("This is too long."))],
     )
 
 
 class PhoneCodeForm(FlaskForm):
     code = StringField(
         _l("Code from the SMS"),
-        validators=[DataRequired(_l("Enter the 6-digit code.")), Length(max=20, message=_l("This is too long."))],
+        validators=[DataRequired(_l("Enter the 6-digit code.")), MaxChars(20, message=_l("This is too long."))],
     )
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from rris.enums import Employment, Gender
 from rris.services.interpreter_records import ENTRY_FIELDS
 from rris.services.pool_admin import DEACTIVATION_REASON_MAX_CHARS
 from rris.services.wording import label
+from rris.web.forms import MaxChars
 
 # The pool file's cells are checked by the service, so these fields have no rules of their own:
 # a value WTForms refused would never reach the one rule that names the problem.
@@ -45,7 +46,7 @@ class InterpreterForm(FlaskForm):
     specialisations = TextAreaField(_l("Specialisations and training"), render_kw=_LIST)
     accreditations = TextAreaField(_l("Accreditations"), render_kw=_LIST)
     hourly_rate = StringField(_l("Hourly rate"), render_kw={"inputmode": "decimal"})
-    currency = StringField(_l("Currency (ISO 4217)"), default="EUR", render_kw={"maxlength": 3})
+    currency = StringField(_l("Currency (ISO 4217)"), default="EUR")
     daily_cap_minutes = StringField(_l("Daily cap (minutes)"), default="360", render_kw={"inputmode": "numeric"})
     rest_gap_minutes = StringField(_l("Rest gap (minutes)"), default="15", render_kw={"inputmode": "numeric"})
     notes = TextAreaField(_l("Notes for coordinators"), render_kw={"rows": 3})
@@ -60,7 +61,7 @@ class DeactivateForm(FlaskForm):
         _l("Why does the interpreter leave the pool?"),
         validators=[
             DataRequired(_l("Say why the interpreter leaves the pool.")),
-            Length(max=DEACTIVATION_REASON_MAX_CHARS),
+            MaxChars(DEACTIVATION_REASON_MAX_CHARS),
         ],
     )
 

@@ -155,3 +155,38 @@ def test_the_notes_are_never_cut_a_counter_shows_their_length_and_too_long_is_re
     assert browser.client.get("/bookings").get_data(as_text=True).count("RS-2026-0042") == 0
     exactly = book(browser, people, notes="y" * 1000)
     assert exactly.status_code == 302
+
+
+def test_an_outcome_note_over_the_limit_is_refused_next_to_the_field_and_kept_for_editing(app, browser, booked, clock):
+    from datetime import timedelta
+
+    from tests.web.conftest import START
+
+    clock.set(START + timedelta(minutes=10))
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    location = f"/bookings/{booked}"
+    long_note = "The applicant did not come; the reception centre says he moved on. " * 8
+    refused = browser.submit(
+        location, {"outcome": "mark_applicant_no_show", "note": long_note}, post_to=f"{location}/outcome"
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    error = re.search(r'<p class="field-error" id="note-error">(.*?)</p>', page, re.S)
+    assert error and "A note takes at most 500 characters; this one has 535. Shorten it." in error.group(1)
+    assert "he moved on. The applicant did not come" in page  # the text is there to shorten, not lost
+    with app.app_context():
+        assert db.session.get(Booking, booked).state.value == "confirmed"
+    done = browser.submit(
+        location, {"outcome": "mark_applicant_no_show", "note": "He moved on."}, post_to=f"{location}/outcome"
+    )
+    assert done.status_code == 302
+    assert "He moved on." in browser.get(location).get_data(as_text=True)
+
+
+def test_no_field_of_the_booking_form_lets_the_browser_cut_a_pasted_case_reference(app, browser, people):
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    assert "maxlength" not in browser.get("/bookings/new").get_data(as_text=True)
+    too_long = book(browser, people, case_reference="RS-2026-" + "0042" * 20)
+    assert too_long.status_code == 422
+    error = re.search(r'id="case_reference-error">(.*?)</p>', too_long.get_data(as_text=True), re.S)
+    assert error and "Use at most 64 characters; this has 88." in error.group(1)

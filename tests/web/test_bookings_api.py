@@ -216,3 +216,36 @@ def test_an_outcome_is_recorded_once_the_session_has_started(app, setup, clock):
     assert done.get_json()["state"] == "applicant_no_show"
     again = client.post(url, json={"outcome": "mark_wrong_language"}, headers=setup["jelena"])
     assert again.status_code == 409
+
+
+def test_an_outcome_note_over_the_limit_is_refused_by_name_not_cut(app, setup, clock):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from rris.extensions import db
+    from rris.models import BookingEvent
+    from rris.services.bookings import OUTCOME_NOTE_MAX_CHARS
+
+    client = app.test_client()
+    booking_id = client.post("/api/v1/bookings", json=REQUEST, headers=setup["jelena"]).get_json()["id"]
+    offer = client.get("/api/v1/offers", headers=setup["mariam"]).get_json()["items"][0]
+    client.post(f"/api/v1/offers/{offer['id']}/accept", headers=setup["mariam"])
+    clock.advance(timedelta(days=1, minutes=10))
+    url = f"/api/v1/bookings/{booking_id}/outcome"
+    long_note = "Waited, called twice, no answer. " * 16  # 528 characters
+    refused = client.post(url, json={"outcome": "mark_applicant_no_show", "note": long_note}, headers=setup["jelena"])
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+    reasons = {item["name"]: item["reason"] for item in refused.get_json()["invalid_params"]}
+    assert reasons == {"note": "A note takes at most 500 characters; this one has 527. Shorten it."}
+    assert client.get(f"/api/v1/bookings/{booking_id}", headers=setup["jelena"]).get_json()["state"] == "confirmed"
+    exact = "x" * OUTCOME_NOTE_MAX_CHARS
+    done = client.post(url, json={"outcome": "mark_applicant_no_show", "note": exact}, headers=setup["jelena"])
+    assert done.status_code == 200 and done.get_json()["state"] == "applicant_no_show"
+    with app.app_context():
+        notes = db.session.scalars(
+            select(BookingEvent.note).where(
+                BookingEvent.booking_id == booking_id, BookingEvent.action == "mark_applicant_no_show"
+            )
+        ).all()
+    assert notes == [exact]

@@ -438,3 +438,17 @@ def test_every_bad_entry_is_named_not_only_the_first(app, browser, pool):
     assert "18:00-09:00 does not end after it starts." in page and "25:00-26:00: times run from 00:00 to 24:00." in page
     assert "09:00-13:00 and 12:00-15:00 overlap" in page
     assert len(windows_of(app, pool["mariam"])) == 5
+
+
+def test_a_long_decline_reason_is_refused_by_name_never_cut_by_the_browser(app, browser, pool):
+    booking_id = book(app, "jelena@mup.rs.example")
+    offer_id = offer_id_for(app, booking_id, "mariam@pool.example")
+    browser.sign_in("mariam@pool.example", factories.PASSWORD)
+    form = browser.get("/offers").get_data(as_text=True)
+    assert f'id="decline-{offer_id}-reason"' in form and "maxlength" not in form  # pasted text is not cut
+    assert "At most 500 characters." in form
+    response = browser.submit("/offers", {"reason": "Busy. " * 100}, post_to=f"/offers/{offer_id}/decline")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="decline-{offer_id}-reason-error">Use at most 500 characters.' in page
+    assert offer_id_for(app, booking_id, "mariam@pool.example") == offer_id  # still open
