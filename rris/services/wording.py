@@ -11,6 +11,7 @@ from flask import current_app, g
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
+from rris.domain.matching.ranking import CONTINUITY_NEW, CONTINUITY_REQUESTED, CONTINUITY_SERVED, ScoreComponent
 from rris.enums import (
     BookingState,
     Channel,
@@ -129,6 +130,18 @@ _LABEL_LIST: tuple[tuple[object, object], ...] = (
 # Keyed by (enum class, member): members of different StrEnums with one value ("medical")
 # are equal to each other and would overwrite one another as plain keys.
 LABELS: dict[tuple[type, object], object] = {(type(member), member): text for member, text in _LABEL_LIST}
+
+
+_SCORE_DETAILS: dict[str, object] = {
+    CONTINUITY_REQUESTED: _l("Requested for continuity"),
+    CONTINUITY_SERVED: _l("Interpreted for this applicant before"),
+    CONTINUITY_NEW: _l("New to this applicant"),
+}
+
+
+def score_detail(component: ScoreComponent) -> str:
+    """Why a ranking component gave its points, in the current language where it is translated."""
+    return str(_SCORE_DETAILS.get(component.detail, component.detail))
 
 
 def label(value: object) -> str:

@@ -15,7 +15,7 @@ from rris.context import current_clock
 from rris.domain.permissions import capabilities
 from rris.models import Country
 from rris.services import wording
-from rris.services.wording import label, language_name
+from rris.services.wording import label, language_name, score_detail
 from rris.timeutil import to_local
 from rris.web.authentication import current_actor
 
@@ -78,6 +78,7 @@ def register_presenters(app: Flask) -> None:
         zone_label=zone_label,
         local_clock=local_clock,
         label=label,
+        score_detail=score_detail,
     )
 
     @app.context_processor

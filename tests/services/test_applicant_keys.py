@@ -18,6 +18,7 @@ from rris.services.booking_matching import match_leg
 from rris.services.bookings import assign_by_hand, record_objection, request_booking
 from rris.services.conflicts import process_sweep_requests
 from rris.services.offers import accept_offer
+from rris.services.wording import score_detail
 from tests import factories
 from tests.conftest import DEFAULT_NOW, TEST_APPLICANT_KEY_SECRET
 
@@ -151,6 +152,19 @@ def test_same_interpreter_as_last_time_prefers_the_one_from_serbia(jelena, ana, 
     ranked = match_leg(unlinked, 1, DEFAULT_NOW).matches
     assert ranked[0].interpreter_id != last_time.id
     assert next(m for m in ranked if m.interpreter_id == last_time.id).components[0].points == 0
+
+
+def test_the_continuity_line_speaks_of_the_applicant_whose_case_in_serbia_is_linked(jelena, ana, interpreters):
+    last_time = interpreters[2]
+    confirm(in_belgrade(jelena, REGISTRATION), last_time)
+    skopje = in_skopje(ana, TYPED_IN_SKOPJE)  # another country's case; no continuity asked for
+    served = next(m for m in match_leg(skopje, 1, DEFAULT_NOW).matches if m.interpreter_id == last_time.id)
+    assert (served.components[0].points, score_detail(served.components[0])) == (
+        40,
+        "Interpreted for this applicant before",
+    )
+    others = [m for m in match_leg(skopje, 1, DEFAULT_NOW).matches if m.interpreter_id != last_time.id]
+    assert {score_detail(m.components[0]) for m in others} == {"New to this applicant"}
 
 
 def test_an_objection_in_serbia_flags_a_confirmed_job_in_north_macedonia(jelena, ana, interpreters):

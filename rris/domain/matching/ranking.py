@@ -15,7 +15,13 @@ from rris.domain.matching.snapshots import Candidate, MatchRequest
 from rris.enums import GenderRule, Proficiency
 from rris.timeutil import city_of_zone
 
-CONTINUITY_POINTS = 40.0  # same interpreter as earlier sessions of the case
+CONTINUITY_POINTS = 40.0  # same interpreter as earlier sessions of the applicant
+# The continuity lines, in English; the portal shows them through gettext (`score_detail`).
+# "Applicant", not "case": the earlier session may be of a case in another country linked by
+# the regional applicant key, and a case is one applicant.
+CONTINUITY_REQUESTED = "Requested for continuity"
+CONTINUITY_SERVED = "Interpreted for this applicant before"
+CONTINUITY_NEW = "New to this applicant"
 PROFICIENCY_POINTS: dict[Proficiency, float] = {
     Proficiency.NATIVE: 20.0,
     Proficiency.C2: 15.0,
@@ -47,10 +53,10 @@ class ScoreComponent:
 
 def _continuity(candidate: Candidate, request: MatchRequest) -> ScoreComponent:
     if candidate.interpreter_id == request.continuity_interpreter_id:
-        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, "Requested for continuity")
+        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, CONTINUITY_REQUESTED)
     if candidate.served_case_before:
-        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, "Interpreted for this case before")
-    return ScoreComponent("continuity", 0.0, CONTINUITY_POINTS, "New to this case")
+        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, CONTINUITY_SERVED)
+    return ScoreComponent("continuity", 0.0, CONTINUITY_POINTS, CONTINUITY_NEW)
 
 
 def _proficiency(candidate: Candidate, request: MatchRequest) -> ScoreComponent:

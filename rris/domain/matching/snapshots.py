@@ -86,6 +86,8 @@ class Candidate:
     daily_cap_minutes: int
     rest_gap_minutes: int
     booked_minutes_last_30_days: int = 0
+    # Interpreted an earlier session of the applicant: of this case, or of a case linked to it
+    # by the regional applicant key (in any country).
     served_case_before: bool = False
 
 

@@ -16,6 +16,7 @@ from rris.queries.scoping import disclosure_of
 from rris.services.applicant_keys import stand_in_for_identifier
 from rris.services.booking_input import BookingInput
 from rris.services.booking_matching import Assessment
+from rris.services.wording import score_detail
 from rris.timeutil import to_local
 from rris.web.api.serializers import instant
 from rris.web.ids import is_record_id
@@ -185,7 +186,9 @@ def match_json(result: MatchResult) -> dict[str, Any]:
                 "interpreter_id": item.interpreter_id,
                 "name": item.name,
                 "score": round(item.score, 1),
-                "components": [{"name": c.name, "points": c.points, "detail": c.detail} for c in item.components],
+                "components": [
+                    {"name": c.name, "points": c.points, "detail": score_detail(c)} for c in item.components
+                ],
             }
             for item in result.matches
         ],

@@ -47,14 +47,14 @@ def test_continuity_outranks_proficiency_and_fair_share():
         ("local_hour", 10),
         ("gender_preference", 0),
     ]
-    assert best.components[0].detail == "Interpreted for this case before"
+    assert best.components[0].detail == "Interpreted for this applicant before"
     assert result.matches[1].score == 0 + 20 + 20 + 10
 
 
 def test_the_interpreter_asked_for_by_name_gets_the_continuity_points():
     request = make_request(continuity_interpreter_id=5)
     assert components(make_candidate(5), request)["continuity"] == (40, "Requested for continuity")
-    assert components(make_candidate(6), request)["continuity"] == (0, "New to this case")
+    assert components(make_candidate(6), request)["continuity"] == (0, "New to this applicant")
 
 
 def test_fair_share_puts_the_less_booked_of_two_equal_interpreters_first():
