@@ -28,7 +28,7 @@ from rris.domain.toll_guard import (
 from rris.extensions import db
 from rris.models import PhoneLeg
 from rris.services.callable_countries import callable_countries
-from rris.services.wording import region_name
+from rris.services.wording import region_label, with_footnote
 
 log = logging.getLogger("rris.services.phone_legs")
 
@@ -68,10 +68,11 @@ def check_callable(number: str) -> tuple[NumberCheck, str]:
     the sentence that says why not ("" when it may)."""
     check = check_number(number, callable_countries().regions)
     if check.refusal == COUNTRY_NOT_ALLOWED and check.region is not None:
-        message = _(
-            "RRIS may not call numbers in %(country)s: that country is not on the coordinators' list.",
-            country=region_name(check.region),
+        country, footnote = region_label(check.region)
+        sentence = _(
+            "RRIS may not call numbers in %(country)s: that country is not on the coordinators' list.", country=country
         )
+        message = with_footnote(sentence, footnote)
     elif check.refusal == NUMBER_TYPE:
         message = _(
             "RRIS calls only mobile and landline numbers, never premium-rate or shared-cost ones, "

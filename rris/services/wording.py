@@ -10,6 +10,7 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app, g
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from rris.domain.matching.ranking import CONTINUITY_NEW, CONTINUITY_REQUESTED, CONTINUITY_SERVED, ScoreComponent
 from rris.enums import (
@@ -32,7 +33,7 @@ from rris.enums import (
     Weekday,
 )
 from rris.extensions import db
-from rris.models import Language
+from rris.models import Country, Language
 from rris.timeutil import city_of_zone, to_local, utc_offset_label
 
 _LABEL_LIST: tuple[tuple[object, object], ...] = (
@@ -173,6 +174,23 @@ def region_name(code: str) -> str:
     """A country's name in the current language from its ISO 3166 code ("AF" -> "Afghanistan");
     the code itself when the language has no name for it."""
     return _cldr_names("territories").get(code, code)
+
+
+def region_footnote(code: str) -> str | None:
+    """The footnote a country's name must carry wherever it is shown (Kosovo's), else None."""
+    return db.session.scalar(select(Country.footnote).where(Country.code == code))
+
+
+def region_label(code: str) -> tuple[str, str | None]:
+    """A country's name as every page shows it, with an asterisk when it needs a footnote
+    ("Kosovo*"), and that footnote."""
+    footnote = region_footnote(code)
+    return (f"{region_name(code)}*" if footnote else region_name(code)), footnote
+
+
+def with_footnote(sentence: str, footnote: str | None) -> str:
+    """A sentence that names a country needing a footnote, followed by that footnote."""
+    return f"{sentence} * {footnote}" if footnote else sentence
 
 
 def zone_label(zone_name: str, instant: datetime) -> str:

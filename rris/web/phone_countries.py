@@ -25,6 +25,7 @@ from rris.services.callable_countries import (
 from rris.services.wording import region_name
 from rris.web.authentication import require
 from rris.web.forms import show_errors
+from rris.web.presenting import region_title
 
 bp = Blueprint("phone_countries", __name__, url_prefix="/pool/phone-countries")
 
@@ -52,7 +53,7 @@ def index(form: CallableCountriesForm | None = None, status: int = 200) -> Any:
         "pool/phone_countries.html",
         form=form,
         current=current,
-        rows=[(code, region_name(code), phones.get(code, 0), code in pool, code in current.regions) for code in shown],
+        rows=[(code, region_title(code), phones.get(code, 0), code in pool, code in current.regions) for code in shown],
         left_out=sorted(code for code in phones if code not in current.regions),
         history=list_history(),
         per_booking=settings.phone_calls_per_booking,

@@ -15,7 +15,7 @@ from rris.context import current_clock
 from rris.domain.permissions import capabilities
 from rris.models import Country
 from rris.services import wording
-from rris.services.wording import label, language_name, score_detail
+from rris.services.wording import label, language_name, region_label, score_detail
 from rris.timeutil import to_local
 from rris.web.authentication import current_actor
 
@@ -57,10 +57,19 @@ def viewer_today() -> date:
 
 def country_name(country: Country) -> str:
     """The country's name; one that needs a footnote gets its asterisk and the page shows it."""
-    if country.footnote:
+    return _footnoted(country.display_name, country.footnote)
+
+
+def region_title(code: str) -> str:
+    """A country's name from its ISO code, with its asterisk and the page's footnote if it needs one."""
+    return _footnoted(*region_label(code))
+
+
+def _footnoted(name: str, footnote: str | None) -> str:
+    if footnote:
         footnotes = g.setdefault("footnotes", {})
-        footnotes.setdefault(country.display_name, country.footnote)
-    return country.display_name
+        footnotes.setdefault(name, footnote)
+    return name
 
 
 def page_footnotes() -> dict[str, str]:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from rris.context import current_settings
 from rris.enums import Role
 from rris.extensions import db
-from rris.models import CallableCountryList
+from rris.models import CallableCountryList, User
 from tests import factories
 from tests.conftest import Browser, committed
 from tests.factories import PASSWORD
@@ -26,6 +26,9 @@ OPEN = SESSION_START - timedelta(minutes=15)
 PAGE = "/pool/phone-countries"
 KABUL_MOBILE = "+93701234567"
 DIAL_IN_NUMBER = "+381113300400"
+KOSOVO_FOOTNOTE = (
+    "References to Kosovo shall be understood in the context of United Nations Security Council resolution 1244 (1999)."
+)
 CALL_CONFIG = re.compile(r'<script type="application/json" id="call-config">(.*?)</script>', re.S)
 
 
@@ -139,3 +142,26 @@ def test_the_page_is_the_coordinators_and_its_form_needs_its_csrf_token(world, b
     assert browser.client.post(PAGE, data={"countries": "", "based_on": ""}).status_code == 400
     assert versions(app) == []
     assert browser.client.get(PAGE.replace("/pool", "/pool/x")).status_code == 404
+
+
+def test_a_refusal_that_names_kosovo_carries_its_footnote_on_the_call_page_and_the_list(
+    world, browser, another_browser, app
+):
+    with committed(app):
+        footnote = factories.country("XK").footnote
+        mariam = db.session.scalar(select(User).where(User.email == "mariam@pool.example"))
+        mariam.phone = "+38344123456"
+    assert footnote == KOSOVO_FOOTNOTE
+    browser.sign_in("hub@marri.example", PASSWORD)
+    assert browser.submit(PAGE, {"countries": "RS AF", "based_on": ""}).status_code == 302
+    listed = browser.get(PAGE).get_data(as_text=True)
+    assert re.search(r'<tr data-code="XK">\s*<td>Kosovo\*</td>', listed)
+    assert KOSOVO_FOOTNOTE in listed
+
+    config, page = call_config(another_browser, world.id)
+    reason = config["phone"]["reason"]
+    assert config["phone"]["code"] == "country_not_allowed"
+    assert reason == (
+        "RRIS may not call numbers in Kosovo*: that country is not on the coordinators' list. * " + KOSOVO_FOOTNOTE
+    )
+    assert reason in html.unescape(page)
