@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,8 @@ OPENS_BEFORE_START = timedelta(minutes=15)
 GRACE_AFTER_END = timedelta(minutes=30)
 DISPLAY_NAME_MAX_CHARS = 80
 _VERSION = "v1"
+# A browser ("user-7", "guest-3") or a telephone leg ("phone-user-7", "phone-dialin-12").
+_PARTICIPANT = re.compile(r"(user|guest)-([0-9]{1,18})|phone-(user|dialin)-([0-9]{1,18})")
 
 
 class TicketRejected(ValueError):
@@ -58,6 +61,19 @@ class CallTicket:
 def valid_span(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
     """When tickets for a session work: 15 minutes before the start until the end plus the grace."""
     return starts_at - OPENS_BEFORE_START, ends_at + GRACE_AFTER_END
+
+
+def parse_participant(participant: str) -> tuple[str, int]:
+    """Who a participant id names: ("user", 7) for "user-7" and for the phone "phone-user-7",
+    ("guest", 3) for "guest-3", ("dialin", 12) for the caller of leg 12; ValueError otherwise."""
+    match = _PARTICIPANT.fullmatch(participant or "")
+    if match is None:
+        raise ValueError(
+            "participant must be 'user-<id>', 'guest-<id>', 'phone-user-<id>' or 'phone-dialin-<id>',"
+            f" not {participant!r}"
+        )
+    kind, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return kind, int(number)
 
 
 def sign_ticket(ticket: CallTicket, secret: str) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, select, text
+from sqlalchemy.orm import selectinload
 
 from rris.context import current_settings
 from rris.domain.call_names import call_name
@@ -18,6 +20,7 @@ from rris.domain.call_tickets import (
     GRACE_AFTER_END,
     OPENS_BEFORE_START,
     CallTicket,
+    parse_participant,
     sign_ticket,
     valid_span,
 )
@@ -26,7 +29,7 @@ from rris.domain.ice_servers import ice_servers
 from rris.domain.permissions import Actor
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
-from rris.models import Booking, User
+from rris.models import Booking, CallGuest, User
 from rris.queries.scoping import NotVisible, disclosure_of, get_visible, visible_bookings
 from rris.services.transactions import begin_write, lock_booking
 from rris.services.wording import local_time
@@ -90,6 +93,66 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
         nonce=secrets.token_urlsafe(12),
     )
     return ticket, sign_ticket(ticket, current_settings().secret_key)
+
+
+@dataclass(frozen=True)
+class RosterCheck:
+    """Which holders of a call's tickets still take part in its booking."""
+
+    cancelled: bool  # the booking is cancelled (or gone): its call is over for everyone
+    admitted: frozenset[str]  # the participant ids ("user-7", "phone-user-7", "guest-3"...) who stay
+
+
+def check_roster(booking_id: int, tickets: Collection[CallTicket]) -> RosterCheck:
+    """Which of these tickets (all for the booking's call) still admit their holders: the person
+    still takes the ticket's side (`call_role_of`: an officer of the department, an interpreter
+    holding the job) with an active account, a guest's invitation is not withdrawn, a caller who
+    dialled in does so into a booking still on. Their phones follow them.
+
+    The signalling service asks at every join and again every few seconds for those connected,
+    so this only reads, by primary key or an indexed booking id: the booking and its assignments,
+    the accounts named and their interpreter profiles, the guests named. Five statements at most,
+    however many people are in the call.
+    """
+    booking = db.session.get(
+        Booking, booking_id, options=[selectinload(Booking.assignments)], populate_existing=True
+    )
+    if booking is None or booking.state is BookingState.CANCELLED:
+        return RosterCheck(cancelled=True, admitted=frozenset())
+    named = {ticket.participant: parse_participant(ticket.participant) for ticket in tickets}
+    user_ids = {number for kind, number in named.values() if kind == "user"}
+    guest_ids = {number for kind, number in named.values() if kind == "guest"}
+    users: dict[int, User] = {}
+    if user_ids:
+        with_profiles = (
+            select(User)
+            .where(User.id.in_(user_ids))
+            .options(selectinload(User.interpreter_profile))
+            .execution_options(populate_existing=True)
+        )
+        users = {user.id: user for user in db.session.scalars(with_profiles)}
+    invited: set[int] = set()
+    if guest_ids:
+        invited = set(
+            db.session.scalars(
+                select(CallGuest.id).where(
+                    CallGuest.booking_id == booking_id, CallGuest.id.in_(guest_ids), CallGuest.revoked_at.is_(None)
+                )
+            )
+        )
+
+    def admits(ticket: CallTicket) -> bool:
+        if ticket.booking_id != booking.id or ticket.room != booking.call_room:
+            return False
+        kind, number = named[ticket.participant]
+        if kind == "user":
+            user = users.get(number)
+            return user is not None and user.active and call_role_of(booking, user) is ticket.role
+        if kind == "guest":
+            return number in invited
+        return True  # a caller who typed the booking's PIN: the call is theirs while the booking is on
+
+    return RosterCheck(cancelled=False, admitted=frozenset(t.participant for t in tickets if admits(t)))
 
 
 def check_call_open(booking: Booking, now: datetime, zone_name: str) -> tuple[datetime, datetime]:

@@ -15,7 +15,6 @@ an interpreter were in the call together, which billing and reports count.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Collection
 from datetime import datetime
 
@@ -24,6 +23,7 @@ from sqlalchemy.exc import NoResultFound
 
 from rris.domain.call_presence import Span, delivered_seconds
 from rris.domain.call_quality import QualitySummary
+from rris.domain.call_tickets import parse_participant
 from rris.enums import CallRole
 from rris.extensions import db
 from rris.models import CallAttendance, CallStateChange, CallSummary, User
@@ -39,8 +39,6 @@ REPLACED = "replaced"  # the same participant joined again from another connecti
 CALL_OVER = "call_over"  # the session's time ran out
 SERVICE_RESTART = "service_restart"  # the signalling service stopped with the connection open
 
-# A browser ("user-7", "guest-3") or a telephone leg ("phone-user-7", "phone-dialin-12").
-_PARTICIPANT = re.compile(r"(user|guest)-([0-9]{1,18})|phone-(user|dialin)-([0-9]{1,18})")
 _PARTICIPANT_CHARS = 40
 _NAME_CHARS = 80
 _CONNECTION_CHARS = 40
@@ -59,7 +57,7 @@ def record_join(
 ) -> None:
     """Open an attendance for a new connection; a connection id already recorded changes nothing."""
     _require(isinstance(role, CallRole), "role must be a CallRole")
-    kind, number = _parse_participant(participant)
+    kind, number = parse_participant(participant)
     _require(0 < len(display_name or "") <= _NAME_CHARS, f"display_name must have 1 to {_NAME_CHARS} characters")
     _require(channel in CHANNELS, f"channel must be one of {sorted(CHANNELS)}, not {channel!r}")
     _require_connection(connection_id)
@@ -275,17 +273,6 @@ def _locked_attendance(connection_id: str, event: str) -> CallAttendance | None:
         return None
     fresh = select(CallAttendance).where(of_connection).execution_options(populate_existing=True)
     return db.session.scalars(fresh).one_or_none()
-
-
-def _parse_participant(participant: str) -> tuple[str, int]:
-    match = _PARTICIPANT.fullmatch(participant or "")
-    if match is None:
-        raise ValueError(
-            "participant must be 'user-<id>', 'guest-<id>', 'phone-user-<id>' or 'phone-dialin-<id>',"
-            f" not {participant!r}"
-        )
-    kind, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-    return kind, int(number)
 
 
 def _existing_user_id(user_id: int) -> int | None:
