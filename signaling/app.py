@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -16,6 +17,8 @@ from signaling.calls import CallService, Timings
 from signaling.phone_desk import PhoneDesk
 from signaling.phone_stream import PHONE_STREAM_PATH, PhoneStreams
 from signaling.records import TOUCH_INTERVAL, CallRecorder
+
+logger = logging.getLogger("signaling.app")
 
 SETTINGS = web.AppKey("settings", Settings)
 CALLS = web.AppKey("calls", CallService)
@@ -48,6 +51,7 @@ def create_signaling_app(
     app.router.add_get(PHONE_STREAM_PATH, PhoneStreams(settings, clock, calls, phones, timings).handle)
     app.on_shutdown.append(_close_calls)
     app.cleanup_ctx.append(_records_upkeep)
+    app.cleanup_ctx.append(_roster_watch)
     return app
 
 
@@ -67,6 +71,25 @@ async def _records_upkeep(app: web.Application) -> AsyncIterator[None]:
         await upkeep
     await app[PHONES].close()
     await calls.recorder.close()
+
+
+async def _roster_watch(app: web.Application) -> AsyncIterator[None]:
+    """Every few seconds, cut off the connected people who no longer take part in their session."""
+    calls = app[CALLS]
+
+    async def every_interval() -> None:
+        while True:
+            await asyncio.sleep(calls.timings.roster_check_seconds)
+            try:
+                await calls.check_rosters()
+            except Exception:  # one bad sweep must not end the watch for every later one
+                logger.exception("the call rosters could not be checked")
+
+    watch = asyncio.create_task(every_interval())
+    yield
+    watch.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watch
 
 
 async def _close_calls(app: web.Application) -> None:

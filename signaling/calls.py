@@ -36,8 +36,12 @@ from signaling.protocol import (
 )
 from signaling.records import CallRecorder
 from signaling.rooms import BROWSER, PHONE, Connection, Room, Rooms, Socket
+from signaling.roster import CANCELLED, REMOVED, ROSTER_CHECK_SECONDS, Roster
 
 logger = logging.getLogger("signaling.calls")
+
+# Connections that ended for good: the others see them leave at once, with no "reconnecting".
+FINAL_REASONS = frozenset({"left", "call_over", CANCELLED.code, REMOVED.code})
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Timings:
     heartbeat_seconds: float = 4.0  # WebSocket ping interval; no pong within half of it closes the socket
     away_grace_seconds: float = 5.0  # a dropped participant is "away" this long before "gone"
     join_timeout_seconds: float = JOIN_TIMEOUT_SECONDS
+    roster_check_seconds: float = ROSTER_CHECK_SECONDS  # who no longer takes part is cut off this soon
 
 
 class PhoneRequests(Protocol):
@@ -57,6 +62,9 @@ class PhoneRequests(Protocol):
 
     async def leg_ended(self, room: Room, leg: Connection) -> None:
         """A telephone leg's connection has left the room."""
+
+    def removed(self, room: Room, connection: Connection) -> None:
+        """Someone no longer takes part: hang up their phone, ringing or in the call."""
 
 
 class CallService:
@@ -76,6 +84,7 @@ class CallService:
         self.timings = timings
         self.phones = phones
         self.rooms = Rooms()
+        self.roster = Roster(recorder.call)
         self.allowed_origin = origin_of(settings.public_url)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -133,6 +142,7 @@ class CallService:
             raise ProtocolError(
                 Close.TICKET_USED, "ticket_used", "You left this call; open the session page to join again."
             )
+        await self.roster.admit(ticket)  # the signature proves who was let in; the roster, who still is
         return ticket, message.fields.get("resume", False)
 
     async def _enter(self, ticket: CallTicket, socket: Socket, resume: bool, channel: str) -> Connection:
@@ -229,6 +239,17 @@ class CallService:
         await connection.send("error", code="call_over", message="The call is over.")
         await connection.socket.close(code=Close.CALL_OVER, message=b"call_over")
 
+    async def check_rosters(self) -> None:
+        """Cut off everyone connected who no longer takes part in their session (`signaling.roster`)."""
+        for room in self.rooms:
+            for connection, refusal in await self.roster.revoked(room):
+                if connection.socket.closed or room.connections.get(connection.participant) is not connection:
+                    continue  # gone or replaced meanwhile (a replacement's join was checked)
+                connection.end_reason = refusal.code
+                await refuse(connection.socket, refusal)
+                if self.phones is not None:
+                    self.phones.removed(room, connection)
+
     async def _exit(self, connection: Connection) -> None:
         """Record the end of a connection and tell the others, unless a newer one took its place."""
         now = self.clock.now()
@@ -243,12 +264,13 @@ class CallService:
         if connection.channel == PHONE:
             # A telephone leg never comes back: a new leg is a new participant with a new ticket.
             self.rooms.burn(connection.ticket)
-            reason = "gone" if connection.end_reason == "gone" else "left"
+            reason = connection.end_reason if connection.end_reason in ("gone", REMOVED.code) else "left"
             await room.broadcast(None, "peer-left", peer=participant, reason=reason)
             if self.phones is not None:
                 await self.phones.leg_ended(room, connection)
-        elif connection.end_reason in ("left", "call_over"):
-            await room.broadcast(None, "peer-left", peer=participant, reason="left")
+        elif connection.end_reason in FINAL_REASONS:
+            reason = REMOVED.code if connection.end_reason == REMOVED.code else "left"
+            await room.broadcast(None, "peer-left", peer=participant, reason=reason)
         else:
             await room.broadcast(None, "peer-away", peer=participant)
             timer = asyncio.get_running_loop().call_later(

@@ -54,6 +54,13 @@ class PhoneDesk:
         if person is not None and leg.end_reason != HUNG_UP:
             await _tell(room, person, state="ended", message="Your phone call has ended.")
 
+    def removed(self, room: Room, connection: Connection) -> None:
+        """Someone no longer takes part (`signaling.roster`): hang up their phone, ringing or in the
+        call, or the leg that is this connection; in the background."""
+        task = asyncio.ensure_future(self._end_leg_of(room, connection))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def stream_started(self, ticket: CallTicket) -> bool:
         """The core notes that the leg's stream arrived; False when the leg is over (or unknown),
         and then the stream must not join. A phone ticket not made for a leg has nothing to note."""
@@ -120,6 +127,18 @@ class PhoneDesk:
         except Exception:
             logger.exception("call %s: could not hang up the phone of %s", room.booking_id, person)
         await _tell(room, person, state="ended", message="Your phone was hung up.")
+
+
+    async def _end_leg_of(self, room: Room, connection: Connection) -> None:
+        participant, booking_id = connection.participant, room.booking_id
+        try:
+            leg_id = phone_legs.phone_leg_id(connection.ticket)
+            if leg_id is None:  # a page: its person's phone, if one rings or is in the call
+                leg_id = await self._run(phone_legs.live_leg_id, booking_id, participant, self._clock.now())
+            if leg_id is not None and await self._run(phone_legs.hang_up, leg_id, self._clock.now()):
+                logger.info("call %s: hung up leg %s of %s, who no longer takes part", booking_id, leg_id, participant)
+        except Exception:
+            logger.exception("call %s: could not hang up the phone of %s", booking_id, participant)
 
 
 async def _tell(room: Room, person: str, **fields: Any) -> None:

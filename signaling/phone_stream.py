@@ -26,8 +26,10 @@ TwiML: RRIS_SIGNALING_PUBLIC_URL + "/phone/stream" in its wss:// form, with no p
 GET has no body). So the signature is checked against that configured public URL, never the
 Host header (this service sits behind a TLS proxy); its https:// twin is accepted too, in case
 Twilio's signer normalises the scheme. Refusals close the socket with the call protocol's close
-codes (4401 ticket refused, 4403 used, 4408 no start, 4400 bad frame, 4422 unsupported audio,
-4410 the leg is over), the reason repeating the code; a bad signature is HTTP 403.
+codes (4401 ticket refused, 4403 used, 4404 the person no longer takes part, 4408 no start, 4400
+bad frame, 4422 unsupported audio, 4410 the leg or the call is over, 1013 the roster could not be
+read), the reason repeating the code; a bad signature is HTTP 403. Closing the stream ends the
+Twilio call: nothing follows the `<Connect>` in its TwiML.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from signaling.phone_audio import FRAME_SECONDS, PHONE_RATE
 from signaling.phone_bridge import BridgeRefused, PhoneBridge, ice_configuration
 from signaling.phone_desk import PhoneDesk
 from signaling.protocol import Close, is_phone_participant
+from signaling.roster import CANCELLED, REMOVED, UNCHECKED
 
 logger = logging.getLogger("signaling.phone")
 
@@ -59,6 +62,7 @@ PHONE_STREAM_PATH = "/phone/stream"
 MAX_STREAM_FRAME_BYTES = 16 * 1024  # a 20 ms media frame is ~300 bytes of JSON
 MAX_MEDIA_BYTES = 1600  # 200 ms of mu-law in one frame at most
 MEDIA_FORMAT = {"encoding": "audio/x-mulaw", "sampleRate": PHONE_RATE, "channels": 1}
+_ROSTER_CODES = {refusal.code: refusal.close_code for refusal in (REMOVED, CANCELLED, UNCHECKED)}
 LATE_SECONDS = 0.020  # a frame to the phone this much behind its 20 ms slot counts as late
 RESYNC_SECONDS = 0.200  # further behind than this (the loop stalled): start the slots afresh, no burst
 
@@ -293,6 +297,8 @@ def _close_code_of(code: str) -> int:
         return Close.TICKET_USED
     if code == "room_full":
         return Close.ROOM_FULL
+    if code in _ROSTER_CODES:
+        return _ROSTER_CODES[code]
     if code.startswith("ticket_"):
         return Close.TICKET_REFUSED
     return Close.INVALID_MESSAGE

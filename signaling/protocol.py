@@ -28,7 +28,9 @@ Server -> client:
   {"type": "peer-away", "peer": "<id>"}      its WebSocket dropped; it may come back (show "reconnecting")
   {"type": "peer-back", "peer": PEER}        the same page came back (resume, same ticket): keep the
                                               RTCPeerConnection (it restarts ICE itself if needed)
-  {"type": "peer-left", "peer": "<id>", "reason": "left" | "gone" | "replaced-elsewhere"}
+  {"type": "peer-left", "peer": "<id>", "reason": "left" | "gone" | "replaced-elsewhere" | "removed"}
+                                             "removed": that person no longer takes part in the
+                                              session (released, replaced, invitation withdrawn)
   {"type": "offer" | "answer" | "candidate" | "restart", "from": "<peer id>", ...same fields}
   {"type": "pong"}
   {"type": "error", "code": "<code>", "message": "<sentence>"}   sent just before a close, or alone
@@ -49,6 +51,12 @@ Server -> client:
          a telephone leg also has "phone": true: {"id": "phone-user-7", "role": "interpreter",
          "name": "Mariam Ahmadzai (phone)", "phone": true}; "phone-dialin-<leg id>" for a caller
          who dialled in with the booking's PIN (role "guest", name "Caller ending 1234")
+
+The roster (`signaling/roster.py`): at the join and every few seconds after it, the service asks
+the core whether each ticket's holder still takes part in the session. One who no longer does gets
+{"type": "error", "code": "removed"} and close 4404, and the others "peer-left" with reason
+"removed"; when the session is cancelled everyone gets "call_cancelled" and close 4410. A join
+that cannot be checked (the database is away) gets "try_again" and close 1013; try again later.
 
 Who offers: in each pair the peer whose id sorts first makes the offer (when it gets "welcome"
 listing the other, or "peer-joined"), so offers never cross; the other side asks with "restart"
@@ -89,12 +97,14 @@ class Close:
     NORMAL = 1000
     TOO_BIG = 1009  # aiohttp closes with this itself when a frame exceeds MAX_FRAME_BYTES
     GOING_AWAY = 1001  # the service is shutting down
+    TRY_AGAIN = 1013  # the roster could not be read (the database is away): the page tries again
     BAD_FRAME = 4400  # not JSON, not an object, or a field of the wrong shape
     TICKET_REFUSED = 4401  # malformed, not ours, too early or expired
     TICKET_USED = 4403  # the ticket's holder left the call; a ticket does not work twice
+    REMOVED = 4404  # the holder no longer takes part in the session (released, replaced, invitation withdrawn)
     JOIN_TIMEOUT = 4408  # no join frame in time
     REPLACED = 4409  # the same participant joined from another tab or device
-    CALL_OVER = 4410  # the ticket expired during the call
+    CALL_OVER = 4410  # the ticket expired during the call, or the session was cancelled
     INVALID_MESSAGE = 4422  # unknown type, SDP without a fingerprint, message before join
     FLOOD = 4429  # too many messages or candidates
     ROOM_FULL = 4503  # the call already has MAX_PARTICIPANTS people (browsers connect as a mesh)

@@ -31,6 +31,7 @@ logger = logging.getLogger("signaling.records")
 TOUCH_INTERVAL = timedelta(minutes=1)
 ORPHAN_AFTER = timedelta(minutes=3)
 BATCH_SECONDS = 0.25
+WORKER_THREAD_PREFIX = "call-records"  # the one thread that reaches the database
 _T = TypeVar("_T")
 
 
@@ -39,7 +40,7 @@ class CallRecorder:
 
     def __init__(self, flask_app: Flask) -> None:
         self._app = flask_app
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="call-records")
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=WORKER_THREAD_PREFIX)
         self._pending: set[asyncio.Future[Any]] = set()
         self._batch: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
         self._flush_timer: asyncio.TimerHandle | None = None

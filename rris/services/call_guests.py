@@ -2,8 +2,9 @@
 
 A guest has no account. The officer gets a link with a secret once; the link's page asks
 the portal for a join ticket of the guest's own ("guest-<id>"), valid in the same span as
-everyone else's. Withdrawing the invitation stops new tickets; one already issued lives at
-most until the call closes.
+everyone else's. Withdrawing the invitation stops new tickets, and one already issued stops
+working too: the signalling service checks the roster (`check_roster`) and cuts the guest off
+within seconds.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def invite_guest(
 
 
 def withdraw_guest(booking_id: int, guest_id: int, actor: Actor, user: User, now: datetime) -> CallGuest:
-    """Withdraw an invitation: its link gives no new ticket from now on."""
+    """Withdraw an invitation: its link gives no new ticket from now on, and the guest leaves the call."""
     booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
     if call_role_of(booking, user) is not CallRole.OFFICER:
         raise Forbidden(_("Only the officers of the department invite guests to the call."))

@@ -205,6 +205,7 @@ def interface_strings() -> dict[str, str]:
         "peer_left": _("{name} left the call."),
         "peer_gone": _("{name} left the call (connection lost)."),
         "peer_replaced": _("{name} moved to another tab or device."),
+        "peer_removed": _("{name} no longer takes part in this session and was disconnected."),
         "camera_failed": _("Your camera could not be started, so you take part with sound only."),
         "media_failed": _(
             "Your camera and microphone could not be started. Allow them in your browser's settings "
@@ -216,6 +217,7 @@ def interface_strings() -> dict[str, str]:
         "left": _("You left the call."),
         "replaced": _("You joined this call from another tab or device; this page is no longer in the call."),
         "call_over": _("The call is over."),
+        "removed": _("You no longer take part in this session, so this page has left its call."),
         "ticket_refused": _("This join link no longer works; reload the page to get a new one."),
         "refused": _("The call service could not accept this page's messages. Reload the page to join again."),
         "too_many": _("This page sent too many messages to the call service. Reload the page to join again."),

@@ -54,6 +54,7 @@ export function closeOutcome(code, afterEnd = false) {
   switch (code) {
     case 1000: return { reconnect: false, key: "ended_by_service" };
     case 4409: return { reconnect: false, key: "replaced" };
+    case 4404: return { reconnect: false, key: "removed" };  // no longer on the session's roster
     case 4410: return { reconnect: false, key: "call_over" };
     case 4401:
     case 4403:
@@ -72,7 +73,7 @@ export function closeOutcome(code, afterEnd = false) {
       if (code >= 4000 && code <= 4999) {
         return { reconnect: false, key: "ended_by_service", reload: true };
       }
-      return { reconnect: true };  // 1001 (service restarting), 1006 (connection lost), 1011...
+      return { reconnect: true };  // 1001 (service restarting), 1006 (connection lost), 1013 (try again)...
   }
 }
 

@@ -409,7 +409,7 @@ function markAway(peer) {
 function peerLeft(id, reason) {
   const peer = peers.get(id);
   if (peer) {
-    const key = { gone: "peer_gone", "replaced-elsewhere": "peer_replaced" }[reason] || "peer_left";
+    const key = { gone: "peer_gone", "replaced-elsewhere": "peer_replaced", removed: "peer_removed" }[reason] || "peer_left";
     notify(ui.notices, text(key, { name: peerLabel(peer, text) }));
     removePeer(peer);
     render();

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fractions
 import json
 import math
@@ -31,7 +32,10 @@ from signaling.app import CALLS, create_signaling_app
 from signaling.calls import CallService, Timings
 
 TONE_RATE = 48000
-FAST = Timings(heartbeat_seconds=1.0, away_grace_seconds=1.0, join_timeout_seconds=2.0)
+# The roster is checked at every join; its periodic check again only where a test asks for it
+# (WATCHFUL), since it would share the test's one database connection with the test's own reads.
+FAST = Timings(heartbeat_seconds=1.0, away_grace_seconds=1.0, join_timeout_seconds=2.0, roster_check_seconds=3600.0)
+WATCHFUL = dataclasses.replace(FAST, roster_check_seconds=0.2)
 
 
 @dataclass
