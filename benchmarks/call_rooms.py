@@ -2,8 +2,8 @@
 
 The tickets are signed with the app's secret exactly as the portal signs them, but for synthetic
 rooms (`bench-<n>`), so no booking needs a call room of its own. Each room is a real booking
-with its caseworker as the officer and its interpreter, so the signalling service's records are
-written, not skipped as joins for unknown bookings.
+with its caseworker as the officer and the interpreter who holds the job, so the service's roster
+admits both and its records are written, not skipped as joins for unknown bookings.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import aioice.ice
 from sqlalchemy import func, select
 
 from rris.domain.call_tickets import CallTicket, sign_ticket
-from rris.enums import CallRole
+from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
-from rris.models import Assignment, Booking, CallAttendance, InterpreterProfile
+from rris.models import Assignment, Booking, CallAttendance, InterpreterProfile, User
 from tests.support.aiortc_loopback import loopback_host_addresses
 
 TICKET_LEAD = timedelta(minutes=1)  # tickets open a minute before they are made, against clock skew
@@ -66,11 +66,20 @@ class BenchRoom:
 
 
 def pool_rooms(count: int, prefix: str) -> list[BenchRoom]:
-    """`count` rooms on distinct bookings of the current database that have an interpreter assigned."""
+    """`count` rooms on distinct bookings of the current database that an interpreter holds and
+    whose author is still an officer of their department: people the call's roster admits."""
     statement = (
         select(Booking.id, Booking.created_by_id, func.min(InterpreterProfile.user_id))
         .join(Assignment, Assignment.booking_id == Booking.id)
         .join(InterpreterProfile, InterpreterProfile.id == Assignment.interpreter_id)
+        .join(User, User.id == Booking.created_by_id)
+        .where(
+            Assignment.released_at.is_(None),
+            Booking.state != BookingState.CANCELLED,
+            User.role == Role.CASEWORKER,
+            User.department_id == Booking.department_id,
+            User.active.is_(True),
+        )
         .group_by(Booking.id, Booking.created_by_id)
         .order_by(Booking.id)
         .limit(count)

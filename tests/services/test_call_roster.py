@@ -71,12 +71,11 @@ def test_who_loses_their_part_is_no_longer_admitted_and_their_phone_with_them(ca
     colleague.active = False  # the account was deactivated
     db.session.commit()
     assert admitted(booking, tickets) == {"officer", "caller"}
-    # The new interpreter is; a ticket claiming another side than the person takes, or another
-    # booking's room, is not (both would need the secret key; the roster holds anyway).
+    # The new interpreter is; a ticket claiming another side than the person takes is not (it
+    # would need the secret key; the roster holds anyway).
     tickets = {
         "new interpreter": ticket_of(booking, other.user, clock),
         "officer as interpreter": dataclasses.replace(tickets["officer"], role=CallRole.INTERPRETER),
-        "another room": dataclasses.replace(tickets["officer"], room="another-room-of-24-chars"),
     }
     assert admitted(booking, tickets) == {"new interpreter"}
 
