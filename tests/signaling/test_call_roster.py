@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,10 +57,31 @@ async def in_core(service: SignalingUnderTest, function: Callable[..., Any], *ar
     return await service.service.recorder.call(function, *args)
 
 
-def reassign(booking_id: int, interpreter_id: int, coordinator_id: int, now: datetime) -> None:
-    """A coordinator gives the job to another interpreter."""
-    coordinator = db.session.get(User, coordinator_id)
-    assign_by_hand(booking_id, interpreter_id, actor_of(coordinator), now, despite=True)
+@dataclass(frozen=True)
+class Replacement:
+    """A coordinator, and the interpreter she gives the job to instead (ids: usable on any thread)."""
+
+    coordinator_id: int
+    interpreter_id: int
+    user_id: int
+
+
+def a_replacement() -> Replacement:
+    hub = factories.user(Role.COORDINATOR, email="hub@marri.example")
+    farid = factories.interpreter(pairs=(("pus", "srp"),), name="Farid Rahimi")
+    db.session.commit()
+    return Replacement(hub.id, farid.id, farid.user_id)
+
+
+def with_verified_phone(user: User) -> None:
+    user.phone, user.phone_verified_at = "+93701234567", datetime(2026, 1, 1, tzinfo=UTC)  # in Kabul
+    db.session.commit()
+
+
+def reassign(booking_id: int, replacement: Replacement, now: datetime) -> None:
+    """The coordinator gives the job to the other interpreter."""
+    coordinator = db.session.get(User, replacement.coordinator_id)
+    assign_by_hand(booking_id, replacement.interpreter_id, actor_of(coordinator), now, despite=True)
 
 
 def cancel(booking_id: int, caseworker_id: int, now: datetime) -> None:
@@ -114,10 +136,9 @@ def test_an_interpreter_released_from_her_job_is_refused_with_her_old_ticket(app
 @pytest.mark.usefixtures("loopback_ice")
 def test_an_interpreter_replaced_during_the_call_is_cut_off_and_the_new_one_takes_her_place(app, clock, call):
     booking, jelena, mariam = call
-    hub = factories.user(Role.COORDINATOR, email="hub@marri.example")
-    farid = factories.interpreter(pairs=(("pus", "srp"),), name="Farid Rahimi")
+    farid = a_replacement()
     tokens = token(booking, jelena, clock), token(booking, mariam, clock)
-    booking_id, farid_id, farid_user_id, hub_id = booking.id, farid.id, farid.user_id, hub.id
+    booking_id = booking.id
     officer_id, mariam_id = f"user-{jelena.id}", f"user-{mariam.id}"
 
     async def scenario(service: SignalingUnderTest) -> None:
@@ -128,7 +149,7 @@ def test_an_interpreter_replaced_during_the_call_is_cut_off_and_the_new_one_take
         await officer.wait_connected(mariam_id)
         await officer.wait_heard(mariam_id, frames=25)
 
-        await in_core(service, reassign, booking_id, farid_id, hub_id, clock.now())
+        await in_core(service, reassign, booking_id, farid, clock.now())
         started = asyncio.get_running_loop().time()
         assert await interpreter.client.close_code(timeout=CUT_OFF_SECONDS) == Close.REMOVED
         assert asyncio.get_running_loop().time() - started < CUT_OFF_SECONDS
@@ -142,7 +163,7 @@ def test_an_interpreter_replaced_during_the_call_is_cut_off_and_the_new_one_take
         assert await again.close_code() == Close.REMOVED
 
         newcomer = AiortcParticipant(await service.connect(), INTERPRETER_HZ * 1.5)
-        welcome = await newcomer.join(await in_core(service, ticket_of, booking_id, farid_user_id, clock.now()))
+        welcome = await newcomer.join(await in_core(service, ticket_of, booking_id, farid.user_id, clock.now()))
         assert [peer["id"] for peer in welcome["peers"]] == [officer_id]
         await officer.wait_connected(newcomer.me)
         await officer.wait_heard(newcomer.me, frames=25)
@@ -199,8 +220,7 @@ def test_while_the_database_is_away_those_in_the_call_stay_and_newcomers_wait(ap
     """Joins fail closed (1013, the page tries again), those connected stay (fail open): see
     `signaling/roster.py`. A change made meanwhile takes effect at the first check that gets an answer."""
     booking, jelena, mariam = call
-    hub = factories.user(Role.COORDINATOR, email="hub@marri.example")
-    farid = factories.interpreter(pairs=(("pus", "srp"),), name="Farid Rahimi")
+    farid = a_replacement()
     officer_token, interpreter_token = token(booking, jelena, clock), token(booking, mariam, clock)
     second_tab = token(booking, jelena, clock)
     mariam_id = f"user-{mariam.id}"
@@ -216,7 +236,7 @@ def test_while_the_database_is_away_those_in_the_call_stay_and_newcomers_wait(ap
             for _check in range(3):
                 await calls.check_rosters()
             # The portal still reaches the database: the job goes to Farid meanwhile.
-            reassign(booking.id, farid.id, hub.id, clock.now())
+            reassign(booking.id, farid, clock.now())
             await calls.check_rosters()
             for person in (officer, interpreter):
                 await person.send("ping")
@@ -238,12 +258,10 @@ def test_while_the_database_is_away_those_in_the_call_stay_and_newcomers_wait(ap
 
 def test_the_phone_of_an_interpreter_who_loses_the_job_stops_ringing_and_cannot_join(app, clock, call):
     booking, jelena, mariam = call
-    mariam.phone, mariam.phone_verified_at = "+93701234567", datetime(2026, 1, 1, tzinfo=UTC)
-    hub = factories.user(Role.COORDINATOR, email="hub@marri.example")
-    farid = factories.interpreter(pairs=(("pus", "srp"),), name="Farid Rahimi")
-    db.session.commit()
+    with_verified_phone(mariam)
+    farid = a_replacement()
     own_page_token = token(booking, mariam, clock)
-    booking_id, farid_id, hub_id = booking.id, farid.id, hub.id
+    booking_id = booking.id
 
     async def scenario(service: SignalingUnderTest) -> None:
         own_page = await service.connect()
@@ -251,7 +269,7 @@ def test_the_phone_of_an_interpreter_who_loses_the_job_stops_ringing_and_cannot_
         await own_page.send("phone", action="call")
         dialing = await own_page.expect("phone")
         assert dialing["state"] == "dialing"  # offline: a simulated leg, rung until answered
-        await in_core(service, reassign, booking_id, farid_id, hub_id, clock.now())
+        await in_core(service, reassign, booking_id, farid, clock.now())
         assert await own_page.close_code(timeout=CUT_OFF_SECONDS) == Close.REMOVED
         await service.service.phones.close()  # the hang-up runs in the background
         phone = await PhoneSide.open(service.session, service.phone_url)
@@ -263,3 +281,37 @@ def test_the_phone_of_an_interpreter_who_loses_the_job_stops_ringing_and_cannot_
     [leg] = db.session.scalars(select(PhoneLeg).where(PhoneLeg.booking_id == booking.id)).all()
     assert leg.status is PhoneLegStatus.COMPLETED and leg.answered_at is None and leg.ended_at is not None
     assert [a.channel for a in attendances(booking)] == ["browser"]
+
+
+def test_the_phone_of_an_interpreter_replaced_during_the_call_leaves_with_her(app, clock, call):
+    booking, jelena, mariam = call
+    with_verified_phone(mariam)
+    farid = a_replacement()
+    officer_token, own_page_token = token(booking, jelena, clock), token(booking, mariam, clock)
+    booking_id = booking.id
+    phone_id = f"phone-user-{mariam.id}"
+
+    async def scenario(service: SignalingUnderTest) -> None:
+        officer, own_page = await service.connect(), await service.connect()
+        await officer.join(officer_token)
+        await own_page.join(own_page_token)
+        await own_page.send("phone", action="call")
+        dialing = await own_page.expect("phone")
+        phone = await PhoneSide.open(service.session, service.phone_url)
+        await phone.start(dialing["simulator_url"].partition("#")[2])
+        while (await officer.expect("peer-joined"))["peer"]["id"] != phone_id:
+            pass
+        await in_core(service, reassign, booking_id, farid, clock.now())
+        assert await phone.close_code(timeout=CUT_OFF_SECONDS) == Close.REMOVED
+        assert await own_page.close_code(timeout=CUT_OFF_SECONDS) == Close.REMOVED
+        gone = {(await officer.expect("peer-left"))["peer"] for _ in range(2)}
+        assert gone == {phone_id, f"user-{mariam.id}"}
+        await service.service.phones.close()
+        await officer.close()
+
+    run(app, clock, scenario)
+    db.session.expire_all()
+    [leg] = db.session.scalars(select(PhoneLeg).where(PhoneLeg.booking_id == booking.id)).all()
+    assert leg.status is PhoneLegStatus.COMPLETED and leg.ended_at is not None
+    phone_stays = [a.left_reason for a in attendances(booking) if a.channel == "phone"]
+    assert phone_stays == ["removed"]
