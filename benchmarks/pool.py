@@ -76,10 +76,6 @@ class PoolCounts:
     time_off: int
     seconds: float
 
-    def as_dict(self) -> dict[str, Any]:
-        """The counts as a plain dict (the cache keeps them beside the database file)."""
-        return dict(self.__dict__)
-
 
 def load_pool(size: PoolSize) -> PoolCounts:
     """Fill the migrated, empty database of the current app context with a generated pool."""

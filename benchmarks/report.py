@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from time import perf_counter
 from typing import Any, TextIO
 
 
@@ -49,17 +47,6 @@ class Reporter:
     def for_backend(self, backend: str, data: dict[str, int]) -> Reporter:
         """A reporter for one backend and data size, writing to the same stream."""
         return Reporter(self.stream, backend, dict(data))
-
-
-@contextmanager
-def stopwatch() -> Iterator[list[float]]:
-    """Measure a block: the yielded list holds its duration in milliseconds afterwards."""
-    elapsed: list[float] = []
-    start = perf_counter()
-    try:
-        yield elapsed
-    finally:
-        elapsed.append((perf_counter() - start) * 1000)
 
 
 def _rounded(value: float | int) -> float | int:

@@ -172,10 +172,6 @@ class Settings:
     log_level: str
 
     @property
-    def is_production(self) -> bool:
-        return self.env == "production"
-
-    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -127,14 +127,6 @@ def covered_by_windows(pieces: Iterable[Piece], windows: Sequence[WeeklyWindow])
     return True
 
 
-def minutes_per_local_day(intervals: Iterable[Interval], zone_name: str) -> dict[date, int]:
-    """Real minutes of the intervals on each local date in `zone_name` (midnight-crossing ones split)."""
-    totals: dict[date, int] = {}
-    for interval in intervals:
-        add_piece_minutes(totals, local_pieces(interval, zone_name))
-    return totals
-
-
 def add_piece_minutes(totals: dict[date, int], pieces: Iterable[Piece]) -> dict[date, int]:
     """Add each piece's minutes to `totals` under its local date; returns `totals`."""
     for day, start, end in pieces:

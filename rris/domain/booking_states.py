@@ -70,7 +70,6 @@ TRANSITIONS: dict[S, dict[BookingAction, S]] = {
 }
 
 FINAL_STATES = frozenset(state for state, moves in TRANSITIONS.items() if not moves)
-OPEN_STATES = frozenset({S.REQUESTED, S.OFFERED, S.UNFILLED, S.CONFIRMED})
 
 
 class IllegalTransition(ValueError):

@@ -32,11 +32,6 @@ class Disclosure(StrEnum):
     INSTITUTION = "institution"  # the booking is the viewer's institution's: everything
 
     @property
-    def visible(self) -> bool:
-        """The booking exists for the viewer at all."""
-        return self is not Disclosure.NOTHING
-
-    @property
     def case_details(self) -> bool:
         """The case reference and the notes to the interpreter may be shown."""
         return self in (Disclosure.CASE, Disclosure.INSTITUTION)

@@ -68,8 +68,3 @@ def unfilled_alert_timing(kind: K, starts_at: datetime) -> Timing:
 def immediate_timing(now: datetime, until: datetime) -> Timing:
     """Due at once, useful until `until` (never before now)."""
     return Timing(now, max(now, until))
-
-
-def no_show_check_at(starts_at: datetime) -> datetime:
-    """When to check that both sides joined."""
-    return starts_at + NO_SHOW_AFTER

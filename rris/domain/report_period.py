@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from rris.enums import Modality, SessionKind
-from rris.timeutil import ensure_utc, zone
+from rris.timeutil import zone
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,6 @@ class ReportFilter:
     def bounds(self) -> tuple[datetime, datetime]:
         """The period as UTC instants [start, end)."""
         return period_bounds(self.first_day, self.last_day, self.zone_name)
-
-    def covers(self, starts_at: datetime) -> bool:
-        """True when a session starting at `starts_at` belongs to the period."""
-        start, end = self.bounds
-        return start <= ensure_utc(starts_at) < end
 
 
 def local_day_start(day: date, zone_name: str) -> datetime:

@@ -32,7 +32,6 @@ from rris.timeutil import ensure_utc
 
 CENT = Decimal("0.01")
 SECONDS_PER_HOUR = 3600
-SECONDS_PER_MINUTE = 60
 MICROSECOND = timedelta(microseconds=1)
 
 Amount = TypeVar("Amount", int, Decimal)  # seconds, or what they cost

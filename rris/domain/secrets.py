@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 API_TOKEN_PREFIX = "rris_"  # noqa: S105 (a label, not a secret)
@@ -23,8 +22,3 @@ def new_api_token() -> str:
 def digest(secret: str) -> str:
     """What is stored instead of the secret itself (SHA-256, hex)."""
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def same_secret(one: str, other: str) -> bool:
-    """Constant-time comparison."""
-    return hmac.compare_digest(one.encode(), other.encode())

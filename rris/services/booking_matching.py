@@ -30,10 +30,6 @@ class Assessment:
     relay: RelayPlan | None = None
     suggestions: tuple[SlotSuggestion, ...] = field(default_factory=tuple)
 
-    @property
-    def fillable(self) -> bool:
-        return self.direct.eligible_count > 0 or self.relay is not None
-
 
 def link_for_valid(valid: ValidBooking) -> ApplicantLink:
     """The applicant of a booking not yet stored: the case, and the key when one was given."""

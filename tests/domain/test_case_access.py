@@ -25,7 +25,7 @@ def offer(state=OfferState.PENDING, version=1, expires_at=BEFORE + timedelta(min
 
 def test_an_open_offer_shows_the_facts_to_decide_and_no_case_details():
     seen = interpreter_disclosure(involvement(offers=(offer(),)), BEFORE, SPAN)
-    assert seen is Disclosure.OFFER and seen.visible and not seen.case_details and not seen.job_is_theirs
+    assert seen is Disclosure.OFFER and not seen.case_details and not seen.job_is_theirs
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_the_interpreter_holding_the_job_sees_the_case_until_the_end_plus_the_sp
     assert interpreter_disclosure(held, BEFORE, SPAN) is Disclosure.CASE
     assert interpreter_disclosure(held, ENDS + SPAN - timedelta(seconds=1), SPAN) is Disclosure.CASE
     after = interpreter_disclosure(held, ENDS + SPAN, SPAN)
-    assert after is Disclosure.RECORD and after.visible and after.job_is_theirs and not after.case_details
+    assert after is Disclosure.RECORD and after.job_is_theirs and not after.case_details
 
 
 def test_a_span_of_zero_ends_the_case_details_with_the_session():

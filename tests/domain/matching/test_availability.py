@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 
 from rris.domain.availability import (
+    add_piece_minutes,
     covered_by_index,
     covered_by_windows,
     index_windows,
     local_pieces,
-    minutes_per_local_day,
 )
 from rris.domain.matching.snapshots import Interval, WeeklyWindow
 from tests.domain.matching.test_builders import belgrade, span, utc, windows
@@ -52,7 +52,7 @@ def test_on_the_spring_forward_night_the_missing_hour_is_in_no_piece_and_the_ses
     interval = span(utc(2026, 3, 29, 0, 30))
     sunday = date(2026, 3, 29)
     assert local_pieces(interval, "Europe/Belgrade") == [(sunday, 90, 120), (sunday, 180, 270)]
-    assert minutes_per_local_day([interval], "Europe/Belgrade") == {sunday: 120}
+    assert add_piece_minutes({}, local_pieces(interval, "Europe/Belgrade")) == {sunday: 120}
 
 
 def test_on_the_fall_back_night_the_repeated_hour_is_two_pieces_and_the_session_has_120_real_minutes():
@@ -60,20 +60,21 @@ def test_on_the_fall_back_night_the_repeated_hour_is_two_pieces_and_the_session_
     interval = span(utc(2026, 10, 25, 0))
     sunday = date(2026, 10, 25)
     assert local_pieces(interval, "Europe/Belgrade") == [(sunday, 120, 180), (sunday, 120, 180)]
-    assert minutes_per_local_day([interval], "Europe/Belgrade") == {sunday: 120}
+    assert add_piece_minutes({}, local_pieces(interval, "Europe/Belgrade")) == {sunday: 120}
 
 
 def test_the_spring_forward_day_has_23_hours_and_the_fall_back_day_25():
     march_day = Interval(belgrade(2026, 3, 29), belgrade(2026, 3, 30))
     october_day = Interval(belgrade(2026, 10, 25), belgrade(2026, 10, 26))
-    assert minutes_per_local_day([march_day], "Europe/Belgrade") == {date(2026, 3, 29): 23 * 60}
-    assert minutes_per_local_day([october_day], "Europe/Belgrade") == {date(2026, 10, 25): 25 * 60}
+    assert add_piece_minutes({}, local_pieces(march_day, "Europe/Belgrade")) == {date(2026, 3, 29): 23 * 60}
+    assert add_piece_minutes({}, local_pieces(october_day, "Europe/Belgrade")) == {date(2026, 10, 25): 25 * 60}
 
 
-def test_minutes_per_local_day_adds_intervals_on_the_same_local_day_not_the_same_utc_day():
+def test_daily_minutes_add_sessions_on_the_same_local_day_not_the_same_utc_day():
     late_sunday_utc = span(utc(2026, 1, 11, 20), 60)  # 00:30-01:30 Monday in Kabul
     monday = span(utc(2026, 1, 12, 8), 120)
-    totals = minutes_per_local_day([late_sunday_utc, monday], "Asia/Kabul")
+    totals = add_piece_minutes({}, local_pieces(late_sunday_utc, "Asia/Kabul"))
+    add_piece_minutes(totals, local_pieces(monday, "Asia/Kabul"))
     assert totals == {date(2026, 1, 12): 180}
 
 
