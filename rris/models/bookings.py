@@ -149,9 +149,10 @@ class BookingSpecialisation(db.Model):
 class Assignment(db.Model):
     """An interpreter confirmed for one leg of a booking; blocks their time while not released.
 
-    `busy_from`/`busy_until` are the session widened by the interpreter's rest gap. The
-    database refuses two unreleased assignments of one interpreter whose busy spans overlap:
-    an exclusion constraint on PostgreSQL, a trigger on SQLite (see the migrations).
+    `busy_from`/`busy_until` are the session widened by the interpreter's rest gap on both sides
+    (`rris.domain.clashes.busy_interval`). The database refuses two unreleased assignments of one
+    interpreter whose busy spans overlap (`jobs_clash`): an exclusion constraint on PostgreSQL, a
+    trigger on SQLite (see the migrations).
     """
 
     __tablename__ = "assignments"

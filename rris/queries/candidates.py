@@ -171,7 +171,14 @@ def _time_off(ids: list[int], span: Interval) -> dict[int, list[Interval]]:
 
 def _commitments(ids: list[int], span: Interval) -> dict[int, list[Commitment]]:
     rows = db.session.execute(
-        select(Assignment.interpreter_id, Booking.id, Booking.starts_at, Booking.ends_at)
+        select(
+            Assignment.interpreter_id,
+            Booking.id,
+            Booking.starts_at,
+            Booking.ends_at,
+            Assignment.busy_from,
+            Assignment.busy_until,
+        )
         .join(Booking, Booking.id == Assignment.booking_id)
         .where(
             Assignment.interpreter_id.in_(ids),
@@ -183,8 +190,9 @@ def _commitments(ids: list[int], span: Interval) -> dict[int, list[Commitment]]:
         )
     )
     found: dict[int, list[Commitment]] = defaultdict(list)
-    for interpreter_id, booking_id, starts_at, ends_at in rows:
-        found[interpreter_id].append(Commitment(booking_id, Interval(starts_at, ends_at)))
+    for interpreter_id, booking_id, starts_at, ends_at, busy_from, busy_until in rows:
+        session, busy = Interval(starts_at, ends_at), Interval(busy_from, busy_until)
+        found[interpreter_id].append(Commitment(booking_id, session, busy))
     return found
 
 

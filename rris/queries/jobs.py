@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.models import Assignment, Booking, Offer
@@ -58,16 +59,19 @@ def past_jobs(interpreter_id: int, now: datetime, limit: int = 10) -> list[Assig
     )
 
 
-def job_overlapping(interpreter_id: int, busy_from: datetime, busy_until: datetime) -> Booking | None:
-    """The interpreter's held job whose busy span overlaps the given one, if any."""
+def job_overlapping(interpreter_id: int, busy: Interval) -> Booking | None:
+    """The interpreter's unreleased job that clashes with the busy interval `busy`, if any.
+
+    `rris.domain.clashes.jobs_clash` in SQL, on the stored busy spans, as the database's guard tests them.
+    """
     return db.session.scalar(
         select(Booking)
         .join(Assignment, Assignment.booking_id == Booking.id)
         .where(
             Assignment.interpreter_id == interpreter_id,
             Assignment.released_at.is_(None),
-            Assignment.busy_from < busy_until,
-            Assignment.busy_until > busy_from,
+            Assignment.busy_from < busy.end,
+            busy.start < Assignment.busy_until,
         )
         .order_by(Booking.starts_at)
         .limit(1)

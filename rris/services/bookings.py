@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from rris.domain.booking_states import BookingAction, next_state
+from rris.domain.clashes import busy_interval
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.domain.matching.rules import Rejection, RejectionReason
+from rris.domain.matching.snapshots import Interval
 from rris.domain.permissions import Actor, may
 from rris.enums import BookingState
 from rris.extensions import db
@@ -239,15 +241,14 @@ def assign_by_hand(
             assignment.released_at = now
             assignment.release_reason = _("replaced by hand")
     db.session.flush()
-    gap = timedelta(minutes=interpreter.rest_gap_minutes)
-    busy = booking.starts_at - gap, booking.ends_at + gap
+    busy = busy_interval(Interval(booking.starts_at, booking.ends_at), interpreter.rest_gap_minutes)
     try:
         assignment = assign_interpreter(booking, leg, interpreter, now, assigned_by_id=actor.user_id, manual=True)
     except IntegrityError:
         # Only a writer that skipped the interpreter's lock gets here; name what it committed.
         name = interpreter.name
         db.session.rollback()
-        raise _clash(name, job_overlapping(interpreter_id, *busy)) from None
+        raise _clash(name, job_overlapping(interpreter_id, busy)) from None
     assignment.waived_reasons = ",".join(sorted({reason.reason.value for reason in reasons})) or None
     withdraw_pending(booking, now, leg)
     if booking.fully_assigned:

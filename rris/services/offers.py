@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from rris.context import current_settings
 from rris.domain.booking_states import BookingAction, next_state
+from rris.domain.clashes import busy_interval
 from rris.domain.errors import Conflict, InvalidInput
 from rris.domain.matching.engine import MatchResult
+from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.models import Assignment, Booking, InterpreterProfile, Offer
@@ -183,13 +185,13 @@ def assign_interpreter(
 
     The database refuses an overlap with another of their jobs (IntegrityError at the flush).
     """
-    gap = timedelta(minutes=interpreter.rest_gap_minutes)
+    busy = busy_interval(Interval(booking.starts_at, booking.ends_at), interpreter.rest_gap_minutes)
     assignment = Assignment(
         booking=booking,
         leg=leg,
         interpreter_id=interpreter.id,
-        busy_from=booking.starts_at - gap,
-        busy_until=booking.ends_at + gap,
+        busy_from=busy.start,
+        busy_until=busy.end,
         assigned_at=now,
         assigned_by_id=assigned_by_id,
         manual=manual,

@@ -7,7 +7,7 @@ local time beside it; the presenters at the end of this module do the zone work 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -18,7 +18,9 @@ from flask_login import current_user
 
 from rris.context import current_clock
 from rris.domain.case_access import Disclosure
+from rris.domain.clashes import busy_interval, jobs_clash
 from rris.domain.errors import Conflict, InvalidInput
+from rris.domain.matching.snapshots import Interval
 from rris.models import Assignment, Booking, InterpreterProfile, Offer
 from rris.queries.calls import attendance_report
 from rris.queries.jobs import open_offers, past_jobs, upcoming_jobs
@@ -78,7 +80,7 @@ def offers(decline_form: DeclineOfferForm | None = None, declining: int | None =
         profile=profile,
         offers=listed,
         disclosures=_disclosures([offer.booking for offer in listed], now),
-        clashes=_clashes(listed, upcoming_jobs(profile.id, now), timedelta(minutes=profile.rest_gap_minutes)),
+        clashes=_clashes(listed, upcoming_jobs(profile.id, now), profile.rest_gap_minutes),
         decline_form=decline_form,
         declining=declining,
         fresh_decline=DeclineOfferForm(formdata=None),
@@ -119,16 +121,16 @@ def decline(offer_id: int) -> Any:
     return offers(decline_form=form, declining=offer_id, status=422)
 
 
-def _clashes(offers: list[Offer], jobs: list[Assignment], gap: timedelta) -> dict[int, str]:
-    """Offers that overlap a confirmed job (rest gap included), with that job's booking code.
+def _clashes(offers: list[Offer], jobs: list[Assignment], rest_gap_minutes: int) -> dict[int, str]:
+    """Offers that clash with a confirmed job (rest gap included), with that job's booking code.
 
     Accepting one would be refused; the inbox says so before she tries.
     """
     found: dict[int, str] = {}
     for offer in offers:
-        start, end = offer.booking.starts_at - gap, offer.booking.ends_at + gap
+        busy = busy_interval(Interval(offer.booking.starts_at, offer.booking.ends_at), rest_gap_minutes)
         for job in jobs:
-            if job.busy_from < end and start < job.busy_until:
+            if jobs_clash(busy, Interval(job.busy_from, job.busy_until)):
                 found[offer.id] = job.booking.code
                 break
     return found

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from rris.domain.availability import MINUTES_PER_DAY, add_piece_minutes, covered_by_windows, local_pieces, wall_clock
+from rris.domain.clashes import busy_interval, jobs_clash
 from rris.domain.matching.snapshots import Candidate, Interval, MatchRequest
 from rris.enums import GenderRule
 from rris.timeutil import city_of_zone
@@ -176,7 +177,7 @@ class SessionFacts:
         self._pieces: dict[str, list[tuple[date, int, int]]] = {}
         self._outside: dict[str, Rejection] = {}
         self._day_minutes: dict[str, dict[date, int]] = {}
-        self._widened: dict[int, tuple[datetime, datetime]] = {}
+        self._busy: dict[int, Interval] = {}
         self._reach: dict[str, tuple[datetime, datetime]] = {}
 
     def pieces(self, zone_name: str) -> list[tuple[date, int, int]]:
@@ -203,12 +204,11 @@ class SessionFacts:
             found = self._day_minutes[zone_name] = add_piece_minutes({}, self.pieces(zone_name))
         return found
 
-    def widened(self, gap_minutes: int) -> tuple[datetime, datetime]:
-        """The session's start and end pushed out by a rest gap on both sides (cached per gap)."""
-        found = self._widened.get(gap_minutes)
+    def busy(self, gap_minutes: int) -> Interval:
+        """The session's busy interval with a rest gap of `gap_minutes` (cached per gap)."""
+        found = self._busy.get(gap_minutes)
         if found is None:
-            gap = timedelta(minutes=gap_minutes)
-            found = self._widened[gap_minutes] = (self.start - gap, self.end + gap)
+            found = self._busy[gap_minutes] = busy_interval(self.interval, gap_minutes)
         return found
 
     def day_reach(self, zone_name: str) -> tuple[datetime, datetime]:
@@ -280,7 +280,7 @@ def _job_rejections(candidate: Candidate, facts: SessionFacts, first_only: bool)
     found: list[Rejection] = []
     own = facts.request.booking_id
     gap = candidate.rest_gap_minutes
-    wide_start, wide_end = facts.widened(gap)
+    busy = facts.busy(gap)
     reach_start, reach_end = facts.day_reach(candidate.timezone)
     nearby: list[Interval] = []
     nearby_span = timedelta(0)
@@ -288,7 +288,7 @@ def _job_rejections(candidate: Candidate, facts: SessionFacts, first_only: bool)
         interval = commitment.interval
         if commitment.booking_id == own:
             continue
-        if interval.start < wide_end and wide_start < interval.end:
+        if jobs_clash(busy, commitment.busy):
             params = (("booking_id", str(commitment.booking_id)), ("rest_gap_minutes", str(gap)))
             found.append(Rejection(RejectionReason.OVERLAPPING_JOB, params))
             if first_only:

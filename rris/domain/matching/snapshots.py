@@ -61,10 +61,11 @@ class AccreditationPeriod:
 
 @dataclass(frozen=True)
 class Commitment:
-    """A confirmed job of the candidate (another booking), as it blocks their time."""
+    """A confirmed job of the candidate (another booking): its session, and the busy interval it holds."""
 
     booking_id: int
     interval: Interval
+    busy: Interval  # as the assignment stores it (`rris.domain.clashes.busy_interval`)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rris.domain.clashes import busy_interval
 from rris.domain.matching.rules import evaluate
 from rris.domain.matching.snapshots import (
     AccreditationPeriod,
@@ -54,9 +55,10 @@ def windows(days: range | tuple[int, ...], start_hour: float, end_hour: float) -
     return tuple(WeeklyWindow(day, round(start_hour * 60), round(end_hour * 60)) for day in days)
 
 
-def job(booking_id: int, start: datetime, minutes: int = 120) -> Commitment:
-    """A confirmed job of `minutes` from `start`."""
-    return Commitment(booking_id, span(start, minutes))
+def job(booking_id: int, start: datetime, minutes: int = 120, rest_gap_minutes: int = 15) -> Commitment:
+    """A confirmed job of `minutes` from `start`, holding the interpreter's time with `rest_gap_minutes`."""
+    session = span(start, minutes)
+    return Commitment(booking_id, session, busy_interval(session, rest_gap_minutes))
 
 
 def make_request(**overrides: Any) -> MatchRequest:

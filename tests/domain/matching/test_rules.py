@@ -144,12 +144,21 @@ def test_time_off_overlapping_the_session_rejects_but_time_off_ending_as_it_star
     assert reasons(before, request) == []
 
 
-def test_a_job_ending_at_10_with_a_15_minute_rest_gap_blocks_a_10_10_start_and_allows_10_15():
+def test_a_job_ending_at_10_with_a_15_minute_rest_gap_blocks_a_10_25_start_and_allows_10_30():
+    # Each job holds her rest gap on both sides, as the database stores it: busy until 10:15, and
+    # the next session's busy interval begins 15 minutes before it starts.
     candidate = make_candidate(commitments=(job(17, utc(2026, 1, 12, 8), 120),), rest_gap_minutes=15)
-    rejection = only(candidate, make_request(interval=span(utc(2026, 1, 12, 10, 10), 60)))
+    rejection = only(candidate, make_request(interval=span(utc(2026, 1, 12, 10, 25), 60)))
     assert rejection.reason is R.OVERLAPPING_JOB
     assert dict(rejection.params) == {"booking_id": "17", "rest_gap_minutes": "15"}
     assert rejection.detail == "Conflicts with booking 17 (including a 15-minute rest gap)."
+    assert reasons(candidate, make_request(interval=span(utc(2026, 1, 12, 10, 30), 60))) == []
+
+
+def test_a_job_is_as_busy_as_its_assignment_stores_it_even_after_she_changes_her_rest_gap():
+    # Assigned while her gap was 0; now it is 15: only the new session is widened by it.
+    candidate = make_candidate(commitments=(job(19, utc(2026, 1, 12, 8), 120, rest_gap_minutes=0),))
+    assert reasons(candidate, make_request(interval=span(utc(2026, 1, 12, 10, 10), 60))) == [R.OVERLAPPING_JOB]
     assert reasons(candidate, make_request(interval=span(utc(2026, 1, 12, 10, 15), 60))) == []
 
 
