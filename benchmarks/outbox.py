@@ -50,6 +50,8 @@ from benchmarks.people import Row, user_row, weighted
 from benchmarks.pool import BATCH_ROWS, DEFAULT_SEED
 from benchmarks.report import Reporter, percentile
 from rris.app import create_app
+from rris.domain.clashes import busy_interval
+from rris.domain.matching.snapshots import Interval
 from rris.domain.notices import REMINDER_LEADS, reminder_timing
 from rris.enums import BookingState, Channel, Gender, Modality, NotificationKind, Role, SessionKind
 from rris.enums import NotificationState as State
@@ -64,7 +66,7 @@ from scheduler.runner import JOBS
 K = NotificationKind
 POLL_SECONDS = next(job.every_seconds for job in JOBS if job.function is dispatch_outbox)
 RECIPIENTS = 2  # each booking reminds its caseworker and its interpreter
-GAP = timedelta(minutes=15)  # the interpreters' rest gap around each session
+REST_GAP_MINUTES = 15  # the interpreters' rest gap around each session
 FUTURE_FIRST_DAY = 2  # later sessions start from the day after tomorrow: none of theirs falls due here
 FUTURE_DAYS = 7
 FUTURE_QUARTERS_UTC = (6 * 4, 16 * 4)  # ... between 06:00 and 16:00 UTC, on the quarter hour
@@ -143,12 +145,13 @@ def _plan_sessions(plan: OutboxPlan, rng: random.Random, now: datetime) -> list[
     # Each session gets the interpreter free the longest, or a new one when nobody is free.
     free = [(datetime.min.replace(tzinfo=now.tzinfo), n) for n in range(plan.interpreters)]
     for session in sorted(sessions, key=lambda item: item.starts_at):
-        busy_until = session.starts_at + timedelta(minutes=session.minutes) + GAP
-        if free[0][0] <= session.starts_at - GAP:  # busy spans are half-open, [from, until)
-            session.interpreter = heapq.heapreplace(free, (busy_until, free[0][1]))[1]
+        ends_at = session.starts_at + timedelta(minutes=session.minutes)
+        busy = busy_interval(Interval(session.starts_at, ends_at), REST_GAP_MINUTES)
+        if free[0][0] <= busy.start:  # busy spans are half-open, [from, until)
+            session.interpreter = heapq.heapreplace(free, (busy.end, free[0][1]))[1]
         else:
             session.interpreter = len(free)
-            heapq.heappush(free, (busy_until, session.interpreter))
+            heapq.heappush(free, (busy.end, session.interpreter))
         session.caseworker = rng.randrange(plan.caseworkers)
     return sessions
 
@@ -205,7 +208,7 @@ def _insert_people(
     ]  # fmt: skip
     caseworker_ids = _insert_ids(User.__table__, caseworkers)
     user_ids = _insert_ids(User.__table__, users)
-    profile = {"daily_cap_minutes": 480, "rest_gap_minutes": GAP.seconds // 60, "hourly_rate": Decimal("40.00"),
+    profile = {"daily_cap_minutes": 480, "rest_gap_minutes": REST_GAP_MINUTES, "hourly_rate": Decimal("40.00"),
                "rate_currency": "EUR", "created_at": now - timedelta(days=400)}  # fmt: skip
     profiles = [
         {**profile, "user_id": user_id, "gender": rng.choice((Gender.FEMALE, Gender.MALE)), "timezone": zone}
@@ -254,9 +257,10 @@ def _insert_sessions(sessions: list[_Session], loaded: _Loaded, rng: random.Rand
     for session, booking_id, booking in zip(sessions, booking_ids, bookings, strict=True):
         interpreter_user_id, interpreter_id = loaded.interpreters[session.interpreter]
         starts, ends, confirmed = booking["starts_at"], booking["ends_at"], booking["confirmed_at"]
+        busy = busy_interval(Interval(starts, ends), REST_GAP_MINUTES)
         assignments.append(
-            {"booking_id": booking_id, "leg": 1, "interpreter_id": interpreter_id, "busy_from": starts - GAP,
-             "busy_until": ends + GAP, "assigned_at": confirmed}
+            {"booking_id": booking_id, "leg": 1, "interpreter_id": interpreter_id, "busy_from": busy.start,
+             "busy_until": busy.end, "assigned_at": confirmed}
         )  # fmt: skip
         for kind in session.kinds:
             timing = reminder_timing(kind, starts, ends)

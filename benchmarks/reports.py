@@ -38,6 +38,8 @@ from sqlalchemy import Table, select, text
 from benchmarks.catalogue import APPLICANT_LANGUAGES, COUNTRY_WEIGHTS, OFFICER_LANGUAGES, RELAY_LANGUAGE
 from benchmarks.people import CREATED, Row, user_row
 from benchmarks.report import Reporter
+from rris.domain.clashes import busy_interval
+from rris.domain.matching.snapshots import Interval
 from rris.domain.report_period import ReportFilter
 from rris.enums import (
     BookingState,
@@ -440,15 +442,15 @@ class _Generator:
             }
         )
         self.counts.bookings += 1
-        gap = timedelta(minutes=REST_GAP_MINUTES)
+        busy = busy_interval(Interval(start, end), REST_GAP_MINUTES)
         for leg, interpreter_id in enumerate(interpreters, start=1):
             batch.assignments.append(
                 {
                     "booking_id": booking_id,
                     "leg": leg,
                     "interpreter_id": interpreter_id,
-                    "busy_from": start - gap,
-                    "busy_until": end + gap,
+                    "busy_from": busy.start,
+                    "busy_until": busy.end,
                     "assigned_at": confirmed,
                     "assigned_by_id": None,
                     "manual": False,

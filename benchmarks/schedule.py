@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.catalogue import BENCH_NOW, COUNTRY_WEIGHTS, SESSION_MINUTES, SESSION_WEIGHTS
 from benchmarks.people import Office, Person, Row, weighted
+from rris.domain.clashes import busy_interval
+from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState, GenderRule, Modality, SessionKind
 
 HORIZON_DAYS = 365
@@ -95,7 +97,6 @@ class Schedule:
         offsets = _working_offsets(tuple(bool(spans) for spans in person.week))
         days = sorted(self.rng.sample(offsets, min(target, len(offsets))))
         busy_until = datetime.min.replace(tzinfo=UTC)
-        gap = timedelta(minutes=person.rest_gap_minutes)
         last_case: tuple[str, str] | None = None
         for offset in days:
             if self.next_id > self.total:
@@ -111,9 +112,10 @@ class Schedule:
                 day, span_start + 15 * self.rng.randint(0, (span_end - span_start - minutes) // 15), person.zone
             )
             end = start + timedelta(minutes=minutes)
-            if start - gap < busy_until or any(off < end and start < back for off, back in person.time_off):
+            busy = busy_interval(Interval(start, end), person.rest_gap_minutes)
+            if busy.start < busy_until or any(off < end and start < back for off, back in person.time_off):
                 continue
-            busy_until = end + gap
+            busy_until = busy.end
             code = self._country_on(person, day)
             if last_case and last_case[0] == code and self.rng.random() < CASE_REUSE_CHANCE:
                 reference, continuity = last_case[1], True
@@ -220,13 +222,13 @@ class Schedule:
         }
 
     def _assignment(self, booking: Row, person: Person) -> Row:
-        gap = timedelta(minutes=person.rest_gap_minutes)
+        busy = busy_interval(Interval(booking["starts_at"], booking["ends_at"]), person.rest_gap_minutes)
         return {
             "booking_id": booking["id"],
             "leg": 1,
             "interpreter_id": person.interpreter_id,
-            "busy_from": booking["starts_at"] - gap,
-            "busy_until": booking["ends_at"] + gap,
+            "busy_from": busy.start,
+            "busy_until": busy.end,
             "assigned_at": booking["updated_at"],
             "assigned_by_id": person.user_id,
             "manual": False,

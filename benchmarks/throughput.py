@@ -39,6 +39,8 @@ from werkzeug.serving import make_server
 from benchmarks.catalogue import BENCH_NOW
 from benchmarks.report import Reporter
 from rris.context import current_settings
+from rris.domain.clashes import busy_interval
+from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState, Gender, Modality, Proficiency, Role, SessionKind
 from rris.extensions import db
 from rris.integrations.passwords import hash_password
@@ -195,13 +197,13 @@ def _first_session(
         updated_at=starts - timedelta(days=3),
         confirmed_at=starts - timedelta(days=3),
     )
-    gap = timedelta(minutes=interpreter.rest_gap_minutes)
+    busy = busy_interval(Interval(booking.starts_at, booking.ends_at), interpreter.rest_gap_minutes)
     booking.assignments = [
         Assignment(
             leg=1,
             interpreter_id=interpreter.id,
-            busy_from=booking.starts_at - gap,
-            busy_until=booking.ends_at + gap,
+            busy_from=busy.start,
+            busy_until=busy.end,
             assigned_at=booking.created_at,
         )
     ]

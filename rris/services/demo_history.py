@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
+from rris.domain.clashes import busy_interval
+from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState, CallRole, GenderRule, Modality, PhoneDirection, PhoneLegStatus, Role, SessionKind
 from rris.extensions import db
 from rris.models import (
@@ -218,14 +220,14 @@ def _children(rows: dict[Any, list[Row]], booking_id: int, session: PastSession,
     events = rows[BookingEvent.__table__]
     events.append(_event(booking_id, session.created_at, session.caseworker_id, "requested", None, "requested"))
     for leg, person in enumerate(session.interpreters, start=1):
-        gap = timedelta(minutes=person.rest_gap_minutes)
+        busy = busy_interval(Interval(session.starts_at, session.ends_at), person.rest_gap_minutes)
         rows[Assignment.__table__].append(
             {
                 "booking_id": booking_id,
                 "leg": leg,
                 "interpreter_id": person.id,
-                "busy_from": session.starts_at - gap,
-                "busy_until": session.ends_at + gap,
+                "busy_from": busy.start,
+                "busy_until": busy.end,
                 "assigned_at": session.confirmed_at,
                 "assigned_by_id": None,
                 "manual": False,

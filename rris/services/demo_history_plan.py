@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
+from rris.domain.clashes import busy_interval, jobs_clash
+from rris.domain.matching.snapshots import Interval
 from rris.domain.session_kinds import DEFAULT_DURATION_MINUTES
 from rris.enums import BookingState, Modality, SessionKind
 
@@ -109,7 +111,7 @@ class PastSession:
 class _Diary:
     """An interpreter's planned sessions: busy spans (rest gap included) and minutes per local day."""
 
-    busy: list[tuple[datetime, datetime]] = field(default_factory=list)
+    busy: list[Interval] = field(default_factory=list)
     minutes: dict[date, int] = field(default_factory=dict)
 
 
@@ -260,12 +262,11 @@ class HistoryPlanner:
         minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
         if diary.minutes.get(local_start.date(), 0) + minutes > person.daily_cap_minutes:
             return False
-        busy_from, busy_until = self._busy_span(person, session)
-        return not any(other_from < busy_until and busy_from < other_until for other_from, other_until in diary.busy)
+        busy = self._busy_span(person, session)
+        return not any(jobs_clash(busy, other) for other in diary.busy)
 
-    def _busy_span(self, person: PoolInterpreter, session: PastSession) -> tuple[datetime, datetime]:
-        gap = timedelta(minutes=person.rest_gap_minutes)
-        return session.starts_at - gap, session.ends_at + gap
+    def _busy_span(self, person: PoolInterpreter, session: PastSession) -> Interval:
+        return busy_interval(Interval(session.starts_at, session.ends_at), person.rest_gap_minutes)
 
     def _book(self, person: PoolInterpreter, session: PastSession) -> None:
         diary = self.diaries[person.id]

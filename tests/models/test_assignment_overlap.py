@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from rris.domain.clashes import busy_interval
+from rris.domain.matching.snapshots import Interval
 from rris.extensions import db
 from rris.models import Assignment
 from tests import factories
@@ -13,12 +15,13 @@ NINE = datetime(2026, 1, 13, 8, 0, tzinfo=UTC)
 
 
 def assign(profile, booking, start, minutes=60, gap=15, released=False):
+    busy = busy_interval(Interval(start, start + timedelta(minutes=minutes)), gap)
     record = Assignment(
         booking=booking,
         leg=1,
         interpreter_id=profile.id,
-        busy_from=start - timedelta(minutes=gap),
-        busy_until=start + timedelta(minutes=minutes + gap),
+        busy_from=busy.start,
+        busy_until=busy.end,
         assigned_at=NINE,
         released_at=NINE if released else None,
     )
