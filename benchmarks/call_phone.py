@@ -52,6 +52,7 @@ from benchmarks.call_capacity import SignalingProcess, signaling_process
 from benchmarks.call_rooms import TICKET_LEAD, TICKET_SPAN, BenchRoom, loopback_ice
 from benchmarks.environment import dispose
 from benchmarks.report import Reporter, percentile
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket
 from rris.enums import CallRole
 from rris.timeutil import SystemClock
@@ -129,7 +130,7 @@ def _leg_ticket(room: BenchRoom, secret: str) -> str:
     ticket = CallTicket(
         room=room.name,
         booking_id=room.booking_id,
-        participant=f"phone-{room.interpreter}",
+        participant=Participant.user(room.interpreter_user_id).phone(),
         role=CallRole.INTERPRETER,
         display_name=f"Bench phone {room.interpreter}",
         not_before=now - TICKET_LEAD,
@@ -273,7 +274,7 @@ async def _measure_delays(session: ClientSession, port: int, room: BenchRoom, se
     origin = origin_of("http://127.0.0.1")
     calls_url, phone_url = f"ws://127.0.0.1:{port}/calls/ws", f"ws://127.0.0.1:{port}/phone/stream"
     tickets = room.tickets(secret, SystemClock().now())
-    phone_id = f"phone-{room.interpreter}"
+    phone_id = room.interpreter_phone
     officer = TimedParticipant(ProtocolClient(await session.ws_connect(calls_url, origin=origin)), "bursts", True)
     own_tile = TimedParticipant(ProtocolClient(await session.ws_connect(calls_url, origin=origin)), "silence", False)
     await officer.join(tickets[0])
@@ -365,7 +366,7 @@ async def _measure_step(
             raise RuntimeError("the phones' process did not start")
         started = time.monotonic()
         for officer, room in zip(officers, rooms, strict=True):
-            await officer.wait_connected(f"phone-{room.interpreter}", CONNECT_TIMEOUT_SECONDS)
+            await officer.wait_connected(room.interpreter_phone, CONNECT_TIMEOUT_SECONDS)
         connected = time.monotonic() - started
         await asyncio.sleep(SETTLE_SECONDS)
         window_start, cpu, client_cpu = time.monotonic(), service.cpu_seconds(), time.process_time()

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import aioice.ice
 from sqlalchemy import func, select
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
@@ -38,20 +39,27 @@ class BenchRoom:
 
     @property
     def officer(self) -> str:
-        return f"user-{self.officer_user_id}"
+        """The officer's id in the call (the protocol's PEER id)."""
+        return Participant.user(self.officer_user_id).encode()
 
     @property
     def interpreter(self) -> str:
-        return f"user-{self.interpreter_user_id}"
+        """The interpreter's id in the call."""
+        return Participant.user(self.interpreter_user_id).encode()
+
+    @property
+    def interpreter_phone(self) -> str:
+        """The id of the interpreter's phone in the call."""
+        return Participant.user(self.interpreter_user_id).phone().encode()
 
     def tickets(self, secret: str, now: datetime) -> tuple[str, str]:
         """Signed join tickets (officer, interpreter), valid from just before `now` for two hours."""
         return (
-            self._ticket(self.officer, CallRole.OFFICER, secret, now),
-            self._ticket(self.interpreter, CallRole.INTERPRETER, secret, now),
+            self._ticket(Participant.user(self.officer_user_id), CallRole.OFFICER, secret, now),
+            self._ticket(Participant.user(self.interpreter_user_id), CallRole.INTERPRETER, secret, now),
         )
 
-    def _ticket(self, participant: str, role: CallRole, secret: str, now: datetime) -> str:
+    def _ticket(self, participant: Participant, role: CallRole, secret: str, now: datetime) -> str:
         ticket = CallTicket(
             room=self.name,
             booking_id=self.booking_id,

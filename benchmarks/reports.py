@@ -38,6 +38,7 @@ from sqlalchemy import Table, select, text
 from benchmarks.catalogue import APPLICANT_LANGUAGES, COUNTRY_WEIGHTS, OFFICER_LANGUAGES, RELAY_LANGUAGE
 from benchmarks.people import CREATED, Row, user_row
 from benchmarks.report import Reporter
+from rris.domain.call_participants import Participant
 from rris.domain.clashes import busy_interval
 from rris.domain.matching.snapshots import Interval
 from rris.domain.report_period import ReportFilter
@@ -552,8 +553,8 @@ class _Generator:
         batch.phone_legs.append(
             {
                 "booking_id": booking_id,
-                "participant": f"phone-user-{user_id}",
-                "person_participant": f"user-{user_id}",
+                "participant": Participant.user(user_id).phone().encode(),
+                "person_participant": Participant.user(user_id).encode(),
                 "user_id": user_id,
                 "role": CallRole.INTERPRETER,
                 "display_name": f"Interpreter {user_id} (phone)",

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, TicketRejected, read_ticket
 from rris.settings import Settings
 from rris.timeutil import Clock
@@ -31,8 +32,8 @@ from signaling.protocol import (
     Close,
     ProtocolError,
     encode,
-    is_phone_participant,
     parse_client_frame,
+    peer_named,
 )
 from signaling.records import CallRecorder
 from signaling.rooms import BROWSER, PHONE, Connection, Room, Rooms, Socket
@@ -134,7 +135,7 @@ class CallService:
             ticket = read_ticket(message.fields["ticket"], self.settings.secret_key, self.clock.now())
         except TicketRejected as rejected:
             raise ProtocolError(Close.TICKET_REFUSED, f"ticket_{rejected.reason}", str(rejected)) from None
-        if is_phone_participant(ticket.participant) != (channel == PHONE):
+        if ticket.participant.is_phone != (channel == PHONE):
             raise ProtocolError(
                 Close.TICKET_REFUSED, "ticket_wrong_channel", "This ticket is not for this kind of connection."
             )
@@ -212,12 +213,12 @@ class CallService:
         if message.type in RELAYED_TYPES:
             if message.type == "candidate" and not connection.candidates.take():
                 raise ProtocolError(Close.FLOOD, "candidate_flood", "Too many ICE candidates.")
-            target = room.connections.get(fields["to"])
+            target = room.connections.get(peer_named(fields["to"]))
             if target is None or target is connection:
                 await connection.send("error", code="unknown_peer", message="That participant is not in the call.")
                 return
             relayed = {k: v for k, v in fields.items() if k not in ("type", "to", "from")}
-            await target.send(message.type, **{"from": connection.participant}, **relayed)
+            await target.send(message.type, **{"from": connection.participant.encode()}, **relayed)
         elif message.type == "status":
             self.recorder.state(connection.id, fields["peer"], fields["state"], self.clock.now())
         elif message.type == "quality":
@@ -265,23 +266,23 @@ class CallService:
             # A telephone leg never comes back: a new leg is a new participant with a new ticket.
             self.rooms.burn(connection.ticket)
             reason = connection.end_reason if connection.end_reason in ("gone", REMOVED.code) else "left"
-            await room.broadcast(None, "peer-left", peer=participant, reason=reason)
+            await room.broadcast(None, "peer-left", peer=participant.encode(), reason=reason)
             if self.phones is not None:
                 await self.phones.leg_ended(room, connection)
         elif connection.end_reason in FINAL_REASONS:
             reason = REMOVED.code if connection.end_reason == REMOVED.code else "left"
-            await room.broadcast(None, "peer-left", peer=participant, reason=reason)
+            await room.broadcast(None, "peer-left", peer=participant.encode(), reason=reason)
         else:
-            await room.broadcast(None, "peer-away", peer=participant)
+            await room.broadcast(None, "peer-away", peer=participant.encode())
             timer = asyncio.get_running_loop().call_later(
                 self.timings.away_grace_seconds, lambda: asyncio.ensure_future(self._gone(room, participant))
             )
             room.away[participant] = (timer, connection.ticket.nonce)
         self.rooms.discard_if_empty(room)
 
-    async def _gone(self, room: Room, participant: str) -> None:
+    async def _gone(self, room: Room, participant: Participant) -> None:
         if room.away.pop(participant, None) is not None:
-            await room.broadcast(None, "peer-left", peer=participant, reason="gone")
+            await room.broadcast(None, "peer-left", peer=participant.encode(), reason="gone")
         self.rooms.discard_if_empty(room)
 
     async def shutdown(self) -> None:

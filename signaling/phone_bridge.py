@@ -80,7 +80,7 @@ class BridgeRefused(Exception):
 def ice_configuration(settings: Settings, ticket: CallTicket) -> RTCConfiguration:
     """The bridge's ICE servers: our own STUN and TURN from the settings, never a public default."""
     servers = ice_servers(
-        settings.stun_urls, settings.turn_urls, settings.turn_secret, ticket.participant, ticket.expires_at
+        settings.stun_urls, settings.turn_urls, settings.turn_secret, ticket.participant.encode(), ticket.expires_at
     )
     return RTCConfiguration(
         iceServers=[RTCIceServer(s["urls"], s.get("username"), s.get("credential")) for s in servers]
@@ -169,7 +169,7 @@ class PhoneBridge:
         self._token = token
         self.ticket = ticket
         self._ice = ice
-        self.me = ticket.participant
+        self.me = ticket.participant.encode()  # the offerer rule compares wire ids, as the pages do
         self.mixer = Mixer()
         self._from_phone = b""  # mu-law bytes short of a whole 20 ms frame
         self._peers: dict[str, RTCPeerConnection] = {}

@@ -14,10 +14,11 @@ import asyncio
 import logging
 from typing import Any
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket
 from rris.services import phone_legs
 from rris.timeutil import Clock
-from signaling.protocol import PHONE_PARTICIPANT_PREFIX, Close
+from signaling.protocol import Close
 from signaling.records import CallRecorder
 from signaling.rooms import Connection, Room
 
@@ -26,19 +27,13 @@ logger = logging.getLogger("signaling.phone")
 HUNG_UP = "hung_up"  # the end reason of a leg hung up from its person's call page
 
 
-def person_of(phone_participant: str) -> str | None:
-    """Whose phone a leg is: "phone-user-7" → "user-7"; None for a caller who dialled in."""
-    person = phone_participant.removeprefix(PHONE_PARTICIPANT_PREFIX)
-    return person if person.startswith("user-") else None
-
-
 class PhoneDesk:
     """Runs the core's phone-leg operations for the call service and answers the pages."""
 
     def __init__(self, recorder: CallRecorder, clock: Clock) -> None:
         self._run = recorder.call
         self._clock = clock
-        self._asking: set[tuple[str, str]] = set()  # (room, person) with a request still running
+        self._asking: set[tuple[str, Participant]] = set()  # (room, person) with a request still running
         self._tasks: set[asyncio.Future[Any]] = set()
 
     def request(self, room: Room, connection: Connection, action: str) -> None:
@@ -50,7 +45,7 @@ class PhoneDesk:
 
     async def leg_ended(self, room: Room, leg: Connection) -> None:
         """A leg left the room: tell its person's page, unless that page hung it up itself."""
-        person = person_of(leg.participant)
+        person = leg.participant.person()
         if person is not None and leg.end_reason != HUNG_UP:
             await _tell(room, person, state="ended", message="Your phone call has ended.")
 
@@ -88,7 +83,7 @@ class PhoneDesk:
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _call(self, room: Room, person: str) -> None:
+    async def _call(self, room: Room, person: Participant) -> None:
         key = (room.id, person)
         if key in self._asking:
             await _tell(room, person, state="refused", code="busy", message="Your phone is being called already.")
@@ -110,10 +105,10 @@ class PhoneDesk:
         ringing = f"Calling your phone ending {dial.number_tail}…" if dial.number_tail else "Calling your phone…"
         await _tell(room, person, state="dialing", message=ringing, simulator_url=dial.simulator_url)
 
-    async def _hang_up(self, room: Room, person: str) -> None:
+    async def _hang_up(self, room: Room, person: Participant) -> None:
         """Hang up the person's phone: its bridge leaves at once, and the core ends the leg (at
         Twilio for a real call; a phone still ringing stops ringing)."""
-        leg = room.connections.get(phone_legs.phone_participant_of(person))
+        leg = room.connections.get(person.phone()) if person.user_id is not None else None  # guests have none
         if leg is not None:
             leg.end_reason = HUNG_UP
             await leg.socket.close(code=Close.NORMAL, message=HUNG_UP.encode())
@@ -141,7 +136,7 @@ class PhoneDesk:
             logger.exception("call %s: could not hang up the phone of %s", booking_id, participant)
 
 
-async def _tell(room: Room, person: str, **fields: Any) -> None:
+async def _tell(room: Room, person: Participant, **fields: Any) -> None:
     """A {"type": "phone"} frame to the person's call page, if it is in the call."""
     page = room.connections.get(person)
     if page is not None:

@@ -53,7 +53,7 @@ from signaling.calls import CallService, Timings
 from signaling.phone_audio import FRAME_SECONDS, PHONE_RATE
 from signaling.phone_bridge import BridgeRefused, PhoneBridge, ice_configuration
 from signaling.phone_desk import PhoneDesk
-from signaling.protocol import Close, is_phone_participant
+from signaling.protocol import Close
 from signaling.roster import CANCELLED, REMOVED, UNCHECKED
 
 logger = logging.getLogger("signaling.phone")
@@ -147,7 +147,7 @@ class PhoneStreams:
             ticket = read_ticket(token, self.settings.secret_key, self.clock.now())
         except TicketRejected as rejected:
             raise StreamRefused(Close.TICKET_REFUSED, f"ticket_{rejected.reason}") from None
-        if not is_phone_participant(ticket.participant):
+        if not ticket.participant.is_phone:
             raise StreamRefused(Close.TICKET_REFUSED, "ticket_wrong_channel")
         if self.calls.rooms.is_burnt(ticket):
             raise StreamRefused(Close.TICKET_USED, "ticket_used")

@@ -80,6 +80,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from rris.domain.call_participants import MalformedParticipant, Participant
+
 MAX_FRAME_BYTES = 64 * 1024
 MAX_PARTICIPANTS = 4  # a peer-to-peer mesh: each browser sends a copy of its media to every other
 JOIN_TIMEOUT_SECONDS = 10.0
@@ -88,7 +90,6 @@ CONNECTION_STATES = frozenset({"connecting", "connected", "poor", "reconnecting"
 RELAYED_TYPES = frozenset({"offer", "answer", "candidate", "restart"})
 CLIENT_TYPES = RELAYED_TYPES | {"join", "status", "quality", "ping", "leave", "phone"}
 PHONE_ACTIONS = frozenset({"call", "hangup"})
-PHONE_PARTICIPANT_PREFIX = "phone-"  # "phone-user-7" rings user-7; "phone-dialin-12" dialled in (leg 12)
 
 
 class Close:
@@ -174,9 +175,12 @@ def parse_client_frame(text: str) -> ClientMessage:
     return ClientMessage(kind, data)
 
 
-def is_phone_participant(participant: str) -> bool:
-    """A telephone leg's participant id (its ticket only works on /phone/stream)."""
-    return participant.startswith(PHONE_PARTICIPANT_PREFIX)
+def peer_named(peer_id: str) -> Participant | None:
+    """The participant a client names as a peer ("to"); None when the id names nobody at all."""
+    try:
+        return Participant.parse(peer_id)
+    except MalformedParticipant:
+        return None
 
 
 def encode(kind: str, **fields: Any) -> str:

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from aiohttp import WSMessage
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_quality import QualityTally
 from rris.domain.call_tickets import CallTicket
 from signaling.limits import TokenBucket
@@ -65,13 +66,13 @@ class Connection:
     end_reason: str = "gone"  # what the records say when this connection ends
 
     @property
-    def participant(self) -> str:
+    def participant(self) -> Participant:
         return self.ticket.participant
 
     def describe(self) -> dict[str, str | bool]:
         """The PEER object of the protocol ("phone": true only for a telephone leg)."""
         peer: dict[str, str | bool] = {
-            "id": self.participant,
+            "id": self.participant.encode(),
             "role": self.ticket.role.value,
             "name": self.ticket.display_name,
         }
@@ -92,9 +93,9 @@ class Room:
 
     id: str
     booking_id: int
-    connections: dict[str, Connection] = field(default_factory=dict)
+    connections: dict[Participant, Connection] = field(default_factory=dict)
     # participant -> (the timer that declares them gone, the nonce of the ticket they dropped with)
-    away: dict[str, tuple[asyncio.TimerHandle, str]] = field(default_factory=dict)
+    away: dict[Participant, tuple[asyncio.TimerHandle, str]] = field(default_factory=dict)
 
     def others(self, connection: Connection) -> Iterator[Connection]:
         return (c for c in self.connections.values() if c is not connection)

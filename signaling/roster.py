@@ -28,6 +28,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket
 from rris.services.call_access import RosterCheck, check_roster
 from signaling.protocol import Close, ProtocolError
@@ -84,7 +85,7 @@ class Roster:
             return None
 
 
-def refusal_of(check: RosterCheck, participant: str) -> ProtocolError | None:
+def refusal_of(check: RosterCheck, participant: Participant) -> ProtocolError | None:
     """Why `participant` may not be in the call by this reading of the roster; None if they may."""
     if check.cancelled:
         return CANCELLED

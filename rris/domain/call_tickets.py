@@ -12,18 +12,16 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
+from rris.domain.call_participants import Participant
 from rris.enums import CallRole
 
 OPENS_BEFORE_START = timedelta(minutes=15)
 GRACE_AFTER_END = timedelta(minutes=30)
 DISPLAY_NAME_MAX_CHARS = 80
 _VERSION = "v1"
-# A browser ("user-7", "guest-3") or a telephone leg ("phone-user-7", "phone-dialin-12").
-_PARTICIPANT = re.compile(r"(user|guest)-([0-9]{1,18})|phone-(user|dialin)-([0-9]{1,18})")
 
 
 class TicketRejected(ValueError):
@@ -40,7 +38,7 @@ class CallTicket:
 
     room: str
     booking_id: int
-    participant: str  # "user-<id>" or "guest-<id>": one live connection per participant
+    participant: Participant  # one live connection per participant
     role: CallRole
     display_name: str
     not_before: datetime
@@ -48,8 +46,10 @@ class CallTicket:
     nonce: str  # unique per ticket: lets the service refuse a ticket replayed after its holder left
 
     def __post_init__(self) -> None:
-        if not self.room or not self.participant or not self.nonce:
-            raise ValueError("room, participant and nonce must not be empty")
+        if not self.room or not self.nonce:
+            raise ValueError("room and nonce must not be empty")
+        if not isinstance(self.participant, Participant):
+            raise ValueError(f"participant must be a Participant, not {self.participant!r}")
         if self.not_before.tzinfo is None or self.expires_at.tzinfo is None:
             raise ValueError("not_before and expires_at must be aware instants")
         if self.expires_at <= self.not_before:
@@ -63,22 +63,10 @@ def valid_span(starts_at: datetime, ends_at: datetime) -> tuple[datetime, dateti
     return starts_at - OPENS_BEFORE_START, ends_at + GRACE_AFTER_END
 
 
-def parse_participant(participant: str) -> tuple[str, int]:
-    """Who a participant id names: ("user", 7) for "user-7" and for the phone "phone-user-7",
-    ("guest", 3) for "guest-3", ("dialin", 12) for the caller of leg 12; ValueError otherwise."""
-    match = _PARTICIPANT.fullmatch(participant or "")
-    if match is None:
-        raise ValueError(
-            "participant must be 'user-<id>', 'guest-<id>', 'phone-user-<id>' or 'phone-dialin-<id>',"
-            f" not {participant!r}"
-        )
-    kind, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-    return kind, int(number)
-
-
 def sign_ticket(ticket: CallTicket, secret: str) -> str:
     """The ticket as a compact, tamper-evident string."""
     fields = asdict(ticket)
+    fields["participant"] = ticket.participant.encode()
     fields["role"] = ticket.role.value
     fields["not_before"] = int(ticket.not_before.timestamp())
     fields["expires_at"] = int(ticket.expires_at.timestamp())
@@ -99,7 +87,7 @@ def read_ticket(token: str, secret: str, now: datetime) -> CallTicket:
         ticket = CallTicket(
             room=fields["room"],
             booking_id=int(fields["booking_id"]),
-            participant=fields["participant"],
+            participant=Participant.parse(fields["participant"]),
             role=CallRole(fields["role"]),
             display_name=fields["display_name"],
             not_before=datetime.fromtimestamp(fields["not_before"], UTC),

@@ -15,12 +15,12 @@ from sqlalchemy.orm import selectinload
 
 from rris.context import current_settings
 from rris.domain.call_names import call_name
+from rris.domain.call_participants import Participant, ParticipantKind
 from rris.domain.call_tickets import (
     DISPLAY_NAME_MAX_CHARS,
     GRACE_AFTER_END,
     OPENS_BEFORE_START,
     CallTicket,
-    parse_participant,
     sign_ticket,
     valid_span,
 )
@@ -85,7 +85,7 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
     ticket = CallTicket(
         room=room,
         booking_id=booking.id,
-        participant=f"user-{user.id}",
+        participant=Participant.user(user.id),
         role=role,
         display_name=name_in_call(user, role),
         not_before=opens,
@@ -100,7 +100,7 @@ class RosterCheck:
     """Which holders of a call's tickets still take part in its booking."""
 
     cancelled: bool  # the booking is cancelled (or gone): its call is over for everyone
-    admitted: frozenset[str]  # the participant ids ("user-7", "phone-user-7", "guest-3"...) who stay
+    admitted: frozenset[Participant]  # who stays
 
 
 def check_roster(booking_id: int, tickets: Collection[CallTicket]) -> RosterCheck:
@@ -119,9 +119,8 @@ def check_roster(booking_id: int, tickets: Collection[CallTicket]) -> RosterChec
     )
     if booking is None or booking.state is BookingState.CANCELLED:
         return RosterCheck(cancelled=True, admitted=frozenset())
-    named = {ticket.participant: parse_participant(ticket.participant) for ticket in tickets}
-    user_ids = {number for kind, number in named.values() if kind == "user"}
-    guest_ids = {number for kind, number in named.values() if kind == "guest"}
+    user_ids = {ticket.participant.user_id for ticket in tickets} - {None}
+    guest_ids = {t.participant.id for t in tickets if t.participant.kind is ParticipantKind.GUEST}
     users: dict[int, User] = {}
     if user_ids:
         with_profiles = (
@@ -144,12 +143,12 @@ def check_roster(booking_id: int, tickets: Collection[CallTicket]) -> RosterChec
     def admits(ticket: CallTicket) -> bool:
         if ticket.booking_id != booking.id:
             return False
-        kind, number = named[ticket.participant]
-        if kind == "user":
-            user = users.get(number)
+        who = ticket.participant
+        if who.user_id is not None:  # a person in a browser, or their phone
+            user = users.get(who.user_id)
             return user is not None and user.active and call_role_of(booking, user) is ticket.role
-        if kind == "guest":
-            return number in invited
+        if who.kind is ParticipantKind.GUEST:
+            return who.id in invited
         return True  # a caller who typed the booking's PIN: the call is theirs while the booking is on
 
     return RosterCheck(cancelled=False, admitted=frozenset(t.participant for t in tickets if admits(t)))
@@ -244,6 +243,6 @@ def join_pass_for(ticket: CallTicket, token: str) -> JoinPass:
         token=token,
         signaling_url=settings.signaling_public_url + SIGNALING_PATH,
         ice_servers=ice_servers(
-            settings.stun_urls, settings.turn_urls, settings.turn_secret, ticket.participant, ticket.expires_at
+            settings.stun_urls, settings.turn_urls, settings.turn_secret, ticket.participant.encode(), ticket.expires_at
         ),
     )

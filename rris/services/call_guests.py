@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from rris.context import current_settings
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.domain.permissions import Actor
@@ -135,7 +136,7 @@ def issue_guest_pass(secret: str, now: datetime) -> JoinPass:
     ticket = CallTicket(
         room=ensure_call_room(booking),
         booking_id=booking.id,
-        participant=f"guest-{guest.id}",
+        participant=Participant.guest(guest.id),
         role=CallRole.GUEST,
         display_name=guest.display_name,
         not_before=opens,

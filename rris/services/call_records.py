@@ -1,7 +1,7 @@
 """Call records: the one way call events reach the database.
 
 The signalling service calls these from a worker thread inside an app context. It knows the
-booking id, participant ("user-7", "guest-3", or a telephone leg's "phone-user-7"), role and
+booking id, participant (a person, a guest, or a telephone leg), role and
 display name from the join ticket, and gives every WebSocket connection a random id; every
 event after the join names only that connection id. Events are idempotent, and data the
 database no longer matches (a booking deleted, a connection never recorded) is logged and
@@ -21,9 +21,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.exc import NoResultFound
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_presence import Span, delivered_seconds
 from rris.domain.call_quality import QualitySummary
-from rris.domain.call_tickets import parse_participant
 from rris.enums import CallRole
 from rris.extensions import db
 from rris.models import CallAttendance, CallStateChange, CallSummary, User
@@ -48,7 +48,7 @@ _STATE_CHARS = 16
 
 def record_join(
     booking_id: int,
-    participant: str,
+    participant: Participant,
     role: CallRole,
     display_name: str,
     channel: str,
@@ -57,7 +57,7 @@ def record_join(
 ) -> None:
     """Open an attendance for a new connection; a connection id already recorded changes nothing."""
     _require(isinstance(role, CallRole), "role must be a CallRole")
-    kind, number = parse_participant(participant)
+    _require(isinstance(participant, Participant), f"participant must be a Participant, not {participant!r}")
     _require(0 < len(display_name or "") <= _NAME_CHARS, f"display_name must have 1 to {_NAME_CHARS} characters")
     _require(channel in CHANNELS, f"channel must be one of {sorted(CHANNELS)}, not {channel!r}")
     _require_connection(connection_id)
@@ -71,7 +71,7 @@ def record_join(
         db.session.commit()
         log.info("call join for connection %s repeated; already recorded", connection_id)
         return
-    user_id = _existing_user_id(number) if kind == "user" else None
+    user_id = _existing_user_id(participant.user_id) if participant.user_id is not None else None  # phones too
     db.session.add(
         CallAttendance(
             booking_id=booking_id,
@@ -80,7 +80,7 @@ def record_join(
             channel=channel,
             joined_at=at,
             last_seen_at=at,
-            participant=participant,
+            participant=participant.encode(),
             display_name=display_name,
             connection_id=connection_id,
         )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
+from rris.domain.call_participants import Participant
 from rris.domain.clashes import busy_interval
 from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState, CallRole, GenderRule, Modality, PhoneDirection, PhoneLegStatus, Role, SessionKind
@@ -325,6 +326,7 @@ def _attendance(
     joined: datetime,
     left: datetime,
 ) -> None:
+    person = Participant.user(user_id)
     rows[CallAttendance.__table__].append(
         {
             "booking_id": booking_id,
@@ -333,7 +335,7 @@ def _attendance(
             "channel": channel,
             "joined_at": joined,
             "left_at": left,
-            "participant": f"{'phone-' if channel == 'phone' else ''}user-{user_id}",
+            "participant": (person.phone() if channel == "phone" else person).encode(),
             "display_name": None,
             "connection_id": None,
             "left_reason": "left",
@@ -348,8 +350,8 @@ def _phone_leg(rows: dict[Any, list[Row]], booking_id: int, user_id: int, answer
     rows[PhoneLeg.__table__].append(
         {
             "booking_id": booking_id,
-            "participant": f"phone-user-{user_id}",
-            "person_participant": f"user-{user_id}",
+            "participant": Participant.user(user_id).phone().encode(),
+            "person_participant": Participant.user(user_id).encode(),
             "user_id": user_id,
             "role": CallRole.INTERPRETER,
             "display_name": "Interpreter (phone)",

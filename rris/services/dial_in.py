@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from rris.context import current_settings
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import GRACE_AFTER_END
 from rris.domain.errors import Conflict, InvalidInput, TooManyAttempts
 from rris.domain.login_throttle import ThrottlePolicy, throttled_until
@@ -22,7 +23,7 @@ from rris.extensions import db
 from rris.models import Booking, DialInFailure, PhoneLeg, PhoneLegEvent
 from rris.services.call_access import DIAL_IN_PIN_DIGITS, JOINABLE_STATES, check_call_open
 from rris.services.phone_guard import CALL_NOT_OPEN, guard_new_leg, refuse
-from rris.services.phone_legs import CALL_SID_PATTERN, PHONE_PREFIX, leg_is_over
+from rris.services.phone_legs import CALL_SID_PATTERN, leg_is_over
 from rris.services.transactions import begin_write, lock_booking
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def dial_in(pin: str, caller: str, now: datetime, call_sid: str | None = None) -
     guard_new_leg(booking_id, "dial-in", tail, now)
     leg = PhoneLeg(
         booking_id=booking_id,
-        participant=f"{PHONE_PREFIX}dialin-pending",
+        participant="",  # the caller is named after the leg, once it has an id (below)
         person_participant=None,
         user_id=None,
         role=CallRole.GUEST,
@@ -95,7 +96,7 @@ def dial_in(pin: str, caller: str, now: datetime, call_sid: str | None = None) -
     )
     db.session.add(leg)
     db.session.flush()
-    leg.participant = f"{PHONE_PREFIX}dialin-{leg.id}"
+    leg.participant = Participant.caller(leg.id).encode()
     db.session.add(PhoneLegEvent(leg_id=leg.id, status=PhoneLegStatus.IN_PROGRESS, at=now))
     db.session.commit()
     log.info("call %s: %s dialled in as leg %s", booking_id, "…" + tail, leg.id)

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from rris.context import current_settings
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
 from rris.domain.errors import Conflict
 from rris.domain.toll_guard import number_tail
@@ -57,7 +58,6 @@ from rris.services.transactions import begin_write, lock_booking
 
 log = logging.getLogger(__name__)
 
-PHONE_PREFIX = "phone-"
 STREAM_PATH = "/phone/stream"
 SIMULATOR_PATH = "/calls/phone-simulator"
 # A leg nobody answered within this long is over, whether or not Twilio said so (Twilio rings 60 s).
@@ -65,7 +65,6 @@ RING_TIMEOUT = timedelta(minutes=2)
 DISPLAY_NAME_MAX_CHARS = 80
 
 CALL_SID_PATTERN = re.compile(r"CA[0-9a-fA-F]{32}")
-_PERSON = re.compile(r"user-([0-9]{1,18})")
 _LEG_NONCE = re.compile(r"leg-([0-9]{1,18})\.[0-9]+")
 
 
@@ -75,7 +74,7 @@ class DialOut:
     simulator page that plays the phone (the leg ticket rides in its fragment)."""
 
     leg_id: int
-    phone_participant: str
+    phone_participant: Participant
     simulated: bool
     simulator_url: str | None
     number_tail: str = ""
@@ -91,11 +90,6 @@ class PhoneOption:
     code: str = ""  # the refusal code when not available (NO_VERIFIED_PHONE, COUNTRY_NOT_ALLOWED...)
 
 
-def phone_participant_of(person: str) -> str:
-    """The participant id of a person's phone in the call: "user-7" → "phone-user-7"."""
-    return PHONE_PREFIX + person
-
-
 def dial_out_option(user: User) -> PhoneOption:
     """Can this person ask to be rung: a verified personal number in a country RRIS may call
     (caps and the call's hours are checked when they ask)."""
@@ -109,47 +103,49 @@ def dial_out_option(user: User) -> PhoneOption:
     return PhoneOption(True, tail, "")
 
 
-def request_dial_out(booking_id: int, participant: str, now: datetime) -> DialOut:
-    """Ring the verified phone of `participant` ("user-7") to bridge it into the booking's call.
+def request_dial_out(booking_id: int, participant: Participant, now: datetime) -> DialOut:
+    """Ring the verified phone of `participant` (a person with an account) to bridge it into the
+    booking's call.
 
     Raises PhoneRefused with one of NO_VERIFIED_PHONE, NOT_A_PARTICIPANT, CALL_NOT_OPEN,
     COUNTRY_NOT_ALLOWED, NUMBER_TYPE, ALREADY_ON_PHONE, BOOKING_CAP, DAILY_CAP, TWILIO_REFUSED or
     TWILIO_UNAVAILABLE.
     """
     settings = current_settings()
+    who = participant.encode()  # in the log
     booking = db.session.get(Booking, booking_id)
     if booking is None:
-        refuse(CALL_NOT_OPEN, booking_id, participant, None, _("This session no longer exists."))
+        refuse(CALL_NOT_OPEN, booking_id, who, None, _("This session no longer exists."))
     user = _user_of(participant)
     if user is None or user.phone is None or user.phone_verified_at is None:
         message = _("Add and verify your mobile number on your profile to be called.")
-        refuse(NO_VERIFIED_PHONE, booking_id, participant, None, message)
+        refuse(NO_VERIFIED_PHONE, booking_id, who, None, message)
     phone, tail = user.phone, number_tail(user.phone)
     role = call_role_of(booking, user)
     if role is None:
         message = _("Only the officers of the department and the session's interpreters are called.")
-        refuse(NOT_A_PARTICIPANT, booking_id, participant, tail, message)
+        refuse(NOT_A_PARTICIPANT, booking_id, who, tail, message)
     try:
         check_call_open(booking, now, user.zone_name)
     except Conflict as closed:
-        refuse(CALL_NOT_OPEN, booking_id, participant, tail, str(closed))
+        refuse(CALL_NOT_OPEN, booking_id, who, tail, str(closed))
     check, message = check_callable(phone)
     if check.refusal is not None:
-        refuse(check.refusal, booking_id, participant, tail, message)
+        refuse(check.refusal, booking_id, who, tail, message)
     voice = current_voice()
-    phone_participant = phone_participant_of(participant)
+    phone_participant = participant.phone()
     display_name = _("%(name)s (phone)", name=name_in_call(user, role))[:DISPLAY_NAME_MAX_CHARS]
     user_id = user.id
 
     begin_write()
     lock_booking(booking_id)
     if _live_legs(booking_id, participant, now):
-        refuse(ALREADY_ON_PHONE, booking_id, participant, tail, _("Your phone is already in this call."))
-    guard_new_leg(booking_id, participant, tail, now)
+        refuse(ALREADY_ON_PHONE, booking_id, who, tail, _("Your phone is already in this call."))
+    guard_new_leg(booking_id, who, tail, now)
     leg = PhoneLeg(
         booking_id=booking_id,
-        participant=phone_participant,
-        person_participant=participant,
+        participant=phone_participant.encode(),
+        person_participant=participant.encode(),
         user_id=user_id,
         role=role,
         display_name=display_name,
@@ -180,10 +176,10 @@ def request_dial_out(booking_id: int, participant: str, now: datetime) -> DialOu
         )
     except VoicePermanentError:
         _end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
-        refuse(TWILIO_REFUSED, booking_id, participant, tail, _("The telephone network refused to call this number."))
+        refuse(TWILIO_REFUSED, booking_id, who, tail, _("The telephone network refused to call this number."))
     except VoiceTemporaryError:
         _end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
-        refuse(TWILIO_UNAVAILABLE, booking_id, participant, tail, _("Calls cannot be placed just now. Try again."))
+        refuse(TWILIO_UNAVAILABLE, booking_id, who, tail, _("Calls cannot be placed just now. Try again."))
     except VoiceUncertain:
         # Twilio may have placed it: the voice webhook adopts its CallSid if the phone is answered.
         log.warning("call %s: leg %s may be ringing without a known CallSid", booking_id, leg_id)
@@ -227,7 +223,7 @@ def leg_ticket(leg: PhoneLeg) -> str:
     ticket = CallTicket(
         room=room,
         booking_id=booking.id,
-        participant=leg.participant,
+        participant=Participant.parse(leg.participant),
         role=leg.role,
         display_name=leg.display_name,
         not_before=opens,
@@ -240,13 +236,13 @@ def leg_ticket(leg: PhoneLeg) -> str:
 def phone_leg_id(ticket: CallTicket) -> int | None:
     """The leg a leg ticket was issued for; None for any other ticket."""
     match = _LEG_NONCE.fullmatch(ticket.nonce)
-    if match is None or not ticket.participant.startswith(PHONE_PREFIX):
+    if match is None or not ticket.participant.is_phone:
         return None
     return int(match.group(1))
 
 
-def live_leg_id(booking_id: int, participant: str, now: datetime) -> int | None:
-    """The leg of this person ("user-7") or phone ("phone-user-7") still ringing or connected."""
+def live_leg_id(booking_id: int, participant: Participant, now: datetime) -> int | None:
+    """The leg of this person or phone still ringing or connected."""
     legs = _live_legs(booking_id, participant, now)
     db.session.commit()
     return legs[0] if legs else None
@@ -286,9 +282,9 @@ def stream_stopped(leg_id: int, now: datetime) -> bool:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _user_of(participant: str) -> User | None:
-    match = _PERSON.fullmatch(participant or "")
-    return db.session.get(User, int(match.group(1))) if match else None
+def _user_of(participant: Participant) -> User | None:
+    user_id = participant.user_id if not participant.is_phone else None
+    return db.session.get(User, user_id) if user_id is not None else None
 
 
 def _live(now: datetime) -> ColumnElement[bool]:
@@ -300,12 +296,12 @@ def _live(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _live_legs(booking_id: int, participant: str, now: datetime) -> list[int]:
-    whose = PhoneLeg.participant if participant.startswith(PHONE_PREFIX) else PhoneLeg.person_participant
+def _live_legs(booking_id: int, participant: Participant, now: datetime) -> list[int]:
+    whose = PhoneLeg.participant if participant.is_phone else PhoneLeg.person_participant
     return list(
         db.session.scalars(
             select(PhoneLeg.id)
-            .where(PhoneLeg.booking_id == booking_id, whose == participant, _live(now))
+            .where(PhoneLeg.booking_id == booking_id, whose == participant.encode(), _live(now))
             .order_by(PhoneLeg.id.desc())
         )
     )

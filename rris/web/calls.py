@@ -120,7 +120,7 @@ def call_config(join_pass: JoinPass, booking: Booking, phone: dict[str, Any] | N
         "ticket": join_pass.token,
         "signaling_url": join_pass.signaling_url,
         "ice_servers": join_pass.ice_servers,
-        "me": {"id": ticket.participant, "role": ticket.role.value, "name": ticket.display_name},
+        "me": {"id": ticket.participant.encode(), "role": ticket.role.value, "name": ticket.display_name},
         "ends_at": booking.ends_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "strings": interface_strings(),
     }

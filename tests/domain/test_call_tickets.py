@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, TicketRejected, read_ticket, sign_ticket, valid_span
 from rris.enums import CallRole
 
@@ -20,7 +21,7 @@ def ticket(**changes) -> CallTicket:
     values = dict(
         room="r8Qk2vXn0aLpZ3",
         booking_id=42,
-        participant="user-7",
+        participant=Participant.user(7),
         role=CallRole.INTERPRETER,
         display_name="Mariam Ahmadzai",
         not_before=opens,

@@ -3,6 +3,7 @@ call is over; it runs every minute."""
 
 from datetime import UTC, datetime, timedelta
 
+from rris.domain.call_participants import Participant
 from rris.enums import BookingState, CallRole
 from rris.services import call_records
 from scheduler.jobs import advance_sessions
@@ -29,7 +30,7 @@ def test_the_job_starts_a_session_at_its_time_and_completes_it_after_the_call(ap
     advance_sessions()
     assert booking.state is BookingState.IN_PROGRESS
     for user, role, connection in ((jelena, CallRole.OFFICER, "c-1"), (mariam.user, CallRole.INTERPRETER, "c-2")):
-        call_records.record_join(booking.id, f"user-{user.id}", role, user.name, "browser", connection, START)
+        call_records.record_join(booking.id, Participant.user(user.id), role, user.name, "browser", connection, START)
         call_records.record_leave(connection, START + timedelta(minutes=118), call_records.LEFT, None)
     clock.set(START + timedelta(minutes=149))
     advance_sessions()

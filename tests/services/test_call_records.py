@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_quality import QualitySummary, QualityTally
 from rris.enums import BookingState, CallRole
 from rris.extensions import db
@@ -37,13 +38,13 @@ def call(ctx):
 
 def officer_joins(booking_id, user_id, connection, at, channel="browser"):
     call_records.record_join(
-        booking_id, f"user-{user_id}", CallRole.OFFICER, "Jelena Marković", channel, connection, at
+        booking_id, Participant.user(user_id), CallRole.OFFICER, "Jelena Marković", channel, connection, at
     )
 
 
 def interpreter_joins(booking_id, user_id, connection, at, channel="browser"):
     call_records.record_join(
-        booking_id, f"user-{user_id}", CallRole.INTERPRETER, "Mariam Ahmadzai", channel, connection, at
+        booking_id, Participant.user(user_id), CallRole.INTERPRETER, "Mariam Ahmadzai", channel, connection, at
     )
 
 
@@ -150,7 +151,9 @@ def test_a_telephone_leg_counts_as_presence_like_the_browser(call):
 def test_a_guest_is_recorded_but_does_not_make_delivered_time(call):
     booking_id, jelena_id, _mariam_id = call
     officer_joins(booking_id, jelena_id, "c-officer", minute(0))
-    call_records.record_join(booking_id, "guest-3", CallRole.GUEST, "Legal adviser", "browser", "c-guest", minute(0))
+    call_records.record_join(
+        booking_id, Participant.guest(3), CallRole.GUEST, "Legal adviser", "browser", "c-guest", minute(0)
+    )
     call_records.record_leave("c-guest", minute(60), call_records.LEFT, None)
     call_records.record_leave("c-officer", minute(60), call_records.LEFT, None)
     guest = attendance("c-guest")

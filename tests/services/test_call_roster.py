@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from rris.domain.call_participants import Participant
 from rris.enums import CallRole, GuestKind, Role
 from rris.extensions import db
 from rris.queries.actors import actor_of
@@ -42,9 +43,9 @@ def the_call(booking, jelena, mariam, clock):
         "officer": officer,
         "colleague": ticket_of(booking, colleague, clock),
         "interpreter": interpreter,
-        "her phone": dataclasses.replace(interpreter, participant=f"phone-{interpreter.participant}"),
+        "her phone": dataclasses.replace(interpreter, participant=interpreter.participant.phone()),
         "guest": issue_guest_pass(secret, clock.now()).ticket,
-        "caller": dataclasses.replace(officer, participant="phone-dialin-7", role=CallRole.GUEST),
+        "caller": dataclasses.replace(officer, participant=Participant.caller(7), role=CallRole.GUEST),
     }, colleague, guest
 
 

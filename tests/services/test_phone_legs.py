@@ -13,6 +13,7 @@ import requests
 from sqlalchemy import select
 
 from rris.context import current_settings
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import read_ticket
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.enums import BookingState, CallRole, PhoneDirection, PhoneLegStatus, Role
@@ -66,8 +67,8 @@ def call(ctx, clock):
     return booking, jelena, mariam
 
 
-def person(user) -> str:
-    return f"user-{user.id}"
+def person(user) -> Participant:
+    return Participant.user(user.id)
 
 
 def legs(booking) -> list[PhoneLeg]:
@@ -96,19 +97,19 @@ def status(sid: str, value: str, **extra: str) -> dict[str, str]:
 def test_without_twilio_the_leg_is_simulated_and_the_simulator_carries_its_ticket(app, call, clock):
     booking, _jelena, mariam = call
     dialing = request_dial_out(booking.id, person(mariam), clock.now())
-    assert dialing.simulated and dialing.phone_participant == f"phone-user-{mariam.id}"
+    assert dialing.simulated and dialing.phone_participant.encode() == f"phone-user-{mariam.id}"
     assert dialing.number_tail == "4567"
     page, fragment = dialing.simulator_url.split("#")
     assert page == f"https://rris.test/calls/phone-simulator/{dialing.leg_id}"
     ticket = read_ticket(fragment, current_settings().secret_key, clock.now())
-    assert ticket.participant == f"phone-user-{mariam.id}"
+    assert ticket.participant == Participant.user(mariam.id).phone()
     assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam (phone)")
     assert ticket.room == booking.call_room and ticket.booking_id == booking.id
     assert ticket.expires_at == booking.ends_at + timedelta(minutes=30)
     assert phone_leg_id(ticket) == dialing.leg_id
     (leg,) = legs(booking)
     assert (leg.direction, leg.status, leg.simulated) == (PhoneDirection.OUTBOUND, PhoneLegStatus.REQUESTED, True)
-    assert (leg.number_tail, leg.person_participant, leg.user_id) == ("4567", person(mariam), mariam.id)
+    assert (leg.number_tail, leg.person_participant, leg.user_id) == ("4567", f"user-{mariam.id}", mariam.id)
     assert leg.call_sid is None and app.extensions["rris.voice"] is None
 
 
@@ -148,7 +149,7 @@ def test_an_unverified_number_is_never_rung_and_the_refusal_is_logged(app, call,
 
 def test_a_guest_has_no_phone_to_ring(app, call, clock):
     booking, _jelena, _mariam = call
-    assert refusal(booking, "guest-3", clock).code == "no_verified_phone"
+    assert refusal(booking, Participant.guest(3), clock).code == "no_verified_phone"
 
 
 def test_someone_who_is_not_in_the_call_is_not_rung(app, call, clock):
@@ -469,7 +470,9 @@ def test_a_phone_legs_attendance_is_recorded_on_the_telephone_channel(app, call,
     call_records.record_join(
         booking.id, dialing.phone_participant, CallRole.INTERPRETER, "Mariam Ahmadzai (phone)", "phone", "ph-1", OPEN
     )
-    call_records.record_join(booking.id, "phone-dialin-4", CallRole.GUEST, "Caller ending 7654", "phone", "ph-2", OPEN)
+    call_records.record_join(
+        booking.id, Participant.caller(4), CallRole.GUEST, "Caller ending 7654", "phone", "ph-2", OPEN
+    )
     from tests.support.call_bookings import attendances
 
     first, second = attendances(booking)
@@ -515,7 +518,8 @@ def test_the_pin_is_made_with_the_room_and_a_caller_joins_with_it_as_a_guest(app
     assert (leg.status, leg.answered_at, leg.call_sid) == (PhoneLegStatus.IN_PROGRESS, clock.now(), CALL_SID)
     assert leg.number_tail == "7654" and pin not in caplog.text and CALLER not in caplog.text
     ticket = read_ticket(leg_ticket(leg), current_settings().secret_key, clock.now())
-    assert (ticket.participant, ticket.role, ticket.room) == (leg.participant, CallRole.GUEST, booking.call_room)
+    assert (ticket.participant, ticket.role) == (Participant.caller(leg.id), CallRole.GUEST)
+    assert ticket.room == booking.call_room
     assert dial_in(pin, CALLER, clock.now(), CALL_SID).id == leg.id  # Twilio asking again: the same leg
 
 

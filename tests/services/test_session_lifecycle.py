@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from rris.domain.booking_states import BookingAction
+from rris.domain.call_participants import Participant
 from rris.domain.report_period import ReportFilter
 from rris.enums import BookingState, CallRole, NotificationKind, NotificationState, Role
 from rris.extensions import db
@@ -53,7 +54,7 @@ def phone(people):
 
 
 def join(booking, user, role, connection, when, channel="browser"):
-    call_records.record_join(booking.id, f"user-{user.id}", role, user.name, channel, connection, when)
+    call_records.record_join(booking.id, Participant.user(user.id), role, user.name, channel, connection, when)
 
 
 def leave(connection, when):

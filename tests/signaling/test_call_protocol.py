@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from rris.context import current_settings
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket
 from rris.enums import CallRole, GuestKind, Role
 from signaling.protocol import Close
@@ -97,7 +98,7 @@ def test_the_ticket_matrix(app, clock, call):
         fields = dict(
             room=booking.call_room,
             booking_id=booking.id,
-            participant=f"user-{mariam.id}",
+            participant=Participant.user(mariam.id),
             role=CallRole.INTERPRETER,
             display_name="Mariam",
             not_before=OPEN,

@@ -17,6 +17,7 @@ from aiortc.rtp import RtpPacket
 from sqlalchemy import select
 
 from rris.context import current_settings
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
 from rris.enums import CallRole, PhoneLegStatus
 from rris.extensions import db
@@ -45,7 +46,7 @@ def leg_ticket(booking, user, **changes: object) -> str:
     fields = dict(
         room=booking.call_room,
         booking_id=booking.id,
-        participant=f"phone-user-{user.id}",
+        participant=Participant.user(user.id).phone(),
         role=CallRole.INTERPRETER,
         display_name=f"{user.name.split()[0]} (phone)",  # an interpreter by her call name
         not_before=opens,
@@ -212,7 +213,7 @@ def test_a_phone_stream_without_a_good_leg_ticket_is_closed_and_never_joins(app,
                 CallTicket(
                     booking.call_room,
                     booking.id,
-                    f"phone-user-{mariam.id}",
+                    Participant.user(mariam.id).phone(),
                     CallRole.INTERPRETER,
                     "M",
                     opens,

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from rris.context import current_settings
+from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import read_ticket
 from rris.enums import CallRole, GuestKind, Role
 from rris.extensions import db
@@ -137,7 +138,13 @@ def test_the_booking_page_keeps_full_names_for_officers_and_coordinators(session
     with committed(app), app.test_request_context():
         mariam = db.session.get(User, session.mariam)
         call_records.record_join(
-            session.id, f"user-{mariam.id}", CallRole.INTERPRETER, "Mariam", "browser", "conn-mariam", clock.now()
+            session.id,
+            Participant.user(mariam.id),
+            CallRole.INTERPRETER,
+            "Mariam",
+            "browser",
+            "conn-mariam",
+            clock.now(),
         )
     for who, reader in (("jelena@mup.rs.example", browser), ("hub@marri.example", another_browser)):
         reader.sign_in(who, PASSWORD)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rris.domain.call_participants import Participant
 from rris.domain.call_quality import QualitySummary
 from rris.enums import BookingState, CallRole, OfferState, PhoneDirection, PhoneLegStatus
 from rris.extensions import db
@@ -47,7 +48,7 @@ def held(app, booked):
     """The call took place: the interpreter fell back to her phone after 10 minutes."""
     ids = booked
     with app.app_context():
-        officer, interpreter = f"user-{ids['jelena']}", f"user-{ids['mariam']}"
+        officer, interpreter = Participant.user(ids["jelena"]), Participant.user(ids["mariam"])
         call_records.record_join(
             ids["booking"], officer, CallRole.OFFICER, "Jelena Marković", "browser", "c-1", minute(0)
         )
@@ -110,7 +111,13 @@ def test_an_interpreter_whose_offer_expired_finds_neither_the_job_nor_its_call(a
 def test_a_person_still_in_the_call_is_shown_so(app, browser, booked):
     with app.app_context():
         call_records.record_join(
-            booked["booking"], f"user-{booked['jelena']}", CallRole.OFFICER, "Jelena Marković", "browser", "c-1", START
+            booked["booking"],
+            Participant.user(booked["jelena"]),
+            CallRole.OFFICER,
+            "Jelena Marković",
+            "browser",
+            "c-1",
+            START,
         )
     browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
     page = page_of(browser, booked["booking"])

@@ -19,6 +19,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from rris.context import current_clock
+from rris.domain.call_participants import Participant
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
 from rris.integrations.sms import TwilioSmsSender
@@ -142,9 +143,11 @@ def _deliver_the_session(app, booking_id: int, mariam_id: int, jelena_id: int) -
     """The scheduler starts it, both sides are in the call for the two hours, it completes."""
     with app.app_context():
         start_due_sessions(START)
-        call_records.record_join(booking_id, f"user-{jelena_id}", CallRole.OFFICER, "Jelena", "browser", "c-1", START)
         call_records.record_join(
-            booking_id, f"user-{mariam_id}", CallRole.INTERPRETER, "Mariam", "browser", "c-2", START
+            booking_id, Participant.user(jelena_id), CallRole.OFFICER, "Jelena", "browser", "c-1", START
+        )
+        call_records.record_join(
+            booking_id, Participant.user(mariam_id), CallRole.INTERPRETER, "Mariam", "browser", "c-2", START
         )
         call_records.record_leave("c-1", END, call_records.LEFT, None)
         call_records.record_leave("c-2", END, call_records.LEFT, None)

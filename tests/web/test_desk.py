@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from rris.domain.call_participants import Participant
 from rris.enums import BookingState, CallRole
 from rris.extensions import db
 from rris.models import Booking, User
@@ -33,10 +34,12 @@ def desk_scene(app, clock) -> dict[str, int | str]:
         scene = {"conflicted": conflicted_id, "soon": soon.code, "tomorrow": tomorrow.code}
         scene.update(jelena=jelena.id, mariam=mariam.id)
     with app.app_context():
-        record_join(conflicted_id, f"user-{scene['jelena']}", CallRole.OFFICER, "Jelena", "browser", "c-1", DEFAULT_NOW)
+        record_join(
+            conflicted_id, Participant.user(scene["jelena"]), CallRole.OFFICER, "Jelena", "browser", "c-1", DEFAULT_NOW
+        )
         record_join(
             conflicted_id,
-            f"user-{scene['mariam']}",
+            Participant.user(scene["mariam"]),
             CallRole.INTERPRETER,
             "Mariam A. (phone)",
             "phone",

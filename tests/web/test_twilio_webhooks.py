@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
+from rris.domain.call_participants import Participant, ParticipantKind
 from rris.domain.call_tickets import read_ticket
 from rris.enums import CallRole, PhoneLegStatus
 from rris.extensions import db
@@ -63,7 +64,7 @@ def rung(app, clock, twilio):
         mariam.phone, mariam.phone_verified_at = MOBILE, clock.now() - timedelta(days=1)
         db.session.commit()
         token(booking, jelena, clock)  # Jelena joined: the room and its PIN exist
-        dialing = request_dial_out(booking.id, f"user-{mariam.id}", clock.now())
+        dialing = request_dial_out(booking.id, Participant.user(mariam.id), clock.now())
         return SimpleNamespace(booking=booking.id, leg=dialing.leg_id, mariam=mariam.id, pin=booking.dial_in_pin)
 
 
@@ -119,7 +120,7 @@ def leg_row(app, leg_id: int) -> tuple:
 def test_an_answered_phone_is_connected_to_the_bridge_with_its_leg_ticket(app, browser, rung, clock):
     response = post(browser, f"/twilio/voice/{rung.leg}", answered())
     ticket = read_ticket(stream_ticket(twiml(response)), TEST_SECRET_KEY, clock.now())
-    assert ticket.participant == f"phone-user-{rung.mariam}" and ticket.role is CallRole.INTERPRETER
+    assert ticket.participant.encode() == f"phone-user-{rung.mariam}" and ticket.role is CallRole.INTERPRETER
     assert ticket.booking_id == rung.booking and phone_leg_id(ticket) == rung.leg
     with app.app_context():
         assert ticket.room == db.session.get(Booking, rung.booking).call_room
@@ -245,7 +246,7 @@ def test_the_right_pin_joins_the_call_as_a_caller(app, browser, rung, clock):
     root = twiml(post(browser, "/twilio/incoming/pin", incoming(rung.pin)))
     assert root.find("./Say").text == "You are joining the call."
     ticket = read_ticket(stream_ticket(root), TEST_SECRET_KEY, clock.now())
-    assert ticket.participant.startswith("phone-dialin-") and ticket.role is CallRole.GUEST
+    assert ticket.participant.kind is ParticipantKind.CALLER and ticket.role is CallRole.GUEST
     assert ticket.display_name == "Caller ending 7654" and ticket.booking_id == rung.booking
 
 
