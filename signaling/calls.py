@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket, TicketRejected, read_ticket
+from rris.domain.call_tickets import CallTicket, TicketKind, TicketRejected, read_ticket
 from rris.settings import Settings
 from rris.timeutil import Clock
 from signaling.protocol import (
@@ -132,13 +132,10 @@ class CallService:
         if message.type != "join":
             raise ProtocolError(Close.INVALID_MESSAGE, "join_first", "The first frame must be a join frame.")
         try:
-            ticket = read_ticket(message.fields["ticket"], self.settings.secret_key, self.clock.now())
+            kind = TicketKind.LEG if channel == PHONE else TicketKind.JOIN
+            ticket = read_ticket(message.fields["ticket"], self.settings.secret_key, self.clock.now(), kind)
         except TicketRejected as rejected:
             raise ProtocolError(Close.TICKET_REFUSED, f"ticket_{rejected.reason}", str(rejected)) from None
-        if ticket.participant.is_phone != (channel == PHONE):
-            raise ProtocolError(
-                Close.TICKET_REFUSED, "ticket_wrong_channel", "This ticket is not for this kind of connection."
-            )
         if self.rooms.is_burnt(ticket):
             raise ProtocolError(
                 Close.TICKET_USED, "ticket_used", "You left this call; open the session page to join again."

@@ -19,17 +19,18 @@ protocol. JSON text frames (https://www.twilio.com/docs/voice/media-streams/webs
     {"event": "media", "streamSid": "MZ...", "media": {"payload": "<base64 mu-law, 160 bytes>"}}
                                                   one every 20 ms: the mix of everyone else
 
-The leg ticket (a CallTicket for the phone participant, signed with the secret key, read with
-the service's clock) decides the room. When Twilio is configured the handshake must also carry
-a valid X-Twilio-Signature. Twilio signs the URL it connects to, the `<Stream url>` from the
-TwiML: RRIS_SIGNALING_PUBLIC_URL + "/phone/stream" in its wss:// form, with no parameters (a
-GET has no body). So the signature is checked against that configured public URL, never the
-Host header (this service sits behind a TLS proxy); its https:// twin is accepted too, in case
-Twilio's signer normalises the scheme. Refusals close the socket with the call protocol's close
-codes (4401 ticket refused, 4403 used, 4404 the person no longer takes part, 4408 no start, 4400
-bad frame, 4422 unsupported audio, 4410 the leg or the call is over, 1013 the roster could not be
-read), the reason repeating the code; a bad signature is HTTP 403. Closing the stream ends the
-Twilio call: nothing follows the `<Connect>` in its TwiML.
+The leg ticket (`rris.domain.call_tickets`, TicketKind.LEG: a join ticket is refused here, as a
+leg ticket is on /calls/ws; read with the service's clock) decides the room. When Twilio is
+configured the handshake must also carry a valid X-Twilio-Signature. Twilio signs the URL it
+connects to, the `<Stream url>` from the TwiML: RRIS_SIGNALING_PUBLIC_URL + "/phone/stream" in
+its wss:// form, with no parameters (a GET has no body). So the signature is checked against
+that configured public URL, never the Host header (this service sits behind a TLS proxy); its
+https:// twin is accepted too, in case Twilio's signer normalises the scheme. Refusals close the
+socket with the call protocol's close codes (4401 ticket refused, 4403 used, 4404 the person no
+longer takes part, 4408 no start, 4400 bad frame, 4422 unsupported audio, 4410 the leg or the
+call is over, 1013 the roster could not be read), the reason repeating the code; a bad signature
+is HTTP 403. Closing the stream ends the Twilio call: nothing follows the `<Connect>` in its
+TwiML.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from twilio.request_validator import RequestValidator
 
-from rris.domain.call_tickets import CallTicket, TicketRejected, read_ticket
+from rris.domain.call_tickets import CallTicket, TicketKind, TicketRejected, read_ticket
 from rris.settings import Settings
 from rris.timeutil import Clock
 from signaling.calls import CallService, Timings
@@ -144,11 +145,9 @@ class PhoneStreams:
 
     def _read_ticket(self, token: str) -> CallTicket:
         try:
-            ticket = read_ticket(token, self.settings.secret_key, self.clock.now())
+            ticket = read_ticket(token, self.settings.secret_key, self.clock.now(), TicketKind.LEG)
         except TicketRejected as rejected:
             raise StreamRefused(Close.TICKET_REFUSED, f"ticket_{rejected.reason}") from None
-        if not ticket.participant.is_phone:
-            raise StreamRefused(Close.TICKET_REFUSED, "ticket_wrong_channel")
         if self.calls.rooms.is_burnt(ticket):
             raise StreamRefused(Close.TICKET_USED, "ticket_used")
         return ticket

@@ -70,8 +70,8 @@ the same offerer rule ("phone-user-7" sorts before "user-3", so the bridge offer
 sorts before it, so the guest offers), sends audio only, G.711 mu-law (PCMU) first and Opus
 after it, and answers video as inactive. It makes no ICE restarts: asked for one, it starts the
 connection afresh (a new session: the page drops its old RTCPeerConnection for the bridge).
-Tickets of phone participants ("phone-...") are refused on /calls/ws, and call pages' tickets
-on /phone/stream (error "ticket_wrong_channel").
+Leg tickets (signed apart from join tickets: rris.domain.call_tickets) are refused on /calls/ws,
+and call pages' join tickets on /phone/stream (error "ticket_wrong_channel").
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class Close:
     GOING_AWAY = 1001  # the service is shutting down
     TRY_AGAIN = 1013  # the roster could not be read (the database is away): the page tries again
     BAD_FRAME = 4400  # not JSON, not an object, or a field of the wrong shape
-    TICKET_REFUSED = 4401  # malformed, not ours, too early or expired
+    TICKET_REFUSED = 4401  # malformed, not ours, too early, expired, or of the other kind
     TICKET_USED = 4403  # the ticket's holder left the call; a ticket does not work twice
     REMOVED = 4404  # the holder no longer takes part in the session (released, replaced, invitation withdrawn)
     JOIN_TIMEOUT = 4408  # no join frame in time

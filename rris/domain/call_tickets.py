@@ -1,19 +1,27 @@
-"""Join tickets: signed, short-lived permission for one participant to enter one call.
+"""Call tickets: signed, short-lived permission for one participant to enter one call.
 
 The portal signs a ticket for a person it has checked; the signalling service reads it with
 the shared secret and no database. A ticket names the room (random, never derived from the
 booking), the participant and their role, and the span it is valid in: from 15 minutes
-before the session until its end plus a grace period. Pure: HMAC over canonical JSON.
+before the session until its end plus a grace period.
+
+Two kinds: a join ticket lets a call page in (a person or a guest in a browser, on /calls/ws);
+a leg ticket lets a telephone leg's media stream in (on /phone/stream, and the bridge it starts).
+itsdangerous signs them, as it signs password resets, with a salt per kind, so that one kind
+never passes as the other. The span is in the payload and checked against the reader's clock.
+The payload is readable by whoever holds the ticket: signed, not encrypted. Pure.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from itsdangerous import BadData, BadSignature, Signer
+from itsdangerous.encoding import base64_decode, base64_encode
 
 from rris.domain.call_participants import Participant
 from rris.enums import CallRole
@@ -21,7 +29,17 @@ from rris.enums import CallRole
 OPENS_BEFORE_START = timedelta(minutes=15)
 GRACE_AFTER_END = timedelta(minutes=30)
 DISPLAY_NAME_MAX_CHARS = 80
-_VERSION = "v1"
+
+
+class TicketKind(StrEnum):
+    """Which door a ticket opens."""
+
+    JOIN = "join"  # a call page's WebSocket
+    LEG = "leg"  # a telephone leg's media stream
+
+    @property
+    def salt(self) -> str:
+        return f"rris.call-ticket.{self.value}"
 
 
 class TicketRejected(ValueError):
@@ -57,6 +75,11 @@ class CallTicket:
         if not 0 < len(self.display_name) <= DISPLAY_NAME_MAX_CHARS:
             raise ValueError(f"display_name must have 1 to {DISPLAY_NAME_MAX_CHARS} characters")
 
+    @property
+    def kind(self) -> TicketKind:
+        """A telephone leg's ticket is a leg ticket; everyone else's a join ticket."""
+        return TicketKind.LEG if self.participant.is_phone else TicketKind.JOIN
+
 
 def valid_span(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
     """When tickets for a session work: 15 minutes before the start until the end plus the grace."""
@@ -64,26 +87,30 @@ def valid_span(starts_at: datetime, ends_at: datetime) -> tuple[datetime, dateti
 
 
 def sign_ticket(ticket: CallTicket, secret: str) -> str:
-    """The ticket as a compact, tamper-evident string."""
+    """The ticket as a compact, tamper-evident string: "<payload>.<signature>", URL-safe."""
     fields = asdict(ticket)
     fields["participant"] = ticket.participant.encode()
     fields["role"] = ticket.role.value
     fields["not_before"] = int(ticket.not_before.timestamp())
     fields["expires_at"] = int(ticket.expires_at.timestamp())
-    body = _b64(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode())
-    return f"{_VERSION}.{body}.{_signature(body, secret)}"
+    payload = base64_encode(json.dumps(fields, sort_keys=True, separators=(",", ":")))
+    return _signer(secret, ticket.kind).sign(payload).decode()
 
 
-def read_ticket(token: str, secret: str, now: datetime) -> CallTicket:
-    """The ticket if the signature is ours and `now` lies in its span; TicketRejected otherwise."""
+def read_ticket(token: object, secret: str, now: datetime, kind: TicketKind) -> CallTicket:
+    """The ticket if it is a ticket of this kind signed with our secret and `now` lies in its
+    span; TicketRejected otherwise, its reason one of malformed, bad_signature, wrong_channel (a
+    good ticket of the other kind), too_early or expired."""
+    if not isinstance(token, str) or "." not in token:
+        raise TicketRejected("malformed", "This is not a join ticket.")
     try:
-        version, body, signature = token.split(".")
-    except (AttributeError, ValueError):
-        raise TicketRejected("malformed", "This is not a join ticket.") from None
-    if version != _VERSION or not hmac.compare_digest(signature, _signature(body, secret)):
-        raise TicketRejected("bad_signature", "This join ticket was not issued by RRIS.")
+        payload = _signer(secret, kind).unsign(token)
+    except BadSignature:
+        if any(_signer(secret, other).validate(token) for other in TicketKind if other is not kind):
+            raise TicketRejected("wrong_channel", "This ticket is not for this kind of connection.") from None
+        raise TicketRejected("bad_signature", "This join ticket was not issued by RRIS.") from None
     try:
-        fields = json.loads(_unb64(body))
+        fields = json.loads(base64_decode(payload))
         ticket = CallTicket(
             room=fields["room"],
             booking_id=int(fields["booking_id"]),
@@ -94,7 +121,7 @@ def read_ticket(token: str, secret: str, now: datetime) -> CallTicket:
             expires_at=datetime.fromtimestamp(fields["expires_at"], UTC),
             nonce=fields["nonce"],
         )
-    except (KeyError, TypeError, ValueError):
+    except (BadData, KeyError, TypeError, ValueError):
         raise TicketRejected("malformed", "This join ticket is damaged.") from None
     if now < ticket.not_before:
         raise TicketRejected("too_early", "The call opens 15 minutes before the session starts.")
@@ -103,14 +130,5 @@ def read_ticket(token: str, secret: str, now: datetime) -> CallTicket:
     return ticket
 
 
-def _signature(body: str, secret: str) -> str:
-    key = hashlib.sha256(b"rris call ticket|" + secret.encode()).digest()
-    return _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _signer(secret: str, kind: TicketKind) -> Signer:
+    return Signer(secret, salt=kind.salt, key_derivation="hmac", digest_method=hashlib.sha256)

@@ -1,9 +1,9 @@
 """Telephone legs of a call: ring a participant's verified phone, follow each call's progress
 from Twilio, and hang up. Every new leg first passes the toll-fraud guard (rris.services.phone_guard).
 
-A leg joins the call as its own participant ("phone-user-7", "phone-dialin-12") through the
-signalling service's phone bridge, admitted by a leg ticket: a CallTicket signed like a join
-ticket. The signalling service calls `request_dial_out`, `hang_up`, `stream_started` and
+A leg joins the call as its own participant (a person's phone, or a caller) through the
+signalling service's phone bridge, admitted by a leg ticket (TicketKind.LEG, never taken for a
+call page's). The signalling service calls `request_dial_out`, `hang_up`, `stream_started` and
 `stream_stopped` from its worker thread inside an app context; the portal's Twilio webhooks call
 `answer_call` and `record_status` (callers with a PIN: `rris.services.dial_in`). Every refusal
 is logged with the booking and the number's last four digits, never the number.

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from rris.context import current_settings
-from rris.domain.call_tickets import read_ticket
+from rris.domain.call_tickets import TicketKind, read_ticket
 from rris.domain.errors import Conflict, Forbidden
 from rris.enums import CallRole, Role
 from rris.queries.actors import actor_of
@@ -47,7 +47,7 @@ def test_the_officer_and_the_interpreter_get_tickets_for_one_random_room(session
     assert len(officer.room) >= 24 and officer.room != str(booking.id) and booking.code not in officer.room
     assert officer.nonce != interpreter.nonce
     assert interpreter.display_name == "Mariam"  # her first name: the full name stays out of the call
-    assert read_ticket(officer_token, current_settings().secret_key, clock.now()) == officer
+    assert read_ticket(officer_token, current_settings().secret_key, clock.now(), TicketKind.JOIN) == officer
     assert officer.expires_at == booking.ends_at + timedelta(minutes=30)
 
 

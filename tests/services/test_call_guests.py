@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from rris.context import current_settings
-from rris.domain.call_tickets import read_ticket
+from rris.domain.call_tickets import TicketKind, read_ticket
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.enums import CallRole, GuestKind
 from rris.queries.actors import actor_of
@@ -44,7 +44,7 @@ def test_the_guest_link_gives_a_ticket_of_the_guests_own_in_the_call_span(call, 
         issue_guest_pass(secret, clock.now())
     clock.set(OPEN)
     join = issue_guest_pass(secret, clock.now())
-    ticket = read_ticket(join.token, current_settings().secret_key, clock.now())
+    ticket = read_ticket(join.token, current_settings().secret_key, clock.now(), TicketKind.JOIN)
     assert (ticket.participant.encode(), ticket.role) == (f"guest-{guest.id}", CallRole.GUEST)
     assert ticket.display_name == "Adv. Ana Petrović"
     assert ticket.room == booking.call_room

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from rris.context import current_settings
 from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import read_ticket
+from rris.domain.call_tickets import TicketKind, read_ticket
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.enums import BookingState, CallRole, PhoneDirection, PhoneLegStatus, Role
 from rris.extensions import db
@@ -101,7 +101,7 @@ def test_without_twilio_the_leg_is_simulated_and_the_simulator_carries_its_ticke
     assert dialing.number_tail == "4567"
     page, fragment = dialing.simulator_url.split("#")
     assert page == f"https://rris.test/calls/phone-simulator/{dialing.leg_id}"
-    ticket = read_ticket(fragment, current_settings().secret_key, clock.now())
+    ticket = read_ticket(fragment, current_settings().secret_key, clock.now(), TicketKind.LEG)
     assert ticket.participant == Participant.user(mariam.id).phone()
     assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam (phone)")
     assert ticket.room == booking.call_room and ticket.booking_id == booking.id
@@ -132,7 +132,8 @@ def test_the_officer_is_rung_as_the_officer(app, call, clock):
     jelena.phone, jelena.phone_verified_at = "+381601112233", clock.now()
     db.session.commit()
     dialing = request_dial_out(booking.id, person(jelena), clock.now())
-    ticket = read_ticket(dialing.simulator_url.split("#")[1], current_settings().secret_key, clock.now())
+    fragment = dialing.simulator_url.split("#")[1]
+    ticket = read_ticket(fragment, current_settings().secret_key, clock.now(), TicketKind.LEG)
     assert (ticket.role, ticket.display_name) == (CallRole.OFFICER, "Jelena Marković (phone)")
 
 
@@ -308,7 +309,8 @@ def test_a_call_twilio_did_not_confirm_takes_its_call_sid_when_answered(app, cal
         (leg,) = legs(booking)
         assert (leg.call_sid, leg.status) == (None, PhoneLegStatus.REQUESTED)
         ticket = answer_call(dialing.leg_id, CALL_SID, clock.now())
-    assert read_ticket(ticket, current_settings().secret_key, clock.now()).participant == dialing.phone_participant
+    read = read_ticket(ticket, current_settings().secret_key, clock.now(), TicketKind.LEG)
+    assert read.participant == dialing.phone_participant
     assert legs(booking)[0].call_sid == CALL_SID
 
 
@@ -485,7 +487,7 @@ def test_leg_tickets_are_stable_and_other_tickets_name_no_leg(app, call, clock):
     dialing = request_dial_out(booking.id, person(mariam), clock.now())
     (leg,) = legs(booking)
     assert leg_ticket(leg) == leg_ticket(leg) == dialing.simulator_url.split("#")[1]
-    join = read_ticket(token(booking, jelena, clock), current_settings().secret_key, clock.now())
+    join = read_ticket(token(booking, jelena, clock), current_settings().secret_key, clock.now(), TicketKind.JOIN)
     assert phone_leg_id(join) is None
 
 
@@ -517,7 +519,7 @@ def test_the_pin_is_made_with_the_room_and_a_caller_joins_with_it_as_a_guest(app
     assert leg.participant == f"phone-dialin-{leg.id}" and leg.display_name == "Caller ending 7654"
     assert (leg.status, leg.answered_at, leg.call_sid) == (PhoneLegStatus.IN_PROGRESS, clock.now(), CALL_SID)
     assert leg.number_tail == "7654" and pin not in caplog.text and CALLER not in caplog.text
-    ticket = read_ticket(leg_ticket(leg), current_settings().secret_key, clock.now())
+    ticket = read_ticket(leg_ticket(leg), current_settings().secret_key, clock.now(), TicketKind.LEG)
     assert (ticket.participant, ticket.role) == (Participant.caller(leg.id), CallRole.GUEST)
     assert ticket.room == booking.call_room
     assert dial_in(pin, CALLER, clock.now(), CALL_SID).id == leg.id  # Twilio asking again: the same leg

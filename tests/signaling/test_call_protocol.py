@@ -81,11 +81,11 @@ def test_a_socket_from_another_origin_or_none_is_refused_before_the_upgrade(app,
 
 def forged(original: str, **changes: object) -> str:
     """The ticket with fields changed but the original signature kept."""
-    version, body, signature = original.split(".")
-    fields = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload, signature = original.split(".")
+    fields = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     fields.update(changes)
-    new_body = base64.urlsafe_b64encode(json.dumps(fields).encode()).rstrip(b"=").decode()
-    return f"{version}.{new_body}.{signature}"
+    new_payload = base64.urlsafe_b64encode(json.dumps(fields).encode()).rstrip(b"=").decode()
+    return f"{new_payload}.{signature}"
 
 
 def test_the_ticket_matrix(app, clock, call):
@@ -138,9 +138,9 @@ def test_the_ticket_matrix(app, clock, call):
 
 
 def _fields(token: str) -> dict[str, object]:
-    from rris.domain.call_tickets import read_ticket
+    from rris.domain.call_tickets import TicketKind, read_ticket
 
-    ticket = read_ticket(token, current_settings().secret_key, OPEN)
+    ticket = read_ticket(token, current_settings().secret_key, OPEN, TicketKind.JOIN)
     return {name: getattr(ticket, name) for name in CallTicket.__dataclass_fields__}
 
 

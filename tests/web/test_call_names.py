@@ -14,7 +14,7 @@ import pytest
 
 from rris.context import current_settings
 from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import read_ticket
+from rris.domain.call_tickets import CallTicket, TicketKind, read_ticket
 from rris.enums import CallRole, GuestKind, Role
 from rris.extensions import db
 from rris.models import InterpreterProfile, User
@@ -59,10 +59,15 @@ def config_of(response) -> dict:
     return json.loads(match.group(1))
 
 
+def read_join_ticket(config: dict, clock) -> CallTicket:
+    """The join ticket of a call page's configuration, as the signalling service reads it now."""
+    return read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now(), TicketKind.JOIN)
+
+
 def ticket_body(token: str) -> bytes:
     """The ticket's payload as anyone holding it can read it (it is signed, not encrypted)."""
-    body = token.split(".")[1]
-    return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    payload, _signature = token.split(".")
+    return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
 
 
 def choose(browser, name: str):
@@ -79,7 +84,7 @@ def test_by_default_the_interpreter_is_in_the_call_by_her_first_name(session, br
     profile = browser.get("/profile").get_data(as_text=True)
     assert "Your name in calls" in profile and "They see you now as: Interpreter · Mariam" in profile
     config = config_of(browser.get(f"/calls/{session.id}"))
-    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now())
+    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now(), TicketKind.JOIN)
     assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam")
     assert config["me"]["name"] == "Mariam"
     assert config["strings"]["interpreter_named"] == "Interpreter · {name}"
@@ -91,12 +96,12 @@ def test_the_interpreter_chooses_another_name_and_the_call_uses_it(session, brow
     assert response.status_code == 302 and response.headers["Location"].endswith("/profile#call-name")
     assert stored_call_name(app, session.profile) == "Mina"
     assert "In calls you are now shown as “Mina”." in browser.get("/profile").get_data(as_text=True)
-    ticket = read_ticket(config_of(browser.get(f"/calls/{session.id}"))["ticket"], TEST_SECRET_KEY, clock.now())
+    ticket = read_join_ticket(config_of(browser.get(f"/calls/{session.id}")), clock)
     assert ticket.display_name == "Mina"
     # Blank again: back to her first name.
     assert choose(browser, "   ").status_code == 302
     assert stored_call_name(app, session.profile) is None
-    ticket = read_ticket(config_of(browser.get(f"/calls/{session.id}"))["ticket"], TEST_SECRET_KEY, clock.now())
+    ticket = read_join_ticket(config_of(browser.get(f"/calls/{session.id}")), clock)
     assert ticket.display_name == "Mariam"
 
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from rris.context import current_settings
-from rris.domain.call_tickets import GRACE_AFTER_END, read_ticket
+from rris.domain.call_tickets import GRACE_AFTER_END, TicketKind, read_ticket
 from rris.enums import CallRole, GuestKind, Role
 from rris.extensions import db
 from rris.models import User
@@ -73,7 +73,7 @@ def test_the_officer_gets_the_call_page_with_a_ticket_of_her_own(session, browse
     response = open_page(browser, "jelena@mup.rs.example", session.id)
     assert response.status_code == 200
     config = config_of(response)
-    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now())
+    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now(), TicketKind.JOIN)
     assert ticket.participant.encode() == f"user-{session.jelena}" and ticket.role is CallRole.OFFICER
     assert ticket.booking_id == session.id
     assert config["me"] == {"id": f"user-{session.jelena}", "role": "officer", "name": "Jelena Marković"}
@@ -91,7 +91,7 @@ def test_the_interpreter_gets_her_own_ticket_and_a_link_to_her_jobs(session, bro
     response = open_page(browser, "mariam@pool.example", session.id)
     assert response.status_code == 200
     config = config_of(response)
-    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now())
+    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now(), TicketKind.JOIN)
     assert (ticket.participant.encode(), ticket.role) == (f"user-{session.mariam}", CallRole.INTERPRETER)
     assert config["me"]["role"] == "interpreter" and config["me"]["name"] == "Mariam"  # her first name only
     assert config["booking_url"] == f"/jobs#job-{session.code}"
@@ -100,8 +100,10 @@ def test_the_interpreter_gets_her_own_ticket_and_a_link_to_her_jobs(session, bro
 
 def test_each_visit_issues_a_fresh_ticket_for_the_same_room(session, browser, clock):
     first = read_ticket(config_of(open_page(browser, "jelena@mup.rs.example", session.id))["ticket"],
-                        TEST_SECRET_KEY, clock.now())
-    second = read_ticket(config_of(browser.get(f"/calls/{session.id}"))["ticket"], TEST_SECRET_KEY, clock.now())
+                        TEST_SECRET_KEY, clock.now(), TicketKind.JOIN)
+    second = read_ticket(
+        config_of(browser.get(f"/calls/{session.id}"))["ticket"], TEST_SECRET_KEY, clock.now(), TicketKind.JOIN
+    )
     assert first.room == second.room and first.nonce != second.nonce
 
 
@@ -241,7 +243,7 @@ def test_a_guest_link_opens_the_call_page_with_a_guest_ticket_and_no_referrer(ap
     response = client.get(f"/calls/guest/{secret}")
     assert response.headers["Referrer-Policy"] == "no-referrer"
     config = config_of(response)
-    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, OPEN)
+    ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, OPEN, TicketKind.JOIN)
     assert (ticket.participant.encode(), ticket.role, ticket.display_name) == (
         f"guest-{guest_id}",
         CallRole.GUEST,

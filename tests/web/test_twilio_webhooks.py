@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from rris.domain.call_participants import Participant, ParticipantKind
-from rris.domain.call_tickets import read_ticket
+from rris.domain.call_tickets import TicketKind, read_ticket
 from rris.enums import CallRole, PhoneLegStatus
 from rris.extensions import db
 from rris.models import Booking, PhoneLeg, PhoneLegEvent
@@ -119,7 +119,7 @@ def leg_row(app, leg_id: int) -> tuple:
 
 def test_an_answered_phone_is_connected_to_the_bridge_with_its_leg_ticket(app, browser, rung, clock):
     response = post(browser, f"/twilio/voice/{rung.leg}", answered())
-    ticket = read_ticket(stream_ticket(twiml(response)), TEST_SECRET_KEY, clock.now())
+    ticket = read_ticket(stream_ticket(twiml(response)), TEST_SECRET_KEY, clock.now(), TicketKind.LEG)
     assert ticket.participant.encode() == f"phone-user-{rung.mariam}" and ticket.role is CallRole.INTERPRETER
     assert ticket.booking_id == rung.booking and phone_leg_id(ticket) == rung.leg
     with app.app_context():
@@ -245,7 +245,7 @@ def test_a_call_to_the_dial_in_number_is_asked_for_the_pin(app, browser, rung):
 def test_the_right_pin_joins_the_call_as_a_caller(app, browser, rung, clock):
     root = twiml(post(browser, "/twilio/incoming/pin", incoming(rung.pin)))
     assert root.find("./Say").text == "You are joining the call."
-    ticket = read_ticket(stream_ticket(root), TEST_SECRET_KEY, clock.now())
+    ticket = read_ticket(stream_ticket(root), TEST_SECRET_KEY, clock.now(), TicketKind.LEG)
     assert ticket.participant.kind is ParticipantKind.CALLER and ticket.role is CallRole.GUEST
     assert ticket.display_name == "Caller ending 7654" and ticket.booking_id == rung.booking
 
