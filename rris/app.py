@@ -97,7 +97,7 @@ def schema_is_current(app: Flask) -> bool:
 
 
 def _select_locale() -> str:
-    user_locale = g.get("user_locale")
+    user_locale: str | None = g.get("user_locale")
     if user_locale in SUPPORTED_LOCALES:
         return user_locale
     if not has_request_context():  # the scheduler, the signalling service's records, the CLI

@@ -10,9 +10,11 @@ from rris.timeutil import Clock
 
 def current_settings() -> Settings:
     """The Settings the current app was built with."""
-    return current_app.extensions["rris.settings"]
+    settings: Settings = current_app.extensions["rris.settings"]
+    return settings
 
 
 def current_clock() -> Clock:
     """The clock of the current app (a FrozenClock in tests)."""
-    return current_app.extensions["rris.clock"]
+    clock: Clock = current_app.extensions["rris.clock"]
+    return clock

@@ -66,14 +66,14 @@ class Weekday(StrEnum):
     SUNDAY = "sun"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """0 for Monday to 6 for Sunday, as `datetime.weekday()` counts."""
         return list(Weekday).index(self)
 
     @classmethod
-    def from_index(cls, index: int) -> Weekday:
-        """The weekday `datetime.weekday()` calls `index`."""
-        return list(cls)[index]
+    def from_number(cls, number: int) -> Weekday:
+        """The weekday `datetime.weekday()` calls `number`."""
+        return list(cls)[number]
 
 
 class BookingState(StrEnum):

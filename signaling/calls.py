@@ -210,7 +210,8 @@ class CallService:
         if message.type in RELAYED_TYPES:
             if message.type == "candidate" and not connection.candidates.take():
                 raise ProtocolError(Close.FLOOD, "candidate_flood", "Too many ICE candidates.")
-            target = room.connections.get(peer_named(fields["to"]))
+            named = peer_named(fields["to"])
+            target = None if named is None else room.connections.get(named)
             if target is None or target is connection:
                 await connection.send("error", code="unknown_peer", message="That participant is not in the call.")
                 return

@@ -104,7 +104,11 @@ class Rechunker:
     def push_frame(self, frame: AudioFrame) -> list[numpy.ndarray]:
         """An audio frame of any layout and rate in (as aiortc decodes it); whole frames out."""
         frame.pts = None  # the resampler keeps its own time; a stream's pts may jump
-        out = [resampled.to_ndarray().reshape(-1) for resampled in self._resampler.resample(frame)]
+        # s16 already (the resampler's format): astype copies nothing, and tells the type checker so.
+        out = [
+            resampled.to_ndarray().reshape(-1).astype(numpy.int16, copy=False)
+            for resampled in self._resampler.resample(frame)
+        ]
         if not out:
             return []
         fresh = numpy.concatenate(out) if len(out) > 1 else out[0]

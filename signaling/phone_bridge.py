@@ -136,7 +136,7 @@ class PhoneVoice(MediaStreamTrack):
         self._frames.append(mulaw)
         self._arrived.set()
 
-    async def recv(self) -> AudioFrame | Packet:
+    async def recv(self) -> AudioFrame | Packet[Any]:
         while not self._frames:
             if self.readyState != "live":
                 raise MediaStreamError
@@ -145,7 +145,7 @@ class PhoneVoice(MediaStreamTrack):
         if self.readyState != "live":
             raise MediaStreamError
         mulaw = self._frames.popleft()
-        media: AudioFrame | Packet
+        media: AudioFrame | Packet[Any]
         if self.pcmu:
             media = Packet(mulaw)
         else:
@@ -291,7 +291,9 @@ class PhoneBridge:
         pc = self._connection(peer)  # its audio transceiver takes the offer's first audio section
         await pc.setRemoteDescription(RTCSessionDescription(sdp, "offer"))
         for transceiver in pc.getTransceivers():
-            if transceiver.sender.track is None:
+            # aiortc annotates a sender's track as always there; a transceiver made for an offer has none.
+            track: MediaStreamTrack | None = transceiver.sender.track
+            if track is None:
                 transceiver.direction = "inactive"  # a phone has no camera, and decoding video costs
         answer = await pc.createAnswer()
         self._voices[peer].pcmu = answer_takes_pcmu(answer.sdp)
@@ -368,7 +370,7 @@ class PhoneBridge:
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
-                if source is not None:
+                if source is not None and isinstance(frame, AudioFrame):  # audio tracks yield only these
                     source.add(frame, loop.time())
 
     async def _forget(self, peer: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket
 from rris.services import phone_legs
+from rris.services.phone_guard import PhoneRefused
 from rris.timeutil import Clock
 from signaling.protocol import Close
 from signaling.records import CallRecorder
@@ -91,7 +92,7 @@ class PhoneDesk:
         self._asking.add(key)
         try:
             dial = await self._run(phone_legs.request_dial_out, room.booking_id, person, self._clock.now())
-        except phone_legs.PhoneRefused as refused:
+        except PhoneRefused as refused:
             await _tell(room, person, state="refused", code=refused.code, message=refused.message)
             return
         except Exception:
@@ -116,7 +117,7 @@ class PhoneDesk:
             leg_id = await self._run(phone_legs.live_leg_id, room.booking_id, person, self._clock.now())
             if leg_id is not None:
                 await self._run(phone_legs.hang_up, leg_id, self._clock.now())
-        except phone_legs.PhoneRefused as refused:
+        except PhoneRefused as refused:
             # The bridge has left already; Twilio ends a call whose stream is closed by itself.
             logger.warning("call %s: hanging up the phone of %s: %s", room.booking_id, person, refused.code)
         except Exception:

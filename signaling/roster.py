@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket
@@ -35,6 +35,14 @@ from signaling.protocol import Close, ProtocolError
 from signaling.rooms import Connection, Room
 
 logger = logging.getLogger("signaling.roster")
+
+_T = TypeVar("_T")
+
+
+class RunInCore(Protocol):
+    """`CallRecorder.call`: a core function run in the worker thread, its result awaited."""
+
+    def __call__(self, function: Callable[..., _T], *args: Any) -> Awaitable[_T]: ...
 
 ROSTER_CHECK_SECONDS = 5.0  # how often the connected participants of each room are checked again
 
@@ -48,7 +56,7 @@ UNCHECKED = ProtocolError(
 class Roster:
     """Asks the core whether tickets' holders still take part in their booking."""
 
-    def __init__(self, run: Callable[..., Awaitable[Any]]) -> None:
+    def __init__(self, run: RunInCore) -> None:
         self._run = run  # CallRecorder.call: the core function in the worker thread, in an app context
 
     async def admit(self, ticket: CallTicket) -> None:

@@ -73,7 +73,7 @@ def read_phone_number(typed: str | None) -> str:
     except NumberParseException as problem:
         raise PhoneNumberRefused(_parse_problem(problem)) from None
     code = number.country_code
-    if phonenumbers.region_code_for_country_code(code) == phonenumbers.UNKNOWN_REGION:
+    if code is None or phonenumbers.region_code_for_country_code(code) == phonenumbers.UNKNOWN_REGION:
         raise PhoneNumberRefused(PhoneProblem.UNKNOWN_COUNTRY_CODE, code)
     if not phonenumbers.is_valid_number(number):
         raise PhoneNumberRefused(_length_problem(number), code)

@@ -274,9 +274,14 @@ def compute_report(
     )
 
 
+# What `group_sessions` and `group_charges` group by: the leading fields of their groups.
+_SessionKey = tuple[str, str, BookingState, bool, bool, Modality, bool, bool, bool]
+_ChargeKey = tuple[str, str, BookingState, bool]
+
+
 def group_sessions(rows: Iterable[SessionRow]) -> list[SessionGroup]:
     """`rows` grouped as the database groups them for `report_from_groups`."""
-    totals: defaultdict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    totals: defaultdict[_SessionKey, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
         key = (
             row.country_code,
@@ -293,15 +298,18 @@ def group_sessions(rows: Iterable[SessionRow]) -> list[SessionGroup]:
         total[0] += 1
         total[1] += row.booked_seconds
         total[2] += row.delivered_seconds or 0
-    return [SessionGroup(*key, *total) for key, total in totals.items()]
+    return [
+        SessionGroup(*key, sessions=total[0], booked_seconds=total[1], summary_seconds=total[2])
+        for key, total in totals.items()
+    ]
 
 
 def group_charges(rows: Iterable[SessionRow], charges: Iterable[ChargeRow]) -> list[ChargeGroup]:
     """The charges on `rows` (others are ignored) grouped as the database groups them."""
     by_id = {row.booking_id: row for row in rows}
-    sessions: defaultdict[tuple, set[int]] = defaultdict(set)
-    costs: defaultdict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(), Decimal()])
-    seconds: defaultdict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    sessions: defaultdict[_ChargeKey, set[int]] = defaultdict(set)
+    costs: defaultdict[_ChargeKey, list[Decimal]] = defaultdict(lambda: [Decimal(), Decimal()])
+    seconds: defaultdict[_ChargeKey, list[int]] = defaultdict(lambda: [0, 0])
     for charge in charges:
         row = by_id.get(charge.booking_id)
         if row is None:
@@ -312,7 +320,17 @@ def group_charges(rows: Iterable[SessionRow], charges: Iterable[ChargeRow]) -> l
         costs[key][1] += session_cost(row.booked_seconds, charge.hourly_rate)
         seconds[key][0] += row.delivered_seconds or 0
         seconds[key][1] += row.booked_seconds
-    return [ChargeGroup(*key, len(sessions[key]), *costs[key], *seconds[key]) for key in costs]
+    return [
+        ChargeGroup(
+            *key,
+            sessions=len(sessions[key]),
+            cost_by_summary=costs[key][0],
+            cost_by_booking=costs[key][1],
+            seconds_by_summary=seconds[key][0],
+            seconds_by_booking=seconds[key][1],
+        )
+        for key in costs
+    ]
 
 
 def report_from_groups(

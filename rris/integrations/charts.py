@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 _REQUESTED = "#9bb7d4"
 _DELIVERED = "#1f5f99"
@@ -98,7 +99,9 @@ def distribution_chart(labels: Sequence[str], counts: Sequence[int], xlabel: str
     axes.set_xticks(range(len(labels)), labels, fontsize=_FONT_SIZE, rotation=45, ha="right")
     axes.set_xlabel(xlabel, fontsize=_FONT_SIZE)
     axes.set_ylabel(ylabel, fontsize=_FONT_SIZE)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    counts_axis = AutoLocator()  # a linear axis's own locator, told to mark whole numbers only
+    counts_axis.set_params(integer=True)
+    axes.yaxis.set_major_locator(counts_axis)
     axes.tick_params(axis="y", labelsize=_FONT_SIZE)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)

@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any  # xlsxwriter is untyped: its worksheets and formats are Any
 
 import xlsxwriter
 
@@ -89,7 +90,7 @@ def workbook(tables: Sequence[Table], heading: str, notes: Sequence[str] = ()) -
     return out.getvalue()
 
 
-def _write_cell(sheet, row: int, column: int, cell: object, number_format, right) -> None:  # noqa: ANN001
+def _write_cell(sheet: Any, row: int, column: int, cell: object, number_format: Any, right: Any) -> None:
     if cell is None:
         sheet.write_blank(row, column, None)
     elif isinstance(cell, bool):

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.enums import Role
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.types import UTCDateTime, enum_type
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rris.models.interpreters import InterpreterProfile
 
 
-class User(db.Model):
+class User(Model):
     """A person with an account: caseworker, focal point, interpreter, coordinator or admin."""
 
     __tablename__ = "users"
@@ -89,7 +89,7 @@ class User(db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser. Revoking the row ends the session, whatever the cookie says."""
 
     __tablename__ = "user_sessions"
@@ -107,7 +107,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal token a national case system presents as `Authorization: Bearer`.
 
     Only a SHA-256 of the token is stored; the token is shown once, when created.
@@ -128,7 +128,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One sign-in attempt; counted per account and per address to throttle guessing."""
 
     __tablename__ = "login_attempts"

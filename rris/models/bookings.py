@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rris.domain.applicant_keys import KEY_DIGEST_CHARS
 from rris.domain.languages import RELAY_LANGUAGE
 from rris.enums import BookingState, Gender, GenderRule, Modality, OfferState, SessionKind, Specialisation
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.accounts import User
 from rris.models.geography import Country, Department
 from rris.models.interpreters import InterpreterProfile
@@ -31,7 +31,7 @@ NOTES_MAX_CHARS = 1000
 CASE_REFERENCE_MAX_CHARS = 64
 
 
-class Booking(db.Model):
+class Booking(Model):
     """A session that needs an interpreter (two, when relayed through English).
 
     No applicant name is stored: the department's own case reference identifies the case, and
@@ -135,7 +135,7 @@ class Booking(db.Model):
         return f"<Booking {self.code} {self.state}>"
 
 
-class BookingSpecialisation(db.Model):
+class BookingSpecialisation(Model):
     """Training the booking needs (children, trauma, medical, legal...)."""
 
     __tablename__ = "booking_specialisations"
@@ -146,7 +146,7 @@ class BookingSpecialisation(db.Model):
     booking: Mapped[Booking] = relationship(back_populates="specialisations")
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """An interpreter confirmed for one leg of a booking; blocks their time while not released.
 
     `busy_from`/`busy_until` are the session widened by the interpreter's rest gap on both sides
@@ -188,7 +188,7 @@ class Assignment(db.Model):
     interpreter: Mapped[InterpreterProfile] = relationship()
 
 
-class Offer(db.Model):
+class Offer(Model):
     """A job offered to one interpreter for one leg, in a wave, until it expires."""
 
     __tablename__ = "offers"
@@ -216,7 +216,7 @@ class Offer(db.Model):
     interpreter: Mapped[InterpreterProfile] = relationship()
 
 
-class BookingEvent(db.Model):
+class BookingEvent(Model):
     """One line of a booking's history: what happened, when, by whom, from which state."""
 
     __tablename__ = "booking_events"
@@ -234,7 +234,7 @@ class BookingEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class CaseObjection(db.Model):
+class CaseObjection(Model):
     """An applicant objected to an interpreter; enforced on every booking of that case and,
     through the regional applicant key, on the applicant's bookings in every country."""
 
@@ -254,7 +254,7 @@ class CaseObjection(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     """The answer to a creating request, kept so a retry with the same key gets it again."""
 
     __tablename__ = "idempotency_records"
@@ -269,7 +269,7 @@ class IdempotencyRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class BookingRead(db.Model):
+class BookingRead(Model):
     """Someone opened a booking's details (page or API): kept for audit."""
 
     __tablename__ = "booking_reads"

@@ -8,13 +8,13 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.enums import GuestKind
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.accounts import User
 from rris.models.bookings import Booking
 from rris.models.types import UTCDateTime, enum_type
 
 
-class CallGuest(db.Model):
+class CallGuest(Model):
     """One invitation link; only a digest of its secret is kept, so the link is shown once."""
 
     __tablename__ = "call_guests"

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.accounts import User
 from rris.models.types import UTCDateTime
 
 
-class CallableCountryList(db.Model):
+class CallableCountryList(Model):
     """One saved version of the list: its countries, who saved it and when. The newest one is in
     force; with none saved, the default applies (rris.services.callable_countries)."""
 

@@ -8,13 +8,13 @@ from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.enums import CallRole
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.accounts import User
 from rris.models.bookings import Booking
 from rris.models.types import UTCDateTime, enum_type
 
 
-class CallAttendance(db.Model):
+class CallAttendance(Model):
     """One stretch of one participant in a booking's call: one signalling connection, from
     joining to leaving, with a summary of its connection quality."""
 
@@ -53,7 +53,7 @@ class CallAttendance(db.Model):
     )
 
 
-class CallStateChange(db.Model):
+class CallStateChange(Model):
     """A change of the connection state between a participant and one peer ("connected", "failed"...)."""
 
     __tablename__ = "call_state_changes"
@@ -68,7 +68,7 @@ class CallStateChange(db.Model):
     attendance: Mapped[CallAttendance] = relationship(back_populates="state_changes")
 
 
-class CallSummary(db.Model):
+class CallSummary(Model):
     """A booking's call in one row: the delivered time billing and reports count.
 
     Recomputed from the attendances whenever one closes, and once more before retention purges

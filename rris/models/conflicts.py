@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.bookings import Assignment, Booking
 from rris.models.interpreters import InterpreterProfile
 from rris.models.types import UTCDateTime
 
 
-class BookingConflict(db.Model):
+class BookingConflict(Model):
     """A confirmed job its interpreter can no longer do (time off, accreditation, deactivation...).
 
     At most one open conflict per assignment and reason; it is resolved when the cause goes away,
@@ -48,7 +48,7 @@ class BookingConflict(db.Model):
     interpreter: Mapped[InterpreterProfile] = relationship()
 
 
-class SweepRequest(db.Model):
+class SweepRequest(Model):
     """The portal changed something about an interpreter: their confirmed jobs need a conflict check."""
 
     __tablename__ = "sweep_requests"

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rris.extensions import db
+from rris.extensions import Model
 
 if TYPE_CHECKING:
     from rris.models.languages import Language
 
 
-class CountryLanguage(db.Model):
+class CountryLanguage(Model):
     """An official language of a country (what its officers speak)."""
 
     __tablename__ = "country_languages"
@@ -22,7 +22,7 @@ class CountryLanguage(db.Model):
     language_code: Mapped[str] = mapped_column(ForeignKey("languages.code"), primary_key=True)
 
 
-class Country(db.Model):
+class Country(Model):
     """A participating country (or territory) and the authority that books interpreters."""
 
     __tablename__ = "countries"
@@ -47,7 +47,7 @@ class Country(db.Model):
         return f"<Country {self.code}>"
 
 
-class Department(db.Model):
+class Department(Model):
     """An office of a country's asylum authority; caseworkers belong to one."""
 
     __tablename__ = "departments"

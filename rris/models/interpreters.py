@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.enums import Employment, Gender, Proficiency, Specialisation, Weekday
-from rris.extensions import db
+from rris.extensions import Model, db
 from rris.models.accounts import User
 from rris.models.geography import Country
 from rris.models.languages import Dialect, Language
@@ -30,7 +30,7 @@ from rris.models.types import UTCDateTime, enum_type
 MINUTES_PER_DAY = 24 * 60
 
 
-class InterpreterProfile(db.Model):
+class InterpreterProfile(Model):
     """What the matching engine needs to know about one interpreter."""
 
     __tablename__ = "interpreter_profiles"
@@ -83,7 +83,7 @@ class InterpreterProfile(db.Model):
         return f"<InterpreterProfile {self.id}>"
 
 
-class LanguagePair(db.Model):
+class LanguagePair(Model):
     """A pair the interpreter works in, in both directions; stored with codes in order."""
 
     __tablename__ = "language_pairs"
@@ -112,7 +112,7 @@ class LanguagePair(db.Model):
 
 
 # The dialects an interpreter understands and speaks (a plain association, no extra data).
-interpreter_dialects = Table(
+interpreter_dialects: Table = Table(
     "interpreter_dialects",
     db.metadata,
     Column("interpreter_id", ForeignKey("interpreter_profiles.id", ondelete="CASCADE"), primary_key=True),
@@ -120,7 +120,7 @@ interpreter_dialects = Table(
 )
 
 
-class Accreditation(db.Model):
+class Accreditation(Model):
     """A country's clearance for the interpreter to work in its procedures, from/to inclusive."""
 
     __tablename__ = "accreditations"
@@ -144,7 +144,7 @@ class Accreditation(db.Model):
         return self.valid_from <= day <= self.valid_to
 
 
-class InterpreterSpecialisation(db.Model):
+class InterpreterSpecialisation(Model):
     """Training or experience (trauma, children, medical, legal, cultural mediation...)."""
 
     __tablename__ = "interpreter_specialisations"
@@ -158,7 +158,7 @@ class InterpreterSpecialisation(db.Model):
     interpreter: Mapped[InterpreterProfile] = relationship(back_populates="specialisations")
 
 
-class AvailabilityWindow(db.Model):
+class AvailabilityWindow(Model):
     """A weekly window of availability, in minutes after midnight of the interpreter's zone.
 
     `weekday` counts like `datetime.weekday()`: 0 is Monday.
@@ -182,7 +182,7 @@ class AvailabilityWindow(db.Model):
     @property
     def day(self) -> Weekday:
         """The weekday as a name."""
-        return Weekday.from_index(self.weekday)
+        return Weekday.from_number(self.weekday)
 
     @property
     def label(self) -> str:
@@ -190,7 +190,7 @@ class AvailabilityWindow(db.Model):
         return f"{_hhmm(self.start_minute)}\u2013{_hhmm(self.end_minute)}"
 
 
-class TimeOff(db.Model):
+class TimeOff(Model):
     """A period the interpreter is away, as UTC instants (entered in their own zone)."""
 
     __tablename__ = "time_off"
@@ -205,7 +205,7 @@ class TimeOff(db.Model):
     interpreter: Mapped[InterpreterProfile] = relationship(back_populates="time_off")
 
 
-class InterpreterDeactivation(db.Model):
+class InterpreterDeactivation(Model):
     """A coordinator took the interpreter out of the pool: when, by whom, why, and until when.
 
     `InterpreterProfile.active` is what the matching engine reads; these rows are its history.

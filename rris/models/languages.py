@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rris.extensions import db
+from rris.extensions import Model
 
 
-class Language(db.Model):
+class Language(Model):
     """An ISO 639-3 language; `name` is the standard's reference name."""
 
     __tablename__ = "languages"
@@ -24,7 +24,7 @@ class Language(db.Model):
         return f"<Language {self.code}>"
 
 
-class Dialect(db.Model):
+class Dialect(Model):
     """A named variety of a language that matters for understanding (e.g. Pashto, Kandahari)."""
 
     __tablename__ = "dialects"

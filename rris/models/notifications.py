@@ -9,13 +9,13 @@ from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.enums import Channel, NotificationKind, NotificationState
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.accounts import User
 from rris.models.bookings import Booking
 from rris.models.types import UTCDateTime, enum_type
 
 
-class Notification(db.Model):
+class Notification(Model):
     """A message due at `due_at`, worth sending until `useful_until`.
 
     `version` says which state of the booking the message is about (the booking's version for

@@ -8,13 +8,13 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.enums import CallRole, PhoneDirection, PhoneLegStatus
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.accounts import User
 from rris.models.bookings import Booking
 from rris.models.types import UTCDateTime, enum_type
 
 
-class PhoneLeg(db.Model):
+class PhoneLeg(Model):
     """One telephone call bridged into a booking's call. Only the last four digits of the
     number are kept: the full number stays on the person's account (or with the caller)."""
 
@@ -47,7 +47,7 @@ class PhoneLeg(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class PhoneLegEvent(db.Model):
+class PhoneLegEvent(Model):
     """A status a leg reached, recorded once: a replayed or repeated Twilio callback finds it taken."""
 
     __tablename__ = "phone_leg_events"
@@ -59,7 +59,7 @@ class PhoneLegEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class DialInFailure(db.Model):
+class DialInFailure(Model):
     """A wrong PIN typed on the dial-in line; counted per caller (a keyed digest of their
     number, never the number itself) and overall, to throttle guessing."""
 

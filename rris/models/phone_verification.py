@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rris.extensions import db
+from rris.extensions import Model
 from rris.models.types import UTCDateTime
 
 
-class PhoneVerification(db.Model):
+class PhoneVerification(Model):
     """One code sent to one number; only an HMAC of the code is kept."""
 
     __tablename__ = "phone_verifications"

@@ -209,7 +209,7 @@ def _middle(per_booking: CTE, column: str) -> Select[Any]:
     return select(*_part(column, first=ranked.c.value)).where(middle)
 
 
-def _report_statement(report_filter: ReportFilter) -> CompoundSelect:
+def _report_statement(report_filter: ReportFilter) -> CompoundSelect[Any]:
     """Everything `monthly_report` needs in one statement, one pass over the bookings:
 
     - "session" rows: the bookings grouped by `_KEYS`, counted, booked and summary seconds summed;

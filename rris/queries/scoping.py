@@ -146,8 +146,11 @@ def _by_reach(
 ) -> ColumnElement[bool]:
     if scope.kind is ReachKind.EVERYTHING:
         return true()
+    # The columns are Any (a model's attribute or a subquery's), so their comparisons are too.
     if scope.kind is ReachKind.COUNTRY:
-        return country_column == scope.country_id
+        in_country: ColumnElement[bool] = country_column == scope.country_id
+        return in_country
     if scope.kind is ReachKind.DEPARTMENT:
-        return department_column == scope.department_id
+        in_department: ColumnElement[bool] = department_column == scope.department_id
+        return in_department
     return own

@@ -120,7 +120,7 @@ def change_password(
     """Change the password after checking the current one; every other session ends."""
     user_id = user.id
     begin_write()
-    user = db.session.get(User, user_id)
+    user = db.session.get_one(User, user_id)
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput({"current_password": _("This is not your current password.")})
     check_password(new_password, user.email, field="new_password")

@@ -15,7 +15,7 @@ from rris.extensions import db
 from rris.models import ApiToken, User
 from rris.queries.actors import actor_of
 from rris.services.sessions import LAST_SEEN_PRECISION
-from rris.services.transactions import begin_write
+from rris.services.transactions import begin_write, rows_changed
 
 MAX_TOKEN_NAME_LENGTH = 100
 
@@ -75,13 +75,13 @@ def user_for_api_token(secret: str, now: datetime) -> User | None:
 def revoke_api_token(user: User, token_id: int, now: datetime) -> bool:
     """Revoke one of the user's own tokens; False when there is no such live token."""
     begin_write()
-    result = db.session.execute(
+    changed = rows_changed(
         update(ApiToken)
         .where(ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def live_api_tokens(user: User) -> list[ApiToken]:

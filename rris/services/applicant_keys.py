@@ -22,6 +22,10 @@ from rris.domain.applicant_keys import (
 )
 from rris.extensions import db
 from rris.models import Booking, CaseObjection
+from rris.services.transactions import rows_changed
+
+# The records that carry an applicant key.
+_KEYED_MODELS: tuple[type[Booking] | type[CaseObjection], ...] = (Booking, CaseObjection)
 
 
 def key_ring() -> KeyRing:
@@ -73,14 +77,13 @@ def rekey(keys: tuple[ApplicantKey, ...]) -> int:
         return 0
     current, retired = keys[0], [key.digest for key in keys[1:]]
     changed = 0
-    for model in (Booking, CaseObjection):
-        result = db.session.execute(
+    for model in _KEYED_MODELS:
+        changed += rows_changed(
             update(model)
             .where(model.applicant_key.in_(retired))
             .values(applicant_key=current.digest, applicant_key_version=current.version)
             .execution_options(synchronize_session=False)
         )
-        changed += result.rowcount or 0
     return changed
 
 
@@ -96,7 +99,7 @@ class KeyVersionCount:
 def key_version_counts() -> list[KeyVersionCount]:
     """Records per key version, for watching a rotation drain."""
     counts: dict[int, list[int]] = {}
-    for index, model in enumerate((Booking, CaseObjection)):
+    for index, model in enumerate(_KEYED_MODELS):
         rows = db.session.execute(
             select(model.applicant_key_version, func.count())
             .where(model.applicant_key_version.isnot(None))

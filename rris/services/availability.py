@@ -68,7 +68,7 @@ class JobAtOdds:
 
 def day_field(weekday: int) -> str:
     """The name under which a weekday's problems are reported ('mon' ... 'sun')."""
-    return Weekday.from_index(weekday).value
+    return Weekday.from_number(weekday).value
 
 
 def replace_weekly_windows(

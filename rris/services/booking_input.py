@@ -5,8 +5,11 @@ Every problem is reported against the field it concerns, all at once.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -26,6 +29,8 @@ from rris.services.applicant_keys import keys_for_identifier
 from rris.timeutil import AmbiguousLocalTime, NonexistentLocalTime, local_to_utc, zone
 
 LOCAL_TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,11 @@ def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBoo
         errors["officer_language"] = _("The officer's language must differ from the applicant's.")
     kind = _choice(SessionKind, raw.session_kind, "session_kind", errors)
     modality = _choice(Modality, raw.modality, "modality", errors)
-    duration = raw.duration_minutes if raw.duration_minutes is not None else DEFAULT_DURATION_MINUTES.get(kind, 0)
+    duration = (
+        raw.duration_minutes
+        if raw.duration_minutes is not None
+        else (DEFAULT_DURATION_MINUTES.get(kind, 0) if kind is not None else 0)
+    )
     if not MIN_DURATION_MINUTES <= duration <= MAX_DURATION_MINUTES:
         errors["duration_minutes"] = _(
             "A session lasts from %(low)d minutes to %(high)d hours.",
@@ -164,13 +173,13 @@ def _language(code: str, name: str, errors: dict[str, str]) -> str | None:
     return code
 
 
-def _choice(enum_class: type, value: str | None, name: str, errors: dict[str, str]):  # type: ignore[no-untyped-def]
-    try:
-        return enum_class(value)
-    except ValueError:
-        allowed = ", ".join(member.value for member in enum_class)
-        errors[name] = _("Choose one of: %(allowed)s.", allowed=allowed)
-        return None
+def _choice(enum_class: type[_Choice], value: str | None, name: str, errors: dict[str, str]) -> _Choice | None:
+    if value is not None:
+        with suppress(ValueError):
+            return enum_class(value)
+    allowed = ", ".join(member.value for member in enum_class)
+    errors[name] = _("Choose one of: %(allowed)s.", allowed=allowed)
+    return None
 
 
 def _dialect_exists(language: str, name: str) -> bool:

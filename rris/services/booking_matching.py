@@ -110,7 +110,7 @@ def assess(request: MatchRequest, applicant: ApplicantLink, now: datetime, sugge
         ]
         relay_candidates = candidate_snapshots(request.interval, now, pairs=relay_pairs, applicant=applicant)
         relay = plan_relay(request, relay_candidates, now)
-    suggestions = ()
+    suggestions: tuple[SlotSuggestion, ...] = ()
     if relay is None and suggest:
         suggestions = suggest_slots(request, candidates, now, horizon=SUGGESTION_HORIZON)
     return Assessment(direct, covered, relay, suggestions)

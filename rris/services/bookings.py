@@ -68,8 +68,8 @@ def request_booking(
         earlier = claim_key(user.id, idempotency.key, idempotency.fingerprint, now)
         if earlier is not None:
             db.session.commit()
-            return db.session.get(Booking, earlier["booking_id"]), False
-    department = db.session.get(Department, department_id)
+            return db.session.get_one(Booking, earlier["booking_id"]), False
+    department = db.session.get_one(Department, department_id)
     key = valid.applicant_keys[0] if valid.applicant_keys else None
     rekey(valid.applicant_keys)
     booking = Booking(

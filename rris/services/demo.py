@@ -326,7 +326,7 @@ class _Loader:
             for number, item in enumerate(seed.specialisations)
         ]
         profile.availability = [
-            AvailabilityWindow(weekday=w.weekday.index, start_minute=w.start_minute, end_minute=w.end_minute)
+            AvailabilityWindow(weekday=w.weekday.number, start_minute=w.start_minute, end_minute=w.end_minute)
             for w in seed.availability
         ]
         profile.time_off = [self._time_off(seed, item) for item in data.TIME_OFF if item.interpreter == seed.name]

@@ -76,7 +76,7 @@ def book_demo_call(now: datetime, starts_in: timedelta = timedelta(minutes=5)) -
         )
         if offer is None:
             raise DemoCallRefused(_why_not(booking, mariam_id, name, start, zone_name, now))
-        booking = accept_offer(offer.id, db.session.get(InterpreterProfile, mariam_id), now)
+        booking = accept_offer(offer.id, db.session.get_one(InterpreterProfile, mariam_id), now)
         return DemoCall(booking.id, booking.code, booking.state, booking.starts_at, name)
 
 
@@ -90,7 +90,7 @@ def all_or_nothing() -> Iterator[None]:
     connection = outer.connection(execution_options={IMMEDIATE: True})
     inner = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=True)
     registry = db.session.registry
-    registry.set(inner)
+    registry.set(inner)  # type: ignore[arg-type]  # a plain Session: services use only its API
     try:
         yield
     except BaseException:

@@ -64,7 +64,7 @@ DESK_BOOKINGS: tuple[tuple[int, str, str, str, str, SessionKind], ...] = (
 
 def pool_has_bookings() -> bool:
     """True once any booking exists: the past is then left alone."""
-    return db.session.scalar(select(func.count()).select_from(Booking)) > 0
+    return db.session.scalars(select(func.count()).select_from(Booking)).one() > 0
 
 
 def load_demo_history(now: datetime) -> int:
@@ -157,7 +157,7 @@ def _interpreters() -> tuple[list[PoolInterpreter], dict[int, int]]:
 
 
 def _desk_sessions(now: datetime, offices: list[PoolOffice]) -> list[PastSession]:
-    sessions = []
+    sessions: list[PastSession] = []
     for days, country, local, applicant, officer, kind in DESK_BOOKINGS:
         office = next((item for item in offices if item.country_code == country), None)
         if office is None:
@@ -241,6 +241,7 @@ def _children(rows: dict[Any, list[Row]], booking_id: int, session: PastSession,
         taker = user_ids[session.interpreters[-1].id]
         events.append(_event(booking_id, session.confirmed_at, taker, "accept", "offered", "confirmed"))
     if session.state is BookingState.CANCELLED:
+        assert session.cancelled_at is not None  # the plan dates every cancellation
         before = "confirmed" if session.confirmed_at else "offered"
         events.append(_event(booking_id, session.cancelled_at, session.caseworker_id, "cancel", before, "cancelled"))
         return

@@ -149,7 +149,7 @@ class HistoryPlanner:
 
     def plan(self) -> list[PastSession]:
         """Every planned session, in start order."""
-        sessions = []
+        sessions: list[PastSession] = []
         for offset in range(HISTORY_DAYS, 0, -1):
             day = self.today - timedelta(days=offset)
             weekend = day.weekday() >= 5

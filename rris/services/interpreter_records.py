@@ -73,7 +73,9 @@ def entry_of(profile: InterpreterProfile) -> dict[str, str]:
     entry = {name: cells.get(name, "") for name in ENTRY_FIELDS}
     for name in LIST_FIELDS:
         entry[name] = "\n".join(item for item in cells[name].split(LIST_SEPARATOR) if item)
-    references = {(a.country.code, a.valid_from): a.reference for a in profile.accreditations}
+    references: dict[tuple[str, date | None], str | None] = {
+        (a.country.code, a.valid_from): a.reference for a in profile.accreditations
+    }
     lines = entry["accreditations"].splitlines()
     entry["accreditations"] = "\n".join(
         f"{line} {REFERENCE_MARK} {ref}" if (ref := references.get((item.country, item.valid_from))) else line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pycountry
 from flask import current_app
 from sqlalchemy import select
@@ -13,9 +15,18 @@ _LIVING = "L"
 _SCOPES = ("I", "M")  # individual languages and macrolanguages (Arabic, Persian, Pashto...)
 
 
-def iso_languages() -> list[dict[str, str | None]]:
+class LanguageRow(TypedDict):
+    """A row of the `languages` table."""
+
+    code: str
+    name: str
+    alpha_2: str | None
+    scope: str
+
+
+def iso_languages() -> list[LanguageRow]:
     """Living ISO 639-3 individual and macro languages as rows for the `languages` table."""
-    rows = []
+    rows: list[LanguageRow] = []
     for entry in pycountry.languages:
         if getattr(entry, "type", None) != _LIVING or getattr(entry, "scope", None) not in _SCOPES:
             continue

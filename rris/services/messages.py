@@ -22,7 +22,7 @@ from rris.enums import NotificationKind as K
 from rris.enums import NotificationState, Role
 from rris.extensions import db
 from rris.integrations.calendar_invites import Attendee, Invite, InviteMethod, invite_attachment
-from rris.integrations.mail import OutgoingMessage
+from rris.integrations.mail import Attachment, OutgoingMessage
 from rris.integrations.sms import OutgoingSms
 from rris.models import Booking, BookingConflict, Notification, User
 from rris.queries.actors import actor_of
@@ -61,7 +61,7 @@ def compose_email(notification: Notification, now: datetime) -> OutgoingMessage:
     shown = in_message(disclosure_of(notification.booking, actor_of(recipient), now))
     with force_locale(recipient.locale or "en"):
         subject, text = _email_text(notification, shown)
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         if notification.kind in (K.INVITATION, K.INVITATION_CANCEL):
             attachments = (invite_attachment(_invite(notification, now, shown)),)
     return OutgoingMessage(to=(recipient.email,), subject=subject, text=text, attachments=attachments)

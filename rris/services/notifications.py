@@ -150,7 +150,7 @@ def _sync_calendar(outbox: _Outbox) -> None:
         outbox.ensure(K.INVITATION, user, sequence, until)
     for recipient_id in holding - desired_ids:
         if latest[recipient_id].state in _ON_THE_WAY:
-            outbox.ensure(K.INVITATION_CANCEL, db.session.get(User, recipient_id), sequence, until)
+            outbox.ensure(K.INVITATION_CANCEL, db.session.get_one(User, recipient_id), sequence, until)
 
 
 def _calendar_digest(booking: Booking, attendee_ids: set[int], tentative: bool) -> str:

@@ -37,7 +37,7 @@ from rris.queries.actors import actor_of
 from rris.queries.scoping import disclosure_of
 from rris.services.messages import compose_email, compose_sms
 from rris.services.notifications import LIVE_STATES, participants, wants_sms
-from rris.services.transactions import begin_write
+from rris.services.transactions import begin_write, rows_changed
 from rris.timeutil import Clock
 
 log = logging.getLogger(__name__)
@@ -226,15 +226,15 @@ def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int
     if found is None:  # the usual case, checked every second: no write lock for nothing
         return 0
     begin_write()
-    result = db.session.execute(
+    changed = rows_changed(
         update(Notification)
         .where(*stuck)
         .values(state=NotificationState.UNCERTAIN, finished_at=now, outcome="the dispatcher stopped while sending")
     )
     db.session.commit()
-    if result.rowcount:
-        log.warning("%d messages were being sent when the dispatcher stopped; marked uncertain", result.rowcount)
-    return result.rowcount
+    if changed:
+        log.warning("%d messages were being sent when the dispatcher stopped; marked uncertain", changed)
+    return changed
 
 
 def _send(message: OutgoingMessage | OutgoingSms, mail: MailSender) -> str:

@@ -94,7 +94,7 @@ def deactivate_interpreter(interpreter_id: int, actor: Actor, reason: str, now: 
     for booking in bookings:
         legs = _withdraw_offers_of(booking, profile.id, now)
         result.withdrawn_offers += len(legs)
-        legs = set(legs)
+        withdrawn = set(legs)
         record_event(
             booking,
             "offer_withdrawn",
@@ -103,7 +103,7 @@ def deactivate_interpreter(interpreter_id: int, actor: Actor, reason: str, now: 
             note=_("%(name)s left the pool; their offer is withdrawn.", name=profile.name),
         )
         if booking.state is BookingState.OFFERED and any(
-            not _pending(booking, leg) and not booking.leg_assigned(leg) for leg in legs
+            not _pending(booking, leg) and not booking.leg_assigned(leg) for leg in withdrawn
         ):
             send_wave(booking, now, actor_id=actor.user_id)
             result.rewaved_booking_ids.append(booking.id)

@@ -21,6 +21,7 @@ import pycountry
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.strategy_options import _AbstractLoad  # what selectinload returns; no public name
 
 from rris.domain.errors import Forbidden
 from rris.domain.permissions import Actor, Capability, can
@@ -222,7 +223,7 @@ def pool_catalogue() -> Catalogue:
     )
 
 
-def profile_loads() -> tuple:
+def profile_loads() -> tuple[_AbstractLoad, ...]:
     """Loader options for everything `row_of` and `write_profile` touch."""
     return (
         selectinload(InterpreterProfile.user),
@@ -328,11 +329,11 @@ def write_profile(
     # objects would insert before deleting and trip the unique constraints.
     pairs = {(p.language_a, p.language_b): p for p in profile.language_pairs}
     kept_pairs = []
-    for item in row.language_pairs:
-        pair = pairs.get((item.language_a, item.language_b)) or LanguagePair(
-            language_a=item.language_a, language_b=item.language_b
+    for pair_row in row.language_pairs:
+        pair = pairs.get((pair_row.language_a, pair_row.language_b)) or LanguagePair(
+            language_a=pair_row.language_a, language_b=pair_row.language_b
         )
-        pair.proficiency = item.proficiency
+        pair.proficiency = pair_row.proficiency
         kept_pairs.append(pair)
     profile.language_pairs = kept_pairs
     clearances = {(a.country.code, a.valid_from): a for a in profile.accreditations}

@@ -17,6 +17,7 @@ from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.sql import Executable
 
 from rris.context import current_settings
 from rris.domain.retention import Cutoffs, RetentionPolicy, cutoffs
@@ -41,7 +42,7 @@ from rris.models import (
 )
 from rris.services.call_records import summarise_before_purge
 from rris.services.dial_in import PIN_WINDOW
-from rris.services.transactions import begin_write
+from rris.services.transactions import begin_write, rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -164,5 +165,5 @@ def _purge_accounts(cut: Cutoffs) -> dict[str, int]:
     }
 
 
-def _run(statement: object) -> int:
-    return db.session.execute(statement).rowcount  # type: ignore[call-overload]
+def _run(statement: Executable) -> int:
+    return rows_changed(statement)

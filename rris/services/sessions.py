@@ -10,7 +10,7 @@ from rris.context import current_settings
 from rris.domain.secrets import digest, new_session_secret
 from rris.extensions import db
 from rris.models import User, UserSession
-from rris.services.transactions import begin_write
+from rris.services.transactions import begin_write, rows_changed
 
 # Writing last_seen_at on every request would serialise all requests on SQLite.
 LAST_SEEN_PRECISION = timedelta(minutes=1)
@@ -22,7 +22,7 @@ def start_session(user: User, now: datetime, ip_address: str | None, user_agent:
     secret = new_session_secret()
     user_id = user.id
     begin_write()
-    user = db.session.get(User, user_id)
+    user = db.session.get_one(User, user_id)
     db.session.add(
         UserSession(
             token_hash=digest(secret),
@@ -83,19 +83,19 @@ def end_all_sessions(user_id: int, now: datetime, except_secret: str | None = No
     statement = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
     if except_secret:
         statement = statement.where(UserSession.token_hash != digest(except_secret))
-    return db.session.execute(statement.values(revoked_at=now)).rowcount
+    return rows_changed(statement.values(revoked_at=now))
 
 
 def end_session_by_id(user_id: int, session_id: int, now: datetime) -> bool:
     """Sign out one of the user's own browsers from the profile page; False if not theirs."""
     begin_write()
-    result = db.session.execute(
+    changed = rows_changed(
         update(UserSession)
         .where(UserSession.id == session_id, UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
         .values(revoked_at=now)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return changed == 1
 
 
 def live_sessions(user_id: int, now: datetime) -> list[UserSession]:

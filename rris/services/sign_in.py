@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from rris.context import current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
@@ -59,7 +59,7 @@ def authenticate(raw_email: str, password: str, ip_address: str, now: datetime) 
     return user
 
 
-def _recent_failures(who: object, policy: ThrottlePolicy, now: datetime) -> list[datetime]:
+def _recent_failures(who: ColumnElement[bool], policy: ThrottlePolicy, now: datetime) -> list[datetime]:
     # Failures after the last success count; a successful sign-in clears the slate.
     last_success = db.session.scalar(
         select(LoginAttempt.attempted_at)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select
+from sqlalchemy.sql import Executable
 
 from rris.database import IMMEDIATE
 from rris.extensions import db
@@ -40,3 +43,9 @@ def lock_interpreter(interpreter_id: int) -> None:
     PostgreSQL, instead of by the database's constraint on one and the check on the other.
     """
     db.session.scalar(select(InterpreterProfile.id).where(InterpreterProfile.id == interpreter_id).with_for_update())
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    # A DML statement always gives a CursorResult, the kind of Result that counts rows.
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount

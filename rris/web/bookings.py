@@ -32,6 +32,7 @@ from rris.services.booking_matching import match_leg
 from rris.services.call_access import JOINABLE_STATES, call_role_of, dial_in_for
 from rris.services.call_guests import MAX_GUESTS_PER_CALL, active_guests, guest_link, invite_guest, withdraw_guest
 from rris.services.conflicts import reoffer_after_conflict
+from rris.services.wording import label, language_name
 from rris.web.authentication import current_actor, require
 from rris.web.booking_forms import (
     AssignForm,
@@ -46,7 +47,6 @@ from rris.web.booking_forms import (
 )
 from rris.web.forms import show_errors
 from rris.web.interpreter import interpreter_booking_page
-from rris.web.presenting import label, language_name
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 

@@ -8,7 +8,7 @@ invalid field in a body, decided before any query and alike on both databases.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from werkzeug.routing import IntegerConverter, Map
 
@@ -22,6 +22,6 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=MAX_ID)
 
 
-def is_record_id(value: Any) -> bool:
+def is_record_id(value: Any) -> TypeGuard[int]:
     """True for a JSON or form value that can be a record's id (an int, not a bool, in range)."""
     return type(value) is int and 1 <= value <= MAX_ID

@@ -105,7 +105,7 @@ class WeeklyAvailabilityForm(FlaskForm):
         """The form filled in with the stored windows."""
         by_day: dict[str, list[AvailabilityWindow]] = {}
         for window in windows:
-            by_day.setdefault(Weekday.from_index(window.weekday).value, []).append(window)
+            by_day.setdefault(Weekday.from_number(window.weekday).value, []).append(window)
         return cls(formdata=None, data={day: day_text(items) for day, items in by_day.items()})
 
     def days(self) -> list[tuple[Weekday, Field]]:
@@ -115,7 +115,7 @@ class WeeklyAvailabilityForm(FlaskForm):
     def windows(self) -> list[WindowInput]:
         """What was entered, for the service (call after a successful validate)."""
         return [
-            WindowInput(day.index, start, end) for day, field in self.days() for start, end in parse_day(field.data)
+            WindowInput(day.number, start, end) for day, field in self.days() for start, end in parse_day(field.data)
         ]
 
     def readable_windows(self) -> list[WindowInput]:
@@ -123,7 +123,7 @@ class WeeklyAvailabilityForm(FlaskForm):
         readable = []
         for day, field in self.days():
             try:
-                readable += [WindowInput(day.index, start, end) for start, end in parse_day(field.data or "")]
+                readable += [WindowInput(day.number, start, end) for start, end in parse_day(field.data or "")]
             except ValueError:
                 continue
         return readable

@@ -59,7 +59,7 @@ class ReportFilterForm(FlaskForm):
             raise ValidationError(_l("Write the month as YYYY-MM, for example 2026-03."))
 
     def validate(self, extra_validators: object = None) -> bool:
-        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        valid = super().validate(extra_validators)
         first, last = self.first_day.data, self.last_day.data
         problem = None
         if (first is None) != (last is None) and not (self.first_day.errors or self.last_day.errors):

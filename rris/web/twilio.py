@@ -22,7 +22,8 @@ from rris.context import current_clock, current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.services.dial_in import PIN_DIGITS, dial_in
 from rris.services.phone_callbacks import answer_call, record_status
-from rris.services.phone_legs import STREAM_PATH, PhoneRefused, leg_ticket
+from rris.services.phone_guard import PhoneRefused
+from rris.services.phone_legs import STREAM_PATH, leg_ticket
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
