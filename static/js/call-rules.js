@@ -238,7 +238,7 @@ export function simulatorAddress(url, base) {
   try {
     const parsed = new URL(url, base);
     return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }

@@ -444,7 +444,7 @@ async function measurePeer(peer) {
   let report;
   try {
     report = await pc.getStats();
-  } catch (error) {
+  } catch {
     return;
   }
   if (peer.pc !== pc || call.ended) {

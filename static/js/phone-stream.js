@@ -85,7 +85,7 @@ export function readServerMessage(text) {
   let data;
   try {
     data = JSON.parse(text);
-  } catch (error) {
+  } catch {
     return { kind: "other" };
   }
   if (data === null || typeof data !== "object") {
@@ -108,7 +108,7 @@ export function ticketFromHash(hash) {
   let ticket = String(hash || "").replace(/^#/, "");
   try {
     ticket = decodeURIComponent(ticket);
-  } catch (error) {
+  } catch {
     // not percent-encoded text: taken as it is
   }
   ticket = ticket.trim();
