@@ -1,7 +1,8 @@
-# RRIS developer commands. Needs only python3 and make; everything else goes into .venv.
+# RRIS developer commands. Needs python3, node (20.19+ with npm) and make; Python packages go into
+# .venv, the JavaScript checkers into node_modules (both pinned, both from lock-step files).
 #   make run     migrate, load demo data, start portal + scheduler + signaling (Ctrl-C stops all)
-#   make test    the test suite (installs PostgreSQL for the tests when run as root)
-#   make lint    ruff and the import-layer contracts
+#   make test    make lint, the JavaScript unit tests, then pytest (installs PostgreSQL when root)
+#   make lint    ruff, the import-layer contracts, mypy and ESLint
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,14 +11,17 @@ VENV_PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 PIP := $(VENV_PYTHON) -m pip --disable-pip-version-check
 PYTEST_ARGS ?=
+# Touched after `npm ci`: package-lock.json changes -> reinstall, otherwise nothing to do.
+NODE_STAMP := node_modules/.installed
+JS_LINTED := static/js tests/js eslint.config.js
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint bench messages clean distclean
+.PHONY: help venv node-deps run test lint bench messages clean distclean
 
 help:
 	@echo "make run        start RRIS (portal, scheduler, signaling) with demo data"
-	@echo "make test       run the tests (PYTEST_ARGS='-k name -x' to pass options)"
-	@echo "make lint       ruff check + import-linter contracts"
+	@echo "make test       make lint, the JavaScript tests, then pytest (PYTEST_ARGS='-k name -x' for options)"
+	@echo "make lint       ruff, import-linter contracts, mypy and ESLint"
 	@echo "make bench      run the benchmarks"
 	@echo "make messages   extract translatable strings into rris/translations/messages.pot"
 	@echo "make venv       create/update .venv from requirements-dev.txt"
@@ -33,16 +37,25 @@ $(STAMP): requirements.txt requirements-dev.txt | $(VENV_PYTHON)
 	$(PIP) install -r requirements-dev.txt
 	touch $@
 
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 run: venv
 	$(VENV_PYTHON) scripts/run_all.py
 
-test: venv
+test: lint
+	node --test tests/js/*.test.js
 	bash scripts/ensure_system_packages.sh
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: venv $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	npx --no-install eslint $(JS_LINTED)
 
 bench: venv
 	@if [ -d benchmarks ]; then \
@@ -56,8 +69,8 @@ messages: venv
 		-o rris/translations/messages.pot .
 
 clean:
-	rm -rf .pytest_cache .ruff_cache .import_linter_cache test-artifacts
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .import_linter_cache .mypy_cache test-artifacts
+	find . \( -path ./$(VENV) -o -path ./node_modules \) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) node_modules
