@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from rris.extensions import db
 from rris.models import Booking, CaseObjection
@@ -62,5 +62,8 @@ def linked_objections(link: ApplicantLink) -> ColumnElement[bool]:
 
 
 def _linked(country, reference, key, link: ApplicantLink) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
-    by_case = tuple_(country, reference).in_(sorted(link.cases)) if link.cases else false()
-    return or_(by_case, key.in_(sorted(link.keys))) if link.keys else by_case
+    # One equality pair per case rather than a row-value IN: SQLite searches a row-value IN by
+    # its first column only (every booking of the country), but each pair by the case's index.
+    by_case = [and_(country == country_id, reference == case_ref) for country_id, case_ref in sorted(link.cases)]
+    by_key = [key.in_(sorted(link.keys))] if link.keys else []
+    return or_(*by_case, *by_key) if by_case or by_key else false()
