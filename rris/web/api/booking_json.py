@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from rris.context import current_clock
 from rris.domain.errors import InvalidInput
+from rris.domain.languages import RELAY_LANGUAGE
 from rris.domain.matching.engine import MatchResult
 from rris.domain.permissions import Actor, booking_actions
 from rris.models import Booking, Offer
@@ -211,7 +212,7 @@ def assessment_json(assessment: Assessment, zone: str) -> dict[str, Any]:
         "relay": None
         if relay is None
         else {
-            "through": "eng",
+            "through": RELAY_LANGUAGE,
             "first_leg_eligible": relay.first_leg.eligible_count,
             "second_leg_eligible": relay.second_leg.eligible_count,
         },

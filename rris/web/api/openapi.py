@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
+from rris.services.bookings import OUTCOME_ACTIONS
+from rris.web.api.openapi_responses import LOCAL_MINUTE_PATTERN, RESPONSE_SCHEMAS, enum_values, list_of, ref
 from rris.web.ids import MAX_ID
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -16,10 +19,14 @@ _WRITE = (400, 401, 403, 404, 409, 422)
 _NOT_BLANK = "\\S"  # a pattern: at least one character that is not white space
 _LOCAL_TIME = {
     "type": "string",
-    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$",
+    "pattern": LOCAL_MINUTE_PATTERN,
     "description": "Wall-clock time in the department's zone, YYYY-MM-DDTHH:MM",
 }
 _RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_OUTCOMES = sorted(action.value for action in OUTCOME_ACTIONS)
+
+
+_BOOKING = ref("Booking")
 
 
 def _errors(statuses: Iterable[int]) -> dict[str, Any]:
@@ -28,10 +35,6 @@ def _errors(statuses: Iterable[int]) -> dict[str, Any]:
 
 def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _list_of(ref: str) -> dict[str, Any]:
-    return {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": ref}}}}
 
 
 def _get(
@@ -73,7 +76,6 @@ def _post(
     return {"post": operation}
 
 
-_BOOKING = {"$ref": "#/components/schemas/Booking"}
 _IDEMPOTENCY = [
     {
         "name": "Idempotency-Key",
@@ -93,14 +95,12 @@ def _booking_paths() -> dict[str, Any]:
     return {
         "/api/v1/bookings": {
             **create,
-            **_get(
-                "Bookings the caller may see, soonest first", _ok(_list_of("#/components/schemas/Booking"), "Bookings")
-            ),
+            **_get("Bookings the caller may see, soonest first", _ok(list_of("Booking"), "Bookings")),
         },
         "/api/v1/bookings/preview": _post(
             "How many interpreters fit; relay or other times when none",
             "BookingRequest",
-            _ok({"$ref": "#/components/schemas/Preview"}, "The assessment"),
+            _ok(ref("Preview"), "The assessment"),
             errors=(400, 401, 422),
         ),
         "/api/v1/bookings/{id}": _get("One booking", _ok(_BOOKING, "The booking"), _ID, _READ_ONE),
@@ -115,13 +115,12 @@ def _booking_paths() -> dict[str, Any]:
         ),
         "/api/v1/bookings/{id}/candidates": _get(
             "Coordinators: every interpreter ranked or with the reasons they do not fit",
-            _ok({"type": "object"}, "Matches and rejections"),
+            _ok(ref("Candidates"), "Matches and rejections"),
             [*_ID, {"name": "leg", "in": "query", "schema": {"type": "integer", "enum": [1, 2]}}],
             (401, 403, 404, 422),
         ),
         "/api/v1/bookings/{id}/outcome": _post(
-            "Record what went wrong: mark_interpreter_no_show, mark_applicant_no_show, mark_wrong_language, "
-            "mark_technical_failure",
+            f"Record what went wrong: {', '.join(_OUTCOMES)}",
             "Outcome",
             _ok(_BOOKING, "Recorded"),
             _ID,
@@ -132,13 +131,11 @@ def _booking_paths() -> dict[str, Any]:
         "/api/v1/bookings/{id}/objections": _post(
             "The applicant objects to an interpreter of this booking (for the whole case)",
             "Objection",
-            _ok({"type": "object"}, "Recorded"),
+            _ok(ref("ObjectionRecorded"), "Recorded"),
             _ID,
-            {"201": _ok({"type": "object"}, "Recorded")},
+            {"201": _ok(ref("ObjectionRecorded"), "Recorded")},
         ),
-        "/api/v1/offers": _get(
-            "Interpreters: open offers", _ok(_list_of("#/components/schemas/Offer"), "Offers"), errors=(401, 403)
-        ),
+        "/api/v1/offers": _get("Interpreters: open offers", _ok(list_of("Offer"), "Offers"), errors=(401, 403)),
         "/api/v1/offers/{id}/accept": _post(
             "Interpreters: accept (the first acceptance wins)",
             None,
@@ -147,7 +144,7 @@ def _booking_paths() -> dict[str, Any]:
             errors=(400, 401, 403, 404, 409),
         ),
         "/api/v1/offers/{id}/decline": _post(
-            "Interpreters: decline with a reason", "Reason", _ok({"type": "object"}, "Declined"), _ID
+            "Interpreters: decline with a reason", "Reason", _ok(ref("Declined"), "Declined"), _ID
         ),
     }
 
@@ -161,22 +158,11 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
             "applicant_language": {"type": "string", "description": "ISO 639-3 code"},
             "officer_language": {"type": "string", "description": "ISO 639-3 code"},
             "dialect": {"type": ["string", "null"]},
-            "session_kind": {
-                "enum": [
-                    "asylum_interview",
-                    "registration",
-                    "reception",
-                    "medical",
-                    "legal_counselling",
-                    "return_counselling",
-                    "age_assessment",
-                    "vulnerability_assessment",
-                ]
-            },
+            "session_kind": {"enum": enum_values(SessionKind)},
             "start_local": _LOCAL_TIME,
             "start_occurrence": {"enum": [0, 1, None], "description": "Which of a time the October change repeats"},
             "duration_minutes": {"type": ["integer", "null"], "minimum": 15, "maximum": 480},
-            "modality": {"enum": ["video", "phone"]},
+            "modality": {"enum": enum_values(Modality)},
             "case_reference": {
                 "type": "string",
                 "minLength": 1,
@@ -186,21 +172,9 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
             },
             "department_id": {**_RECORD_ID, "type": ["integer", "null"]},
             "notes": {"type": ["string", "null"], "maxLength": 1000},
-            "gender": {"enum": ["female", "male", None]},
-            "gender_rule": {"enum": ["none", "preferred", "required"]},
-            "specialisations": {
-                "type": "array",
-                "items": {
-                    "enum": [
-                        "trauma",
-                        "children",
-                        "medical",
-                        "legal",
-                        "cultural_mediation",
-                        "gender_based_violence",
-                    ]
-                },
-            },
+            "gender": {"enum": [*enum_values(Gender), None]},
+            "gender_rule": {"enum": enum_values(GenderRule)},
+            "specialisations": {"type": "array", "items": {"enum": enum_values(Specialisation)}},
             "continuity": {"type": "boolean"},
             "applicant_identifier": {
                 "type": ["string", "null"],
@@ -211,58 +185,6 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
                 "not matter. RRIS keeps only a keyed hash: objections and continuity then follow the applicant "
                 "in every country. Without it they hold within this case only. Never returned.",
             },
-        },
-    },
-    "Booking": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "code": {"type": "string"},
-            "state": {"type": "string"},
-            "starts_at": {"type": "string", "format": "date-time"},
-            "ends_at": {"type": "string", "format": "date-time"},
-            "start_local": {"type": "string"},
-            "duration_minutes": {"type": "integer"},
-            "department": {"type": "object"},
-            "case_reference": {
-                "type": ["string", "null"],
-                "description": "null for an interpreter, except from her confirmation until the session's end "
-                "plus RRIS_CASE_DETAILS_HOURS",
-            },
-            "notes": {"type": ["string", "null"], "description": "as case_reference"},
-            "relay": {"type": "boolean"},
-            "regional_applicant_key": {
-                "type": "boolean",
-                "readOnly": True,
-                "description": "Whether a regional applicant identifier was given (the identifier is never returned)",
-            },
-            "interpreters": {"type": "array", "items": {"type": "object"}},
-            "allowed_actions": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "Preview": {
-        "type": "object",
-        "properties": {
-            "eligible_count": {"type": "integer"},
-            "covered_directly": {"type": "boolean"},
-            "relay": {"type": ["object", "null"]},
-            "suggestions": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "Offer": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "leg": {"type": "integer"},
-            "booking": {
-                "type": "object",
-                "description": "what is needed to decide; never the case reference or the notes",
-            },
-            "languages": {"type": "array", "items": {"type": "string"}},
-            "starts_at": {"type": "string", "format": "date-time"},
-            "start_local": {"type": "string"},
-            "timezone": {"type": "string"},
-            "expires_at": {"type": "string", "format": "date-time"},
         },
     },
     "Reason": {
@@ -288,14 +210,7 @@ _BOOKING_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["outcome"],
         "properties": {
-            "outcome": {
-                "enum": [
-                    "mark_interpreter_no_show",
-                    "mark_applicant_no_show",
-                    "mark_wrong_language",
-                    "mark_technical_failure",
-                ]
-            },
+            "outcome": {"enum": _OUTCOMES},
             "note": {"type": "string", "maxLength": 500},
         },
     },
@@ -320,31 +235,31 @@ def openapi_document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
         "paths": {
-            "/api/v1/me": _get("The caller's account", _ok({"$ref": "#/components/schemas/Me"}, "The caller")),
+            "/api/v1/me": _get("The caller's account", _ok(ref("Me"), "The caller")),
             "/api/v1/departments": _get(
                 "Departments the caller may see",
-                _ok(_list_of("#/components/schemas/Department"), "Departments"),
+                _ok(list_of("Department"), "Departments"),
                 errors=(401, 403),
             ),
             "/api/v1/departments/{id}": _get(
                 "One department (404 outside the caller's reach)",
-                _ok({"$ref": "#/components/schemas/Department"}, "The department"),
+                _ok(ref("Department"), "The department"),
                 _ID,
                 _READ_ONE,
             ),
             "/api/v1/interpreters": _get(
                 "Interpreter profiles the caller may see (the pool for coordinators, one's own for interpreters)",
-                _ok(_list_of("#/components/schemas/Interpreter"), "Profiles"),
+                _ok(list_of("Interpreter"), "Profiles"),
             ),
             "/api/v1/interpreters/{id}": _get(
                 "One interpreter profile",
-                _ok({"$ref": "#/components/schemas/Interpreter"}, "The profile"),
+                _ok(ref("Interpreter"), "The profile"),
                 _ID,
                 _READ_ONE,
             ),
             "/api/v1/languages": _get(
                 "Search ISO 639-3 languages by code or name",
-                _ok(_list_of("#/components/schemas/Language"), "Matching languages"),
+                _ok(list_of("Language"), "Matching languages"),
                 [
                     {
                         "name": "q",
@@ -363,82 +278,12 @@ def openapi_document() -> dict[str, Any]:
             "responses": {
                 "Problem": {
                     "description": "An error (RFC 9457)",
-                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                    "content": {"application/problem+json": {"schema": ref("Problem")}},
                 }
             },
             "schemas": {
                 **_BOOKING_SCHEMAS,
-                "Problem": {
-                    "type": "object",
-                    "required": ["type", "title", "status"],
-                    "properties": {
-                        "type": {"type": "string"},
-                        "title": {"type": "string"},
-                        "status": {"type": "integer"},
-                        "detail": {"type": "string"},
-                        "invalid_params": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
-                            },
-                        },
-                    },
-                },
-                "Country": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "code": {"type": "string"},
-                        "name": {"type": "string"},
-                        "authority": {"type": "string"},
-                        "timezone": {"type": "string"},
-                        "footnote": {"type": ["string", "null"]},
-                    },
-                },
-                "Department": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "city": {"type": "string"},
-                        "timezone": {"type": "string"},
-                        "country": {"$ref": "#/components/schemas/Country"},
-                    },
-                },
-                "Me": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "email": {"type": "string"},
-                        "name": {"type": "string"},
-                        "role": {"enum": ["caseworker", "focal_point", "interpreter", "coordinator", "admin"]},
-                        "timezone": {"type": "string"},
-                        "interpreter_id": {"type": ["integer", "null"]},
-                    },
-                },
-                "Interpreter": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "gender": {"enum": ["female", "male"]},
-                        "timezone": {"type": "string"},
-                        "active": {"type": "boolean"},
-                        "language_pairs": {"type": "array", "items": {"type": "object"}},
-                        "accreditations": {"type": "array", "items": {"type": "object"}},
-                        "availability": {"type": "array", "items": {"type": "object"}},
-                    },
-                },
-                "Language": {
-                    "type": "object",
-                    "properties": {
-                        "code": {"type": "string"},
-                        "name": {"type": "string"},
-                        "alpha_2": {"type": ["string", "null"]},
-                        "scope": {"enum": ["I", "M"]},
-                    },
-                },
+                **RESPONSE_SCHEMAS,
             },
         },
     }
