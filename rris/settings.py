@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,16 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def session_length(self) -> timedelta:
+        """The longest a sign-in lasts."""
+        return timedelta(hours=self.session_hours)
+
+    @property
+    def session_idle(self) -> timedelta:
+        """How long unused a session may stay before it ends."""
+        return timedelta(minutes=self.session_idle_minutes)
 
     @property
     def mail_folder(self) -> Path:

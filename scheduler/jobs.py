@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.extensions import db
 from rris.services import conflicts, no_shows, offers, outbox, retention, session_lifecycle
 
@@ -87,7 +87,7 @@ def advance_sessions() -> None:
 
 def purge_expired() -> None:
     """Purge the personal data past its period (the README's data map)."""
-    retention.purge_expired(current_clock().now(), retention.retention_policy())
+    retention.purge_expired(current_clock().now(), retention.retention_policy(current_settings()))
 
 
 def _figures(report: conflicts.SweepReport) -> tuple[int, int, int]:

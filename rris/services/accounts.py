@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -13,7 +13,6 @@ from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from rris.context import current_settings
 from rris.domain.errors import InvalidInput
 from rris.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordProblem, password_problems
 from rris.enums import Role
@@ -23,11 +22,26 @@ from rris.integrations.passwords import hash_password, verify_password
 from rris.models import Country, Department, User
 from rris.services.sessions import end_all_sessions
 from rris.services.transactions import begin_write
+from rris.settings import Settings
 from rris.timeutil import is_valid_zone
 
 log = logging.getLogger(__name__)
 
 _RESET_SALT = "rris.password-reset"
+
+
+@dataclass(frozen=True)
+class ResetLinks:
+    """How password reset links are signed, how long they work and which portal they open."""
+
+    secret_key: str = field(repr=False)
+    lifetime: timedelta
+    public_url: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ResetLinks:
+        """The reset links of these settings."""
+        return cls(settings.secret_key, timedelta(minutes=settings.password_reset_minutes), settings.public_url)
 
 
 def normalise_email(raw: str, field: str = "email") -> str:
@@ -129,16 +143,15 @@ def change_password(
     db.session.commit()
 
 
-def request_password_reset(raw_email: str, now: datetime) -> None:
+def request_password_reset(raw_email: str, now: datetime, links: ResetLinks) -> None:
     """E-mail a reset link if the account exists; the caller says the same thing either way."""
     email = normalise_email(raw_email)
     user = db.session.scalar(select(User).where(User.email == email, User.active.is_(True)))
     if user is None:
         log.info("password reset asked for an unknown or inactive address")
         return
-    settings = current_settings()
-    token = password_reset_token(user, now)
-    link = f"{settings.public_url}/password/reset/{token}"
+    token = password_reset_token(user, now, links)
+    link = f"{links.public_url}/password/reset/{token}"
     current_mailer().send(
         OutgoingMessage(
             to=(user.email,),
@@ -148,26 +161,25 @@ def request_password_reset(raw_email: str, now: datetime) -> None:
                 "Open this link within %(minutes)d minutes to choose a new one:\n\n%(link)s\n\n"
                 "If you did not ask for this, ignore this message; your password stays as it is.",
                 name=user.name,
-                minutes=settings.password_reset_minutes,
+                minutes=links.lifetime // timedelta(minutes=1),
                 link=link,
             ),
         )
     )
 
 
-def password_reset_token(user: User, now: datetime) -> str:
-    """A signed token for `user`, valid for the configured minutes and only until the password changes."""
-    settings = current_settings()
-    expires = now + timedelta(minutes=settings.password_reset_minutes)
+def password_reset_token(user: User, now: datetime, links: ResetLinks) -> str:
+    """A signed token for `user`, valid for the links' lifetime and only until the password changes."""
+    expires = now + links.lifetime
     payload = {"user": user.id, "password": _password_fingerprint(user), "expires": int(expires.timestamp())}
-    return URLSafeSerializer(settings.secret_key, salt=_RESET_SALT).dumps(payload)
+    return URLSafeSerializer(links.secret_key, salt=_RESET_SALT).dumps(payload)
 
 
-def user_for_reset_token(token: str, now: datetime) -> User:
+def user_for_reset_token(token: str, now: datetime, secret_key: str) -> User:
     """The account a reset token is for; InvalidInput when forged, used or expired."""
     invalid = InvalidInput({"token": _("This reset link is invalid or has expired. Ask for a new one.")})
     try:
-        payload = URLSafeSerializer(current_settings().secret_key, salt=_RESET_SALT).loads(token)
+        payload = URLSafeSerializer(secret_key, salt=_RESET_SALT).loads(token)
     except BadSignature:
         raise invalid from None
     if not isinstance(payload, dict) or payload.get("expires", 0) < now.timestamp():
@@ -178,10 +190,10 @@ def user_for_reset_token(token: str, now: datetime) -> User:
     return user
 
 
-def reset_password(token: str, new_password: str, now: datetime) -> User:
-    """Set a new password from a reset link; the link then stops working and all sessions end."""
+def reset_password(token: str, new_password: str, now: datetime, secret_key: str) -> User:
+    """Set a new password from a reset link signed with `secret_key`; the link stops working, sessions end."""
     begin_write()
-    user = user_for_reset_token(token, now)
+    user = user_for_reset_token(token, now, secret_key)
     check_password(new_password, user.email)
     _store_password(user, new_password, now)
     end_all_sessions(user.id, now)

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.sql import Executable
 
-from rris.context import current_settings
 from rris.domain.retention import Cutoffs, RetentionPolicy, cutoffs
 from rris.enums import NotificationState
 from rris.extensions import db
@@ -43,6 +42,7 @@ from rris.models import (
 from rris.services.call_records import summarise_before_purge
 from rris.services.dial_in import PIN_WINDOW
 from rris.services.transactions import begin_write, rows_changed
+from rris.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +78,14 @@ class PurgeReport:
         return sum(astuple(self))
 
 
-def retention_policy() -> RetentionPolicy:
+def retention_policy(settings: Settings) -> RetentionPolicy:
     """The periods from settings."""
-    settings = current_settings()
     return RetentionPolicy(
         session_days=settings.retention_days,
         sign_in_days=settings.sign_in_records_days,
         audit_days=settings.audit_days,
         login_window=timedelta(minutes=settings.login_window_minutes),
-        session_idle=timedelta(minutes=settings.session_idle_minutes),
+        session_idle=settings.session_idle,
         dial_in_window=PIN_WINDOW,
     )
 

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from rris.context import current_settings
 from rris.domain.secrets import digest, new_session_secret
 from rris.extensions import db
 from rris.models import User, UserSession
@@ -16,9 +15,10 @@ from rris.services.transactions import begin_write, rows_changed
 LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
-def start_session(user: User, now: datetime, ip_address: str | None, user_agent: str | None) -> str:
-    """Record a new signed-in browser for `user`; returns the secret the cookie carries."""
-    settings = current_settings()
+def start_session(
+    user: User, now: datetime, ip_address: str | None, user_agent: str | None, lasts: timedelta
+) -> str:
+    """Record a new signed-in browser for `user`, ending `lasts` from now; returns the cookie's secret."""
     secret = new_session_secret()
     user_id = user.id
     begin_write()
@@ -29,7 +29,7 @@ def start_session(user: User, now: datetime, ip_address: str | None, user_agent:
             user_id=user.id,
             created_at=now,
             last_seen_at=now,
-            expires_at=now + timedelta(hours=settings.session_hours),
+            expires_at=now + lasts,
             ip_address=(ip_address or "")[:64] or None,
             user_agent=(user_agent or "")[:255] or None,
         )
@@ -39,14 +39,13 @@ def start_session(user: User, now: datetime, ip_address: str | None, user_agent:
     return secret
 
 
-def resume_session(secret: str | None, now: datetime) -> User | None:
-    """The active user of a live session, or None when it ended, expired or idled out."""
+def resume_session(secret: str | None, now: datetime, idle_limit: timedelta) -> User | None:
+    """The active user of a live session, or None when it ended, expired or idled `idle_limit` out."""
     if not secret:
         return None
     record = db.session.scalar(select(UserSession).where(UserSession.token_hash == digest(secret)))
     if record is None or record.revoked_at is not None or now >= record.expires_at:
         return None
-    idle_limit = timedelta(minutes=current_settings().session_idle_minutes)
     record_id, idle_for, user = record.id, now - record.last_seen_at, record.user
     if idle_for >= idle_limit:
         _touch(record_id, revoked_at=now)
@@ -98,9 +97,9 @@ def end_session_by_id(user_id: int, session_id: int, now: datetime) -> bool:
     return changed == 1
 
 
-def live_sessions(user_id: int, now: datetime) -> list[UserSession]:
-    """The user's signed-in browsers, newest first."""
-    idle_since = now - timedelta(minutes=current_settings().session_idle_minutes)
+def live_sessions(user_id: int, now: datetime, idle_limit: timedelta) -> list[UserSession]:
+    """The user's signed-in browsers not idle for `idle_limit`, newest first."""
+    idle_since = now - idle_limit
     return list(
         db.session.scalars(
             select(UserSession)

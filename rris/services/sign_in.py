@@ -8,19 +8,18 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select
 
-from rris.context import current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.domain.login_throttle import ThrottlePolicy, throttled_until
 from rris.extensions import db
 from rris.integrations.passwords import hash_password, needs_rehash, verify_password
 from rris.models import LoginAttempt, User
 from rris.services.transactions import begin_write
+from rris.settings import Settings
 
 log = logging.getLogger(__name__)
 
-def throttle_policy() -> ThrottlePolicy:
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
     """The limits from settings."""
-    settings = current_settings()
     return ThrottlePolicy(
         max_failures_per_account=settings.login_max_failures,
         max_failures_per_address=settings.login_max_failures_per_ip,
@@ -28,15 +27,14 @@ def throttle_policy() -> ThrottlePolicy:
     )
 
 
-def authenticate(raw_email: str, password: str, ip_address: str, now: datetime) -> User:
+def authenticate(raw_email: str, password: str, ip_address: str, now: datetime, policy: ThrottlePolicy) -> User:
     """The active account for these credentials.
 
     Raises TooManyAttempts while throttled (the password is not even checked then) and
     InvalidInput with one message for any wrong e-mail or password, so accounts cannot
-    be discovered by trying.
+    be discovered by trying. `policy` holds the throttling limits.
     """
     email = (raw_email or "").strip().lower()
-    policy = throttle_policy()
     begin_write()
     retry_at = throttled_until(
         policy,

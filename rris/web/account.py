@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.call_names import CALL_NAME_MAX_CHARS, first_name
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.domain.permissions import Capability, can
@@ -50,7 +50,8 @@ def profile(
 ) -> Any:
     now = current_clock().now()
     secret = current_session_secret()
-    browsers = [(record, is_current(record, secret)) for record in live_sessions(current_user.id, now)]
+    live = live_sessions(current_user.id, now, current_settings().session_idle)
+    browsers = [(record, is_current(record, secret)) for record in live]
     return render_template(
         "account/profile.html",
         password_form=password_form or ChangePasswordForm(),

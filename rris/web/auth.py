@@ -9,10 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.errors import InvalidInput
-from rris.services.accounts import request_password_reset, reset_password, user_for_reset_token
-from rris.services.sign_in import authenticate
+from rris.services.accounts import ResetLinks, request_password_reset, reset_password, user_for_reset_token
+from rris.services.sign_in import authenticate, throttle_policy
 from rris.web.authentication import sign_in, sign_out
 from rris.web.forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, show_errors
 
@@ -26,7 +26,13 @@ def login() -> Any:
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, request.remote_addr or "", current_clock().now())
+            user = authenticate(
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "",
+                current_clock().now(),
+                throttle_policy(current_settings()),
+            )
         except InvalidInput as problem:
             show_errors(form, problem)
         else:
@@ -48,7 +54,7 @@ def forgot_password() -> Any:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
-            request_password_reset(form.email.data, current_clock().now())
+            request_password_reset(form.email.data, current_clock().now(), ResetLinks.from_settings(current_settings()))
         except InvalidInput as problem:
             show_errors(form, problem)
         else:
@@ -62,12 +68,12 @@ def forgot_password() -> Any:
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str) -> Any:
-    now = current_clock().now()
-    user_for_reset_token(token, now)  # an invalid link answers 422 before any form is shown
+    now, secret_key = current_clock().now(), current_settings().secret_key
+    user_for_reset_token(token, now, secret_key)  # an invalid link answers 422 before any form is shown
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            reset_password(token, form.password.data, now)
+            reset_password(token, form.password.data, now, secret_key)
         except InvalidInput as problem:
             show_errors(form, problem)
         else:

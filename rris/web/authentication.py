@@ -14,7 +14,7 @@ from flask import Flask, Request, abort, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.permissions import Actor, Capability, can
 from rris.models import User
 from rris.queries.actors import actor_of
@@ -42,7 +42,9 @@ def install_authentication(app: Flask) -> None:
 def sign_in(user: User) -> None:
     """Start a fresh server-side session for `user` in this browser."""
     session.clear()  # a new session id on every sign-in: no fixation
-    secret = start_session(user, current_clock().now(), request.remote_addr, request.user_agent.string)
+    secret = start_session(
+        user, current_clock().now(), request.remote_addr, request.user_agent.string, current_settings().session_length
+    )
     session[SESSION_SECRET_KEY] = secret
     session.permanent = True
     login_user(user, remember=False)
@@ -90,7 +92,7 @@ def require(capability: Capability) -> Callable[[F], F]:
 
 
 def _load_from_session(user_id: str) -> User | None:
-    user = resume_session(session.get(SESSION_SECRET_KEY), current_clock().now())
+    user = resume_session(session.get(SESSION_SECRET_KEY), current_clock().now(), current_settings().session_idle)
     if user is None or str(user.id) != user_id:
         return None
     g.user_locale = user.locale

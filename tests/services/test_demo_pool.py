@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import phonenumbers
 from sqlalchemy import func, select
 
+from rris.context import current_settings
 from rris.domain.phone_numbers import read_phone_number
 from rris.domain.toll_guard import check_number
 from rris.enums import OfferState, Role
@@ -12,7 +13,7 @@ from rris.extensions import db
 from rris.models import Booking, BookingEvent, Country, Department, InterpreterProfile, LanguagePair, Offer, User
 from rris.services.callable_countries import callable_countries
 from rris.services.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool, pool_is_empty
-from rris.services.sign_in import authenticate
+from rris.services.sign_in import authenticate, throttle_policy
 from tests.conftest import DEFAULT_NOW
 
 
@@ -38,7 +39,7 @@ def test_every_role_has_a_demo_login_that_works(ctx):
     load_demo_pool(DEFAULT_NOW)
     roles = set()
     for _label, email in DEMO_LOGINS:
-        user = authenticate(email, DEMO_PASSWORD, "127.0.0.1", DEFAULT_NOW)
+        user = authenticate(email, DEMO_PASSWORD, "127.0.0.1", DEFAULT_NOW, throttle_policy(current_settings()))
         roles.add(user.role)
     assert roles == set(Role)
 
