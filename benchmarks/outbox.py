@@ -50,6 +50,7 @@ from benchmarks.people import Row, user_row, weighted
 from benchmarks.pool import BATCH_ROWS, DEFAULT_SEED
 from benchmarks.report import Reporter, percentile
 from rris.app import create_app
+from rris.context import current_settings
 from rris.domain.clashes import busy_interval
 from rris.domain.matching.snapshots import Interval
 from rris.domain.notices import REMINDER_LEADS, reminder_timing
@@ -59,6 +60,7 @@ from rris.extensions import db
 from rris.integrations.passwords import hash_password
 from rris.models import Assignment, Booking, Country, Department, InterpreterProfile, Notification, User
 from rris.services import outbox
+from rris.services.messages import Letterhead
 from rris.timeutil import SystemClock
 from scheduler.jobs import DISPATCH_BUDGET, dispatch_outbox
 from scheduler.runner import JOBS
@@ -345,7 +347,7 @@ def poll(app: Flask, finished: Callable[[outbox.DispatchReport, datetime], bool]
         if pause > 0:
             time.sleep(pause)
         with app.app_context():
-            report = outbox.dispatch_due(clock, budget=DISPATCH_BUDGET)
+            report = outbox.dispatch_due(clock, Letterhead.from_settings(current_settings()), budget=DISPATCH_BUDGET)
         elapsed = perf_counter() - started
         if finished(report, clock.now()) or elapsed > PHASE_LIMIT_SECONDS:
             return

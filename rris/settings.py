@@ -187,6 +187,11 @@ class Settings:
         return timedelta(minutes=self.session_idle_minutes)
 
     @property
+    def case_details_span(self) -> timedelta:
+        """The span after a session's end during which its interpreter still sees the case details."""
+        return timedelta(hours=self.case_details_hours)
+
+    @property
     def mail_folder(self) -> Path:
         """Where mail goes when no SMTP server is configured."""
         return self.instance_path / "mail"

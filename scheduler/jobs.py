@@ -13,6 +13,7 @@ from sqlalchemy import text
 from rris.context import current_clock, current_settings
 from rris.extensions import db
 from rris.services import conflicts, no_shows, offers, outbox, retention, session_lifecycle
+from rris.services.messages import Letterhead
 
 logger = logging.getLogger("scheduler.jobs")
 
@@ -36,7 +37,7 @@ def recover_interrupted_sends() -> None:
 def dispatch_outbox() -> None:
     """Send the messages that are due and still useful."""
     clock = current_clock()
-    report = outbox.dispatch_due(clock, budget=DISPATCH_BUDGET)
+    report = outbox.dispatch_due(clock, Letterhead.from_settings(current_settings()), budget=DISPATCH_BUDGET)
     if report.handled:
         logger.info(
             "outbox: %d sent, %d skipped, %d failed, %d to retry, %d uncertain",

@@ -11,6 +11,7 @@ from aiohttp import web
 from flask import Flask
 
 from rris.app import create_app
+from rris.services.phone_guard import PhoneSetup
 from rris.settings import Settings
 from rris.timeutil import Clock, SystemClock
 from signaling.calls import CallService, Timings
@@ -42,7 +43,7 @@ def create_signaling_app(
     clock = clock or SystemClock()
     timings = timings or Timings()
     recorder = CallRecorder(core or create_app(settings))
-    phones = PhoneDesk(recorder, clock)
+    phones = PhoneDesk(recorder, clock, PhoneSetup.from_settings(settings))
     calls = CallService(settings, clock, recorder, timings, phones)
     app[CALLS] = calls
     app[PHONES] = phones

@@ -17,7 +17,7 @@ from typing import Any
 from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket
 from rris.services import phone_legs
-from rris.services.phone_guard import PhoneRefused
+from rris.services.phone_guard import PhoneRefused, PhoneSetup
 from rris.timeutil import Clock
 from signaling.protocol import Close
 from signaling.records import CallRecorder
@@ -31,9 +31,10 @@ HUNG_UP = "hung_up"  # the end reason of a leg hung up from its person's call pa
 class PhoneDesk:
     """Runs the core's phone-leg operations for the call service and answers the pages."""
 
-    def __init__(self, recorder: CallRecorder, clock: Clock) -> None:
+    def __init__(self, recorder: CallRecorder, clock: Clock, setup: PhoneSetup) -> None:
         self._run = recorder.call
         self._clock = clock
+        self._setup = setup
         self._asking: set[tuple[str, Participant]] = set()  # (room, person) with a request still running
         self._tasks: set[asyncio.Future[Any]] = set()
 
@@ -91,7 +92,8 @@ class PhoneDesk:
             return
         self._asking.add(key)
         try:
-            dial = await self._run(phone_legs.request_dial_out, room.booking_id, person, self._clock.now())
+            now = self._clock.now()
+            dial = await self._run(phone_legs.request_dial_out, room.booking_id, person, now, self._setup)
         except PhoneRefused as refused:
             await _tell(room, person, state="refused", code=refused.code, message=refused.message)
             return

@@ -96,8 +96,3 @@ def in_message(disclosure: Disclosure) -> Disclosure:
     """What a message may carry: a mail or SMS stays in an inbox past any span, so an
     interpreter's never carries the case reference or the notes."""
     return Disclosure.RECORD if disclosure is Disclosure.CASE else disclosure
-
-
-def case_details_span(hours: int) -> timedelta:
-    """The span after a session's end during which its interpreter still sees the case details."""
-    return timedelta(hours=hours)

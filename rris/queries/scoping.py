@@ -6,13 +6,12 @@ reveal that it exists.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
-from rris.context import current_settings
-from rris.domain.case_access import Disclosure, Involvement, OfferFacts, case_details_span, interpreter_disclosure
+from rris.domain.case_access import Disclosure, Involvement, OfferFacts, in_message, interpreter_disclosure
 from rris.domain.permissions import Actor, Reach, ReachKind, pool_reach, reach
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
@@ -89,10 +88,11 @@ def held_job() -> ColumnElement[bool]:
     return and_(Assignment.released_at.is_(None), Booking.state != BookingState.CANCELLED)
 
 
-def disclosure_of(booking: Booking, actor: Actor, now: datetime) -> Disclosure:
+def disclosure_of(booking: Booking, actor: Actor, now: datetime, case_details_span: timedelta) -> Disclosure:
     """What of `booking` (one found through `visible_bookings`, or a message's recipient's)
     the actor may see at `now`: everything through their institution; for an interpreter, the
-    rule of `rris.domain.case_access` with the configured span."""
+    rule of `rris.domain.case_access` with the case details shown until `case_details_span`
+    after the session's end."""
     if reach(actor).kind is not ReachKind.OWN:
         return Disclosure.INSTITUTION
     if actor.interpreter_id is None:
@@ -109,7 +109,13 @@ def disclosure_of(booking: Booking, actor: Actor, now: datetime) -> Disclosure:
             if item.interpreter_id == actor.interpreter_id
         ),
     )
-    return interpreter_disclosure(involvement, now, case_details_span(current_settings().case_details_hours))
+    return interpreter_disclosure(involvement, now, case_details_span)
+
+
+def lasting_disclosure_of(booking: Booking, actor: Actor, now: datetime) -> Disclosure:
+    """What of `booking` the actor may see at `now`, the case details aside (`in_message`): the
+    part no span changes, for messages and for whether the job or the offer is theirs."""
+    return in_message(disclosure_of(booking, actor, now, timedelta(0)))
 
 
 def visible_bookings(actor: Actor, now: datetime) -> Select[tuple[Booking]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import selectinload
 
-from rris.context import current_settings
 from rris.domain.call_names import call_name
 from rris.domain.call_participants import Participant, ParticipantKind
 from rris.domain.call_tickets import (
@@ -30,9 +29,10 @@ from rris.domain.permissions import Actor
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
 from rris.models import Booking, CallGuest, User
-from rris.queries.scoping import NotVisible, disclosure_of, get_visible, visible_bookings
+from rris.queries.scoping import NotVisible, get_visible, lasting_disclosure_of, visible_bookings
 from rris.services.transactions import begin_write, lock_booking
 from rris.services.wording import local_time
+from rris.settings import Settings
 
 JOINABLE_STATES = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS})
 SIGNALING_PATH = "/calls/ws"
@@ -51,6 +51,29 @@ class JoinPass:
     token: str
     signaling_url: str
     ice_servers: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CallSetup:
+    """What join passes are made with: the key that signs tickets, the signalling address
+    browsers open, and our own STUN and TURN servers."""
+
+    secret_key: str = field(repr=False)
+    signaling_url: str
+    stun_urls: tuple[str, ...]
+    turn_urls: tuple[str, ...]
+    turn_secret: str = field(repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CallSetup:
+        """The call setup of these settings."""
+        return cls(
+            secret_key=settings.secret_key,
+            signaling_url=settings.signaling_public_url + SIGNALING_PATH,
+            stun_urls=settings.stun_urls,
+            turn_urls=settings.turn_urls,
+            turn_secret=settings.turn_secret,
+        )
 
 
 def call_role_of(booking: Booking, user: User) -> CallRole | None:
@@ -72,10 +95,13 @@ def name_in_call(user: User, role: CallRole) -> str:
     return user.name[:DISPLAY_NAME_MAX_CHARS]
 
 
-def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) -> tuple[CallTicket, str]:
-    """A signed ticket for this person to join the booking's call now; the room is made on first use."""
+def issue_join_ticket(
+    booking_id: int, actor: Actor, user: User, now: datetime, secret_key: str
+) -> tuple[CallTicket, str]:
+    """A ticket signed with `secret_key` for this person to join the booking's call now; the room
+    is made on first use."""
     booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
-    if not disclosure_of(booking, actor, now).job_is_theirs:
+    if not lasting_disclosure_of(booking, actor, now).job_is_theirs:
         raise NotVisible(f"Booking {booking_id}")  # an interpreter merely offered the job: no call exists for her
     role = call_role_of(booking, user)
     if role is None:
@@ -92,7 +118,7 @@ def issue_join_ticket(booking_id: int, actor: Actor, user: User, now: datetime) 
         expires_at=closes,
         nonce=secrets.token_urlsafe(12),
     )
-    return ticket, sign_ticket(ticket, current_settings().secret_key)
+    return ticket, sign_ticket(ticket, secret_key)
 
 
 @dataclass(frozen=True)
@@ -186,10 +212,9 @@ class DialIn:
     pin: str
 
 
-def dial_in_for(booking: Booking, now: datetime) -> DialIn | None:
+def dial_in_for(booking: Booking, now: datetime, number: str) -> DialIn | None:
     """The dial-in details to show for a session ahead (its PIN is made on first use); None when
-    no dial-in number is configured or the session will have no call."""
-    number = current_settings().dial_in_number
+    no dial-in `number` is configured (empty) or the session will have no call."""
     if not number or booking.state not in JOINABLE_STATES or now >= booking.ends_at:
         return None
     return DialIn(number=number, pin=ensure_dial_in_pin(booking))
@@ -229,20 +254,19 @@ def _free_dial_in_pin(booking: Booking) -> str:
     raise RuntimeError("no free dial-in PIN found; far too many calls overlap")
 
 
-def issue_join_pass(booking_id: int, actor: Actor, user: User, now: datetime) -> JoinPass:
+def issue_join_pass(booking_id: int, actor: Actor, user: User, now: datetime, setup: CallSetup) -> JoinPass:
     """A join ticket plus the signalling address and ICE servers for this person's call page."""
-    ticket, token = issue_join_ticket(booking_id, actor, user, now)
-    return join_pass_for(ticket, token)
+    ticket, token = issue_join_ticket(booking_id, actor, user, now, setup.secret_key)
+    return join_pass_for(ticket, token, setup)
 
 
-def join_pass_for(ticket: CallTicket, token: str) -> JoinPass:
-    """Wrap an issued ticket with the signalling URL and ICE servers from the settings."""
-    settings = current_settings()
+def join_pass_for(ticket: CallTicket, token: str, setup: CallSetup) -> JoinPass:
+    """Wrap an issued ticket with the signalling URL and ICE servers of `setup`."""
     return JoinPass(
         ticket=ticket,
         token=token,
-        signaling_url=settings.signaling_public_url + SIGNALING_PATH,
+        signaling_url=setup.signaling_url,
         ice_servers=ice_servers(
-            settings.stun_urls, settings.turn_urls, settings.turn_secret, ticket.participant.encode(), ticket.expires_at
+            setup.stun_urls, setup.turn_urls, setup.turn_secret, ticket.participant.encode(), ticket.expires_at
         ),
     )

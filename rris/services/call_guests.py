@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from rris.context import current_settings
 from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket
 from rris.domain.errors import Conflict, Forbidden, InvalidInput
@@ -29,6 +28,7 @@ from rris.queries.scoping import NotVisible, get_visible, visible_bookings
 from rris.services.booking_events import record_event
 from rris.services.call_access import (
     JOINABLE_STATES,
+    CallSetup,
     JoinPass,
     call_role_of,
     check_call_open,
@@ -115,9 +115,9 @@ def active_guests(booking_id: int) -> list[CallGuest]:
     return list(db.session.scalars(statement))
 
 
-def guest_link(secret: str) -> str:
-    """The address an officer sends to the guest."""
-    return f"{current_settings().public_url}/calls/guest/{secret}"
+def guest_link(secret: str, public_url: str) -> str:
+    """The address on the portal at `public_url` that an officer sends to the guest."""
+    return f"{public_url}/calls/guest/{secret}"
 
 
 def guest_by_link(secret: str) -> CallGuest:
@@ -128,7 +128,7 @@ def guest_by_link(secret: str) -> CallGuest:
     return guest
 
 
-def issue_guest_pass(secret: str, now: datetime) -> JoinPass:
+def issue_guest_pass(secret: str, now: datetime, setup: CallSetup) -> JoinPass:
     """A join pass for the guest behind the link, while the call is open."""
     guest = guest_by_link(secret)
     booking = guest.booking
@@ -143,4 +143,4 @@ def issue_guest_pass(secret: str, now: datetime) -> JoinPass:
         expires_at=closes,
         nonce=secrets.token_urlsafe(12),
     )
-    return join_pass_for(ticket, sign_ticket(ticket, current_settings().secret_key))
+    return join_pass_for(ticket, sign_ticket(ticket, setup.secret_key), setup)

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from rris.context import current_settings
 from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import GRACE_AFTER_END
 from rris.domain.errors import Conflict, InvalidInput, TooManyAttempts
@@ -22,7 +21,7 @@ from rris.enums import CallRole, PhoneDirection, PhoneLegStatus
 from rris.extensions import db
 from rris.models import Booking, DialInFailure, PhoneLeg, PhoneLegEvent
 from rris.services.call_access import DIAL_IN_PIN_DIGITS, JOINABLE_STATES, check_call_open
-from rris.services.phone_guard import CALL_NOT_OPEN, guard_new_leg, refuse
+from rris.services.phone_guard import CALL_NOT_OPEN, PhoneSetup, guard_new_leg, refuse
 from rris.services.phone_legs import CALL_SID_PATTERN, leg_is_over
 from rris.services.transactions import begin_write, lock_booking
 
@@ -35,15 +34,16 @@ MAX_WRONG_PINS_PER_CALLER = 5
 MAX_WRONG_PINS_OVERALL = 50
 
 
-def dial_in(pin: str, caller: str, now: datetime, call_sid: str | None = None) -> PhoneLeg:
-    """A caller on the dial-in line typed `pin`: their call becomes a leg of that booking's call.
+def dial_in(pin: str, caller: str, now: datetime, setup: PhoneSetup, call_sid: str | None = None) -> PhoneLeg:
+    """A caller on the dial-in line typed `pin`: their call becomes a leg of that booking's call
+    (callers keyed and legs capped by `setup`).
 
     TooManyAttempts after MAX_WRONG_PINS_PER_CALLER wrong PINs from this number (or
     MAX_WRONG_PINS_OVERALL from all) within PIN_WINDOW; InvalidInput for a wrong PIN;
     PhoneRefused (CALL_NOT_OPEN, BOOKING_CAP, DAILY_CAP) for a right one that cannot join now.
     The same CallSid typing its PIN again gets its leg back.
     """
-    caller_digest = _caller_digest(caller)
+    caller_digest = _caller_digest(caller, setup.secret_key)
     tail = number_tail(caller)
     call_sid = call_sid if call_sid and CALL_SID_PATTERN.fullmatch(call_sid) else None
     begin_write()
@@ -78,7 +78,7 @@ def dial_in(pin: str, caller: str, now: datetime, call_sid: str | None = None) -
         check_call_open(booking, now, booking.department.timezone)
     except Conflict as closed:
         refuse(CALL_NOT_OPEN, booking_id, "dial-in", tail, str(closed))
-    guard_new_leg(booking_id, "dial-in", tail, now)
+    guard_new_leg(booking_id, "dial-in", tail, now, setup.caps)
     leg = PhoneLeg(
         booking_id=booking_id,
         participant="",  # the caller is named after the leg, once it has an id (below)
@@ -120,7 +120,7 @@ def _booking_by_pin(pin: str, now: datetime) -> Booking | None:
     )
 
 
-def _caller_digest(caller: str) -> str:
+def _caller_digest(caller: str, secret_key: str) -> str:
     """A keyed digest of the caller's number: throttles per number without storing it."""
-    key = hashlib.sha256(b"rris dial-in caller|" + current_settings().secret_key.encode()).digest()
+    key = hashlib.sha256(b"rris dial-in caller|" + secret_key.encode()).digest()
     return hmac.new(key, (caller or "anonymous").encode(), hashlib.sha256).hexdigest()

@@ -8,15 +8,15 @@ what a message may tell its recipient is the rule of `rris.domain.case_access`, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from rris.context import current_settings
 from rris.domain.call_tickets import OPENS_BEFORE_START
-from rris.domain.case_access import Disclosure, in_message
+from rris.domain.case_access import Disclosure
 from rris.domain.notices import REMINDER_LEADS
 from rris.enums import NotificationKind as K
 from rris.enums import NotificationState, Role
@@ -26,9 +26,10 @@ from rris.integrations.mail import Attachment, OutgoingMessage
 from rris.integrations.sms import OutgoingSms
 from rris.models import Booking, BookingConflict, Notification, User
 from rris.queries.actors import actor_of
-from rris.queries.scoping import disclosure_of
+from rris.queries.scoping import lasting_disclosure_of
 from rris.services.notifications import LIVE_STATES, participants
 from rris.services.wording import label, language_name, local_time
+from rris.settings import Settings
 
 SMS_MAX_CHARS = 320  # two SMS segments
 # Babel patterns: a 24-hour clock, as the region and the interpreters' countries read time.
@@ -36,18 +37,29 @@ SHORT = "EEE d MMM, HH:mm"
 LONG = "EEEE d MMMM y, HH:mm"
 
 
-def booking_url(booking: Booking) -> str:
-    """The booking's page in the portal."""
-    return f"{current_settings().public_url}/bookings/{booking.id}"
+@dataclass(frozen=True)
+class Letterhead:
+    """What every message carries: the portal's public URL its links open, and the sender."""
 
+    public_url: str
+    mail_from: str
 
-def join_url(booking: Booking) -> str:
-    """Where participants join the session's call (the portal checks who they are)."""
-    return f"{current_settings().public_url}/calls/{booking.id}"
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Letterhead:
+        """The letterhead of these settings."""
+        return cls(public_url=settings.public_url, mail_from=settings.mail_from)
 
+    def booking_url(self, booking: Booking) -> str:
+        """The booking's page in the portal."""
+        return f"{self.public_url}/bookings/{booking.id}"
 
-def offers_url() -> str:
-    return f"{current_settings().public_url}/offers"
+    def join_url(self, booking: Booking) -> str:
+        """Where participants join the session's call (the portal checks who they are)."""
+        return f"{self.public_url}/calls/{booking.id}"
+
+    def offers_url(self) -> str:
+        """The interpreter's page of open offers."""
+        return f"{self.public_url}/offers"
 
 
 def calendar_uid(booking: Booking) -> str:
@@ -55,36 +67,37 @@ def calendar_uid(booking: Booking) -> str:
     return f"booking-{booking.code}@rris"
 
 
-def compose_email(notification: Notification, now: datetime) -> OutgoingMessage:
-    """The email for an outbox row, as of now."""
+def compose_email(notification: Notification, now: datetime, letterhead: Letterhead) -> OutgoingMessage:
+    """The email for an outbox row, as of now, its links and invite under `letterhead`."""
     recipient = notification.recipient
-    shown = in_message(disclosure_of(notification.booking, actor_of(recipient), now))
+    shown = lasting_disclosure_of(notification.booking, actor_of(recipient), now)
     with force_locale(recipient.locale or "en"):
-        subject, text = _email_text(notification, shown)
+        subject, text = _email_text(notification, shown, letterhead)
         attachments: tuple[Attachment, ...] = ()
         if notification.kind in (K.INVITATION, K.INVITATION_CANCEL):
-            attachments = (invite_attachment(_invite(notification, now, shown)),)
+            attachments = (invite_attachment(_invite(notification, now, shown, letterhead)),)
     return OutgoingMessage(to=(recipient.email,), subject=subject, text=text, attachments=attachments)
 
 
-def compose_sms(notification: Notification) -> OutgoingSms:
-    """The SMS for an outbox row (reminders and offers only)."""
+def compose_sms(notification: Notification, letterhead: Letterhead) -> OutgoingSms:
+    """The SMS for an outbox row (reminders and offers only), its links under `letterhead`."""
     recipient = notification.recipient
     booking = notification.booking
     with force_locale(recipient.locale or "en"):
         when = local_time(booking.starts_at, recipient.zone_name, SHORT)
         what = _languages_for(booking, recipient)
         if notification.kind is K.OFFER:
-            body = _("RRIS: job offer, %(what)s, %(when)s. Answer at %(url)s", what=what, when=when, url=offers_url())
+            url = letterhead.offers_url()
+            body = _("RRIS: job offer, %(what)s, %(when)s. Answer at %(url)s", what=what, when=when, url=url)
         elif notification.kind is K.JOIN_NOW:
             body = _("RRIS: %(what)s starts in 10 minutes (%(when)s). Join: %(url)s", what=what, when=when,
-                     url=join_url(booking))
+                     url=letterhead.join_url(booking))
         else:
             body = _("RRIS reminder: %(what)s at %(when)s.", what=what, when=when)
     return OutgoingSms(to=recipient.phone or "", body=body[:SMS_MAX_CHARS])
 
 
-def _email_text(notification: Notification, shown: Disclosure) -> tuple[str, str]:
+def _email_text(notification: Notification, shown: Disclosure, letterhead: Letterhead) -> tuple[str, str]:
     booking = notification.booking
     recipient = notification.recipient
     zone_name = recipient.zone_name
@@ -101,7 +114,7 @@ def _email_text(notification: Notification, shown: Disclosure) -> tuple[str, str
             _(
                 "Please answer by %(deadline)s: %(url)s",
                 deadline=local_time(offer_end, zone_name, SHORT),
-                url=offers_url(),
+                url=letterhead.offers_url(),
             ),
         ]
     elif kind is K.INVITATION:
@@ -116,7 +129,7 @@ def _email_text(notification: Notification, shown: Disclosure) -> tuple[str, str
                 *summary,
                 _(
                     "Join the call from %(url)s (it opens %(minutes)d minutes before the start).",
-                    url=join_url(booking),
+                    url=letterhead.join_url(booking),
                     minutes=OPENS_BEFORE_START // timedelta(minutes=1),
                 ),
             ]
@@ -137,7 +150,7 @@ def _email_text(notification: Notification, shown: Disclosure) -> tuple[str, str
             K.JOIN_NOW: (_("Join now: %(what)s, %(when)s"), _("Your session starts in 10 minutes.")),
         }[kind]
         subject = subject % {"what": what, "when": short_when}
-        body = [opening, *summary, _("Join the call: %(url)s", url=join_url(booking))]
+        body = [opening, *summary, _("Join the call: %(url)s", url=letterhead.join_url(booking))]
     elif kind in (K.UNFILLED, K.UNFILLED_24H, K.UNFILLED_2H):
         subject = {
             K.UNFILLED: _("No interpreter found: %(code)s, %(what)s, %(when)s"),
@@ -146,9 +159,10 @@ def _email_text(notification: Notification, shown: Disclosure) -> tuple[str, str
         }[kind] % {"code": booking.code, "what": what, "when": short_when}
         body = [_("Every interpreter who fits was asked; no one accepted."), *summary]
         if recipient.role is Role.COORDINATOR:
-            body.append(_("Assign an interpreter by hand: %(url)s", url=booking_url(booking)))
+            body.append(_("Assign an interpreter by hand: %(url)s", url=letterhead.booking_url(booking)))
         else:
-            body.append(_("The coordinators can assign someone by hand: %(url)s", url=booking_url(booking)))
+            url = letterhead.booking_url(booking)
+            body.append(_("The coordinators can assign someone by hand: %(url)s", url=url))
     elif kind is K.CONFLICT:
         conflict = _conflict(notification)
         subject = _("Conflict: %(code)s, %(what)s, %(when)s", code=booking.code, what=what, when=short_when)
@@ -159,14 +173,17 @@ def _email_text(notification: Notification, shown: Disclosure) -> tuple[str, str
                 detail=conflict.detail if conflict else "",
             ),
             *summary,
-            _("Offer the session to other interpreters: %(url)s", url=booking_url(booking)),
+            _("Offer the session to other interpreters: %(url)s", url=letterhead.booking_url(booking)),
         ]
     elif kind is K.NO_SHOW:
         subject = _("Not everyone joined: %(code)s, %(what)s, %(when)s", code=booking.code, what=what, when=short_when)
         body = [
             _("The session started 10 minutes ago and not both sides have joined the call."),
             *summary,
-            _("If the session cannot take place, record what happened: %(url)s", url=booking_url(booking)),
+            _(
+                "If the session cannot take place, record what happened: %(url)s",
+                url=letterhead.booking_url(booking),
+            ),
         ]
     else:  # pragma: no cover - every kind is handled above
         raise ValueError(f"no wording for {kind}")
@@ -233,10 +250,9 @@ def _conflict(notification: Notification) -> BookingConflict | None:
     return db.session.get(BookingConflict, notification.version)
 
 
-def _invite(notification: Notification, now: datetime, shown: Disclosure) -> Invite:
+def _invite(notification: Notification, now: datetime, shown: Disclosure, letterhead: Letterhead) -> Invite:
     booking = notification.booking
     recipient = notification.recipient
-    settings = current_settings()
     cancelled = notification.kind is K.INVITATION_CANCEL
     attendees = tuple(Attendee(email=user.email, name=user.name) for user in participants(booking))
     if cancelled:
@@ -250,10 +266,10 @@ def _invite(notification: Notification, now: datetime, shown: Disclosure) -> Inv
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
         zone=recipient.zone_name,
-        organizer=Attendee(email=_address_of(settings.mail_from), name="RRIS"),
+        organizer=Attendee(email=_address_of(letterhead.mail_from), name="RRIS"),
         attendees=attendees,
         stamp=now,
-        url=None if cancelled else join_url(booking),
+        url=None if cancelled else letterhead.join_url(booking),
         tentative=booking.state not in LIVE_STATES and not cancelled,
     )
 

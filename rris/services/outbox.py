@@ -34,8 +34,8 @@ from rris.integrations.sms import (
 )
 from rris.models import Assignment, Booking, BookingConflict, InterpreterProfile, Notification, Offer, User
 from rris.queries.actors import actor_of
-from rris.queries.scoping import disclosure_of
-from rris.services.messages import compose_email, compose_sms
+from rris.queries.scoping import lasting_disclosure_of
+from rris.services.messages import Letterhead, compose_email, compose_sms
 from rris.services.notifications import LIVE_STATES, participants, wants_sms
 from rris.services.transactions import begin_write, rows_changed
 from rris.timeutil import Clock
@@ -76,9 +76,9 @@ class DispatchReport:
 
 
 def dispatch_due(
-    clock: Clock, budget: timedelta = timedelta(seconds=30), batch_size: int = BATCH_SIZE
+    clock: Clock, letterhead: Letterhead, budget: timedelta = timedelta(seconds=30), batch_size: int = BATCH_SIZE
 ) -> DispatchReport:
-    """Send every due message, oldest first, until none is due or the time budget is spent."""
+    """Send every due message under `letterhead`, oldest first, until none is due or the time budget is spent."""
     report = DispatchReport()
     started = clock.now()
     with current_mailer().session() as mail:  # one SMTP connection for the whole run
@@ -87,7 +87,7 @@ def dispatch_due(
             if not ids:
                 break
             for notification_id in ids:
-                outcome = dispatch_one(notification_id, clock, mail)
+                outcome = dispatch_one(notification_id, clock, letterhead, mail)
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 if clock.now() - started >= budget:
                     break
@@ -107,7 +107,7 @@ def due_ids(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     return ids
 
 
-def dispatch_one(notification_id: int, clock: Clock, mail: MailSender | None = None) -> str:
+def dispatch_one(notification_id: int, clock: Clock, letterhead: Letterhead, mail: MailSender | None = None) -> str:
     """Claim, check, send and record one message; returns 'sent', 'skipped', 'failed', 'retried'
     or 'uncertain'. `mail` is an open mail session to reuse (default: the app's mailer)."""
     now = clock.now()
@@ -129,7 +129,7 @@ def dispatch_one(notification_id: int, clock: Clock, mail: MailSender | None = N
         db.session.commit()
         return "skipped"
     try:
-        message = compose_email(row, now) if row.channel is Channel.EMAIL else compose_sms(row)
+        message = compose_email(row, now, letterhead) if row.channel is Channel.EMAIL else compose_sms(row, letterhead)
     except Exception as error:  # a wording bug must not stop every later message
         log.exception("could not compose notification %s", row.id)
         _finish(row, NotificationState.FAILED, now, f"could not compose: {type(error).__name__}")
@@ -192,7 +192,7 @@ def why_not_send(row: Notification, now: datetime) -> str | None:
     if recipient.interpreter_profile is not None:
         # What an interpreter may be told follows what they may see now (rris.domain.case_access);
         # a cancellation only takes back the calendar entry they were sent.
-        shown = disclosure_of(booking, actor_of(recipient), now)
+        shown = lasting_disclosure_of(booking, actor_of(recipient), now)
         if kind is K.OFFER:
             return None if shown is Disclosure.OFFER else "the offer is no longer open"
         if kind is not K.INVITATION_CANCEL and not shown.job_is_theirs:

@@ -9,7 +9,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from rris.context import current_settings
 from rris.enums import PhoneDirection, PhoneLegStatus
 from rris.extensions import db
 from rris.models import PhoneLeg, PhoneLegEvent
@@ -26,10 +25,10 @@ from rris.services.transactions import begin_write
 log = logging.getLogger("rris.services.phone_legs")
 
 
-def answer_call(leg_id: int, call_sid: str, now: datetime) -> str | None:
-    """The leg ticket for Twilio's voice webhook of an answered outgoing call, or None when the
-    leg is over or belongs to another call. A leg whose CallSid never came back (Twilio did
-    not answer the create in time) takes this one."""
+def answer_call(leg_id: int, call_sid: str, now: datetime, secret_key: str) -> str | None:
+    """The leg ticket (signed with `secret_key`) for Twilio's voice webhook of an answered
+    outgoing call, or None when the leg is over or belongs to another call. A leg whose CallSid
+    never came back (Twilio did not answer the create in time) takes this one."""
     if not CALL_SID_PATTERN.fullmatch(call_sid or ""):
         return None
     begin_write()
@@ -48,12 +47,13 @@ def answer_call(leg_id: int, call_sid: str, now: datetime) -> str | None:
         db.session.commit()
         return None
     db.session.commit()
-    return leg_ticket(leg)
+    return leg_ticket(leg, secret_key)
 
 
-def record_status(params: Mapping[str, str], now: datetime) -> bool:
+def record_status(params: Mapping[str, str], now: datetime, account: str) -> bool:
     """Apply a validated Twilio status callback (CallSid, CallStatus, CallDuration). Each status
-    of a call is recorded once; a replay, an unknown call or status changes nothing (False).
+    of a call is recorded once; a replay, an unknown call or status, or another Twilio account
+    than `account` (when one is configured) changes nothing (False).
 
     Statuses never move back (callbacks may arrive out of order); answered_at is set at
     in-progress, ended_at and the billed duration at the final status.
@@ -64,7 +64,6 @@ def record_status(params: Mapping[str, str], now: datetime) -> bool:
     except ValueError:
         log.warning("Twilio status %.20r for %s ignored", raw_status, call_sid[:40])
         return False
-    account = current_settings().twilio_account_sid
     if account and params.get("AccountSid") != account:
         log.warning("Twilio status for %s from another account ignored", call_sid[:40])
         return False

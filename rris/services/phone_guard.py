@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn
 
@@ -12,7 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select, text
 
-from rris.context import current_settings
 from rris.domain.errors import DomainError
 from rris.domain.toll_guard import (
     BOOKING_CAP,
@@ -29,6 +29,7 @@ from rris.extensions import db
 from rris.models import PhoneLeg
 from rris.services.callable_countries import callable_countries
 from rris.services.wording import region_label, with_footnote
+from rris.settings import Settings
 
 log = logging.getLogger("rris.services.phone_legs")
 
@@ -42,6 +43,22 @@ TWILIO_REFUSED = "twilio_refused"
 TWILIO_UNAVAILABLE = "twilio_unavailable"
 
 _LEG_LOCK_KEY = int.from_bytes(hashlib.sha256(b"rris.phone_legs").digest()[:8], "big", signed=True)
+
+
+@dataclass(frozen=True)
+class PhoneSetup:
+    """What telephone legs are made with: the key that signs leg tickets and keys callers'
+    digests, the portal's public URL (Twilio's webhooks, the simulator) and the caps."""
+
+    secret_key: str = field(repr=False)
+    public_url: str
+    caps: Caps
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PhoneSetup:
+        """The telephone setup of these settings."""
+        caps = Caps(settings.phone_calls_per_booking, settings.phone_calls_per_day)
+        return cls(secret_key=settings.secret_key, public_url=settings.public_url, caps=caps)
 
 
 class PhoneRefused(DomainError):
@@ -83,19 +100,18 @@ def check_callable(number: str) -> tuple[NumberCheck, str]:
     return check, message
 
 
-def guard_new_leg(booking_id: int, who: str, tail: str, now: datetime) -> None:
+def guard_new_leg(booking_id: int, who: str, tail: str, now: datetime, caps: Caps) -> None:
     """Within the write transaction that holds the booking's lock: PhoneRefused (logged) if one
-    more leg would pass the booking's or the daily cap.
+    more leg would pass the booking's or the daily cap of `caps`.
 
     On PostgreSQL legs are created one at a time, so the daily cap (a count over all bookings)
     holds under concurrency; SQLite's write lock does this already.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LEG_LOCK_KEY})
-    settings = current_settings()
     of_booking = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.booking_id == booking_id)) or 0
     last_day = db.session.scalar(select(func.count(PhoneLeg.id)).where(PhoneLeg.requested_at > now - DAILY_WINDOW)) or 0
-    reached = cap_reached(Caps(settings.phone_calls_per_booking, settings.phone_calls_per_day), of_booking, last_day)
+    reached = cap_reached(caps, of_booking, last_day)
     if reached == BOOKING_CAP:
         message = ngettext(
             "This session has had %(num)d telephone call, the most allowed.",

@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from rris.context import current_settings
 from rris.domain.call_participants import Participant
 from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
 from rris.domain.errors import Conflict
@@ -50,6 +49,7 @@ from rris.services.phone_guard import (
     TWILIO_REFUSED,
     TWILIO_UNAVAILABLE,
     PhoneRefused,
+    PhoneSetup,
     check_callable,
     guard_new_leg,
     refuse,
@@ -103,15 +103,14 @@ def dial_out_option(user: User) -> PhoneOption:
     return PhoneOption(True, tail, "")
 
 
-def request_dial_out(booking_id: int, participant: Participant, now: datetime) -> DialOut:
+def request_dial_out(booking_id: int, participant: Participant, now: datetime, setup: PhoneSetup) -> DialOut:
     """Ring the verified phone of `participant` (a person with an account) to bridge it into the
-    booking's call.
+    booking's call, with the key, webhooks and caps of `setup`.
 
     Raises PhoneRefused with one of NO_VERIFIED_PHONE, NOT_A_PARTICIPANT, CALL_NOT_OPEN,
     COUNTRY_NOT_ALLOWED, NUMBER_TYPE, ALREADY_ON_PHONE, BOOKING_CAP, DAILY_CAP, TWILIO_REFUSED or
     TWILIO_UNAVAILABLE.
     """
-    settings = current_settings()
     who = participant.encode()  # in the log
     booking = db.session.get(Booking, booking_id)
     if booking is None:
@@ -141,7 +140,7 @@ def request_dial_out(booking_id: int, participant: Participant, now: datetime) -
     lock_booking(booking_id)
     if _live_legs(booking_id, participant, now):
         refuse(ALREADY_ON_PHONE, booking_id, who, tail, _("Your phone is already in this call."))
-    guard_new_leg(booking_id, who, tail, now)
+    guard_new_leg(booking_id, who, tail, now, setup.caps)
     leg = PhoneLeg(
         booking_id=booking_id,
         participant=phone_participant.encode(),
@@ -168,11 +167,11 @@ def request_dial_out(booking_id: int, participant: Participant, now: datetime) -
     )
 
     if voice is None:
-        simulator_url = f"{settings.public_url}{SIMULATOR_PATH}/{leg_id}#{leg_ticket(leg)}"
+        simulator_url = f"{setup.public_url}{SIMULATOR_PATH}/{leg_id}#{leg_ticket(leg, setup.secret_key)}"
         return DialOut(leg_id, phone_participant, True, simulator_url, tail)
     try:
         call_sid = voice.place_call(
-            phone, f"{settings.public_url}/twilio/voice/{leg_id}", f"{settings.public_url}/twilio/status"
+            phone, f"{setup.public_url}/twilio/voice/{leg_id}", f"{setup.public_url}/twilio/status"
         )
     except VoicePermanentError:
         _end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
@@ -214,9 +213,9 @@ def hang_up(leg_id: int, now: datetime) -> bool:
     return True
 
 
-def leg_ticket(leg: PhoneLeg) -> str:
-    """The signed ticket that admits the leg's media stream into the call, valid for the call's
-    span. The same leg always gets the same ticket."""
+def leg_ticket(leg: PhoneLeg, secret_key: str) -> str:
+    """The ticket signed with `secret_key` that admits the leg's media stream into the call,
+    valid for the call's span. The same leg always gets the same ticket."""
     booking = leg.booking
     room = ensure_call_room(booking)
     opens, closes = valid_span(booking.starts_at, booking.ends_at)
@@ -230,7 +229,7 @@ def leg_ticket(leg: PhoneLeg) -> str:
         expires_at=closes,
         nonce=f"leg-{leg.id}.{int(leg.requested_at.timestamp())}",
     )
-    return sign_ticket(ticket, current_settings().secret_key)
+    return sign_ticket(ticket, secret_key)
 
 
 def phone_leg_id(ticket: CallTicket) -> int | None:

@@ -19,7 +19,6 @@ from flask_babel import ngettext
 from phonenumbers import PhoneNumberType
 from sqlalchemy import select, update
 
-from rris.context import current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.domain.phone_numbers import PhoneNumberRefused, PhoneProblem, read_phone_number
 from rris.extensions import db
@@ -92,8 +91,8 @@ def phone_problem(refused: PhoneNumberRefused) -> str:
     )
 
 
-def start_verification(user: User, raw_phone: str, now: datetime) -> None:
-    """Send a new code to the number; a new number replaces the old one, unverified, until confirmed."""
+def start_verification(user: User, raw_phone: str, now: datetime, secret_key: str) -> None:
+    """Send a new code (stored keyed by `secret_key`); a new number replaces the old one, unverified till confirmed."""
     phone = normalise_phone(raw_phone)
     user_id = user.id
     begin_write()
@@ -114,7 +113,7 @@ def start_verification(user: User, raw_phone: str, now: datetime) -> None:
     verification = PhoneVerification(
         user_id=user_id,
         phone=phone,
-        code_hash=_code_hash(user_id, phone, code),
+        code_hash=_code_hash(user_id, phone, code, secret_key),
         created_at=now,
         expires_at=now + timedelta(minutes=CODE_VALID_MINUTES),
         attempts=0,
@@ -141,8 +140,8 @@ def start_verification(user: User, raw_phone: str, now: datetime) -> None:
         raise InvalidInput({"phone": _("SMS cannot be sent just now. Try again in a few minutes.")}) from None
 
 
-def confirm_verification(user: User, code: str, now: datetime) -> None:
-    """Check the code against the newest one sent; when right, the number counts as verified."""
+def confirm_verification(user: User, code: str, now: datetime, secret_key: str) -> None:
+    """Check the code against the newest one sent (hashed with `secret_key`); when right, the number is verified."""
     user_id = user.id
     begin_write()
     user = _locked_user(user_id)
@@ -161,7 +160,7 @@ def confirm_verification(user: User, code: str, now: datetime) -> None:
     if now >= verification.expires_at:
         raise InvalidInput({"code": _("This code has expired. Ask for a new one.")})
     typed = _SEPARATORS.sub("", code or "")
-    if not hmac.compare_digest(verification.code_hash, _code_hash(user_id, verification.phone, typed)):
+    if not hmac.compare_digest(verification.code_hash, _code_hash(user_id, verification.phone, typed, secret_key)):
         verification.attempts += 1
         left = MAX_WRONG_CODES - verification.attempts
         db.session.commit()
@@ -253,8 +252,8 @@ def _void_code(verification_id: int, now: datetime) -> None:
     db.session.commit()
 
 
-def _code_hash(user_id: int, phone: str, code: str) -> str:
+def _code_hash(user_id: int, phone: str, code: str, secret_key: str) -> str:
     # Keyed and bound to person and number: a leaked table reveals no code, and a hash copied
     # onto another row does not verify there.
     message = f"{user_id}:{phone}:{code}".encode()
-    return hmac.new(current_settings().secret_key.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()

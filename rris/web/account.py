@@ -99,7 +99,7 @@ def add_phone() -> Any:
     form = PhoneForm()
     if form.validate_on_submit():
         try:
-            start_verification(current_user, form.phone.data, current_clock().now())
+            start_verification(current_user, form.phone.data, current_clock().now(), current_settings().secret_key)
         except InvalidInput as problem:
             show_errors(form, problem)
         except TooManyAttempts as throttled:
@@ -117,7 +117,7 @@ def confirm_phone() -> Any:
     form = PhoneCodeForm()
     if form.validate_on_submit():
         try:
-            confirm_verification(current_user, form.code.data, current_clock().now())
+            confirm_verification(current_user, form.code.data, current_clock().now(), current_settings().secret_key)
         except InvalidInput as problem:
             show_errors(form, problem)
         else:

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.booking_states import BookingAction
 from rris.domain.errors import Conflict, InvalidInput
 from rris.domain.permissions import Capability, booking_actions, can
@@ -90,7 +90,7 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
     actor, now = current_actor(), current_clock().now()
     booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
     record_booking_read(booking.id, actor, "page", now)
-    shown = disclosure_of(booking, actor, now)
+    shown = disclosure_of(booking, actor, now, current_settings().case_details_span)
     if not shown.institutional:
         return interpreter_booking_page(booking, shown), status
     forms = forms or {}
@@ -136,7 +136,7 @@ def _video_call_panel(booking: Booking, forms: dict[str, Any]) -> dict[str, Any]
         "withdraw_form": GuestWithdrawForm(formdata=None),
         "new_link": forms.get("guest_link"),
         "room_left": len(guests) < MAX_GUESTS_PER_CALL,
-        "dial_in": dial_in_for(booking, now),
+        "dial_in": dial_in_for(booking, now, current_settings().dial_in_number),
     }
 
 
@@ -157,7 +157,8 @@ def invite_call_guest(booking_id: int) -> Any:
         except InvalidInput as problem:
             show_errors(form, problem)
         else:
-            return detail(booking_id, forms={"guest_link": guest_link(secret)}, status=201)
+            link = guest_link(secret, current_settings().public_url)
+            return detail(booking_id, forms={"guest_link": link}, status=201)
     return detail(booking_id, forms={"guest": form}, status=422)
 
 

@@ -22,7 +22,7 @@ from rris.domain.errors import Conflict
 from rris.enums import CallRole
 from rris.models import Booking, User
 from rris.queries.scoping import get_visible, visible_bookings
-from rris.services.call_access import JOINABLE_STATES, JoinPass, issue_join_pass
+from rris.services.call_access import JOINABLE_STATES, CallSetup, JoinPass, issue_join_pass
 from rris.services.call_guests import guest_by_link, issue_guest_pass
 from rris.services.phone_legs import STREAM_PATH, dial_out_option
 from rris.web import CONTENT_SECURITY_POLICY
@@ -41,10 +41,10 @@ PHONE_TAIL_DIGITS = 4
 @login_required
 def join(booking_id: int) -> Any:
     """The call page for a participant while the call is open; the holding page otherwise."""
-    now = current_clock().now()
+    now, setup = current_clock().now(), CallSetup.from_settings(current_settings())
     booking = get_visible(visible_bookings(current_actor(), now), Booking, booking_id)
     try:
-        join_pass = issue_join_pass(booking_id, current_actor(), current_user, now)
+        join_pass = issue_join_pass(booking_id, current_actor(), current_user, now, setup)
     except Conflict as closed:
         return holding_page(booking, str(closed))
     return call_page(join_pass, booking, phone=phone_offer(current_user))
@@ -56,7 +56,7 @@ def guest(secret: str) -> Any:
     now = current_clock().now()
     booking = guest_by_link(secret).booking
     try:
-        join_pass = issue_guest_pass(secret, now)
+        join_pass = issue_guest_pass(secret, now, CallSetup.from_settings(current_settings()))
     except Conflict as closed:
         response = holding_page(booking, str(closed))
     else:

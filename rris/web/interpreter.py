@@ -16,7 +16,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.case_access import Disclosure
 from rris.domain.clashes import busy_interval, jobs_clash
 from rris.domain.errors import Conflict, InvalidInput
@@ -143,13 +143,13 @@ def _clashes(offers: list[Offer], jobs: list[Assignment], rest_gap_minutes: int)
 @interpreter_only
 def jobs() -> Any:
     profile, now = _profile(), current_clock().now()
-    upcoming = upcoming_jobs(profile.id, now)
+    upcoming, dial_in_number = upcoming_jobs(profile.id, now), current_settings().dial_in_number
     return render_template(
         "interpreter/jobs.html",
         profile=profile,
         upcoming=upcoming,
         disclosures=_disclosures([item.booking for item in upcoming], now),
-        dial_in={item.id: dial_in_for(item.booking, now) for item in upcoming},
+        dial_in={item.id: dial_in_for(item.booking, now, dial_in_number) for item in upcoming},
         at_odds={item.assignment.id: item for item in jobs_at_odds(profile.id, now)},
         past=past_jobs(profile.id, now, PAST_JOBS_SHOWN),
     )
@@ -183,7 +183,8 @@ def _leg_of(booking: Booking, interpreter_id: int) -> int:
 
 def _disclosures(bookings: list[Booking], now: datetime) -> dict[int, Disclosure]:
     """What of each booking the signed-in interpreter may see now, by booking id."""
-    return {booking.id: disclosure_of(booking, current_actor(), now) for booking in bookings}
+    actor, span = current_actor(), current_settings().case_details_span
+    return {booking.id: disclosure_of(booking, actor, now, span) for booking in bookings}
 
 
 # Availability and time off

@@ -22,7 +22,7 @@ from rris.context import current_clock, current_settings
 from rris.domain.errors import InvalidInput, TooManyAttempts
 from rris.services.dial_in import PIN_DIGITS, dial_in
 from rris.services.phone_callbacks import answer_call, record_status
-from rris.services.phone_guard import PhoneRefused
+from rris.services.phone_guard import PhoneRefused, PhoneSetup
 from rris.services.phone_legs import STREAM_PATH, leg_ticket
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
@@ -57,7 +57,8 @@ def _verify_signature() -> Any:
 @bp.post("/voice/<id:leg_id>")
 def voice(leg_id: int) -> Any:
     """An outgoing call was answered: connect its audio to the signalling service's phone bridge."""
-    ticket = answer_call(leg_id, request.form.get("CallSid", ""), current_clock().now())
+    call_sid, secret_key = request.form.get("CallSid", ""), current_settings().secret_key
+    ticket = answer_call(leg_id, call_sid, current_clock().now(), secret_key)
     if ticket is None:
         return _forbidden()
     return _twiml(_stream(VoiceResponse(), ticket))
@@ -66,7 +67,7 @@ def voice(leg_id: int) -> Any:
 @bp.post("/status")
 def status() -> Any:
     """Call progress: ringing, answered, completed, busy, no answer, failed; each recorded once."""
-    record_status(request.form, current_clock().now())
+    record_status(request.form, current_clock().now(), current_settings().twilio_account_sid)
     return Response(status=204)
 
 
@@ -84,13 +85,13 @@ def incoming() -> Any:
 @bp.post("/incoming/pin")
 def incoming_pin() -> Any:
     """The caller typed a PIN: join that booking's call, ask again, or hang up."""
-    response = VoiceResponse()
-    if not current_settings().dial_in_number:
+    response, settings = VoiceResponse(), current_settings()
+    if not settings.dial_in_number:
         response.hangup()
         return _twiml(response)
-    form = request.form
+    form, setup = request.form, PhoneSetup.from_settings(settings)
     try:
-        leg = dial_in(form.get("Digits", ""), form.get("From", ""), current_clock().now(), form.get("CallSid"))
+        leg = dial_in(form.get("Digits", ""), form.get("From", ""), current_clock().now(), setup, form.get("CallSid"))
     except InvalidInput:
         return _twiml(_ask_for_pin(response, _("This PIN is not right.")))
     except TooManyAttempts:
@@ -102,7 +103,7 @@ def incoming_pin() -> Any:
         response.hangup()
         return _twiml(response)
     response.say(_("You are joining the call."), language=SPOKEN_LANGUAGE)
-    return _twiml(_stream(response, leg_ticket(leg)))
+    return _twiml(_stream(response, leg_ticket(leg, setup.secret_key)))
 
 
 def _ask_for_pin(response: VoiceResponse, before: str) -> VoiceResponse:

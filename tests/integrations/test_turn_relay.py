@@ -28,7 +28,7 @@ from rris.queries.actors import actor_of
 from rris.services.call_access import JoinPass, issue_join_pass
 from rris.timeutil import FrozenClock
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)
-from tests.support.call_bookings import open_call
+from tests.support.call_bookings import call_setup, open_call
 from tests.support.coturn import Coturn
 from tests.support.ports import poll_until
 
@@ -59,8 +59,8 @@ def turn_configured(app: Flask, coturn: Coturn, monkeypatch: pytest.MonkeyPatch)
 def test_a_relay_only_call_goes_through_our_coturn_with_the_credentials_of_the_join_pass(ctx, clock, turn_configured):
     booking, jelena, mariam = open_call(clock)
     happening_now(booking, clock)
-    officer = issue_join_pass(booking.id, actor_of(jelena), jelena, clock.now())
-    interpreter = issue_join_pass(booking.id, actor_of(mariam), mariam, clock.now())
+    officer = issue_join_pass(booking.id, actor_of(jelena), jelena, clock.now(), call_setup())
+    interpreter = issue_join_pass(booking.id, actor_of(mariam), mariam, clock.now(), call_setup())
     assert [server["urls"] for server in officer.ice_servers] == [[turn_configured.url]]
 
     call = asyncio.run(relay_only_call(officer, interpreter, CONNECT_TIMEOUT_SECONDS))
@@ -79,8 +79,8 @@ def test_turn_credentials_of_an_expired_ticket_are_refused(ctx, clock, turn_conf
     # The booking is the one of Wednesday 14 January 2026; its ticket, and so its TURN
     # credentials, expired long before coturn's (real) clock reads now.
     booking, jelena, mariam = open_call(clock)
-    officer = issue_join_pass(booking.id, actor_of(jelena), jelena, clock.now())
-    interpreter = issue_join_pass(booking.id, actor_of(mariam), mariam, clock.now())
+    officer = issue_join_pass(booking.id, actor_of(jelena), jelena, clock.now(), call_setup())
+    interpreter = issue_join_pass(booking.id, actor_of(mariam), mariam, clock.now(), call_setup())
     assert officer.ticket.expires_at < datetime.now(UTC)
 
     call = asyncio.run(relay_only_call(officer, interpreter, REFUSAL_TIMEOUT_SECONDS))

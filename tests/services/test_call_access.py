@@ -31,7 +31,7 @@ def session(ctx, clock):
 
 
 def ticket_for(booking, user, clock):
-    return issue_join_ticket(booking.id, actor_of(user), user, clock.now())
+    return issue_join_ticket(booking.id, actor_of(user), user, clock.now(), current_settings().secret_key)
 
 
 def test_the_officer_and_the_interpreter_get_tickets_for_one_random_room(session, clock):
@@ -92,18 +92,18 @@ def test_a_cancelled_session_has_no_call(session, clock):
 
 
 def test_a_join_pass_names_the_signalling_url_and_turn_credentials_that_expire_with_the_ticket(
-    session, clock, app, monkeypatch
+    session, clock
 ) -> None:
     from rris.domain.ice_servers import turn_credentials
-    from rris.services.call_access import issue_join_pass
+    from rris.services.call_access import CallSetup, issue_join_pass
 
     booking, jelena, _mariam = session
-    monkeypatch.setitem(app.extensions, "rris.settings", current_settings().replace(
+    settings = current_settings().replace(
         signaling_public_url="wss://calls.rris.example",
         turn_urls=("turn:turn.rris.example:3478",),
         turn_secret="a shared secret of coturn",
-    ))
-    join = issue_join_pass(booking.id, actor_of(jelena), jelena, clock.now())
+    )
+    join = issue_join_pass(booking.id, actor_of(jelena), jelena, clock.now(), CallSetup.from_settings(settings))
     assert join.signaling_url == "wss://calls.rris.example/calls/ws"
     [turn] = join.ice_servers
     assert turn["urls"] == ["turn:turn.rris.example:3478"]

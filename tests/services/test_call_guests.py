@@ -21,7 +21,7 @@ from rris.services.call_guests import (
     withdraw_guest,
 )
 from tests import factories
-from tests.support.call_bookings import OPEN, open_call
+from tests.support.call_bookings import OPEN, call_setup, open_call
 
 
 @pytest.fixture
@@ -41,9 +41,9 @@ def test_the_guest_link_gives_a_ticket_of_the_guests_own_in_the_call_span(call, 
     assert guest.display_name == "Adv. Ana Petrović" and guest.link_hash != secret
     assert any(event.action == "guest_invited" for event in booking.events)
     with pytest.raises(Conflict, match="The call opens at 08:45"):  # in the department's zone
-        issue_guest_pass(secret, clock.now())
+        issue_guest_pass(secret, clock.now(), call_setup())
     clock.set(OPEN)
-    join = issue_guest_pass(secret, clock.now())
+    join = issue_guest_pass(secret, clock.now(), call_setup())
     ticket = read_ticket(join.token, current_settings().secret_key, clock.now(), TicketKind.JOIN)
     assert (ticket.participant.encode(), ticket.role) == (f"guest-{guest.id}", CallRole.GUEST)
     assert ticket.display_name == "Adv. Ana Petrović"
@@ -75,9 +75,9 @@ def test_a_call_has_room_for_two_guests_and_a_withdrawn_link_stops_working(call,
     assert [g.kind for g in active_guests(booking.id)] == [GuestKind.GUARDIAN]
     clock.set(OPEN)
     with pytest.raises(NotVisible):
-        issue_guest_pass(first_secret, clock.now())
+        issue_guest_pass(first_secret, clock.now(), call_setup())
     with pytest.raises(NotVisible):
-        issue_guest_pass("not-a-link", clock.now())
+        issue_guest_pass("not-a-link", clock.now(), call_setup())
     invite(booking, jelena, clock, name="A third")  # the freed place
 
 
@@ -86,6 +86,6 @@ def test_no_guests_for_a_session_that_is_over(call, clock):
     _guest, secret = invite(booking, jelena, clock)
     clock.set(booking.ends_at + timedelta(minutes=30))
     with pytest.raises(Conflict, match="over"):
-        issue_guest_pass(secret, clock.now())
+        issue_guest_pass(secret, clock.now(), call_setup())
     with pytest.raises(Conflict):
         invite(booking, jelena, clock)

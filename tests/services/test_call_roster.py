@@ -18,7 +18,7 @@ from rris.services.bookings import assign_by_hand, cancel_booking
 from rris.services.call_access import RosterCheck, check_roster, issue_join_ticket
 from rris.services.call_guests import invite_guest, issue_guest_pass, withdraw_guest
 from tests import factories
-from tests.support.call_bookings import open_call
+from tests.support.call_bookings import call_setup, open_call
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def call(ctx, clock):
 
 
 def ticket_of(booking, user, clock):
-    return issue_join_ticket(booking.id, actor_of(user), user, clock.now())[0]
+    return issue_join_ticket(booking.id, actor_of(user), user, clock.now(), call_setup().secret_key)[0]
 
 
 def the_call(booking, jelena, mariam, clock):
@@ -44,7 +44,7 @@ def the_call(booking, jelena, mariam, clock):
         "colleague": ticket_of(booking, colleague, clock),
         "interpreter": interpreter,
         "her phone": dataclasses.replace(interpreter, participant=interpreter.participant.phone()),
-        "guest": issue_guest_pass(secret, clock.now()).ticket,
+        "guest": issue_guest_pass(secret, clock.now(), call_setup()).ticket,
         "caller": dataclasses.replace(officer, participant=Participant.caller(7), role=CallRole.GUEST),
     }, colleague, guest
 

@@ -20,6 +20,7 @@ from rris.services.conflicts import process_sweep_requests, reoffer_after_confli
 from tests import factories
 from tests.services.test_booking_flow import book, pool
 from tests.services.test_outbox import WEDNESDAY_0900_BELGRADE, confirmed
+from tests.support.letterhead import letterhead
 
 SESSION_START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
 
@@ -61,7 +62,7 @@ def conflict_messages(booking):
 
 def test_time_off_over_a_confirmed_job_is_flagged_once_and_people_are_told(jelena, hub, mariam, clock, mailbox):
     booking = confirmed(jelena, mariam)
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     mailbox.clear()
     add_time_off(
         mariam.id, actor_of(mariam.user), datetime(2026, 1, 14, 0, 0), datetime(2026, 1, 15, 0, 0), "ill", clock.now()
@@ -73,7 +74,7 @@ def test_time_off_over_a_confirmed_job_is_flagged_once_and_people_are_told(jelen
     assert conflict.reason == "time_off"
     assert any(event.action == "conflict" for event in booking.events)
 
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     messages = mailbox.wait_for(2)
     assert sorted(m["To"] for m in messages) == ["hub@marri.example", "jelena@mup.rs.example"]
     body = messages[0].get_body().get_content()
@@ -133,7 +134,7 @@ def test_what_a_coordinator_knowingly_overrode_is_not_flagged(jelena, hub, clock
 def test_a_re_offer_releases_the_interpreter_and_asks_others(jelena, hub, mariam, clock, mailbox):
     others = pool(2)
     booking = confirmed(jelena, mariam)
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     add_time_off(
         mariam.id, actor_of(mariam.user), datetime(2026, 1, 14, 0, 0), datetime(2026, 1, 15, 0, 0), None, clock.now()
     )
@@ -145,7 +146,7 @@ def test_a_re_offer_releases_the_interpreter_and_asks_others(jelena, hub, mariam
     assert open_conflicts(booking) == []
     fresh = {offer.interpreter_id for offer in booking.offers if offer.state is OfferState.PENDING}
     assert fresh == {other.id for other in others}
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     cancel = next(m for m in mailbox.wait_for(3) if m["To"] == "mariam@interpreters.example")
     assert cancel["Subject"].startswith("Cancelled")
     with pytest.raises(Conflict, match="no open conflict"):

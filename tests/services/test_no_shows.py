@@ -13,6 +13,7 @@ from rris.services import outbox
 from rris.services.no_shows import check_no_shows
 from tests import factories
 from tests.services.test_outbox import confirmed
+from tests.support.letterhead import letterhead
 
 SESSION_START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
 
@@ -23,7 +24,7 @@ def session(ctx, clock, mailbox):
     factories.user(Role.COORDINATOR, email="hub@marri.example")
     mariam = factories.interpreter(pairs=(("pus", "srp"),))
     booking = confirmed(jelena, mariam)
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     mailbox.clear()
     return booking, jelena, mariam
 
@@ -41,7 +42,7 @@ def test_the_interpreter_missing_ten_minutes_in_is_reported_once(session, clock,
     clock.set(SESSION_START + timedelta(minutes=10))
     assert check_no_shows(clock.now()) == 1
     assert check_no_shows(clock.now()) == 0
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     messages = [m for m in mailbox.wait_for(4) if m["Subject"].startswith("Not everyone joined")]
     assert sorted(m["To"] for m in messages) == ["hub@marri.example", "jelena@mup.rs.example"]
     assert "record what happened" in messages[0].get_body().get_content()

@@ -22,6 +22,7 @@ from rris.services.offers import accept_offer, expire_offers
 from tests import factories
 from tests.services.test_booking_flow import book, pashto_request, pool
 from tests.support.calendars import parse_ics, seen_instant, wall_clock
+from tests.support.letterhead import letterhead
 from tests.support.twilio_recorder import RecordingHttpClient
 
 K = NotificationKind
@@ -68,7 +69,7 @@ def confirmed(jelena, interpreter, **changes):
 
 
 def dispatch(clock):
-    return outbox.dispatch_due(clock)
+    return outbox.dispatch_due(clock, letterhead())
 
 
 def rows(booking, kind=None):
@@ -394,7 +395,7 @@ def test_a_message_whose_answer_never_came_is_uncertain_and_not_sent_again(jelen
     mailbox.slow_down["mariam@interpreters.example"] = 1.5  # seconds before the reply to the message
     mail_module.SMTP_TIMEOUT_SECONDS = 0.5
     try:
-        report = outbox.dispatch_due(clock)
+        report = outbox.dispatch_due(clock, letterhead())
     finally:
         mail_module.SMTP_TIMEOUT_SECONDS = previous_timeout
     assert report.uncertain == 1
@@ -402,7 +403,7 @@ def test_a_message_whose_answer_never_came_is_uncertain_and_not_sent_again(jelen
     assert row.state is NotificationState.UNCERTAIN
     assert "no answer after the message was sent" in row.outcome
     clock.advance(timedelta(hours=1))
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     db.session.refresh(row)
     assert (row.state, row.attempts) == (NotificationState.UNCERTAIN, 1)  # never handed over a second time
     confirmations = [m for m in mailbox.messages if m["Subject"].startswith("Confirmed")]

@@ -42,6 +42,7 @@ from tests.support.twilio_recorder import (
     TEST_ACCOUNT_SID,
     CannedResponse,
     changed_settings,
+    phone_setup,
     twilio_error,
     twilio_voice,
 )
@@ -50,6 +51,16 @@ MOBILE = "+381641234567"
 KABUL_MOBILE = "+93701234567"
 CALL_SID = "CA" + "1f" * 16
 CALLER = "+38761987654"
+
+
+def secret() -> str:
+    """The key the portal signs tickets with."""
+    return current_settings().secret_key
+
+
+def account() -> str:
+    """The Twilio account the portal is configured with (empty offline)."""
+    return current_settings().twilio_account_sid
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +94,7 @@ def events(leg_id: int) -> list[str]:
 
 def refusal(booking, participant, clock) -> PhoneRefused:
     with pytest.raises(PhoneRefused) as raised:
-        request_dial_out(booking.id, participant, clock.now())
+        request_dial_out(booking.id, participant, clock.now(), phone_setup())
     return raised.value
 
 
@@ -96,12 +107,12 @@ def status(sid: str, value: str, **extra: str) -> dict[str, str]:
 
 def test_without_twilio_the_leg_is_simulated_and_the_simulator_carries_its_ticket(app, call, clock):
     booking, _jelena, mariam = call
-    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     assert dialing.simulated and dialing.phone_participant.encode() == f"phone-user-{mariam.id}"
     assert dialing.number_tail == "4567"
     page, fragment = dialing.simulator_url.split("#")
     assert page == f"https://rris.test/calls/phone-simulator/{dialing.leg_id}"
-    ticket = read_ticket(fragment, current_settings().secret_key, clock.now(), TicketKind.LEG)
+    ticket = read_ticket(fragment, secret(), clock.now(), TicketKind.LEG)
     assert ticket.participant == Participant.user(mariam.id).phone()
     assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam (phone)")
     assert ticket.room == booking.call_room and ticket.booking_id == booking.id
@@ -116,7 +127,7 @@ def test_without_twilio_the_leg_is_simulated_and_the_simulator_carries_its_ticke
 def test_with_twilio_the_verified_number_is_rung_with_the_legs_webhooks(app, call, clock):
     booking, _jelena, mariam = call
     with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})) as twilio:
-        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     assert not dialing.simulated and dialing.simulator_url is None
     (placed,) = twilio.calls_placed
     assert placed.url == f"https://api.twilio.com/2010-04-01/Accounts/{TEST_ACCOUNT_SID}/Calls.json"
@@ -131,9 +142,9 @@ def test_the_officer_is_rung_as_the_officer(app, call, clock):
     booking, jelena, _mariam = call
     jelena.phone, jelena.phone_verified_at = "+381601112233", clock.now()
     db.session.commit()
-    dialing = request_dial_out(booking.id, person(jelena), clock.now())
+    dialing = request_dial_out(booking.id, person(jelena), clock.now(), phone_setup())
     fragment = dialing.simulator_url.split("#")[1]
-    ticket = read_ticket(fragment, current_settings().secret_key, clock.now(), TicketKind.LEG)
+    ticket = read_ticket(fragment, secret(), clock.now(), TicketKind.LEG)
     assert (ticket.role, ticket.display_name) == (CallRole.OFFICER, "Jelena Marković (phone)")
 
 
@@ -182,7 +193,7 @@ def test_an_interpreter_in_kabul_is_rung_by_default_and_refused_once_a_coordinat
     hub = factories.user(Role.COORDINATOR, name="Elena Stojanovska")
     db.session.commit()
     assert "AF" in callable_countries().regions and callable_countries().is_default
-    first = request_dial_out(booking.id, person(mariam), clock.now())
+    first = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     assert first.number_tail == "4567"
     hang_up(first.leg_id, clock.now())
     without_af = callable_countries().regions - {"AF"}
@@ -206,7 +217,7 @@ def test_once_saved_the_list_no_longer_follows_the_interpreters_phones(app, call
     assert refusal(booking, person(mariam), clock).code == "country_not_allowed"
     version = callable_countries().version
     save_callable_countries(version.codes | {"AT"}, version.id, hub, clock.now())
-    assert request_dial_out(booking.id, person(mariam), clock.now()).simulated
+    assert request_dial_out(booking.id, person(mariam), clock.now(), phone_setup()).simulated
 
 
 def test_no_phone_before_the_call_opens_or_after_it_is_cancelled(app, call, clock):
@@ -223,7 +234,7 @@ def test_no_phone_before_the_call_opens_or_after_it_is_cancelled(app, call, cloc
 
 def test_a_phone_already_ringing_or_connected_is_not_rung_again(app, call, clock):
     booking, _jelena, mariam = call
-    first = request_dial_out(booking.id, person(mariam), clock.now())
+    first = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     assert refusal(booking, person(mariam), clock).code == "already_on_phone"
     assert live_leg_id(booking.id, person(mariam), clock.now()) == first.leg_id
     assert live_leg_id(booking.id, first.phone_participant, clock.now()) == first.leg_id
@@ -232,21 +243,21 @@ def test_a_phone_already_ringing_or_connected_is_not_rung_again(app, call, clock
     assert refusal(booking, person(mariam), clock).code == "already_on_phone"  # answered: still on
     assert hang_up(first.leg_id, clock.now())
     assert live_leg_id(booking.id, person(mariam), clock.now()) is None
-    assert request_dial_out(booking.id, person(mariam), clock.now()).leg_id != first.leg_id
+    assert request_dial_out(booking.id, person(mariam), clock.now(), phone_setup()).leg_id != first.leg_id
 
 
 def test_a_phone_nobody_answered_may_be_rung_again_after_the_ring_timeout(app, call, clock):
     booking, _jelena, mariam = call
-    request_dial_out(booking.id, person(mariam), clock.now())
+    request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     clock.advance(RING_TIMEOUT)
-    assert request_dial_out(booking.id, person(mariam), clock.now())
+    assert request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
 
 
 def test_the_booking_cap_counts_every_leg_placed_and_is_logged(app, call, clock, caplog):
     booking, _jelena, mariam = call
     with changed_settings(app, phone_calls_per_booking=2):
         for _ in range(2):
-            hang_up(request_dial_out(booking.id, person(mariam), clock.now()).leg_id, clock.now())
+            hang_up(request_dial_out(booking.id, person(mariam), clock.now(), phone_setup()).leg_id, clock.now())
         with caplog.at_level(logging.WARNING, "rris.services.phone_legs"):
             refused = refusal(booking, person(mariam), clock)
     assert refused.code == "booking_cap" and "2 telephone calls" in refused.message
@@ -273,12 +284,12 @@ def test_the_daily_cap_counts_the_legs_of_every_booking_in_the_last_24_hours(app
         )
     db.session.commit()
     with changed_settings(app, phone_calls_per_day=2):
-        first = request_dial_out(booking.id, person(mariam), clock.now())  # 23 h ago and this one: 2
+        first = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())  # 23 h ago and this one: 2
         hang_up(first.leg_id, clock.now())
         refused = refusal(booking, person(mariam), clock)
         assert refused.code == "daily_cap"
         clock.advance(timedelta(hours=1, seconds=1))  # the leg of 23 h ago leaves the window
-        assert request_dial_out(booking.id, person(mariam), clock.now())
+        assert request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
 
 
 def test_a_number_twilio_refuses_ends_the_leg_as_failed_and_it_counts(app, call, clock, caplog):
@@ -298,18 +309,19 @@ def test_twilio_out_of_reach_is_a_temporary_refusal(app, call, clock):
         assert refusal(booking, person(mariam), clock).code == "twilio_unavailable"
         (leg,) = legs(booking)
         assert leg.status is PhoneLegStatus.FAILED
-        assert request_dial_out(booking.id, person(mariam), clock.now())  # a failed leg is not "on the phone"
+        # a failed leg is not "on the phone"
+        assert request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
 
 
 def test_a_call_twilio_did_not_confirm_takes_its_call_sid_when_answered(app, call, clock):
     booking, _jelena, mariam = call
     with twilio_voice(app, CannedResponse(raises=requests.ReadTimeout("read timed out"))):
-        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
         assert not dialing.simulated
         (leg,) = legs(booking)
         assert (leg.call_sid, leg.status) == (None, PhoneLegStatus.REQUESTED)
-        ticket = answer_call(dialing.leg_id, CALL_SID, clock.now())
-    read = read_ticket(ticket, current_settings().secret_key, clock.now(), TicketKind.LEG)
+        ticket = answer_call(dialing.leg_id, CALL_SID, clock.now(), secret())
+    read = read_ticket(ticket, secret(), clock.now(), TicketKind.LEG)
     assert read.participant == dialing.phone_participant
     assert legs(booking)[0].call_sid == CALL_SID
 
@@ -317,13 +329,13 @@ def test_a_call_twilio_did_not_confirm_takes_its_call_sid_when_answered(app, cal
 def test_the_voice_webhook_ticket_is_only_for_the_legs_own_live_call(app, call, clock):
     booking, _jelena, mariam = call
     with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})):
-        dialing = request_dial_out(booking.id, person(mariam), clock.now())
-        assert answer_call(dialing.leg_id, "CA" + "2e" * 16, clock.now()) is None
-        assert answer_call(dialing.leg_id, "not-a-sid", clock.now()) is None
-        first = answer_call(dialing.leg_id, CALL_SID, clock.now())
-        assert first == answer_call(dialing.leg_id, CALL_SID, clock.now())  # the same ticket each time
-        assert record_status(status(CALL_SID, "completed", CallDuration="12"), clock.now())
-        assert answer_call(dialing.leg_id, CALL_SID, clock.now()) is None
+        dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
+        assert answer_call(dialing.leg_id, "CA" + "2e" * 16, clock.now(), secret()) is None
+        assert answer_call(dialing.leg_id, "not-a-sid", clock.now(), secret()) is None
+        first = answer_call(dialing.leg_id, CALL_SID, clock.now(), secret())
+        assert first == answer_call(dialing.leg_id, CALL_SID, clock.now(), secret())  # the same ticket each time
+        assert record_status(status(CALL_SID, "completed", CallDuration="12"), clock.now(), account())
+        assert answer_call(dialing.leg_id, CALL_SID, clock.now(), secret()) is None
 
 
 # --- hanging up -----------------------------------------------------------------------------
@@ -331,7 +343,7 @@ def test_the_voice_webhook_ticket_is_only_for_the_legs_own_live_call(app, call, 
 
 def test_hanging_up_a_simulated_leg_ends_it_with_the_time_it_was_connected(app, call, clock):
     booking, _jelena, mariam = call
-    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     clock.advance(timedelta(seconds=20))
     assert stream_started(dialing.leg_id, clock.now())
     clock.advance(timedelta(minutes=5))
@@ -346,7 +358,7 @@ def test_hanging_up_a_simulated_leg_ends_it_with_the_time_it_was_connected(app, 
 
 def test_a_simulated_leg_ends_when_its_stream_stops(app, call, clock):
     booking, _jelena, mariam = call
-    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     stream_started(dialing.leg_id, clock.now())
     clock.advance(timedelta(minutes=2))
     assert stream_stopped(dialing.leg_id, clock.now())
@@ -358,8 +370,8 @@ def test_a_simulated_leg_ends_when_its_stream_stops(app, call, clock):
 def test_hanging_up_a_twilio_call_asks_twilio_and_its_report_brings_the_duration(app, call, clock):
     booking, _jelena, mariam = call
     with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})) as twilio:
-        dialing = request_dial_out(booking.id, person(mariam), clock.now())
-        record_status(status(CALL_SID, "in-progress"), clock.now())
+        dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
+        record_status(status(CALL_SID, "in-progress"), clock.now(), account())
         assert stream_started(dialing.leg_id, clock.now())
         assert not stream_stopped(dialing.leg_id, clock.now())  # Twilio reports the end of a real call
         clock.advance(timedelta(minutes=3))
@@ -368,7 +380,7 @@ def test_hanging_up_a_twilio_call_asks_twilio_and_its_report_brings_the_duration
         assert hung.url.endswith(f"/Calls/{CALL_SID}.json") and hung.data == {"Status": "completed"}
         assert live_leg_id(booking.id, person(mariam), clock.now()) is None
         clock.advance(timedelta(seconds=2))
-        assert record_status(status(CALL_SID, "completed", CallDuration="181"), clock.now())
+        assert record_status(status(CALL_SID, "completed", CallDuration="181"), clock.now(), account())
     (leg,) = legs(booking)
     assert (leg.status, leg.duration_seconds) == (PhoneLegStatus.COMPLETED, 181)
     assert leg.ended_at == clock.now() - timedelta(seconds=2)
@@ -378,7 +390,7 @@ def test_a_call_twilio_ended_already_is_marked_ended_when_hung_up(app, call, clo
     booking, _jelena, mariam = call
     answers = (CannedResponse(201, {"sid": CALL_SID}), twilio_error(400, 21220, "Call is not in-progress."))
     with twilio_voice(app, *answers):
-        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
         assert hang_up(dialing.leg_id, clock.now())
     assert legs(booking)[0].ended_at == clock.now()
 
@@ -387,7 +399,7 @@ def test_a_hang_up_twilio_cannot_take_now_leaves_the_leg_as_it_was(app, call, cl
     booking, _jelena, mariam = call
     answers = (CannedResponse(201, {"sid": CALL_SID}), CannedResponse(raises=requests.ConnectionError("down")))
     with twilio_voice(app, *answers):
-        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
         with pytest.raises(PhoneRefused) as raised:
             hang_up(dialing.leg_id, clock.now())
     assert raised.value.code == "twilio_unavailable"
@@ -403,19 +415,19 @@ def rung(app, call, clock):
     """Mariam's phone rung through Twilio as CALL_SID."""
     booking, _jelena, mariam = call
     with twilio_voice(app, CannedResponse(201, {"sid": CALL_SID, "status": "queued"})):
-        dialing = request_dial_out(booking.id, person(mariam), clock.now())
+        dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
         yield booking, dialing.leg_id
 
 
 def test_each_status_is_recorded_once_with_the_answer_and_the_billed_duration(app, rung, clock):
     booking, leg_id = rung
     for value in ("initiated", "ringing"):
-        assert record_status(status(CALL_SID, value), clock.now())
+        assert record_status(status(CALL_SID, value), clock.now(), account())
     clock.advance(timedelta(seconds=8))
     answered = clock.now()
-    assert record_status(status(CALL_SID, "in-progress"), clock.now())
+    assert record_status(status(CALL_SID, "in-progress"), clock.now(), account())
     clock.advance(timedelta(minutes=10))
-    assert record_status(status(CALL_SID, "completed", CallDuration="601"), clock.now())
+    assert record_status(status(CALL_SID, "completed", CallDuration="601"), clock.now(), account())
     (leg,) = legs(booking)
     assert (leg.status, leg.answered_at, leg.ended_at) == (PhoneLegStatus.COMPLETED, answered, clock.now())
     assert leg.duration_seconds == 601
@@ -424,13 +436,13 @@ def test_each_status_is_recorded_once_with_the_answer_and_the_billed_duration(ap
 
 def test_a_replayed_status_changes_nothing(app, rung, clock):
     booking, leg_id = rung
-    record_status(status(CALL_SID, "in-progress"), clock.now())
-    record_status(status(CALL_SID, "completed", CallDuration="60"), clock.now())
+    record_status(status(CALL_SID, "in-progress"), clock.now(), account())
+    record_status(status(CALL_SID, "completed", CallDuration="60"), clock.now(), account())
     before = legs(booking)[0]
     snapshot = (before.status, before.answered_at, before.ended_at, before.duration_seconds)
     clock.advance(timedelta(minutes=5))
-    assert not record_status(status(CALL_SID, "completed", CallDuration="9999"), clock.now())
-    assert not record_status(status(CALL_SID, "in-progress"), clock.now())
+    assert not record_status(status(CALL_SID, "completed", CallDuration="9999"), clock.now(), account())
+    assert not record_status(status(CALL_SID, "in-progress"), clock.now(), account())
     after = legs(booking)[0]
     assert (after.status, after.answered_at, after.ended_at, after.duration_seconds) == snapshot
     assert events(leg_id) == ["completed", "in-progress"]
@@ -438,8 +450,8 @@ def test_a_replayed_status_changes_nothing(app, rung, clock):
 
 def test_a_late_ringing_report_does_not_reopen_an_ended_call(app, rung, clock):
     booking, _leg_id = rung
-    record_status(status(CALL_SID, "completed", CallDuration="30"), clock.now())
-    record_status(status(CALL_SID, "ringing"), clock.now())
+    record_status(status(CALL_SID, "completed", CallDuration="30"), clock.now(), account())
+    record_status(status(CALL_SID, "ringing"), clock.now(), account())
     (leg,) = legs(booking)
     assert leg.status is PhoneLegStatus.COMPLETED
     assert leg.answered_at == leg.ended_at - timedelta(seconds=30)  # no in-progress report came
@@ -448,7 +460,7 @@ def test_a_late_ringing_report_does_not_reopen_an_ended_call(app, rung, clock):
 @pytest.mark.parametrize("final", ["busy", "no-answer", "failed", "canceled"])
 def test_a_call_that_never_connected_ends_with_no_duration(app, rung, clock, final):
     booking, _leg_id = rung
-    assert record_status(status(CALL_SID, final), clock.now())
+    assert record_status(status(CALL_SID, final), clock.now(), account())
     (leg,) = legs(booking)
     assert (leg.status.value, leg.duration_seconds, leg.answered_at) == (final, 0, None)
     assert leg.ended_at == clock.now()
@@ -456,10 +468,10 @@ def test_a_call_that_never_connected_ends_with_no_duration(app, rung, clock, fin
 
 def test_reports_of_unknown_calls_statuses_or_accounts_change_nothing(app, rung, clock):
     booking, leg_id = rung
-    assert not record_status(status("CA" + "99" * 16, "completed"), clock.now())
-    assert not record_status(status(CALL_SID, "exploded"), clock.now())
-    assert not record_status({**status(CALL_SID, "completed"), "AccountSid": "AC" + "00" * 16}, clock.now())
-    assert not record_status({"CallStatus": "completed"}, clock.now())
+    assert not record_status(status("CA" + "99" * 16, "completed"), clock.now(), account())
+    assert not record_status(status(CALL_SID, "exploded"), clock.now(), account())
+    assert not record_status({**status(CALL_SID, "completed"), "AccountSid": "AC" + "00" * 16}, clock.now(), account())
+    assert not record_status({"CallStatus": "completed"}, clock.now(), account())
     assert events(leg_id) == [] and legs(booking)[0].status is PhoneLegStatus.QUEUED
 
 
@@ -468,7 +480,7 @@ def test_reports_of_unknown_calls_statuses_or_accounts_change_nothing(app, rung,
 
 def test_a_phone_legs_attendance_is_recorded_on_the_telephone_channel(app, call, clock):
     booking, _jelena, mariam = call
-    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     call_records.record_join(
         booking.id, dialing.phone_participant, CallRole.INTERPRETER, "Mariam Ahmadzai (phone)", "phone", "ph-1", OPEN
     )
@@ -484,10 +496,10 @@ def test_a_phone_legs_attendance_is_recorded_on_the_telephone_channel(app, call,
 
 def test_leg_tickets_are_stable_and_other_tickets_name_no_leg(app, call, clock):
     booking, jelena, mariam = call
-    dialing = request_dial_out(booking.id, person(mariam), clock.now())
+    dialing = request_dial_out(booking.id, person(mariam), clock.now(), phone_setup())
     (leg,) = legs(booking)
-    assert leg_ticket(leg) == leg_ticket(leg) == dialing.simulator_url.split("#")[1]
-    join = read_ticket(token(booking, jelena, clock), current_settings().secret_key, clock.now(), TicketKind.JOIN)
+    assert leg_ticket(leg, secret()) == leg_ticket(leg, secret()) == dialing.simulator_url.split("#")[1]
+    join = read_ticket(token(booking, jelena, clock), secret(), clock.now(), TicketKind.JOIN)
     assert phone_leg_id(join) is None
 
 
@@ -514,45 +526,46 @@ def test_the_pin_is_made_with_the_room_and_a_caller_joins_with_it_as_a_guest(app
     booking, _jelena, _mariam = call
     assert len(pin) == 6 and pin.isdigit()
     with caplog.at_level(logging.INFO, "rris.services.phone_legs"):
-        leg = dial_in(pin, CALLER, clock.now(), CALL_SID)
+        leg = dial_in(pin, CALLER, clock.now(), phone_setup(), CALL_SID)
     assert (leg.booking_id, leg.direction, leg.role) == (booking.id, PhoneDirection.INBOUND, CallRole.GUEST)
     assert leg.participant == f"phone-dialin-{leg.id}" and leg.display_name == "Caller ending 7654"
     assert (leg.status, leg.answered_at, leg.call_sid) == (PhoneLegStatus.IN_PROGRESS, clock.now(), CALL_SID)
     assert leg.number_tail == "7654" and pin not in caplog.text and CALLER not in caplog.text
-    ticket = read_ticket(leg_ticket(leg), current_settings().secret_key, clock.now(), TicketKind.LEG)
+    ticket = read_ticket(leg_ticket(leg, secret()), secret(), clock.now(), TicketKind.LEG)
     assert (ticket.participant, ticket.role) == (Participant.caller(leg.id), CallRole.GUEST)
     assert ticket.room == booking.call_room
-    assert dial_in(pin, CALLER, clock.now(), CALL_SID).id == leg.id  # Twilio asking again: the same leg
+    assert dial_in(pin, CALLER, clock.now(), phone_setup(), CALL_SID).id == leg.id  # Twilio asking again: the same leg
 
 
 def test_wrong_pins_are_throttled_per_caller_and_the_number_is_not_stored(app, call, pin, clock):
     wrong = f"{(int(pin) + 1) % 10**6:06d}"
     for _ in range(5):
         with pytest.raises(InvalidInput):
-            dial_in(wrong, CALLER, clock.now())
+            dial_in(wrong, CALLER, clock.now(), phone_setup())
     with pytest.raises(TooManyAttempts) as raised:
-        dial_in(pin, CALLER, clock.now())  # even the right PIN, now
+        dial_in(pin, CALLER, clock.now(), phone_setup())  # even the right PIN, now
     assert raised.value.retry_at == clock.now() + timedelta(minutes=15)
     digests = list(db.session.scalars(select(DialInFailure.caller_digest)))
     assert len(digests) == 5 and not any("7654" in digest for digest in digests)
-    assert dial_in(pin, "+38970111222", clock.now()).display_name == "Caller ending 1222"  # another caller
+    another_caller = dial_in(pin, "+38970111222", clock.now(), phone_setup())
+    assert another_caller.display_name == "Caller ending 1222"
     clock.advance(timedelta(minutes=15))
-    assert dial_in(pin, CALLER, clock.now())
+    assert dial_in(pin, CALLER, clock.now(), phone_setup())
 
 
 def test_many_callers_guessing_together_are_stopped_too(app, call, pin, clock):
     wrong = f"{(int(pin) + 1) % 10**6:06d}"
     for caller in range(50):
         with pytest.raises(InvalidInput):
-            dial_in(wrong, f"+3816000{caller:05d}", clock.now())
+            dial_in(wrong, f"+3816000{caller:05d}", clock.now(), phone_setup())
     with pytest.raises(TooManyAttempts):
-        dial_in(pin, CALLER, clock.now())
+        dial_in(pin, CALLER, clock.now(), phone_setup())
 
 
 @pytest.mark.parametrize("typed", ["", "12345", "1234567", "12 345", "abcdef"])
 def test_malformed_pins_are_wrong_pins(app, call, pin, clock, typed):
     with pytest.raises(InvalidInput):
-        dial_in(typed, CALLER, clock.now())
+        dial_in(typed, CALLER, clock.now(), phone_setup())
     assert db.session.scalar(select(DialInFailure.id)) is not None
 
 
@@ -561,19 +574,19 @@ def test_a_right_pin_outside_the_calls_hours_is_refused_not_counted(app, call, c
     clock.set(OPEN - timedelta(hours=2))
     pin = ensure_dial_in_pin(booking)  # pages show it ahead of the call
     with pytest.raises(PhoneRefused) as raised:
-        dial_in(pin, CALLER, clock.now())
+        dial_in(pin, CALLER, clock.now(), phone_setup())
     assert raised.value.code == "call_not_open" and "The call opens at" in raised.value.message
     assert db.session.scalar(select(DialInFailure.id)) is None
     clock.set(booking.ends_at + timedelta(minutes=30))  # the call closed: the PIN means nothing
     with pytest.raises(InvalidInput):
-        dial_in(pin, CALLER, clock.now())
+        dial_in(pin, CALLER, clock.now(), phone_setup())
 
 
 def test_dial_in_legs_count_towards_the_booking_cap(app, call, pin, clock):
     with changed_settings(app, phone_calls_per_booking=1):
-        dial_in(pin, CALLER, clock.now())
+        dial_in(pin, CALLER, clock.now(), phone_setup())
         with pytest.raises(PhoneRefused) as raised:
-            dial_in(pin, "+38970111222", clock.now())
+            dial_in(pin, "+38970111222", clock.now(), phone_setup())
     assert raised.value.code == "booking_cap"
 
 

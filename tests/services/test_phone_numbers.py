@@ -31,6 +31,8 @@ from tests.conftest import DEFAULT_NOW, settings_for_test
 from tests.support.twilio_recorder import RecordingHttpClient
 
 CONTENDERS = 12
+# Keys the stored code hashes; the portal passes its secret key.
+SECRET = "a key for the verification codes of these tests"
 
 
 @pytest.mark.parametrize(
@@ -123,7 +125,7 @@ def in_parallel(app, task) -> Counter:
 
 def test_parallel_requests_get_no_more_than_three_codes_an_hour(fresh_app):
     app, user_id, recorder = fresh_app
-    outcomes = in_parallel((app, user_id), lambda user: start_verification(user, "+381641234567", DEFAULT_NOW))
+    outcomes = in_parallel((app, user_id), lambda user: start_verification(user, "+381641234567", DEFAULT_NOW, SECRET))
     assert outcomes == Counter({"ok": MAX_CODES_PER_HOUR, "throttled": CONTENDERS - MAX_CODES_PER_HOUR})
     assert len(recorder.requests) == MAX_CODES_PER_HOUR
     with app.app_context():
@@ -134,11 +136,11 @@ def test_parallel_requests_get_no_more_than_three_codes_an_hour(fresh_app):
 def test_parallel_guesses_get_no_more_than_five_tries_at_a_code(fresh_app):
     app, user_id, recorder = fresh_app
     with app.test_request_context():
-        start_verification(db.session.get(User, user_id), "+381641234567", DEFAULT_NOW)
+        start_verification(db.session.get(User, user_id), "+381641234567", DEFAULT_NOW, SECRET)
     (body,) = recorder.sent_bodies
     code = body.split(": ")[1][:6]
     guess = f"{(int(code) + 1) % 1_000_000:06d}"
-    outcomes = in_parallel((app, user_id), lambda user: confirm_verification(user, guess, DEFAULT_NOW))
+    outcomes = in_parallel((app, user_id), lambda user: confirm_verification(user, guess, DEFAULT_NOW, SECRET))
     wrong = sum(count for outcome, count in outcomes.items() if "This code is not right" in outcome)
     assert wrong == MAX_WRONG_CODES
     assert outcomes["ok"] == 0

@@ -22,6 +22,7 @@ from rris.services.no_shows import check_no_shows
 from rris.services.session_lifecycle import complete_finished_sessions, start_due_sessions
 from tests import factories
 from tests.services.test_outbox import confirmed
+from tests.support.letterhead import letterhead
 
 START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)  # the flow tests' Wednesday 09:00 in Belgrade
 END = START + timedelta(minutes=120)  # booked for two hours
@@ -217,7 +218,7 @@ def test_the_no_show_check_still_finds_a_started_session(video, people, clock):
 
 
 def test_a_join_now_reminder_still_on_its_way_goes_out_after_the_start(video, clock, mailbox):
-    outbox.dispatch_due(clock)  # the offer and the invitations
+    outbox.dispatch_due(clock, letterhead())  # the offer and the invitations
     mailbox.clear()
     run_at(clock, START)  # the scheduler was down from before T-10 min: nothing was sent
     join_now = list(
@@ -228,7 +229,7 @@ def test_a_join_now_reminder_still_on_its_way_goes_out_after_the_start(video, cl
         )
     )
     assert join_now and all(row.state is NotificationState.PENDING for row in join_now)
-    outbox.dispatch_due(clock)
+    outbox.dispatch_due(clock, letterhead())
     subjects = [message["Subject"] for message in mailbox.wait_for(2)]
     assert sum(subject.startswith("Join now:") for subject in subjects) == 2
     assert all(row.state is NotificationState.SENT for row in join_now)

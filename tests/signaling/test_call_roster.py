@@ -27,7 +27,7 @@ from rris.services.call_guests import withdraw_guest
 from signaling.protocol import Close
 from tests import factories
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)
-from tests.support.call_bookings import attendances, guest_token, token
+from tests.support.call_bookings import attendances, call_setup, guest_token, token
 from tests.support.call_peers import (
     WATCHFUL,
     AiortcParticipant,
@@ -96,7 +96,7 @@ def withdraw(booking_id: int, guest_id: int, officer_id: int, now: datetime) -> 
 def ticket_of(booking_id: int, user_id: int, now: datetime) -> str:
     """The join ticket the portal issues to the user now."""
     user = db.session.get(User, user_id)
-    return issue_join_ticket(booking_id, actor_of(user), user, now)[1]
+    return issue_join_ticket(booking_id, actor_of(user), user, now, call_setup().secret_key)[1]
 
 
 def errors(client: ProtocolClient) -> list[str]:

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from rris.context import current_settings
 from rris.enums import GuestKind
 from rris.extensions import db
 from rris.models import CallAttendance
 from rris.queries.actors import actor_of
-from rris.services.call_access import issue_join_ticket
+from rris.services.call_access import CallSetup, issue_join_ticket
 from rris.services.call_guests import invite_guest, issue_guest_pass
 from tests import factories
 from tests.services.test_outbox import SESSION_START, confirmed
@@ -27,15 +28,20 @@ def open_call(clock):
     return booking, jelena, mariam.user
 
 
+def call_setup() -> CallSetup:
+    """The portal's call setup (ticket key, signalling address, STUN and TURN), from its settings."""
+    return CallSetup.from_settings(current_settings())
+
+
 def token(booking, user, clock) -> str:
     """The join ticket the portal issues to `user` now."""
-    return issue_join_ticket(booking.id, actor_of(user), user, clock.now())[1]
+    return issue_join_ticket(booking.id, actor_of(user), user, clock.now(), current_settings().secret_key)[1]
 
 
 def guest_token(booking, officer, clock, name: str, kind: GuestKind = GuestKind.LEGAL_ADVISER) -> str:
     """A guest's ticket as a guest gets it: the officer invites them, the link yields the pass."""
     _guest, secret = invite_guest(booking.id, actor_of(officer), officer, kind, name, clock.now())
-    return issue_guest_pass(secret, clock.now()).token
+    return issue_guest_pass(secret, clock.now(), call_setup()).token
 
 
 def attendances(booking) -> list[CallAttendance]:

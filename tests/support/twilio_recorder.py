@@ -20,6 +20,9 @@ from flask import Flask
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
+from rris.context import current_settings
+from rris.services.phone_guard import PhoneSetup
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -202,6 +205,11 @@ def twilio_voice(app: Flask, *responses: CannedResponse, **settings_changes: Any
         yield recorder
     finally:
         app.extensions["rris.settings"], app.extensions["rris.voice"] = original_settings, original_voice
+
+
+def phone_setup() -> PhoneSetup:
+    """The telephone setup of the running app's settings (changed ones within `changed_settings`)."""
+    return PhoneSetup.from_settings(current_settings())
 
 
 @contextmanager

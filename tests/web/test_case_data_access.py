@@ -32,6 +32,7 @@ from rris.services.offers import accept_offer, decline_offer, expire_offers
 from rris.services.session_lifecycle import complete_finished_sessions, start_due_sessions
 from tests import factories
 from tests.support.calendars import parse_ics
+from tests.support.letterhead import letterhead
 from tests.support.smtp import Mailbox
 from tests.support.twilio_recorder import RecordingHttpClient, changed_settings
 from tests.web.test_bookings_api import token_for
@@ -136,7 +137,7 @@ def _accept(app, email: str) -> None:
 
 def _dispatch(app, clock) -> None:
     with app.app_context():
-        outbox.dispatch_due(clock)
+        outbox.dispatch_due(clock, letterhead())
 
 
 def _deliver_the_session(app, booking_id: int, mariam_id: int, jelena_id: int) -> None:

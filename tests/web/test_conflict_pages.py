@@ -16,6 +16,7 @@ from tests import factories
 from tests.conftest import committed
 from tests.factories import PASSWORD
 from tests.services.test_outbox import SESSION_START, confirmed
+from tests.support.letterhead import letterhead
 from tests.web.test_bookings_api import token_for
 
 
@@ -26,7 +27,7 @@ def conflicted_booking(app, clock):
         mariam = factories.interpreter(pairs=(("pus", "srp"),), name="Mariam A.", email="mariam@i.example")
         factories.interpreter(pairs=(("pus", "srp"),), name="Farid K.")
         booking = confirmed(jelena, mariam)
-        outbox.dispatch_due(clock)
+        outbox.dispatch_due(clock, letterhead())
         add_time_off(mariam.id, actor_of(mariam.user), datetime(2026, 1, 14), datetime(2026, 1, 15), None,
                      clock.now())
         process_sweep_requests(clock.now())

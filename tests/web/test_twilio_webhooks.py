@@ -27,6 +27,7 @@ from tests.support.twilio_recorder import (
     TEST_AUTH_TOKEN,
     CannedResponse,
     changed_settings,
+    phone_setup,
     twilio_voice,
 )
 
@@ -64,7 +65,7 @@ def rung(app, clock, twilio):
         mariam.phone, mariam.phone_verified_at = MOBILE, clock.now() - timedelta(days=1)
         db.session.commit()
         token(booking, jelena, clock)  # Jelena joined: the room and its PIN exist
-        dialing = request_dial_out(booking.id, Participant.user(mariam.id), clock.now())
+        dialing = request_dial_out(booking.id, Participant.user(mariam.id), clock.now(), phone_setup())
         return SimpleNamespace(booking=booking.id, leg=dialing.leg_id, mariam=mariam.id, pin=booking.dial_in_pin)
 
 

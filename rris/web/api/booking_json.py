@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.domain.errors import InvalidInput
 from rris.domain.languages import RELAY_LANGUAGE
 from rris.domain.matching.engine import MatchResult
@@ -103,7 +103,7 @@ def remembered_body(payload: Any) -> Any:
 def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
     """A booking as this viewer may see it now (no applicant name exists to show): an interpreter
     gets the case reference and notes only while the job is theirs (`rris.domain.case_access`)."""
-    shown = disclosure_of(booking, actor, current_clock().now())
+    shown = disclosure_of(booking, actor, current_clock().now(), current_settings().case_details_span)
     zone = booking.department.timezone
     department = booking.department
     return {
