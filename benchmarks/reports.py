@@ -68,7 +68,7 @@ from rris.models import (
     User,
 )
 from rris.queries.reports import monthly_report
-from rris.services.bulk_rows import insert_rows
+from rris.services.bulk_rows import closed_attendance_row, insert_rows
 from rris.services.demo_data import COUNTRIES, DEPARTMENTS
 
 DEFAULT_SEED = 2026
@@ -528,23 +528,7 @@ class _Generator:
     def _attendance(
         self, batch: _Batch, booking_id: int, role: CallRole, channel: str, joined: datetime, left: datetime
     ) -> None:
-        batch.attendances.append(
-            {
-                "booking_id": booking_id,
-                "user_id": None,
-                "role": role,
-                "channel": channel,
-                "joined_at": joined,
-                "left_at": left,
-                "participant": None,
-                "display_name": None,
-                "connection_id": None,
-                "left_reason": "left",
-                "last_seen_at": left,
-                "quality_samples": 0,
-                "poor_samples": 0,
-            }
-        )
+        batch.attendances.append(closed_attendance_row(booking_id, role, channel, joined, left))
         self.counts.call_attendances += 1
 
     def _phone_leg(

@@ -34,7 +34,7 @@ from rris.models import (
     PhoneLeg,
     User,
 )
-from rris.services.bulk_rows import Row, insert_rows
+from rris.services.bulk_rows import Row, closed_attendance_row, insert_rows
 from rris.services.demo_history_plan import HistoryPlanner, PastSession, PoolInterpreter, PoolOffice
 from rris.timeutil import zone
 
@@ -328,22 +328,9 @@ def _attendance(
     left: datetime,
 ) -> None:
     person = Participant.user(user_id)
+    participant = (person.phone() if channel == "phone" else person).encode()
     rows[CallAttendance.__table__].append(
-        {
-            "booking_id": booking_id,
-            "user_id": user_id,
-            "role": role,
-            "channel": channel,
-            "joined_at": joined,
-            "left_at": left,
-            "participant": (person.phone() if channel == "phone" else person).encode(),
-            "display_name": None,
-            "connection_id": None,
-            "left_reason": "left",
-            "last_seen_at": left,
-            "quality_samples": 0,
-            "poor_samples": 0,
-        }
+        closed_attendance_row(booking_id, role, channel, joined, left, user_id=user_id, participant=participant)
     )
 
 
