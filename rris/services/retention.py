@@ -17,7 +17,6 @@ from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.sql import Executable
 
 from rris.domain.retention import Cutoffs, RetentionPolicy, cutoffs
 from rris.enums import NotificationState
@@ -107,22 +106,22 @@ def _purge_sessions(cut: Cutoffs, now: datetime) -> dict[str, int]:
     of_ended = Booking.id.in_(ended_before)
     # The delivered time outlives the attendances it is computed from (their state changes cascade).
     summarise_before_purge(ended_before, now)
-    calls = _run(delete(CallAttendance).where(CallAttendance.booking_id.in_(ended_before)))
+    calls = rows_changed(delete(CallAttendance).where(CallAttendance.booking_id.in_(ended_before)))
     # Phone legs stay for the reports (modality, duration) but lose who and which number.
-    _run(
+    rows_changed(
         update(PhoneLeg)
         .where(PhoneLeg.booking_id.in_(ended_before), PhoneLeg.number_tail != "")
         .values(number_tail="", display_name="", user_id=None, person_participant=None)
     )
-    notes = _run(update(Booking).where(of_ended, Booking.notes.isnot(None)).values(notes=None))
+    notes = rows_changed(update(Booking).where(of_ended, Booking.notes.isnot(None)).values(notes=None))
     free_texts = (
-        _run(update(Booking).where(of_ended, Booking.cancel_reason.isnot(None)).values(cancel_reason=None))
-        + _run(
+        rows_changed(update(Booking).where(of_ended, Booking.cancel_reason.isnot(None)).values(cancel_reason=None))
+        + rows_changed(
             update(Offer)
             .where(Offer.booking_id.in_(ended_before), Offer.decline_reason.isnot(None))
             .values(decline_reason=None)
         )
-        + _run(
+        + rows_changed(
             update(BookingEvent)
             .where(BookingEvent.booking_id.in_(ended_before), BookingEvent.note.isnot(None))
             .values(note=None)
@@ -132,12 +131,12 @@ def _purge_sessions(cut: Cutoffs, now: datetime) -> dict[str, int]:
         "call_records": calls,
         "notes": notes,
         "free_texts": free_texts,
-        "call_guests": _run(delete(CallGuest).where(CallGuest.booking_id.in_(ended_before))),
-        "messages": _run(
+        "call_guests": rows_changed(delete(CallGuest).where(CallGuest.booking_id.in_(ended_before))),
+        "messages": rows_changed(
             delete(Notification).where(Notification.state.in_(_FINISHED), Notification.created_at < cut.session_ended)
         ),
         # The period stays (utilisation counts the hours offered); why they were away does not.
-        "time_off_reasons": _run(
+        "time_off_reasons": rows_changed(
             update(TimeOff).where(TimeOff.ends_at < cut.session_ended, TimeOff.reason.isnot(None)).values(reason=None)
         ),
     }
@@ -154,15 +153,15 @@ def _purge_accounts(cut: Cutoffs) -> dict[str, int]:
         ApiToken.revoked_at < cut.sign_in, and_(ApiToken.expires_at.isnot(None), ApiToken.expires_at < cut.sign_in)
     )
     return {
-        "login_attempts": _run(delete(LoginAttempt).where(LoginAttempt.attempted_at < cut.sign_in)),
-        "user_sessions": _run(delete(UserSession).where(ended_session)),
-        "api_tokens": _run(delete(ApiToken).where(dead_token)),
-        "booking_reads": _run(delete(BookingRead).where(BookingRead.at < cut.audit)),
-        "phone_codes": _run(delete(PhoneVerification).where(PhoneVerification.expires_at < cut.phone_code_expired)),
-        "idempotency_records": _run(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cut.idempotency)),
-        "dial_in_failures": _run(delete(DialInFailure).where(DialInFailure.at < cut.dial_in)),
+        "login_attempts": rows_changed(delete(LoginAttempt).where(LoginAttempt.attempted_at < cut.sign_in)),
+        "user_sessions": rows_changed(delete(UserSession).where(ended_session)),
+        "api_tokens": rows_changed(delete(ApiToken).where(dead_token)),
+        "booking_reads": rows_changed(delete(BookingRead).where(BookingRead.at < cut.audit)),
+        "phone_codes": rows_changed(
+            delete(PhoneVerification).where(PhoneVerification.expires_at < cut.phone_code_expired)
+        ),
+        "idempotency_records": rows_changed(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cut.idempotency)
+        ),
+        "dial_in_failures": rows_changed(delete(DialInFailure).where(DialInFailure.at < cut.dial_in)),
     }
-
-
-def _run(statement: Executable) -> int:
-    return rows_changed(statement)
