@@ -1,5 +1,5 @@
 """WSGI entry point of the portal: `flask --app wsgi ...`, gunicorn `wsgi:app`."""
 
-from rris.web import create_portal
+from rris.portal import create_portal
 
 app = create_portal()

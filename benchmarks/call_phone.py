@@ -52,8 +52,8 @@ from benchmarks.call_capacity import SignalingProcess, signaling_process
 from benchmarks.call_rooms import TICKET_LEAD, TICKET_SPAN, BenchRoom, loopback_ice
 from benchmarks.environment import dispose
 from benchmarks.report import Reporter, percentile
-from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket, sign_ticket
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket, sign_ticket
 from rris.enums import CallRole
 from rris.timeutil import SystemClock
 from signaling.calls import origin_of

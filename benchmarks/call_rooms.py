@@ -17,11 +17,14 @@ from datetime import datetime, timedelta
 import aioice.ice
 from sqlalchemy import func, select
 
-from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket, sign_ticket
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Assignment, Booking
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket, sign_ticket
+from rris.calls.models.calls import CallAttendance
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
-from rris.models import Assignment, Booking, CallAttendance, InterpreterProfile, User
+from rris.pool.models.interpreters import InterpreterProfile
 from tests.support.aiortc_loopback import loopback_host_addresses
 
 TICKET_LEAD = timedelta(minutes=1)  # tickets open a minute before they are made, against clock skew

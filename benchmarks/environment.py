@@ -10,10 +10,10 @@ from flask_migrate import upgrade
 
 from benchmarks.catalogue import BENCH_NOW
 from rris.extensions import db
-from rris.services.languages import sync_languages
+from rris.pool.services.languages import sync_languages
+from rris.portal import create_portal
 from rris.settings import Settings
 from rris.timeutil import FrozenClock
-from rris.web import create_portal
 
 _SECRET_KEY = "benchmark-secret-key-that-is-long-enough-for-rris"  # noqa: S105 (a throwaway key for 127.0.0.1)
 

@@ -26,14 +26,16 @@ from sqlalchemy import select
 
 from benchmarks.catalogue import BENCH_NOW, OFFICER_LANGUAGES, RELAY_LANGUAGE, SESSION_MINUTES, SESSION_WEIGHTS
 from benchmarks.report import Reporter
-from rris.domain.matching.engine import MatchResult, match
-from rris.domain.matching.snapshots import Interval, MatchRequest
-from rris.domain.matching.suggestions import suggest_slots
+from rris.bookings.models.bookings import Booking
+from rris.bookings.queries.applicant_links import ApplicantLink, applicant_link
 from rris.extensions import db
-from rris.models import Booking, Country, Department, LanguagePair
-from rris.queries.applicant_links import ApplicantLink, applicant_link
-from rris.queries.candidates import candidate_snapshots
-from rris.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
+from rris.matching.domain.engine import MatchResult, match
+from rris.matching.domain.snapshots import Interval, MatchRequest
+from rris.matching.domain.suggestions import suggest_slots
+from rris.matching.queries.candidates import candidate_snapshots
+from rris.matching.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
+from rris.pool.models.geography import Country, Department
+from rris.pool.models.interpreters import LanguagePair
 
 FULL_TRIES = 25  # attempts at finding a time nobody can take, per suggestion request
 CASE_SAMPLE = 2_000

@@ -49,18 +49,22 @@ from benchmarks.environment import dispose
 from benchmarks.people import Row, user_row, weighted
 from benchmarks.pool import BATCH_ROWS, DEFAULT_SEED
 from benchmarks.report import Reporter, percentile
+from rris.accounts.integrations.passwords import hash_password
+from rris.accounts.models.accounts import User
 from rris.app import create_app
+from rris.bookings.models.bookings import Assignment, Booking
 from rris.context import current_settings
-from rris.domain.clashes import busy_interval
-from rris.domain.matching.snapshots import Interval
-from rris.domain.notices import REMINDER_LEADS, reminder_timing
 from rris.enums import BookingState, Channel, Gender, Modality, NotificationKind, Role, SessionKind
 from rris.enums import NotificationState as State
 from rris.extensions import db
-from rris.integrations.passwords import hash_password
-from rris.models import Assignment, Booking, Country, Department, InterpreterProfile, Notification, User
-from rris.services import outbox
-from rris.services.messages import Letterhead
+from rris.matching.domain.clashes import busy_interval
+from rris.matching.domain.snapshots import Interval
+from rris.notifications.domain.notices import REMINDER_LEADS, reminder_timing
+from rris.notifications.models.notifications import Notification
+from rris.notifications.services import outbox
+from rris.notifications.services.messages import Letterhead
+from rris.pool.models.geography import Country, Department
+from rris.pool.models.interpreters import InterpreterProfile
 from rris.timeutil import SystemClock
 from scheduler.jobs import DISPATCH_BUDGET, dispatch_outbox
 from scheduler.runner import JOBS

@@ -31,8 +31,8 @@ from benchmarks.catalogue import (
     WEEK_TEMPLATES,
     ZONES,
 )
+from rris.demo.data import COUNTRIES, DEPARTMENTS
 from rris.enums import Employment, Gender, Role
-from rris.services.demo_data import COUNTRIES, DEPARTMENTS
 
 Row = dict[str, Any]
 CREATED = BENCH_NOW - timedelta(days=800)

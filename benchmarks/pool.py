@@ -18,23 +18,20 @@ from sqlalchemy import Table, func, insert, select, text
 from benchmarks.catalogue import LANGUAGES
 from benchmarks.people import generate_people
 from benchmarks.schedule import Schedule
+from rris.accounts.integrations.passwords import hash_password
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Assignment, Booking
 from rris.extensions import db
-from rris.integrations.passwords import hash_password
-from rris.models import (
+from rris.pool.models.geography import Country, CountryLanguage, Department
+from rris.pool.models.interpreters import (
     Accreditation,
-    Assignment,
     AvailabilityWindow,
-    Booking,
-    Country,
-    CountryLanguage,
-    Department,
     InterpreterProfile,
     InterpreterSpecialisation,
-    Language,
     LanguagePair,
     TimeOff,
-    User,
 )
+from rris.pool.models.languages import Language
 
 GENERATOR_VERSION = 1  # bump when the generated data changes: cached pools are keyed by it
 BATCH_ROWS = 5_000

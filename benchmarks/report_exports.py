@@ -10,11 +10,11 @@ from flask import Flask
 
 from benchmarks.report import Reporter
 from benchmarks.reports import BUSY_MONTH, REPORT_YEAR, REPORT_ZONE, time_calls
-from rris.domain.permissions import Actor
-from rris.domain.report_period import ReportFilter
+from rris.access.domain.permissions import Actor
 from rris.enums import Role
 from rris.extensions import db
-from rris.services.reporting import build_report, charts_of, export_xlsx
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.services.reporting import build_report, charts_of, export_xlsx
 
 PAGE_RUNS = 5
 YEAR_RUNS = 3

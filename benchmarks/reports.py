@@ -38,10 +38,12 @@ from sqlalchemy import Table, select, text
 from benchmarks.catalogue import APPLICANT_LANGUAGES, COUNTRY_WEIGHTS, OFFICER_LANGUAGES, RELAY_LANGUAGE
 from benchmarks.people import CREATED, Row, user_row
 from benchmarks.report import Reporter
-from rris.domain.call_participants import Participant
-from rris.domain.clashes import busy_interval
-from rris.domain.matching.snapshots import Interval
-from rris.domain.report_period import ReportFilter
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Assignment, Booking
+from rris.calls.domain.call_participants import Participant
+from rris.calls.models.calls import CallAttendance, CallSummary
+from rris.demo.bulk_rows import closed_attendance_row, insert_rows
+from rris.demo.data import COUNTRIES, DEPARTMENTS
 from rris.enums import (
     BookingState,
     CallRole,
@@ -55,21 +57,14 @@ from rris.enums import (
     SessionKind,
 )
 from rris.extensions import db
-from rris.models import (
-    Assignment,
-    Booking,
-    CallAttendance,
-    CallSummary,
-    Country,
-    Department,
-    InterpreterProfile,
-    Language,
-    PhoneLeg,
-    User,
-)
-from rris.queries.reports import monthly_report
-from rris.services.bulk_rows import closed_attendance_row, insert_rows
-from rris.services.demo_data import COUNTRIES, DEPARTMENTS
+from rris.matching.domain.clashes import busy_interval
+from rris.matching.domain.snapshots import Interval
+from rris.phone.models.phone_legs import PhoneLeg
+from rris.pool.models.geography import Country, Department
+from rris.pool.models.interpreters import InterpreterProfile
+from rris.pool.models.languages import Language
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.queries.reports import monthly_report
 
 DEFAULT_SEED = 2026
 BATCH_BOOKINGS = 10_000

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.catalogue import BENCH_NOW, COUNTRY_WEIGHTS, SESSION_MINUTES, SESSION_WEIGHTS
 from benchmarks.people import Office, Person, Row, weighted
-from rris.domain.clashes import busy_interval
-from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState, GenderRule, Modality, SessionKind
+from rris.matching.domain.clashes import busy_interval
+from rris.matching.domain.snapshots import Interval
 
 HORIZON_DAYS = 365
 FIRST_DAY = BENCH_NOW.date() - timedelta(days=HORIZON_DAYS)

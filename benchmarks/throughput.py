@@ -38,24 +38,17 @@ from werkzeug.serving import make_server
 
 from benchmarks.catalogue import BENCH_NOW
 from benchmarks.report import Reporter
+from rris.accounts.integrations.passwords import hash_password
+from rris.accounts.models.accounts import User
+from rris.accounts.services.api_tokens import create_api_token, user_for_api_token
+from rris.bookings.models.bookings import Assignment, Booking
 from rris.context import current_settings
-from rris.domain.clashes import busy_interval
-from rris.domain.matching.snapshots import Interval
 from rris.enums import BookingState, Gender, Modality, Proficiency, Role, SessionKind
 from rris.extensions import db
-from rris.integrations.passwords import hash_password
-from rris.models import (
-    Accreditation,
-    Assignment,
-    AvailabilityWindow,
-    Booking,
-    Country,
-    Department,
-    InterpreterProfile,
-    LanguagePair,
-    User,
-)
-from rris.services.api_tokens import create_api_token, user_for_api_token
+from rris.matching.domain.clashes import busy_interval
+from rris.matching.domain.snapshots import Interval
+from rris.pool.models.geography import Country, Department
+from rris.pool.models.interpreters import Accreditation, AvailabilityWindow, InterpreterProfile, LanguagePair
 
 CLIENTS = 8
 CLIENT_LANGUAGES = ("arb", "pes", "pus", "prs", "urd", "ckb", "som", "tir")

@@ -1,7 +1,7 @@
 """The core application factory every process builds (portal, scheduler, CLI).
 
 It binds the database, migrations and translations; the portal adds its pages on top
-(`rris.web.create_portal`). Nothing here runs at import time.
+(`rris.portal.create_portal`). Nothing here runs at import time.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from datetime import timedelta
 from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 
-from rris import models  # noqa: F401  (registers the tables with the metadata)
+from rris import tables  # noqa: F401  (registers the tables with the metadata)
+from rris.common.models.types import include_in_comparison, render_migration_item
 from rris.database import configure_engine, engine_options
 from rris.extensions import babel, db, migrate
-from rris.integrations.mail import Mailer, mailer_from_settings
-from rris.integrations.sms import SmsSender, sms_sender_from_settings
-from rris.integrations.telephony import Voice, voice_from_settings
-from rris.models.types import include_in_comparison, render_migration_item
+from rris.notifications.integrations.mail import Mailer, mailer_from_settings
+from rris.notifications.integrations.sms import SmsSender, sms_sender_from_settings
+from rris.phone.integrations.telephony import Voice, voice_from_settings
 from rris.settings import PROJECT_ROOT, Settings
 from rris.timeutil import Clock, SystemClock
 

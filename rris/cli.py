@@ -10,11 +10,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from rris.accounts.models.accounts import User
+from rris.common.domain.errors import DomainError, InvalidInput
 from rris.context import current_clock, current_settings
-from rris.domain.errors import DomainError, InvalidInput
 from rris.enums import Role
 from rris.extensions import db
-from rris.models import User
 
 
 def register_commands(app: Flask) -> None:
@@ -31,7 +31,7 @@ def demo_group() -> None:
 @demo_group.command("load", help="Load the demo pool (idempotent: existing records are kept).")
 @click.option("--if-empty", is_flag=True, help="Only load into a database with no countries yet.")
 def demo_load(if_empty: bool) -> None:
-    from rris.services.demo import load_demo_pool, pool_is_empty
+    from rris.demo.pool import load_demo_pool, pool_is_empty
 
     if if_empty and not pool_is_empty():
         click.echo("The database has data already; demo pool not loaded.")
@@ -43,7 +43,7 @@ def demo_load(if_empty: bool) -> None:
 @demo_group.command("call", help="Book a demo session starting in a few minutes, with its interpreter.")
 @click.option("--in-minutes", default=5, show_default=True, type=click.IntRange(0, 24 * 60))
 def demo_call(in_minutes: int) -> None:
-    from rris.services.demo_call import book_demo_call
+    from rris.demo.call import book_demo_call
 
     try:
         call = book_demo_call(current_clock().now(), timedelta(minutes=in_minutes))
@@ -59,7 +59,7 @@ def demo_call(in_minutes: int) -> None:
 
 @demo_group.command("logins", help="Print the demo logins, one per role.")
 def demo_logins() -> None:
-    from rris.services.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD
 
     width = max(len(role) for role, _email in DEMO_LOGINS)
     for role, email in DEMO_LOGINS:
@@ -77,7 +77,7 @@ def tokens_group() -> None:
 @click.option("--name", default="command line", show_default=True, help="What the token is for.")
 @click.option("--days", type=click.IntRange(1, 730), default=None, help="Expire after this many days.")
 def tokens_create(email: str, name: str, days: int | None) -> None:
-    from rris.services.api_tokens import create_api_token
+    from rris.accounts.services.api_tokens import create_api_token
 
     user = _user_by_email(email)
     now = current_clock().now()
@@ -103,7 +103,7 @@ def users_group() -> None:
 def users_create(
     email: str, name: str, role: str, department_id: int | None, country_id: int | None, password: str
 ) -> None:
-    from rris.services.accounts import NewAccount, create_user
+    from rris.accounts.services.accounts import NewAccount, create_user
 
     try:
         user = create_user(
@@ -123,7 +123,7 @@ def languages_group() -> None:
 
 @languages_group.command("sync", help="Load or refresh languages from pycountry.")
 def languages_sync() -> None:
-    from rris.services.languages import sync_languages
+    from rris.pool.services.languages import sync_languages
 
     changed = sync_languages()
     click.echo(f"{changed} languages added or updated.")
@@ -136,7 +136,7 @@ def applicant_keys_group() -> None:
 
 @applicant_keys_group.command("status", help="Records per key version, to follow a rotation of the pool secret.")
 def applicant_keys_status() -> None:
-    from rris.services.applicant_keys import key_version_counts
+    from rris.bookings.services.applicant_keys import key_version_counts
 
     settings = current_settings()
     retired = sorted(version for version, _secret in settings.applicant_key_retired)

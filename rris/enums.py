@@ -77,7 +77,7 @@ class Weekday(StrEnum):
 
 
 class BookingState(StrEnum):
-    """Where a booking stands; `rris.domain.booking_states` says how it may move."""
+    """Where a booking stands; `rris.bookings.domain.booking_states` says how it may move."""
 
     REQUESTED = "requested"
     OFFERED = "offered"

@@ -10,10 +10,14 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
+from rris.calls.services import no_shows, session_lifecycle
 from rris.context import current_clock, current_settings
 from rris.extensions import db
-from rris.services import conflicts, no_shows, offers, outbox, retention, session_lifecycle
-from rris.services.messages import Letterhead
+from rris.matching.services import conflicts
+from rris.notifications.services import outbox
+from rris.notifications.services.messages import Letterhead
+from rris.offers.services import offers
+from rris.retention.services import retention
 
 logger = logging.getLogger("scheduler.jobs")
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from flask import Flask
 
 from rris.app import create_app
-from rris.services.phone_guard import PhoneSetup
+from rris.phone.services.phone_guard import PhoneSetup
 from rris.settings import Settings
 from rris.timeutil import Clock, SystemClock
 from signaling.calls import CallService, Timings

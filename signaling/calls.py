@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket, TicketKind, TicketRejected, read_ticket
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket, TicketKind, TicketRejected, read_ticket
 from rris.settings import Settings
 from rris.timeutil import Clock
 from signaling.protocol import (

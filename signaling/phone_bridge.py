@@ -43,8 +43,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import SessionDescription, candidate_from_sdp
 from av import AudioFrame, Packet
 
-from rris.domain.call_tickets import CallTicket
-from rris.domain.ice_servers import ice_servers
+from rris.calls.domain.call_tickets import CallTicket
+from rris.calls.domain.ice_servers import ice_servers
 from rris.settings import Settings
 from signaling.calls import CallService
 from signaling.local_socket import LocalSocket

@@ -1,7 +1,7 @@
 """Telephone legs as the signalling service sees them: call pages ask for a phone or hang it up,
 and each leg's media stream tells the core when it starts and stops.
 
-Everything that reaches the database or Twilio (`rris.services.phone_legs`) runs in the call
+Everything that reaches the database or Twilio (`rris.phone.services.phone_legs`) runs in the call
 records' worker thread inside the Flask app's context (`CallRecorder.call`), never on the event
 loop: placing a call is a REST request to Twilio. A slow Twilio delays the records a little,
 which they allow; one writing thread keeps SQLite's single writer uncontended. The answers go
@@ -14,10 +14,10 @@ import asyncio
 import logging
 from typing import Any
 
-from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket
-from rris.services import phone_legs
-from rris.services.phone_guard import PhoneRefused, PhoneSetup
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket
+from rris.phone.services import phone_legs
+from rris.phone.services.phone_guard import PhoneRefused, PhoneSetup
 from rris.timeutil import Clock
 from signaling.protocol import Close
 from signaling.records import CallRecorder

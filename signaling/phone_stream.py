@@ -19,7 +19,7 @@ protocol. JSON text frames (https://www.twilio.com/docs/voice/media-streams/webs
     {"event": "media", "streamSid": "MZ...", "media": {"payload": "<base64 mu-law, 160 bytes>"}}
                                                   one every 20 ms: the mix of everyone else
 
-The leg ticket (`rris.domain.call_tickets`, TicketKind.LEG: a join ticket is refused here, as a
+The leg ticket (`rris.calls.domain.call_tickets`, TicketKind.LEG: a join ticket is refused here, as a
 leg ticket is on /calls/ws; read with the service's clock) decides the room. When Twilio is
 configured the handshake must also carry a valid X-Twilio-Signature. Twilio signs the URL it
 connects to, the `<Stream url>` from the TwiML: RRIS_SIGNALING_PUBLIC_URL + "/phone/stream" in
@@ -47,7 +47,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from twilio.request_validator import RequestValidator
 
-from rris.domain.call_tickets import CallTicket, TicketKind, TicketRejected, read_ticket
+from rris.calls.domain.call_tickets import CallTicket, TicketKind, TicketRejected, read_ticket
 from rris.settings import Settings
 from rris.timeutil import Clock
 from signaling.calls import CallService, Timings

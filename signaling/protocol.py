@@ -70,7 +70,7 @@ the same offerer rule ("phone-user-7" sorts before "user-3", so the bridge offer
 sorts before it, so the guest offers), sends audio only, G.711 mu-law (PCMU) first and Opus
 after it, and answers video as inactive. It makes no ICE restarts: asked for one, it starts the
 connection afresh (a new session: the page drops its old RTCPeerConnection for the bridge).
-Leg tickets (signed apart from join tickets: rris.domain.call_tickets) are refused on /calls/ws,
+Leg tickets (signed apart from join tickets: rris.calls.domain.call_tickets) are refused on /calls/ws,
 and call pages' join tickets on /phone/stream (error "ticket_wrong_channel").
 """
 
@@ -80,7 +80,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rris.domain.call_participants import MalformedParticipant, Participant
+from rris.calls.domain.call_participants import MalformedParticipant, Participant
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_PARTICIPANTS = 4  # a peer-to-peer mesh: each browser sends a copy of its media to every other

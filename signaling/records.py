@@ -1,7 +1,7 @@
 """Hands call events to the core's call records, off the event loop and in order.
 
 The signalling loop never waits for the database: events are collected for a quarter of a
-second and then written, in order, by one worker thread that runs `rris.services.call_records`
+second and then written, in order, by one worker thread that runs `rris.calls.services.call_records`
 inside the Flask app's context. The delay keeps the database work (and its hold on the GIL)
 out of the first moments of a call, when offers and answers must flow. A failure is logged
 and the call goes on; the records are then incomplete, never the call broken. The same thread
@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 
 from flask import Flask
 
-from rris.domain.call_quality import QualitySummary
-from rris.domain.call_tickets import CallTicket
+from rris.calls.domain.call_quality import QualitySummary
+from rris.calls.domain.call_tickets import CallTicket
+from rris.calls.services import call_records
 from rris.extensions import db
-from rris.services import call_records
 
 logger = logging.getLogger("signaling.records")
 

@@ -18,9 +18,9 @@ from typing import Protocol
 
 from aiohttp import WSMessage
 
-from rris.domain.call_participants import Participant
-from rris.domain.call_quality import QualityTally
-from rris.domain.call_tickets import CallTicket
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_quality import QualityTally
+from rris.calls.domain.call_tickets import CallTicket
 from signaling.limits import TokenBucket
 from signaling.protocol import encode
 

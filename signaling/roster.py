@@ -5,7 +5,7 @@ A join ticket proves that the portal let its holder in when it signed it; it can
 and it works until the call closes. The roster decides: an interpreter released or replaced, a
 guest whose invitation was withdrawn, an officer whose account was deactivated or who left the
 department no longer take part, and a cancelled booking has no call at all
-(`rris.services.call_access.check_roster`). Tickets are still checked by their signature alone,
+(`rris.calls.services.call_access.check_roster`). Tickets are still checked by their signature alone,
 without the database, before anything else; the roster is read through the call records'
 worker thread (`CallRecorder.call`), never on the event loop, and lives only in the database, so
 every signalling node reaches the same answer.
@@ -28,9 +28,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket
-from rris.services.call_access import RosterCheck, check_roster
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket
+from rris.calls.services.call_access import RosterCheck, check_roster
 from signaling.protocol import Close, ProtocolError
 from signaling.rooms import Connection, Room
 

@@ -16,12 +16,14 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSqlaSession
 
 from rris.extensions import db
-from rris.services.languages import sync_languages
+from rris.pool.services.languages import sync_languages
+from rris.portal import create_portal
 from rris.settings import Settings
 from rris.timeutil import FrozenClock
-from rris.web import create_portal
 from tests.support.postgres import ThrowawayPostgres
 from tests.support.smtp import Mailbox, SmtpServer
+
+pytest_plugins = ["tests.support.web_fixtures"]
 
 # Monday 2026-01-12, 08:00 UTC: 09:00 in Belgrade, 12:30 in Kabul.
 DEFAULT_NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)

@@ -8,20 +8,18 @@ from itertools import count
 
 from sqlalchemy import select
 
+from rris.accounts.integrations.passwords import hash_password
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Assignment, Booking
 from rris.enums import BookingState, Gender, Modality, Proficiency, Role, SessionKind, Specialisation
 from rris.extensions import db
-from rris.integrations.passwords import hash_password
-from rris.models import (
+from rris.pool.models.geography import Country, Department
+from rris.pool.models.interpreters import (
     Accreditation,
-    Assignment,
     AvailabilityWindow,
-    Booking,
-    Country,
-    Department,
     InterpreterProfile,
     InterpreterSpecialisation,
     LanguagePair,
-    User,
 )
 
 PASSWORD = "correct horse battery staple"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import rris.models  # noqa: F401  (registers every table)
+import rris.tables  # noqa: F401  (registers every table)
 from rris.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent

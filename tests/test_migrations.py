@@ -10,8 +10,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from rris.app import create_app
+from rris.common.models.types import include_in_comparison
 from rris.extensions import db
-from rris.models.types import include_in_comparison
 from tests.conftest import TEST_SECRET_KEY, settings_for_test
 
 

@@ -168,7 +168,7 @@ def test_a_rotation_names_the_current_version_and_the_retired_secrets(tmp_path):
 def test_the_portal_and_the_scheduler_refuse_to_start_in_production_without_the_applicant_key_secret(
     tmp_path, monkeypatch, capsys
 ):
-    from rris.web import create_portal
+    from rris.portal import create_portal
     from scheduler.__main__ import main as scheduler_main
 
     for name in [variable.name for variable in VARIABLES]:

@@ -1,7 +1,7 @@
 // The call page's rules, apart from the browser's objects so they can be read (and tried) alone:
 // who offers, when to reconnect, what a close code means, and what WebRTC statistics say.
 
-// Thresholds of the quality rule: the poor ones are rris/domain/call_quality.py's (a test keeps them equal).
+// Thresholds of the quality rule: the poor ones are rris/calls/domain/call_quality.py's (a test keeps them equal).
 export const POOR_RTT_MS = 400;
 export const POOR_LOSS_PERCENT = 5;
 export const FAIR_RTT_MS = 200;

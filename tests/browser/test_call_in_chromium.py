@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page
 from sqlalchemy import select
 
+from rris.calls.models.calls import CallAttendance
 from rris.extensions import db
-from rris.models import CallAttendance
 from tests.support.call_world import CallWorld, Person, sign_in, start_call_world
 from tests.support.netns import Netns
 from tests.support.ports import poll_until

@@ -36,12 +36,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
-from rris.domain.report_period import ReportFilter
-from rris.domain.reports import session_cost
+from rris.bookings.models.bookings import Assignment, Booking
+from rris.calls.models.calls import CallAttendance, CallSummary
 from rris.enums import BookingState
 from rris.extensions import db
-from rris.models import Assignment, Booking, CallAttendance, CallSummary
-from rris.queries.reports import monthly_report
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.domain.reports import session_cost
+from rris.reports.queries.reports import monthly_report
 from tests import factories
 from tests.support.calendars import parse_ics, seen_instant, wall_clock
 from tests.support.call_world import Person

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from rris.app import create_app
 from rris.enums import BookingState, Channel, NotificationKind, NotificationState
 from rris.extensions import db
-from rris.models import Notification
-from rris.services.languages import sync_languages
+from rris.notifications.models.notifications import Notification
+from rris.pool.services.languages import sync_languages
 from rris.settings import Settings
 from tests import factories
 from tests.support.ports import poll_until

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
+from rris.access.queries.actors import actor_of
+from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.bookings import request_booking
 from rris.enums import OfferState
-from rris.queries.actors import actor_of
-from rris.services.booking_input import BookingInput
-from rris.services.bookings import request_booking
 from scheduler.jobs import expire_offers
 from tests import factories
 from tests.conftest import DEFAULT_NOW

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from rris.accounts.models.accounts import LoginAttempt, UserSession
 from rris.extensions import db
-from rris.models import LoginAttempt, UserSession
 from scheduler import jobs
 from scheduler.runner import JOBS
 from tests import factories

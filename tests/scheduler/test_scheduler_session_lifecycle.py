@@ -3,13 +3,13 @@ call is over; it runs every minute."""
 
 from datetime import UTC, datetime, timedelta
 
-from rris.domain.call_participants import Participant
+from rris.calls.domain.call_participants import Participant
+from rris.calls.services import call_records
 from rris.enums import BookingState, CallRole
-from rris.services import call_records
 from scheduler.jobs import advance_sessions
 from scheduler.runner import JOBS
 from tests import factories
-from tests.services.test_outbox import confirmed
+from tests.notifications.test_outbox import confirmed
 
 START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)  # the booking's start; it lasts two hours
 

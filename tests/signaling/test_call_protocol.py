@@ -12,13 +12,13 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket, sign_ticket
 from rris.context import current_settings
-from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket, sign_ticket
 from rris.enums import CallRole, GuestKind, Role
 from signaling.protocol import Close
 from tests import factories
-from tests.services.test_outbox import confirmed
+from tests.notifications.test_outbox import confirmed
 from tests.support.call_bookings import OPEN, attendances, guest_token, token
 from tests.support.call_peers import ProtocolClient, SignalingUnderTest, running_signaling
 
@@ -138,7 +138,7 @@ def test_the_ticket_matrix(app, clock, call):
 
 
 def _fields(token: str) -> dict[str, object]:
-    from rris.domain.call_tickets import TicketKind, read_ticket
+    from rris.calls.domain.call_tickets import TicketKind, read_ticket
 
     ticket = read_ticket(token, current_settings().secret_key, OPEN, TicketKind.JOIN)
     return {name: getattr(ticket, name) for name in CallTicket.__dataclass_fields__}

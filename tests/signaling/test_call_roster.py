@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from rris.access.queries.actors import actor_of
+from rris.accounts.models.accounts import User
+from rris.bookings.services.bookings import assign_by_hand, cancel_booking, reschedule_booking
+from rris.calls.services.call_access import issue_join_ticket
+from rris.calls.services.call_guests import withdraw_guest
 from rris.enums import CallRole, PhoneLegStatus, Role
 from rris.extensions import db
-from rris.models import PhoneLeg, User
-from rris.queries.actors import actor_of
-from rris.services.bookings import assign_by_hand, cancel_booking, reschedule_booking
-from rris.services.call_access import issue_join_ticket
-from rris.services.call_guests import withdraw_guest
+from rris.phone.models.phone_legs import PhoneLeg
 from signaling.protocol import Close
 from tests import factories
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)

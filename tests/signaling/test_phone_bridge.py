@@ -16,12 +16,12 @@ from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 from sqlalchemy import select
 
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket, sign_ticket, valid_span
 from rris.context import current_settings
-from rris.domain.call_participants import Participant
-from rris.domain.call_tickets import CallTicket, sign_ticket, valid_span
 from rris.enums import CallRole, PhoneLegStatus
 from rris.extensions import db
-from rris.models import PhoneLeg
+from rris.phone.models.phone_legs import PhoneLeg
 from signaling.phone_bridge import RECEIVE_CAPACITY_PACKETS, RECEIVE_PREFETCH_FRAMES, shorten_jitter_buffer
 from signaling.protocol import Close
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from rris.access.queries.actors import actor_of
+from rris.calls.models.calls import CallAttendance
+from rris.calls.services.call_access import CallSetup, issue_join_ticket
+from rris.calls.services.call_guests import invite_guest, issue_guest_pass
 from rris.context import current_settings
 from rris.enums import GuestKind
 from rris.extensions import db
-from rris.models import CallAttendance
-from rris.queries.actors import actor_of
-from rris.services.call_access import CallSetup, issue_join_ticket
-from rris.services.call_guests import invite_guest, issue_guest_pass
 from tests import factories
-from tests.services.test_outbox import SESSION_START, confirmed
+from tests.notifications.test_outbox import SESSION_START, confirmed
 
 OPEN = SESSION_START - timedelta(minutes=15)
 

@@ -21,10 +21,10 @@ from flask import Flask
 from playwright.sync_api import Page
 
 from rris.app import create_app
+from rris.bookings.models.bookings import Assignment
 from rris.enums import BookingState
 from rris.extensions import db
-from rris.models import Assignment
-from rris.services.languages import sync_languages
+from rris.pool.services.languages import sync_languages
 from rris.settings import Settings
 from tests import factories
 from tests.support.netns import Netns

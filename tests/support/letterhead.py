@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rris.context import current_settings
-from rris.services.messages import Letterhead
+from rris.notifications.services.messages import Letterhead
 
 
 def letterhead() -> Letterhead:

@@ -23,10 +23,10 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from rris.extensions import db
-from rris.services.languages import sync_languages
+from rris.pool.services.languages import sync_languages
+from rris.portal import create_portal
 from rris.settings import Settings
 from rris.timeutil import FrozenClock
-from rris.web import create_portal
 
 
 @dataclass(frozen=True)

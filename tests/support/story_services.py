@@ -18,8 +18,8 @@ from aiohttp import web
 from werkzeug.serving import run_simple
 
 from rris.app import create_app
+from rris.portal import create_portal
 from rris.settings import Settings
-from rris.web import create_portal
 from signaling.__main__ import SHUTDOWN_TIMEOUT_SECONDS
 from signaling.app import create_signaling_app
 from tests.support.story_clock import CLOCK_FILE_VARIABLE, FileClock

@@ -27,7 +27,7 @@ from playwright.sync_api import Page
 from rris.app import create_app
 from rris.enums import Role
 from rris.extensions import db
-from rris.services.languages import sync_languages
+from rris.pool.services.languages import sync_languages
 from rris.settings import Settings
 from scheduler.runner import JOBS, run_in_app_context
 from tests import factories

@@ -21,7 +21,7 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from rris.context import current_settings
-from rris.services.phone_guard import PhoneSetup
+from rris.phone.services.phone_guard import PhoneSetup
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ TEST_FROM_NUMBER = "+15005550006"
 def twilio_voice(app: Flask, *responses: CannedResponse, **settings_changes: Any) -> Iterator[RecordingHttpClient]:
     """Within the block the app has a Twilio account: its settings name one, and calls go
     through the real SDK to this recorder. Both are put back afterwards (the app is shared)."""
-    from rris.integrations.telephony import TwilioVoice
+    from rris.phone.integrations.telephony import TwilioVoice
 
     recorder = RecordingHttpClient(*responses)
     original_settings, original_voice = app.extensions["rris.settings"], app.extensions["rris.voice"]

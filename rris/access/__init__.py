@@ -1,0 +1,1 @@
+"""Who may do what and see which records: roles, institution scoping, case-data disclosure, the read audit."""

@@ -1,0 +1,1 @@
+"""Access: pure rules (no Flask, SQL, network or files)."""

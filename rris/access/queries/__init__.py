@@ -1,0 +1,1 @@
+"""Access: read-side questions in SQL."""

@@ -1,0 +1,1 @@
+"""Access: use cases, each a transaction."""

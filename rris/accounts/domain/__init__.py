@@ -1,0 +1,1 @@
+"""Accounts: pure rules (no Flask, SQL, network or files)."""

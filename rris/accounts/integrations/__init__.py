@@ -1,0 +1,1 @@
+"""Accounts: adapters to the outside (mail, SMS, Twilio, files, charts)."""

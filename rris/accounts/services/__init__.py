@@ -1,0 +1,1 @@
+"""Accounts: use cases, each a transaction."""

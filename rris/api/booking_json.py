@@ -1,0 +1,227 @@
+"""Reading booking requests from JSON and writing bookings and offers as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+from rris.access.domain.permissions import Actor, booking_actions
+from rris.access.queries.scoping import disclosure_of
+from rris.api.serializers import instant
+from rris.bookings.models.bookings import Booking, Offer
+from rris.bookings.services.applicant_keys import stand_in_for_identifier
+from rris.bookings.services.booking_input import BookingInput
+from rris.common.domain.errors import InvalidInput
+from rris.common.services.wording import score_detail
+from rris.common.web.ids import is_record_id
+from rris.context import current_clock, current_settings
+from rris.matching.domain.engine import MatchResult
+from rris.matching.services.booking_matching import Assessment
+from rris.notifications.queries.notices import open_conflicts
+from rris.pool.domain.languages import RELAY_LANGUAGE
+from rris.timeutil import to_local
+
+SETTABLE = {
+    "applicant_language",
+    "officer_language",
+    "session_kind",
+    "start_local",
+    "duration_minutes",
+    "modality",
+    "case_reference",
+    "department_id",
+    "dialect",
+    "notes",
+    "gender",
+    "gender_rule",
+    "specialisations",
+    "continuity",
+    "start_occurrence",
+    "applicant_identifier",
+}
+NOT_SETTABLE = {
+    "id",
+    "code",
+    "state",
+    "country",
+    "country_id",
+    "cost",
+    "relay",
+    "version",
+    "created_at",
+    "interpreters",
+    "regional_applicant_key",
+}
+
+
+def booking_input(payload: dict[str, Any]) -> BookingInput:
+    """A BookingInput from a JSON object, or InvalidInput naming each field that cannot be accepted."""
+    errors = {name: _("This field is set by RRIS, not by the caller.") for name in payload if name in NOT_SETTABLE}
+    errors.update({name: _("Unknown field.") for name in payload if name not in SETTABLE | NOT_SETTABLE})
+    values = {name: payload[name] for name in payload if name in SETTABLE}
+    for name in ("duration_minutes", "department_id", "start_occurrence"):
+        if name in values and values[name] is not None and (type(values[name]) is not int):
+            errors[name] = _("Give a whole number.")
+    department_id = values.get("department_id")
+    if "department_id" not in errors and department_id is not None and not is_record_id(department_id):
+        errors["department_id"] = _("Give the id of one of your departments.")
+    for name in (
+        "applicant_language",
+        "officer_language",
+        "session_kind",
+        "start_local",
+        "modality",
+        "case_reference",
+        "dialect",
+        "notes",
+        "gender",
+        "gender_rule",
+        "applicant_identifier",
+    ):
+        if name in values and values[name] is not None and not isinstance(values[name], str):
+            errors[name] = _("Give a text value.")
+    specialisations = values.get("specialisations", [])
+    if not isinstance(specialisations, list) or not all(isinstance(item, str) for item in specialisations):
+        errors["specialisations"] = _("Give a list of specialisations.")
+    if "continuity" in values and not isinstance(values["continuity"], bool):
+        errors["continuity"] = _("Give true or false.")
+    if errors:
+        raise InvalidInput(errors)
+    values["specialisations"] = tuple(specialisations)
+    return BookingInput(**values)
+
+
+def remembered_body(payload: Any) -> Any:
+    """The request body as an idempotency fingerprint may see it: the applicant's identifier
+    replaced by its keyed hash."""
+    if isinstance(payload, dict) and isinstance(payload.get("applicant_identifier"), str):
+        return {**payload, "applicant_identifier": stand_in_for_identifier(payload["applicant_identifier"])}
+    return payload
+
+
+def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
+    """A booking as this viewer may see it now (no applicant name exists to show): an interpreter
+    gets the case reference and notes only while the job is theirs (`rris.access.domain.case_access`)."""
+    shown = disclosure_of(booking, actor, current_clock().now(), current_settings().case_details_span)
+    zone = booking.department.timezone
+    department = booking.department
+    return {
+        "id": booking.id,
+        "code": booking.code,
+        "state": booking.state.value,
+        "department": {"id": department.id, "name": department.name, "city": department.city, "timezone": zone},
+        "country": booking.country.code,
+        "applicant_language": booking.applicant_language,
+        "officer_language": booking.officer_language,
+        "dialect": booking.dialect,
+        "session_kind": booking.session_kind.value,
+        "modality": booking.modality.value,
+        "starts_at": instant(booking.starts_at),
+        "ends_at": instant(booking.ends_at),
+        "start_local": to_local(booking.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": int((booking.ends_at - booking.starts_at).total_seconds() // 60),
+        "case_reference": booking.case_reference if shown.case_details else None,
+        "notes": booking.notes if shown.case_details else None,
+        "gender": booking.gender.value if booking.gender else None,
+        "gender_rule": booking.gender_rule.value,
+        "specialisations": sorted(item.specialisation.value for item in booking.specialisations),
+        "continuity": booking.continuity,
+        # Whether objections and continuity follow the applicant across countries; the key
+        # itself is never shown (it would let other systems link the applicant too).
+        "regional_applicant_key": booking.applicant_key is not None,
+        "relay": booking.relay,
+        "interpreters": [
+            {"leg": item.leg, "id": item.interpreter_id, "name": item.interpreter.name}
+            for item in (booking.active_assignments if shown.job_is_theirs else ())
+        ],
+        "cancelled_at": instant(booking.cancelled_at),
+        "cancelled_late": booking.cancelled_late,
+        "version": booking.version,
+        "conflicts": [
+            {
+                "interpreter_id": conflict.interpreter_id,
+                "reason": conflict.reason,
+                "detail": conflict.detail,
+                "detected_at": instant(conflict.detected_at),
+            }
+            for conflict in (open_conflicts(booking.id) if shown.institutional else ())
+        ],
+        "allowed_actions": sorted(action.value for action in booking_actions(actor, booking.state)),
+    }
+
+
+def offer_json(offer: Offer) -> dict[str, Any]:
+    """An open offer as the interpreter sees it: what is needed to decide, times also in their
+    own zone; never the case reference or the notes (`rris.access.domain.case_access`)."""
+    booking = offer.booking
+    zone = offer.interpreter.timezone
+    return {
+        "id": offer.id,
+        "state": offer.state.value,
+        "booking": {
+            "id": booking.id,
+            "code": booking.code,
+            "session_kind": booking.session_kind.value,
+            "modality": booking.modality.value,
+            "country": booking.country.code,
+            "city": booking.department.city,
+            "duration_minutes": int((booking.ends_at - booking.starts_at).total_seconds() // 60),
+        },
+        "leg": offer.leg,
+        "languages": list(booking.leg_languages(offer.leg)),
+        "starts_at": instant(booking.starts_at),
+        "ends_at": instant(booking.ends_at),
+        "start_local": to_local(booking.starts_at, zone).strftime("%Y-%m-%dT%H:%M"),
+        "timezone": zone,
+        "expires_at": instant(offer.expires_at),
+    }
+
+
+def match_json(result: MatchResult) -> dict[str, Any]:
+    """Ranked matches with their score explained, and every rejection with its reasons."""
+    return {
+        "eligible_count": result.eligible_count,
+        "matches": [
+            {
+                "interpreter_id": item.interpreter_id,
+                "name": item.name,
+                "score": round(item.score, 1),
+                "components": [
+                    {"name": c.name, "points": c.points, "detail": score_detail(c)} for c in item.components
+                ],
+            }
+            for item in result.matches
+        ],
+        "rejections": [
+            {
+                "interpreter_id": interpreter_id,
+                "reasons": [{"reason": r.reason.value, "detail": r.detail} for r in reasons],
+            }
+            for interpreter_id, reasons in sorted(result.rejections.items())
+        ],
+    }
+
+
+def assessment_json(assessment: Assessment, zone: str) -> dict[str, Any]:
+    """What the booking form shows while it is being filled in."""
+    relay = assessment.relay
+    return {
+        "eligible_count": assessment.direct.eligible_count,
+        "covered_directly": assessment.covered_directly,
+        "relay": None
+        if relay is None
+        else {
+            "through": RELAY_LANGUAGE,
+            "first_leg_eligible": relay.first_leg.eligible_count,
+            "second_leg_eligible": relay.second_leg.eligible_count,
+        },
+        "suggestions": [
+            {
+                "starts_at": instant(item.interval.start),
+                "start_local": to_local(item.interval.start, zone).strftime("%Y-%m-%dT%H:%M"),
+                "eligible_count": item.eligible_count,
+            }
+            for item in assessment.suggestions
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Bookings: requesting, changing and cancelling sessions, their states, history and applicant keys."""

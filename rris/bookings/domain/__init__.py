@@ -1,0 +1,1 @@
+"""Bookings: pure rules (no Flask, SQL, network or files)."""

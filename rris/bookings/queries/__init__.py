@@ -1,0 +1,1 @@
+"""Bookings: read-side questions in SQL."""

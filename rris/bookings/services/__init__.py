@@ -1,0 +1,1 @@
+"""Bookings: use cases, each a transaction."""

@@ -1,0 +1,1 @@
+"""Bookings: pages and forms."""

@@ -1,0 +1,140 @@
+"""Forms of the booking pages. The services check the values; the forms carry them."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from rris.bookings.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
+from rris.bookings.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
+from rris.bookings.services.bookings import OUTCOME_NOTE_MAX_CHARS
+from rris.common.web.forms import MaxChars
+from rris.common.web.ids import MAX_ID
+
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
+_AN_INTERPRETER = NumberRange(min=1, max=MAX_ID, message=_l("Choose an interpreter."))
+
+
+class UnechoedTextInput(TextInput):
+    """A text box that never writes its value back into the page, even after an error: for the
+    applicant's regional identifier, which RRIS must not hold or show anywhere."""
+
+    def __call__(self, field, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["value"] = ""
+        return super().__call__(field, **kwargs)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class BookingForm(FlaskForm):
+    department_id = SelectField(_l("Department"), coerce=int)
+    applicant_language = SelectField(_l("Applicant's language"), validators=[DataRequired(_l("Choose a language."))])
+    dialect = SelectField(_l("Dialect (if it matters)"), validate_choice=False)
+    officer_language = SelectField(
+        _l("Language the officer speaks"), validators=[DataRequired(_l("Choose a language."))]
+    )
+    session_kind = SelectField(_l("Session"))
+    start_local = DateTimeLocalField(
+        _l("Starts (department's local time)"),
+        format=LOCAL_INPUT_FORMATS,
+        validators=[DataRequired(_l("Give the date and time."))],
+    )
+    start_occurrence = RadioField(
+        _l("The clocks go back that night: which one?"),
+        choices=[("0", _l("the first (summer time)")), ("1", _l("the second (winter time)"))],
+        validate_choice=False,
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes (empty: the usual for this session)"),
+        validators=[Optional(), NumberRange(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES)],
+    )
+    modality = RadioField(_l("How"), default="video")
+    case_reference = StringField(
+        _l("Your case reference (never the applicant's name)"),
+        validators=[DataRequired(_l("Enter the case reference.")), MaxChars(CASE_REFERENCE_MAX_CHARS)],
+    )
+    applicant_identifier = StringField(
+        _l("Applicant's regional identifier (optional)"),
+        widget=UnechoedTextInput(),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    notes = TextAreaField(
+        _l("Notes to the interpreter (nothing that identifies the applicant)"),
+        # No maxlength: a browser would cut pasted text silently. The service refuses long notes.
+        render_kw={"data-max-chars": NOTES_MAX_CHARS},
+    )
+    gender_rule = RadioField(_l("Interpreter's gender"), default="none")
+    gender = SelectField(_l("Gender"), validate_choice=False)
+    specialisations = MultiCheckboxField(_l("Experience needed"))
+    continuity = BooleanField(_l("Same interpreter as last time for this case, if free"))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Why is the session cancelled?"), validators=[DataRequired(_l("Give a reason."))])
+
+
+class RescheduleForm(FlaskForm):
+    start_local = DateTimeLocalField(
+        _l("New start (department's local time)"),
+        format=LOCAL_INPUT_FORMATS,
+        validators=[DataRequired(_l("Give the date and time."))],
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes (empty: unchanged)"),
+        validators=[Optional(), NumberRange(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES)],
+    )
+
+
+class AssignForm(FlaskForm):
+    interpreter_id = SelectField(_l("Interpreter"), coerce=int, validators=[_AN_INTERPRETER])
+    leg = SelectField(_l("Leg"), coerce=int, choices=[(1, "1"), (2, "2")])
+    despite = BooleanField(_l("Assign even though the engine would not (reasons shown)"))
+
+
+class ObjectionForm(FlaskForm):
+    interpreter_id = IntegerField(validators=[DataRequired(), _AN_INTERPRETER])
+
+
+class OutcomeForm(FlaskForm):
+    """What went wrong with a session: the button pressed (`outcome`) and an optional note."""
+
+    note = TextAreaField(
+        _l("What happened (optional)"),
+        # No maxlength: a browser would cut pasted text silently. The service refuses long notes.
+        render_kw={"data-max-chars": OUTCOME_NOTE_MAX_CHARS, "rows": 2},
+    )
+
+
+class ReofferForm(FlaskForm):
+    """Only the CSRF token: releasing a conflicted interpreter needs no other input."""
+
+
+class GuestInviteForm(FlaskForm):
+    """A legal adviser or guardian to bring into the call by link."""
+
+    kind = SelectField(
+        _l("Who"), choices=[("legal_adviser", _l("Legal adviser")), ("guardian", _l("Guardian"))]
+    )
+    display_name = StringField(
+        _l("Name shown in the call"),
+        validators=[DataRequired(), MaxChars(80)],
+    )
+
+
+class GuestWithdrawForm(FlaskForm):
+    """Only the CSRF token."""

@@ -1,0 +1,355 @@
+"""Booking pages for caseworkers, focal points and coordinators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from rris.access.domain.permissions import Capability, booking_actions, can
+from rris.access.queries.scoping import disclosure_of, get_visible, visible_bookings, visible_departments
+from rris.access.services.audit import record_booking_read
+from rris.bookings.domain.booking_states import BookingAction
+from rris.bookings.domain.session_kinds import DEFAULT_DURATION_MINUTES
+from rris.bookings.models.bookings import NOTES_MAX_CHARS, Booking
+from rris.bookings.queries.booking_lists import LISTS, booking_list
+from rris.bookings.services import bookings as booking_service
+from rris.bookings.services.booking_input import BookingInput, repeated_hour_choices
+from rris.bookings.web.booking_forms import (
+    AssignForm,
+    BookingForm,
+    CancelForm,
+    GuestInviteForm,
+    GuestWithdrawForm,
+    ObjectionForm,
+    OutcomeForm,
+    ReofferForm,
+    RescheduleForm,
+)
+from rris.calls.queries.calls import attendance_report
+from rris.calls.services.call_access import JOINABLE_STATES, call_role_of, dial_in_for
+from rris.calls.services.call_guests import MAX_GUESTS_PER_CALL, active_guests, guest_link, invite_guest, withdraw_guest
+from rris.common.domain.errors import Conflict, InvalidInput
+from rris.common.services.wording import label, language_name
+from rris.common.web.authentication import current_actor, require
+from rris.common.web.forms import show_errors
+from rris.context import current_clock, current_settings
+from rris.enums import CallRole, Gender, GenderRule, GuestKind, Modality, SessionKind, Specialisation
+from rris.extensions import db
+from rris.matching.services.booking_matching import match_leg
+from rris.matching.services.conflicts import reoffer_after_conflict
+from rris.notifications.queries.notices import booking_messages, open_conflicts
+from rris.offers.web.interpreter import interpreter_booking_page
+from rris.pool.models.geography import Department
+from rris.pool.models.interpreters import InterpreterProfile
+from rris.pool.queries.pool import dialects_by_language, languages_in_pool
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+
+
+@bp.get("")
+@require(Capability.BOOK_INTERPRETERS)
+def index() -> Any:
+    which = request.args.get("show", "upcoming")
+    if which not in LISTS:
+        which = "upcoming"
+    records = db.session.scalars(booking_list(current_actor(), which, current_clock().now())).all()
+    return render_template("bookings/index.html", bookings=records, which=which, lists=LISTS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Capability.BOOK_INTERPRETERS)
+def new() -> Any:
+    form = BookingForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        try:
+            booking, _created = booking_service.request_booking(
+                _booking_input(form), current_user, current_actor(), current_clock().now()
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+            if "start_occurrence" in problem.errors:
+                _name_the_occurrences(form)
+        else:
+            flash(_outcome(booking), "success" if booking.state.value == "offered" else "info")
+            return redirect(url_for("bookings.detail", booking_id=booking.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "bookings/new.html", form=form, durations=DEFAULT_DURATION_MINUTES, notes_max=NOTES_MAX_CHARS
+    ), status
+
+
+@bp.get("/<id:booking_id>")
+@login_required
+def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
+    actor, now = current_actor(), current_clock().now()
+    booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
+    record_booking_read(booking.id, actor, "page", now)
+    shown = disclosure_of(booking, actor, now, current_settings().case_details_span)
+    if not shown.institutional:
+        return interpreter_booking_page(booking, shown), status
+    forms = forms or {}
+    context: dict[str, Any] = {
+        "booking": booking,
+        "actions": {action.value for action in booking_actions(actor, booking.state)},
+        "cancel_form": forms.get("cancel") or CancelForm(formdata=None),
+        "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
+        "objection_form": ObjectionForm(formdata=None),
+        "outcome_form": forms.get("outcome") or OutcomeForm(formdata=None),
+        "reoffer_form": ReofferForm(formdata=None),
+        "conflicts": open_conflicts(booking.id),
+        "messages": booking_messages(booking.id),
+        "call": attendance_report(booking.id),
+        "video_call": _video_call_panel(booking, forms),
+        "is_coordinator": can(actor, Capability.MANAGE_POOL),
+        "now": now,
+    }
+    if context["is_coordinator"]:
+        profiles = db.session.scalars(select(InterpreterProfile).options(selectinload(InterpreterProfile.user))).all()
+        names = {profile.id: profile.name for profile in profiles}
+        legs = {leg: match_leg(booking, leg, now, list(names)) for leg in range(1, booking.leg_count + 1)}
+        assign_form = forms.get("assign") or AssignForm(formdata=None)
+        ranked = [match.interpreter_id for result in legs.values() for match in result.matches]
+        others = sorted(set(names) - set(ranked), key=names.__getitem__)
+        assign_form.interpreter_id.choices = [(i, names[i]) for i in dict.fromkeys(ranked + others)]
+        assign_form.leg.choices = [(leg, str(leg)) for leg in legs]
+        context.update(legs=legs, interpreter_names=names, assign_form=assign_form)
+    return render_template("bookings/detail.html", **context), status
+
+
+def _video_call_panel(booking: Booking, forms: dict[str, Any]) -> dict[str, Any] | None:
+    """For the department's officers while the session is ahead: join, and the guests invited."""
+    now = current_clock().now()
+    if call_role_of(booking, current_user) is not CallRole.OFFICER:
+        return None
+    if booking.state not in JOINABLE_STATES or now >= booking.ends_at:
+        return None
+    guests = active_guests(booking.id)
+    return {
+        "guests": guests,
+        "invite_form": forms.get("guest") or GuestInviteForm(formdata=None),
+        "withdraw_form": GuestWithdrawForm(formdata=None),
+        "new_link": forms.get("guest_link"),
+        "room_left": len(guests) < MAX_GUESTS_PER_CALL,
+        "dial_in": dial_in_for(booking, now, current_settings().dial_in_number),
+    }
+
+
+@bp.post("/<id:booking_id>/guests")
+@login_required
+def invite_call_guest(booking_id: int) -> Any:
+    form = GuestInviteForm()
+    if form.validate_on_submit():
+        try:
+            _guest, secret = invite_guest(
+                booking_id,
+                current_actor(),
+                current_user,
+                GuestKind(form.kind.data),
+                form.display_name.data,
+                current_clock().now(),
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            link = guest_link(secret, current_settings().public_url)
+            return detail(booking_id, forms={"guest_link": link}, status=201)
+    return detail(booking_id, forms={"guest": form}, status=422)
+
+
+@bp.post("/<id:booking_id>/guests/<id:guest_id>/withdraw")
+@login_required
+def withdraw_call_guest(booking_id: int, guest_id: int) -> Any:
+    if GuestWithdrawForm().validate_on_submit():
+        withdraw_guest(booking_id, guest_id, current_actor(), current_user, current_clock().now())
+        flash(_("The invitation is withdrawn; its link no longer lets anyone in."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
+
+
+@bp.post("/<id:booking_id>/cancel")
+@require(Capability.BOOK_INTERPRETERS)
+def cancel(booking_id: int) -> Any:
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            booking_service.cancel_booking(booking_id, current_actor(), form.reason.data, current_clock().now())
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("The booking is cancelled; the interpreters are told."), "success")
+            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    return detail(booking_id, forms={"cancel": form}, status=422)
+
+
+@bp.post("/<id:booking_id>/reschedule")
+@require(Capability.BOOK_INTERPRETERS)
+def reschedule(booking_id: int) -> Any:
+    form = RescheduleForm()
+    if form.validate_on_submit():
+        try:
+            booking_service.reschedule_booking(
+                booking_id,
+                current_actor(),
+                form.start_local.data.strftime("%Y-%m-%dT%H:%M"),
+                form.duration_minutes.data,
+                current_clock().now(),
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        else:
+            flash(_("The booking is moved; interpreters are being asked again, the previous one first."), "success")
+            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    return detail(booking_id, forms={"reschedule": form}, status=422)
+
+
+@bp.post("/<id:booking_id>/assign")
+@require(Capability.MANAGE_POOL)
+def assign(booking_id: int) -> Any:
+    form = AssignForm()
+    form.interpreter_id.choices = [(form.interpreter_id.data, "")] if form.interpreter_id.data else []
+    form.leg.choices = [(1, "1"), (2, "2")]
+    if form.validate_on_submit():
+        try:
+            booking_service.assign_by_hand(
+                booking_id,
+                form.interpreter_id.data,
+                current_actor(),
+                current_clock().now(),
+                form.leg.data,
+                despite=form.despite.data,
+            )
+        except InvalidInput as problem:
+            show_errors(form, problem)
+        except Conflict as clash:
+            form.interpreter_id.errors = [str(clash)]
+            return detail(booking_id, forms={"assign": form}, status=409)
+        else:
+            flash(_("Assigned. The booking is confirmed for that leg."), "success")
+            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    return detail(booking_id, forms={"assign": form}, status=422)
+
+
+@bp.post("/<id:booking_id>/outcome")
+@require(Capability.BOOK_INTERPRETERS)
+def outcome(booking_id: int) -> Any:
+    form = OutcomeForm()
+    try:
+        action = BookingAction(request.form.get("outcome", ""))
+    except ValueError:
+        action = None
+    if action is not None and form.validate_on_submit():
+        try:
+            booking_service.record_outcome(booking_id, current_actor(), action, current_clock().now(), form.note.data)
+        except InvalidInput as problem:
+            show_errors(form, problem)
+            return detail(booking_id, forms={"outcome": form}, status=422)
+        except Conflict as problem:
+            flash(str(problem), "error")
+        else:
+            flash(_("The outcome is recorded."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
+
+
+@bp.post("/<id:booking_id>/objection")
+@require(Capability.BOOK_INTERPRETERS)
+def objection(booking_id: int) -> Any:
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        objection = booking_service.record_objection(
+            booking_id, form.interpreter_id.data, current_actor(), current_clock().now()
+        )
+        if objection.applicant_key:
+            flash(_("Recorded: this interpreter will not be offered this applicant again, in any country."), "success")
+        else:
+            flash(_("Recorded: this interpreter will not be offered this case again."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
+
+
+@bp.post("/<id:booking_id>/reoffer")
+@require(Capability.BOOK_INTERPRETERS)
+def reoffer(booking_id: int) -> Any:
+    if ReofferForm().validate_on_submit():
+        reoffer_after_conflict(booking_id, current_actor(), current_clock().now())
+        flash(_("The interpreter is released and the job is offered to others."), "success")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))
+
+
+def _fill_choices(form: BookingForm) -> None:
+    actor = current_actor()
+    departments = db.session.scalars(visible_departments(actor)).all()
+    form.department_id.choices = [(d.id, f"{d.name} ({d.country.display_name})") for d in departments]
+    if request.method == "GET" and actor.department_id:
+        form.department_id.data = actor.department_id
+    codes = languages_in_pool()
+    choices = sorted(((code, f"{language_name(code)} ({code})") for code in codes), key=lambda item: item[1])
+    form.applicant_language.choices = [("", _("Choose…")), *choices]
+    form.officer_language.choices = [("", _("Choose…")), *choices]
+    if request.method == "GET" and not form.officer_language.data:
+        home = db.session.get(Department, actor.department_id) if actor.department_id else None
+        official = home.country.official_languages if home else []
+        form.officer_language.data = official[0].code if official else "eng"
+    dialects = dialects_by_language(codes)
+    form.dialect.choices = [("", _("Any"))] + [
+        (name, f"{language_name(code)}: {name}") for code in sorted(dialects) for name in dialects[code]
+    ]
+    form.session_kind.choices = [(kind.value, label(kind)) for kind in SessionKind]
+    form.modality.choices = [(item.value, label(item)) for item in Modality]
+    form.gender_rule.choices = [(item.value, label(item)) for item in GenderRule]
+    form.gender.choices = [("", "—")] + [(item.value, label(item)) for item in Gender]
+    form.specialisations.choices = [(item.value, label(item)) for item in Specialisation]
+
+
+def _name_the_occurrences(form: BookingForm) -> None:
+    """Label the two readings of a repeated hour with the time asked for, in its department's zone."""
+    department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+    if department is None or form.start_local.data is None:
+        return
+    first, second = repeated_hour_choices(form.start_local.data, department.timezone)
+    form.start_occurrence.choices = [("0", first), ("1", second)]
+
+
+def _booking_input(form: BookingForm) -> BookingInput:
+    occurrence = form.start_occurrence.data
+    return BookingInput(
+        applicant_language=form.applicant_language.data or "",
+        officer_language=form.officer_language.data or "",
+        session_kind=form.session_kind.data or "",
+        start_local=form.start_local.data.strftime("%Y-%m-%dT%H:%M"),
+        duration_minutes=form.duration_minutes.data,
+        modality=form.modality.data or "",
+        case_reference=form.case_reference.data or "",
+        department_id=form.department_id.data,
+        dialect=form.dialect.data or None,
+        notes=form.notes.data or None,
+        gender=form.gender.data or None,
+        gender_rule=form.gender_rule.data or "none",
+        specialisations=tuple(form.specialisations.data or ()),
+        continuity=bool(form.continuity.data),
+        start_occurrence=int(occurrence) if occurrence in ("0", "1") else None,
+        applicant_identifier=form.applicant_identifier.data or None,
+    )
+
+
+def _outcome(booking: Booking) -> str:
+    if booking.state.value == "unfilled":
+        return _("Booked, but no interpreter fits this time. Coordinators are alerted; consider another time.")
+    count = sum(1 for offer in booking.offers if offer.state.value == "pending")
+    if booking.relay:
+        return ngettext(
+            "No one interprets this pair directly: RRIS books a relay through English, two interpreters. "
+            "%(num)d offer sent.",
+            "No one interprets this pair directly: RRIS books a relay through English, two interpreters. "
+            "%(num)d offers sent.",
+            count,
+        )
+    return ngettext(
+        "Booked. %(num)d interpreter has been asked; the first to accept gets the job.",
+        "Booked. %(num)d interpreters have been asked; the first to accept gets the job.",
+        count,
+    )

@@ -1,0 +1,1 @@
+"""Calls: who may join a session's call, tickets, guests, presence, quality and delivered time."""

@@ -1,0 +1,1 @@
+"""Calls: pure rules (no Flask, SQL, network or files)."""

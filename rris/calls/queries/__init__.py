@@ -1,0 +1,1 @@
+"""Calls: read-side questions in SQL."""

@@ -1,0 +1,1 @@
+"""Calls: use cases, each a transaction."""

@@ -1,0 +1,1 @@
+"""Calls: pages and forms."""

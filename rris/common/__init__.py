@@ -1,0 +1,1 @@
+"""What every capability shares: errors, transactions, idempotency, the wording of values, the web kit."""

@@ -1,0 +1,1 @@
+"""Common: pure rules (no Flask, SQL, network or files)."""

@@ -1,0 +1,1 @@
+"""Common: use cases, each a transaction."""

@@ -1,0 +1,52 @@
+"""Write transactions that are safe under concurrency on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select
+from sqlalchemy.sql import Executable
+
+from rris.bookings.models.bookings import Booking
+from rris.database import IMMEDIATE
+from rris.extensions import db
+from rris.pool.models.interpreters import InterpreterProfile
+
+
+def begin_write() -> None:
+    """Start the write transaction of a use case; call before reading what the decision depends on.
+
+    Ends any read transaction first (objects read so far are reloaded on access), then on
+    SQLite takes the database's write lock at BEGIN, which serialises writers. PostgreSQL
+    needs nothing here: services lock the rows they decide on with FOR UPDATE.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={IMMEDIATE: True})
+
+
+def lock_booking(booking_id: int) -> Booking:
+    """The booking, freshly read and locked for this transaction (after `begin_write`).
+
+    Every writer of a booking's offers, assignments or outbox takes this lock first, so their
+    order is the same everywhere and they cannot deadlock.
+    """
+    return db.session.scalars(
+        select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def lock_interpreter(interpreter_id: int) -> None:
+    """Queue this transaction behind any other giving the interpreter a job (after `lock_booking`).
+
+    Whoever waited here then sees the jobs committed before it in the interpreter's calendar, so
+    a lost race is found by the same check on SQLite (one writer at a time anyway) and on
+    PostgreSQL, instead of by the database's constraint on one and the check on the other.
+    """
+    db.session.scalar(select(InterpreterProfile.id).where(InterpreterProfile.id == interpreter_id).with_for_update())
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    # A DML statement always gives a CursorResult, the kind of Result that counts rows.
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount

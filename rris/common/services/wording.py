@@ -1,0 +1,219 @@
+"""How values read for people, on pages and in messages alike: enum labels, language names,
+times in a given zone with the zone named. Works in any app context with a locale forced or
+selected, so the portal and the scheduler word things the same way."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, g
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from rris.enums import (
+    BookingState,
+    Channel,
+    Employment,
+    Gender,
+    GenderRule,
+    GuestKind,
+    Modality,
+    NotificationKind,
+    NotificationState,
+    OfferState,
+    PhoneDirection,
+    PhoneLegStatus,
+    Proficiency,
+    Role,
+    SessionKind,
+    Specialisation,
+    Weekday,
+)
+from rris.extensions import db
+from rris.matching.domain.ranking import CONTINUITY_NEW, CONTINUITY_REQUESTED, CONTINUITY_SERVED, ScoreComponent
+from rris.pool.models.geography import Country
+from rris.pool.models.languages import Language
+from rris.timeutil import city_of_zone, to_local, utc_offset_label
+
+_LABEL_LIST: tuple[tuple[object, object], ...] = (
+    (Role.CASEWORKER, _l("Caseworker")),
+    (Role.FOCAL_POINT, _l("Country focal point")),
+    (Role.INTERPRETER, _l("Interpreter")),
+    (Role.COORDINATOR, _l("Coordinator")),
+    (Role.ADMIN, _l("Administrator")),
+    (Weekday.MONDAY, _l("Mon")),
+    (Weekday.TUESDAY, _l("Tue")),
+    (Weekday.WEDNESDAY, _l("Wed")),
+    (Weekday.THURSDAY, _l("Thu")),
+    (Weekday.FRIDAY, _l("Fri")),
+    (Weekday.SATURDAY, _l("Sat")),
+    (Weekday.SUNDAY, _l("Sun")),
+    (Specialisation.TRAUMA, _l("trauma")),
+    (Specialisation.CHILDREN, _l("children")),
+    (Specialisation.MEDICAL, _l("medical")),
+    (Specialisation.LEGAL, _l("legal")),
+    (Specialisation.CULTURAL_MEDIATION, _l("cultural mediation")),
+    (Specialisation.GENDER_BASED_VIOLENCE, _l("gender-based violence")),
+    (Proficiency.NATIVE, _l("native")),
+    (Proficiency.C2, "C2"),
+    (Proficiency.C1, "C1"),
+    (Proficiency.B2, "B2"),
+    (BookingState.REQUESTED, _l("requested")),
+    (BookingState.OFFERED, _l("offered")),
+    (BookingState.CONFIRMED, _l("confirmed")),
+    (BookingState.IN_PROGRESS, _l("in progress")),
+    (BookingState.COMPLETED, _l("completed")),
+    (BookingState.CANCELLED, _l("cancelled")),
+    (BookingState.UNFILLED, _l("unfilled")),
+    (BookingState.INTERPRETER_NO_SHOW, _l("interpreter did not come")),
+    (BookingState.APPLICANT_NO_SHOW, _l("applicant did not come")),
+    (BookingState.WRONG_LANGUAGE, _l("wrong language")),
+    (BookingState.TECHNICAL_FAILURE, _l("technical failure")),
+    (SessionKind.ASYLUM_INTERVIEW, _l("Asylum interview")),
+    (SessionKind.REGISTRATION, _l("Registration")),
+    (SessionKind.RECEPTION, _l("Reception")),
+    (SessionKind.MEDICAL, _l("Medical appointment")),
+    (SessionKind.LEGAL_COUNSELLING, _l("Legal counselling")),
+    (SessionKind.RETURN_COUNSELLING, _l("Return counselling")),
+    (SessionKind.AGE_ASSESSMENT, _l("Age assessment")),
+    (SessionKind.VULNERABILITY_ASSESSMENT, _l("Vulnerability assessment")),
+    (Modality.VIDEO, _l("video")),
+    (Modality.PHONE, _l("telephone")),
+    (GenderRule.NONE, _l("no preference")),
+    (GenderRule.PREFERRED, _l("preferred")),
+    (GenderRule.REQUIRED, _l("required")),
+    (OfferState.PENDING, _l("waiting")),
+    (OfferState.ACCEPTED, _l("accepted")),
+    (OfferState.DECLINED, _l("declined")),
+    (OfferState.EXPIRED, _l("expired")),
+    (OfferState.WITHDRAWN, _l("withdrawn")),
+    (Gender.FEMALE, _l("female")),
+    (Gender.MALE, _l("male")),
+    (Employment.STAFF, _l("staff")),
+    (Employment.FREELANCE, _l("freelance")),
+    (NotificationKind.OFFER, _l("job offer")),
+    (NotificationKind.INVITATION, _l("calendar invitation")),
+    (NotificationKind.INVITATION_CANCEL, _l("calendar cancellation")),
+    (NotificationKind.REMINDER_24H, _l("reminder, 24 hours before")),
+    (NotificationKind.REMINDER_1H, _l("reminder, 1 hour before")),
+    (NotificationKind.JOIN_NOW, _l("join now, 10 minutes before")),
+    (NotificationKind.UNFILLED, _l("no interpreter found")),
+    (NotificationKind.UNFILLED_24H, _l("still unfilled, 24 hours before")),
+    (NotificationKind.UNFILLED_2H, _l("still unfilled, 2 hours before")),
+    (NotificationKind.CONFLICT, _l("conflict")),
+    (NotificationKind.NO_SHOW, _l("not everyone joined")),
+    (NotificationState.PENDING, _l("waiting")),
+    (NotificationState.SENDING, _l("sending")),
+    (NotificationState.SENT, _l("sent")),
+    (NotificationState.SKIPPED, _l("not sent")),
+    (NotificationState.FAILED, _l("failed")),
+    (NotificationState.UNCERTAIN, _l("maybe sent")),
+    (Channel.EMAIL, _l("email")),
+    (Channel.SMS, _l("SMS")),
+    (GuestKind.LEGAL_ADVISER, _l("Legal adviser")),
+    (GuestKind.GUARDIAN, _l("Guardian")),
+    (PhoneDirection.OUTBOUND, _l("rung by RRIS")),
+    (PhoneDirection.INBOUND, _l("dialled in")),
+    (PhoneLegStatus.REQUESTED, _l("requested")),
+    (PhoneLegStatus.QUEUED, _l("queued")),
+    (PhoneLegStatus.INITIATED, _l("dialling")),
+    (PhoneLegStatus.RINGING, _l("ringing")),
+    (PhoneLegStatus.IN_PROGRESS, _l("on the phone")),
+    (PhoneLegStatus.COMPLETED, _l("ended")),
+    (PhoneLegStatus.BUSY, _l("busy")),
+    (PhoneLegStatus.NO_ANSWER, _l("no answer")),
+    (PhoneLegStatus.FAILED, _l("failed")),
+    (PhoneLegStatus.CANCELED, _l("cancelled")),
+)
+
+
+# Keyed by (enum class, member): members of different StrEnums with one value ("medical")
+# are equal to each other and would overwrite one another as plain keys.
+LABELS: dict[tuple[type, object], object] = {(type(member), member): text for member, text in _LABEL_LIST}
+
+
+_SCORE_DETAILS: dict[str, object] = {
+    CONTINUITY_REQUESTED: _l("Requested for continuity"),
+    CONTINUITY_SERVED: _l("Interpreted for this applicant before"),
+    CONTINUITY_NEW: _l("New to this applicant"),
+}
+
+
+def score_detail(component: ScoreComponent) -> str:
+    """Why a ranking component gave its points, in the current language where it is translated."""
+    return str(_SCORE_DETAILS.get(component.detail, component.detail))
+
+
+def label(value: object) -> str:
+    """The translated name of an enum member (role, weekday, specialisation...)."""
+    return str(LABELS.get((type(value), value), value))
+
+
+def language_name(code: str) -> str:
+    """The language's name in the current language (CLDR), else its ISO 639-3 reference name."""
+    alpha_2, reference_name = _catalogue_entry(code)
+    for key in filter(None, [alpha_2, code]):
+        localized = _cldr_names("languages").get(key)
+        if localized:
+            return localized
+    return reference_name
+
+
+def _catalogue_entry(code: str) -> tuple[str | None, str]:
+    # The ISO catalogue changes only when `sync_languages` runs (at install): kept per app so a
+    # scheduler wording thousands of messages does not read the same row after every commit.
+    cache: dict[str, tuple[str | None, str]] = current_app.extensions.setdefault("rris.language_catalogue", {})
+    if code not in cache:
+        language = db.session.get(Language, code)
+        cache[code] = (language.alpha_2, language.name) if language else (None, code)
+    return cache[code]
+
+
+def region_name(code: str) -> str:
+    """A country's name in the current language from its ISO 3166 code ("AF" -> "Afghanistan");
+    the code itself when the language has no name for it."""
+    return _cldr_names("territories").get(code, code)
+
+
+def region_footnote(code: str) -> str | None:
+    """The footnote a country's name must carry wherever it is shown (Kosovo's), else None."""
+    return db.session.scalar(select(Country.footnote).where(Country.code == code))
+
+
+def region_label(code: str) -> tuple[str, str | None]:
+    """A country's name as every page shows it, with an asterisk when it needs a footnote
+    ("Kosovo*"), and that footnote."""
+    footnote = region_footnote(code)
+    return (f"{region_name(code)}*" if footnote else region_name(code)), footnote
+
+
+def with_footnote(sentence: str, footnote: str | None) -> str:
+    """A sentence that names a country needing a footnote, followed by that footnote."""
+    return f"{sentence} * {footnote}" if footnote else sentence
+
+
+def zone_label(zone_name: str, instant: datetime) -> str:
+    """'Kabul (UTC+04:30)': the place and its offset at `instant`."""
+    return f"{city_of_zone(zone_name)} ({utc_offset_label(instant, zone_name)})"
+
+
+def local_time(instant: datetime, zone_name: str, style: str = "medium") -> str:
+    """`instant` as wall-clock time in `zone_name`, in the current language, zone named."""
+    local = to_local(instant, zone_name)
+    text = format_datetime(local.replace(tzinfo=None), format=style, rebase=False)
+    return f"{text} {zone_label(zone_name, instant)}"
+
+
+def _cldr_names(kind: str) -> dict[str, str]:
+    """CLDR's names of languages or territories ("languages", "territories") in the current language."""
+    # Keyed by locale: the scheduler words messages for people of different languages in one context.
+    locale = str(get_locale())
+    cache = g.setdefault(f"cldr_{kind}", {})
+    if locale not in cache:
+        try:
+            cache[locale] = getattr(Locale.parse(locale), kind)
+        except (UnknownLocaleError, ValueError):
+            cache[locale] = {}
+    return cache[locale]

@@ -1,0 +1,1 @@
+"""Common: pages and forms."""

@@ -1,0 +1,96 @@
+"""Forms of the portal. Flask-WTF adds the CSRF token to each; services do the real checks."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from rris.common.domain.errors import InvalidInput
+
+
+class MaxChars(Length):
+    """At most `most` characters, checked on the server only. No `maxlength` on the page: a
+    browser cuts pasted text there without a word; the person is told and shortens it instead."""
+
+    def __init__(self, most: int, message: str | None = None) -> None:
+        super().__init__(max=most, message=message or _l("Use at most %(max)d characters; this has %(length)d."))
+        self.field_flags = {}
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(_l("Type the new password again.")),
+            EqualTo("password", _l("The two entries differ.")),
+        ],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(_l("Type the new password again.")),
+            EqualTo("new_password", _l("The two entries differ.")),
+        ],
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name (the system that will use it)"),
+        validators=[DataRequired(_l("Name the token.")), MaxChars(100)],
+    )
+    expires_in_days = IntegerField(
+        _l("Expires after (days, empty for never)"),
+        validators=[Optional(), NumberRange(min=1, max=730, message=_l("Choose between 1 and 730 days."))],
+    )
+
+
+class CallNameForm(FlaskForm):
+    # No length validator here: the service says how long the name is and what the most is.
+    call_name = StringField(_l("Your name in calls"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""
+
+
+def show_errors(form: FlaskForm, problem: InvalidInput) -> None:
+    """Put a service's field errors next to the matching fields (or on the form)."""
+    for name, message in problem.errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+        else:
+            form.form_errors.append(message)
+
+
+__all__ = [
+    "ApiTokenForm",
+    "CallNameForm",
+    "ChangePasswordForm",
+    "ConfirmForm",
+    "MaxChars",
+    "ForgotPasswordForm",
+    "ResetPasswordForm",
+    "SignInForm",
+    "show_errors",
+]

@@ -1,0 +1,1 @@
+"""The coordinators' desk: unfilled bookings, conflicts and the calls going on now."""

@@ -1,0 +1,1 @@
+"""Desk: read-side questions in SQL."""

@@ -1,0 +1,1 @@
+"""Desk: use cases, each a transaction."""

@@ -1,0 +1,86 @@
+"""The coordinators' desk: today and the next days at a glance, with the matching engine's
+explanation of why each unfilled booking has no interpreter yet."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rris.bookings.models.bookings import Booking
+from rris.desk.queries.desk import LiveCall, bookings_needing_interpreter, calls_in_progress, upcoming_conflicts
+from rris.enums import BookingState
+from rris.matching.domain.engine import Match
+from rris.matching.domain.rules import RejectionReason
+from rris.matching.models.conflicts import BookingConflict
+from rris.matching.services.booking_matching import match_leg
+
+UNFILLED_LIMIT = 30  # each one costs a run of the matching engine
+AT_RISK_HOURS = 24
+TOP_CANDIDATES = 3
+
+
+@dataclass(frozen=True)
+class LegOutlook:
+    """What the pool offers for one unassigned leg: the best candidates and the commonest rejections."""
+
+    leg: int
+    top: tuple[Match, ...]
+    eligible: int
+    considered: int  # interpreters of the leg's language pair the engine looked at
+    reasons: tuple[tuple[RejectionReason, int], ...]  # most frequent first
+
+
+@dataclass(frozen=True)
+class Unfilled:
+    """A booking without its interpreter, how long until it starts, and why no one fits."""
+
+    booking: Booking
+    time_left: timedelta  # negative once the session has started
+    at_risk: bool
+    legs: tuple[LegOutlook, ...]
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Everything the desk page shows, for the window from `now` to `until`."""
+
+    now: datetime
+    until: datetime
+    unfilled: tuple[Unfilled, ...]
+    conflicts: tuple[BookingConflict, ...]
+    calls: tuple[LiveCall, ...]
+
+
+def desk(now: datetime, days: int = 3) -> Desk:
+    """Unfilled bookings (soonest first, explained), open conflicts and live calls for the next `days`."""
+    until = now + timedelta(days=days)
+    unfilled = tuple(_unfilled(booking, now) for booking in bookings_needing_interpreter(now, until, UNFILLED_LIMIT))
+    return Desk(
+        now=now,
+        until=until,
+        unfilled=unfilled,
+        conflicts=tuple(upcoming_conflicts(now, until)),
+        calls=tuple(calls_in_progress()),
+    )
+
+
+def _unfilled(booking: Booking, now: datetime) -> Unfilled:
+    time_left = booking.starts_at - now
+    at_risk = booking.state is BookingState.OFFERED and time_left <= timedelta(hours=AT_RISK_HOURS)
+    legs = []
+    for leg in range(1, booking.leg_count + 1):
+        if booking.leg_assigned(leg):
+            continue
+        result = match_leg(booking, leg, now)
+        counted = Counter(rejection.reason for reasons in result.rejections.values() for rejection in reasons)
+        legs.append(
+            LegOutlook(
+                leg=leg,
+                top=result.matches[:TOP_CANDIDATES],
+                eligible=result.eligible_count,
+                considered=result.eligible_count + len(result.rejections),
+                reasons=tuple(sorted(counted.items(), key=lambda item: (-item[1], item[0].value))),
+            )
+        )
+    return Unfilled(booking, time_left, at_risk, tuple(legs))

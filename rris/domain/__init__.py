@@ -1,1 +1,0 @@
-"""Pure rules: no Flask, no SQL, no network. Functions of plain values and `now`."""

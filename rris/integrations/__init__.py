@@ -1,1 +1,0 @@
-"""Adapters to the world outside: password hashing, mail, SMS through Twilio, iCalendar invites."""

@@ -1,0 +1,1 @@
+"""Matching: read-side questions in SQL."""

@@ -1,0 +1,1 @@
+"""Matching: use cases, each a transaction."""

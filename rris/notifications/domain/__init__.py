@@ -1,0 +1,1 @@
+"""Notifications: pure rules (no Flask, SQL, network or files)."""

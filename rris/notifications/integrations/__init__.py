@@ -1,0 +1,1 @@
+"""Notifications: adapters to the outside (mail, SMS, Twilio, files, charts)."""

@@ -1,0 +1,1 @@
+"""Notifications: read-side questions in SQL."""

@@ -1,0 +1,1 @@
+"""Offers: waves to interpreters, first acceptance wins, and the interpreter's own pages."""

@@ -1,0 +1,1 @@
+"""Offers: read-side questions in SQL."""

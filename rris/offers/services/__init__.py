@@ -1,0 +1,1 @@
+"""Offers: use cases, each a transaction."""

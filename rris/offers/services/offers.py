@@ -1,0 +1,265 @@
+"""Offers: waves of them, the first acceptance winning atomically, declines and expiry.
+
+Every function here starts its own write transaction and commits it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from rris.access.queries.scoping import NotVisible
+from rris.bookings.domain.booking_states import BookingAction, next_state
+from rris.bookings.models.bookings import Assignment, Booking, Offer
+from rris.bookings.services.booking_events import record_event
+from rris.common.domain.errors import Conflict, InvalidInput
+from rris.common.services.transactions import begin_write, lock_booking, lock_interpreter
+from rris.context import current_settings
+from rris.enums import BookingState, OfferState
+from rris.extensions import db
+from rris.matching.domain.clashes import busy_interval
+from rris.matching.domain.engine import MatchResult
+from rris.matching.domain.snapshots import Interval
+from rris.matching.services.booking_matching import match_leg
+from rris.notifications.services.notifications import sync_booking_notifications
+from rris.pool.models.interpreters import InterpreterProfile
+
+log = logging.getLogger(__name__)
+
+DECLINE_REASON_MAX_CHARS = 500
+# A booking someone accepted: confirmed, and later started and completed by the scheduler.
+_FILLED = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS, BookingState.COMPLETED})
+
+
+def send_wave(
+    booking: Booking, now: datetime, actor_id: int | None = None, ranked: dict[int, MatchResult] | None = None
+) -> int:
+    """Offer every leg still without an interpreter to the next best candidates; the caller commits.
+
+    Interpreters offered this version of the booking before are not asked again. A leg with no
+    one left and no offer pending makes the booking unfilled. `ranked` may carry a fresh ranking
+    per leg to reuse. Returns how many offers went out.
+    """
+    settings = current_settings()
+    if booking.starts_at <= now:
+        withdraw_pending(booking, now)
+        _move(booking, BookingAction.EXHAUST, now, actor_id, _("The session started before anyone accepted."))
+        return 0
+    booking.offer_wave += 1
+    sent = 0
+    exhausted = False
+    for leg in range(1, booking.leg_count + 1):
+        if booking.leg_assigned(leg):
+            continue
+        asked = {
+            offer.interpreter_id
+            for offer in booking.offers
+            if offer.booking_version == booking.version and offer.leg == leg
+        }
+        pending = _pending(booking, leg)
+        result = ranked[leg] if ranked and leg in ranked else match_leg(booking, leg, now)
+        fresh = [m for m in result.matches if m.interpreter_id not in asked]
+        for rank, candidate in enumerate(fresh[: settings.offer_wave_size], start=1):
+            db.session.add(
+                Offer(
+                    booking=booking,
+                    booking_version=booking.version,
+                    leg=leg,
+                    interpreter_id=candidate.interpreter_id,
+                    wave=booking.offer_wave,
+                    rank=rank,
+                    score=round(candidate.score),
+                    state=OfferState.PENDING,
+                    offered_at=now,
+                    expires_at=min(now + timedelta(minutes=settings.offer_minutes), booking.starts_at),
+                )
+            )
+            sent += 1
+        if not fresh and not pending:
+            exhausted = True
+    if exhausted:
+        withdraw_pending(booking, now)
+        _move(booking, BookingAction.EXHAUST, now, actor_id, _("No interpreter left to ask."))
+    elif sent:
+        _move(
+            booking,
+            BookingAction.OFFER,
+            now,
+            actor_id,
+            ngettext("Wave %(wave)d: %(num)d offer.", "Wave %(wave)d: %(num)d offers.", sent, wave=booking.offer_wave),
+        )
+    return sent
+
+
+def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) -> Booking:
+    """The interpreter takes the job: first acceptance wins, the other offers for the leg are withdrawn."""
+    begin_write()
+    offer, booking = _own_offer(offer_id, interpreter.id)
+    _guard_pending(offer, booking, now)
+    lock_interpreter(interpreter.id)
+    check = match_leg(booking, offer.leg, now, interpreter_ids=[interpreter.id])
+    if not check.matches:
+        reasons = "; ".join(rejection.detail for rejection in check.rejections.get(interpreter.id, ()))
+        db.session.rollback()
+        raise Conflict(_("You can no longer take this job: %(reasons)s", reasons=reasons))
+    try:
+        assign_interpreter(booking, offer.leg, interpreter, now, assigned_by_id=interpreter.user_id, manual=False)
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(_("You have another job at that time now.")) from None
+    offer.state = OfferState.ACCEPTED
+    offer.responded_at = now
+    withdraw_pending(booking, now, offer.leg)
+    if booking.fully_assigned:
+        booking.confirmed_at = now
+        _move(booking, BookingAction.ACCEPT, now, interpreter.user_id, _("%(name)s accepted.", name=interpreter.name))
+    else:
+        record_event(
+            booking, "accepted", now, interpreter.user_id, note=_("%(name)s accepted one leg.", name=interpreter.name)
+        )
+    sync_booking_notifications(booking, now)
+    db.session.commit()
+    return booking
+
+
+def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, now: datetime) -> Booking:
+    """The interpreter says no (with a reason); when no offer for the leg is left, the next wave goes out."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": _("Say briefly why, so the coordinators can plan.")})
+    if len(reason) > DECLINE_REASON_MAX_CHARS:
+        raise InvalidInput(
+            {
+                "reason": ngettext(
+                    "Use at most %(num)d character.", "Use at most %(num)d characters.", DECLINE_REASON_MAX_CHARS
+                )
+            }
+        )
+    begin_write()
+    offer, booking = _own_offer(offer_id, interpreter.id)
+    _guard_pending(offer, booking, now)
+    offer.state = OfferState.DECLINED
+    offer.responded_at = now
+    offer.decline_reason = reason
+    record_event(booking, "declined", now, interpreter.user_id, note=reason)
+    if not _pending(booking, offer.leg) and not booking.leg_assigned(offer.leg):
+        send_wave(booking, now)
+    sync_booking_notifications(booking, now)
+    db.session.commit()
+    return booking
+
+
+def expire_offers(now: datetime) -> int:
+    """Expire offers whose time ran out and send the next wave where a leg has none left; returns how many expired."""
+    due = Offer.state == OfferState.PENDING, Offer.expires_at <= now
+    if db.session.scalar(select(Offer.id).where(*due).limit(1)) is None:
+        db.session.commit()
+        return 0  # polled every few seconds: take the write lock only when there is work
+    begin_write()
+    booking_ids = sorted(set(db.session.scalars(select(Offer.booking_id).where(*due))))
+    expired = 0
+    for booking_id in booking_ids:  # bookings locked in id order, each before its offers
+        booking = lock_booking(booking_id)
+        for offer in booking.offers:
+            if offer.state is OfferState.PENDING and offer.expires_at <= now:
+                offer.state = OfferState.EXPIRED
+                offer.responded_at = now
+                expired += 1
+        if booking.state is BookingState.OFFERED and any(
+            not _pending(booking, leg) and not booking.leg_assigned(leg) for leg in range(1, booking.leg_count + 1)
+        ):
+            send_wave(booking, now)
+        sync_booking_notifications(booking, now)
+    db.session.commit()
+    return expired
+
+
+def assign_interpreter(
+    booking: Booking, leg: int, interpreter: InterpreterProfile, now: datetime, assigned_by_id: int | None, manual: bool
+) -> Assignment:
+    """Give `leg` to the interpreter, busy for the session plus their rest gap; the caller commits.
+
+    The database refuses an overlap with another of their jobs (IntegrityError at the flush).
+    """
+    busy = busy_interval(Interval(booking.starts_at, booking.ends_at), interpreter.rest_gap_minutes)
+    assignment = Assignment(
+        booking=booking,
+        leg=leg,
+        interpreter_id=interpreter.id,
+        busy_from=busy.start,
+        busy_until=busy.end,
+        assigned_at=now,
+        assigned_by_id=assigned_by_id,
+        manual=manual,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def _own_offer(offer_id: int, interpreter_id: int) -> tuple[Offer, Booking]:
+    """The interpreter's offer and its booking, locked booking first.
+
+    Every writer of a booking's offers takes the booking's lock before any offer's, so the
+    winner withdrawing the others cannot deadlock with the losers.
+    """
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or offer.interpreter_id != interpreter_id:
+        db.session.rollback()
+        raise NotVisible(f"Offer {offer_id}")
+    booking = lock_booking(offer.booking_id)
+    offer = db.session.scalars(
+        select(Offer).where(Offer.id == offer_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+    return offer, booking
+
+
+def _guard_pending(offer: Offer, booking: Booking, now: datetime) -> None:
+    problem = None
+    if offer.state is OfferState.WITHDRAWN:
+        problem = (
+            _("Another interpreter accepted this job first.")
+            if booking.state in _FILLED
+            else _("This offer was withdrawn: the booking changed or was cancelled.")
+        )
+    elif offer.state is not OfferState.PENDING:
+        problem = (
+            _("You have answered this offer already.")
+            if offer.state is not OfferState.EXPIRED
+            else _("This offer has expired.")
+        )
+    elif offer.expires_at <= now:
+        problem = _("This offer has expired.")
+    elif offer.booking_version != booking.version or booking.state is not BookingState.OFFERED:
+        problem = _("This booking has changed since the offer; it is no longer open.")
+    if problem:
+        db.session.rollback()
+        raise Conflict(problem)
+
+
+def _pending(booking: Booking, leg: int) -> list[Offer]:
+    return [
+        offer
+        for offer in booking.offers
+        if offer.leg == leg and offer.state is OfferState.PENDING and offer.booking_version == booking.version
+    ]
+
+
+def withdraw_pending(booking: Booking, now: datetime, leg: int | None = None) -> None:
+    """Withdraw the booking's pending offers, of one leg or all; the caller commits."""
+    for offer in booking.offers:
+        if offer.state is OfferState.PENDING and leg in (None, offer.leg):
+            offer.state = OfferState.WITHDRAWN
+            offer.responded_at = now
+
+
+def _move(booking: Booking, action: BookingAction, now: datetime, actor_id: int | None, note: str | None) -> None:
+    before = booking.state
+    booking.state = next_state(before, action)
+    booking.updated_at = now
+    record_event(booking, action.value, now, actor_id, before, booking.state, note)

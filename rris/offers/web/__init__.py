@@ -1,0 +1,1 @@
+"""Offers: pages and forms."""

@@ -1,0 +1,1 @@
+"""The telephone fallback: phone legs through Twilio, dial-in, toll-fraud guard, verified numbers."""

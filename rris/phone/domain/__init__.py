@@ -1,0 +1,1 @@
+"""Phone: pure rules (no Flask, SQL, network or files)."""

@@ -1,0 +1,1 @@
+"""Phone: adapters to the outside (mail, SMS, Twilio, files, charts)."""

@@ -1,0 +1,1 @@
+"""Phone: use cases, each a transaction."""

@@ -1,0 +1,137 @@
+"""Twilio's webhooks: the TwiML that bridges an answered phone into a call, call progress, and
+the dial-in line.
+
+No sign-in and no CSRF token: every request must carry a valid X-Twilio-Signature computed
+over the public URL from the settings (Twilio signs the https:// address it called, which a
+TLS proxy hides from us) and the form parameters. Anything else gets 403 and changes nothing.
+Signatures carry no timestamp, so a replayed request validates; the services make each one a
+no-op the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, request
+from flask_babel import gettext as _
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+from rris.common.domain.errors import InvalidInput, TooManyAttempts
+from rris.context import current_clock, current_settings
+from rris.phone.services.dial_in import PIN_DIGITS, dial_in
+from rris.phone.services.phone_callbacks import answer_call, record_status
+from rris.phone.services.phone_guard import PhoneRefused, PhoneSetup
+from rris.phone.services.phone_legs import STREAM_PATH, leg_ticket
+
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+PIN_TIMEOUT_SECONDS = 10
+SPOKEN_LANGUAGE = "en-GB"
+
+
+@bp.before_request
+def _verify_signature() -> Any:
+    """403 unless Twilio signed exactly this URL and these parameters with our auth token."""
+    settings = current_settings()
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    url = settings.public_url + request.path
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    if not settings.twilio_auth_token or not signature:
+        log.warning(
+            "Twilio webhook %s refused: %s",
+            request.path,
+            "no signature" if settings.twilio_auth_token else "no Twilio auth token configured",
+        )
+        return _forbidden()
+    if not RequestValidator(settings.twilio_auth_token).validate(url, request.form, signature):
+        log.warning("Twilio webhook %s refused: the signature does not match", request.path)
+        return _forbidden()
+    return None
+
+
+@bp.post("/voice/<id:leg_id>")
+def voice(leg_id: int) -> Any:
+    """An outgoing call was answered: connect its audio to the signalling service's phone bridge."""
+    call_sid, secret_key = request.form.get("CallSid", ""), current_settings().secret_key
+    ticket = answer_call(leg_id, call_sid, current_clock().now(), secret_key)
+    if ticket is None:
+        return _forbidden()
+    return _twiml(_stream(VoiceResponse(), ticket))
+
+
+@bp.post("/status")
+def status() -> Any:
+    """Call progress: ringing, answered, completed, busy, no answer, failed; each recorded once."""
+    record_status(request.form, current_clock().now(), current_settings().twilio_account_sid)
+    return Response(status=204)
+
+
+@bp.post("/incoming")
+def incoming() -> Any:
+    """A call to the dial-in number: ask for the booking's PIN."""
+    response = VoiceResponse()
+    if not current_settings().dial_in_number:
+        response.say(_("This number takes no calls. Goodbye."), language=SPOKEN_LANGUAGE)
+        response.hangup()
+        return _twiml(response)
+    return _twiml(_ask_for_pin(response, _("Welcome to RRIS.")))
+
+
+@bp.post("/incoming/pin")
+def incoming_pin() -> Any:
+    """The caller typed a PIN: join that booking's call, ask again, or hang up."""
+    response, settings = VoiceResponse(), current_settings()
+    if not settings.dial_in_number:
+        response.hangup()
+        return _twiml(response)
+    form, setup = request.form, PhoneSetup.from_settings(settings)
+    try:
+        leg = dial_in(form.get("Digits", ""), form.get("From", ""), current_clock().now(), setup, form.get("CallSid"))
+    except InvalidInput:
+        return _twiml(_ask_for_pin(response, _("This PIN is not right.")))
+    except TooManyAttempts:
+        response.say(_("Too many wrong PINs. Try again later. Goodbye."), language=SPOKEN_LANGUAGE)
+        response.hangup()
+        return _twiml(response)
+    except PhoneRefused as refused:
+        response.say(refused.message, language=SPOKEN_LANGUAGE)
+        response.hangup()
+        return _twiml(response)
+    response.say(_("You are joining the call."), language=SPOKEN_LANGUAGE)
+    return _twiml(_stream(response, leg_ticket(leg, setup.secret_key)))
+
+
+def _ask_for_pin(response: VoiceResponse, before: str) -> VoiceResponse:
+    gather = response.gather(
+        num_digits=PIN_DIGITS,
+        action=current_settings().public_url + "/twilio/incoming/pin",
+        method="POST",
+        timeout=PIN_TIMEOUT_SECONDS,
+    )
+    gather.say(
+        before + " " + _("Enter the %(count)d-digit PIN of your session.", count=PIN_DIGITS), language=SPOKEN_LANGUAGE
+    )
+    response.say(_("No PIN was entered. Goodbye."), language=SPOKEN_LANGUAGE)
+    response.hangup()
+    return response
+
+
+def _stream(response: VoiceResponse, ticket: str) -> VoiceResponse:
+    """<Connect><Stream>: the only bidirectional stream; the ticket travels as a Parameter."""
+    connect = response.connect()
+    stream = connect.stream(url=current_settings().signaling_public_url + STREAM_PATH)
+    stream.parameter(name="ticket", value=ticket)
+    return response
+
+
+def _twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def _forbidden() -> Response:
+    return Response("Forbidden\n", status=403, mimetype="text/plain")

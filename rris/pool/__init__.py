@@ -1,0 +1,1 @@
+"""The interpreter pool: profiles, languages, accreditation, availability, countries and departments."""

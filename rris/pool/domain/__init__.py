@@ -1,0 +1,1 @@
+"""Pool: pure rules (no Flask, SQL, network or files)."""

@@ -1,0 +1,1 @@
+"""Pool: read-side questions in SQL."""

@@ -1,0 +1,1 @@
+"""Pool: use cases, each a transaction."""

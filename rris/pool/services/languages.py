@@ -1,0 +1,58 @@
+"""The language catalogue: every living ISO 639-3 language, names from pycountry."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+import pycountry
+from flask import current_app
+from sqlalchemy import select
+
+from rris.extensions import db
+from rris.pool.models.languages import Language
+
+_LIVING = "L"
+_SCOPES = ("I", "M")  # individual languages and macrolanguages (Arabic, Persian, Pashto...)
+
+
+class LanguageRow(TypedDict):
+    """A row of the `languages` table."""
+
+    code: str
+    name: str
+    alpha_2: str | None
+    scope: str
+
+
+def iso_languages() -> list[LanguageRow]:
+    """Living ISO 639-3 individual and macro languages as rows for the `languages` table."""
+    rows: list[LanguageRow] = []
+    for entry in pycountry.languages:
+        if getattr(entry, "type", None) != _LIVING or getattr(entry, "scope", None) not in _SCOPES:
+            continue
+        rows.append(
+            {
+                "code": entry.alpha_3,
+                "name": entry.name,
+                "alpha_2": getattr(entry, "alpha_2", None),
+                "scope": entry.scope,
+            }
+        )
+    return rows
+
+
+def sync_languages() -> int:
+    """Insert languages the catalogue lacks and refresh changed names; return how many changed."""
+    current_app.extensions.pop("rris.language_catalogue", None)  # names shown from now on may change
+    existing = {language.code: language for language in db.session.scalars(select(Language))}
+    changed = 0
+    for row in iso_languages():
+        language = existing.get(row["code"])
+        if language is None:
+            db.session.add(Language(**row))
+            changed += 1
+        elif (language.name, language.alpha_2, language.scope) != (row["name"], row["alpha_2"], row["scope"]):
+            language.name, language.alpha_2, language.scope = row["name"], row["alpha_2"], row["scope"]
+            changed += 1
+    db.session.commit()
+    return changed

@@ -1,0 +1,69 @@
+"""The portal: pages and the JSON API on top of the core app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from rris.app import create_app
+from rris.common.web.authentication import install_authentication
+from rris.common.web.errors import register_error_handlers
+from rris.common.web.extensions import csrf
+from rris.common.web.ids import IdConverter
+from rris.common.web.presenting import register_presenters
+from rris.common.web.security_headers import add_security_headers
+from rris.notifications.integrations.mail import Mailer
+from rris.notifications.integrations.sms import SmsSender
+from rris.phone.integrations.telephony import Voice
+from rris.settings import Settings
+from rris.timeutil import Clock
+
+
+def create_portal(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+    *,
+    sms_sender: SmsSender | None = None,
+    voice: Voice | None = None,
+) -> Flask:
+    """The portal application: core app plus authentication, pages and API."""
+    app = create_app(settings, clock, mailer, sms_sender=sms_sender, voice=voice)
+    csrf.init_app(app)
+    install_authentication(app)
+    register_error_handlers(app)
+    register_presenters(app)
+    app.after_request(add_security_headers)
+    app.url_map.converters["id"] = IdConverter  # before any route that uses `<id:...>`
+
+    from rris import api
+    from rris.accounts.web import account, auth
+    from rris.bookings.web import bookings
+    from rris.calls.web import calls
+    from rris.common.web import health
+    from rris.desk.web import desk
+    from rris.offers.web import interpreter
+    from rris.phone.web import phone_countries, twilio
+    from rris.pool.web import directory, interpreter_admin, pool_transfer
+    from rris.reports.web import reports
+
+    blueprints = (
+        health.bp,
+        auth.bp,
+        account.bp,
+        directory.bp,
+        pool_transfer.bp,
+        interpreter_admin.bp,
+        phone_countries.bp,
+        bookings.bp,
+        desk.bp,
+        reports.bp,
+        interpreter.bp,
+        calls.bp,
+        api.bp,
+        twilio.bp,
+    )
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    # Twilio cannot send a CSRF token; every one of its webhooks is verified by signature instead.
+    csrf.exempt(twilio.bp)
+    return app

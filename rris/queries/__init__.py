@@ -1,1 +1,0 @@
-"""Read-side selects, institution scoping among them."""

@@ -1,0 +1,1 @@
+"""Reports: pure rules (no Flask, SQL, network or files)."""

@@ -1,0 +1,1 @@
+"""Reports: adapters to the outside (mail, SMS, Twilio, files, charts)."""

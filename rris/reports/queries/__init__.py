@@ -1,0 +1,1 @@
+"""Reports: read-side questions in SQL."""

@@ -1,0 +1,392 @@
+"""Loading what a report needs and computing its figures with `rris.reports.domain.reports`.
+
+`monthly_report` lets the database count, in one statement and one pass over the period's
+bookings (a month holds ~100,000 at full scale): the sessions come back grouped
+(`SessionGroup`), the interpreters' costs summed per group (`ChargeGroup`), and of the two
+durations behind the medians only the middle one or two values. Which seconds count, what is
+delivered, filled or a call, and every ratio stay in the domain (`report_from_groups`); the
+database only computes the booked seconds and each interpreter's rounded cost per session,
+exactly as the domain does (`session_cost_cents`), in integers.
+
+`session_rows` and `charge_rows` load the same bookings one row each for `compute_report`
+(`monthly_report_from_rows`): the tests prove both ways give the same figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from rris.bookings.models.bookings import Assignment, Booking
+from rris.calls.models.calls import CallAttendance, CallSummary
+from rris.extensions import db
+from rris.phone.models.phone_legs import PhoneLeg
+from rris.pool.models.geography import Country
+from rris.pool.models.interpreters import InterpreterProfile
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.domain.reports import (
+    SECONDS_PER_HOUR,
+    ChargeGroup,
+    ChargeRow,
+    Report,
+    SessionGroup,
+    SessionRow,
+    cents_to_amount,
+    compute_report,
+    report_from_groups,
+)
+from rris.timeutil import ensure_utc
+
+PHONE_CHANNEL = "phone"
+MICROSECONDS_PER_SECOND = 1_000_000
+REPORT_WORK_MEM = "64MB"  # PostgreSQL's memory per sort or hash while a report runs
+
+
+class microseconds_between(FunctionElement[int]):  # noqa: N801 (an SQL function, named like one)
+    """`later` − `earlier` (two instant columns) in whole microseconds: exact, unlike a float of seconds."""
+
+    type = BigInteger()
+    name = "microseconds_between"
+    inherit_cache = True
+
+
+@compiles(microseconds_between, "sqlite")
+def _microseconds_between_sqlite(element: microseconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLAlchemy stores instants on SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): whole seconds
+    # from unixepoch (SQLite 3.38+), the microseconds from their six digits (none → 0).
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return (
+        f"((unixepoch({later}) - unixepoch({earlier})) * 1000000"
+        f" + CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER))"
+    )
+
+
+@compiles(microseconds_between, "postgresql")
+def _microseconds_between_postgresql(element: microseconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    # EXTRACT(EPOCH ...) of an interval is numeric (exact) since PostgreSQL 14.
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000 AS BIGINT)"
+
+
+def _booked_seconds() -> ColumnElement[int]:
+    """A booking's booked duration in whole seconds, truncated as `SessionRow.booked_seconds` is."""
+    return (
+        microseconds_between(Booking.ends_at, Booking.starts_at) // MICROSECONDS_PER_SECOND
+    )  # positive: floor is truncation
+
+
+def _cost_cents(seconds: ColumnElement[int], rate_cents: ColumnElement[int]) -> ColumnElement[int]:
+    """`session_cost_cents` in SQL: ⌊(2 × seconds × rate + 3600) / 7200⌋ in 64-bit integers."""
+    return (2 * cast(seconds, BigInteger) * rate_cents + SECONDS_PER_HOUR) // (2 * SECONDS_PER_HOUR)
+
+
+def _filtered(statement: Select[Any], report_filter: ReportFilter) -> Select[Any]:
+    """`statement` (which selects from bookings) narrowed to the period and the filter."""
+    start, end = report_filter.bounds
+    statement = statement.where(Booking.starts_at >= start, Booking.starts_at < end)
+    if report_filter.country_code is not None:
+        country_id = select(Country.id).where(Country.code == report_filter.country_code).scalar_subquery()
+        statement = statement.where(Booking.country_id == country_id)
+    if report_filter.department_id is not None:
+        statement = statement.where(Booking.department_id == report_filter.department_id)
+    if report_filter.language is not None:
+        statement = statement.where(
+            or_(
+                Booking.applicant_language == report_filter.language,
+                Booking.officer_language == report_filter.language,
+            )
+        )
+    if report_filter.session_kind is not None:
+        statement = statement.where(Booking.session_kind == report_filter.session_kind)
+    if report_filter.modality is not None:
+        statement = statement.where(Booking.modality == report_filter.modality)
+    return statement
+
+
+def _attendance_channel() -> ColumnElement[int | None]:
+    """NULL when nobody joined the booking's call, 1 when someone joined by telephone, else 0:
+    one look at the booking's attendances instead of two."""
+    by_phone = case((CallAttendance.channel == PHONE_CHANNEL, 1), else_=0)
+    return (
+        select(func.max(by_phone)).where(CallAttendance.booking_id == Booking.id).correlate(Booking).scalar_subquery()
+    )
+
+
+def _summary_seconds() -> ColumnElement[int | None]:
+    """The call summary's delivered seconds; NULL when the call left no summary (one look up
+    the summary's key: cheaper than joining, which makes PostgreSQL hash every summary)."""
+    return (
+        select(CallSummary.delivered_seconds)
+        .where(CallSummary.booking_id == Booking.id)
+        .correlate(Booking)
+        .scalar_subquery()
+    )
+
+
+def _answered_phone_leg() -> ColumnElement[bool]:
+    return exists().where(PhoneLeg.booking_id == Booking.id, PhoneLeg.answered_at.is_not(None))
+
+
+# The columns every part of `_report_statement` returns, in order (a part leaves out what it lacks).
+_KEYS = (
+    "country_code",
+    "applicant_language",
+    "state",
+    "filled",
+    "cancelled_late",
+    "modality",
+    "attendance_channel",
+    "answered_phone_leg",
+    "has_summary",
+)
+_COLUMNS = ("part", *_KEYS, "currency", "sessions", "first", "second", "third", "fourth")
+
+
+def _per_booking(report_filter: ReportFilter) -> CTE:
+    """One compact row per booking of the report, all the figures look at; computed once
+    (MATERIALIZED) and read by every part of `_report_statement`."""
+    statement = _filtered(
+        select(
+            Booking.id.label("booking_id"),
+            Country.code.label("country_code"),
+            Booking.applicant_language.label("applicant_language"),
+            Booking.state.label("state"),
+            Booking.confirmed_at.is_not(None).label("filled"),
+            Booking.cancelled_late.label("cancelled_late"),
+            Booking.modality.label("modality"),
+            _attendance_channel().label("attendance_channel"),
+            _answered_phone_leg().label("answered_phone_leg"),
+            _booked_seconds().label("booked_seconds"),
+            _summary_seconds().label("summary_seconds"),
+            microseconds_between(Booking.starts_at, Booking.created_at).label("lead_time"),
+            case(
+                (Booking.confirmed_at.is_not(None), microseconds_between(Booking.confirmed_at, Booking.created_at))
+            ).label("time_to_fill"),
+        )
+        .select_from(Booking)
+        .join(Country, Country.id == Booking.country_id),
+        report_filter,
+    )
+    per_booking = statement.cte("per_booking").prefix_with("MATERIALIZED")
+    return per_booking
+
+
+def _part(name: str, **columns: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    """The columns of one part in `_COLUMNS` order, NULL where the part has nothing to say."""
+    return [literal(name).label("part"), *(columns.get(column, null()).label(column) for column in _COLUMNS[1:])]
+
+
+def _middle(per_booking: CTE, column: str) -> Select[Any]:
+    """The middle one (odd count) or two (even count) values of `column`, by a window over them."""
+    value = per_booking.c[column]
+    ranked = (
+        select(
+            value.label("value"),
+            func.row_number().over(order_by=value).label("position"),
+            func.count().over().label("count"),
+        )
+        .where(value.is_not(None))
+        .subquery()
+    )
+    middle = or_(ranked.c.position == (ranked.c.count + 1) // 2, ranked.c.position == ranked.c.count // 2 + 1)
+    return select(*_part(column, first=ranked.c.value)).where(middle)
+
+
+def _report_statement(report_filter: ReportFilter) -> CompoundSelect[Any]:
+    """Everything `monthly_report` needs in one statement, one pass over the bookings:
+
+    - "session" rows: the bookings grouped by `_KEYS`, counted, booked and summary seconds summed;
+    - "charge" rows: per country, state, summary or not and currency, the sessions that
+      interpreters still holding a leg bill, their costs per session and their seconds summed as
+      if by the summary's, and as if by the booked, seconds;
+    - "lead_time" and "time_to_fill" rows: the middle one or two values of each (microseconds).
+    """
+    per_booking = _per_booking(report_filter)
+    has_summary = per_booking.c.summary_seconds.is_not(None)
+    summary_seconds = func.coalesce(per_booking.c.summary_seconds, 0)
+    keys = {key: per_booking.c[key] for key in _KEYS if key != "has_summary"} | {"has_summary": has_summary}
+    sessions = select(
+        *_part(
+            "session",
+            **keys,
+            sessions=func.count(),
+            first=func.sum(per_booking.c.booked_seconds),
+            second=func.sum(summary_seconds),
+        )
+    ).group_by(*keys.values())
+    rate_cents = cast(func.round(InterpreterProfile.hourly_rate * 100), BigInteger)
+    # First per booking and currency (a relay's two interpreters may share one), then per group:
+    # two plain groupings instead of a COUNT(DISTINCT ...), which PostgreSQL can only sort for.
+    per_currency = (
+        select(
+            per_booking.c.country_code,
+            per_booking.c.state,
+            has_summary.label("has_summary"),
+            InterpreterProfile.rate_currency.label("currency"),
+            func.sum(_cost_cents(summary_seconds, rate_cents)).label("cost_by_summary"),
+            func.sum(_cost_cents(per_booking.c.booked_seconds, rate_cents)).label("cost_by_booking"),
+            func.sum(summary_seconds).label("seconds_by_summary"),
+            func.sum(per_booking.c.booked_seconds).label("seconds_by_booking"),
+        )
+        .select_from(per_booking)
+        .join(Assignment, and_(Assignment.booking_id == per_booking.c.booking_id, Assignment.released_at.is_(None)))
+        .join(InterpreterProfile, InterpreterProfile.id == Assignment.interpreter_id)
+        .group_by(
+            per_booking.c.booking_id,
+            per_booking.c.country_code,
+            per_booking.c.state,
+            has_summary,
+            InterpreterProfile.rate_currency,
+        )
+        .subquery()
+    )
+    charge_keys = (per_currency.c.country_code, per_currency.c.state, per_currency.c.has_summary)
+    charges = select(
+        *_part(
+            "charge",
+            country_code=per_currency.c.country_code,
+            state=per_currency.c.state,
+            has_summary=per_currency.c.has_summary,
+            currency=per_currency.c.currency,
+            sessions=func.count(),
+            first=func.sum(per_currency.c.cost_by_summary),
+            second=func.sum(per_currency.c.cost_by_booking),
+            third=func.sum(per_currency.c.seconds_by_summary),
+            fourth=func.sum(per_currency.c.seconds_by_booking),
+        )
+    ).group_by(*charge_keys, per_currency.c.currency)
+    return union_all(sessions, charges, _middle(per_booking, "lead_time"), _middle(per_booking, "time_to_fill"))
+
+
+def session_rows(report_filter: ReportFilter) -> list[SessionRow]:
+    """One row per booking in the report, with its call summary and whether the call used a phone."""
+    statement = _filtered(
+        select(
+            Booking.id,
+            Country.code,
+            Booking.applicant_language,
+            Booking.state,
+            Booking.starts_at,
+            Booking.ends_at,
+            Booking.created_at,
+            Booking.confirmed_at,
+            Booking.cancelled_late,
+            CallSummary.delivered_seconds,
+            _attendance_channel().label("attendance_channel"),
+            _answered_phone_leg().label("answered_phone_leg"),
+            Booking.modality,
+        )
+        .select_from(Booking)
+        .join(Country, Country.id == Booking.country_id)
+        .outerjoin(CallSummary, CallSummary.booking_id == Booking.id),
+        report_filter,
+    ).order_by(Booking.starts_at, Booking.id)
+    return [
+        SessionRow(
+            booking_id=row[0],
+            country_code=row[1],
+            applicant_language=row[2],
+            state=row[3],
+            starts_at=ensure_utc(row[4]),
+            ends_at=ensure_utc(row[5]),
+            created_at=ensure_utc(row[6]),
+            confirmed_at=ensure_utc(row[7]) if row[7] is not None else None,
+            cancelled_late=bool(row[8]),
+            delivered_seconds=row[9],
+            had_call=row[10] is not None,
+            phone_fallback=row[10] == 1 or bool(row[11]),
+            modality=row[12],
+        )
+        for row in db.session.execute(statement)
+    ]
+
+
+def charge_rows(report_filter: ReportFilter) -> list[ChargeRow]:
+    """The interpreters still holding a leg of the report's bookings, with their rate and currency."""
+    statement = _filtered(
+        select(Assignment.booking_id, InterpreterProfile.hourly_rate, InterpreterProfile.rate_currency)
+        .select_from(Booking)
+        .join(Assignment, and_(Assignment.booking_id == Booking.id, Assignment.released_at.is_(None)))
+        .join(InterpreterProfile, InterpreterProfile.id == Assignment.interpreter_id),
+        report_filter,
+    ).order_by(Assignment.booking_id, Assignment.leg)
+    return [ChargeRow(booking_id, rate, currency) for booking_id, rate, currency in db.session.execute(statement)]
+
+
+def monthly_report(report_filter: ReportFilter) -> Report:
+    """The figures for `report_filter` (a month from `ReportFilter.month`, or any run of local days)."""
+    if db.engine.dialect.name == "postgresql":
+        # Until the end of the transaction: no JIT (compiling this statement took longer than
+        # running it), and room to sort and hash a month of bookings in memory.
+        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+    groups: list[SessionGroup] = []
+    charges: list[ChargeGroup] = []
+    middles: dict[str, list[int]] = {"lead_time": [], "time_to_fill": []}
+    for row in db.session.execute(_report_statement(report_filter)).mappings():
+        if row["part"] == "session":
+            groups.append(
+                SessionGroup(
+                    country_code=row["country_code"],
+                    applicant_language=row["applicant_language"],
+                    state=row["state"],
+                    filled=bool(row["filled"]),
+                    cancelled_late=bool(row["cancelled_late"]),
+                    modality=row["modality"],
+                    had_call=row["attendance_channel"] is not None,
+                    phone_fallback=row["attendance_channel"] == 1 or bool(row["answered_phone_leg"]),
+                    has_summary=bool(row["has_summary"]),
+                    sessions=row["sessions"],
+                    booked_seconds=int(row["first"]),
+                    summary_seconds=int(row["second"]),
+                )
+            )
+        elif row["part"] == "charge":
+            charges.append(
+                ChargeGroup(
+                    country_code=row["country_code"],
+                    currency=row["currency"],
+                    state=row["state"],
+                    has_summary=bool(row["has_summary"]),
+                    sessions=row["sessions"],
+                    cost_by_summary=cents_to_amount(int(row["first"])),
+                    cost_by_booking=cents_to_amount(int(row["second"])),
+                    seconds_by_summary=int(row["third"]),
+                    seconds_by_booking=int(row["fourth"]),
+                )
+            )
+        else:
+            middles[row["part"]].append(int(row["first"]))
+    return report_from_groups(
+        report_filter.bounds,
+        groups,
+        charges,
+        times_to_fill=middles["time_to_fill"],
+        lead_times=middles["lead_time"],
+    )
+
+
+def monthly_report_from_rows(report_filter: ReportFilter) -> Report:
+    """The same figures computed one booking at a time by `compute_report` (slow; for checking)."""
+    return compute_report(report_filter, session_rows(report_filter), charge_rows(report_filter))

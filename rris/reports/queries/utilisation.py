@@ -1,0 +1,111 @@
+"""Loading each interpreter's windows, time off and booked sessions for a period, and their
+utilisation (`rris.reports.domain.utilisation` states the rules).
+
+Who is counted: interpreters in the pool (active), and anyone out of it who still held a
+session in the period. A country narrows them to those accredited for it on any day of the
+period, a language to those with a working pair in it. Their booked time is always all of it:
+utilisation describes the person, whoever booked them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import exists, or_, select
+
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Assignment, Booking
+from rris.enums import BookingState
+from rris.extensions import db
+from rris.matching.domain.snapshots import Interval, WeeklyWindow
+from rris.pool.models.geography import Country
+from rris.pool.models.interpreters import Accreditation, AvailabilityWindow, InterpreterProfile, LanguagePair, TimeOff
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.domain.utilisation import InterpreterHours, Utilisation, utilisation
+from rris.timeutil import ensure_utc
+
+
+@dataclass(frozen=True)
+class NamedUtilisation:
+    """An interpreter's utilisation with their name (for the pool's managers only)."""
+
+    name: str
+    figures: Utilisation
+
+
+def pool_utilisation(report_filter: ReportFilter) -> list[NamedUtilisation]:
+    """Utilisation of every counted interpreter in the period, by name."""
+    start, end = report_filter.bounds
+    held = (
+        select(Assignment.interpreter_id, Booking.starts_at, Booking.ends_at)
+        .join(Booking, Booking.id == Assignment.booking_id)
+        .where(
+            Booking.starts_at >= start,
+            Booking.starts_at < end,
+            Assignment.released_at.is_(None),
+            Booking.state != BookingState.CANCELLED,
+        )
+    )
+    booked: defaultdict[int, list[Interval]] = defaultdict(list)
+    for interpreter_id, starts_at, ends_at in db.session.execute(held):
+        booked[interpreter_id].append(Interval(ensure_utc(starts_at), ensure_utc(ends_at)))
+
+    people = select(InterpreterProfile.id, InterpreterProfile.timezone, User.name).join(
+        User, User.id == InterpreterProfile.user_id
+    )
+    people = people.where(or_(InterpreterProfile.active.is_(True), InterpreterProfile.id.in_(list(booked))))
+    if report_filter.country_code is not None:
+        people = people.where(
+            exists().where(
+                Accreditation.interpreter_id == InterpreterProfile.id,
+                Accreditation.country_id == Country.id,
+                Country.code == report_filter.country_code,
+                Accreditation.valid_from <= report_filter.last_day,
+                Accreditation.valid_to >= report_filter.first_day,
+            )
+        )
+    if report_filter.language is not None:
+        people = people.where(
+            exists().where(
+                LanguagePair.interpreter_id == InterpreterProfile.id,
+                or_(
+                    LanguagePair.language_a == report_filter.language, LanguagePair.language_b == report_filter.language
+                ),
+            )
+        )
+    rows = db.session.execute(people.order_by(User.name, InterpreterProfile.id)).all()
+    ids = [row[0] for row in rows]
+
+    windows: defaultdict[int, list[WeeklyWindow]] = defaultdict(list)
+    for interpreter_id, weekday, start_minute, end_minute in db.session.execute(
+        select(
+            AvailabilityWindow.interpreter_id,
+            AvailabilityWindow.weekday,
+            AvailabilityWindow.start_minute,
+            AvailabilityWindow.end_minute,
+        ).where(AvailabilityWindow.interpreter_id.in_(ids))
+    ):
+        windows[interpreter_id].append(WeeklyWindow(weekday, start_minute, end_minute))
+
+    away: defaultdict[int, list[Interval]] = defaultdict(list)
+    for interpreter_id, starts_at, ends_at in db.session.execute(
+        select(TimeOff.interpreter_id, TimeOff.starts_at, TimeOff.ends_at).where(
+            TimeOff.interpreter_id.in_(ids), TimeOff.starts_at < end, TimeOff.ends_at > start
+        )
+    ):
+        away[interpreter_id].append(Interval(ensure_utc(starts_at), ensure_utc(ends_at)))
+
+    return [
+        NamedUtilisation(
+            name,
+            utilisation(
+                InterpreterHours(
+                    interpreter_id, zone_name, windows[interpreter_id], away[interpreter_id], booked[interpreter_id]
+                ),
+                start,
+                end,
+            ),
+        )
+        for interpreter_id, zone_name, name in rows
+    ]

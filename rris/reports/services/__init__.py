@@ -1,0 +1,1 @@
+"""Reports: use cases, each a transaction."""

@@ -1,0 +1,209 @@
+"""The coordinators' and focal points' report: who may see which countries, the figures of a
+period, its month-by-month trend, utilisation, the tables and charts, and the exports.
+
+Scoping is decided here, from `rris.access.domain.permissions.reach`: a focal point's report is
+always their own country's, whatever the filter asks; the pool's managers see every country
+and the interpreters' utilisation. A report or export that covers more than one country is
+*cross-country* and its exports hide small counts (`rris.reports.domain.report_tables`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from rris.access.domain.permissions import Actor, Capability, ReachKind, can, reach
+from rris.calls.domain.call_presence import rounded_minutes
+from rris.common.services.wording import language_name
+from rris.extensions import db
+from rris.pool.models.geography import Country
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.domain.report_tables import Table
+from rris.reports.domain.reports import Report
+from rris.reports.domain.utilisation import bucket_labels, distribution
+from rris.reports.integrations import charts
+from rris.reports.integrations.report_files import table_csv, workbook
+from rris.reports.queries.reports import monthly_report
+from rris.reports.queries.utilisation import NamedUtilisation, pool_utilisation
+from rris.reports.services.report_tables import (
+    CountryLabels,
+    cost_table,
+    distribution_table,
+    interpreters_table,
+    languages_table,
+    outcomes_table,
+    summary_table,
+    trend_table,
+)
+
+TREND_MONTHS = 12
+EXPORTED_TABLES = ("summary", "trend", "outcomes", "languages", "cost", "utilisation")
+
+
+class ReportNotAllowed(PermissionError):
+    """The actor may not read reports."""
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything one report page or export shows."""
+
+    report_filter: ReportFilter
+    report: Report
+    trend: list[tuple[date, Report]]
+    utilisation: list[NamedUtilisation] | None  # None: the viewer does not manage the pool
+    countries: CountryLabels
+    cross_country: bool
+
+    def tables(self, exported: bool = False) -> dict[str, Table]:
+        """The report's tables by key; for an export, without names and with small counts
+        hidden when it covers more than one country."""
+        tables = [
+            summary_table(period_label(self.report_filter), self.report),
+            trend_table(self.trend),
+            outcomes_table(self.report),
+            languages_table(self.report, self.countries),
+            cost_table(self.report, self.countries),
+        ]
+        if self.utilisation is not None:
+            tables.append(distribution_table(self.utilisation))
+            if not exported:
+                tables.append(interpreters_table(self.utilisation))
+        if exported and self.cross_country:
+            tables = [table.suppressed() for table in tables]
+        return {table.key: table for table in tables}
+
+    def notes(self) -> list[str]:
+        """What every export states: the rules the figures follow and the country footnotes."""
+        lines = [
+            _(
+                "A session counts in the period its start falls in (in %(zone)s); delivered time is the time "
+                "an officer and an interpreter were in the call together, or the booked time for a completed "
+                "session held outside the RRIS call.",
+                zone=self.report_filter.zone_name,
+            )
+        ]
+        if self.cross_country:
+            lines.append(_("Counts from 1 to 4 are shown as <5 and the figures resting on them are left blank."))
+        lines.extend(f"{name}: {note}" for name, note in sorted(self.countries.footnotes.items()))
+        return lines
+
+
+def pinned_country(actor: Actor) -> str | None:
+    """The one country the actor's reports cover (a focal point's), or None for every country."""
+    if not can(actor, Capability.VIEW_REPORTS):
+        raise ReportNotAllowed
+    extent = reach(actor)
+    if extent.kind is ReachKind.EVERYTHING:
+        return None
+    if extent.kind is ReachKind.COUNTRY and extent.country_id is not None:
+        return db.session.scalar(select(Country.code).where(Country.id == extent.country_id))
+    raise ReportNotAllowed
+
+
+def scoped_filter(actor: Actor, report_filter: ReportFilter) -> ReportFilter:
+    """The filter as the actor may run it: a focal point's is pinned to their own country."""
+    country = pinned_country(actor)
+    return report_filter if country is None else replace(report_filter, country_code=country)
+
+
+def build_report(actor: Actor, report_filter: ReportFilter) -> ReportView:
+    """The report the actor asked for, within what they may see."""
+    scoped = scoped_filter(actor, report_filter)
+    months = trend_filters(scoped)
+    trend = [(first, monthly_report(month_filter)) for first, month_filter in months]
+    # A calendar month is the trend's last month: computed once.
+    report = trend[-1][1] if months[-1][1] == scoped else monthly_report(scoped)
+    people = pool_utilisation(scoped) if can(actor, Capability.VIEW_POOL) else None
+    return ReportView(
+        report_filter=scoped,
+        report=report,
+        trend=trend,
+        utilisation=people,
+        countries=country_labels(),
+        cross_country=scoped.country_code is None,
+    )
+
+
+def trend_filters(report_filter: ReportFilter) -> list[tuple[date, ReportFilter]]:
+    """The `TREND_MONTHS` calendar months ending with the one the period ends in, same narrowing."""
+    months: list[tuple[date, ReportFilter]] = []
+    year, month = report_filter.last_day.year, report_filter.last_day.month
+    for _step in range(TREND_MONTHS):
+        first = date(year, month, 1)
+        months.append((first, replace(report_filter, first_day=first, last_day=_month_end(first))))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return list(reversed(months))
+
+
+def _month_end(first: date) -> date:
+    following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
+    return following - timedelta(days=1)
+
+
+def period_label(report_filter: ReportFilter) -> str:
+    """'2026-03' for a calendar month, else '2026-03-01 – 2026-03-15'."""
+    first, last = report_filter.first_day, report_filter.last_day
+    if first.day == 1 and last == _month_end(first):
+        return first.strftime("%Y-%m")
+    return f"{first.isoformat()} \u2013 {last.isoformat()}"
+
+
+def country_labels() -> CountryLabels:
+    """Every country's display name and footnote by code."""
+    rows = db.session.execute(select(Country.code, Country.name, Country.footnote)).all()
+    names = {code: f"{name}*" if footnote else name for code, name, footnote in rows}
+    footnotes = {f"{name}*": footnote for _code, name, footnote in rows if footnote}
+    return CountryLabels(names, footnotes)
+
+
+def charts_of(view: ReportView) -> dict[str, str]:
+    """The SVG pictures: the monthly trend, the language-by-country heat map, the utilisation
+    distribution (for the pool's managers)."""
+    pictures = {
+        "trend": charts.trend_chart(
+            [
+                charts.TrendPoint(first.strftime("%Y-%m"), report.requested_minutes, report.delivered_minutes)
+                for first, report in view.trend
+            ],
+            _("Minutes requested"),
+            _("Minutes delivered"),
+            _("Minutes"),
+        )
+    }
+    seconds = view.report.seconds_by_language
+    if seconds:
+        countries = sorted({country for country, _language in seconds}, key=view.countries.name)
+        languages = sorted({language for _country, language in seconds}, key=language_name)
+        values = [
+            [rounded_minutes(seconds.get((country, language), 0)) for country in countries] for language in languages
+        ]
+        pictures["languages"] = charts.heat_map(
+            [language_name(code) for code in languages],
+            [view.countries.name(code) for code in countries],
+            values,
+            _("Minutes delivered"),
+        )
+    if view.utilisation:
+        counts, _no_time = distribution(person.figures for person in view.utilisation)
+        pictures["utilisation"] = charts.distribution_chart(
+            bucket_labels(), counts, _("Utilisation"), _("Interpreters")
+        )
+    return pictures
+
+
+def export_csv(view: ReportView, key: str) -> str:
+    """One exported table as CSV (KeyError for a table that is not exported)."""
+    if key not in EXPORTED_TABLES:
+        raise KeyError(key)
+    return table_csv(view.tables(exported=True)[key], view.notes())
+
+
+def export_xlsx(view: ReportView) -> bytes:
+    """Every exported table in one workbook."""
+    tables = view.tables(exported=True)
+    heading = _("RRIS report, %(period)s", period=period_label(view.report_filter))
+    return workbook([tables[key] for key in EXPORTED_TABLES if key in tables], heading, view.notes())

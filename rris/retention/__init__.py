@@ -1,0 +1,1 @@
+"""Retention: personal data purged when it has served its purpose."""

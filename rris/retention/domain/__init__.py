@@ -1,0 +1,1 @@
+"""Retention: pure rules (no Flask, SQL, network or files)."""

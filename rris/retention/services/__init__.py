@@ -1,0 +1,1 @@
+"""Retention: use cases, each a transaction."""

@@ -1,0 +1,98 @@
+"""The coordinators' desk: unfilled bookings first with the time left and why no one fits, the
+scheduler's conflicts, and the calls going on now with who is in them and how."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Booking
+from rris.calls.domain.call_participants import Participant
+from rris.calls.services.call_records import record_join, record_state
+from rris.desk.services.desk import desk
+from rris.enums import BookingState, CallRole
+from rris.extensions import db
+from tests import factories
+from tests.conftest import DEFAULT_NOW, committed
+from tests.factories import PASSWORD
+from tests.matching.test_conflict_pages import conflicted_booking
+
+SOON = datetime(2026, 1, 12, 14, 0, tzinfo=UTC)  # 18:30 in Kabul: after every interpreter's hours
+TOMORROW = datetime(2026, 1, 13, 6, 0, tzinfo=UTC)  # 10:30 in Kabul
+
+
+def desk_scene(app, clock) -> dict[str, int | str]:
+    """A conflicted confirmed session (Jan 14) with both sides in its call, an offer nobody took
+    for this afternoon and an unfilled booking tomorrow morning."""
+    conflicted_id = conflicted_booking(app, clock)
+    with committed(app):
+        soon = factories.booking(starts_at=SOON, state=BookingState.OFFERED)
+        tomorrow = factories.booking(starts_at=TOMORROW, state=BookingState.UNFILLED)
+        jelena = db.session.scalar(select(User).where(User.email == "jelena@mup.rs.example"))
+        mariam = db.session.scalar(select(User).where(User.email == "mariam@i.example"))
+        scene = {"conflicted": conflicted_id, "soon": soon.code, "tomorrow": tomorrow.code}
+        scene.update(jelena=jelena.id, mariam=mariam.id)
+    with app.app_context():
+        record_join(
+            conflicted_id, Participant.user(scene["jelena"]), CallRole.OFFICER, "Jelena", "browser", "c-1", DEFAULT_NOW
+        )
+        record_join(
+            conflicted_id,
+            Participant.user(scene["mariam"]),
+            CallRole.INTERPRETER,
+            "Mariam A. (phone)",
+            "phone",
+            "c-2",
+            DEFAULT_NOW,
+        )
+        record_state("c-1", f"user-{scene['mariam']}", "connected", DEFAULT_NOW)
+        record_state("c-2", f"user-{scene['jelena']}", "reconnecting", DEFAULT_NOW + timedelta(seconds=5))
+    return scene
+
+
+def test_a_coordinator_sees_unfilled_bookings_first_then_conflicts_then_live_calls(app, clock, browser):
+    scene = desk_scene(app, clock)
+    browser.sign_in("hub@marri.example", PASSWORD)
+    response = browser.get("/desk")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+
+    unfilled, conflicts, calls = (page.index(title) for title in ("Without an interpreter", "Conflicts", "Calls in"))
+    assert unfilled < page.index(scene["soon"]) < page.index(scene["tomorrow"]) < conflicts < calls
+    assert "6 h 0 min" in page and "at risk" in page  # the offer nobody took starts this afternoon
+    assert "2 × outside availability" in page  # both pus–srp interpreters are off duty at 18:30 Kabul
+    assert "Assign by hand" in page and f"/bookings/{scene['conflicted']}" in page
+    assert "Mariam A.</strong>:" in page  # the conflict, with the scheduler's explanation
+    assert "both joined" in page and "on telephone" in page
+    assert "(phone, <span" in page and "reconnecting" in page
+    assert 'data-live="30"' in page and ">Desk</a>" in page
+
+
+def test_the_desk_names_the_best_candidates_and_leaves_out_what_is_filled_or_past(app, clock):
+    scene = desk_scene(app, clock)
+    with app.app_context():
+        board = desk(clock.now())
+        codes = [item.booking.code for item in board.unfilled]
+        assert codes == [scene["soon"], scene["tomorrow"]]
+        soon, tomorrow = board.unfilled
+        assert soon.at_risk and soon.time_left == timedelta(hours=6)
+        assert not tomorrow.at_risk  # unfilled, but not an offer waiting for an answer
+        [outlook] = tomorrow.legs
+        assert {match.name for match in outlook.top} == {"Mariam A.", "Farid K."}
+        assert [conflict.booking_id for conflict in board.conflicts] == [scene["conflicted"]]
+        [call] = board.calls
+        assert call.both_joined and call.on_phone
+        assert [person.state for person in call.side(CallRole.INTERPRETER)] == ["reconnecting"]
+
+        clock.set(TOMORROW + timedelta(hours=2))  # tomorrow's session is over
+        assert [item.booking.code for item in desk(clock.now()).unfilled] == []
+        assert db.session.get(Booking, scene["conflicted"]).state is BookingState.CONFIRMED
+
+
+def test_people_who_do_not_manage_the_pool_get_no_desk(app, clock, browser):
+    conflicted_booking(app, clock)
+    browser.sign_in("jelena@mup.rs.example", PASSWORD)
+    assert browser.get("/desk").status_code == 403
+    assert ">Desk</a>" not in browser.get("/").get_data(as_text=True)
