@@ -18,6 +18,7 @@ from rris.accounts.integrations.passwords import hash_password, verify_password
 from rris.accounts.models.accounts import User
 from rris.accounts.services.sessions import end_all_sessions
 from rris.common.domain.errors import InvalidInput
+from rris.common.services.text_input import too_long
 from rris.common.services.transactions import begin_write
 from rris.enums import Role
 from rris.extensions import db
@@ -66,9 +67,7 @@ def check_password(password: str, email: str, field: str = "password") -> None:
         PasswordProblem.TOO_SHORT: ngettext(
             "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH
         ),
-        PasswordProblem.TOO_LONG: ngettext(
-            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_PASSWORD_LENGTH
-        ),
+        PasswordProblem.TOO_LONG: too_long(MAX_PASSWORD_LENGTH),
         PasswordProblem.CONTAINS_EMAIL: _("Do not use your e-mail address in the password."),
         PasswordProblem.ONE_CHARACTER: _("Use more than one distinct character."),
     }

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from rris.access.domain.permissions import Capability, can
@@ -14,6 +13,7 @@ from rris.accounts.domain.secrets import API_TOKEN_PREFIX, API_TOKEN_SHOWN_CHARS
 from rris.accounts.models.accounts import ApiToken, User
 from rris.accounts.services.sessions import LAST_SEEN_PRECISION
 from rris.common.domain.errors import Forbidden, InvalidInput
+from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, rows_changed
 from rris.extensions import db
 
@@ -24,17 +24,7 @@ def create_api_token(user: User, name: str, now: datetime, expires_at: datetime 
     """A new token for `user`; returns the record and the secret, which is never shown again."""
     if not can(actor_of(user), Capability.USE_API) or not user.active:
         raise Forbidden(_("This account may not use the API."))
-    label = (name or "").strip()
-    if not label:
-        raise InvalidInput({"name": _("Name the token after the system that will use it.")})
-    if len(label) > MAX_TOKEN_NAME_LENGTH:
-        raise InvalidInput(
-            {
-                "name": ngettext(
-                    "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_TOKEN_NAME_LENGTH
-                )
-            }
-        )
+    label = required_text(name, "name", _("Name the token after the system that will use it."), MAX_TOKEN_NAME_LENGTH)
     if expires_at is not None and expires_at <= now:
         raise InvalidInput({"expires_at": _("The expiry must lie in the future.")})
     secret = new_api_token()

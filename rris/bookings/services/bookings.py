@@ -24,6 +24,7 @@ from rris.bookings.services.booking_events import record_event
 from rris.bookings.services.booking_input import BookingInput, validate_booking
 from rris.common.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.common.services.idempotency import claim_key, remember_result
+from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, lock_interpreter
 from rris.common.services.wording import local_time
 from rris.enums import BookingState
@@ -118,17 +119,7 @@ def request_booking(
 
 def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) -> Booking:
     """Cancel with a reason; inside 24 hours of the start it is marked late. Interpreters are released."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": _("Give a reason for the cancellation.")})
-    if len(reason) > CANCEL_REASON_MAX_CHARS:
-        raise InvalidInput(
-            {
-                "reason": ngettext(
-                    "Use at most %(num)d character.", "Use at most %(num)d characters.", CANCEL_REASON_MAX_CHARS
-                )
-            }
-        )
+    reason = required_text(reason, "reason", _("Give a reason for the cancellation."), CANCEL_REASON_MAX_CHARS)
     _require(actor, BookingAction.CANCEL)
     begin_write()
     booking = _lock_visible(booking_id, actor, now)
@@ -320,8 +311,10 @@ def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: da
         "objection",
         now,
         actor.user_id,
-        note=_("The applicant objects to this interpreter for the case and, through the regional "
-               "applicant key, in every country.")
+        note=_(
+            "The applicant objects to this interpreter for the case and, through the regional "
+            "applicant key, in every country."
+        )
         if booking.applicant_key
         else _("The applicant objects to this interpreter for the case."),
     )

@@ -34,7 +34,8 @@ from rris.calls.services.call_access import (
     ensure_call_room,
     join_pass_for,
 )
-from rris.common.domain.errors import Conflict, Forbidden, InvalidInput
+from rris.common.domain.errors import Conflict, Forbidden
+from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, lock_booking
 from rris.common.services.wording import label
 from rris.enums import CallRole, GuestKind
@@ -52,17 +53,12 @@ def invite_guest(
     booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
     if call_role_of(booking, user) is not CallRole.OFFICER:
         raise Forbidden(_("Only the officers of the department invite guests to the call."))
-    name = " ".join(display_name.split())
-    if not name:
-        raise InvalidInput({"display_name": _("Enter the name the others will see in the call.")})
-    if len(name) > GUEST_NAME_MAX_CHARS:
-        raise InvalidInput(
-            {
-                "display_name": ngettext(
-                    "Use at most %(num)d character.", "Use at most %(num)d characters.", GUEST_NAME_MAX_CHARS
-                )
-            }
-        )
+    name = required_text(
+        " ".join(display_name.split()),
+        "display_name",
+        _("Enter the name the others will see in the call."),
+        GUEST_NAME_MAX_CHARS,
+    )
     begin_write()
     booking = lock_booking(booking.id)
     if booking.state not in JOINABLE_STATES or now >= booking.ends_at:

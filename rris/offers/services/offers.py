@@ -17,7 +17,8 @@ from rris.access.queries.scoping import NotVisible
 from rris.bookings.domain.booking_states import BookingAction, next_state
 from rris.bookings.models.bookings import Assignment, Booking, Offer
 from rris.bookings.services.booking_events import record_event
-from rris.common.domain.errors import Conflict, InvalidInput
+from rris.common.domain.errors import Conflict
+from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, lock_booking, lock_interpreter
 from rris.context import current_settings
 from rris.enums import BookingState, OfferState
@@ -129,17 +130,9 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
 
 def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, now: datetime) -> Booking:
     """The interpreter says no (with a reason); when no offer for the leg is left, the next wave goes out."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": _("Say briefly why, so the coordinators can plan.")})
-    if len(reason) > DECLINE_REASON_MAX_CHARS:
-        raise InvalidInput(
-            {
-                "reason": ngettext(
-                    "Use at most %(num)d character.", "Use at most %(num)d characters.", DECLINE_REASON_MAX_CHARS
-                )
-            }
-        )
+    reason = required_text(
+        reason, "reason", _("Say briefly why, so the coordinators can plan."), DECLINE_REASON_MAX_CHARS
+    )
     begin_write()
     offer, booking = _own_offer(offer_id, interpreter.id)
     _guard_pending(offer, booking, now)

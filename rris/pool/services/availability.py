@@ -21,6 +21,7 @@ from rris.access.domain.permissions import Actor, Capability, can
 from rris.access.queries.scoping import NotVisible
 from rris.bookings.models.bookings import Assignment
 from rris.common.domain.errors import Forbidden, InvalidInput
+from rris.common.services.text_input import too_long
 from rris.common.services.transactions import begin_write
 from rris.enums import Weekday
 from rris.extensions import db
@@ -112,9 +113,7 @@ def add_time_off(
     reason = (reason or "").strip() or None
     errors: dict[str, str] = {}
     if reason and len(reason) > TIME_OFF_REASON_MAX_CHARS:
-        errors["reason"] = ngettext(
-            "Use at most %(num)d character.", "Use at most %(num)d characters.", TIME_OFF_REASON_MAX_CHARS
-        )
+        errors["reason"] = too_long(TIME_OFF_REASON_MAX_CHARS)
     begin_write()
     profile = _lock_profile(interpreter_id)
     starts_at = _to_utc(starts_local, profile.timezone, "starts_local", errors)

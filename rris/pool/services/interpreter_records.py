@@ -27,6 +27,7 @@ from rris.access.queries.scoping import NotVisible
 from rris.accounts.models.accounts import User
 from rris.common.domain.errors import InvalidInput
 from rris.common.domain.spreadsheet_cells import spreadsheet_text
+from rris.common.services.text_input import too_long
 from rris.common.services.transactions import begin_write
 from rris.extensions import db
 from rris.matching.services.conflicts import request_sweep
@@ -161,7 +162,7 @@ def _checked(
     phone = _check_phone(_text(entry, "phone"), errors)
     notes = _text(entry, "notes")
     if len(notes) > MAX_NOTES_CHARS:
-        errors["notes"] = ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_NOTES_CHARS)
+        errors["notes"] = too_long(MAX_NOTES_CHARS)
     if any(len(reference) > MAX_REFERENCE_CHARS for reference in typed_references):
         message = ngettext(
             "A reference has at most %(num)d character.",

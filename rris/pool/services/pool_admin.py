@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.access.queries.scoping import NotVisible
 from rris.bookings.models.bookings import Assignment, Booking, Offer
 from rris.bookings.services.booking_events import record_event
-from rris.common.domain.errors import Conflict, Forbidden, InvalidInput
+from rris.common.domain.errors import Conflict, Forbidden
+from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, lock_booking
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
@@ -56,17 +56,9 @@ class Reactivation:
 def deactivate_interpreter(interpreter_id: int, actor: Actor, reason: str, now: datetime) -> Deactivation:
     """Take the interpreter out of the pool; returns the upcoming confirmed jobs they leave, each flagged."""
     _require_manager(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": _("Say why the interpreter leaves the pool.")})
-    if len(reason) > DEACTIVATION_REASON_MAX_CHARS:
-        raise InvalidInput(
-            {
-                "reason": ngettext(
-                    "Use at most %(num)d character.", "Use at most %(num)d characters.", DEACTIVATION_REASON_MAX_CHARS
-                )
-            }
-        )
+    reason = required_text(
+        reason, "reason", _("Say why the interpreter leaves the pool."), DEACTIVATION_REASON_MAX_CHARS
+    )
     begin_write()
     # Bookings are locked before the profile, as offers.accept_offer does, so the two cannot deadlock.
     booking_ids = sorted(
