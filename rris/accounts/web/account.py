@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -21,7 +21,7 @@ from rris.calls.services.call_access import name_in_call
 from rris.calls.services.call_names import choose_call_name
 from rris.common.domain.errors import InvalidInput, TooManyAttempts
 from rris.common.web.authentication import current_actor, current_session_secret
-from rris.common.web.forms import ApiTokenForm, CallNameForm, ChangePasswordForm, ConfirmForm, show_errors
+from rris.common.web.forms import ApiTokenForm, CallNameForm, ChangePasswordForm, ConfirmForm, run_form, show_errors
 from rris.context import current_clock, current_settings
 from rris.enums import CallRole
 from rris.phone.services.phone_numbers import (
@@ -76,53 +76,44 @@ def profile(
 @login_required
 def password() -> Any:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            change_password(
-                current_user,
-                form.current_password.data,
-                form.new_password.data,
-                current_clock().now(),
-                keep_session=current_session_secret(),
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("Your password is changed. Other browsers signed in as you were signed out."), "success")
-            return redirect(url_for("account.profile"))
+    changed = run_form(
+        form,
+        lambda: change_password(
+            current_user,
+            form.current_password.data,
+            form.new_password.data,
+            current_clock().now(),
+            keep_session=current_session_secret(),
+        ),
+    )
+    if changed:
+        flash(_("Your password is changed. Other browsers signed in as you were signed out."), "success")
+        return redirect(url_for("account.profile"))
     return profile(password_form=form, status=422)
 
 
 @bp.post("/phone")
 @login_required
 def add_phone() -> Any:
-    form = PhoneForm()
-    if form.validate_on_submit():
-        try:
-            start_verification(current_user, form.phone.data, current_clock().now(), current_settings().secret_key)
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        except TooManyAttempts as throttled:
-            show_errors(form, InvalidInput({"phone": _too_many_codes(throttled)}))
-            return profile(phone_form=form, status=429)
-        else:
-            flash(_("We sent a code to %(phone)s. Enter it below.", phone=current_user.phone), "success")
-            return redirect(url_for("account.profile", _anchor="phone"))
+    form, now, key = PhoneForm(), current_clock().now(), current_settings().secret_key
+    try:
+        started = run_form(form, lambda: start_verification(current_user, form.phone.data, now, key))
+    except TooManyAttempts as throttled:
+        show_errors(form, InvalidInput({"phone": _too_many_codes(throttled)}))
+        return profile(phone_form=form, status=429)
+    if started:
+        flash(_("We sent a code to %(phone)s. Enter it below.", phone=current_user.phone), "success")
+        return redirect(url_for("account.profile", _anchor="phone"))
     return profile(phone_form=form, status=422)
 
 
 @bp.post("/phone/confirm")
 @login_required
 def confirm_phone() -> Any:
-    form = PhoneCodeForm()
-    if form.validate_on_submit():
-        try:
-            confirm_verification(current_user, form.code.data, current_clock().now(), current_settings().secret_key)
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("Your mobile number %(phone)s is verified.", phone=current_user.phone), "success")
-            return redirect(url_for("account.profile", _anchor="phone"))
+    form, now, key = PhoneCodeForm(), current_clock().now(), current_settings().secret_key
+    if run_form(form, lambda: confirm_verification(current_user, form.code.data, now, key)):
+        flash(_("Your mobile number %(phone)s is verified.", phone=current_user.phone), "success")
+        return redirect(url_for("account.profile", _anchor="phone"))
     return profile(code_form=form, status=422)
 
 
@@ -130,17 +121,12 @@ def confirm_phone() -> Any:
 @login_required
 def sms_reminders() -> Any:
     form = SmsOptInForm()
-    if form.validate_on_submit():
-        try:
-            set_sms_opt_in(current_user, form.sms_opt_in.data, current_clock().now())
-        except InvalidInput as problem:
-            show_errors(form, problem)
+    if run_form(form, lambda: set_sms_opt_in(current_user, form.sms_opt_in.data, current_clock().now())):
+        if form.sms_opt_in.data:
+            flash(_("You will get reminders by SMS."), "success")
         else:
-            if form.sms_opt_in.data:
-                flash(_("You will get reminders by SMS."), "success")
-            else:
-                flash(_("You will get no more reminders by SMS."), "success")
-            return redirect(url_for("account.profile", _anchor="phone"))
+            flash(_("You will get no more reminders by SMS."), "success")
+        return redirect(url_for("account.profile", _anchor="phone"))
     return profile(sms_form=form, status=422)
 
 
@@ -158,35 +144,24 @@ def call_name() -> Any:
     if current_user.interpreter_profile is None:
         abort(404)
     form = CallNameForm()
-    if form.validate_on_submit():
-        try:
-            chosen = choose_call_name(current_user, form.call_name.data, current_clock().now())
-        except InvalidInput as problem:
-            show_errors(form, problem)
+    if chosen := run_form(form, lambda: choose_call_name(current_user, form.call_name.data, current_clock().now())):
+        if chosen.result:
+            flash(_("In calls you are now shown as “%(name)s”.", name=chosen.result), "success")
         else:
-            if chosen:
-                flash(_("In calls you are now shown as “%(name)s”.", name=chosen), "success")
-            else:
-                flash(_("In calls you are now shown by your first name."), "success")
-            return redirect(url_for("account.profile", _anchor="call-name"))
+            flash(_("In calls you are now shown by your first name."), "success")
+        return redirect(url_for("account.profile", _anchor="call-name"))
     return profile(call_name_form=form, status=422)
 
 
 @bp.post("/tokens")
 @login_required
 def create_token() -> Any:
-    form = ApiTokenForm()
-    if form.validate_on_submit():
-        now = current_clock().now()
-        days = form.expires_in_days.data
-        try:
-            _token, secret = create_api_token(
-                current_user, form.name.data, now, now + timedelta(days=days) if days else None
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            return profile(token_form=ApiTokenForm(formdata=None), new_token=secret)
+    form, now = ApiTokenForm(), current_clock().now()
+    if created := run_form(
+        form, lambda: create_api_token(current_user, form.name.data, now, _days_after(now, form.expires_in_days.data))
+    ):
+        _token, secret = created.result
+        return profile(token_form=ApiTokenForm(formdata=None), new_token=secret)
     return profile(token_form=form, status=422)
 
 
@@ -214,6 +189,10 @@ def end_other_browsers() -> Any:
     count = end_other_sessions(current_user.id, current_clock().now(), current_session_secret())
     flash(ngettext("%(num)d other browser signed out.", "%(num)d other browsers signed out.", count), "success")
     return redirect(url_for("account.profile"))
+
+
+def _days_after(now: datetime, days: int | None) -> datetime | None:
+    return now + timedelta(days=days) if days else None
 
 
 def _call_name_form() -> CallNameForm | None:

@@ -11,9 +11,8 @@ from flask_login import current_user
 
 from rris.accounts.services.accounts import ResetLinks, request_password_reset, reset_password, user_for_reset_token
 from rris.accounts.services.sign_in import authenticate, throttle_policy
-from rris.common.domain.errors import InvalidInput
 from rris.common.web.authentication import sign_in, sign_out
-from rris.common.web.forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, show_errors
+from rris.common.web.forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, run_form
 from rris.context import current_clock, current_settings
 
 bp = Blueprint("auth", __name__)
@@ -23,21 +22,12 @@ bp = Blueprint("auth", __name__)
 def login() -> Any:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("directory.home"))
-    form = SignInForm()
-    if form.validate_on_submit():
-        try:
-            user = authenticate(
-                form.email.data,
-                form.password.data,
-                request.remote_addr or "",
-                current_clock().now(),
-                throttle_policy(current_settings()),
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            sign_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+    form, now, policy = SignInForm(), current_clock().now(), throttle_policy(current_settings())
+    if signed := run_form(
+        form, lambda: authenticate(form.email.data, form.password.data, request.remote_addr or "", now, policy)
+    ):
+        sign_in(signed.result)
+        return redirect(_safe_next(request.args.get("next")))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -51,17 +41,10 @@ def logout() -> Any:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password() -> Any:
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        try:
-            request_password_reset(form.email.data, current_clock().now(), ResetLinks.from_settings(current_settings()))
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(
-                _("If an account uses that address, a reset link is on its way. It works for a limited time."), "info"
-            )
-            return redirect(url_for("auth.login"))
+    form, now, links = ForgotPasswordForm(), current_clock().now(), ResetLinks.from_settings(current_settings())
+    if run_form(form, lambda: request_password_reset(form.email.data, now, links)):
+        flash(_("If an account uses that address, a reset link is on its way. It works for a limited time."), "info")
+        return redirect(url_for("auth.login"))
     status = 422 if form.errors else 200
     return render_template("auth/forgot.html", form=form), status
 
@@ -71,14 +54,9 @@ def reset(token: str) -> Any:
     now, secret_key = current_clock().now(), current_settings().secret_key
     user_for_reset_token(token, now, secret_key)  # an invalid link answers 422 before any form is shown
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            reset_password(token, form.password.data, now, secret_key)
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("Your password is changed. Sign in with the new one."), "success")
-            return redirect(url_for("auth.login"))
+    if run_form(form, lambda: reset_password(token, form.password.data, now, secret_key)):
+        flash(_("Your password is changed. Sign in with the new one."), "success")
+        return redirect(url_for("auth.login"))
     status = 422 if form.errors else 200
     return render_template("auth/reset.html", form=form, token=token), status
 

@@ -37,7 +37,7 @@ from rris.calls.services.call_guests import MAX_GUESTS_PER_CALL, active_guests, 
 from rris.common.domain.errors import Conflict, InvalidInput
 from rris.common.services.wording import label, language_name
 from rris.common.web.authentication import current_actor, require
-from rris.common.web.forms import show_errors
+from rris.common.web.forms import run_form, show_errors
 from rris.context import current_clock, current_settings
 from rris.enums import CallRole, Gender, GenderRule, GuestKind, Modality, SessionKind, Specialisation
 from rris.extensions import db
@@ -144,22 +144,14 @@ def _video_call_panel(booking: Booking, forms: dict[str, Any]) -> dict[str, Any]
 @bp.post("/<id:booking_id>/guests")
 @login_required
 def invite_call_guest(booking_id: int) -> Any:
-    form = GuestInviteForm()
-    if form.validate_on_submit():
-        try:
-            _guest, secret = invite_guest(
-                booking_id,
-                current_actor(),
-                current_user,
-                GuestKind(form.kind.data),
-                form.display_name.data,
-                current_clock().now(),
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            link = guest_link(secret, current_settings().public_url)
-            return detail(booking_id, forms={"guest_link": link}, status=201)
+    form, actor, now = GuestInviteForm(), current_actor(), current_clock().now()
+    if invited := run_form(
+        form,
+        lambda: invite_guest(booking_id, actor, current_user, GuestKind(form.kind.data), form.display_name.data, now),
+    ):
+        _guest, secret = invited.result
+        link = guest_link(secret, current_settings().public_url)
+        return detail(booking_id, forms={"guest_link": link}, status=201)
     return detail(booking_id, forms={"guest": form}, status=422)
 
 
@@ -175,36 +167,25 @@ def withdraw_call_guest(booking_id: int, guest_id: int) -> Any:
 @bp.post("/<id:booking_id>/cancel")
 @require(Capability.BOOK_INTERPRETERS)
 def cancel(booking_id: int) -> Any:
-    form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            booking_service.cancel_booking(booking_id, current_actor(), form.reason.data, current_clock().now())
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("The booking is cancelled; the interpreters are told."), "success")
-            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    form, actor, now = CancelForm(), current_actor(), current_clock().now()
+    if run_form(form, lambda: booking_service.cancel_booking(booking_id, actor, form.reason.data, now)):
+        flash(_("The booking is cancelled; the interpreters are told."), "success")
+        return redirect(url_for("bookings.detail", booking_id=booking_id))
     return detail(booking_id, forms={"cancel": form}, status=422)
 
 
 @bp.post("/<id:booking_id>/reschedule")
 @require(Capability.BOOK_INTERPRETERS)
 def reschedule(booking_id: int) -> Any:
-    form = RescheduleForm()
-    if form.validate_on_submit():
-        try:
-            booking_service.reschedule_booking(
-                booking_id,
-                current_actor(),
-                form.start_local.data.strftime("%Y-%m-%dT%H:%M"),
-                form.duration_minutes.data,
-                current_clock().now(),
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("The booking is moved; interpreters are being asked again, the previous one first."), "success")
-            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    form, actor, now = RescheduleForm(), current_actor(), current_clock().now()
+    if run_form(
+        form,
+        lambda: booking_service.reschedule_booking(
+            booking_id, actor, form.start_local.data.strftime("%Y-%m-%dT%H:%M"), form.duration_minutes.data, now
+        ),
+    ):
+        flash(_("The booking is moved; interpreters are being asked again, the previous one first."), "success")
+        return redirect(url_for("bookings.detail", booking_id=booking_id))
     return detail(booking_id, forms={"reschedule": form}, status=422)
 
 
@@ -214,24 +195,20 @@ def assign(booking_id: int) -> Any:
     form = AssignForm()
     form.interpreter_id.choices = [(form.interpreter_id.data, "")] if form.interpreter_id.data else []
     form.leg.choices = [(1, "1"), (2, "2")]
-    if form.validate_on_submit():
-        try:
-            booking_service.assign_by_hand(
-                booking_id,
-                form.interpreter_id.data,
-                current_actor(),
-                current_clock().now(),
-                form.leg.data,
-                despite=form.despite.data,
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        except Conflict as clash:
-            form.interpreter_id.errors = [str(clash)]
-            return detail(booking_id, forms={"assign": form}, status=409)
-        else:
-            flash(_("Assigned. The booking is confirmed for that leg."), "success")
-            return redirect(url_for("bookings.detail", booking_id=booking_id))
+    actor, now = current_actor(), current_clock().now()
+    try:
+        assigned = run_form(
+            form,
+            lambda: booking_service.assign_by_hand(
+                booking_id, form.interpreter_id.data, actor, now, form.leg.data, despite=form.despite.data
+            ),
+        )
+    except Conflict as clash:
+        form.interpreter_id.errors = [str(clash)]
+        return detail(booking_id, forms={"assign": form}, status=409)
+    if assigned:
+        flash(_("Assigned. The booking is confirmed for that leg."), "success")
+        return redirect(url_for("bookings.detail", booking_id=booking_id))
     return detail(booking_id, forms={"assign": form}, status=422)
 
 

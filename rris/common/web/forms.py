@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from rris.common.domain.errors import InvalidInput
+
+T = TypeVar("T")
 
 
 class MaxChars(Length):
@@ -83,7 +89,27 @@ def show_errors(form: FlaskForm, problem: InvalidInput) -> None:
             form.form_errors.append(message)
 
 
+@dataclass(frozen=True)
+class Accepted(Generic[T]):
+    """A posted form its use case accepted; `result` is what the use case returned."""
+
+    result: T
+
+
+def run_form(form: FlaskForm, use_case: Callable[[], T]) -> Accepted[T] | None:
+    """Run `use_case` when `form` is posted and valid. None when the form or the use case refuses it:
+    the reasons then stand next to the form's fields. Errors other than InvalidInput pass through."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return Accepted(use_case())
+    except InvalidInput as problem:
+        show_errors(form, problem)
+        return None
+
+
 __all__ = [
+    "Accepted",
     "ApiTokenForm",
     "CallNameForm",
     "ChangePasswordForm",
@@ -92,5 +118,6 @@ __all__ = [
     "ForgotPasswordForm",
     "ResetPasswordForm",
     "SignInForm",
+    "run_form",
     "show_errors",
 ]

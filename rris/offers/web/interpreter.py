@@ -24,7 +24,7 @@ from rris.calls.services.call_access import JOINABLE_STATES, dial_in_for
 from rris.common.domain.errors import Conflict, InvalidInput
 from rris.common.web.authentication import current_actor
 from rris.common.web.extensions import login_manager
-from rris.common.web.forms import show_errors
+from rris.common.web.forms import run_form, show_errors
 from rris.common.web.presenting import zone_label
 from rris.context import current_clock, current_settings
 from rris.matching.domain.clashes import busy_interval, jobs_clash
@@ -105,17 +105,14 @@ def accept(offer_id: int) -> Any:
 @interpreter_only
 def decline(offer_id: int) -> Any:
     form = DeclineOfferForm()
-    if form.validate_on_submit():
-        try:
-            decline_offer(offer_id, _profile(), form.reason.data, current_clock().now())
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        except Conflict as problem:
-            flash(str(problem), "error")
-            return redirect(url_for(".offers"))
-        else:
-            flash(_("You declined the job. Thank you for saying why."), "success")
-            return redirect(url_for(".offers"))
+    try:
+        declined = run_form(form, lambda: decline_offer(offer_id, _profile(), form.reason.data, current_clock().now()))
+    except Conflict as problem:
+        flash(str(problem), "error")
+        return redirect(url_for(".offers"))
+    if declined:
+        flash(_("You declined the job. Thank you for saying why."), "success")
+        return redirect(url_for(".offers"))
     if offer_id not in {offer.id for offer in open_offers(_profile().id, current_clock().now())}:
         flash(_("That offer is no longer open."), "error")
         return redirect(url_for(".offers"))
@@ -228,22 +225,13 @@ def save_week() -> Any:
 @bp.post("/availability/time-off")
 @interpreter_only
 def add_away() -> Any:
-    form = TimeOffForm()
-    if form.validate_on_submit():
-        try:
-            add_time_off(
-                _profile().id,
-                current_actor(),
-                form.starts_local.data,
-                form.ends_local.data,
-                form.reason.data,
-                current_clock().now(),
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("Your time off is saved. You get no offers during it."), "success")
-            return redirect(url_for(".availability") + "#time-off")
+    form, actor, now = TimeOffForm(), current_actor(), current_clock().now()
+    if run_form(
+        form,
+        lambda: add_time_off(_profile().id, actor, form.starts_local.data, form.ends_local.data, form.reason.data, now),
+    ):
+        flash(_("Your time off is saved. You get no offers during it."), "success")
+        return redirect(url_for(".availability") + "#time-off")
     return availability(time_off_form=form, status=422)
 
 

@@ -12,9 +12,8 @@ from rris.access.domain.permissions import Capability, can
 from rris.access.queries.scoping import get_visible, visible_departments, visible_interpreters, visible_users
 from rris.accounts.models.accounts import User
 from rris.bookings.web.booking_forms import ReofferForm
-from rris.common.domain.errors import InvalidInput
 from rris.common.web.authentication import current_actor, require
-from rris.common.web.forms import show_errors
+from rris.common.web.forms import run_form
 from rris.common.web.presenting import viewer_today
 from rris.context import current_clock
 from rris.extensions import db
@@ -96,24 +95,17 @@ def interpreter(interpreter_id: int, deactivate_form: DeactivateForm | None = No
 @bp.post("/interpreters/<id:interpreter_id>/deactivate")
 @require(Capability.MANAGE_POOL)
 def deactivate(interpreter_id: int) -> Any:
-    form = DeactivateForm()
-    if form.validate_on_submit():
-        try:
-            result = pool_admin.deactivate_interpreter(
-                interpreter_id, current_actor(), form.reason.data, current_clock().now()
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(
-                _(
-                    "Out of the pool: %(offers)d offers withdrawn, %(jobs)d upcoming jobs to re-offer.",
-                    offers=result.withdrawn_offers,
-                    jobs=len(result.jobs_left),
-                ),
-                "success",
-            )
-            return redirect(url_for("directory.interpreter", interpreter_id=interpreter_id))
+    form, actor, now = DeactivateForm(), current_actor(), current_clock().now()
+    if done := run_form(form, lambda: pool_admin.deactivate_interpreter(interpreter_id, actor, form.reason.data, now)):
+        flash(
+            _(
+                "Out of the pool: %(offers)d offers withdrawn, %(jobs)d upcoming jobs to re-offer.",
+                offers=done.result.withdrawn_offers,
+                jobs=len(done.result.jobs_left),
+            ),
+            "success",
+        )
+        return redirect(url_for("directory.interpreter", interpreter_id=interpreter_id))
     return interpreter(interpreter_id, deactivate_form=form, status=422)
 
 

@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 
 from rris.access.domain.permissions import Capability
 from rris.access.queries.scoping import get_visible, visible_interpreters
-from rris.common.domain.errors import InvalidInput
 from rris.common.web.authentication import current_actor, require
-from rris.common.web.forms import show_errors
+from rris.common.web.forms import run_form
 from rris.common.web.presenting import viewer_today
 from rris.context import current_clock
 from rris.pool.models.interpreters import InterpreterProfile
@@ -25,31 +24,22 @@ bp = Blueprint("interpreter_admin", __name__)
 @bp.route("/interpreters/new", methods=["GET", "POST"])
 @require(Capability.MANAGE_POOL)
 def new_interpreter() -> Any:
-    form = InterpreterForm()
-    if form.validate_on_submit():
-        try:
-            interpreter_id = create_interpreter(form.entry(), current_actor(), current_clock().now(), viewer_today())
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("Added to the pool. They choose a password with “Forgot password” and this address."), "success")
-            return redirect(url_for("directory.interpreter", interpreter_id=interpreter_id))
+    form, actor, now = InterpreterForm(), current_actor(), current_clock().now()
+    if created := run_form(form, lambda: create_interpreter(form.entry(), actor, now, viewer_today())):
+        flash(_("Added to the pool. They choose a password with “Forgot password” and this address."), "success")
+        return redirect(url_for("directory.interpreter", interpreter_id=created.result))
     return _form_page(form, None)
 
 
 @bp.route("/interpreters/<id:interpreter_id>/edit", methods=["GET", "POST"])
 @require(Capability.MANAGE_POOL)
 def edit_interpreter(interpreter_id: int) -> Any:
-    profile = get_visible(visible_interpreters(current_actor()), InterpreterProfile, interpreter_id)
+    actor, now = current_actor(), current_clock().now()
+    profile = get_visible(visible_interpreters(actor), InterpreterProfile, interpreter_id)
     form = InterpreterForm() if request.method == "POST" else InterpreterForm(data=entry_of(profile))
-    if form.validate_on_submit():
-        try:
-            update_interpreter(profile.id, form.entry(), current_actor(), current_clock().now(), viewer_today())
-        except InvalidInput as problem:
-            show_errors(form, problem)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("directory.interpreter", interpreter_id=interpreter_id))
+    if run_form(form, lambda: update_interpreter(profile.id, form.entry(), actor, now, viewer_today())):
+        flash(_("Saved."), "success")
+        return redirect(url_for("directory.interpreter", interpreter_id=interpreter_id))
     return _form_page(form, profile)
 
 
