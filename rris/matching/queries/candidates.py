@@ -22,11 +22,9 @@ from rris.matching.domain.snapshots import (
     Candidate,
     Commitment,
     Interval,
-    WeeklyWindow,
 )
 from rris.pool.models.interpreters import (
     Accreditation,
-    AvailabilityWindow,
     InterpreterProfile,
     InterpreterSpecialisation,
     LanguagePair,
@@ -34,6 +32,7 @@ from rris.pool.models.interpreters import (
     interpreter_dialects,
 )
 from rris.pool.models.languages import Dialect
+from rris.pool.queries.availability import weekly_windows
 
 FAIR_SHARE_PERIOD = timedelta(days=30)
 # Commitments this far around the span matter: the same local day anywhere on earth, plus rest gaps.
@@ -142,16 +141,7 @@ class _Facts:
             )
         ):
             self.specialisations[interpreter_id].append(specialisation)
-        self.windows: dict[int, list[WeeklyWindow]] = defaultdict(list)
-        for interpreter_id, weekday, start, end in db.session.execute(
-            select(
-                AvailabilityWindow.interpreter_id,
-                AvailabilityWindow.weekday,
-                AvailabilityWindow.start_minute,
-                AvailabilityWindow.end_minute,
-            ).where(AvailabilityWindow.interpreter_id.in_(ids))
-        ):
-            self.windows[interpreter_id].append(WeeklyWindow(weekday, start, end))
+        self.windows = weekly_windows(ids)
 
 
 def _time_off(ids: list[int], span: Interval) -> dict[int, list[Interval]]:

@@ -18,9 +18,10 @@ from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking
 from rris.enums import BookingState
 from rris.extensions import db
-from rris.matching.domain.snapshots import Interval, WeeklyWindow
+from rris.matching.domain.snapshots import Interval
 from rris.pool.models.geography import Country
-from rris.pool.models.interpreters import Accreditation, AvailabilityWindow, InterpreterProfile, LanguagePair, TimeOff
+from rris.pool.models.interpreters import Accreditation, InterpreterProfile, LanguagePair, TimeOff
+from rris.pool.queries.availability import weekly_windows
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.domain.utilisation import InterpreterHours, Utilisation, utilisation
 from rris.timeutil import ensure_utc
@@ -77,16 +78,7 @@ def pool_utilisation(report_filter: ReportFilter) -> list[NamedUtilisation]:
     rows = db.session.execute(people.order_by(User.name, InterpreterProfile.id)).all()
     ids = [row[0] for row in rows]
 
-    windows: defaultdict[int, list[WeeklyWindow]] = defaultdict(list)
-    for interpreter_id, weekday, start_minute, end_minute in db.session.execute(
-        select(
-            AvailabilityWindow.interpreter_id,
-            AvailabilityWindow.weekday,
-            AvailabilityWindow.start_minute,
-            AvailabilityWindow.end_minute,
-        ).where(AvailabilityWindow.interpreter_id.in_(ids))
-    ):
-        windows[interpreter_id].append(WeeklyWindow(weekday, start_minute, end_minute))
+    windows = weekly_windows(ids)
 
     away: defaultdict[int, list[Interval]] = defaultdict(list)
     for interpreter_id, starts_at, ends_at in db.session.execute(
