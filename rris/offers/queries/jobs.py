@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from rris.access.queries.scoping import held_job, open_offer
 from rris.bookings.models.bookings import Assignment, Booking, Offer
@@ -29,14 +29,8 @@ def upcoming_jobs(interpreter_id: int, now: datetime) -> list[Assignment]:
     """The interpreter's confirmed jobs that have not ended, soonest first."""
     return list(
         db.session.scalars(
-            select(Assignment)
-            .join(Booking, Booking.id == Assignment.booking_id)
-            .where(
-                Assignment.interpreter_id == interpreter_id,
-                held_job(),
-                Booking.ends_at > now,
-                Booking.state.in_((BookingState.CONFIRMED, BookingState.IN_PROGRESS)),
-            )
+            _held_jobs(interpreter_id)
+            .where(Booking.ends_at > now, Booking.state.in_((BookingState.CONFIRMED, BookingState.IN_PROGRESS)))
             .order_by(Booking.starts_at)
         )
     )
@@ -46,16 +40,17 @@ def past_jobs(interpreter_id: int, now: datetime, limit: int = 10) -> list[Assig
     """The interpreter's most recent jobs that have ended, latest first."""
     return list(
         db.session.scalars(
-            select(Assignment)
-            .join(Booking, Booking.id == Assignment.booking_id)
-            .where(
-                Assignment.interpreter_id == interpreter_id,
-                held_job(),
-                Booking.ends_at <= now,
-            )
-            .order_by(Booking.starts_at.desc())
-            .limit(limit)
+            _held_jobs(interpreter_id).where(Booking.ends_at <= now).order_by(Booking.starts_at.desc()).limit(limit)
         )
+    )
+
+
+def _held_jobs(interpreter_id: int) -> Select[tuple[Assignment]]:
+    """The jobs the interpreter holds, their bookings joined for the lists above to narrow and order."""
+    return (
+        select(Assignment)
+        .join(Booking, Booking.id == Assignment.booking_id)
+        .where(Assignment.interpreter_id == interpreter_id, held_job())
     )
 
 
