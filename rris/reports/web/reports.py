@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
@@ -50,6 +50,14 @@ def _read_filter() -> tuple[ReportFilterForm, ReportView | None, Any]:
     return form, build_report(actor, form.report_filter(zone_name, today)), None
 
 
+def _valid_report() -> ReportView:
+    """The report the query string asks for; a 400 naming the invalid fields when the filter is not valid."""
+    _form, view, invalid = _read_filter()
+    if view is None:
+        abort(make_response(error_response(400, _("The report's filter is not valid."), invalid)))
+    return view
+
+
 @bp.get("/reports")
 @require(Capability.VIEW_REPORTS)
 def index() -> Any:
@@ -73,9 +81,7 @@ def index() -> Any:
 @require(Capability.VIEW_REPORTS)
 def printable() -> Any:
     """The period on paper: the exported tables (small counts hidden across countries) and charts."""
-    form, view, invalid = _read_filter()
-    if view is None:
-        return error_response(400, _("The report's filter is not valid."), invalid)
+    view = _valid_report()
     return render_template(
         "reports/print.html",
         view=view,
@@ -92,9 +98,7 @@ def printable() -> Any:
 def csv_export(key: str) -> Any:
     if key not in EXPORTED_TABLES:
         return error_response(404, _("There is no table called %(key)s.", key=key))
-    form, view, invalid = _read_filter()
-    if view is None:
-        return error_response(400, _("The report's filter is not valid."), invalid)
+    view = _valid_report()
     body = export_csv(view, key)
     return _download(body.encode("utf-8-sig"), "text/csv; charset=utf-8", f"rris-{key}-{_file_period(view)}.csv")
 
@@ -102,9 +106,7 @@ def csv_export(key: str) -> Any:
 @bp.get("/reports/report.xlsx")
 @require(Capability.VIEW_REPORTS)
 def xlsx_export() -> Any:
-    form, view, invalid = _read_filter()
-    if view is None:
-        return error_response(400, _("The report's filter is not valid."), invalid)
+    view = _valid_report()
     return _download(export_xlsx(view), XLSX_TYPE, f"rris-report-{_file_period(view)}.xlsx")
 
 
