@@ -14,13 +14,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.accounts.models.accounts import User
 from rris.bookings.domain.applicant_keys import KEY_DIGEST_CHARS
-from rris.common.models.types import UTCDateTime, enum_type
+from rris.common.models.types import UTCDateTime, enum_type, unique_while_null
 from rris.enums import BookingState, Gender, GenderRule, Modality, OfferState, SessionKind, Specialisation
 from rris.extensions import Model
 from rris.pool.domain.languages import RELAY_LANGUAGE
@@ -159,14 +158,7 @@ class Assignment(Model):
     __table_args__ = (
         CheckConstraint("busy_until > busy_from", name="busy_in_order"),
         CheckConstraint("leg IN (1, 2)", name="leg_one_or_two"),
-        Index(
-            "uq_assignments_active_leg",
-            "booking_id",
-            "leg",
-            unique=True,
-            postgresql_where=text("released_at IS NULL"),
-            sqlite_where=text("released_at IS NULL"),
-        ),
+        unique_while_null("uq_assignments_active_leg", "booking_id", "leg", null_column="released_at"),
         Index("ix_assignments_interpreter_busy", "interpreter_id", "busy_from", "busy_until"),
     )
 

@@ -1,4 +1,4 @@
-"""Column types shared by the models."""
+"""Column types and index shapes shared by the models."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Index, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.types import TypeDecorator
 
@@ -48,6 +48,13 @@ def enum_type(enum_class: type[Enum], name: str | None = None) -> SAEnum:
         validate_strings=True,
         name=name or enum_class.__name__.lower(),
     )
+
+
+def unique_while_null(name: str, *columns: str, null_column: str) -> Index:
+    """A unique index over `columns` among the rows whose `null_column` is NULL (the ones still open),
+    partial on PostgreSQL and SQLite alike."""
+    still_open = text(f"{null_column} IS NULL")
+    return Index(name, *columns, unique=True, postgresql_where=still_open, sqlite_where=still_open)
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

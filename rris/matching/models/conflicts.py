@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.bookings.models.bookings import Assignment, Booking
-from rris.common.models.types import UTCDateTime
+from rris.common.models.types import UTCDateTime, unique_while_null
 from rris.extensions import Model
 from rris.pool.models.interpreters import InterpreterProfile
 
@@ -23,14 +23,7 @@ class BookingConflict(Model):
 
     __tablename__ = "booking_conflicts"
     __table_args__ = (
-        Index(
-            "uq_booking_conflicts_open",
-            "assignment_id",
-            "reason",
-            unique=True,
-            postgresql_where=text("resolved_at IS NULL"),
-            sqlite_where=text("resolved_at IS NULL"),
-        ),
+        unique_while_null("uq_booking_conflicts_open", "assignment_id", "reason", null_column="resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
