@@ -34,29 +34,31 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address."))])
 
 
-class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))])
-    confirm = PasswordField(
+def _new_password() -> PasswordField:
+    return PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))])
+
+
+def _new_password_again(new_password_field: str) -> PasswordField:
+    return PasswordField(
         _l("New password again"),
         validators=[
             DataRequired(_l("Type the new password again.")),
-            EqualTo("password", _l("The two entries differ.")),
+            EqualTo(new_password_field, _l("The two entries differ.")),
         ],
     )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password()
+    confirm = _new_password_again("password")
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password."))])
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(_l("Type the new password again.")),
-            EqualTo("new_password", _l("The two entries differ.")),
-        ],
-    )
+    new_password = _new_password()
+    confirm = _new_password_again("new_password")
 
 
 class ApiTokenForm(FlaskForm):
