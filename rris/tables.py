@@ -1,68 +1,14 @@
-"""SQLAlchemy 2.0 typed models; importing this package registers every table."""
+"""Every capability's table modules; importing this module registers each table with the metadata.
 
-from rris.accounts.models.accounts import ApiToken, LoginAttempt, User, UserSession
-from rris.bookings.models.bookings import (
-    Assignment,
-    Booking,
-    BookingEvent,
-    BookingRead,
-    BookingSpecialisation,
-    CaseObjection,
-    IdempotencyRecord,
-    Offer,
-)
-from rris.calls.models.call_guests import CallGuest
-from rris.calls.models.calls import CallAttendance, CallStateChange, CallSummary
-from rris.matching.models.conflicts import BookingConflict, SweepRequest
-from rris.notifications.models.notifications import Notification
-from rris.phone.models.callable_countries import CallableCountryList
-from rris.phone.models.phone_legs import DialInFailure, PhoneLeg, PhoneLegEvent
-from rris.phone.models.phone_verification import PhoneVerification
-from rris.pool.models.geography import Country, CountryLanguage, Department
-from rris.pool.models.interpreters import (
-    Accreditation,
-    AvailabilityWindow,
-    InterpreterProfile,
-    InterpreterSpecialisation,
-    LanguagePair,
-    TimeOff,
-)
-from rris.pool.models.languages import Dialect, Language
+Code imports a model from its capability (`rris.bookings.models.bookings`); this module only
+makes sure that the metadata, and so migrations and the data map, see every table.
+"""
 
-__all__ = [
-    "Assignment",
-    "Booking",
-    "BookingEvent",
-    "BookingRead",
-    "BookingSpecialisation",
-    "BookingConflict",
-    "CallableCountryList",
-    "CallAttendance",
-    "CallGuest",
-    "CallStateChange",
-    "CallSummary",
-    "CaseObjection",
-    "IdempotencyRecord",
-    "Offer",
-    "Accreditation",
-    "ApiToken",
-    "AvailabilityWindow",
-    "Country",
-    "CountryLanguage",
-    "Department",
-    "DialInFailure",
-    "Dialect",
-    "InterpreterProfile",
-    "InterpreterSpecialisation",
-    "Language",
-    "LanguagePair",
-    "LoginAttempt",
-    "Notification",
-    "PhoneLeg",
-    "PhoneLegEvent",
-    "PhoneVerification",
-    "SweepRequest",
-    "TimeOff",
-    "User",
-    "UserSession",
-]
+# Imported for what importing them does: each module's tables join the metadata.
+from rris.accounts.models import accounts  # noqa: F401
+from rris.bookings.models import bookings  # noqa: F401
+from rris.calls.models import call_guests, calls  # noqa: F401
+from rris.matching.models import conflicts  # noqa: F401
+from rris.notifications.models import notifications  # noqa: F401
+from rris.phone.models import callable_countries, phone_legs, phone_verification  # noqa: F401
+from rris.pool.models import geography, interpreters, languages  # noqa: F401
