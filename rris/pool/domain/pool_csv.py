@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -219,21 +219,12 @@ def pool_cells(row: PoolRow) -> dict[str, str]:
 
 def normalised(row: PoolRow) -> PoolRow:
     """The row with its lists sorted, so two descriptions of one interpreter compare equal."""
-    return PoolRow(
-        email=row.email,
-        name=row.name,
-        gender=row.gender,
-        timezone=row.timezone,
-        employment=row.employment,
+    return replace(
+        row,
         language_pairs=tuple(sorted(row.language_pairs)),
         dialects=tuple(sorted(row.dialects)),
         accreditations=tuple(sorted(row.accreditations, key=_accreditation_key)),
         specialisations=tuple(sorted(row.specialisations, key=lambda s: s.specialisation.value)),
-        daily_cap_minutes=row.daily_cap_minutes,
-        rest_gap_minutes=row.rest_gap_minutes,
-        hourly_rate=row.hourly_rate,
-        currency=row.currency,
-        active=row.active,
     )
 
 
