@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
+from rris.bookings.services.booking_setup import BookingSetup
 from rris.common.domain.errors import DomainError, InvalidInput
 from rris.context import current_clock, current_settings
 from rris.enums import Role
@@ -45,11 +46,12 @@ def demo_load(if_empty: bool) -> None:
 def demo_call(in_minutes: int) -> None:
     from rris.demo.call import book_demo_call
 
+    settings = current_settings()
+    setup, starts_in = BookingSetup.from_settings(settings), timedelta(minutes=in_minutes)
     try:
-        call = book_demo_call(current_clock().now(), timedelta(minutes=in_minutes))
+        call = book_demo_call(current_clock().now(), setup, starts_in)
     except (LookupError, DomainError) as problem:
         raise click.ClickException(str(problem)) from None
-    settings = current_settings()
     click.echo(
         f"Session {call.code} with {call.interpreter} is {call.state.value}; "
         "its call opens 15 minutes before the start."

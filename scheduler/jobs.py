@@ -16,6 +16,7 @@ from rris.extensions import db
 from rris.matching.services import conflicts
 from rris.notifications.services import outbox
 from rris.notifications.services.messages import Letterhead
+from rris.offers.domain.waves import WavePolicy
 from rris.offers.services import offers
 from rris.retention.services import retention
 
@@ -56,7 +57,7 @@ def dispatch_outbox() -> None:
 
 def expire_offers() -> None:
     """Expire offers whose time ran out; the service sends the next wave or marks the booking unfilled."""
-    expired = offers.expire_offers(current_clock().now())
+    expired = offers.expire_offers(current_clock().now(), WavePolicy.from_settings(current_settings()))
     if expired:
         logger.info("expired %d offers", expired)
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from rris.access.domain.permissions import Actor, booking_actions
 from rris.access.queries.scoping import disclosure_of
 from rris.api.serializers import instant
+from rris.bookings.domain.applicant_keys import KeyRing
 from rris.bookings.models.bookings import Booking, Offer
 from rris.bookings.services.applicant_keys import stand_in_for_identifier
 from rris.bookings.services.booking_input import BookingInput
@@ -92,11 +93,11 @@ def booking_input(payload: dict[str, Any]) -> BookingInput:
     return BookingInput(**values)
 
 
-def remembered_body(payload: Any) -> Any:
+def remembered_body(payload: Any, keys: KeyRing) -> Any:
     """The request body as an idempotency fingerprint may see it: the applicant's identifier
-    replaced by its keyed hash."""
+    replaced by its keyed hash under the current secret of `keys`."""
     if isinstance(payload, dict) and isinstance(payload.get("applicant_identifier"), str):
-        return {**payload, "applicant_identifier": stand_in_for_identifier(payload["applicant_identifier"])}
+        return {**payload, "applicant_identifier": stand_in_for_identifier(payload["applicant_identifier"], keys)}
     return payload
 
 

@@ -25,13 +25,15 @@ from rris.api.json_body import json_object, record_id, text
 from rris.bookings.domain.booking_states import BookingAction
 from rris.bookings.models.bookings import Booking
 from rris.bookings.services import bookings as booking_service
+from rris.bookings.services.booking_setup import BookingSetup
 from rris.common.domain.errors import InvalidInput
 from rris.common.services.idempotency import check_key, fingerprint
 from rris.common.web.authentication import current_actor
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.extensions import db
 from rris.matching.services.booking_matching import match_leg
 from rris.matching.services.conflicts import reoffer_after_conflict
+from rris.offers.domain.waves import WavePolicy
 from rris.offers.queries.jobs import open_offers
 from rris.offers.services.offers import accept_offer, decline_offer
 from rris.pool.models.interpreters import InterpreterProfile
@@ -42,14 +44,14 @@ MAX_LISTED = 200
 @bp.post("/bookings")
 def create_booking() -> Any:
     payload = json_object()
-    raw = booking_input(payload)
+    raw, setup = booking_input(payload), BookingSetup.from_settings(current_settings())
     key = request.headers.get("Idempotency-Key")
     idempotency = None
     if key is not None:
-        remembered = fingerprint("POST", request.path, remembered_body(payload))
+        remembered = fingerprint("POST", request.path, remembered_body(payload, setup.keys))
         idempotency = booking_service.Idempotency(check_key(key), remembered)
     booking, created = booking_service.request_booking(
-        raw, current_user, current_actor(), current_clock().now(), idempotency
+        raw, current_user, current_actor(), current_clock().now(), setup, idempotency
     )
     response = jsonify(booking_json(booking, current_actor()))
     response.status_code = 201
@@ -62,7 +64,8 @@ def create_booking() -> Any:
 @bp.post("/bookings/preview")
 def preview_booking() -> Any:
     raw = booking_input(json_object())
-    assessment = booking_service.preview_booking(raw, current_actor(), current_clock().now())
+    keys = BookingSetup.from_settings(current_settings()).keys
+    assessment = booking_service.preview_booking(raw, current_actor(), current_clock().now(), keys)
     zone = current_user.zone_name
     return jsonify(assessment_json(assessment, zone))
 
@@ -90,7 +93,8 @@ def cancel(booking_id: int) -> Any:
 
 @bp.post("/bookings/<id:booking_id>/reoffer")
 def reoffer(booking_id: int) -> Any:
-    record = reoffer_after_conflict(booking_id, current_actor(), current_clock().now())
+    waves = WavePolicy.from_settings(current_settings())
+    record = reoffer_after_conflict(booking_id, current_actor(), current_clock().now(), waves)
     return jsonify(booking_json(record, current_actor()))
 
 
@@ -103,8 +107,9 @@ def reschedule(booking_id: int) -> Any:
         raise InvalidInput({"duration_minutes": _("Give a whole number.")})
     if occurrence not in (None, 0, 1):
         raise InvalidInput({"start_occurrence": _("Give 0 (the first) or 1 (the second).")})
+    setup = BookingSetup.from_settings(current_settings())
     record = booking_service.reschedule_booking(
-        booking_id, current_actor(), text(payload, "start_local"), duration, current_clock().now(), occurrence
+        booking_id, current_actor(), text(payload, "start_local"), duration, current_clock().now(), setup, occurrence
     )
     return jsonify(booking_json(record, current_actor()))
 
@@ -184,5 +189,6 @@ def accept(offer_id: int) -> Any:
 @bp.post("/offers/<id:offer_id>/decline")
 def decline(offer_id: int) -> Any:
     payload = json_object()
-    decline_offer(offer_id, _interpreter(), text(payload, "reason"), current_clock().now())
+    waves = WavePolicy.from_settings(current_settings())
+    decline_offer(offer_id, _interpreter(), text(payload, "reason"), current_clock().now(), waves)
     return jsonify(status="declined")

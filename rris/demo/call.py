@@ -21,6 +21,7 @@ from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
 from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_setup import BookingSetup
 from rris.bookings.services.bookings import request_booking
 from rris.common.domain.errors import DomainError
 from rris.database import IMMEDIATE
@@ -51,7 +52,7 @@ class DemoCall:
     interpreter: str
 
 
-def book_demo_call(now: datetime, starts_in: timedelta = timedelta(minutes=5)) -> DemoCall:
+def book_demo_call(now: datetime, setup: BookingSetup, starts_in: timedelta = timedelta(minutes=5)) -> DemoCall:
     """Book Pashto for Jelena starting in `starts_in` (to the next whole minute) and let Mariam
     accept it; raise DemoCallRefused, changing nothing, when the engine does not offer it to her."""
     logins = dict(DEMO_LOGINS)
@@ -72,7 +73,7 @@ def book_demo_call(now: datetime, starts_in: timedelta = timedelta(minutes=5)) -
     )
     mariam_id, name, actor = mariam.id, mariam.name, actor_of(caseworker)
     with all_or_nothing():
-        booking, _created = request_booking(request, caseworker, actor, now)
+        booking, _created = request_booking(request, caseworker, actor, now, setup)
         offer = next(
             (o for o in booking.offers if o.interpreter_id == mariam_id and o.state is OfferState.PENDING), None
         )

@@ -36,6 +36,7 @@ from rris.pool.models.interpreters import InterpreterProfile
 from tests import factories
 from tests.api.test_bookings_api import token_for
 from tests.calls.test_call_page import CONFIG_BLOCK, config_of
+from tests.support.booking_setup import booking_setup, waves
 from tests.support.calendars import parse_ics
 from tests.support.letterhead import letterhead
 from tests.support.smtp import Mailbox
@@ -197,7 +198,9 @@ def _confirmed_long_ago(app, clock) -> None:
 def _declined(app, clock) -> None:
     with _services(app):
         booking = db.session.scalars(select(Booking)).one()
-        decline_offer(_offer_of(booking, MARIAM).id, _profile(MARIAM), "Another hearing then.", current_clock().now())
+        decline_offer(
+            _offer_of(booking, MARIAM).id, _profile(MARIAM), "Another hearing then.", current_clock().now(), waves()
+        )
 
 
 @step("withdrawn")
@@ -209,7 +212,7 @@ def _withdrawn(app, clock) -> None:
 def _expired(app, clock) -> None:
     clock.set(clock.now() + timedelta(minutes=30))
     with _services(app):
-        expire_offers(current_clock().now())
+        expire_offers(current_clock().now(), waves())
 
 
 @step("replaced")
@@ -275,7 +278,7 @@ def world(app, clock, mailbox, sms, state) -> World:
             case_reference=CASE,
             notes=NOTES,
         )
-        booking, _created = request_booking(request, jelena, actor_of(jelena), current_clock().now())
+        booking, _created = request_booking(request, jelena, actor_of(jelena), current_clock().now(), booking_setup())
         assert {offer.interpreter.user.email for offer in booking.offers} == {MARIAM, "omid@pool.example"}
         booking_id, code = booking.id, booking.code
     _dispatch(app, clock)

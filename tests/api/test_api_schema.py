@@ -42,6 +42,7 @@ from rris.offers.services.offers import accept_offer
 from rris.timeutil import FrozenClock
 from tests import factories
 from tests.conftest import BACKENDS, DEFAULT_NOW, settings_for_test
+from tests.support.booking_setup import booking_setup
 from tests.support.live_portal import LivePortal, serve_portal
 from tests.support.web_fixtures import empty_database
 
@@ -112,7 +113,7 @@ def _seed(portal: LivePortal) -> dict[str, str]:
                 duration_minutes=60,
                 case_reference=f"RS-2026-{day:04d}",
             )
-            bookings.append(request_booking(raw, jelena, actor_of(jelena), DEFAULT_NOW)[0])
+            bookings.append(request_booking(raw, jelena, actor_of(jelena), DEFAULT_NOW, booking_setup())[0])
         offer = next(offer for offer in bookings[0].offers if offer.interpreter_id == mariam.id)
         accept_offer(offer.id, mariam, DEFAULT_NOW)
         cancel_booking(bookings[2].id, actor_of(jelena), "The applicant withdrew.", DEFAULT_NOW)

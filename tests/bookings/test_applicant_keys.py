@@ -22,6 +22,7 @@ from rris.matching.services.conflicts import process_sweep_requests
 from rris.offers.services.offers import accept_offer
 from tests import factories
 from tests.conftest import DEFAULT_NOW, TEST_APPLICANT_KEY_SECRET
+from tests.support.booking_setup import booking_setup
 
 REGISTRATION = "RS-2026-0042"
 TYPED_IN_SKOPJE = "rs 2026 0042"
@@ -71,7 +72,7 @@ def in_belgrade(user, identifier=None, day="2026-01-13", **changes):
         "applicant_identifier": identifier,
         **changes,
     }
-    return request_booking(BookingInput(**values), user, actor_of(user), DEFAULT_NOW)[0]
+    return request_booking(BookingInput(**values), user, actor_of(user), DEFAULT_NOW, booking_setup())[0]
 
 
 def in_skopje(user, identifier=None, day="2026-01-15", **changes):
@@ -85,7 +86,7 @@ def in_skopje(user, identifier=None, day="2026-01-15", **changes):
         "applicant_identifier": identifier,
         **changes,
     }
-    return request_booking(BookingInput(**values), user, actor_of(user), DEFAULT_NOW)[0]
+    return request_booking(BookingInput(**values), user, actor_of(user), DEFAULT_NOW, booking_setup())[0]
 
 
 def confirm(booking, interpreter):

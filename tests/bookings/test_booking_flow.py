@@ -21,6 +21,7 @@ from rris.extensions import db
 from rris.offers.services.offers import accept_offer, decline_offer, expire_offers
 from tests import factories
 from tests.conftest import DEFAULT_NOW
+from tests.support.booking_setup import booking_setup, waves
 
 TUESDAY_0900_BELGRADE = "2026-01-13T09:00"  # 08:00 UTC, 12:30 in Kabul
 
@@ -48,7 +49,7 @@ def pool(count, **fields):
 
 
 def book(user, **changes):
-    booking, _created = request_booking(pashto_request(**changes), user, actor_of(user), DEFAULT_NOW)
+    booking, _created = request_booking(pashto_request(**changes), user, actor_of(user), DEFAULT_NOW, booking_setup())
     return booking
 
 
@@ -78,7 +79,7 @@ def test_when_everyone_declines_the_next_wave_goes_out(jelena):
     interpreters = pool(4)
     booking = book(jelena)
     for offer in list(pending_offers(booking)):
-        decline_offer(offer.id, offer.interpreter, "Another hearing that morning", DEFAULT_NOW)
+        decline_offer(offer.id, offer.interpreter, "Another hearing that morning", DEFAULT_NOW, waves())
     waiting = pending_offers(booking)
     assert booking.offer_wave == 2 and len(waiting) == 1
     assert waiting[0].interpreter_id not in {o.interpreter_id for o in booking.offers if o.state is OfferState.DECLINED}
@@ -89,16 +90,16 @@ def test_a_decline_needs_a_reason(jelena):
     (only,) = pool(1)
     booking = book(jelena)
     with pytest.raises(InvalidInput) as problem:
-        decline_offer(booking.offers[0].id, only, "  ", DEFAULT_NOW)
+        decline_offer(booking.offers[0].id, only, "  ", DEFAULT_NOW, waves())
     assert "reason" in problem.value.errors
 
 
 def test_expired_offers_make_way_for_the_next_wave_and_then_unfilled(jelena):
     pool(4)
     booking = book(jelena)
-    expire_offers(DEFAULT_NOW + timedelta(minutes=31))
+    expire_offers(DEFAULT_NOW + timedelta(minutes=31), waves())
     assert booking.offer_wave == 2 and len(pending_offers(booking)) == 1
-    expire_offers(DEFAULT_NOW + timedelta(minutes=62))
+    expire_offers(DEFAULT_NOW + timedelta(minutes=62), waves())
     assert booking.state is BookingState.UNFILLED
 
 
@@ -154,7 +155,7 @@ def test_rescheduling_asks_the_same_interpreter_first_and_keeps_history(jelena):
     first, _second = pool(2)
     booking = book(jelena)
     accept_offer(_offer_of(booking, first).id, first, DEFAULT_NOW)
-    reschedule_booking(booking.id, actor_of(jelena), "2026-01-14T10:00", None, DEFAULT_NOW)
+    reschedule_booking(booking.id, actor_of(jelena), "2026-01-14T10:00", None, DEFAULT_NOW, booking_setup())
     assert booking.state is BookingState.OFFERED and booking.version == 2
     newest = [o for o in booking.offers if o.booking_version == 2]
     assert newest[0].interpreter_id == first.id
@@ -186,8 +187,10 @@ def test_an_objected_interpreter_is_never_offered_that_case_again(jelena):
 def test_the_same_idempotency_key_creates_one_booking(jelena):
     pool(1)
     key = Idempotency("k-1", "fingerprint")
-    first, created = request_booking(pashto_request(), jelena, actor_of(jelena), DEFAULT_NOW, key)
-    again, created_again = request_booking(pashto_request(), jelena, actor_of(jelena), DEFAULT_NOW, key)
+    first, created = request_booking(pashto_request(), jelena, actor_of(jelena), DEFAULT_NOW, booking_setup(), key)
+    again, created_again = request_booking(
+        pashto_request(), jelena, actor_of(jelena), DEFAULT_NOW, booking_setup(), key
+    )
     assert created and not created_again and again.id == first.id
 
 

@@ -21,6 +21,7 @@ from rris.pool.services.availability import WindowInput, add_time_off, remove_ti
 from tests import factories
 from tests.bookings.test_booking_flow import book, pool
 from tests.notifications.test_outbox import WEDNESDAY_0900_BELGRADE, confirmed
+from tests.support.booking_setup import waves
 from tests.support.letterhead import letterhead
 
 SESSION_START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
@@ -141,7 +142,7 @@ def test_a_re_offer_releases_the_interpreter_and_asks_others(jelena, hub, mariam
     )
     process_sweep_requests(clock.now())
     mailbox.clear()
-    reoffer_after_conflict(booking.id, actor_of(jelena), clock.now())
+    reoffer_after_conflict(booking.id, actor_of(jelena), clock.now(), waves())
     assert booking.state is BookingState.OFFERED
     assert booking.active_assignments == []
     assert open_conflicts(booking) == []
@@ -151,7 +152,7 @@ def test_a_re_offer_releases_the_interpreter_and_asks_others(jelena, hub, mariam
     cancel = next(m for m in mailbox.wait_for(3) if m["To"] == "mariam@interpreters.example")
     assert cancel["Subject"].startswith("Cancelled")
     with pytest.raises(Conflict, match="no open conflict"):
-        reoffer_after_conflict(booking.id, actor_of(jelena), clock.now())
+        reoffer_after_conflict(booking.id, actor_of(jelena), clock.now(), waves())
 
 
 def test_a_re_offer_with_no_one_left_makes_the_booking_unfilled(jelena, hub, mariam, clock):
@@ -159,7 +160,7 @@ def test_a_re_offer_with_no_one_left_makes_the_booking_unfilled(jelena, hub, mar
     mariam.user.active = False
     db.session.commit()
     sweep(clock.now())
-    reoffer_after_conflict(booking.id, actor_of(hub), clock.now())
+    reoffer_after_conflict(booking.id, actor_of(hub), clock.now(), waves())
     assert booking.state is BookingState.UNFILLED
 
 

@@ -22,6 +22,7 @@ from rris.offers.services.offers import accept_offer, expire_offers
 from rris.pool.models.interpreters import AvailabilityWindow
 from tests import factories
 from tests.bookings.test_booking_flow import book, pashto_request, pool
+from tests.support.booking_setup import booking_setup, waves
 from tests.support.calendars import parse_ics, seen_instant, wall_clock
 from tests.support.letterhead import letterhead
 from tests.support.twilio_recorder import RecordingHttpClient
@@ -57,7 +58,7 @@ def sms(app: Flask):
 def book_now(user, **changes):
     """Book as of the app's clock (the flow tests' `book` books on DEFAULT_NOW)."""
     request = pashto_request(**{"start_local": WEDNESDAY_0900_BELGRADE, **changes})
-    booking, _created = request_booking(request, user, actor_of(user), current_clock().now())
+    booking, _created = request_booking(request, user, actor_of(user), current_clock().now(), booking_setup())
     return booking
 
 
@@ -178,7 +179,7 @@ def test_rescheduling_moves_the_reminders_and_updates_the_calendars(jelena, mari
     first_sequence = booking.calendar_sequence
     mailbox.clear()
 
-    moved = reschedule_booking(booking.id, actor_of(jelena), "2026-01-15T10:00", None, clock.now())
+    moved = reschedule_booking(booking.id, actor_of(jelena), "2026-01-15T10:00", None, clock.now(), booking_setup())
     assert moved.state is BookingState.OFFERED
     assert moved.calendar_sequence > first_sequence
     dispatch(clock)
@@ -273,7 +274,7 @@ def test_unfilled_bookings_alert_coordinators_at_once_then_24h_and_2h_before(jel
     booking = book(jelena, start_local=WEDNESDAY_0900_BELGRADE)
     [offer] = booking.offers
     clock.advance(timedelta(minutes=31))
-    expire_offers(clock.now())
+    expire_offers(clock.now(), waves())
     assert booking.state is BookingState.UNFILLED
     dispatch(clock)
     alerts = [m for m in mailbox.wait_for(2) if m["Subject"].startswith("No interpreter found")]

@@ -19,6 +19,7 @@ from rris.extensions import db
 from rris.timeutil import FrozenClock
 from tests import factories
 from tests.conftest import DEFAULT_NOW, settings_for_test
+from tests.support.booking_setup import booking_setup
 from tests.support.live_portal import Request, race, serve_portal
 
 CONTENDERS = 50
@@ -53,7 +54,9 @@ def test_fifty_interpreters_accept_one_job_at_once_and_exactly_one_wins(server):
         caseworker = factories.caseworker("RS")
         interpreters = [factories.interpreter(pairs=(("pus", "srp"),)) for _ in range(CONTENDERS)]
         db.session.commit()
-        booking, _ = request_booking(booking_request("2026-01-13T09:00"), caseworker, actor_of(caseworker), DEFAULT_NOW)
+        booking, _ = request_booking(
+            booking_request("2026-01-13T09:00"), caseworker, actor_of(caseworker), DEFAULT_NOW, booking_setup()
+        )
         offers = {offer.interpreter_id: offer.id for offer in booking.offers}
         calls = [Request(f"/api/v1/offers/{offers[i.id]}/accept", token(i.user)) for i in interpreters]
         booking_id = booking.id
@@ -81,7 +84,9 @@ def test_one_interpreter_accepting_fifty_overlapping_jobs_at_once_gets_exactly_o
             db.session.commit()
             start = (DEFAULT_NOW + timedelta(days=1, minutes=minute)).strftime("%Y-%m-%dT%H:%M")
             local = f"{start[:11]}{int(start[11:13]) + 1:02d}{start[13:]}"  # Belgrade is UTC+1 in January
-            booking, _ = request_booking(booking_request(local), caseworker, actor_of(caseworker), DEFAULT_NOW)
+            booking, _ = request_booking(
+                booking_request(local), caseworker, actor_of(caseworker), DEFAULT_NOW, booking_setup()
+            )
             calls.append(Request(f"/api/v1/offers/{booking.offers[0].id}/accept", secret))
     results = race(port, calls)
     statuses = Counter(answer.status for answer in results)

@@ -17,6 +17,7 @@ from rris.enums import Role
 from rris.extensions import db
 from rris.pool.models.interpreters import AvailabilityWindow, InterpreterProfile, TimeOff
 from tests import factories
+from tests.support.booking_setup import booking_setup
 
 TUESDAY_0900_BELGRADE = "2026-01-13T09:00"  # 08:00 UTC; 12:30 in Kabul in January
 WEEK_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -44,7 +45,9 @@ def book(app, caseworker_email, start_local=TUESDAY_0900_BELGRADE, minutes=120, 
             "notes": "Second interview; short sentences help.",
         }
         values.update(changes)
-        booking, _created = request_booking(BookingInput(**values), user, actor_of(user), current_clock().now())
+        booking, _created = request_booking(
+            BookingInput(**values), user, actor_of(user), current_clock().now(), booking_setup()
+        )
         booking_id = booking.id
     return booking_id
 

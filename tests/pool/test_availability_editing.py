@@ -26,6 +26,7 @@ from rris.pool.services.availability import (
 )
 from tests import factories
 from tests.conftest import DEFAULT_NOW
+from tests.support.booking_setup import booking_setup
 
 MONDAY, TUESDAY, WEDNESDAY = 0, 1, 2
 
@@ -267,7 +268,7 @@ def confirmed_job(interpreter, start_local="2026-01-13T09:00", minutes=120):
         duration_minutes=minutes,
         case_reference=f"RS-{start_local}",
     )
-    booking, _created = request_booking(request, jelena, actor_of(jelena), DEFAULT_NOW)
+    booking, _created = request_booking(request, jelena, actor_of(jelena), DEFAULT_NOW, booking_setup())
     offer = next(offer for offer in booking.offers if offer.interpreter_id == interpreter.id)
     accept_offer(offer.id, interpreter, DEFAULT_NOW)
     return booking

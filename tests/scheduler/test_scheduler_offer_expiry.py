@@ -9,6 +9,7 @@ from rris.enums import OfferState
 from scheduler.jobs import expire_offers
 from tests import factories
 from tests.conftest import DEFAULT_NOW
+from tests.support.booking_setup import booking_setup
 
 
 def test_the_job_expires_due_offers_and_asks_the_next_interpreter(app, ctx, clock):
@@ -22,7 +23,7 @@ def test_the_job_expires_due_offers_and_asks_the_next_interpreter(app, ctx, cloc
         start_local="2026-01-13T09:00",
         case_reference="RS-1",
     )
-    booking, _ = request_booking(request, caseworker, actor_of(caseworker), DEFAULT_NOW)
+    booking, _ = request_booking(request, caseworker, actor_of(caseworker), DEFAULT_NOW, booking_setup())
     clock.advance(timedelta(minutes=31))
     expire_offers()
     states = sorted(offer.state.value for offer in booking.offers)

@@ -28,6 +28,7 @@ from rris.phone.models.phone_legs import PhoneLeg
 from signaling.protocol import Close
 from tests import factories
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)
+from tests.support.booking_setup import booking_setup
 from tests.support.call_bookings import attendances, call_setup, guest_token, token
 from tests.support.call_peers import (
     WATCHFUL,
@@ -115,7 +116,7 @@ def test_an_interpreter_released_from_her_job_is_refused_with_her_old_ticket(app
     booking, jelena, mariam = call
     officer_token, old_ticket = token(booking, jelena, clock), token(booking, mariam, clock)
     # Moved to next week: she is released and the job is offered again.
-    reschedule_booking(booking.id, actor_of(jelena), "2026-01-21T09:00", None, clock.now())
+    reschedule_booking(booking.id, actor_of(jelena), "2026-01-21T09:00", None, clock.now(), booking_setup())
 
     async def scenario(service: SignalingUnderTest) -> None:
         officer = await service.connect()

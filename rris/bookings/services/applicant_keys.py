@@ -21,39 +21,38 @@ from rris.bookings.domain.applicant_keys import (
 )
 from rris.bookings.models.bookings import Booking, CaseObjection
 from rris.common.services.transactions import rows_changed
-from rris.context import current_settings
 from rris.extensions import db
+from rris.settings import Settings
 
 # The records that carry an applicant key.
 _KEYED_MODELS: tuple[type[Booking] | type[CaseObjection], ...] = (Booking, CaseObjection)
 
 
-def key_ring() -> KeyRing:
+def key_ring(settings: Settings) -> KeyRing:
     """The current secret and the retired ones still accepted, from the settings."""
-    settings = current_settings()
     secrets = dict(settings.applicant_key_retired)
     secrets[settings.applicant_key_version] = settings.applicant_key_secret
     return KeyRing(settings.applicant_key_version, secrets)
 
 
 def keys_for_identifier(
-    raw: str | None, errors: dict[str, str], field: str = "applicant_identifier"
+    raw: str | None, keys: KeyRing, errors: dict[str, str], field: str = "applicant_identifier"
 ) -> tuple[ApplicantKey, ...]:
     """The identifier's keys (current first), none when it was left empty; a problem goes to `errors`."""
     if raw is None or not raw.strip():
         return ()
     try:
-        return key_ring().keys_for(raw)
+        return keys.keys_for(raw)
     except InvalidIdentifier as invalid:
         errors[field] = identifier_problem_text(invalid.problem)
         return ()
 
 
-def stand_in_for_identifier(raw: str) -> str:
+def stand_in_for_identifier(raw: str, keys: KeyRing) -> str:
     """What may stand for an identifier where a request is remembered (an idempotency
     fingerprint): its current key, since a plain hash of a short number is guessed offline."""
     try:
-        return "key:" + key_ring().keys_for(raw)[0].digest
+        return "key:" + keys.keys_for(raw)[0].digest
     except InvalidIdentifier:
         return "invalid"  # such a request is refused before anything is remembered
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.access.queries.scoping import department_filter
-from rris.bookings.domain.applicant_keys import ApplicantKey
+from rris.bookings.domain.applicant_keys import ApplicantKey, KeyRing
 from rris.bookings.domain.session_kinds import DEFAULT_DURATION_MINUTES, MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from rris.bookings.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
 from rris.bookings.services.applicant_keys import keys_for_identifier
@@ -78,8 +78,8 @@ class ValidBooking:
     applicant_keys: tuple[ApplicantKey, ...] = ()  # the regional key, current secret first
 
 
-def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBooking:
-    """The checked request, or InvalidInput naming every bad field."""
+def validate_booking(raw: BookingInput, actor: Actor, now: datetime, keys: KeyRing) -> ValidBooking:
+    """The checked request, or InvalidInput naming every bad field; `keys` keys the applicant's identifier."""
     errors: dict[str, str] = {}
     department = _department(raw.department_id, actor, errors)
     applicant = _language(raw.applicant_language, "applicant_language", errors)
@@ -127,7 +127,7 @@ def validate_booking(raw: BookingInput, actor: Actor, now: datetime) -> ValidBoo
         for item in (_choice(Specialisation, value, "specialisations", errors) for value in raw.specialisations)
         if item
     )
-    applicant_keys = keys_for_identifier(raw.applicant_identifier, errors)
+    applicant_keys = keys_for_identifier(raw.applicant_identifier, keys, errors)
     if errors:
         raise InvalidInput(errors)
     assert department and applicant and officer and kind and modality and start and gender_rule

@@ -17,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from rris.access.domain.permissions import Actor, may
 from rris.access.queries.scoping import get_visible, visible_bookings
 from rris.accounts.models.accounts import User
+from rris.bookings.domain.applicant_keys import KeyRing
 from rris.bookings.domain.booking_states import BookingAction, next_state
 from rris.bookings.models.bookings import Booking, BookingSpecialisation, CaseObjection
 from rris.bookings.services.applicant_keys import rekey
 from rris.bookings.services.booking_events import record_event
 from rris.bookings.services.booking_input import BookingInput, validate_booking
+from rris.bookings.services.booking_setup import BookingSetup
 from rris.common.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.common.services.idempotency import claim_key, remember_result
 from rris.common.services.text_input import required_text
@@ -55,13 +57,18 @@ class Idempotency:
 
 
 def request_booking(
-    raw: BookingInput, user: User, actor: Actor, now: datetime, idempotency: Idempotency | None = None
+    raw: BookingInput,
+    user: User,
+    actor: Actor,
+    now: datetime,
+    setup: BookingSetup,
+    idempotency: Idempotency | None = None,
 ) -> tuple[Booking, bool]:
     """Store a booking and send the first wave of offers; returns (booking, created).
 
     With an Idempotency-Key seen before, returns the booking that request created instead.
     """
-    valid = validate_booking(raw, actor, now)
+    valid = validate_booking(raw, actor, now, setup.keys)
     # Matching reads a lot; it runs before the write lock is taken. The ranking may be a moment
     # old when the offers go out, which is harmless: acceptance re-checks under the lock.
     link = link_for_valid(valid)
@@ -109,7 +116,7 @@ def request_booking(
         ranked = {1: assessment.relay.first_leg, 2: assessment.relay.second_leg}
     else:
         ranked = {1: assessment.direct}
-    send_wave(booking, now, actor_id=user.id, ranked=ranked)
+    send_wave(booking, now, setup.waves, actor_id=user.id, ranked=ranked)
     sync_booking_notifications(booking, now)
     if idempotency:
         remember_result(user.id, idempotency.key, {"booking_id": booking.id})
@@ -144,6 +151,7 @@ def reschedule_booking(
     start_local: str,
     duration_minutes: int | None,
     now: datetime,
+    setup: BookingSetup,
     start_occurrence: int | None = None,
 ) -> Booking:
     """Move a booking; interpreters are released and asked again (the previous one first)."""
@@ -166,7 +174,7 @@ def reschedule_booking(
         start_occurrence=start_occurrence,
     )
     try:
-        valid = validate_booking(raw, actor, now)
+        valid = validate_booking(raw, actor, now, setup.keys)
     except InvalidInput:
         db.session.rollback()
         raise
@@ -190,7 +198,7 @@ def reschedule_booking(
         _("Moved from %(old)s.", old=old),
     )
     db.session.flush()
-    send_wave(booking, now, actor_id=actor.user_id)
+    send_wave(booking, now, setup.waves, actor_id=actor.user_id)
     sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
@@ -346,9 +354,9 @@ def _new_code() -> str:
     return "RR-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 
-def preview_booking(raw: BookingInput, actor: Actor, now: datetime) -> Assessment:
+def preview_booking(raw: BookingInput, actor: Actor, now: datetime, keys: KeyRing) -> Assessment:
     """How many interpreters fit the request as it stands, a relay if needed, or other times."""
-    valid = validate_booking(raw, actor, now)
+    valid = validate_booking(raw, actor, now, keys)
     link = link_for_valid(valid)
     return assess(request_from_valid(valid, link), link, now)
 

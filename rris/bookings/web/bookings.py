@@ -20,6 +20,7 @@ from rris.bookings.models.bookings import NOTES_MAX_CHARS, Booking
 from rris.bookings.queries.booking_lists import LISTS, booking_list
 from rris.bookings.services import bookings as booking_service
 from rris.bookings.services.booking_input import BookingInput, repeated_hour_choices
+from rris.bookings.services.booking_setup import BookingSetup
 from rris.bookings.web.booking_forms import (
     AssignForm,
     BookingForm,
@@ -44,6 +45,7 @@ from rris.extensions import db
 from rris.matching.services.booking_matching import match_leg
 from rris.matching.services.conflicts import reoffer_after_conflict
 from rris.notifications.queries.notices import booking_messages, open_conflicts
+from rris.offers.domain.waves import WavePolicy
 from rris.offers.web.interpreter import interpreter_booking_page
 from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
@@ -70,7 +72,11 @@ def new() -> Any:
     if form.validate_on_submit():
         try:
             booking, _created = booking_service.request_booking(
-                _booking_input(form), current_user, current_actor(), current_clock().now()
+                _booking_input(form),
+                current_user,
+                current_actor(),
+                current_clock().now(),
+                BookingSetup.from_settings(current_settings()),
             )
         except InvalidInput as problem:
             show_errors(form, problem)
@@ -178,10 +184,11 @@ def cancel(booking_id: int) -> Any:
 @require(Capability.BOOK_INTERPRETERS)
 def reschedule(booking_id: int) -> Any:
     form, actor, now = RescheduleForm(), current_actor(), current_clock().now()
+    setup = BookingSetup.from_settings(current_settings())
     if run_form(
         form,
         lambda: booking_service.reschedule_booking(
-            booking_id, actor, form.start_local.data.strftime("%Y-%m-%dT%H:%M"), form.duration_minutes.data, now
+            booking_id, actor, form.start_local.data.strftime("%Y-%m-%dT%H:%M"), form.duration_minutes.data, now, setup
         ),
     ):
         flash(_("The booking is moved; interpreters are being asked again, the previous one first."), "success")
@@ -252,7 +259,8 @@ def objection(booking_id: int) -> Any:
 @require(Capability.BOOK_INTERPRETERS)
 def reoffer(booking_id: int) -> Any:
     if ReofferForm().validate_on_submit():
-        reoffer_after_conflict(booking_id, current_actor(), current_clock().now())
+        waves = WavePolicy.from_settings(current_settings())
+        reoffer_after_conflict(booking_id, current_actor(), current_clock().now(), waves)
         flash(_("The interpreter is released and the job is offered to others."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 

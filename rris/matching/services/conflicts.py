@@ -30,6 +30,7 @@ from rris.matching.models.conflicts import BookingConflict, SweepRequest
 from rris.matching.services.booking_matching import match_leg
 from rris.notifications.queries.notices import open_conflicts as booking_open_conflicts
 from rris.notifications.services.notifications import sync_booking_notifications, tell_caseworker_and_coordinators
+from rris.offers.domain.waves import WavePolicy
 from rris.offers.services.offers import send_wave
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ def _resolve(conflict: BookingConflict, now: datetime, why: str) -> None:
     conflict.resolution = why[:200]
 
 
-def reoffer_after_conflict(booking_id: int, actor: Actor, now: datetime) -> Booking:
+def reoffer_after_conflict(booking_id: int, actor: Actor, now: datetime, waves: WavePolicy) -> Booking:
     """Release the interpreters the booking's open conflicts are about and offer the job again."""
     if not may(actor, BookingAction.REOFFER):
         raise Forbidden(_("Your role does not allow this."))
@@ -206,7 +207,7 @@ def reoffer_after_conflict(booking_id: int, actor: Actor, now: datetime) -> Book
         _("Released %(names)s and offered the job again.", names=", ".join(names)),
     )
     db.session.flush()
-    send_wave(booking, now, actor_id=actor.user_id)
+    send_wave(booking, now, waves, actor_id=actor.user_id)
     sync_booking_notifications(booking, now)
     db.session.commit()
     return booking

@@ -6,7 +6,7 @@ Every function here starts its own write transaction and commits it.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -20,7 +20,6 @@ from rris.bookings.services.booking_events import record_event
 from rris.common.domain.errors import Conflict
 from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, lock_booking, lock_interpreter
-from rris.context import current_settings
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.matching.domain.clashes import busy_interval
@@ -28,6 +27,7 @@ from rris.matching.domain.engine import MatchResult
 from rris.matching.domain.snapshots import Interval
 from rris.matching.services.booking_matching import match_leg
 from rris.notifications.services.notifications import sync_booking_notifications
+from rris.offers.domain.waves import WavePolicy
 from rris.pool.models.interpreters import InterpreterProfile
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,11 @@ _FILLED = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS, BookingSt
 
 
 def send_wave(
-    booking: Booking, now: datetime, actor_id: int | None = None, ranked: dict[int, MatchResult] | None = None
+    booking: Booking,
+    now: datetime,
+    waves: WavePolicy,
+    actor_id: int | None = None,
+    ranked: dict[int, MatchResult] | None = None,
 ) -> int:
     """Offer every leg still without an interpreter to the next best candidates; the caller commits.
 
@@ -46,7 +50,6 @@ def send_wave(
     one left and no offer pending makes the booking unfilled. `ranked` may carry a fresh ranking
     per leg to reuse. Returns how many offers went out.
     """
-    settings = current_settings()
     if booking.starts_at <= now:
         withdraw_pending(booking, now)
         _move(booking, BookingAction.EXHAUST, now, actor_id, _("The session started before anyone accepted."))
@@ -65,7 +68,7 @@ def send_wave(
         pending = _pending(booking, leg)
         result = ranked[leg] if ranked and leg in ranked else match_leg(booking, leg, now)
         fresh = [m for m in result.matches if m.interpreter_id not in asked]
-        for rank, candidate in enumerate(fresh[: settings.offer_wave_size], start=1):
+        for rank, candidate in enumerate(fresh[: waves.size], start=1):
             db.session.add(
                 Offer(
                     booking=booking,
@@ -77,7 +80,7 @@ def send_wave(
                     score=round(candidate.score),
                     state=OfferState.PENDING,
                     offered_at=now,
-                    expires_at=min(now + timedelta(minutes=settings.offer_minutes), booking.starts_at),
+                    expires_at=waves.expires_at(now, booking.starts_at),
                 )
             )
             sent += 1
@@ -128,7 +131,9 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
     return booking
 
 
-def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, now: datetime) -> Booking:
+def decline_offer(
+    offer_id: int, interpreter: InterpreterProfile, reason: str, now: datetime, waves: WavePolicy
+) -> Booking:
     """The interpreter says no (with a reason); when no offer for the leg is left, the next wave goes out."""
     reason = required_text(
         reason, "reason", _("Say briefly why, so the coordinators can plan."), DECLINE_REASON_MAX_CHARS
@@ -141,13 +146,13 @@ def decline_offer(offer_id: int, interpreter: InterpreterProfile, reason: str, n
     offer.decline_reason = reason
     record_event(booking, "declined", now, interpreter.user_id, note=reason)
     if not _pending(booking, offer.leg) and not booking.leg_assigned(offer.leg):
-        send_wave(booking, now)
+        send_wave(booking, now, waves)
     sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
 
 
-def expire_offers(now: datetime) -> int:
+def expire_offers(now: datetime, waves: WavePolicy) -> int:
     """Expire offers whose time ran out and send the next wave where a leg has none left; returns how many expired."""
     due = Offer.state == OfferState.PENDING, Offer.expires_at <= now
     if db.session.scalar(select(Offer.id).where(*due).limit(1)) is None:
@@ -166,7 +171,7 @@ def expire_offers(now: datetime) -> int:
         if booking.state is BookingState.OFFERED and any(
             not _pending(booking, leg) and not booking.leg_assigned(leg) for leg in range(1, booking.leg_count + 1)
         ):
-            send_wave(booking, now)
+            send_wave(booking, now, waves)
         sync_booking_notifications(booking, now)
     db.session.commit()
     return expired

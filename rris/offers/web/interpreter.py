@@ -29,6 +29,7 @@ from rris.common.web.presenting import zone_label
 from rris.context import current_clock, current_settings
 from rris.matching.domain.clashes import busy_interval, jobs_clash
 from rris.matching.domain.snapshots import Interval
+from rris.offers.domain.waves import WavePolicy
 from rris.offers.queries.jobs import open_offers, past_jobs, upcoming_jobs
 from rris.offers.services.offers import DECLINE_REASON_MAX_CHARS, accept_offer, decline_offer
 from rris.offers.web.interpreter_forms import DeclineOfferForm, TimeOffForm, WeeklyAvailabilityForm
@@ -105,8 +106,11 @@ def accept(offer_id: int) -> Any:
 @interpreter_only
 def decline(offer_id: int) -> Any:
     form = DeclineOfferForm()
+    waves = WavePolicy.from_settings(current_settings())
     try:
-        declined = run_form(form, lambda: decline_offer(offer_id, _profile(), form.reason.data, current_clock().now()))
+        declined = run_form(
+            form, lambda: decline_offer(offer_id, _profile(), form.reason.data, current_clock().now(), waves)
+        )
     except Conflict as problem:
         flash(str(problem), "error")
         return redirect(url_for(".offers"))

@@ -25,6 +25,7 @@ from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.matching.services.conflicts import SweepReport, sweep
 from rris.notifications.services.notifications import sync_booking_notifications
+from rris.offers.domain.waves import WavePolicy
 from rris.offers.queries.jobs import upcoming_jobs
 from rris.offers.services.offers import send_wave
 from rris.pool.models.interpreters import InterpreterDeactivation, InterpreterProfile
@@ -53,7 +54,9 @@ class Reactivation:
     sweep: SweepReport = field(default_factory=SweepReport)
 
 
-def deactivate_interpreter(interpreter_id: int, actor: Actor, reason: str, now: datetime) -> Deactivation:
+def deactivate_interpreter(
+    interpreter_id: int, actor: Actor, reason: str, now: datetime, waves: WavePolicy
+) -> Deactivation:
     """Take the interpreter out of the pool; returns the upcoming confirmed jobs they leave, each flagged."""
     _require_manager(actor)
     reason = required_text(
@@ -97,7 +100,7 @@ def deactivate_interpreter(interpreter_id: int, actor: Actor, reason: str, now: 
         if booking.state is BookingState.OFFERED and any(
             not _pending(booking, leg) and not booking.leg_assigned(leg) for leg in withdrawn
         ):
-            send_wave(booking, now, actor_id=actor.user_id)
+            send_wave(booking, now, waves, actor_id=actor.user_id)
             result.rewaved_booking_ids.append(booking.id)
         sync_booking_notifications(booking, now)
     db.session.commit()

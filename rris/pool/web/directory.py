@@ -15,9 +15,10 @@ from rris.bookings.web.booking_forms import ReofferForm
 from rris.common.web.authentication import current_actor, require
 from rris.common.web.forms import run_form
 from rris.common.web.presenting import viewer_today
-from rris.context import current_clock
+from rris.context import current_clock, current_settings
 from rris.extensions import db
 from rris.notifications.queries.notices import open_conflicts
+from rris.offers.domain.waves import WavePolicy
 from rris.pool.domain.languages import POOL_LANGUAGES
 from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
@@ -96,7 +97,10 @@ def interpreter(interpreter_id: int, deactivate_form: DeactivateForm | None = No
 @require(Capability.MANAGE_POOL)
 def deactivate(interpreter_id: int) -> Any:
     form, actor, now = DeactivateForm(), current_actor(), current_clock().now()
-    if done := run_form(form, lambda: pool_admin.deactivate_interpreter(interpreter_id, actor, form.reason.data, now)):
+    waves = WavePolicy.from_settings(current_settings())
+    if done := run_form(
+        form, lambda: pool_admin.deactivate_interpreter(interpreter_id, actor, form.reason.data, now, waves)
+    ):
         flash(
             _(
                 "Out of the pool: %(offers)d offers withdrawn, %(jobs)d upcoming jobs to re-offer.",

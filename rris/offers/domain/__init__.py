@@ -1,0 +1,1 @@
+"""Offers: pure rules (no Flask, SQL, network or files)."""
