@@ -13,9 +13,9 @@ from rris.calls.models.calls import CallAttendance
 from rris.common.services.transactions import begin_write, lock_booking
 from rris.enums import CallRole, NotificationKind
 from rris.extensions import db
-from rris.notifications.domain.notices import NO_SHOW_AFTER
+from rris.notifications.domain.notices import LIVE_STATES, NO_SHOW_AFTER
 from rris.notifications.models.notifications import Notification
-from rris.notifications.services.notifications import LIVE_STATES, tell_caseworker_and_coordinators
+from rris.notifications.services.notifications import tell_caseworker_and_coordinators
 
 
 def sides_present(booking_id: int) -> set[CallRole]:

@@ -1,13 +1,22 @@
-"""Reading a booking's open conflicts and the messages sent about it."""
+"""Reading a booking's open conflicts, its participants and the messages sent about it."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Booking
 from rris.extensions import db
 from rris.matching.models.conflicts import BookingConflict
 from rris.notifications.models.notifications import Notification
+
+
+def participants(booking: Booking) -> list[User]:
+    """The people in the session: the caseworker who booked it and the interpreters holding a leg."""
+    people = [booking.created_by]
+    people += [assignment.interpreter.user for assignment in booking.active_assignments]
+    return people
 
 
 def open_conflicts(booking_id: int) -> list[BookingConflict]:

@@ -9,39 +9,34 @@ dispatcher (`rris.notifications.services.outbox`) sends them and checks once mor
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
-from rris.enums import BookingState, Channel, NotificationKind, NotificationState, OfferState, Role
+from rris.enums import BookingState, NotificationKind, NotificationState, OfferState, Role
 from rris.extensions import db
 from rris.notifications.domain.notices import (
     CALENDAR_KINDS,
+    LIVE_STATES,
     REMINDER_LEADS,
-    SMS_KINDS,
     UNFILLED_ALERT_LEADS,
+    UNFILLED_KINDS,
     Timing,
     immediate_timing,
     reminder_timing,
     unfilled_alert_timing,
 )
 from rris.notifications.models.notifications import Notification
+from rris.notifications.queries.notices import participants
+from rris.notifications.services.channels import channels_for
 
 K = NotificationKind
-LIVE_STATES = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS})
 SEARCHING_STATES = frozenset({BookingState.REQUESTED, BookingState.OFFERED, BookingState.UNFILLED})
 _GONE = frozenset({NotificationState.SKIPPED, NotificationState.FAILED})
 _ON_THE_WAY = frozenset({NotificationState.SENT, NotificationState.SENDING, NotificationState.UNCERTAIN})
-
-
-def participants(booking: Booking) -> list[User]:
-    """The people in the session: the caseworker who booked it and the interpreters holding a leg."""
-    people = [booking.created_by]
-    people += [assignment.interpreter.user for assignment in booking.active_assignments]
-    return people
 
 
 def coordinators() -> list[User]:
@@ -49,11 +44,6 @@ def coordinators() -> list[User]:
     return list(
         db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.id))
     )
-
-
-def wants_sms(user: User) -> bool:
-    """True when the person has a verified phone and asked for SMS."""
-    return bool(user.phone and user.phone_verified_at and user.sms_opt_in and user.active)
 
 
 class _Outbox:
@@ -65,11 +55,10 @@ class _Outbox:
         self.rows = list(db.session.scalars(select(Notification).where(Notification.booking_id == booking.id)))
         self.by_key = {(row.kind, row.recipient_id, row.channel, row.version): row for row in self.rows}
 
-    def ensure(
-        self, kind: K, recipient: User, version: int, timing: Timing, channels: Iterable[Channel] = (Channel.EMAIL,)
-    ) -> None:
-        """Queue the message unless it exists; a skipped (never sent) one comes back to life."""
-        for channel in channels:
+    def ensure(self, kind: K, recipient: User, version: int, timing: Timing) -> None:
+        """Queue the message by every channel that carries its kind and reaches the recipient, unless
+        it exists; a skipped (never sent) one comes back to life."""
+        for channel in channels_for(kind, recipient):
             row = self.by_key.get((kind, recipient.id, channel, version))
             if row is None:
                 row = Notification(
@@ -100,12 +89,6 @@ class _Outbox:
                 row.state = NotificationState.SKIPPED
                 row.finished_at = self.now
                 row.outcome = why
-
-
-def _channels(kind: K, user: User) -> tuple[Channel, ...]:
-    if kind in SMS_KINDS and wants_sms(user):
-        return (Channel.EMAIL, Channel.SMS)
-    return (Channel.EMAIL,)
 
 
 def sync_booking_notifications(booking: Booking, now: datetime) -> None:
@@ -183,7 +166,7 @@ def _sync_reminders(outbox: _Outbox) -> None:
         for kind in REMINDER_LEADS:
             timing = reminder_timing(kind, booking.starts_at, booking.ends_at)
             if timing.pending_at(now):  # one already due at confirmation adds nothing to the invitation
-                outbox.ensure(kind, user, booking.version, timing, _channels(kind, user))
+                outbox.ensure(kind, user, booking.version, timing)
 
 
 def _sync_offers(outbox: _Outbox) -> None:
@@ -201,15 +184,14 @@ def _sync_offers(outbox: _Outbox) -> None:
     )
     for offer in pending:
         user = offer.interpreter.user
-        outbox.ensure(K.OFFER, user, booking.version, immediate_timing(now, offer.expires_at), _channels(K.OFFER, user))
+        outbox.ensure(K.OFFER, user, booking.version, immediate_timing(now, offer.expires_at))
 
 
 def _sync_unfilled_alerts(outbox: _Outbox) -> None:
     """Coordinators (and the caseworker) hear at once when no one is left, coordinators again at T-24 h and T-2 h."""
     booking, now = outbox.booking, outbox.now
-    alert_kinds = {K.UNFILLED, *UNFILLED_ALERT_LEADS}
     if booking.state is not BookingState.UNFILLED or booking.starts_at <= now:
-        outbox.skip_pending(lambda row: row.kind not in alert_kinds, "the booking is no longer unfilled")
+        outbox.skip_pending(lambda row: row.kind not in UNFILLED_KINDS, "the booking is no longer unfilled")
         return
     version = booking.offer_wave  # each time it runs out of candidates is a new event
     hub = coordinators()

@@ -13,34 +13,28 @@ coordinators, never silently repeated.
 from __future__ import annotations
 
 import logging
-import smtplib
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from rris.access.domain.case_access import Disclosure
 from rris.access.queries.actors import actor_of
 from rris.access.queries.scoping import lasting_disclosure_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking, Offer
 from rris.common.services.transactions import begin_write, rows_changed
-from rris.enums import BookingState, Channel, NotificationKind, NotificationState
+from rris.enums import Channel, NotificationKind, NotificationState
 from rris.extensions import db
 from rris.matching.models.conflicts import BookingConflict
-from rris.notifications.domain.notices import REMINDER_LEADS
-from rris.notifications.integrations.mail import MailDeliveryUncertain, MailSender, OutgoingMessage, current_mailer
-from rris.notifications.integrations.sms import (
-    OutgoingSms,
-    SmsDeliveryUncertain,
-    SmsPermanentError,
-    SmsTemporaryError,
-    current_sms_sender,
-)
+from rris.notifications.domain.notices import MessageFacts, why_not_send
 from rris.notifications.models.notifications import Notification
-from rris.notifications.services.messages import Letterhead, compose_email, compose_sms
-from rris.notifications.services.notifications import LIVE_STATES, participants, wants_sms
+from rris.notifications.queries.notices import participants
+from rris.notifications.services.channels import CHANNELS
+from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
+from rris.notifications.services.messages import Letterhead
 from rris.pool.models.interpreters import InterpreterProfile
 from rris.timeutil import Clock
 
@@ -50,18 +44,6 @@ K = NotificationKind
 BATCH_SIZE = 200
 # A failed send is tried again after these delays, while the message is still useful.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
-
-
-class _Temporary(Exception):
-    """The provider could not take the message now; worth another try."""
-
-
-class _Permanent(Exception):
-    """The provider refused the message for good."""
-
-
-class _Uncertain(Exception):
-    """The message was handed over but no answer came: it may have arrived; never send it again."""
 
 
 @dataclass
@@ -85,13 +67,14 @@ def dispatch_due(
     """Send every due message under `letterhead`, oldest first, until none is due or the time budget is spent."""
     report = DispatchReport()
     started = clock.now()
-    with current_mailer().session() as mail:  # one SMTP connection for the whole run
+    with ExitStack() as run:  # what each channel shares for the whole run (one SMTP connection)
+        senders = {channel: run.enter_context(way.session()) for channel, way in CHANNELS.items()}
         while clock.now() - started < budget:
             ids = due_ids(clock.now(), batch_size)
             if not ids:
                 break
             for notification_id in ids:
-                outcome = dispatch_one(notification_id, clock, letterhead, mail)
+                outcome = dispatch_one(notification_id, clock, letterhead, senders)
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 if clock.now() - started >= budget:
                     break
@@ -111,9 +94,11 @@ def due_ids(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     return ids
 
 
-def dispatch_one(notification_id: int, clock: Clock, letterhead: Letterhead, mail: MailSender | None = None) -> str:
+def dispatch_one(
+    notification_id: int, clock: Clock, letterhead: Letterhead, senders: dict[Channel, Send[Any]] | None = None
+) -> str:
     """Claim, check, send and record one message; returns 'sent', 'skipped', 'failed', 'retried'
-    or 'uncertain'. `mail` is an open mail session to reuse (default: the app's mailer)."""
+    or 'uncertain'. `senders` are the channels' open sessions to reuse (default: one opened for it)."""
     now = clock.now()
     begin_write()
     booking_id = db.session.scalar(select(Notification.booking_id).where(Notification.id == notification_id))
@@ -127,13 +112,15 @@ def dispatch_one(notification_id: int, clock: Clock, letterhead: Letterhead, mai
     if row.state is not NotificationState.PENDING:
         db.session.commit()
         return "skipped"
-    reason = why_not_send(row, now)
+    way = CHANNELS[row.channel]
+    draft = _draft(row, now, letterhead)
+    reason = why_not_send(_facts(draft, way), now)
     if reason:
         _finish(row, NotificationState.SKIPPED, now, reason)
         db.session.commit()
         return "skipped"
     try:
-        message = compose_email(row, now, letterhead) if row.channel is Channel.EMAIL else compose_sms(row, letterhead)
+        message = way.compose(draft)
     except Exception as error:  # a wording bug must not stop every later message
         log.exception("could not compose notification %s", row.id)
         _finish(row, NotificationState.FAILED, now, f"could not compose: {type(error).__name__}")
@@ -146,13 +133,17 @@ def dispatch_one(notification_id: int, clock: Clock, letterhead: Letterhead, mai
     db.session.commit()
 
     try:
-        provider_id = _send(message, mail or current_mailer())
-    except _Temporary as error:
+        if senders is not None:
+            provider_id = senders[row.channel](message)
+        else:
+            with way.session() as send:
+                provider_id = send(message)
+    except TryLater as error:
         return _after_failure(notification_id, attempts, useful_until, clock.now(), str(error))
-    except _Permanent as error:
+    except Refused as error:
         _record(notification_id, NotificationState.FAILED, clock.now(), str(error))
         return "failed"
-    except _Uncertain as error:
+    except MaybeDelivered as error:
         _record(notification_id, NotificationState.UNCERTAIN, clock.now(), str(error))
         log.warning("notification %s may or may not have arrived: %s", notification_id, error)
         return "uncertain"
@@ -182,44 +173,32 @@ def _load_for_sending(notification_id: int) -> Notification:
     ).one()
 
 
-def why_not_send(row: Notification, now: datetime) -> str | None:
-    """Why a due message must not go out any more, or None when it should."""
-    booking = row.booking
-    recipient = row.recipient
-    if now >= row.useful_until:
-        return "too late to be useful"
-    if not recipient.active:
-        return "the recipient's account is inactive"
-    if row.channel is Channel.SMS and not wants_sms(recipient):
-        return "the recipient no longer takes SMS"
-    kind = row.kind
-    if recipient.interpreter_profile is not None:
-        # What an interpreter may be told follows what they may see now (rris.access.domain.case_access);
-        # a cancellation only takes back the calendar entry they were sent.
-        shown = lasting_disclosure_of(booking, actor_of(recipient), now)
-        if kind is K.OFFER:
-            return None if shown is Disclosure.OFFER else "the offer is no longer open"
-        if kind is not K.INVITATION_CANCEL and not shown.job_is_theirs:
-            return "the recipient no longer holds the job"
-    if kind in (K.INVITATION, K.INVITATION_CANCEL):
-        return None if row.version == booking.calendar_sequence else "superseded by a newer invitation"
-    if kind in REMINDER_LEADS:
-        live = booking.state is BookingState.CONFIRMED or (kind is K.JOIN_NOW and booking.state in LIVE_STATES)
-        if not live or row.version != booking.version:
-            return "the booking is no longer confirmed for that time"
-        if recipient.id not in {user.id for user in participants(booking)}:
-            return "the recipient no longer takes part"
-        return None
-    if kind in (K.UNFILLED, K.UNFILLED_24H, K.UNFILLED_2H):
-        still = booking.state is BookingState.UNFILLED and booking.offer_wave == row.version
-        return None if still else "the booking is no longer unfilled"
-    if kind is K.CONFLICT:
-        conflict = db.session.get(BookingConflict, row.version)
-        still = conflict is not None and conflict.resolved_at is None and booking.state in LIVE_STATES
-        return None if still else "the conflict is resolved"
-    if kind is K.NO_SHOW:
-        return None if booking.state in LIVE_STATES else "an outcome is recorded already"
-    return None
+def _draft(row: Notification, now: datetime, letterhead: Letterhead) -> Draft:
+    """What sending the row depends on, read once: what its recipient may be told, its conflict."""
+    shown = lasting_disclosure_of(row.booking, actor_of(row.recipient), now)
+    conflict = db.session.get(BookingConflict, row.version) if row.kind is K.CONFLICT else None
+    return Draft(row=row, now=now, shown=shown, conflict=conflict, letterhead=letterhead)
+
+
+def _facts(draft: Draft, way: DeliveryChannel[Any]) -> MessageFacts:
+    """The plain values `why_not_send` decides on."""
+    row, booking, recipient = draft.row, draft.row.booking, draft.row.recipient
+    return MessageFacts(
+        kind=row.kind,
+        version=row.version,
+        useful_until=row.useful_until,
+        channel=way.label,
+        recipient_active=recipient.active,
+        reachable=way.reaches(recipient),
+        interpreter=recipient.interpreter_profile is not None,
+        shown=draft.shown,
+        takes_part=recipient.id in {user.id for user in participants(booking)},
+        booking_state=booking.state,
+        booking_version=booking.version,
+        calendar_sequence=booking.calendar_sequence,
+        offer_wave=booking.offer_wave,
+        conflict_open=draft.conflict is not None and draft.conflict.resolved_at is None,
+    )
 
 
 def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int:
@@ -239,34 +218,6 @@ def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int
     if changed:
         log.warning("%d messages were being sent when the dispatcher stopped; marked uncertain", changed)
     return changed
-
-
-def _send(message: OutgoingMessage | OutgoingSms, mail: MailSender) -> str:
-    if isinstance(message, OutgoingSms):
-        try:
-            return current_sms_sender().send(message)
-        except SmsTemporaryError as error:
-            raise _Temporary(str(error)) from error
-        except SmsPermanentError as error:
-            raise _Permanent(str(error)) from error
-        except SmsDeliveryUncertain as error:
-            raise _Uncertain(str(error)) from error
-    try:
-        mail.send(message)
-    except MailDeliveryUncertain as error:
-        raise _Uncertain(str(error)) from error
-    except smtplib.SMTPResponseException as error:
-        if 500 <= error.smtp_code < 600:
-            raise _Permanent(f"SMTP {error.smtp_code}") from error
-        raise _Temporary(f"SMTP {error.smtp_code}") from error
-    except smtplib.SMTPRecipientsRefused as error:
-        codes = [code for code, _reply in error.recipients.values()]
-        if codes and all(400 <= code < 500 for code in codes):
-            raise _Temporary(f"the mail server deferred the recipient ({codes[0]})") from error
-        raise _Permanent(f"the mail server refused the recipient ({codes[0] if codes else '?'})") from error
-    except (OSError, smtplib.SMTPException) as error:
-        raise _Temporary(f"mail server unavailable: {type(error).__name__}") from error
-    return "smtp"
 
 
 def _after_failure(notification_id: int, attempts: int, useful_until: datetime, now: datetime, error: str) -> str:

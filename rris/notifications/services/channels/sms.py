@@ -1,0 +1,75 @@
+"""The SMS channel: offers and reminders, short, to people with a verified phone who asked for
+SMS; through Twilio (or the instance's SMS folder)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from rris.accounts.models.accounts import User
+from rris.common.services.wording import local_time
+from rris.enums import NotificationKind as K
+from rris.notifications.integrations.sms import (
+    OutgoingSms,
+    SmsDeliveryUncertain,
+    SmsPermanentError,
+    SmsTemporaryError,
+    current_sms_sender,
+)
+from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
+from rris.notifications.services.messages import SHORT, languages_for
+
+SMS_MAX_CHARS = 320  # two SMS segments
+# The kinds that also go by SMS: those that ask for an answer or a presence soon.
+SMS_KINDS = frozenset({K.OFFER, K.REMINDER_24H, K.REMINDER_1H, K.JOIN_NOW})
+
+
+def wants_sms(user: User) -> bool:
+    """True when the person has a verified phone and asked for SMS."""
+    return bool(user.phone and user.phone_verified_at and user.sms_opt_in and user.active)
+
+
+def compose_sms(draft: Draft) -> OutgoingSms:
+    """The SMS for a due message (reminders and offers only), its links under the draft's letterhead."""
+    notification, letterhead = draft.row, draft.letterhead
+    recipient = notification.recipient
+    booking = notification.booking
+    with force_locale(recipient.locale or "en"):
+        when = local_time(booking.starts_at, recipient.zone_name, SHORT)
+        what = languages_for(booking, recipient)
+        if notification.kind is K.OFFER:
+            url = letterhead.offers_url()
+            body = _("RRIS: job offer, %(what)s, %(when)s. Answer at %(url)s", what=what, when=when, url=url)
+        elif notification.kind is K.JOIN_NOW:
+            body = _("RRIS: %(what)s starts in 10 minutes (%(when)s). Join: %(url)s", what=what, when=when,
+                     url=letterhead.join_url(booking))
+        else:
+            body = _("RRIS reminder: %(what)s at %(when)s.", what=what, when=when)
+    return OutgoingSms(to=recipient.phone or "", body=body[:SMS_MAX_CHARS])
+
+
+
+@contextmanager
+def sms_session() -> Iterator[Send[OutgoingSms]]:
+    """The app's SMS sender for a dispatcher run; each failure said as the outbox needs it."""
+    sender = current_sms_sender()
+
+    def send(sms: OutgoingSms) -> str:
+        try:
+            return sender.send(sms)
+        except SmsTemporaryError as error:
+            raise TryLater(str(error)) from error
+        except SmsPermanentError as error:
+            raise Refused(str(error)) from error
+        except SmsDeliveryUncertain as error:
+            raise MaybeDelivered(str(error)) from error
+
+    yield send
+
+
+SMS: DeliveryChannel[OutgoingSms] = DeliveryChannel(
+    label="SMS", kinds=SMS_KINDS, reaches=wants_sms, compose=compose_sms, session=sms_session
+)
