@@ -1,10 +1,8 @@
-"""Reading booking requests from JSON and writing bookings and offers as JSON."""
+"""Writing bookings, offers, matches and previews as JSON."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from flask_babel import gettext as _
 
 from rris.access.domain.permissions import Actor, booking_actions
 from rris.access.queries.scoping import disclosure_of
@@ -12,85 +10,13 @@ from rris.api.serializers import instant
 from rris.bookings.domain.applicant_keys import KeyRing
 from rris.bookings.models.bookings import Booking, Offer
 from rris.bookings.services.applicant_keys import stand_in_for_identifier
-from rris.bookings.services.booking_input import BookingInput
-from rris.common.domain.errors import InvalidInput
 from rris.common.services.wording import score_detail
-from rris.common.web.ids import is_record_id
 from rris.context import current_clock, current_settings
 from rris.matching.domain.engine import MatchResult
 from rris.matching.services.booking_matching import Assessment
 from rris.notifications.queries.notices import open_conflicts
 from rris.pool.domain.languages import RELAY_LANGUAGE
 from rris.timeutil import to_local
-
-SETTABLE = {
-    "applicant_language",
-    "officer_language",
-    "session_kind",
-    "start_local",
-    "duration_minutes",
-    "modality",
-    "case_reference",
-    "department_id",
-    "dialect",
-    "notes",
-    "gender",
-    "gender_rule",
-    "specialisations",
-    "continuity",
-    "start_occurrence",
-    "applicant_identifier",
-}
-NOT_SETTABLE = {
-    "id",
-    "code",
-    "state",
-    "country",
-    "country_id",
-    "cost",
-    "relay",
-    "version",
-    "created_at",
-    "interpreters",
-    "regional_applicant_key",
-}
-
-
-def booking_input(payload: dict[str, Any]) -> BookingInput:
-    """A BookingInput from a JSON object, or InvalidInput naming each field that cannot be accepted."""
-    errors = {name: _("This field is set by RRIS, not by the caller.") for name in payload if name in NOT_SETTABLE}
-    errors.update({name: _("Unknown field.") for name in payload if name not in SETTABLE | NOT_SETTABLE})
-    values = {name: payload[name] for name in payload if name in SETTABLE}
-    for name in ("duration_minutes", "department_id", "start_occurrence"):
-        if name in values and values[name] is not None and (type(values[name]) is not int):
-            errors[name] = _("Give a whole number.")
-    department_id = values.get("department_id")
-    if "department_id" not in errors and department_id is not None and not is_record_id(department_id):
-        errors["department_id"] = _("Give the id of one of your departments.")
-    for name in (
-        "applicant_language",
-        "officer_language",
-        "session_kind",
-        "start_local",
-        "modality",
-        "case_reference",
-        "dialect",
-        "notes",
-        "gender",
-        "gender_rule",
-        "applicant_identifier",
-    ):
-        if name in values and values[name] is not None and not isinstance(values[name], str):
-            errors[name] = _("Give a text value.")
-    specialisations = values.get("specialisations", [])
-    if not isinstance(specialisations, list) or not all(isinstance(item, str) for item in specialisations):
-        errors["specialisations"] = _("Give a list of specialisations.")
-    if "continuity" in values and not isinstance(values["continuity"], bool):
-        errors["continuity"] = _("Give true or false.")
-    if errors:
-        raise InvalidInput(errors)
-    values["specialisations"] = tuple(specialisations)
-    return BookingInput(**values)
 
 
 def remembered_body(payload: Any, keys: KeyRing) -> Any:

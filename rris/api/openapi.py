@@ -1,229 +1,172 @@
-"""The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`."""
+"""The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`, generated.
+
+Request bodies and query strings are the JSON Schemas of the very shapes that validate them
+(`rris.*.services.*_requests`, pydantic), so the document cannot promise what the server
+refuses or forget what it checks. Responses are the exact schemas of `openapi_responses`.
+This module lists the operations: path, summary, shapes in and out, and statuses.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from rris.api.openapi_responses import LOCAL_MINUTE_PATTERN, RESPONSE_SCHEMAS, enum_values, list_of, ref
-from rris.bookings.services.bookings import OUTCOME_ACTIONS
-from rris.common.web.ids import MAX_ID
-from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-_PROBLEM = {"$ref": "#/components/responses/Problem"}
+from rris.api.openapi_responses import RESPONSE_SCHEMAS, Schema, list_of, ref
+from rris.bookings.services import booking_requests as shapes
+from rris.common.domain.record_ids import MAX_ID
+from rris.common.services.request_shapes import NOT_BLANK_PATTERN, RequestShape
+from rris.offers.services.offer_requests import Decline
+from rris.pool.services.languages import LanguageSearch
+
 # Statuses besides success, as the server answers them: 400 a browser session's request without
 # its CSRF token; 401 no valid sign-in; 403 the role may not; 404 nothing the caller may see;
 # 409 the state forbids it now or another request won; 422 a value named in `invalid_params`.
 _READ_ONE = (401, 404)
 _WRITE = (400, 401, 403, 404, 409, 422)
-_NOT_BLANK = "\\S"  # a pattern: at least one character that is not white space
-_LOCAL_TIME = {
-    "type": "string",
-    "pattern": LOCAL_MINUTE_PATTERN,
-    "description": "Wall-clock time in the department's zone, YYYY-MM-DDTHH:MM",
+_NO_BODY = (400, 401, 403, 404, 409)
+_CREATE = (400, 401, 422)
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+_IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NOT_BLANK_PATTERN},
 }
-_RECORD_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-_OUTCOMES = sorted(action.value for action in OUTCOME_ACTIONS)
-
-
 _BOOKING = ref("Booking")
 
 
-def _errors(statuses: Iterable[int]) -> dict[str, Any]:
-    return {str(status): _PROBLEM for status in statuses}
+@dataclass(frozen=True)
+class Operation:
+    """One method on one path: what it takes, what it answers, and with which statuses."""
+
+    method: str
+    path: str
+    summary: str
+    answer: Schema
+    described: str
+    status: int = 200
+    body: type[RequestShape] | None = None
+    query: type[RequestShape] | None = None
+    errors: Iterable[int] = (401,)
+    header: Schema | None = None
+
+    @property
+    def has_id(self) -> bool:
+        return "{id}" in self.path
 
 
-def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _get(path: str, summary: str, answer: Schema, described: str, **more: Any) -> Operation:
+    return Operation("get", path, summary, answer, described, **more)
 
 
-def _get(
-    summary: str,
-    response: dict[str, Any],
-    parameters: list[dict[str, Any]] | None = None,
-    errors: Iterable[int] = (401,),
-) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": parameters or [],
-            "responses": {"200": response, **_errors(errors)},
-        }
+def _post(path: str, summary: str, answer: Schema, described: str, **more: Any) -> Operation:
+    more.setdefault("errors", _WRITE)
+    return Operation("post", path, summary, answer, described, **more)
+
+
+_OUTCOMES = ", ".join(sorted(action.value for action in shapes.OUTCOME_ACTIONS))
+_B = "/api/v1/bookings"
+OPERATIONS = (
+    _get("/api/v1/me", "The caller's account", ref("Me"), "The caller"),
+    _get("/api/v1/departments", "Departments the caller may see", list_of("Department"), "Departments",
+         errors=(401, 403)),
+    _get("/api/v1/departments/{id}", "One department (404 outside the caller's reach)", ref("Department"),
+         "The department", errors=_READ_ONE),
+    _get("/api/v1/interpreters",
+         "Interpreter profiles the caller may see (the pool for coordinators, one's own for interpreters)",
+         list_of("Interpreter"), "Profiles"),
+    _get("/api/v1/interpreters/{id}", "One interpreter profile", ref("Interpreter"), "The profile",
+         errors=_READ_ONE),
+    _get("/api/v1/languages", "Search ISO 639-3 languages by code or name", list_of("Language"),
+         "Matching languages", query=LanguageSearch, errors=(401, 422)),
+    _post(_B, "Request an interpreter", _BOOKING, "The booking (also for a replay with the same Idempotency-Key)",
+          status=201, body=shapes.BookingRequest, errors=_CREATE, header=_IDEMPOTENCY),
+    _get(_B, "Bookings the caller may see, soonest first", list_of("Booking"), "Bookings"),
+    _post(f"{_B}/preview", "How many interpreters fit; relay or other times when none", ref("Preview"),
+          "The assessment", body=shapes.BookingRequest, errors=_CREATE),
+    _get(f"{_B}/{{id}}", "One booking", _BOOKING, "The booking", errors=_READ_ONE),
+    _post(f"{_B}/{{id}}/cancel", "Cancel with a reason", _BOOKING, "Cancelled", body=shapes.Cancellation),
+    _post(f"{_B}/{{id}}/reschedule", "Move to another time", _BOOKING, "Moved", body=shapes.Reschedule),
+    _post(f"{_B}/{{id}}/reoffer",
+          "Release the interpreters the booking's open conflicts are about and offer the job again",
+          _BOOKING, "Offered again", errors=_NO_BODY),
+    _get(f"{_B}/{{id}}/candidates", "Coordinators: every interpreter ranked or with the reasons they do not fit",
+         ref("Candidates"), "Matches and rejections", query=shapes.CandidatesQuery, errors=(401, 403, 404, 422)),
+    _post(f"{_B}/{{id}}/outcome", f"Record what went wrong: {_OUTCOMES}", _BOOKING, "Recorded", body=shapes.Outcome),
+    _post(f"{_B}/{{id}}/assign", "Coordinators: assign by hand", _BOOKING, "Assigned", body=shapes.Assignment),
+    _post(f"{_B}/{{id}}/objections", "The applicant objects to an interpreter of this booking (for the whole case)",
+          ref("ObjectionRecorded"), "Recorded", status=201, body=shapes.Objection),
+    _get("/api/v1/offers", "Interpreters: open offers", list_of("Offer"), "Offers", errors=(401, 403)),
+    _post("/api/v1/offers/{id}/accept", "Interpreters: accept (the first acceptance wins)", _BOOKING, "Confirmed",
+          errors=_NO_BODY),
+    _post("/api/v1/offers/{id}/decline", "Interpreters: decline with a reason", ref("Declined"), "Declined",
+          body=Decline),
+)  # fmt: skip
+
+
+class _Untitled(GenerateJsonSchema):
+    """Pydantic's JSON Schema without a title on every field (a shape keeps its own)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def request_schemas() -> tuple[dict[str, Schema], dict[str, Schema]]:
+    """Every request shape's schema as a reference, by shape name, and the component schemas
+    (shapes and the enums they use) to put under `components/schemas`."""
+    shapes = sorted({shape for item in OPERATIONS for shape in (item.body, item.query) if shape}, key=str)
+    refs, top = models_json_schema(
+        [(shape, "validation") for shape in shapes],
+        ref_template="#/components/schemas/{model}",
+        schema_generator=_Untitled,
+    )
+    return {shape.__name__: refs[(shape, "validation")] for shape in shapes}, top["$defs"]
+
+
+def _query_parameters(shape: type[RequestShape], components: dict[str, Schema]) -> list[Schema]:
+    schema = components[shape.__name__]
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field in schema["properties"].items():
+        parameter: Schema = {"name": name, "in": "query", "required": name in required, "schema": field}
+        if "description" in field:
+            parameter["description"] = field["description"]
+        parameters.append(parameter)
+    return parameters
+
+
+def _operation(item: Operation, refs: dict[str, Schema], components: dict[str, Schema]) -> Schema:
+    parameters = [_ID] if item.has_id else []
+    if item.header:
+        parameters.append(item.header)
+    if item.query:
+        parameters += _query_parameters(item.query, components)
+    answer = {"description": item.described, "content": {"application/json": {"schema": item.answer}}}
+    problem = {"$ref": "#/components/responses/Problem"}
+    operation: Schema = {
+        "summary": item.summary,
+        "parameters": parameters,
+        "responses": {str(item.status): answer, **{str(status): problem for status in item.errors}},
     }
-
-
-_ID = [{"name": "id", "in": "path", "required": True, "schema": _RECORD_ID}]
-
-
-def _post(
-    summary: str,
-    body_schema: str | None,
-    response: dict[str, Any],
-    parameters: list[dict[str, Any]] | None = None,
-    extra_responses: dict[str, Any] | None = None,
-    errors: Iterable[int] = _WRITE,
-) -> dict[str, Any]:
-    operation: dict[str, Any] = {
-        "summary": summary,
-        "parameters": parameters or [],
-        "responses": {"200": response, **_errors(errors), **(extra_responses or {})},
-    }
-    if body_schema:
+    if item.body:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body_schema}"}}},
+            "content": {"application/json": {"schema": refs[item.body.__name__]}},
         }
-    return {"post": operation}
-
-
-_IDEMPOTENCY = [
-    {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": False,
-        "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": _NOT_BLANK},
-    }
-]
-
-
-def _booking_paths() -> dict[str, Any]:
-    created = {"201": _ok(_BOOKING, "The booking (also for a replay with the same Idempotency-Key)")}
-    create = _post(
-        "Request an interpreter", "BookingRequest", _ok(_BOOKING, "Unused"), _IDEMPOTENCY, created, (400, 401, 422)
-    )
-    del create["post"]["responses"]["200"]
-    return {
-        "/api/v1/bookings": {
-            **create,
-            **_get("Bookings the caller may see, soonest first", _ok(list_of("Booking"), "Bookings")),
-        },
-        "/api/v1/bookings/preview": _post(
-            "How many interpreters fit; relay or other times when none",
-            "BookingRequest",
-            _ok(ref("Preview"), "The assessment"),
-            errors=(400, 401, 422),
-        ),
-        "/api/v1/bookings/{id}": _get("One booking", _ok(_BOOKING, "The booking"), _ID, _READ_ONE),
-        "/api/v1/bookings/{id}/cancel": _post("Cancel with a reason", "Reason", _ok(_BOOKING, "Cancelled"), _ID),
-        "/api/v1/bookings/{id}/reschedule": _post("Move to another time", "Reschedule", _ok(_BOOKING, "Moved"), _ID),
-        "/api/v1/bookings/{id}/reoffer": _post(
-            "Release the interpreters the booking's open conflicts are about and offer the job again",
-            None,
-            _ok(_BOOKING, "Offered again"),
-            _ID,
-            errors=(400, 401, 403, 404, 409),
-        ),
-        "/api/v1/bookings/{id}/candidates": _get(
-            "Coordinators: every interpreter ranked or with the reasons they do not fit",
-            _ok(ref("Candidates"), "Matches and rejections"),
-            [*_ID, {"name": "leg", "in": "query", "schema": {"type": "integer", "enum": [1, 2]}}],
-            (401, 403, 404, 422),
-        ),
-        "/api/v1/bookings/{id}/outcome": _post(
-            f"Record what went wrong: {', '.join(_OUTCOMES)}",
-            "Outcome",
-            _ok(_BOOKING, "Recorded"),
-            _ID,
-        ),
-        "/api/v1/bookings/{id}/assign": _post(
-            "Coordinators: assign by hand", "Assignment", _ok(_BOOKING, "Assigned"), _ID
-        ),
-        "/api/v1/bookings/{id}/objections": _post(
-            "The applicant objects to an interpreter of this booking (for the whole case)",
-            "Objection",
-            _ok(ref("ObjectionRecorded"), "Recorded"),
-            _ID,
-            {"201": _ok(ref("ObjectionRecorded"), "Recorded")},
-        ),
-        "/api/v1/offers": _get("Interpreters: open offers", _ok(list_of("Offer"), "Offers"), errors=(401, 403)),
-        "/api/v1/offers/{id}/accept": _post(
-            "Interpreters: accept (the first acceptance wins)",
-            None,
-            _ok(_BOOKING, "Confirmed"),
-            _ID,
-            errors=(400, 401, 403, 404, 409),
-        ),
-        "/api/v1/offers/{id}/decline": _post(
-            "Interpreters: decline with a reason", "Reason", _ok(ref("Declined"), "Declined"), _ID
-        ),
-    }
-
-
-_BOOKING_SCHEMAS: dict[str, Any] = {
-    "BookingRequest": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["applicant_language", "officer_language", "session_kind", "start_local", "case_reference"],
-        "properties": {
-            "applicant_language": {"type": "string", "description": "ISO 639-3 code"},
-            "officer_language": {"type": "string", "description": "ISO 639-3 code"},
-            "dialect": {"type": ["string", "null"]},
-            "session_kind": {"enum": enum_values(SessionKind)},
-            "start_local": _LOCAL_TIME,
-            "start_occurrence": {"enum": [0, 1, None], "description": "Which of a time the October change repeats"},
-            "duration_minutes": {"type": ["integer", "null"], "minimum": 15, "maximum": 480},
-            "modality": {"enum": enum_values(Modality)},
-            "case_reference": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 64,
-                "pattern": _NOT_BLANK,
-                "description": "The department's reference; never a name",
-            },
-            "department_id": {**_RECORD_ID, "type": ["integer", "null"]},
-            "notes": {"type": ["string", "null"], "maxLength": 1000},
-            "gender": {"enum": [*enum_values(Gender), None]},
-            "gender_rule": {"enum": enum_values(GenderRule)},
-            "specialisations": {"type": "array", "items": {"enum": enum_values(Specialisation)}},
-            "continuity": {"type": "boolean"},
-            "applicant_identifier": {
-                "type": ["string", "null"],
-                "maxLength": 128,
-                "writeOnly": True,
-                "description": "Optional regional identifier of the applicant (a registration number the countries "
-                "share), 5 to 64 letters and digits; spaces, dashes, dots and slashes are ignored and case does "
-                "not matter. RRIS keeps only a keyed hash: objections and continuity then follow the applicant "
-                "in every country. Without it they hold within this case only. Never returned.",
-            },
-        },
-    },
-    "Reason": {
-        "type": "object",
-        "required": ["reason"],
-        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500, "pattern": _NOT_BLANK}},
-    },
-    "Reschedule": {
-        "type": "object",
-        "required": ["start_local"],
-        "properties": {
-            "start_local": _LOCAL_TIME,
-            "duration_minutes": {"type": ["integer", "null"], "minimum": 15, "maximum": 480},
-            "start_occurrence": {"enum": [0, 1, None]},
-        },
-    },
-    "Assignment": {
-        "type": "object",
-        "required": ["interpreter_id"],
-        "properties": {"interpreter_id": _RECORD_ID, "leg": {"enum": [1, 2]}, "despite": {"type": "boolean"}},
-    },
-    "Outcome": {
-        "type": "object",
-        "required": ["outcome"],
-        "properties": {
-            "outcome": {"enum": _OUTCOMES},
-            "note": {"type": "string", "maxLength": 500},
-        },
-    },
-    "Objection": {
-        "type": "object",
-        "required": ["interpreter_id"],
-        "properties": {"interpreter_id": _RECORD_ID},
-    },
-}
+    return operation
 
 
 def openapi_document() -> dict[str, Any]:
     """The whole document (static; built on each call, it is small)."""
+    refs, components = request_schemas()
+    clashing = set(components) & set(RESPONSE_SCHEMAS)
+    assert not clashing, f"request and response schemas share names: {sorted(clashing)}"
+    paths: dict[str, Schema] = {}
+    for item in OPERATIONS:
+        paths.setdefault(item.path, {})[item.method] = _operation(item, refs, components)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -234,45 +177,7 @@ def openapi_document() -> dict[str, Any]:
             "'invalid_params' names each offending field.",
         },
         "security": [{"bearer": []}],
-        "paths": {
-            "/api/v1/me": _get("The caller's account", _ok(ref("Me"), "The caller")),
-            "/api/v1/departments": _get(
-                "Departments the caller may see",
-                _ok(list_of("Department"), "Departments"),
-                errors=(401, 403),
-            ),
-            "/api/v1/departments/{id}": _get(
-                "One department (404 outside the caller's reach)",
-                _ok(ref("Department"), "The department"),
-                _ID,
-                _READ_ONE,
-            ),
-            "/api/v1/interpreters": _get(
-                "Interpreter profiles the caller may see (the pool for coordinators, one's own for interpreters)",
-                _ok(list_of("Interpreter"), "Profiles"),
-            ),
-            "/api/v1/interpreters/{id}": _get(
-                "One interpreter profile",
-                _ok(ref("Interpreter"), "The profile"),
-                _ID,
-                _READ_ONE,
-            ),
-            "/api/v1/languages": _get(
-                "Search ISO 639-3 languages by code or name",
-                _ok(list_of("Language"), "Matching languages"),
-                [
-                    {
-                        "name": "q",
-                        "in": "query",
-                        "required": True,
-                        "description": "At least two characters besides white space at either end",
-                        "schema": {"type": "string", "minLength": 2, "pattern": "\\S[\\s\\S]*\\S"},
-                    }
-                ],
-                (401, 422),
-            ),
-            **_booking_paths(),
-        },
+        "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "responses": {
@@ -281,9 +186,6 @@ def openapi_document() -> dict[str, Any]:
                     "content": {"application/problem+json": {"schema": ref("Problem")}},
                 }
             },
-            "schemas": {
-                **_BOOKING_SCHEMAS,
-                **RESPONSE_SCHEMAS,
-            },
+            "schemas": {**components, **RESPONSE_SCHEMAS},
         },
     }

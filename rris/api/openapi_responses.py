@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from rris.bookings.domain.booking_states import BookingAction
-from rris.common.web.ids import MAX_ID
+from rris.common.domain.record_ids import MAX_ID
 from rris.enums import (
     BookingState,
     Employment,
@@ -33,19 +33,18 @@ from rris.pool.domain.languages import RELAY_LANGUAGE
 
 Schema = dict[str, Any]
 
-LOCAL_MINUTE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$"
+_LOCAL_MINUTE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$"
 
 
-def enum_values(enum: type[Enum]) -> list[Any]:
-    """The values of an enum's members, in their declared order: the document's list for it."""
+def _values(enum: type[Enum]) -> list[Any]:
     return [member.value for member in enum]
 
 
 def one_of(enum: type[Enum], nullable: bool = False) -> Schema:
     """A string that is one of the enum's values (or null when `nullable`)."""
     if nullable:
-        return {"type": ["string", "null"], "enum": [*enum_values(enum), None]}
-    return {"type": "string", "enum": enum_values(enum)}
+        return {"type": ["string", "null"], "enum": [*_values(enum), None]}
+    return {"type": "string", "enum": _values(enum)}
 
 
 def exact(properties: Schema, optional: tuple[str, ...] = (), description: str = "") -> Schema:
@@ -87,7 +86,7 @@ _INSTANT: Schema = {"type": "string", "format": "date-time", "description": "ISO
 _DAY: Schema = {"type": "string", "format": "date"}
 _LOCAL: Schema = {
     "type": "string",
-    "pattern": LOCAL_MINUTE_PATTERN,
+    "pattern": _LOCAL_MINUTE_PATTERN,
     "description": "Wall-clock time, YYYY-MM-DDTHH:MM",
 }
 _ZONE: Schema = {"type": "string", "minLength": 1, "description": "IANA time zone"}

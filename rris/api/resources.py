@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, request
-from flask_babel import gettext as _
+from flask import abort, jsonify
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -13,13 +12,14 @@ from rris.access.domain.permissions import Capability, can
 from rris.access.queries.scoping import get_visible, visible_departments, visible_interpreters
 from rris.api import bp, serializers
 from rris.api.openapi import openapi_document
-from rris.common.domain.errors import InvalidInput
 from rris.common.web.authentication import current_actor
+from rris.common.web.request_shapes import query_args
 from rris.context import current_clock
 from rris.extensions import db
 from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
 from rris.pool.models.languages import Language
+from rris.pool.services.languages import LanguageSearch
 
 MAX_LANGUAGE_RESULTS = 50
 
@@ -63,9 +63,7 @@ def interpreter(interpreter_id: int) -> Any:
 
 @bp.get("/languages")
 def languages() -> Any:
-    query = (request.args.get("q") or "").strip()
-    if len(query) < 2:
-        raise InvalidInput({"q": _("Give at least two letters of a language name or code.")})
+    query = query_args(LanguageSearch).q
     pattern = f"%{query.lower()}%"
     records = db.session.scalars(
         select(Language)

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.booking_setup import BookingSetup
 from rris.bookings.services.bookings import request_booking
 from rris.common.domain.errors import DomainError
 from rris.database import IMMEDIATE
 from rris.demo.pool import DEMO_LOGINS
-from rris.enums import BookingState, OfferState
+from rris.enums import BookingState, OfferState, SessionKind
 from rris.extensions import db
 from rris.matching.services.booking_matching import match_leg
 from rris.offers.services.offers import accept_offer
@@ -62,11 +62,11 @@ def book_demo_call(now: datetime, setup: BookingSetup, starts_in: timedelta = ti
         raise LookupError(_("The demo interpreter has no profile: load the demo pool again."))
     zone_name = caseworker.zone_name
     start = to_local(now + starts_in, zone_name).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    request = BookingInput(
+    request = BookingRequest(
         applicant_language="pus",
         officer_language="srp",
-        session_kind="asylum_interview",
-        start_local=start.strftime("%Y-%m-%dT%H:%M"),
+        session_kind=SessionKind.ASYLUM_INTERVIEW,
+        start_local=start.replace(tzinfo=None),
         start_occurrence=start.fold,
         duration_minutes=CALL_MINUTES,
         case_reference=CASE_REFERENCE,

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking, BookingRead, Offer
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import assign_by_hand, cancel_booking, request_booking
 from rris.calls.domain.call_participants import Participant
 from rris.calls.services import call_records
@@ -269,7 +269,7 @@ def world(app, clock, mailbox, sms, state) -> World:
         )
         factories.interpreter(email="omid@pool.example", pairs=(("pus", "srp"),), name="Omid Karimi")
         factories.user(Role.COORDINATOR, email="elena@marri.example")
-        request = BookingInput(
+        request = BookingRequest(
             applicant_language="pus",
             officer_language="srp",
             session_kind="asylum_interview",

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from rris.access.queries.actors import actor_of
 from rris.accounts.services.api_tokens import create_api_token
 from rris.api.openapi import openapi_document
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import cancel_booking, request_booking
 from rris.enums import Role
 from rris.extensions import db
@@ -105,7 +105,7 @@ def _seed(portal: LivePortal) -> dict[str, str]:
         bookings = []
         for day in range(1, 4):
             start = DEFAULT_NOW + timedelta(days=day, hours=1)
-            raw = BookingInput(
+            raw = BookingRequest(
                 applicant_language="pus",
                 officer_language="srp",
                 session_kind="registration",

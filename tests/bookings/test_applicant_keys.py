@@ -9,7 +9,7 @@ from sqlalchemy import select
 from rris.access.queries.actors import actor_of
 from rris.bookings.models.bookings import CaseObjection
 from rris.bookings.services.applicant_keys import key_version_counts
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import assign_by_hand, record_objection, request_booking
 from rris.common.domain.errors import InvalidInput
 from rris.common.services.wording import score_detail
@@ -72,7 +72,7 @@ def in_belgrade(user, identifier=None, day="2026-01-13", **changes):
         "applicant_identifier": identifier,
         **changes,
     }
-    return request_booking(BookingInput(**values), user, actor_of(user), DEFAULT_NOW, booking_setup())[0]
+    return request_booking(BookingRequest(**values), user, actor_of(user), DEFAULT_NOW, booking_setup())[0]
 
 
 def in_skopje(user, identifier=None, day="2026-01-15", **changes):
@@ -86,7 +86,7 @@ def in_skopje(user, identifier=None, day="2026-01-15", **changes):
         "applicant_identifier": identifier,
         **changes,
     }
-    return request_booking(BookingInput(**values), user, actor_of(user), DEFAULT_NOW, booking_setup())[0]
+    return request_booking(BookingRequest(**values), user, actor_of(user), DEFAULT_NOW, booking_setup())[0]
 
 
 def confirm(booking, interpreter):

@@ -1,12 +1,12 @@
 """From request to confirmation: waves of offers, the first acceptance winning, declines,
 expiry, relay, cancellation, rescheduling and manual assignment."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from rris.access.queries.actors import actor_of
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import (
     Idempotency,
     assign_by_hand,
@@ -36,7 +36,7 @@ def pashto_request(**changes):
         "case_reference": "RS-2026-0042",
     }
     values.update(changes)
-    return BookingInput(**values)
+    return BookingRequest(**values)
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_rescheduling_asks_the_same_interpreter_first_and_keeps_history(jelena):
     first, _second = pool(2)
     booking = book(jelena)
     accept_offer(_offer_of(booking, first).id, first, DEFAULT_NOW)
-    reschedule_booking(booking.id, actor_of(jelena), "2026-01-14T10:00", None, DEFAULT_NOW, booking_setup())
+    reschedule_booking(booking.id, actor_of(jelena), datetime(2026, 1, 14, 10, 0), None, DEFAULT_NOW, booking_setup())
     assert booking.state is BookingState.OFFERED and booking.version == 2
     newest = [o for o in booking.offers if o.booking_version == 2]
     assert newest[0].interpreter_id == first.id
@@ -205,6 +205,23 @@ def test_nothing_is_written_when_the_input_is_bad(jelena):
 
     pool(1)
     with pytest.raises(InvalidInput) as problem:
-        book(jelena, start_local="2026-03-29T02:30", officer_language="pus", duration_minutes=0, notes="x" * 1001)
-    assert {"start_local", "officer_language", "duration_minutes", "notes"} <= set(problem.value.errors)
+        book(jelena, start_local="2026-03-29T02:30", officer_language="pus")
+    assert {"start_local", "officer_language"} <= set(problem.value.errors)
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_a_request_out_of_its_shape_is_refused_field_by_field_before_any_use_case_runs(jelena):
+    from pydantic import ValidationError
+
+    from rris.common.web.request_shapes import invalid_input
+
+    with pytest.raises(ValidationError) as refused:
+        pashto_request(duration_minutes=0, notes="x" * 1001, session_kind="chat", start_local="tomorrow")
+    problem = invalid_input(refused.value, BookingRequest)
+    assert problem.errors == {
+        "duration_minutes": "A session lasts from 15 minutes to 8 hours.",
+        "notes": "Notes to the interpreter take at most 1000 characters; these have 1001. Shorten them.",
+        "session_kind": "Choose one of: asylum_interview, registration, reception, medical, legal_counselling, "
+        "return_counselling, age_assessment, vulnerability_assessment.",
+        "start_local": "Give the start as date and time, like 2026-03-02T09:00.",
+    }

@@ -179,7 +179,9 @@ def test_rescheduling_moves_the_reminders_and_updates_the_calendars(jelena, mari
     first_sequence = booking.calendar_sequence
     mailbox.clear()
 
-    moved = reschedule_booking(booking.id, actor_of(jelena), "2026-01-15T10:00", None, clock.now(), booking_setup())
+    moved = reschedule_booking(
+        booking.id, actor_of(jelena), datetime(2026, 1, 15, 10, 0), None, clock.now(), booking_setup()
+    )
     assert moved.state is BookingState.OFFERED
     assert moved.calendar_sequence > first_sequence
     dispatch(clock)

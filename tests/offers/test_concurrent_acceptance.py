@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from rris.access.queries.actors import actor_of
 from rris.accounts.services.api_tokens import create_api_token
 from rris.bookings.models.bookings import Assignment, Booking, Offer
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import request_booking
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
@@ -33,8 +33,8 @@ def server(fresh_database, tmp_path, smtp_server):
         yield portal.app, portal.port
 
 
-def booking_request(start: str) -> BookingInput:
-    return BookingInput(
+def booking_request(start: str) -> BookingRequest:
+    return BookingRequest(
         applicant_language="pus",
         officer_language="srp",
         session_kind="registration",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking, Offer
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import request_booking
 from rris.context import current_clock
 from rris.enums import Role
@@ -46,7 +46,7 @@ def book(app, caseworker_email, start_local=TUESDAY_0900_BELGRADE, minutes=120, 
         }
         values.update(changes)
         booking, _created = request_booking(
-            BookingInput(**values), user, actor_of(user), current_clock().now(), booking_setup()
+            BookingRequest(**values), user, actor_of(user), current_clock().now(), booking_setup()
         )
         booking_id = booking.id
     return booking_id

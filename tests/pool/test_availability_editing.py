@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
 from rris.access.queries.scoping import NotVisible
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import request_booking
 from rris.common.domain.errors import Forbidden, InvalidInput
 from rris.enums import Role
@@ -260,7 +260,7 @@ def test_a_coordinator_may_remove_time_off_and_a_caseworker_may_not(mariam, mari
 def confirmed_job(interpreter, start_local="2026-01-13T09:00", minutes=120):
     """A booking in Belgrade that `interpreter` accepted."""
     jelena = factories.caseworker("RS")
-    request = BookingInput(
+    request = BookingRequest(
         applicant_language="pus",
         officer_language="srp",
         session_kind="asylum_interview",

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from rris.access.queries.actors import actor_of
-from rris.bookings.services.booking_input import BookingInput
+from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import request_booking
 from rris.enums import OfferState
 from scheduler.jobs import expire_offers
@@ -16,7 +16,7 @@ def test_the_job_expires_due_offers_and_asks_the_next_interpreter(app, ctx, cloc
     for _ in range(4):
         factories.interpreter(pairs=(("pus", "srp"),))
     caseworker = factories.caseworker("RS")
-    request = BookingInput(
+    request = BookingRequest(
         applicant_language="pus",
         officer_language="srp",
         session_kind="registration",

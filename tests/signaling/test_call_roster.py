@@ -116,7 +116,7 @@ def test_an_interpreter_released_from_her_job_is_refused_with_her_old_ticket(app
     booking, jelena, mariam = call
     officer_token, old_ticket = token(booking, jelena, clock), token(booking, mariam, clock)
     # Moved to next week: she is released and the job is offered again.
-    reschedule_booking(booking.id, actor_of(jelena), "2026-01-21T09:00", None, clock.now(), booking_setup())
+    reschedule_booking(booking.id, actor_of(jelena), datetime(2026, 1, 21, 9, 0), None, clock.now(), booking_setup())
 
     async def scenario(service: SignalingUnderTest) -> None:
         officer = await service.connect()

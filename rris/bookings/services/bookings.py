@@ -22,7 +22,13 @@ from rris.bookings.domain.booking_states import BookingAction, next_state
 from rris.bookings.models.bookings import Booking, BookingSpecialisation, CaseObjection
 from rris.bookings.services.applicant_keys import rekey
 from rris.bookings.services.booking_events import record_event
-from rris.bookings.services.booking_input import BookingInput, validate_booking
+from rris.bookings.services.booking_input import validate_booking
+from rris.bookings.services.booking_requests import (
+    CANCEL_REASON_MAX_CHARS,
+    OUTCOME_ACTIONS,
+    OUTCOME_NOTE_MAX_CHARS,
+    BookingRequest,
+)
 from rris.bookings.services.booking_setup import BookingSetup
 from rris.common.domain.errors import Conflict, Forbidden, InvalidInput
 from rris.common.services.idempotency import claim_key, remember_result
@@ -43,8 +49,6 @@ from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
 
 LATE_CANCELLATION = timedelta(hours=24)
-CANCEL_REASON_MAX_CHARS = 500
-OUTCOME_NOTE_MAX_CHARS = 500
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -57,7 +61,7 @@ class Idempotency:
 
 
 def request_booking(
-    raw: BookingInput,
+    request: BookingRequest,
     user: User,
     actor: Actor,
     now: datetime,
@@ -68,7 +72,7 @@ def request_booking(
 
     With an Idempotency-Key seen before, returns the booking that request created instead.
     """
-    valid = validate_booking(raw, actor, now, setup.keys)
+    valid = validate_booking(request, actor, now, setup.keys)
     # Matching reads a lot; it runs before the write lock is taken. The ranking may be a moment
     # old when the offers go out, which is harmless: acceptance re-checks under the lock.
     link = link_for_valid(valid)
@@ -148,33 +152,35 @@ def cancel_booking(booking_id: int, actor: Actor, reason: str, now: datetime) ->
 def reschedule_booking(
     booking_id: int,
     actor: Actor,
-    start_local: str,
+    start_local: datetime,
     duration_minutes: int | None,
     now: datetime,
     setup: BookingSetup,
     start_occurrence: int | None = None,
 ) -> Booking:
-    """Move a booking; interpreters are released and asked again (the previous one first)."""
+    """Move a booking to a wall-clock start in its department's zone; interpreters are released
+    and asked again (the previous one first)."""
     _require(actor, BookingAction.RESCHEDULE)
     begin_write()
     booking = _lock_visible(booking_id, actor, now)
     next_state(booking.state, BookingAction.RESCHEDULE)  # guard before checking the new time
-    raw = BookingInput(
+    # The booking as stored, at the new time: trusted values, so built without validating again.
+    moved = BookingRequest.model_construct(
         applicant_language=booking.applicant_language,
         officer_language=booking.officer_language,
-        session_kind=booking.session_kind.value,
+        session_kind=booking.session_kind,
         start_local=start_local,
         duration_minutes=duration_minutes or int((booking.ends_at - booking.starts_at).total_seconds() // 60),
-        modality=booking.modality.value,
+        modality=booking.modality,
         case_reference=booking.case_reference,
         department_id=booking.department_id,
         dialect=booking.dialect,
-        gender=booking.gender.value if booking.gender else None,
-        gender_rule=booking.gender_rule.value,
+        gender=booking.gender,
+        gender_rule=booking.gender_rule,
         start_occurrence=start_occurrence,
     )
     try:
-        valid = validate_booking(raw, actor, now, setup.keys)
+        valid = validate_booking(moved, actor, now, setup.keys)
     except InvalidInput:
         db.session.rollback()
         raise
@@ -354,21 +360,11 @@ def _new_code() -> str:
     return "RR-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 
-def preview_booking(raw: BookingInput, actor: Actor, now: datetime, keys: KeyRing) -> Assessment:
+def preview_booking(request: BookingRequest, actor: Actor, now: datetime, keys: KeyRing) -> Assessment:
     """How many interpreters fit the request as it stands, a relay if needed, or other times."""
-    valid = validate_booking(raw, actor, now, keys)
+    valid = validate_booking(request, actor, now, keys)
     link = link_for_valid(valid)
     return assess(request_from_valid(valid, link), link, now)
-
-
-OUTCOME_ACTIONS = frozenset(
-    {
-        BookingAction.MARK_INTERPRETER_NO_SHOW,
-        BookingAction.MARK_APPLICANT_NO_SHOW,
-        BookingAction.MARK_WRONG_LANGUAGE,
-        BookingAction.MARK_TECHNICAL_FAILURE,
-    }
-)
 
 
 def record_outcome(booking_id: int, actor: Actor, action: BookingAction, now: datetime, note: str = "") -> Booking:

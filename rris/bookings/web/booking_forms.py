@@ -1,4 +1,6 @@
-"""Forms of the booking pages. The services check the values; the forms carry them."""
+"""Forms of the booking pages. They render the fields and carry the CSRF token; the request
+shapes (`rris.bookings.services.booking_requests`) and the services judge the values, so a
+booking or a new time is described once for the pages and the API alike."""
 
 from __future__ import annotations
 
@@ -14,16 +16,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from rris.bookings.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
-from rris.bookings.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
-from rris.bookings.services.bookings import OUTCOME_NOTE_MAX_CHARS
+from rris.bookings.models.bookings import NOTES_MAX_CHARS
+from rris.bookings.services.booking_requests import OUTCOME_NOTE_MAX_CHARS
+from rris.common.domain.record_ids import MAX_ID
 from rris.common.web.forms import MaxChars
-from rris.common.web.ids import MAX_ID
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
+# What the removed validators used to say to the browser; the shapes now do the judging.
+_REQUIRED = {"required": True}
+_DURATION_RANGE = {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES}
 _AN_INTERPRETER = NumberRange(min=1, max=MAX_ID, message=_l("Choose an interpreter."))
 
 
@@ -43,16 +48,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 class BookingForm(FlaskForm):
     department_id = SelectField(_l("Department"), coerce=int)
-    applicant_language = SelectField(_l("Applicant's language"), validators=[DataRequired(_l("Choose a language."))])
+    applicant_language = SelectField(_l("Applicant's language"), render_kw=_REQUIRED)
     dialect = SelectField(_l("Dialect (if it matters)"), validate_choice=False)
-    officer_language = SelectField(
-        _l("Language the officer speaks"), validators=[DataRequired(_l("Choose a language."))]
-    )
+    officer_language = SelectField(_l("Language the officer speaks"), render_kw=_REQUIRED)
     session_kind = SelectField(_l("Session"))
     start_local = DateTimeLocalField(
-        _l("Starts (department's local time)"),
-        format=LOCAL_INPUT_FORMATS,
-        validators=[DataRequired(_l("Give the date and time."))],
+        _l("Starts (department's local time)"), format=LOCAL_INPUT_FORMATS, render_kw=_REQUIRED
     )
     start_occurrence = RadioField(
         _l("The clocks go back that night: which one?"),
@@ -60,14 +61,11 @@ class BookingForm(FlaskForm):
         validate_choice=False,
     )
     duration_minutes = IntegerField(
-        _l("Duration in minutes (empty: the usual for this session)"),
-        validators=[Optional(), NumberRange(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES)],
+        _l("Duration in minutes (empty: the usual for this session)"), render_kw=_DURATION_RANGE
     )
     modality = RadioField(_l("How"), default="video")
-    case_reference = StringField(
-        _l("Your case reference (never the applicant's name)"),
-        validators=[DataRequired(_l("Enter the case reference.")), MaxChars(CASE_REFERENCE_MAX_CHARS)],
-    )
+    # No maxlength: a browser would cut pasted text silently. The shape refuses a long one.
+    case_reference = StringField(_l("Your case reference (never the applicant's name)"), render_kw=_REQUIRED)
     applicant_identifier = StringField(
         _l("Applicant's regional identifier (optional)"),
         widget=UnechoedTextInput(),
@@ -90,14 +88,9 @@ class CancelForm(FlaskForm):
 
 class RescheduleForm(FlaskForm):
     start_local = DateTimeLocalField(
-        _l("New start (department's local time)"),
-        format=LOCAL_INPUT_FORMATS,
-        validators=[DataRequired(_l("Give the date and time."))],
+        _l("New start (department's local time)"), format=LOCAL_INPUT_FORMATS, render_kw=_REQUIRED
     )
-    duration_minutes = IntegerField(
-        _l("Duration in minutes (empty: unchanged)"),
-        validators=[Optional(), NumberRange(min=MIN_DURATION_MINUTES, max=MAX_DURATION_MINUTES)],
-    )
+    duration_minutes = IntegerField(_l("Duration in minutes (empty: unchanged)"), render_kw=_DURATION_RANGE)
 
 
 class AssignForm(FlaskForm):

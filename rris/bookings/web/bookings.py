@@ -19,7 +19,8 @@ from rris.bookings.domain.session_kinds import DEFAULT_DURATION_MINUTES
 from rris.bookings.models.bookings import NOTES_MAX_CHARS, Booking
 from rris.bookings.queries.booking_lists import LISTS, booking_list
 from rris.bookings.services import bookings as booking_service
-from rris.bookings.services.booking_input import BookingInput, repeated_hour_choices
+from rris.bookings.services.booking_input import repeated_hour_choices
+from rris.bookings.services.booking_requests import BookingRequest, Reschedule
 from rris.bookings.services.booking_setup import BookingSetup
 from rris.bookings.web.booking_forms import (
     AssignForm,
@@ -39,6 +40,7 @@ from rris.common.domain.errors import Conflict, InvalidInput
 from rris.common.services.wording import label, language_name
 from rris.common.web.authentication import current_actor, require
 from rris.common.web.forms import run_form, show_errors
+from rris.common.web.request_shapes import form_values
 from rris.context import current_clock, current_settings
 from rris.enums import CallRole, Gender, GenderRule, GuestKind, Modality, SessionKind, Specialisation
 from rris.extensions import db
@@ -67,24 +69,12 @@ def index() -> Any:
 @bp.route("/new", methods=["GET", "POST"])
 @require(Capability.BOOK_INTERPRETERS)
 def new() -> Any:
-    form = BookingForm()
+    form = BookingForm()  # renders the page and echoes what was typed; BookingRequest judges it
     _fill_choices(form)
-    if form.validate_on_submit():
-        try:
-            booking, _created = booking_service.request_booking(
-                _booking_input(form),
-                current_user,
-                current_actor(),
-                current_clock().now(),
-                BookingSetup.from_settings(current_settings()),
-            )
-        except InvalidInput as problem:
-            show_errors(form, problem)
-            if "start_occurrence" in problem.errors:
-                _name_the_occurrences(form)
-        else:
-            flash(_outcome(booking), "success" if booking.state.value == "offered" else "info")
-            return redirect(url_for("bookings.detail", booking_id=booking.id))
+    booking = _book(form) if request.method == "POST" else None
+    if booking is not None:
+        flash(_outcome(booking), "success" if booking.state.value == "offered" else "info")
+        return redirect(url_for("bookings.detail", booking_id=booking.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "bookings/new.html", form=form, durations=DEFAULT_DURATION_MINUTES, notes_max=NOTES_MAX_CHARS
@@ -183,14 +173,20 @@ def cancel(booking_id: int) -> Any:
 @bp.post("/<id:booking_id>/reschedule")
 @require(Capability.BOOK_INTERPRETERS)
 def reschedule(booking_id: int) -> Any:
-    form, actor, now = RescheduleForm(), current_actor(), current_clock().now()
-    setup = BookingSetup.from_settings(current_settings())
-    if run_form(
-        form,
-        lambda: booking_service.reschedule_booking(
-            booking_id, actor, form.start_local.data.strftime("%Y-%m-%dT%H:%M"), form.duration_minutes.data, now, setup
-        ),
-    ):
+    form = RescheduleForm()  # echoes what was typed; Reschedule judges it (CSRFProtect checked the token)
+    try:
+        moved = form_values(Reschedule, request.form)
+        booking_service.reschedule_booking(
+            booking_id,
+            current_actor(),
+            moved.start_local,
+            moved.duration_minutes,
+            current_clock().now(),
+            BookingSetup.from_settings(current_settings()),
+        )
+    except InvalidInput as problem:
+        show_errors(form, problem)
+    else:
         flash(_("The booking is moved; interpreters are being asked again, the previous one first."), "success")
         return redirect(url_for("bookings.detail", booking_id=booking_id))
     return detail(booking_id, forms={"reschedule": form}, status=422)
@@ -290,35 +286,30 @@ def _fill_choices(form: BookingForm) -> None:
     form.specialisations.choices = [(item.value, label(item)) for item in Specialisation]
 
 
-def _name_the_occurrences(form: BookingForm) -> None:
+def _book(form: BookingForm) -> Booking | None:
+    """The booking the form asks for, or None with each refusal shown next to its field."""
+    try:
+        wanted = form_values(BookingRequest, request.form)
+    except InvalidInput as problem:
+        show_errors(form, problem)
+        return None
+    try:
+        setup = BookingSetup.from_settings(current_settings())
+        return booking_service.request_booking(wanted, current_user, current_actor(), current_clock().now(), setup)[0]
+    except InvalidInput as problem:
+        show_errors(form, problem)
+        if "start_occurrence" in problem.errors:
+            _name_the_occurrences(form, wanted)
+        return None
+
+
+def _name_the_occurrences(form: BookingForm, wanted: BookingRequest) -> None:
     """Label the two readings of a repeated hour with the time asked for, in its department's zone."""
-    department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
-    if department is None or form.start_local.data is None:
-        return
-    first, second = repeated_hour_choices(form.start_local.data, department.timezone)
-    form.start_occurrence.choices = [("0", first), ("1", second)]
-
-
-def _booking_input(form: BookingForm) -> BookingInput:
-    occurrence = form.start_occurrence.data
-    return BookingInput(
-        applicant_language=form.applicant_language.data or "",
-        officer_language=form.officer_language.data or "",
-        session_kind=form.session_kind.data or "",
-        start_local=form.start_local.data.strftime("%Y-%m-%dT%H:%M"),
-        duration_minutes=form.duration_minutes.data,
-        modality=form.modality.data or "",
-        case_reference=form.case_reference.data or "",
-        department_id=form.department_id.data,
-        dialect=form.dialect.data or None,
-        notes=form.notes.data or None,
-        gender=form.gender.data or None,
-        gender_rule=form.gender_rule.data or "none",
-        specialisations=tuple(form.specialisations.data or ()),
-        continuity=bool(form.continuity.data),
-        start_occurrence=int(occurrence) if occurrence in ("0", "1") else None,
-        applicant_identifier=form.applicant_identifier.data or None,
-    )
+    department_id = wanted.department_id or current_actor().department_id
+    department = db.session.get(Department, department_id) if department_id else None
+    if department is not None:
+        first, second = repeated_hour_choices(wanted.start_local, department.timezone)
+        form.start_occurrence.choices = [("0", first), ("1", second)]
 
 
 def _outcome(booking: Booking) -> str:

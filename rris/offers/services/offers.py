@@ -28,11 +28,11 @@ from rris.matching.domain.snapshots import Interval
 from rris.matching.services.booking_matching import match_leg
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.domain.waves import WavePolicy
+from rris.offers.services.offer_requests import DECLINE_REASON_MAX_CHARS
 from rris.pool.models.interpreters import InterpreterProfile
 
 log = logging.getLogger(__name__)
 
-DECLINE_REASON_MAX_CHARS = 500
 # A booking someone accepted: confirmed, and later started and completed by the scheduler.
 _FILLED = frozenset({BookingState.CONFIRMED, BookingState.IN_PROGRESS, BookingState.COMPLETED})
 

@@ -31,7 +31,8 @@ from rris.matching.domain.clashes import busy_interval, jobs_clash
 from rris.matching.domain.snapshots import Interval
 from rris.offers.domain.waves import WavePolicy
 from rris.offers.queries.jobs import open_offers, past_jobs, upcoming_jobs
-from rris.offers.services.offers import DECLINE_REASON_MAX_CHARS, accept_offer, decline_offer
+from rris.offers.services.offer_requests import DECLINE_REASON_MAX_CHARS
+from rris.offers.services.offers import accept_offer, decline_offer
 from rris.offers.web.interpreter_forms import DeclineOfferForm, TimeOffForm, WeeklyAvailabilityForm
 from rris.pool.models.interpreters import InterpreterProfile
 from rris.pool.services.availability import (

@@ -21,7 +21,7 @@ from wtforms.widgets import DateTimeLocalInput
 
 from rris.common.web.forms import MaxChars
 from rris.enums import Weekday
-from rris.offers.services.offers import DECLINE_REASON_MAX_CHARS
+from rris.offers.services.offer_requests import DECLINE_REASON_MAX_CHARS
 from rris.pool.models.interpreters import AvailabilityWindow
 from rris.pool.services.availability import TIME_OFF_REASON_MAX_CHARS, WindowInput
 

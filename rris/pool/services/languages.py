@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Annotated, TypedDict
 
 import pycountry
 from flask import current_app
+from flask_babel import gettext as _
+from pydantic import Field, StringConstraints
 from sqlalchemy import select
 
+from rris.common.services.request_shapes import RequestShape, always
 from rris.extensions import db
 from rris.pool.models.languages import Language
 
@@ -56,3 +59,14 @@ def sync_languages() -> int:
             changed += 1
     db.session.commit()
     return changed
+
+
+class LanguageSearch(RequestShape):
+    """A search of the catalogue by code or name."""
+
+    q: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=2, pattern="\\S[\\s\\S]*\\S"),
+        Field(description="At least two characters besides white space at either end"),
+        always(lambda: _("Give at least two letters of a language name or code.")),
+    ]
