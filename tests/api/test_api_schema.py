@@ -4,8 +4,9 @@ schemathesis generates requests from `/api/v1/openapi.json` (valid ones, invalid
 document's boundary cases) and sends them to the portal served on 127.0.0.1, over a small
 seeded pool, once per role with that role's API token, on SQLite and on PostgreSQL. It fails
 on any server error, any status or content type the document does not list for the operation,
-and any body that does not match the document's schema; where the document describes
-everything the server checks, also on a valid request the server refuses.
+and any body that does not match the document's schema; on any request the document forbids
+that the server accepts; where the document describes everything the server checks, also on a
+valid request the server refuses.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
     content_type_conformance,
+    negative_data_rejection,
     positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
@@ -59,6 +61,9 @@ CHECKS = [
     response_schema_conformance,
     unsupported_method,  # TRACE and the like: a 405 ...
     allow_header_conformance,  # ... whose Allow lists what the document does
+    # A request the document forbids (the request half is generated from the shapes that
+    # validate it) is refused with a 4xx, never accepted.
+    negative_data_rejection,
 ]
 # Operations whose document says everything the server checks: there a valid request is
 # never a 422. Elsewhere business rules (a start in the future, a known language, an existing
