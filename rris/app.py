@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Flask, g, has_request_context, request
-from flask_babel import get_locale
+from flask import Flask, has_request_context, request
 
 from rris import tables  # noqa: F401  (registers the tables with the metadata)
+from rris.common.domain.locales import SOURCE_LOCALE, best_accepted
 from rris.common.models.types import include_in_comparison, render_migration_item
 from rris.database import configure_engine, engine_options
 from rris.extensions import babel, db, migrate
@@ -21,8 +21,6 @@ from rris.notifications.integrations.sms import SmsSender, sms_sender_from_setti
 from rris.phone.integrations.telephony import Voice, voice_from_settings
 from rris.settings import PROJECT_ROOT, Settings
 from rris.timeutil import Clock, SystemClock
-
-SUPPORTED_LOCALES = ("en",)
 
 
 def create_app(
@@ -81,7 +79,6 @@ def create_app(
     from rris.cli import register_commands
 
     register_commands(app)
-    app.jinja_env.globals["current_locale"] = get_locale
     return app
 
 
@@ -97,9 +94,8 @@ def schema_is_current(app: Flask) -> bool:
 
 
 def _select_locale() -> str:
-    user_locale: str | None = g.get("user_locale")
-    if user_locale in SUPPORTED_LOCALES:
-        return user_locale
-    if not has_request_context():  # the scheduler, the signalling service's records, the CLI
-        return "en"
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en"
+    """English outside requests (the scheduler, the CLI: messages force their recipient's locale);
+    the browser's choice in one. The portal adds the person's own (`rris.common.web.page_locale`)."""
+    if not has_request_context():
+        return SOURCE_LOCALE
+    return best_accepted(request.accept_languages) or SOURCE_LOCALE

@@ -9,6 +9,7 @@ from rris.common.web.authentication import install_authentication
 from rris.common.web.errors import register_error_handlers
 from rris.common.web.extensions import csrf
 from rris.common.web.ids import IdConverter
+from rris.common.web.page_locale import install_page_locale
 from rris.common.web.presenting import register_presenters
 from rris.common.web.security_headers import add_security_headers
 from rris.notifications.integrations.mail import Mailer
@@ -30,13 +31,14 @@ def create_portal(
     app = create_app(settings, clock, mailer, sms_sender=sms_sender, voice=voice)
     csrf.init_app(app)
     install_authentication(app)
+    install_page_locale(app)
     register_error_handlers(app)
     register_presenters(app)
     app.after_request(add_security_headers)
     app.url_map.converters["id"] = IdConverter  # before any route that uses `<id:...>`
 
     from rris import api
-    from rris.accounts.web import account, auth
+    from rris.accounts.web import account, auth, language
     from rris.bookings.web import bookings
     from rris.calls.web import calls
     from rris.common.web import health
@@ -50,6 +52,7 @@ def create_portal(
         health.bp,
         auth.bp,
         account.bp,
+        language.bp,
         directory.bp,
         pool_transfer.bp,
         interpreter_admin.bp,

@@ -252,7 +252,7 @@ class _Loader:
         if user is not None:
             self.summary.users_present += 1
             return user
-        defaults: dict[str, object] = {"locale": "en", "active": True, "sms_opt_in": False}
+        defaults: dict[str, object] = {"active": True, "sms_opt_in": False}
         user = User(
             email=email,
             name=name,

@@ -34,7 +34,8 @@ class User(Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"), index=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
-    locale: Mapped[str] = mapped_column(String(10), default="en")
+    # The interface locale the person chose (`rris.common.domain.locales`); None: their browser decides.
+    locale: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(20))
     phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sms_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -14,14 +14,18 @@ from flask_login import current_user, login_required
 from rris.access.domain.permissions import Capability, can
 from rris.accounts.services.accounts import change_password
 from rris.accounts.services.api_tokens import create_api_token, live_api_tokens, revoke_api_token
+from rris.accounts.services.preferences import choose_interface_locale
 from rris.accounts.services.sessions import end_other_sessions, end_session_by_id, is_current, live_sessions
+from rris.accounts.web.language import LanguageForm
 from rris.accounts.web.phone_forms import PhoneCodeForm, PhoneForm, SmsOptInForm
 from rris.calls.domain.call_names import CALL_NAME_MAX_CHARS, first_name
 from rris.calls.services.call_access import name_in_call
 from rris.calls.services.call_names import choose_call_name
 from rris.common.domain.errors import InvalidInput, TooManyAttempts
+from rris.common.domain.locales import best_accepted, interface_locale, interface_locales
 from rris.common.web.authentication import current_actor, current_session_secret
 from rris.common.web.forms import ApiTokenForm, CallNameForm, ChangePasswordForm, ConfirmForm, run_form, show_errors
+from rris.common.web.page_locale import remember_locale
 from rris.context import current_clock, current_settings
 from rris.enums import CallRole
 from rris.phone.services.phone_numbers import (
@@ -47,6 +51,7 @@ def profile(
     code_form: PhoneCodeForm | None = None,
     sms_form: SmsOptInForm | None = None,
     call_name_form: CallNameForm | None = None,
+    language_form: LanguageForm | None = None,
 ) -> Any:
     now = current_clock().now()
     secret = current_session_secret()
@@ -69,6 +74,7 @@ def profile(
         call_name_shown=name_in_call(current_user, CallRole.INTERPRETER),
         call_name_default=first_name(current_user.name),
         call_name_max=CALL_NAME_MAX_CHARS,
+        language_form=language_form or _language_form(formdata=None, locale=current_user.locale or ""),
     ), status
 
 
@@ -153,6 +159,21 @@ def call_name() -> Any:
     return profile(call_name_form=form, status=422)
 
 
+@bp.post("/language")
+@login_required
+def language() -> Any:
+    form = _language_form()
+    if chosen := run_form(form, lambda: choose_interface_locale(current_user, form.locale.data, current_clock().now())):
+        if chosen.result:
+            flash(_("RRIS speaks to you in this language from now on, in every browser."), "success")
+        else:
+            flash(_("RRIS now speaks to you in the language your browser asks for."), "success")
+        response = redirect(url_for("account.profile", _anchor="language"))
+        remember_locale(response, chosen.result)  # this browser's switcher says the same from now on
+        return response
+    return profile(language_form=form, status=422)
+
+
 @bp.post("/tokens")
 @login_required
 def create_token() -> Any:
@@ -200,6 +221,12 @@ def _call_name_form() -> CallNameForm | None:
     if profile is None:
         return None
     return CallNameForm(formdata=None, call_name=profile.call_name or "")
+
+
+def _language_form(**kwargs: Any) -> LanguageForm:
+    asked = interface_locale(best_accepted(request.accept_languages)) or interface_locales()[0]
+    browser_choice = _("The language my browser asks for (now %(name)s)", name=asked.native_name)
+    return LanguageForm(browser_choice=browser_choice, **kwargs)
 
 
 def _too_many_codes(throttled: TooManyAttempts) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from rris.accounts.services.accounts import ResetLinks, request_password_reset, 
 from rris.accounts.services.sign_in import authenticate, throttle_policy
 from rris.common.web.authentication import sign_in, sign_out
 from rris.common.web.forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, run_form
+from rris.common.web.redirects import same_site_path
 from rris.context import current_clock, current_settings
 
 bp = Blueprint("auth", __name__)
@@ -63,8 +63,4 @@ def reset(token: str) -> Any:
 
 def _safe_next(target: str | None) -> str:
     """Only redirect to a path on this site after sign-in (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("directory.home")
+    return same_site_path(target) or url_for("directory.home")

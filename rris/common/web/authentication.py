@@ -95,7 +95,6 @@ def _load_from_session(user_id: str) -> User | None:
     user = resume_session(session.get(SESSION_SECRET_KEY), current_clock().now(), current_settings().session_idle)
     if user is None or str(user.id) != user_id:
         return None
-    g.user_locale = user.locale
     return user
 
 
@@ -106,7 +105,6 @@ def _load_from_bearer(incoming: Request) -> User | None:
     user = user_for_api_token(secret.strip(), current_clock().now())
     if user is not None:
         g.authenticated_by_token = True
-        g.user_locale = user.locale
     return user
 
 

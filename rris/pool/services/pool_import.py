@@ -292,7 +292,6 @@ def new_account(row: PoolRow, now: datetime) -> User:
         name=row.name,
         role=Role.INTERPRETER,
         password_hash="!" + secrets.token_urlsafe(32),
-        locale="en",
         active=True,
         sms_opt_in=False,
         created_at=now,
