@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from babel import Locale
 from flask import Flask, Response, has_request_context, request
-from flask_babel import get_babel, get_locale
+from flask_babel import get_babel, get_locale, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -27,13 +28,17 @@ from rris.context import current_settings
 
 LOCALE_COOKIE = "rris_locale"
 LOCALE_COOKIE_LIFETIME = timedelta(days=365)
+PLURAL_SAMPLES = 200  # every category of whole numbers of every CLDR locale occurs below 200
 
 
 def install_page_locale(app: Flask) -> None:
     """Choose each request's locale from the person and the browser; name it on every answer."""
     get_babel(app).locale_selector = select_locale
     app.after_request(_say_the_language)
-    app.jinja_env.globals.update(page_locale=page_locale, interface_locales=interface_locales)
+    app.jinja_env.globals.update(
+        page_locale=page_locale, interface_locales=interface_locales, forward_arrow=forward_arrow,
+        plural_forms=plural_forms,
+    )
 
 
 def select_locale() -> str:
@@ -52,6 +57,22 @@ def page_locale() -> InterfaceLocale:
     """The interface locale this answer speaks (its `lang` tag and direction)."""
     known = interface_locale(str(get_locale()))
     return known or interface_locales()[0]
+
+
+def forward_arrow() -> str:
+    """An arrow from the first thing to the second ("Pashto → Serbian"), pointing the way the page reads."""
+    return "←" if page_locale().right_to_left else "→"
+
+
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """A sentence about a count, for a script: its translation for each plural category of the
+    page's locale ("one", "few", "other"...), which the script picks with Intl.PluralRules.
+    Write the count as {count} (the script fills it in), never as %(num)d."""
+    locale = get_locale() or Locale.parse(SOURCE_LOCALE)
+    forms: dict[str, str] = {}
+    for sample in range(PLURAL_SAMPLES):  # the first whole number of each category stands for it
+        forms.setdefault(locale.plural_form(sample), ngettext(singular, plural, sample))
+    return forms
 
 
 def viewer_formatting_locale() -> str:
@@ -89,6 +110,8 @@ def _say_the_language(response: Response) -> Response:
 
 __all__ = [
     "LOCALE_COOKIE",
+    "forward_arrow",
+    "plural_forms",
     "install_page_locale",
     "page_locale",
     "remember_locale",
