@@ -1,22 +1,33 @@
 // Booking form: tells the caseworker, while she fills it in, how many interpreters fit,
-// whether a relay through English is needed, or which other times would work.
+// whether a relay through English is needed, or which other times would work. Its sentences are
+// the page's strings block (templates/bookings/new.html); the English here stands in for a missing one.
+import { localDateTime, strings } from "./strings.js";
+
+const ENGLISH = {
+  eligible: { one: "{count} interpreter fits.", other: "{count} interpreters fit." },
+  relay: "No one interprets this pair directly. RRIS will book a relay through English: two interpreters ({first} and {second} available).",
+  nobody_free: "No interpreter is free at that time.",
+  other_times: "These times would work:",
+  suggestion: { one: "{time}: {count} interpreter", other: "{time}: {count} interpreters" },
+};
+
 (function () {
-  "use strict";
-  var form = document.getElementById("booking-form");
+  const t = strings(ENGLISH);
+  const form = document.getElementById("booking-form");
   if (!form) { return; }
-  var box = document.getElementById("preview");
-  var token = form.querySelector("input[name=csrf_token]").value;
-  var durations = JSON.parse(form.dataset.durations || "{}");
-  var timer = null;
+  const box = document.getElementById("preview");
+  const token = form.querySelector("input[name=csrf_token]").value;
+  const durations = JSON.parse(form.dataset.durations || "{}");
+  let timer = null;
 
   function value(name) {
-    var element = form.elements[name];
+    const element = form.elements[name];
     return element ? element.value : "";
   }
 
   function payload() {
-    var checked = Array.prototype.slice.call(form.querySelectorAll("input[name=specialisations]:checked"));
-    var body = {
+    const checked = Array.prototype.slice.call(form.querySelectorAll("input[name=specialisations]:checked"));
+    const body = {
       applicant_language: value("applicant_language"),
       officer_language: value("officer_language"),
       session_kind: value("session_kind"),
@@ -45,31 +56,32 @@
   }
 
   function paragraph(text, className) {
-    var p = document.createElement("p");
+    const p = document.createElement("p");
     p.textContent = text;
     if (className) { p.className = className; }
     return p;
   }
 
   function render(result) {
-    var nodes = [];
+    const nodes = [];
     if (result.eligible_count > 0) {
-      nodes.push(paragraph(result.eligible_count + (result.eligible_count === 1 ? " interpreter fits." : " interpreters fit."), "preview-ok"));
+      nodes.push(paragraph(t("eligible", { count: result.eligible_count }), "preview-ok"));
     } else if (result.relay) {
-      nodes.push(paragraph("No one interprets this pair directly. RRIS will book a relay through English: two interpreters ("
-        + result.relay.first_leg_eligible + " and " + result.relay.second_leg_eligible + " available).", "preview-warn"));
+      nodes.push(paragraph(t("relay", {
+        first: result.relay.first_leg_eligible, second: result.relay.second_leg_eligible,
+      }), "preview-warn"));
     } else {
-      nodes.push(paragraph("No interpreter is free at that time.", "preview-warn"));
+      nodes.push(paragraph(t("nobody_free"), "preview-warn"));
       if (result.suggestions.length) {
-        nodes.push(paragraph("These times would work:"));
-        var list = document.createElement("ul");
+        nodes.push(paragraph(t("other_times")));
+        const list = document.createElement("ul");
         list.className = "suggestions";
         result.suggestions.forEach(function (item) {
-          var li = document.createElement("li");
-          var button = document.createElement("button");
+          const li = document.createElement("li");
+          const button = document.createElement("button");
           button.type = "button";
           button.className = "button-quiet";
-          button.textContent = item.start_local.replace("T", " ") + " (" + item.eligible_count + ")";
+          button.textContent = t("suggestion", { time: localDateTime(item.start_local), count: item.eligible_count });
           button.addEventListener("click", function () { form.elements.start_local.value = item.start_local; refresh(); });
           li.appendChild(button);
           list.appendChild(li);
@@ -81,7 +93,7 @@
   }
 
   function refresh() {
-    var body = payload();
+    const body = payload();
     if (!body.applicant_language || !body.officer_language || !body.start_local) { show([]); return; }
     fetch(form.dataset.previewUrl, {
       method: "POST",
@@ -92,24 +104,24 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (answer) {
       if (answer.ok) { render(answer.data); return; }
-      var problems = (answer.data.invalid_params || []).map(function (p) { return p.reason; });
+      const problems = (answer.data.invalid_params || []).map(function (p) { return p.reason; });
       show(problems.length ? [paragraph(problems.join(" "), "preview-warn")] : []);
     }).catch(function () { show([]); });
   }
 
   form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 400); });
   form.elements.session_kind.addEventListener("change", function () {
-    var minutes = durations[form.elements.session_kind.value];
+    const minutes = durations[form.elements.session_kind.value];
     if (minutes) { form.elements.duration_minutes.placeholder = minutes; }
   });
 
   // A live count of the notes' characters; the server refuses notes over the limit (never cut).
-  var notes = form.elements.notes;
-  var counter = document.getElementById("notes-count");
+  const notes = form.elements.notes;
+  const counter = document.getElementById("notes-count");
   if (notes && counter && notes.dataset.maxChars) {
-    var most = parseInt(notes.dataset.maxChars, 10);
-    var count = function () {
-      var used = Array.from(notes.value.trim()).length;
+    const most = parseInt(notes.dataset.maxChars, 10);
+    const count = function () {
+      const used = Array.from(notes.value.trim()).length;
       counter.hidden = false;
       counter.textContent = used + " / " + most;
       counter.className = used > most ? "hint field-error" : "hint";

@@ -2,7 +2,7 @@
 // to ring the person's verified number ({"type": "phone", "action": "call"}); once answered, the
 // phone joins the room as a participant of its own ("phone-user-7" for "user-7") and this page
 // says "On the phone" until that participant leaves. "Hang up the phone" ends the phone call;
-// the browser stays in the call throughout. Rules are in call-rules.js; sentences in config.strings.
+// the browser stays in the call throughout. Rules are in call-rules.js; sentences in the page's strings block (strings.js).
 
 import { offersDialIn, phoneParticipantOf, phoneState, simulatorAddress } from "./call-rules.js";
 
@@ -28,7 +28,7 @@ export class PhoneControl {
     this.ended = false;
     this.onPhone = false;
     this.pending = null;  // "call" or "hangup": asked, not yet settled
-    this.outcome = null;  // said while idle: {key} of config.strings, or {words} from the service
+    this.outcome = null;  // said while idle: {key} of the page's strings, or {words} from the service
     this.simulator = null;  // the simulated phone's address, while its leg is live
     this.replyTimer = null;
     this.ringTimer = null;
@@ -157,7 +157,7 @@ export class PhoneControl {
     }, REPLY_TIMEOUT_MS);
   }
 
-  // Back to idle with a sentence to show: a key of config.strings, or the service's own words.
+  // Back to idle with a sentence to show: a key of the page's strings, or the service's own words.
   settle(key, words = null) {
     this.pending = null;
     this.simulator = null;

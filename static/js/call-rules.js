@@ -47,7 +47,7 @@ export function backoffDelay(attempt) {
 
 /**
  * What a WebSocket close code means for this page: reconnect with the same ticket, or end with
- * the sentence `key` (a key of config.strings); `reload` offers a reload link.
+ * the sentence `key` (a key of the page's strings); `reload` offers a reload link.
  * `afterEnd` is true once the session's end has passed (an expired ticket then means "over").
  */
 export function closeOutcome(code, afterEnd = false) {
@@ -202,14 +202,8 @@ export function isSecured(sample) {
   return sample.dtlsConnected === true && sample.srtpCipher !== "";
 }
 
-/** A translated sentence with its {placeholders} filled in. */
-export function fill(template, values = {}) {
-  let text = String(template);
-  for (const [name, value] of Object.entries(values)) {
-    text = text.split(`{${name}}`).join(String(value));
-  }
-  return text;
-}
+// Kept here too for the modules and tests that take it with the rules.
+export { fill } from "./strings.js";
 
 /** The participant id a person's phone joins the call as (signalling: "phone-user-7" for "user-7"). */
 export function phoneParticipantOf(myId) {

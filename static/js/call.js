@@ -1,17 +1,18 @@
 // The call page: joins the call's room on the signalling service with the ticket the portal
 // issued, and keeps one RTCPeerConnection per other participant (call-peer.js); media flows
-// peer to peer. The protocol is in signaling/protocol.py. Every sentence comes from
-// config.strings (translated by the portal), never from this file.
+// peer to peer. The protocol is in signaling/protocol.py. Every sentence comes from the page's
+// strings block (translated by the portal, see strings.js), never from this file.
 
 import { LocalMedia } from "./call-media.js";
 import { Peer } from "./call-peer.js";
 import { PhoneControl } from "./call-phone.js";
 import {
-  backoffDelay, classifyQuality, closeOutcome, fill, isSecured, measure, overallState, peerLabel, readStats,
+  backoffDelay, classifyQuality, closeOutcome, isSecured, measure, overallState, peerLabel, readStats,
 } from "./call-rules.js";
 import {
   fillDeviceList, makeTile, notify, showQuality, showSecurity, showStatus, showTileState,
 } from "./call-view.js";
+import { t as text } from "./strings.js";
 
 const STATS_INTERVAL_MS = 2000;
 const CONNECT_TIMEOUT_MS = 10000;  // a socket not open by then is given up and tried again
@@ -21,10 +22,6 @@ const AWAY_LIMIT_MS = 20000;  // after our reconnect, a peer not back in the ser
 
 const config = JSON.parse(document.getElementById("call-config").textContent);
 const endsAt = Date.parse(config.ends_at);
-
-function text(key, values) {
-  return fill((config.strings || {})[key] ?? key, values);
-}
 
 const ui = {
   status: document.getElementById("call-status"),

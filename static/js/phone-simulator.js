@@ -3,11 +3,12 @@
 // signalling service's /phone/stream, exactly as Twilio would for a real call: the microphone
 // goes out as 8 kHz mu-law 20 ms frames (phone-simulator-worklet.js), and the call's audio
 // that comes back is played. The leg ticket is in the address's fragment, which browsers never
-// send to a server; the page takes it out of the address bar at once. Sentences come from
-// config.strings (translated by the portal).
+// send to a server; the page takes it out of the address bar at once. Sentences come from the
+// page's strings block (translated by the portal, see strings.js).
 
 import { base64ToBytes, bytesToBase64, decodeFrame, level, PHONE_SAMPLE_RATE, scheduleFrame } from "./phone-audio.js";
 import { readServerMessage, SimulatedStream, ticketFromHash } from "./phone-stream.js";
+import { t as text } from "./strings.js";
 
 const JITTER_BUFFER_S = 0.06;  // received audio plays this far behind, to ride out uneven arrival
 const MAX_PLAYBACK_DELAY_S = 0.3;  // frames that would play later than this are dropped
@@ -39,10 +40,6 @@ const phone = {
   framesSent: 0,
   framesReceived: 0,
 };
-
-function text(key) {
-  return (config.strings || {})[key] ?? key;
-}
 
 function show(state, key) {
   phone.state = state;

@@ -16,6 +16,7 @@ from rris.enums import Role
 from rris.extensions import db
 from tests import factories
 from tests.conftest import committed
+from tests.support.page_strings import script_strings
 
 HTML_TAG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)">')
 API_SIGN_IN = "Sign in, or send a valid API token as 'Authorization: Bearer'."
@@ -197,3 +198,28 @@ def test_a_case_system_s_accept_language_comes_before_its_owner_s_profile(app):
     assert asked.status_code == 200 and asked.headers["Content-Language"] == "tr"
     unasked = client.get("/api/v1/languages?q=pus", headers=bearer)
     assert unasked.headers["Content-Language"] == "mk"  # no language asked for: the owner's
+
+
+def test_the_booking_form_gives_its_script_its_sentences_with_the_locale_s_plural_forms(app, browser):
+    email = caseworker(app, locale="sr_Latn")
+    browser.sign_in(email, factories.PASSWORD)
+    page = browser.get("/bookings/new").get_data(as_text=True)
+    strings = script_strings(page)
+    # Serbian has three plural categories for whole numbers; the script picks one with Intl.PluralRules.
+    assert set(strings["eligible"]) == {"one", "few", "other"}
+    assert strings["eligible"]["one"] == "{count} interpreter fits."  # no catalogue yet: the English source
+    assert strings["nobody_free"] == "No interpreter is free at that time."
+    assert '<script type="module" src="/static/js/booking-form.js">' in page
+
+
+def test_a_right_to_left_page_points_its_arrows_the_way_it_reads(app, browser, booked):
+    with committed(app):
+        db.session.scalars(select(User).where(User.email == "jelena@mup.rs.example")).one().locale = "ar"
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    page = browser.get(f"/bookings/{booked}")
+    assert lang_and_dir(page) == ("ar", "rtl")
+    heading = re.search(r"<h1>(.*?)</h1>", page.get_data(as_text=True)).group(1)
+    assert "←" in heading and "→" not in heading  # the applicant's language, then the officer's: right to left
+    with committed(app):
+        db.session.scalars(select(User).where(User.email == "jelena@mup.rs.example")).one().locale = None
+    assert "Pashto → Serbian" in browser.get(f"/bookings/{booked}").get_data(as_text=True)

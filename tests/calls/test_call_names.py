@@ -27,6 +27,7 @@ from tests.conftest import TEST_SECRET_KEY, committed
 from tests.factories import PASSWORD
 from tests.notifications.test_outbox import SESSION_START, confirmed
 from tests.phone.test_phone_page import needs_node, run_node
+from tests.support.page_strings import script_strings
 
 OPEN = SESSION_START - timedelta(minutes=15)
 CONFIG_BLOCK = re.compile(r'<script type="application/json" id="call-config">(.*?)</script>', re.S)
@@ -84,11 +85,12 @@ def test_by_default_the_interpreter_is_in_the_call_by_her_first_name(session, br
     browser.sign_in("mariam@pool.example", PASSWORD)
     profile = browser.get("/profile").get_data(as_text=True)
     assert "Your name in calls" in profile and "They see you now as: Interpreter · Mariam" in profile
-    config = config_of(browser.get(f"/calls/{session.id}"))
+    page = browser.get(f"/calls/{session.id}")
+    config = config_of(page)
     ticket = read_ticket(config["ticket"], TEST_SECRET_KEY, clock.now(), TicketKind.JOIN)
     assert (ticket.role, ticket.display_name) == (CallRole.INTERPRETER, "Mariam")
     assert config["me"]["name"] == "Mariam"
-    assert config["strings"]["interpreter_named"] == "Interpreter · {name}"
+    assert script_strings(page.get_data(as_text=True))["interpreter_named"] == "Interpreter · {name}"
 
 
 def test_the_interpreter_chooses_another_name_and_the_call_uses_it(session, browser, app, clock):

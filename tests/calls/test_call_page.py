@@ -26,6 +26,7 @@ from tests import factories
 from tests.conftest import TEST_SECRET_KEY, committed
 from tests.factories import PASSWORD
 from tests.notifications.test_outbox import SESSION_START, confirmed
+from tests.support.page_strings import script_strings
 
 OPEN = SESSION_START - timedelta(minutes=15)
 SESSION_END = SESSION_START + timedelta(hours=2)
@@ -212,7 +213,9 @@ def test_the_page_s_scripts_and_stylesheet_are_served(session, browser):
 
 
 def test_every_sentence_the_script_shows_is_in_the_translated_strings(session, browser):
-    strings = config_of(open_page(browser, "jelena@mup.rs.example", session.id))["strings"]
+    page = open_page(browser, "jelena@mup.rs.example", session.id).get_data(as_text=True)
+    strings = script_strings(page)
+    assert "strings" not in CONFIG_BLOCK.search(page).group(1)  # said once, in the page's strings block
     assert all(isinstance(value, str) and value.strip() for value in strings.values())
     source = "\n".join(path.read_text() for path in sorted(STATIC.glob("js/call*.js")))
     # Keys appear as literals ("peer_gone", key: "call_over") or are built from a state or level.

@@ -35,6 +35,7 @@ from tests.conftest import committed
 from tests.factories import PASSWORD
 from tests.notifications.test_outbox import SESSION_START, confirmed
 from tests.support.call_peers import dominant_frequencies
+from tests.support.page_strings import script_strings
 
 OPEN = SESSION_START - timedelta(minutes=15)
 CALL_CONFIG = re.compile(r'<script type="application/json" id="call-config">(.*?)</script>', re.S)
@@ -171,8 +172,8 @@ def test_without_a_dial_in_line_there_is_no_pin_to_show(phones, browser):
 
 
 def test_every_phone_sentence_is_translated_with_its_placeholders(phones, browser):
-    config, _page = call_page(browser, "mariam@pool.example", phones.id)
-    strings = config["strings"]
+    _config, page = call_page(browser, "mariam@pool.example", phones.id)
+    strings = script_strings(page)
     assert "{tail}" in strings["phone_dialing"]
     assert strings["phone_on_phone"] == "On the phone"
     for code in REFUSAL_CODES:
@@ -196,7 +197,7 @@ def test_the_simulated_phone_page_needs_no_account_and_knows_nothing_of_the_call
     assert response.status_code == 200
     config = json.loads(PHONE_CONFIG.search(page).group(1))
     assert config["stream_url"] == "ws://127.0.0.1:8765/phone/stream"
-    assert set(config) == {"stream_url", "strings"}
+    assert set(config) == {"stream_url"}  # its sentences are in the page's strings block
     assert "Simulated phone" in page and 'id="phone-hang-up"' in page and "<meter" in page
     for secret in (phones.code, "Mariam", "Jelena", "3456", "ticket"):
         assert secret not in page, secret
@@ -244,7 +245,7 @@ def test_with_twilio_there_is_no_simulated_phone(phones, app, browser, monkeypat
 
 def test_every_sentence_of_the_simulated_phone_is_translated(phones, browser):
     _response, page = simulator(browser)
-    strings = json.loads(PHONE_CONFIG.search(page).group(1))["strings"]
+    strings = script_strings(page)
     assert all(isinstance(value, str) and value.strip() for value in strings.values())
     source = (STATIC_JS / "phone-simulator.js").read_text()
     used = set(re.findall(r'(?:show\([^,]+, |notify\(|end\()"([a-z_]+)"', source))

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in 3.3; the stubs are 3.2
 
 from rris.accounts.services.preferences import choose_interface_locale, supported_locale
 from rris.common.domain.errors import InvalidInput
@@ -28,8 +29,9 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args: Any, browser_choice: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.locale.choices = [("", browser_choice)] + [
-            (option.identifier, option.native_name) for option in interface_locales()
+        self.locale.choices = [SelectChoice("", browser_choice)] + [
+            SelectChoice(option.identifier, option.native_name, {"lang": option.tag, "dir": option.direction})
+            for option in interface_locales()
         ]
 
 

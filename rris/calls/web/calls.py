@@ -76,8 +76,10 @@ def phone_simulator(leg_id: int) -> Any:
     if settings.twilio_configured:
         abort(404)
     stream_url = settings.signaling_public_url + STREAM_PATH
-    config = {"stream_url": stream_url, "strings": simulator_strings()}
-    response = make_response(render_template("calls/phone_simulator.html", config=config))
+    config = {"stream_url": stream_url}
+    response = make_response(
+        render_template("calls/phone_simulator.html", config=config, script_strings=simulator_strings())
+    )
     response.headers["Content-Security-Policy"] = call_page_policy(stream_url)
     response.headers["Permissions-Policy"] = PHONE_SIMULATOR_PERMISSIONS_POLICY
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -97,7 +99,8 @@ def call_page(join_pass: JoinPass, booking: Booking, phone: dict[str, Any] | Non
     """The call page with its configuration, Content-Security-Policy and Permissions-Policy.
     `phone` offers a call to the person's own phone (people with an account; guests have none)."""
     config = call_config(join_pass, booking, phone)
-    response = make_response(render_template("calls/call.html", booking=booking, config=config))
+    page = render_template("calls/call.html", booking=booking, config=config, script_strings=interface_strings())
+    response = make_response(page)
     response.headers["Content-Security-Policy"] = call_page_policy(join_pass.signaling_url)
     response.headers["Permissions-Policy"] = CALL_PERMISSIONS_POLICY
     return response
@@ -115,7 +118,7 @@ def call_page_policy(signaling_url: str) -> str:
 
 def call_config(join_pass: JoinPass, booking: Booking, phone: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the call script needs, as JSON: the ticket, where to present it, the ICE
-    servers, who I am, the telephone fallback, and every sentence it may show (translated here)."""
+    servers, who I am and the telephone fallback. Its sentences are the page's strings block."""
     ticket = join_pass.ticket
     config: dict[str, Any] = {
         "ticket": join_pass.token,
@@ -123,7 +126,6 @@ def call_config(join_pass: JoinPass, booking: Booking, phone: dict[str, Any] | N
         "ice_servers": join_pass.ice_servers,
         "me": {"id": ticket.participant.encode(), "role": ticket.role.value, "name": ticket.display_name},
         "ends_at": booking.ends_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "strings": interface_strings(),
     }
     booking_url = _booking_url(ticket.role, booking)
     if booking_url:
