@@ -3,6 +3,7 @@
 #   make run     migrate, load demo data, start portal + scheduler + signaling (Ctrl-C stops all)
 #   make test    make lint, the JavaScript unit tests, then pytest (installs PostgreSQL when root)
 #   make lint    ruff, the import-layer contracts, mypy and ESLint
+#   make messages  extract the strings to translate and update every locale's .po catalogue
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,14 +17,19 @@ NODE_STAMP := node_modules/.installed
 JS_LINTED := static/js tests/js eslint.config.js
 
 .DEFAULT_GOAL := help
-.PHONY: help venv node-deps run test lint bench messages clean distclean
+TRANSLATIONS := rris/translations
+# Every locale's catalogue (rris/translations/<locale>/LC_MESSAGES/messages.po); none yet.
+CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k plural_forms:1,2
+
+.PHONY: help venv node-deps catalogues run test lint bench messages clean distclean
 
 help:
 	@echo "make run        start RRIS (portal, scheduler, signaling) with demo data"
 	@echo "make test       make lint, the JavaScript tests, then pytest (PYTEST_ARGS='-k name -x' for options)"
 	@echo "make lint       ruff, import-linter contracts, mypy and ESLint"
 	@echo "make bench      run the benchmarks"
-	@echo "make messages   extract translatable strings into rris/translations/messages.pot"
+	@echo "make messages   extract translatable strings into rris/translations/messages.pot, update every .po"
 	@echo "make venv       create/update .venv from requirements-dev.txt"
 	@echo "make clean      remove caches; make distclean also removes .venv"
 
@@ -39,14 +45,20 @@ $(STAMP): requirements.txt requirements-dev.txt | $(VENV_PYTHON)
 
 node-deps: $(NODE_STAMP)
 
+# The .mo files the portal reads are built from the .po catalogues, never committed (.gitignore).
+catalogues: venv
+ifneq ($(CATALOGUES),)
+	$(VENV)/bin/pybabel -q compile -d $(TRANSLATIONS)
+endif
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-run: venv
+run: venv catalogues
 	$(VENV_PYTHON) scripts/run_all.py
 
-test: lint
+test: lint catalogues
 	node --test tests/js/*.test.js
 	bash scripts/ensure_system_packages.sh
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
@@ -64,9 +76,14 @@ bench: venv
 		echo "No benchmarks yet (there is no benchmarks/ package)."; \
 	fi
 
+# Extract every string to translate, then bring each locale's .po up to date with it (new
+# strings empty, changed ones marked fuzzy for a translator to check).
 messages: venv
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		-o rris/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		-o $(TRANSLATIONS)/messages.pot .
+ifneq ($(CATALOGUES),)
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+endif
 
 clean:
 	rm -rf .pytest_cache .ruff_cache .import_linter_cache .mypy_cache test-artifacts
