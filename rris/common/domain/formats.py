@@ -113,6 +113,12 @@ def clock(instant: datetime, zone_name: str, locale: LocaleLike) -> str:
     return _native_digits(_clock(to_local(instant, zone_name).replace(tzinfo=None), loc), loc)
 
 
+def time_of_day(instant: datetime, zone_name: str, locale: LocaleLike) -> str:
+    """A time later today, zone named: '09:45 Beograd (UTC+02:00)' ('The call opens at ...')."""
+    loc = as_locale(locale)
+    return f"{clock(instant, zone_name, loc)} {zone_label(zone_name, instant, loc)}"
+
+
 def time_span(start: datetime, end: datetime, zone_name: str, locale: LocaleLike, today: date | None = None) -> str:
     """A session: 'Sun 12 Jul, 09:00–10:30 Belgrade (UTC+02:00)', or both days when it runs past midnight."""
     loc = as_locale(locale)

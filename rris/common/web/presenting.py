@@ -1,18 +1,22 @@
-"""How values look on a page: times in the viewer's zone with the zone named, language and
-country names, footnotes. Templates call these; they never do time-zone maths themselves."""
+"""How values look on a page: times in the viewer's zone with the zone named, numbers and money,
+language and country names, footnotes. Templates call these; they never do time-zone maths or
+formatting themselves. Every time, date, number and amount goes through
+`rris.common.domain.formats` in the viewer's locale: one format per context."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from babel import Locale
 from flask import Flask, g
-from flask_babel import format_date, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from rris.access.domain.permissions import capabilities
-from rris.common.services import wording
+from rris.common.domain import formats
+from rris.common.domain.formats import Number
 from rris.common.services.wording import label, language_name, region_label, score_detail
 from rris.common.web.authentication import current_actor
 from rris.context import current_clock
@@ -20,27 +24,65 @@ from rris.pool.models.geography import Country
 from rris.timeutil import to_local
 
 
+def viewer_locale() -> Locale:
+    """The locale the page is rendered in (flask-babel's choice for this request)."""
+    return get_locale() or Locale.parse("en")
+
+
 def zone_label(zone_name: str, instant: datetime | None = None) -> str:
-    """'Kabul (UTC+04:30)': the place and its offset at `instant` (default now)."""
-    return wording.zone_label(zone_name, instant or current_clock().now())
+    """'Kabul (UTC+04:30)': the place in the viewer's language and its offset at `instant` (default now)."""
+    return formats.zone_label(zone_name, instant or current_clock().now(), viewer_locale())
 
 
-def local_time(instant: datetime | None, zone_name: str | None = None, style: str = "medium") -> str:
-    """`instant` as wall-clock time in `zone_name` (default: the viewer's), zone named."""
+def list_time(instant: datetime | None, zone_name: str | None = None) -> str:
+    """A time in a list or table row, in `zone_name` (default: the viewer's), zone named."""
     if instant is None:
         return ""
-    return wording.local_time(instant, zone_name or viewer_zone(), style)
+    return formats.list_row(instant, zone_name or viewer_zone(), viewer_locale(), viewer_today())
+
+
+def heading_time(instant: datetime | None, zone_name: str | None = None) -> str:
+    """A time stated on its own (a detail page's 'Starts'), full date, zone named."""
+    if instant is None:
+        return ""
+    return formats.heading(instant, zone_name or viewer_zone(), viewer_locale())
+
+
+def time_span(start: datetime, end: datetime, zone_name: str | None = None) -> str:
+    """A session from `start` to `end` on the wall clock of `zone_name` (default: the viewer's)."""
+    return formats.time_span(start, end, zone_name or viewer_zone(), viewer_locale(), viewer_today())
+
+
+def duration(length: timedelta | float) -> str:
+    """A length of time (a timedelta, or minutes) in hours and minutes, in the viewer's language."""
+    if not isinstance(length, timedelta):
+        length = timedelta(minutes=length)
+    return formats.duration(length, viewer_locale())
 
 
 def local_clock(zone_name: str) -> str:
-    """The time it is now in `zone_name`, e.g. '14:05'."""
-    local = to_local(current_clock().now(), zone_name)
-    return f"{local:%H:%M}"
+    """The time it is now in `zone_name`, e.g. '14:05' or '2:05 PM' as the viewer's locale writes it."""
+    return formats.clock(current_clock().now(), zone_name, viewer_locale())
 
 
 def long_date(day: date | None) -> str:
     """A calendar date in the viewer's language."""
-    return "" if day is None else format_date(day, format="medium")
+    return "" if day is None else formats.day(day, viewer_locale())
+
+
+def number(value: Number | None, fraction_digits: int | None = None) -> str:
+    """A number with the viewer's separators and digits."""
+    return "" if value is None else formats.number(value, viewer_locale(), fraction_digits)
+
+
+def percent(fraction: Number | None, fraction_digits: int = 1) -> str:
+    """A share (0..1) as a percentage in the viewer's locale."""
+    return "" if fraction is None else formats.percent(fraction, viewer_locale(), fraction_digits)
+
+
+def money(amount: Number | None, currency: str) -> str:
+    """An amount in `currency` as the viewer's locale writes it."""
+    return "" if amount is None else formats.money(amount, currency, viewer_locale())
 
 
 def viewer_zone() -> str:
@@ -80,8 +122,13 @@ def page_footnotes() -> dict[str, str]:
 def register_presenters(app: Flask) -> None:
     """Make the presenters available to every template."""
     app.jinja_env.filters.update(
-        local_time=local_time,
+        list_time=list_time,
+        heading_time=heading_time,
         long_date=long_date,
+        duration=duration,
+        number=number,
+        percent=percent,
+        money=money,
         language_name=language_name,
         country_name=country_name,
         zone_label=zone_label,
@@ -93,7 +140,12 @@ def register_presenters(app: Flask) -> None:
     @app.context_processor
     def _navigation() -> dict[str, Any]:
         granted = capabilities(current_actor()) if current_user.is_authenticated else frozenset()
-        return {"granted": granted, "page_footnotes": page_footnotes, "viewer_zone": viewer_zone}
+        return {
+            "granted": granted,
+            "page_footnotes": page_footnotes,
+            "viewer_zone": viewer_zone,
+            "time_span": time_span,
+        }
 
     app.jinja_env.globals["_"] = _
     app.jinja_env.globals["ngettext"] = ngettext

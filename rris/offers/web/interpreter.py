@@ -12,7 +12,6 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,7 +24,7 @@ from rris.common.domain.errors import Conflict, InvalidInput
 from rris.common.web.authentication import current_actor
 from rris.common.web.extensions import login_manager
 from rris.common.web.forms import run_form, show_errors
-from rris.common.web.presenting import zone_label
+from rris.common.web.presenting import duration, list_time
 from rris.context import current_clock, current_settings
 from rris.matching.domain.clashes import busy_interval, jobs_clash
 from rris.matching.domain.snapshots import Interval
@@ -44,7 +43,6 @@ from rris.pool.services.availability import (
     upcoming_time_off,
     window_problems,
 )
-from rris.timeutil import to_local
 
 bp = Blueprint("interpreter", __name__)
 
@@ -170,8 +168,6 @@ def interpreter_booking_page(booking: Booking, shown: Disclosure) -> str:
         shown=shown,
         joinable=shown.job_is_theirs and booking.state in JOINABLE_STATES and now < booking.ends_at,
         call=attendance_report(booking.id) if shown.job_is_theirs else None,
-        time_span=time_span,
-        duration=duration,
     )
 
 
@@ -261,7 +257,7 @@ def remove_away(time_off_id: int) -> Any:
 
 @bp.context_processor
 def _presenters() -> dict[str, Any]:
-    return {"time_span": time_span, "duration": duration, "answer_by": answer_by}
+    return {"answer_by": answer_by}
 
 
 @bp.app_context_processor
@@ -276,36 +272,7 @@ def open_offer_count() -> int:
     return len(open_offers(current_user.interpreter_profile.id, current_clock().now()))
 
 
-def time_span(start: datetime, end: datetime, zone_name: str) -> str:
-    """'Tue 13 Jan 2026, 12:30–14:30 Kabul (UTC+04:30)': a session on the wall clock of `zone_name`."""
-    local_start, local_end = to_local(start, zone_name), to_local(end, zone_name)
-    first = f"{_day(local_start)}, {local_start:%H:%M}"
-    if local_end.date() == local_start.date():
-        text = f"{first}\u2013{local_end:%H:%M}"
-    else:
-        text = f"{first} \u2013 {_day(local_end)}, {local_end:%H:%M}"
-    return f"{text} {zone_label(zone_name, start)}"
-
-
 def answer_by(expires_at: datetime, zone_name: str) -> str:
     """When an offer lapses, in the interpreter's zone, and how long is left."""
-    local = to_local(expires_at, zone_name)
-    left = max(0, int((expires_at - current_clock().now()).total_seconds() // 60))
-    when = f"{_day(local)}, {local:%H:%M} {zone_label(zone_name, expires_at)}"
-    if left < 60:
-        return _("%(when)s (%(minutes)d min left)", when=when, minutes=left)
-    return _("%(when)s (%(duration)s left)", when=when, duration=duration(current_clock().now(), expires_at))
-
-
-def duration(start: datetime, end: datetime) -> str:
-    """'2 h', '1 h 30 min' or '45 min'."""
-    hours, minutes = divmod(int((end - start).total_seconds() // 60), 60)
-    if not hours:
-        return _("%(minutes)d min", minutes=minutes)
-    if not minutes:
-        return _("%(hours)d h", hours=hours)
-    return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
-
-
-def _day(local: datetime) -> str:
-    return format_datetime(local.replace(tzinfo=None), "EEE d MMM y", rebase=False)
+    left = expires_at - current_clock().now()
+    return _("%(when)s (%(duration)s left)", when=list_time(expires_at, zone_name), duration=duration(left))
