@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 
 from rris.bookings.models.bookings import Booking
 from rris.calls.models.calls import CallSummary
 from rris.enums import BookingState, Role
 from rris.extensions import db
+from rris.reports.domain.report_tables import Kind, Period
 from rris.reports.services.reporting import EXPORTED_TABLES
 from tests import factories
 from tests.conftest import committed
@@ -163,7 +166,7 @@ def test_the_printable_view_carries_the_suppressed_tables_and_the_rules(scene, b
     response = page_of(browser, "hub@pool.example", f"/reports/print?{MARCH}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "RRIS report, 2026-03" in page and "&lt;5" in page
+    assert "RRIS report, March 2026" in page and "&lt;5" in page
     assert "Mariam Ahmadzai" not in page
     assert "rounded to the cent" in page
 
@@ -175,3 +178,33 @@ def test_no_export_carries_a_cell_a_spreadsheet_would_run(scene, browser):
         assert response.status_code == 200 and unsafe_csv_cells(response.get_data(as_text=True)) == [], key
     response = browser.client.get(f"/reports/report.xlsx?{MARCH}")
     assert response.status_code == 200 and unsafe_xlsx_cells(response.data) == []
+
+
+def test_the_report_names_its_month_and_writes_money_in_the_readers_locale(scene, browser):
+    page = page_of(browser, "hub@pool.example", f"/reports?{MARCH}").get_data(as_text=True)
+    assert "<span class=\"muted\">March 2026</span>" in page
+    cost = page[page.index('id="table-cost"') :]
+    assert "€210.02" in cost[: cost.index("</table>")]  # the row's currency, as English writes it
+    trend = page[page.index('id="table-trend"') :]
+    assert ">March 2026</th>" in trend and ">October 2025</th>" in trend
+
+
+def test_the_trend_export_keeps_iso_months_for_programs(scene, browser):
+    page_of(browser, "hub@pool.example", f"/reports?{MARCH}")
+    body = browser.client.get(f"/reports/trend.csv?{MARCH}").get_data(as_text=True)
+    months = [row[0] if row else "" for row in csv.reader(io.StringIO(body.lstrip("\ufeff")))][1:]
+    months = months[: months.index("")] if "" in months else months
+    assert months[-3:] == ["2026-01", "2026-02", "2026-03"]
+    assert all(len(month) == 7 and month[4] == "-" for month in months)
+
+
+def test_a_serbian_reader_sees_the_report_cells_in_serbian(app):
+    template = (
+        "{{ period|report_cell(Kind.PERIOD) }}|{{ amount|report_cell(Kind.MONEY, 'EUR') }}"
+        "|{{ share|report_cell(Kind.RATIO) }}"
+    )
+    with app.test_request_context(), force_locale("sr_Latn"):
+        text = render_template_string(
+            template, period=Period.month_of(date(2026, 3, 1)), amount=Decimal("1210.02"), share=0.825, Kind=Kind
+        )
+    assert text == "mart 2026.|1.210,02\u00a0€|82,5%"

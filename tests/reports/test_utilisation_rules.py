@@ -105,7 +105,8 @@ def test_distribution_buckets_and_people_without_hours():
     assert counts == [1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1]
     assert no_time == 2
     assert pool_ratio(figures) == pytest.approx(22 / 40)
-    assert bucket_labels()[0] == "0\u201310 %" and bucket_labels()[-1] == "> 100 %"
+    assert bucket_labels("en")[0] == "0%\u201310%" and bucket_labels("en")[-1] == "> 100%"
+    assert bucket_labels("tr")[1] == "%10\u2013%20"  # Turkish puts the sign first
     assert pool_ratio([Utilisation(1, 0, 0)]) is None
 
 

@@ -9,8 +9,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -35,6 +35,7 @@ from rris.common.domain.formats import list_row
 from rris.common.services.idempotency import claim_key, remember_result
 from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, lock_interpreter
+from rris.common.services.wording import current_locale
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.matching.domain.clashes import busy_interval
@@ -281,7 +282,7 @@ def _clash(name: str, other: Booking | None) -> Conflict:
         "%(name)s already has booking %(code)s at that time (%(when)s; rest gap included).",
         name=name,
         code=other.code,
-        when=list_row(other.starts_at, other.department.timezone, get_locale() or "en"),
+        when=list_row(other.starts_at, other.department.timezone, current_locale()),
     )
     db.session.rollback()
     return Conflict(message)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, select, text
 from sqlalchemy.orm import selectinload
@@ -33,6 +32,7 @@ from rris.calls.models.call_guests import CallGuest
 from rris.common.domain.errors import Conflict, Forbidden
 from rris.common.domain.formats import time_of_day
 from rris.common.services.transactions import begin_write, lock_booking
+from rris.common.services.wording import current_locale
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
 from rris.settings import Settings
@@ -189,7 +189,7 @@ def check_call_open(booking: Booking, now: datetime, zone_name: str) -> tuple[da
         raise Conflict(_("This session is not confirmed, so there is no call to join."))
     opens, closes = valid_span(booking.starts_at, booking.ends_at)
     if now < opens:
-        raise Conflict(_("The call opens at %(time)s.", time=time_of_day(opens, zone_name, get_locale() or "en")))
+        raise Conflict(_("The call opens at %(time)s.", time=time_of_day(opens, zone_name, current_locale())))
     if now >= closes:
         raise Conflict(_("This session is over."))
     return opens, closes

@@ -194,6 +194,11 @@ def with_footnote(sentence: str, footnote: str | None) -> str:
     return f"{sentence} * {footnote}" if footnote else sentence
 
 
+def current_locale() -> Locale:
+    """The locale of this request or forced context (flask-babel's choice), English outside one."""
+    return get_locale() or Locale.parse("en")
+
+
 def zone_label(zone_name: str, instant: datetime) -> str:
     """'Kabul (UTC+04:30)': the place and its offset at `instant`."""
     return f"{city_of_zone(zone_name)} ({utc_offset_label(instant, zone_name)})"

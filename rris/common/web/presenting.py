@@ -10,14 +10,14 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, g
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from rris.access.domain.permissions import capabilities
 from rris.common.domain import formats
 from rris.common.domain.formats import Number
-from rris.common.services.wording import label, language_name, region_label, score_detail
+from rris.common.services.wording import current_locale, label, language_name, region_label, score_detail
 from rris.common.web.authentication import current_actor
 from rris.context import current_clock
 from rris.pool.models.geography import Country
@@ -26,7 +26,7 @@ from rris.timeutil import to_local
 
 def viewer_locale() -> Locale:
     """The locale the page is rendered in (flask-babel's choice for this request)."""
-    return get_locale() or Locale.parse("en")
+    return current_locale()
 
 
 def zone_label(zone_name: str, instant: datetime | None = None) -> str:

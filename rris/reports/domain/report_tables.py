@@ -11,7 +11,12 @@ minus the visible rows can bound a hidden cell).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from enum import StrEnum
+
+from babel import Locale
+
+from rris.common.domain import formats
 
 SMALL_COUNT = 5
 SUPPRESSED = "<5"
@@ -27,9 +32,41 @@ class Kind(StrEnum):
     MONEY = "money"  # a Decimal in the row's currency
     HOURS = "hours"  # a float number of hours
     DAYS = "days"
+    PERIOD = "period"  # a `Period`: people read its dates, files carry its ISO form
 
 
-Cell = object  # str | int | float | Decimal | None
+@dataclass(frozen=True)
+class Period:
+    """A run of calendar days a row stands for: a month of the trend, the report's period."""
+
+    first: date
+    last: date
+
+    @property
+    def whole_month(self) -> bool:
+        """True when the period is exactly one calendar month."""
+        return self.first.day == 1 and (self.last + timedelta(days=1)).day == 1 and self.first.month == self.last.month
+
+    @classmethod
+    def month_of(cls, first: date) -> Period:
+        """The calendar month that begins on `first`."""
+        following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
+        return cls(first, following - timedelta(days=1))
+
+    def text(self, locale: Locale | str, *, short: bool = False) -> str:
+        """The period as people read it in `locale`: 'March 2026', '1–15 Mar 2026' (a short month for axes)."""
+        if self.whole_month:
+            return formats.month(self.first, locale, short=short)
+        return formats.day_span(self.first, self.last, locale)
+
+    def iso(self) -> str:
+        """'2026-03' for a calendar month, else '2026-03-01 – 2026-03-15': what files and programs read."""
+        if self.whole_month:
+            return f"{self.first:%Y-%m}"
+        return f"{self.first.isoformat()} \u2013 {self.last.isoformat()}"
+
+
+Cell = object  # str | int | float | Decimal | Period | None
 
 
 @dataclass(frozen=True)
@@ -40,6 +77,7 @@ class Column:
     title: str
     kind: Kind = Kind.TEXT
     rests_on: int | None = None
+    currency_in: int | None = None  # for money: the column holding the row's ISO 4217 currency
 
 
 Row = tuple[Cell, ...]

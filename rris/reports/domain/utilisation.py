@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from rris.common.domain import formats
+from rris.common.domain.formats import LocaleLike
 from rris.matching.domain.snapshots import Interval, WeeklyWindow
 from rris.pool.domain.availability import index_windows, zone_info
 
@@ -136,7 +138,11 @@ def pool_ratio(figures: Iterable[Utilisation]) -> float | None:
     return booked / available if available else None
 
 
-def bucket_labels() -> list[str]:
-    """'0-10 %', '10-20 %', ..., '90-100 %', '> 100 %'."""
-    step = round(BUCKET_WIDTH * 100)
-    return [f"{i * step}\u2013{(i + 1) * step} %" for i in range(BUCKETS)] + ["> 100 %"]
+def bucket_labels(locale: LocaleLike) -> list[str]:
+    """'0%\u201310%', '10%\u201320%', ..., '90%\u2013100%', '> 100%', percentages as `locale` writes them."""
+
+    def share(fraction: float) -> str:
+        return formats.percent(fraction, locale, 0)
+
+    bands = [f"{share(i * BUCKET_WIDTH)}\u2013{share((i + 1) * BUCKET_WIDTH)}" for i in range(BUCKETS)]
+    return [*bands, f"> {share(1)}"]

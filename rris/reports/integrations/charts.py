@@ -3,18 +3,20 @@ in print). Figures are built with the object API, never pyplot, so requests in p
 threads share no global state.
 
 Every chart comes with the table it was drawn from on the page; the charts add no figure the
-tables do not carry.
+tables do not carry. Labels come worded and numbers are written by the caller's `number`
+(the reader's separators and digits), never by matplotlib's own formatter.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from matplotlib.ticker import AutoLocator
+from matplotlib.ticker import AutoLocator, FuncFormatter
 
 _REQUESTED = "#9bb7d4"
 _DELIVERED = "#1f5f99"
@@ -24,11 +26,18 @@ _FONT_SIZE = 9
 _WIDTH_INCHES = 8.0
 
 
+Number = Callable[[float], str]
+
+
 @dataclass(frozen=True)
 class TrendPoint:
     label: str
     requested_minutes: int
     delivered_minutes: int
+
+
+def _numbers(axis: Axis, number: Number) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: number(value)))
 
 
 def _svg(figure: Figure) -> str:
@@ -44,7 +53,7 @@ def _figure(height: float) -> Figure:
     return figure
 
 
-def trend_chart(points: Sequence[TrendPoint], requested: str, delivered: str, minutes: str) -> str:
+def trend_chart(points: Sequence[TrendPoint], requested: str, delivered: str, minutes: str, number: Number) -> str:
     """Minutes requested and delivered per month, as paired bars."""
     figure = _figure(3.0)
     axes = figure.add_subplot()
@@ -66,13 +75,16 @@ def trend_chart(points: Sequence[TrendPoint], requested: str, delivered: str, mi
     )
     axes.set_xticks(list(positions), [p.label for p in points], fontsize=_FONT_SIZE, rotation=45, ha="right")
     axes.set_ylabel(minutes, fontsize=_FONT_SIZE)
+    _numbers(axes.yaxis, number)
     axes.tick_params(axis="y", labelsize=_FONT_SIZE)
     axes.legend(fontsize=_FONT_SIZE, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)
 
 
-def heat_map(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[int]], legend: str) -> str:
+def heat_map(
+    rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[int]], legend: str, number: Number
+) -> str:
     """A grid of minutes: `rows` (languages) by `columns` (countries), each cell labelled."""
     figure = _figure(max(2.0, 0.35 * len(rows) + 1.2))
     axes = figure.add_subplot()
@@ -84,14 +96,15 @@ def heat_map(rows: Sequence[str], columns: Sequence[str], values: Sequence[Seque
         for x, value in enumerate(row):
             if value:
                 colour = "white" if peak and value > peak * 0.6 else "black"
-                axes.text(x, y, f"{value:,}", ha="center", va="center", fontsize=_FONT_SIZE - 1, color=colour)
+                axes.text(x, y, number(value), ha="center", va="center", fontsize=_FONT_SIZE - 1, color=colour)
     bar = figure.colorbar(image, ax=axes, shrink=0.8)
     bar.set_label(legend, fontsize=_FONT_SIZE)
+    _numbers(bar.ax.yaxis, number)
     bar.ax.tick_params(labelsize=_FONT_SIZE)
     return _svg(figure)
 
 
-def distribution_chart(labels: Sequence[str], counts: Sequence[int], xlabel: str, ylabel: str) -> str:
+def distribution_chart(labels: Sequence[str], counts: Sequence[int], xlabel: str, ylabel: str, number: Number) -> str:
     """Interpreters per utilisation band, as a histogram of bars."""
     figure = _figure(2.8)
     axes = figure.add_subplot()
@@ -102,6 +115,7 @@ def distribution_chart(labels: Sequence[str], counts: Sequence[int], xlabel: str
     counts_axis = AutoLocator()  # a linear axis's own locator, told to mark whole numbers only
     counts_axis.set_params(integer=True)
     axes.yaxis.set_major_locator(counts_axis)
+    _numbers(axes.yaxis, number)
     axes.tick_params(axis="y", labelsize=_FONT_SIZE)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)

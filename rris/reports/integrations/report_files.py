@@ -2,9 +2,12 @@
 
 Both carry the numbers as numbers (ratios as fractions in CSV, formatted as percentages in
 XLSX), a suppressed small count as the text "<5" and the figures resting on it as empty
-cells. Notes (the rounding rule, country footnotes) follow each table. Every text cell goes
-through `rris.common.domain.spreadsheet_cells` (no formula injection), and XLSX text is written as a
-string, never as a formula or a link.
+cells. Months and periods are written in ISO
+form ("2026-03", "2026-03-01 – 2026-03-15") and numbers without a locale's separators, for the
+programs and spreadsheets that read them; column headers, table titles and notes are in the
+reader's language. Notes (the rounding rule, country footnotes) follow each table. Every text
+cell goes through `rris.common.domain.spreadsheet_cells` (no formula injection), and XLSX text
+is written as a string, never as a formula or a link.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any  # xlsxwriter is untyped: its worksheets and formats are 
 import xlsxwriter
 
 from rris.common.domain.spreadsheet_cells import spreadsheet_cell, spreadsheet_text
-from rris.reports.domain.report_tables import Kind, Table
+from rris.reports.domain.report_tables import Kind, Period, Table
 
 # Excel's limits: 31 characters a sheet name, and these characters are not allowed in one.
 _SHEET_NAME_LIMIT = 31
@@ -42,7 +45,7 @@ def table_csv(table: Table, notes: Sequence[str] = ()) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([spreadsheet_text(column.title) for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if cell is None else spreadsheet_cell(cell) for cell in row])
+        writer.writerow(["" if cell is None else spreadsheet_cell(_plain(cell)) for cell in row])
     trailing = [note for note in (table.note, *notes) if note]
     if trailing:
         writer.writerow([])
@@ -90,7 +93,13 @@ def workbook(tables: Sequence[Table], heading: str, notes: Sequence[str] = ()) -
     return out.getvalue()
 
 
+def _plain(cell: object) -> object:
+    """A cell as a file carries it: a period in its ISO form, anything else as it is."""
+    return cell.iso() if isinstance(cell, Period) else cell
+
+
 def _write_cell(sheet: Any, row: int, column: int, cell: object, number_format: Any, right: Any) -> None:
+    cell = _plain(cell)
     if cell is None:
         sheet.write_blank(row, column, None)
     elif isinstance(cell, bool):

@@ -11,9 +11,10 @@ from datetime import date
 from flask_babel import gettext as _
 
 from rris.calls.domain.call_presence import rounded_minutes
-from rris.common.services.wording import label, language_name
+from rris.common.domain import formats
+from rris.common.services.wording import current_locale, label, language_name
 from rris.enums import BookingState
-from rris.reports.domain.report_tables import Column, Kind, Row, Table
+from rris.reports.domain.report_tables import Column, Kind, Period, Row, Table
 from rris.reports.domain.reports import Report
 from rris.reports.domain.utilisation import bucket_labels, distribution, pool_ratio
 from rris.reports.queries.utilisation import NamedUtilisation
@@ -35,7 +36,7 @@ class CountryLabels:
 
 def _figure_columns(first: str) -> tuple[Column, ...]:
     return (
-        Column(first),
+        Column(first, Kind.PERIOD),
         Column(_("Sessions requested"), Kind.COUNT),
         Column(_("Minutes requested"), Kind.MINUTES, rests_on=1),
         Column(_("Sessions delivered"), Kind.COUNT),
@@ -54,7 +55,7 @@ def _figure_columns(first: str) -> tuple[Column, ...]:
     )
 
 
-def _figure_row(first: str, report: Report) -> Row:
+def _figure_row(first: Period, report: Report) -> Row:
     time_to_fill = report.median_time_to_fill
     lead_time = report.median_lead_time
     return (
@@ -77,14 +78,14 @@ def _figure_row(first: str, report: Report) -> Row:
     )
 
 
-def summary_table(period: str, report: Report) -> Table:
+def summary_table(period: Period, report: Report) -> Table:
     """The period's headline figures in one row."""
     return Table("summary", _("Summary"), _figure_columns(_("Period")), (_figure_row(period, report),))
 
 
 def trend_table(months: Sequence[tuple[date, Report]]) -> Table:
     """The same figures month by month."""
-    rows = tuple(_figure_row(first_day.strftime("%Y-%m"), report) for first_day, report in months)
+    rows = tuple(_figure_row(Period.month_of(first_day), report) for first_day, report in months)
     return Table("trend", _("Month by month"), _figure_columns(_("Month")), rows)
 
 
@@ -142,7 +143,7 @@ def cost_table(report: Report, countries: CountryLabels) -> Table:
         Column(_("Currency")),
         Column(_("Sessions billed"), Kind.COUNT),
         Column(_("Interpreter minutes billed"), Kind.MINUTES, rests_on=2),
-        Column(_("Amount owed"), Kind.MONEY, rests_on=2),
+        Column(_("Amount owed"), Kind.MONEY, rests_on=2, currency_in=1),
     )
     note = _(
         "Each interpreter on a delivered session bills its delivered time at their own hourly rate: "
@@ -155,12 +156,12 @@ def cost_table(report: Report, countries: CountryLabels) -> Table:
 def distribution_table(people: Sequence[NamedUtilisation]) -> Table:
     """How many interpreters fall in each utilisation band (no names)."""
     counts, no_time = distribution(person.figures for person in people)
-    rows: list[Row] = [(band, count) for band, count in zip(bucket_labels(), counts, strict=True)]
+    rows: list[Row] = [(band, count) for band, count in zip(bucket_labels(current_locale()), counts, strict=True)]
     rows.append((_("offered no time"), no_time))
     ratio = pool_ratio(person.figures for person in people)
     note = _("Booked hours over the hours each interpreter offered in the period.")
     if ratio is not None:
-        note = f"{note} {_('Pool utilisation: %(percent)s %%.', percent=f'{ratio * 100:.1f}')}"
+        note = f"{note} {_('Pool utilisation: %(percent)s.', percent=formats.percent(ratio, current_locale()))}"
     columns = (Column(_("Utilisation")), Column(_("Interpreters"), Kind.COUNT))
     return Table("utilisation", _("Utilisation distribution"), columns, tuple(rows), note)
 

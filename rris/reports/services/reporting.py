@@ -10,18 +10,19 @@ and the interpreters' utilisation. A report or export that covers more than one 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rris.access.domain.permissions import Actor, Capability, ReachKind, can, reach
 from rris.calls.domain.call_presence import rounded_minutes
-from rris.common.services.wording import language_name
+from rris.common.domain import formats
+from rris.common.services.wording import current_locale, language_name
 from rris.extensions import db
 from rris.pool.models.geography import Country
 from rris.reports.domain.report_period import ReportFilter
-from rris.reports.domain.report_tables import Table
+from rris.reports.domain.report_tables import Period, Table
 from rris.reports.domain.reports import Report
 from rris.reports.domain.utilisation import bucket_labels, distribution
 from rris.reports.integrations import charts
@@ -62,7 +63,7 @@ class ReportView:
         """The report's tables by key; for an export, without names and with small counts
         hidden when it covers more than one country."""
         tables = [
-            summary_table(period_label(self.report_filter), self.report),
+            summary_table(report_period(self.report_filter), self.report),
             trend_table(self.trend),
             outcomes_table(self.report),
             languages_table(self.report, self.countries),
@@ -134,22 +135,24 @@ def trend_filters(report_filter: ReportFilter) -> list[tuple[date, ReportFilter]
     year, month = report_filter.last_day.year, report_filter.last_day.month
     for _step in range(TREND_MONTHS):
         first = date(year, month, 1)
-        months.append((first, replace(report_filter, first_day=first, last_day=_month_end(first))))
+        months.append((first, replace(report_filter, first_day=first, last_day=Period.month_of(first).last)))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return list(reversed(months))
 
 
-def _month_end(first: date) -> date:
-    following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
-    return following - timedelta(days=1)
+def report_period(report_filter: ReportFilter) -> Period:
+    """The run of days the report covers."""
+    return Period(report_filter.first_day, report_filter.last_day)
 
 
 def period_label(report_filter: ReportFilter) -> str:
-    """'2026-03' for a calendar month, else '2026-03-01 – 2026-03-15'."""
-    first, last = report_filter.first_day, report_filter.last_day
-    if first.day == 1 and last == _month_end(first):
-        return first.strftime("%Y-%m")
-    return f"{first.isoformat()} \u2013 {last.isoformat()}"
+    """'2026-03' for a calendar month, else '2026-03-01 – 2026-03-15' (file names; people read `period_text`)."""
+    return report_period(report_filter).iso()
+
+
+def period_text(report_filter: ReportFilter) -> str:
+    """The period in the reader's language: 'March 2026', 'mart 2026.', '1–15 Mar 2026'."""
+    return report_period(report_filter).text(current_locale())
 
 
 def country_labels() -> CountryLabels:
@@ -163,15 +166,20 @@ def country_labels() -> CountryLabels:
 def charts_of(view: ReportView) -> dict[str, str]:
     """The SVG pictures: the monthly trend, the language-by-country heat map, the utilisation
     distribution (for the pool's managers)."""
+    locale = current_locale()
+    number = formats.number_formatter(locale)
     pictures = {
         "trend": charts.trend_chart(
             [
-                charts.TrendPoint(first.strftime("%Y-%m"), report.requested_minutes, report.delivered_minutes)
+                charts.TrendPoint(
+                    Period.month_of(first).text(locale, short=True), report.requested_minutes, report.delivered_minutes
+                )
                 for first, report in view.trend
             ],
             _("Minutes requested"),
             _("Minutes delivered"),
             _("Minutes"),
+            number,
         )
     }
     seconds = view.report.seconds_by_language
@@ -186,11 +194,12 @@ def charts_of(view: ReportView) -> dict[str, str]:
             [view.countries.name(code) for code in countries],
             values,
             _("Minutes delivered"),
+            number,
         )
     if view.utilisation:
         counts, _no_time = distribution(person.figures for person in view.utilisation)
         pictures["utilisation"] = charts.distribution_chart(
-            bucket_labels(), counts, _("Utilisation"), _("Interpreters")
+            bucket_labels(locale), counts, _("Utilisation"), _("Interpreters"), number
         )
     return pictures
 
@@ -205,5 +214,5 @@ def export_csv(view: ReportView, key: str) -> str:
 def export_xlsx(view: ReportView) -> bytes:
     """Every exported table in one workbook."""
     tables = view.tables(exported=True)
-    heading = _("RRIS report, %(period)s", period=period_label(view.report_filter))
+    heading = _("RRIS report, %(period)s", period=period_text(view.report_filter))
     return workbook([tables[key] for key in EXPORTED_TABLES if key in tables], heading, view.notes())

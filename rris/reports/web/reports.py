@@ -4,21 +4,21 @@ XLSX exports. Who sees which countries is `rris.reports.services.reporting`'s de
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, make_response, render_template, request
-from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from rris.access.domain.permissions import Capability
 from rris.access.queries.scoping import visible_departments
 from rris.common.web.authentication import current_actor, require
 from rris.common.web.errors import error_response
-from rris.common.web.presenting import viewer_today, viewer_zone
+from rris.common.web.presenting import money, number, percent, viewer_locale, viewer_today, viewer_zone
 from rris.context import current_clock
 from rris.extensions import db
 from rris.pool.queries.pool import languages_in_pool
-from rris.reports.domain.report_tables import Kind
+from rris.reports.domain.report_tables import Kind, Period
 from rris.reports.services.reporting import (
     EXPORTED_TABLES,
     ReportView,
@@ -27,6 +27,7 @@ from rris.reports.services.reporting import (
     export_csv,
     export_xlsx,
     period_label,
+    period_text,
     pinned_country,
 )
 from rris.reports.web.report_forms import ReportFilterForm
@@ -70,7 +71,7 @@ def index() -> Any:
         view=view,
         tables=view.tables(),
         charts=_chart_images(view),
-        period=period_label(view.report_filter),
+        period=period_text(view.report_filter),
         exported=EXPORTED_TABLES,
         query=request.args.to_dict(),
         Kind=Kind,
@@ -87,7 +88,7 @@ def printable() -> Any:
         view=view,
         tables=view.tables(exported=True),
         charts=_chart_images(view),
-        period=period_label(view.report_filter),
+        period=period_text(view.report_filter),
         printed_at=current_clock().now(),
         Kind=Kind,
     )
@@ -132,16 +133,18 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.app_template_filter("report_cell")
-def report_cell(cell: object, kind: Kind) -> str:
-    """A table cell for reading, in the viewer's locale: '1,234', '82.5 %', '1,234.50', '—'."""
+def report_cell(cell: object, kind: Kind, currency: str | None = None) -> str:
+    """A table cell for reading, in the viewer's locale: '1,234', '82.5%', '€1,234.50', 'March 2026', '—'."""
     if cell is None:
         return "\u2014"
-    if isinstance(cell, str) or kind is Kind.TEXT:
+    if isinstance(cell, Period):
+        return cell.text(viewer_locale())
+    if isinstance(cell, str) or kind is Kind.TEXT or not isinstance(cell, int | float | Decimal):
         return str(cell)
     if kind is Kind.RATIO:
-        return format_percent(cell, "#,##0.0 %")
+        return percent(cell)
     if kind is Kind.MONEY:
-        return format_decimal(cell, "#,##0.00")
+        return money(cell, currency) if currency else number(cell, 2)
     if kind in (Kind.HOURS, Kind.DAYS):
-        return format_decimal(cell, "#,##0.0")
-    return format_decimal(cell, "#,##0")
+        return number(cell, 1)
+    return number(cell, 0)
