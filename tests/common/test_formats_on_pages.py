@@ -55,6 +55,5 @@ def test_a_serbian_reader_sees_the_day_first_on_a_24_hour_clock(app):
 @pytest.mark.parametrize("listed", ["sr_Latn"], indirect=True)
 def test_the_bookings_list_in_serbian_by_the_browsers_and_the_profiles_language(listed, browser):
     page = bookings_page(browser, "sr-Latn,sr;q=0.9,en;q=0.5")
-    if 'lang="sr' not in page:
-        pytest.skip("the portal does not offer sr-Latn yet (the locale work of issue 15)")
+    assert 'lang="sr-Latn"' in page
     assert SERBIAN_ROW in page and ENGLISH_ROW not in page

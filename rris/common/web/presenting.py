@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
-from flask import Flask, g
+from flask import Flask, g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,13 +19,17 @@ from rris.common.domain import formats
 from rris.common.domain.formats import Number
 from rris.common.services.wording import current_locale, label, language_name, region_label, score_detail
 from rris.common.web.authentication import current_actor
+from rris.common.web.page_locale import viewer_formatting_locale
 from rris.context import current_clock
 from rris.pool.models.geography import Country
 from rris.timeutil import to_local
 
 
 def viewer_locale() -> Locale:
-    """The locale the page is rendered in (flask-babel's choice for this request)."""
+    """The locale the page's dates and numbers are written in: the page's language as used in
+    the viewer's country (Serbian Latin in Montenegro formats as sr_Latn_ME)."""
+    if has_request_context():
+        return Locale.parse(viewer_formatting_locale())
     return current_locale()
 
 
