@@ -1,0 +1,1 @@
+"""Bookings: adapters to the outside (the applicant's notice texts shipped with the package)."""
