@@ -22,6 +22,7 @@ from rris.bookings.services import bookings as booking_service
 from rris.bookings.services.booking_input import repeated_hour_choices
 from rris.bookings.services.booking_requests import BookingRequest, Reschedule
 from rris.bookings.services.booking_setup import BookingSetup
+from rris.bookings.web import applicant_notice
 from rris.bookings.web.booking_forms import (
     AssignForm,
     BookingForm,
@@ -54,6 +55,7 @@ from rris.pool.models.interpreters import InterpreterProfile
 from rris.pool.queries.pool import dialects_by_language, languages_in_pool
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+bp.register_blueprint(applicant_notice.bp)  # /bookings/<id>/notice, endpoints bookings.applicant_notice.*
 
 
 @bp.get("")
