@@ -457,3 +457,10 @@ def test_a_long_decline_reason_is_refused_by_name_never_cut_by_the_browser(app, 
     page = response.get_data(as_text=True)
     assert f'id="decline-{offer_id}-reason-error">Use at most 500 characters.' in page
     assert offer_id_for(app, booking_id, "mariam@pool.example") == offer_id  # still open
+
+
+def test_weekly_hours_typed_on_an_arabic_script_keyboard_are_read_like_latin_ones():
+    from rris.offers.web.interpreter_forms import parse_day
+
+    assert parse_day("09:00-13:00، 14:00-18:00") == parse_day("09:00-13:00, 14:00-18:00") == [(540, 780), (840, 1080)]
+    assert parse_day("09:00-13:00؛14:00-18:00") == [(540, 780), (840, 1080)]

@@ -72,6 +72,7 @@ def test_a_save_based_on_a_replaced_version_is_refused(pool, clock):
 
 def test_typed_codes_are_read_in_any_case_and_separator():
     assert parse_regions(" af, tr;RS\nxk ") == {"AF", "TR", "RS", "XK"}
+    assert parse_regions("AF، PK؛ IR") == {"AF", "PK", "IR"}  # a Dari, Pashto or Urdu keyboard's separators
     assert parse_regions("") == frozenset()
 
 

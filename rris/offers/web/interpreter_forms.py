@@ -30,7 +30,7 @@ LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", 
 
 # "9-13", "09:00-13:00", "9.30 – 17.45": hours and optional minutes, any dash between.
 _WINDOW = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*[-\u2013\u2014]\s*(\d{1,2})(?:[:.](\d{2}))?$")
-_SEPARATORS = re.compile(r"[,;\n]")
+_SEPARATORS = re.compile(r"[,;\n\u060c\u061b]")  # Arabic-script keyboards type ، and ؛
 
 DAY_NAMES: dict[Weekday, Any] = {
     Weekday.MONDAY: _l("Monday"),

@@ -30,7 +30,7 @@ from rris.pool.models.interpreters import InterpreterProfile
 log = logging.getLogger(__name__)
 
 HISTORY_SHOWN = 10
-_SEPARATORS = re.compile(r"[\s,;]+")
+_SEPARATORS = re.compile(r"[\s,;\u060c\u061b]+")  # Arabic-script keyboards type ، and ؛
 
 
 @dataclass(frozen=True)
