@@ -200,7 +200,7 @@ def interface_strings() -> dict[str, str]:
         "quality_fair": _("Fair connection"),
         "quality_poor": _("Poor connection"),
         "stats_rtt": _("{rtt} ms delay"),
-        "stats_loss": _("{loss} % lost"),
+        "stats_loss": _("loss {loss} %"),
         "stats_bitrate": _("{kbps} kbit/s"),
         # things that happen
         "peer_joined": _("{name} joined the call."),

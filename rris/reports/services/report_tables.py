@@ -161,7 +161,8 @@ def distribution_table(people: Sequence[NamedUtilisation]) -> Table:
     ratio = pool_ratio(person.figures for person in people)
     note = _("Booked hours over the hours each interpreter offered in the period.")
     if ratio is not None:
-        note = f"{note} {_('Pool utilisation: %(percent)s.', percent=formats.percent(ratio, current_locale()))}"
+        pool_share = _("Pool utilisation: %(percent)s.", percent=formats.percent(ratio, current_locale()))
+        note = f"{note} {pool_share}"
     columns = (Column(_("Utilisation")), Column(_("Interpreters"), Kind.COUNT))
     return Table("utilisation", _("Utilisation distribution"), columns, tuple(rows), note)
 
