@@ -146,7 +146,14 @@ def seed_call_now(env: dict[str, str]) -> tuple[int, Person, Person]:
 
 def sign_in(page: Page, world: CallWorld, person: Person) -> None:
     """Sign `person` in through the portal's sign-in form in `page`."""
-    page.goto(world.portal.url("/login"))
+    sign_in_at(page, world.portal, person)
+
+
+def sign_in_at(page: Page, portal: Service, person: Person, then: str | None = None) -> None:
+    """Sign `person` in through `portal`'s form in `page`; with `then` (an address, e.g. a link
+    from a mail), open it first and sign in where the portal sends a stranger, as a person would."""
+    page.goto(then or portal.url("/login"))
+    page.wait_for_url("**/login**", timeout=SIGN_IN_TIMEOUT_MS)
     page.fill("#email", person.email)
     page.fill("#password", person.password)
     page.click("form button[type=submit]")

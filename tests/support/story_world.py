@@ -31,7 +31,7 @@ from rris.pool.services.languages import sync_languages
 from rris.settings import Settings
 from scheduler.runner import JOBS, run_in_app_context
 from tests import factories
-from tests.support.call_world import SIGN_IN_TIMEOUT_MS, Person
+from tests.support.call_world import Person, sign_in_at
 from tests.support.netns import Netns
 from tests.support.services import (
     PORTAL_PORT,
@@ -162,11 +162,5 @@ def seed_people(env: dict[str, str], today: date) -> tuple[Person, Person, Perso
 
 
 def sign_in(page: Page, world: StoryWorld, person: Person, then: str | None = None) -> None:
-    """Sign `person` in through the portal's form in `page`; with `then` (an address, e.g. a link
-    from a mail), open it first and sign in where the portal sends a stranger, as a person would."""
-    page.goto(then or world.portal.url("/login"))
-    page.wait_for_url("**/login**", timeout=SIGN_IN_TIMEOUT_MS)
-    page.fill("#email", person.email)
-    page.fill("#password", person.password)
-    page.click("form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url, timeout=SIGN_IN_TIMEOUT_MS)
+    """Sign `person` in through the portal's form in `page` (see `sign_in_at`)."""
+    sign_in_at(page, world.portal, person, then)
