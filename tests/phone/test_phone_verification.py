@@ -190,14 +190,14 @@ def test_asking_again_for_the_verified_number_sends_nothing(app, browser, sms, i
     enter_code(browser, last_code(sms))
     response = add_number(browser, MOBILE)
     assert response.status_code == 422
-    assert "verified already" in field_error(response.get_data(as_text=True), "phone")
+    assert "verified already" in field_error(response.get_data(as_text=True), "mobile-number")
     assert len(sms.requests) == 1
 
 
 def test_a_malformed_number_is_refused_naming_the_phone_field(app, browser, sms, interpreter):
     response = add_number(browser, "12ab")
     assert response.status_code == 422
-    assert "Use only digits" in field_error(response.get_data(as_text=True), "phone")
+    assert "Use only digits" in field_error(response.get_data(as_text=True), "mobile-number")
     assert sms.requests == []
     assert account(app, interpreter).phone is None
 
@@ -214,7 +214,7 @@ def test_a_number_that_cannot_receive_sms_and_calls_is_refused_before_any_sms(
 ):
     response = add_number(browser, typed)
     assert response.status_code == 422
-    assert problem in field_error(response.get_data(as_text=True), "phone")
+    assert problem in field_error(response.get_data(as_text=True), "mobile-number")
     assert sms.requests == []
     assert account(app, interpreter).phone is None
 
@@ -233,7 +233,7 @@ def test_a_fourth_code_within_an_hour_is_refused(app, browser, sms, interpreter,
     fourth = add_number(browser)
     assert fourth.status_code == 429
     assert "You asked for 3 codes within an hour. Ask again in 30 minutes." in field_error(
-        fourth.get_data(as_text=True), "phone"
+        fourth.get_data(as_text=True), "mobile-number"
     )
     assert len(sms.requests) == 3
 
@@ -247,7 +247,7 @@ def test_a_number_twilio_refuses_is_shown_as_an_error_on_the_phone_field(app, br
     response = add_number(browser, "+381 64 000 000")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "We could not send an SMS to this number" in field_error(page, "phone")
+    assert "We could not send an SMS to this number" in field_error(page, "mobile-number")
     assert 'id="code"' not in page
 
 
@@ -272,3 +272,12 @@ def test_every_phone_form_needs_the_csrf_token(app, browser, sms, interpreter, p
     response = browser.client.post(path, data={"phone": MOBILE, "code": "123456", "sms_opt_in": "y"})
     assert response.status_code == 400
     assert sms.requests == []
+
+
+def test_the_mobile_number_label_names_its_field_and_the_section_keeps_its_anchor(app, browser, interpreter):
+    page = browser.get("/profile").get_data(as_text=True)
+    assert '<section class="panel" id="phone">' in page  # where "/profile#phone" links and redirects land
+    assert re.search(r'<label for="mobile-number">Mobile number</label>', page)
+    assert re.search(r'<input [^>]*id="mobile-number"[^>]*name="phone"', page)
+    ids = [id_ for tag, id_ in re.findall(r'(<[^>]*\bid="([^"]+)"[^>]*>)', page) if 'type="hidden"' not in tag]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -208,3 +209,15 @@ def test_a_serbian_reader_sees_the_report_cells_in_serbian(app):
             template, period=Period.month_of(date(2026, 3, 1)), amount=Decimal("1210.02"), share=0.825, Kind=Kind
         )
     assert text == "mart 2026.|1.210,02\u00a0€|82,5%"
+@pytest.mark.parametrize("path", ["/reports", "/reports/print"])
+def test_every_report_table_scrolls_in_a_frame_keyboard_users_reach_and_no_link_hides_in_a_summary(
+    scene, browser, path
+):
+    page = page_of(browser, "hub@pool.example", f"{path}?{MARCH}").get_data(as_text=True)
+    frames = re.findall(r'<div class="table-wrap"([^>]*)>\s*<table[^>]* id="table-([a-z_]+)"', page)
+    assert len(frames) == page.count('class="table compact report-table"') > 0
+    for attributes, key in frames:
+        assert 'tabindex="0"' in attributes and 'role="region"' in attributes, key
+        assert re.search(r'aria-label="[^"]+"', attributes), key
+    assert not [summary for summary in re.findall(r"<summary>(.*?)</summary>", page, re.S) if "<a " in summary]
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page  # a phone lays it out to fit

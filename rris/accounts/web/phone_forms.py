@@ -13,6 +13,7 @@ from rris.common.web.forms import MaxChars
 class PhoneForm(FlaskForm):
     phone = StringField(
         _l("Mobile number"),
+        id="mobile-number",  # the profile's section is #phone, the anchor links and redirects go to
         validators=[DataRequired(_l("Enter a mobile number.")), MaxChars(40, message=_l("This is too long."))],
     )
 
