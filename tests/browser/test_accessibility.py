@@ -1,0 +1,201 @@
+"""Every page a person reaches, as each kind of person, checked in headless Chromium over the demo
+pool: axe-core finds no critical or serious violation (and no id is used twice), on a desktop
+screen and on a phone 390 CSS pixels wide, where no page may be wider than the screen.
+
+Once in English and once right to left. Until the portal chooses a locale from Accept-Language
+and marks right-to-left ones itself, the right-to-left pass sends `Accept-Language: ar` and sets
+`dir="rtl"` on each page through the DevTools protocol, so the mirrored layout is what is checked.
+
+What was found goes to test-artifacts/<test name>/: `violations.txt`, `widths.txt` (every page's
+width on the phone) and a screenshot of each page that failed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.support.axe import (
+    DESKTOP_HEIGHT,
+    DESKTOP_WIDTH,
+    PHONE_HEIGHT,
+    PageInspector,
+    Violation,
+    axe_unavailable_reason,
+)
+from tests.support.call_world import sign_in_at
+from tests.support.demo_world import NOW, DemoWorld, start_demo_world
+from tests.support.netns import Netns
+
+pytestmark = pytest.mark.browser
+
+PHONE_WIDTH = 390
+STEP_TIMEOUT_MS = 10_000
+LAST_MONTH = "2026-02"  # a whole month of the demo pool's past
+# (Accept-Language, right to left, axe on a desktop screen too): the phone shows every scrolling
+# table axe cares about; the desktop pass, once, the layouts only wide screens have.
+LOCALES = (("en", False, True), ("ar", True, False))
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page as one person opens it, and the status it must answer with."""
+
+    path: str
+    status: int = 200
+
+
+@pytest.fixture
+def world(netns: Netns, tmp_path: Path, artifacts: Path) -> Iterator[DemoWorld]:
+    reason = axe_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    world = start_demo_world(netns, tmp_path)
+    yield world
+    for service in (world.portal, world.signaling):
+        (artifacts / f"{service.name}.log").write_text(service.log_text())
+
+
+def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
+    world: DemoWorld, chromium: Browser, artifacts: Path
+) -> None:
+    started = time.monotonic()
+    booked = book_pashto_for_tomorrow(chromium, world)  # Mariam has an offer waiting
+    violations: list[Violation] = []
+    too_wide: list[str] = []
+    widths: list[str] = []
+    for locale, right_to_left, desktop in LOCALES:
+        for role, visits in visits_by_role(world, booked).items():
+            context = chromium.new_context(extra_http_headers={"Accept-Language": locale})
+            context.clock.install(time=NOW)  # the call page counts down to the demo call
+            page = context.new_page()
+            inspector = PageInspector(page)
+            if role != "signed out":
+                sign_in_at(page, world.portal, world.people[role])
+            for visit in visits:
+                label = f"{locale} {role} {visit.path}"
+                url = world.portal.url(visit.path)
+                found, width = check(page, inspector, url, visit, right_to_left, desktop, label)
+                violations += found
+                widths.append(f"{width:5d}  {label}")
+                if width > PHONE_WIDTH:
+                    too_wide.append(f"{label}: {width} px")
+                if found or width > PHONE_WIDTH:
+                    page.screenshot(path=artifacts / f"{re.sub(r'[^A-Za-z0-9]+', '-', label)}.png", full_page=True)
+            context.close()
+    (artifacts / "violations.txt").write_text("".join(f"{item}\n" for item in violations))
+    (artifacts / "widths.txt").write_text("\n".join(widths) + "\n")
+    print(f"{len(widths)} pages checked in {time.monotonic() - started:.1f} s")
+    assert not violations, "axe-core (critical, serious):\n" + "\n".join(map(str, violations))
+    assert not too_wide, f"wider than a {PHONE_WIDTH} px phone:\n" + "\n".join(too_wide)
+
+
+def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
+    """The pages people reach (by role, as DEMO_LOGINS names them), each page once where what it
+    shows does not depend on who looks; the error pages among them."""
+    call, mariam, office = world.call_booking_id, world.interpreter_id, world.department_id
+    return {
+        "signed out": [
+            Visit("/login"),
+            Visit("/password/forgot"),
+            Visit(f"/password/reset/{world.reset_token}"),
+            Visit("/no-such-page", 404),
+        ],
+        "caseworker": [
+            Visit("/"),
+            Visit("/bookings"),
+            Visit("/bookings/new"),
+            Visit(f"/bookings/{booked}"),
+            Visit(f"/bookings/{call}"),
+            Visit(f"/calls/{call}"),
+            Visit("/profile"),  # with API tokens
+            Visit("/desk", 403),
+        ],
+        "focal point": [
+            Visit("/"),
+            Visit("/departments"),
+            Visit(f"/departments/{office}"),
+            Visit(f"/reports?month={LAST_MONTH}"),  # one country's
+        ],
+        "interpreter": [
+            Visit("/"),
+            Visit("/offers"),
+            Visit("/jobs"),
+            Visit("/availability"),
+            Visit(f"/interpreters/{mariam}"),
+            Visit(f"/bookings/{call}"),
+            Visit(f"/calls/{call}"),
+            Visit("/profile"),  # with the name shown in calls
+            Visit("/reports", 403),
+        ],
+        "coordinator": [
+            Visit("/"),
+            Visit("/desk"),
+            Visit(f"/bookings/{booked}"),  # with the engine's reasons and the assign form
+            Visit("/interpreters"),
+            Visit(f"/interpreters/{mariam}"),
+            Visit(f"/interpreters/{mariam}/edit"),
+            Visit("/interpreters/new"),
+            Visit("/pool/accreditations"),
+            Visit("/pool/import"),
+            Visit("/pool/phone-countries"),
+            Visit(f"/reports?month={LAST_MONTH}"),  # every country's, with utilisation
+            Visit(f"/reports/print?month={LAST_MONTH}"),
+        ],
+        "admin": [
+            Visit("/"),
+            Visit("/no-such-page", 404),
+        ],
+    }
+
+
+def check(
+    page: Page, inspector: PageInspector, url: str, visit: Visit, right_to_left: bool, desktop: bool, label: str
+) -> tuple[list[Violation], int]:
+    """axe's findings on `url` on a phone (and on a desktop when `desktop`), and its width on the phone."""
+    inspector.resize(DESKTOP_WIDTH, DESKTOP_HEIGHT)
+    response = page.goto(url)
+    assert response is not None and response.status == visit.status, f"{label}: {response and response.status}"
+    if right_to_left:
+        inspector.right_to_left()
+    found = inspector.violations(f"{label} (desktop)") if desktop else []
+    inspector.resize(PHONE_WIDTH, PHONE_HEIGHT)  # a page without a phone viewport lays out 980 px wide
+    found += inspector.violations(f"{label} ({PHONE_WIDTH} px)")
+    return unique(found), inspector.scroll_width()
+
+
+def unique(violations: list[Violation]) -> list[Violation]:
+    """One finding per rule and element, whichever screen showed it first."""
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    kept = []
+    for item in violations:
+        key = (item.page.rsplit(" (", 1)[0], item.rule, item.nodes)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def book_pashto_for_tomorrow(chromium: Browser, world: DemoWorld) -> int:
+    """Jelena books Pashto for tomorrow 09:00 through the form; the engine offers it to Mariam."""
+    context = chromium.new_context()
+    page = context.new_page()
+    sign_in_at(page, world.portal, world.people["caseworker"])
+    page.goto(world.portal.url("/bookings/new"))
+    page.select_option("#applicant_language", "pus")
+    page.select_option("#officer_language", "srp")
+    page.fill("#start_local", (NOW + timedelta(days=1)).strftime("%Y-%m-%dT09:00"))
+    page.fill("#duration_minutes", "60")
+    page.fill("#case_reference", "RS-AS-2026-0311")
+    page.click("#booking-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/bookings/\d+$"), timeout=STEP_TIMEOUT_MS)
+    booking_id = int(page.url.rsplit("/", 1)[1])
+    context.close()
+    return booking_id

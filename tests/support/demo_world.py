@@ -1,0 +1,88 @@
+"""The demo pool (`make run`'s data, its past included) served for real in a test namespace, on a
+fixed clock, for browsers that visit every page as each kind of person.
+
+    world = start_demo_world(netns, tmp_path)
+    sign_in_at(page, world.portal, world.people["coordinator"])
+    page.goto(world.portal.url(f"/interpreters/{world.interpreter_id}"))
+
+The portal and the signalling service run on a `FileClock` set to NOW, a Tuesday morning on
+which Mariam (Kabul) is at work: the demo call (`flask demo call`) is booked then, so her jobs,
+the booking and the call page have a session about to start.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from rris.accounts.models.accounts import User
+from rris.accounts.services.accounts import ResetLinks, password_reset_token
+from rris.app import create_app
+from rris.demo.call import book_demo_call
+from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool
+from rris.extensions import db
+from rris.settings import Settings
+from tests.support.call_world import Person
+from tests.support.netns import Netns
+from tests.support.services import PORTAL_PORT, SIGNALING_PORT, Service, service_env, start_portal, start_signaling
+from tests.support.story_clock import CLOCK_FILE_VARIABLE, FileClock
+
+# Tuesday 10 March 2026, 08:30 in Belgrade (CET) = 07:30 UTC = 12:00 in Kabul.
+NOW = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """Portal and signalling over the demo pool, and the records the pages are about."""
+
+    portal: Service
+    signaling: Service
+    clock: FileClock
+    people: dict[str, Person]  # by role, as DEMO_LOGINS names them
+    call_booking_id: int  # the demo call: Jelena's Pashto session, Mariam's job, starting in minutes
+    interpreter_id: int  # Mariam's profile
+    department_id: int  # Jelena's office
+    reset_token: str  # a live password-reset link's token, for Jelena
+
+
+def start_demo_world(netns: Netns, workdir: Path, now: datetime = NOW) -> DemoWorld:
+    """The demo pool, its past and the demo call on a fresh database, served in `netns` at `now`."""
+    clock = FileClock(workdir / "clock.json")
+    clock.set(now)
+    env = service_env(
+        workdir,
+        RRIS_PUBLIC_URL=f"http://127.0.0.1:{PORTAL_PORT}",  # the signalling checks the call page's Origin
+        RRIS_SIGNALING_PUBLIC_URL=f"ws://127.0.0.1:{SIGNALING_PORT}",
+        RRIS_LOG_LEVEL="WARNING",
+        **{CLOCK_FILE_VARIABLE: str(clock.path)},
+    )
+    launcher = [sys.executable, "-m", "tests.support.story_services"]
+    portal = start_portal(netns, workdir, env, command=[*launcher, "portal"])  # migrates the database first
+    seeded = _seed(Settings.from_env(env), now)
+    signaling = start_signaling(netns, workdir, env, command=[*launcher, "signaling"])
+    return DemoWorld(portal, signaling, clock, *seeded)
+
+
+def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, int, int, str]:
+    core = create_app(settings)
+    try:
+        with core.app_context():
+            load_demo_pool(now)
+            call = book_demo_call(now)
+            users = {
+                role: db.session.execute(select(User).where(User.email == email)).scalar_one()
+                for role, email in DEMO_LOGINS
+            }
+            people = {role: Person(user.email, user.name, user.id, DEMO_PASSWORD) for role, user in users.items()}
+            profile = users["interpreter"].interpreter_profile
+            department_id = users["caseworker"].department_id
+            assert profile is not None and department_id is not None
+            token = password_reset_token(users["caseworker"], now, ResetLinks.from_settings(settings))
+            return people, call.booking_id, profile.id, department_id, token
+    finally:
+        with core.app_context():
+            db.engine.dispose()
