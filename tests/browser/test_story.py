@@ -331,7 +331,7 @@ def follow(page: Page, world: StoryWorld, person: Person, link: str) -> None:
     if "/login" in page.url:
         page.fill("#email", person.email)
         page.fill("#password", person.password)
-        page.click("form button[type=submit]")
+        page.click("form:has(#password) button[type=submit]")
     page.wait_for_url(link, timeout=STEP_TIMEOUT_MS)
 
 

@@ -156,5 +156,5 @@ def sign_in_at(page: Page, portal: Service, person: Person, then: str | None = N
     page.wait_for_url("**/login**", timeout=SIGN_IN_TIMEOUT_MS)
     page.fill("#email", person.email)
     page.fill("#password", person.password)
-    page.click("form button[type=submit]")
+    page.click("form:has(#password) button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url, timeout=SIGN_IN_TIMEOUT_MS)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from rris.accounts.models.accounts import User
 from rris.accounts.services.accounts import ResetLinks, password_reset_token
 from rris.app import create_app
+from rris.bookings.services.booking_setup import BookingSetup
 from rris.demo.call import book_demo_call
 from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool
 from rris.extensions import db
@@ -72,7 +73,7 @@ def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, in
     try:
         with core.app_context():
             load_demo_pool(now)
-            call = book_demo_call(now)
+            call = book_demo_call(now, BookingSetup.from_settings(settings))
             users = {
                 role: db.session.execute(select(User).where(User.email == email)).scalar_one()
                 for role, email in DEMO_LOGINS
