@@ -20,6 +20,7 @@ from rris.pool.services.languages import sync_languages
 from rris.portal import create_portal
 from rris.settings import Settings
 from rris.timeutil import FrozenClock
+from tests.support.catalogues import compile_catalogues
 from tests.support.postgres import ThrowawayPostgres
 from tests.support.smtp import Mailbox, SmtpServer
 
@@ -194,6 +195,10 @@ def browser(app: Flask, clock: FrozenClock) -> Browser:
 @pytest.fixture
 def another_browser(app: Flask, clock: FrozenClock) -> Browser:
     return Browser(app.test_client())
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    compile_catalogues()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
