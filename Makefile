@@ -18,7 +18,7 @@ JS_LINTED := static/js tests/js eslint.config.js
 
 .DEFAULT_GOAL := help
 TRANSLATIONS := rris/translations
-# Every locale's catalogue (rris/translations/<locale>/LC_MESSAGES/messages.po); none yet.
+# Every locale's catalogue (rris/translations/<locale>/LC_MESSAGES/messages.po).
 CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k plural_forms:1,2
 
