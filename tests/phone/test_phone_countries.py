@@ -22,6 +22,7 @@ from tests import factories
 from tests.conftest import Browser, committed
 from tests.factories import PASSWORD
 from tests.notifications.test_outbox import SESSION_START, confirmed
+from tests.support.page_strings import script_strings
 
 OPEN = SESSION_START - timedelta(minutes=15)
 PAGE = "/pool/phone-countries"
@@ -106,7 +107,7 @@ def test_a_coordinator_removes_afghanistan_and_the_kabul_interpreter_is_offered_
     pin = config["dial_in"]["pin"]
     assert config["dial_in"]["number"] == DIAL_IN_NUMBER and len(pin) == 6
     assert f"Instead, call {DIAL_IN_NUMBER} from any phone and type the PIN {pin}." in page
-    strings = config["strings"]
+    strings = script_strings(page)
     assert "{number}" in strings["phone_dial_in_instead"] and "{pin}" in strings["phone_dial_in_instead"]
     assert strings["phone_refused_country_not_allowed"] and strings["phone_refused_number_type"]
 
