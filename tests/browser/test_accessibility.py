@@ -2,9 +2,9 @@
 pool: axe-core finds no critical or serious violation (and no id is used twice), on a desktop
 screen and on a phone 390 CSS pixels wide, where no page may be wider than the screen.
 
-Once in English and once right to left. Until the portal chooses a locale from Accept-Language
-and marks right-to-left ones itself, the right-to-left pass sends `Accept-Language: ar` and sets
-`dir="rtl"` on each page through the DevTools protocol, so the mirrored layout is what is checked.
+Once in English and once in Arabic, as a browser asking for it (`Accept-Language: ar`) gets it:
+each page must say `dir="rtl"` itself, and what is checked is the real Arabic page, its longer
+words and mirrored layout included.
 
 What was found goes to test-artifacts/<test name>/: `violations.txt`, `widths.txt` (every page's
 width on the phone) and a screenshot of each page that failed.
@@ -16,7 +16,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -31,17 +30,17 @@ from tests.support.axe import (
     axe_unavailable_reason,
 )
 from tests.support.call_world import sign_in_at
-from tests.support.demo_world import NOW, DemoWorld, start_demo_world
+from tests.support.demo_world import NOW, DemoWorld, book_pashto_for_tomorrow, demo_world_logged
 from tests.support.netns import Netns
 
 pytestmark = pytest.mark.browser
 
 PHONE_WIDTH = 390
-STEP_TIMEOUT_MS = 10_000
 LAST_MONTH = "2026-02"  # a whole month of the demo pool's past
-# (Accept-Language, right to left, axe on a desktop screen too): the phone shows every scrolling
-# table axe cares about; the desktop pass, once, the layouts only wide screens have.
-LOCALES = (("en", False, True), ("ar", True, False))
+# (Accept-Language, the direction its pages must declare, axe on a desktop screen too): the phone
+# shows every scrolling table axe cares about; the desktop pass, once, the layouts only wide
+# screens have.
+LOCALES = (("en", "ltr", True), ("ar", "rtl", False))
 
 
 @dataclass(frozen=True)
@@ -57,10 +56,8 @@ def world(netns: Netns, tmp_path: Path, artifacts: Path) -> Iterator[DemoWorld]:
     reason = axe_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    world = start_demo_world(netns, tmp_path)
-    yield world
-    for service in (world.portal, world.signaling):
-        (artifacts / f"{service.name}.log").write_text(service.log_text())
+    with demo_world_logged(netns, tmp_path, artifacts) as world:
+        yield world
 
 
 def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
@@ -71,7 +68,7 @@ def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
     violations: list[Violation] = []
     too_wide: list[str] = []
     widths: list[str] = []
-    for locale, right_to_left, desktop in LOCALES:
+    for locale, direction, desktop in LOCALES:
         for role, visits in visits_by_role(world, booked).items():
             context = chromium.new_context(extra_http_headers={"Accept-Language": locale})
             context.clock.install(time=NOW)  # the call page counts down to the demo call
@@ -82,7 +79,7 @@ def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
             for visit in visits:
                 label = f"{locale} {role} {visit.path}"
                 url = world.portal.url(visit.path)
-                found, width = check(page, inspector, url, visit, right_to_left, desktop, label)
+                found, width = check(page, inspector, url, visit, direction, desktop, label)
                 violations += found
                 widths.append(f"{width:5d}  {label}")
                 if width > PHONE_WIDTH:
@@ -157,14 +154,15 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
 
 
 def check(
-    page: Page, inspector: PageInspector, url: str, visit: Visit, right_to_left: bool, desktop: bool, label: str
+    page: Page, inspector: PageInspector, url: str, visit: Visit, direction: str, desktop: bool, label: str
 ) -> tuple[list[Violation], int]:
-    """axe's findings on `url` on a phone (and on a desktop when `desktop`), and its width on the phone."""
+    """axe's findings on `url` on a phone (and on a desktop when `desktop`), and its width on the phone;
+    the page must declare `direction` on its root element."""
     inspector.resize(DESKTOP_WIDTH, DESKTOP_HEIGHT)
     response = page.goto(url)
     assert response is not None and response.status == visit.status, f"{label}: {response and response.status}"
-    if right_to_left:
-        inspector.right_to_left()
+    declared = page.evaluate("document.documentElement.dir")
+    assert declared == direction, f"{label}: the page says dir={declared!r}, not {direction!r}"
     found = inspector.violations(f"{label} (desktop)") if desktop else []
     inspector.resize(PHONE_WIDTH, PHONE_HEIGHT)  # a page without a phone viewport lays out 980 px wide
     found += inspector.violations(f"{label} ({PHONE_WIDTH} px)")
@@ -181,21 +179,3 @@ def unique(violations: list[Violation]) -> list[Violation]:
             seen.add(key)
             kept.append(item)
     return kept
-
-
-def book_pashto_for_tomorrow(chromium: Browser, world: DemoWorld) -> int:
-    """Jelena books Pashto for tomorrow 09:00 through the form; the engine offers it to Mariam."""
-    context = chromium.new_context()
-    page = context.new_page()
-    sign_in_at(page, world.portal, world.people["caseworker"])
-    page.goto(world.portal.url("/bookings/new"))
-    page.select_option("#applicant_language", "pus")
-    page.select_option("#officer_language", "srp")
-    page.fill("#start_local", (NOW + timedelta(days=1)).strftime("%Y-%m-%dT09:00"))
-    page.fill("#duration_minutes", "60")
-    page.fill("#case_reference", "RS-AS-2026-0311")
-    page.click("#booking-form button[type=submit]")
-    page.wait_for_url(re.compile(r".*/bookings/\d+$"), timeout=STEP_TIMEOUT_MS)
-    booking_id = int(page.url.rsplit("/", 1)[1])
-    context.close()
-    return booking_id

@@ -66,7 +66,7 @@ class Violation:
 
 
 class PageInspector:
-    """A DevTools session on one page: viewport, right-to-left direction, axe, overflow."""
+    """A DevTools session on one page: viewport, axe, overflow."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -90,10 +90,6 @@ class PageInspector:
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
         )
-
-    def right_to_left(self) -> None:
-        """Set `dir="rtl"` on the document, as a right-to-left locale's pages have it."""
-        self.evaluate("document.documentElement.setAttribute('dir', 'rtl')")
 
     def scroll_width(self) -> int:
         """How wide the document is; wider than the viewport means the page scrolls sideways."""

@@ -12,11 +12,15 @@ the booking and the call page have a session about to start.
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from playwright.sync_api import Browser
 from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
@@ -27,13 +31,14 @@ from rris.demo.call import book_demo_call
 from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool
 from rris.extensions import db
 from rris.settings import Settings
-from tests.support.call_world import Person
+from tests.support.call_world import Person, sign_in_at
 from tests.support.netns import Netns
 from tests.support.services import PORTAL_PORT, SIGNALING_PORT, Service, service_env, start_portal, start_signaling
 from tests.support.story_clock import CLOCK_FILE_VARIABLE, FileClock
 
 # Tuesday 10 March 2026, 08:30 in Belgrade (CET) = 07:30 UTC = 12:00 in Kabul.
 NOW = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
+STEP_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,17 @@ def start_demo_world(netns: Netns, workdir: Path, now: datetime = NOW) -> DemoWo
     return DemoWorld(portal, signaling, clock, *seeded)
 
 
+@contextmanager
+def demo_world_logged(netns: Netns, workdir: Path, logs: Path) -> Iterator[DemoWorld]:
+    """`start_demo_world`, whose services' logs are written into `logs` when the test is done."""
+    world = start_demo_world(netns, workdir)
+    try:
+        yield world
+    finally:
+        for service in (world.portal, world.signaling):
+            (logs / f"{service.name}.log").write_text(service.log_text())
+
+
 def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, int, int, str]:
     core = create_app(settings)
     try:
@@ -87,3 +103,21 @@ def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, in
     finally:
         with core.app_context():
             db.engine.dispose()
+
+
+def book_pashto_for_tomorrow(chromium: Browser, world: DemoWorld) -> int:
+    """Jelena books Pashto for tomorrow 09:00 through the form; the engine offers it to Mariam."""
+    context = chromium.new_context()
+    page = context.new_page()
+    sign_in_at(page, world.portal, world.people["caseworker"])
+    page.goto(world.portal.url("/bookings/new"))
+    page.select_option("#applicant_language", "pus")
+    page.select_option("#officer_language", "srp")
+    page.fill("#start_local", (NOW + timedelta(days=1)).strftime("%Y-%m-%dT09:00"))
+    page.fill("#duration_minutes", "60")
+    page.fill("#case_reference", "RS-AS-2026-0311")
+    page.click("#booking-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/bookings/\d+$"), timeout=STEP_TIMEOUT_MS)
+    booking_id = int(page.url.rsplit("/", 1)[1])
+    context.close()
+    return booking_id
