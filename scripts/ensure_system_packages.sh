@@ -12,6 +12,9 @@ REQUIRED=(
   "iproute2          command -v ip"
   "chromium          command -v chromium"
   "coturn            command -v turnserver"
+  # Pashto's and Urdu's own letters (ځ ڼ ښ ټ ۍ ...) for the right-to-left screenshots: DejaVu,
+  # Chromium's only other font here, draws boxes for them.
+  "fonts-noto-ui-core fc-list :lang=ps | grep -q ."
 )
 
 missing_packages() {
