@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from rris.access.domain.permissions import Capability, can
@@ -26,7 +27,7 @@ def _authenticate() -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not can(current_actor(), Capability.USE_API):
-        return problem(403, "This account may not use the API.")
+        return problem(403, _("This account may not use the API."))
     # A browser using its session cookie must prove the request came from our pages.
     if not authenticated_by_token() and request.method not in SAFE_METHODS:
         csrf.protect()

@@ -5,9 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from flask_babel import get_babel
 from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
@@ -16,6 +13,7 @@ from rris.enums import Role
 from rris.extensions import db
 from tests import factories
 from tests.conftest import committed
+from tests.support.catalogues import only_these_translations
 from tests.support.page_strings import script_strings
 
 HTML_TAG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)">')
@@ -160,22 +158,10 @@ def test_the_profile_refuses_an_unknown_language_next_to_the_field(app, browser)
 
 @pytest.fixture
 def serbian_catalogue(app, tmp_path: Path):
-    """A test-only Serbian Latin catalogue of one sentence, compiled into a temporary directory
-    that replaces the app's translations for this test."""
-    catalogue = Catalog(locale="sr_Latn")
-    catalogue.add(API_SIGN_IN, "Prijavite se ili pošaljite važeći API token kao 'Authorization: Bearer'.")
-    folder = tmp_path / "translations" / "sr_Latn" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "messages.mo").open("wb") as compiled:
-        write_mo(compiled, catalogue)
-    configuration = get_babel(app)
-    cache = configuration.instance.domain_instance.cache
-    original = configuration.translation_directories
-    configuration.translation_directories = [str(tmp_path / "translations")]
-    cache.clear()
-    yield
-    configuration.translation_directories = original
-    cache.clear()
+    """A test-only Serbian Latin catalogue of one sentence."""
+    sentence = "Prijavite se ili pošaljite važeći API token kao 'Authorization: Bearer'."
+    with only_these_translations(app, tmp_path, {"sr_Latn": {API_SIGN_IN: sentence}}):
+        yield
 
 
 def test_the_api_s_problem_documents_follow_accept_language(app, serbian_catalogue):
@@ -187,6 +173,19 @@ def test_the_api_s_problem_documents_follow_accept_language(app, serbian_catalog
     english = client.get("/api/v1/bookings", headers={"Accept-Language": "en"})
     assert english.get_json()["detail"] == API_SIGN_IN
     assert english.headers["Content-Language"] == "en"
+
+
+def test_a_problem_document_s_title_is_in_the_request_s_language_and_its_type_and_status_stay(app):
+    client = app.test_client()
+    serbian = client.get("/api/v1/nothing-here", headers={"Accept-Language": "sr-Latn"}).get_json()
+    assert serbian == {"type": "about:blank", "title": "Nije pronađeno", "status": 404}
+    unsigned = client.get("/api/v1/bookings", headers={"Accept-Language": "sr-Latn"}).get_json()
+    assert (unsigned["title"], unsigned["status"]) == ("Neovlašćen pristup", 401)
+    assert unsigned["detail"] == "Prijavite se ili pošaljite važeći API token kao 'Authorization: Bearer'."
+    cyrillic = client.get("/api/v1/nothing-here", headers={"Accept-Language": "sr"}).get_json()
+    assert cyrillic["title"] == "Није пронађено"
+    english = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en"}).get_json()
+    assert english == {"type": "about:blank", "title": "Not Found", "status": 404}
 
 
 def test_a_case_system_s_accept_language_comes_before_its_owner_s_profile(app):

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +25,23 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
+# A problem document of type about:blank is titled with its status's HTTP phrase (RFC 9457 4.2.1),
+# translated like its detail: the English stays the phrase whatever Python's version calls it,
+# and a status not listed here keeps the English phrase.
+_PROBLEM_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    413: _l("Request Entity Too Large"),
+    415: _l("Unsupported Media Type"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+}
+
 
 def wants_json() -> bool:
     """True for API calls and clients that prefer JSON to HTML."""
@@ -34,8 +52,10 @@ def wants_json() -> bool:
 
 
 def problem(status: int, detail: str = "", invalid_params: dict[str, str] | None = None, **extra: Any) -> Response:
-    """An RFC 9457 problem document; `invalid_params` names each bad field and what is wrong."""
-    body: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+    """An RFC 9457 problem document in the request's language (its title too; `type` and `status`
+    never change); `invalid_params` names each bad field and what is wrong."""
+    title = str(_PROBLEM_TITLES.get(status, HTTPStatus(status).phrase))
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if invalid_params:
