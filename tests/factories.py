@@ -40,6 +40,7 @@ COUNTRIES = {
     ),
     "TR": ("Turkey", "Presidency of Migration Management", "Ankara", "Europe/Istanbul", None),
     "MK": ("North Macedonia", "Sector for Asylum", "Skopje", "Europe/Skopje", None),
+    "ME": ("Montenegro", "Directorate for Asylum", "Podgorica", "Europe/Podgorica", None),
 }
 
 

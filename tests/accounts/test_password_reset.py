@@ -5,8 +5,10 @@ from datetime import timedelta
 
 from tests import factories
 from tests.conftest import committed
+from tests.support.catalogues import only_these_translations
 
 NEW_PASSWORD = "lanterns over the danube"
+RESET_SUBJECT = "Reset your RRIS password"
 
 
 def reset_link(mailbox) -> str:
@@ -17,7 +19,7 @@ def reset_link(mailbox) -> str:
 
 def test_the_link_arrives_by_mail_and_sets_a_new_password(app, browser, mailbox):
     with committed(app):
-        factories.caseworker(email="milan.jovanovic@mup.rs.example", name="Milan Jovanović")
+        factories.caseworker(email="milan.jovanovic@mup.rs.example", name="Milan Jovanović", locale="en")
     response = browser.submit("/password/forgot", {"email": "Milan.Jovanovic@mup.rs.example"})
     assert response.status_code == 302
     (message,) = mailbox.wait_for(1)
@@ -63,3 +65,23 @@ def test_a_too_short_new_password_is_refused_with_the_field_named(app, browser, 
     response = browser.submit(link, {"password": "short", "confirm": "short"})
     assert response.status_code == 422
     assert "Use at least 12 characters." in response.get_data(as_text=True)
+
+
+def test_the_mail_speaks_the_account_holder_s_language_not_the_asking_browser_s(app, browser, mailbox, tmp_path):
+    """Whoever types the address, the mail goes in the language of the person it is for: the one
+    they chose, else their office's (Turkey's: Turkish)."""
+    with committed(app):
+        factories.interpreter(email="parwana@pool.example", locale="fa_AF")
+        factories.caseworker("TR", email="ayse@goc.gov.tr.example")
+    sentences = {
+        "fa_AF": {RESET_SUBJECT: "رمز RRIS خود را از نو تعیین کنید"},
+        "tr": {RESET_SUBJECT: "RRIS parolanızı sıfırlayın"},
+    }
+    with only_these_translations(app, tmp_path, sentences):
+        for email in ("parwana@pool.example", "ayse@goc.gov.tr.example"):
+            browser.submit("/password/forgot", {"email": email}, headers={"Accept-Language": "sr-Latn"})
+        subjects = {message["To"]: message["Subject"] for message in mailbox.wait_for(2)}
+    assert subjects == {
+        "parwana@pool.example": "رمز RRIS خود را از نو تعیین کنید",
+        "ayse@goc.gov.tr.example": "RRIS parolanızı sıfırlayın",
+    }

@@ -20,7 +20,7 @@ SESSION_START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def session(ctx, clock, mailbox):
-    jelena = factories.caseworker("RS", email="jelena@mup.rs.example")
+    jelena = factories.caseworker("RS", email="jelena@mup.rs.example", locale="en")  # reads RRIS in English
     factories.user(Role.COORDINATOR, email="hub@marri.example")
     mariam = factories.interpreter(pairs=(("pus", "srp"),))
     booking = confirmed(jelena, mariam)

@@ -38,7 +38,7 @@ def at(minutes: float) -> datetime:
 
 @pytest.fixture
 def people(ctx, clock):
-    jelena = factories.caseworker("RS", email="jelena@mup.rs.example", name="Jelena Marković")
+    jelena = factories.caseworker("RS", email="jelena@mup.rs.example", name="Jelena Marković", locale="en")
     factories.user(Role.COORDINATOR, email="hub@marri.example")
     mariam = factories.interpreter(pairs=(("pus", "srp"),), email="mariam@pool.example", name="Mariam Ahmadzai")
     return jelena, mariam

@@ -10,6 +10,7 @@ from rris.common.domain.locales import (
     interface_locale,
     interface_locales,
     locale_for_tag,
+    message_locale,
 )
 
 
@@ -93,3 +94,20 @@ def test_montenegro_s_officers_read_serbian_latin_with_montenegro_s_formats():
     assert formatting_locale("sq", "XK") == "sq_XK"
     assert formatting_locale("sr_Latn", None) == "sr_Latn"
     assert formatting_locale("en", "TR") == "en"  # CLDR has no English of Turkey: plain English
+
+
+@pytest.mark.parametrize(
+    ("office", "locale"),
+    [("RS", "sr_Cyrl"), ("ME", "sr_Latn"), ("BA", "bs"), ("MK", "mk"), ("AL", "sq"), ("XK", "sq"), ("TR", "tr")],
+)
+def test_a_message_to_office_staff_who_chose_no_language_speaks_their_country_s(office, locale):
+    assert message_locale(None, office) == locale
+    assert formatting_locale(message_locale(None, "ME"), "ME") == "sr_Latn_ME"
+
+
+def test_a_message_speaks_the_chosen_language_first_and_english_to_people_of_no_office():
+    assert message_locale("mk", "RS") == "mk"  # a Macedonian-speaking officer in Belgrade chose it
+    assert message_locale("sr-Latn", "RS") == "sr_Latn"
+    assert message_locale(None, None) == "en"  # an interpreter, the regional hub
+    assert message_locale("klingon", "TR") == "tr"  # an unknown choice (a retired locale) is no choice
+    assert message_locale(None, "DE") == "en"

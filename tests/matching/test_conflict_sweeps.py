@@ -29,7 +29,7 @@ SESSION_START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def jelena(ctx):
-    return factories.caseworker("RS", email="jelena@mup.rs.example")
+    return factories.caseworker("RS", email="jelena@mup.rs.example", locale="en")  # reads RRIS in English
 
 
 @pytest.fixture

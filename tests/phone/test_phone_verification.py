@@ -16,6 +16,7 @@ from rris.notifications.integrations.sms import TwilioSmsSender
 from rris.phone.models.phone_verification import PhoneVerification
 from tests import factories
 from tests.conftest import DEFAULT_NOW, committed
+from tests.support.catalogues import only_these_translations
 from tests.support.twilio_recorder import RecordingHttpClient, twilio_error
 
 ACCOUNT_SID = "AC" + "5" * 32
@@ -55,8 +56,8 @@ def last_code(sms: RecordingHttpClient) -> str:
     return re.fullmatch(r"RRIS code: (\d{6})\. It expires in 10 minutes\.", sms.sent_bodies[-1]).group(1)
 
 
-def add_number(browser, number: str = "+381 64 123-4567"):
-    return browser.submit("/profile", {"phone": number}, post_to="/profile/phone")
+def add_number(browser, number: str = "+381 64 123-4567", **request: object):
+    return browser.submit("/profile", {"phone": number}, post_to="/profile/phone", **request)
 
 
 def enter_code(browser, code: str):
@@ -281,3 +282,15 @@ def test_the_mobile_number_label_names_its_field_and_the_section_keeps_its_ancho
     assert re.search(r'<input [^>]*id="mobile-number"[^>]*name="phone"', page)
     ids = [id_ for tag, id_ in re.findall(r'(<[^>]*\bid="([^"]+)"[^>]*>)', page) if 'type="hidden"' not in tag]
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_the_code_comes_in_the_language_the_person_reads_rris_in(app, browser, sms, tmp_path):
+    """The code goes to the person asking for it: in the language they chose, whatever their browser says."""
+    with committed(app):
+        factories.interpreter(email="aylin@interpreters.example", locale="tr")
+    english = "RRIS code: %(code)s. It expires in %(minutes)d minutes."
+    turkish = "RRIS kodu: %(code)s. %(minutes)d dakika içinde geçersiz olur."
+    with only_these_translations(app, tmp_path, {"tr": {english: turkish}}):
+        browser.sign_in("aylin@interpreters.example", factories.PASSWORD)
+        add_number(browser, headers={"Accept-Language": "en"})
+    assert re.fullmatch(r"RRIS kodu: \d{6}\. 10 dakika içinde geçersiz olur\.", sms.sent_bodies[-1])

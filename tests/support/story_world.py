@@ -134,8 +134,9 @@ def seed_people(env: dict[str, str], today: date) -> tuple[Person, Person, Perso
         with core.app_context():
             sync_languages()
             office = factories.department("RS", name="Asylum Office, Belgrade")
+            # She reads RRIS in English (her choice): unchosen, her mail would speak her office's Serbian.
             jelena = factories.user(
-                Role.CASEWORKER, email="jelena@mup.rs.example", name="Jelena Marković", department=office
+                Role.CASEWORKER, email="jelena@mup.rs.example", name="Jelena Marković", department=office, locale="en"
             )
             mariam = factories.interpreter(
                 email="mariam@pool.example",

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from rris.accounts.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordProblem, password_problems
 from rris.accounts.integrations.passwords import hash_password, verify_password
 from rris.accounts.models.accounts import User
+from rris.accounts.services.preferences import writing_to
 from rris.accounts.services.sessions import end_all_sessions
 from rris.common.domain.errors import InvalidInput
 from rris.common.services.text_input import too_long
@@ -152,8 +153,9 @@ def request_password_reset(raw_email: str, now: datetime, links: ResetLinks) -> 
         return
     token = password_reset_token(user, now, links)
     link = f"{links.public_url}/password/reset/{token}"
-    current_mailer().send(
-        OutgoingMessage(
+    # In the account holder's language: whoever typed the address, their browser's is not theirs.
+    with writing_to(user):
+        message = OutgoingMessage(
             to=(user.email,),
             subject=_("Reset your RRIS password"),
             text=_(
@@ -165,7 +167,7 @@ def request_password_reset(raw_email: str, now: datetime, links: ResetLinks) -> 
                 link=link,
             ),
         )
-    )
+    current_mailer().send(message)
 
 
 def password_reset_token(user: User, now: datetime, links: ResetLinks) -> str:

@@ -1,17 +1,22 @@
-"""A person's own preferences: the language RRIS speaks to them."""
+"""A person's own preferences: the language RRIS speaks to them, on pages and in messages."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
 from rris.common.domain.errors import InvalidInput
-from rris.common.domain.locales import interface_locale, interface_locales
+from rris.common.domain.locales import formatting_locale, interface_locale, interface_locales, message_locale
 from rris.common.services.transactions import begin_write
+from rris.enums import Role
 from rris.extensions import db
 
 log = logging.getLogger(__name__)
@@ -39,3 +44,36 @@ def choose_interface_locale(user: User, raw: str | None, now: datetime) -> str |
     db.session.commit()
     log.info("user %s chose the interface locale %s at %s", user_id, chosen or "(browser's)", now.isoformat())
     return chosen
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How a message to one person reads: the locale of its words and the locale of its dates
+    and numbers (Serbian Latin words with Montenegro's formats: "sr_Latn", "sr_Latn_ME")."""
+
+    language: str
+    formats: str
+
+
+def office_country(user: User) -> str | None:
+    """The ISO code of the country whose office `user` works for (a caseworker's department's, a
+    focal point's own), or None for interpreters and people of no country's office."""
+    if user.role is Role.INTERPRETER:
+        return None
+    place = user.department.country if user.department is not None else user.country
+    return place.code if place is not None else None
+
+
+def reader_of(user: User) -> Reader:
+    """The language and formats a message to `user` is written in (`rris.common.domain.locales.message_locale`)."""
+    office = office_country(user)
+    language = message_locale(user.locale, office)
+    return Reader(language=language, formats=formatting_locale(language, office))
+
+
+@contextmanager
+def writing_to(user: User) -> Iterator[Reader]:
+    """Word a message for `user`: gettext speaks their language inside, whoever caused the message."""
+    reader = reader_of(user)
+    with force_locale(reader.language):
+        yield reader

@@ -1,6 +1,6 @@
 """How times, dates, durations, numbers and money read for people: one format per context, from
 CLDR through Babel, in the locale the caller names. Pure: no Flask, no request; the caller passes
-the instant (UTC), the IANA zone and the locale, so pages, exports, charts and (later) messages
+the instant (UTC), the IANA zone and the locale, so pages, exports, charts and messages
 word a time the same way.
 
 The rules, all CLDR's rather than ours: the day goes before the month where the locale puts it

@@ -29,6 +29,11 @@ _SHOWN_CODES = {"fa_AF": "prs"}
 _LANGUAGE_ALIASES = {"prs": "fa_AF", "cnr": "sr_Latn", "hr": "bs", "sh": "sr_Latn"}
 _SCRIPT_LENGTH = 4
 
+# The interface locale of each country's asylum offices (ISO 3166 codes; Kosovo* as XK): what a
+# message says to their staff who have not chosen a language. Serbia's official script is
+# Cyrillic; Montenegro's officers read Serbian in Latin; Kosovo's offices work in Albanian.
+OFFICE_LOCALES = {"AL": "sq", "BA": "bs", "ME": "sr_Latn", "MK": "mk", "RS": "sr_Cyrl", "TR": "tr", "XK": "sq"}
+
 
 @dataclass(frozen=True)
 class InterfaceLocale:
@@ -101,6 +106,20 @@ def choose_locale(profile: str | None, cookie: str | None, accepted: Iterable[tu
         if known := interface_locale(chosen):
             return known.identifier
     return best_accepted(accepted) or SOURCE_LOCALE
+
+
+def message_locale(chosen: str | None, office_country: str | None) -> str:
+    """The locale a message to a person is written in: the one they chose; else, for the staff of a
+    country's office (`office_country`), that country's interface language; else English.
+
+    A message has no browser to ask, and the sender's language says nothing of the reader's.
+    Interpreters (and the regional hub) pass no office country: where they live tells nothing of
+    what they read (a Dari interpreter in Istanbul reads no Turkish), so English, the pool's
+    working language, until they choose.
+    """
+    if known := interface_locale(chosen):
+        return known.identifier
+    return OFFICE_LOCALES.get((office_country or "").upper(), SOURCE_LOCALE)
 
 
 def formatting_locale(identifier: str, country_code: str | None) -> str:

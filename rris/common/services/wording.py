@@ -1,14 +1,12 @@
-"""How values read for people, on pages and in messages alike: enum labels, language names,
-times in a given zone with the zone named. Works in any app context with a locale forced or
-selected, so the portal and the scheduler word things the same way."""
+"""How values read for people, on pages and in messages alike: enum labels, language and country
+names (times and numbers: `rris.common.domain.formats`). Works in any app context with a locale
+forced or selected, so the portal and the scheduler word things the same way."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -35,7 +33,6 @@ from rris.extensions import db
 from rris.matching.domain.ranking import CONTINUITY_NEW, CONTINUITY_REQUESTED, CONTINUITY_SERVED, ScoreComponent
 from rris.pool.models.geography import Country
 from rris.pool.models.languages import Language
-from rris.timeutil import city_of_zone, to_local, utc_offset_label
 
 _LABEL_LIST: tuple[tuple[object, object], ...] = (
     (Role.CASEWORKER, _l("Caseworker")),
@@ -197,18 +194,6 @@ def with_footnote(sentence: str, footnote: str | None) -> str:
 def current_locale() -> Locale:
     """The locale of this request or forced context (flask-babel's choice), English outside one."""
     return get_locale() or Locale.parse("en")
-
-
-def zone_label(zone_name: str, instant: datetime) -> str:
-    """'Kabul (UTC+04:30)': the place and its offset at `instant`."""
-    return f"{city_of_zone(zone_name)} ({utc_offset_label(instant, zone_name)})"
-
-
-def local_time(instant: datetime, zone_name: str, style: str = "medium") -> str:
-    """`instant` as wall-clock time in `zone_name`, in the current language, zone named."""
-    local = to_local(instant, zone_name)
-    text = format_datetime(local.replace(tzinfo=None), format=style, rebase=False)
-    return f"{text} {zone_label(zone_name, instant)}"
 
 
 def _cldr_names(kind: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from flask_babel import get_babel, get_locale, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from rris.accounts.services.preferences import office_country
 from rris.common.domain.locales import (
     SOURCE_LOCALE,
     InterfaceLocale,
@@ -78,10 +79,7 @@ def plural_forms(singular: str, plural: str) -> dict[str, str]:
 def viewer_formatting_locale() -> str:
     """The locale this person's dates and numbers are formatted in: the page's locale as used in
     the country they work in (Serbian Latin in Montenegro: sr_Latn_ME)."""
-    country = None
-    if current_user.is_authenticated:
-        place = current_user.department.country if current_user.department else current_user.country
-        country = place.code if place else None
+    country = office_country(current_user) if current_user.is_authenticated else None
     return formatting_locale(page_locale().identifier, country)
 
 

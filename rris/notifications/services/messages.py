@@ -1,5 +1,11 @@
 """What every message says alike, whatever carries it: the letterhead its links and sender come
-from, and a session's facts worded for one recipient, every time in their zone, zone named.
+from, and a session's facts worded for one recipient, in their language, every time in their
+zone with the zone named.
+
+A message speaks its recipient's language and formats (`rris.accounts.services.preferences.writing_to`),
+never its sender's: the scheduler words it with no request at all, and the caseworker whose booking
+caused an interpreter's offer does not read it. Every time in a message reads as a row of a list
+(`rris.common.domain.formats.list_row`, a session as `time_span`): one format for the context.
 
 Messages carry no case reference or notes for interpreters and never an applicant's name:
 what a message may tell its recipient is the rule of `rris.access.domain.case_access`, capped by
@@ -9,20 +15,55 @@ Each channel words its own messages from these (`rris.notifications.services.cha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 
 from rris.access.domain.case_access import Disclosure
 from rris.accounts.models.accounts import User
+from rris.accounts.services.preferences import Reader, writing_to
 from rris.bookings.models.bookings import Booking
-from rris.common.services.wording import label, language_name, local_time
+from rris.common.domain import formats
+from rris.common.services.wording import label, language_name, region_label
 from rris.notifications.domain.notices import LIVE_STATES
 from rris.settings import Settings
+from rris.timeutil import to_local
 
-# Babel patterns: a 24-hour clock, as the region and the interpreters' countries read time.
-SHORT = "EEE d MMM, HH:mm"
-LONG = "EEEE d MMMM y, HH:mm"
+
+@dataclass(frozen=True)
+class Addressee:
+    """The person a message is worded for: their zone, their reader's locales and their today."""
+
+    user: User
+    reader: Reader
+    today: date  # on the recipient's wall clock: a time in another year names its year
+
+    @property
+    def zone_name(self) -> str:
+        """The zone every time in the message is on."""
+        return self.user.zone_name
+
+    def time(self, instant: datetime) -> str:
+        """An instant as a message words it: 'Wed 14 Jan, 12:30 Kabul (UTC+04:30)' in their formats."""
+        return formats.list_row(instant, self.zone_name, self.reader.formats, self.today)
+
+    def session(self, booking: Booking) -> str:
+        """A session's start and end: 'Wed 14 Jan, 12:30–14:30 Kabul (UTC+04:30)'."""
+        return formats.time_span(booking.starts_at, booking.ends_at, self.zone_name, self.reader.formats, self.today)
+
+    def zone(self, instant: datetime) -> str:
+        """Their zone, named in their language with its offset at `instant`."""
+        return formats.zone_label(self.zone_name, instant, self.reader.formats)
+
+
+@contextmanager
+def addressed_to(recipient: User, now: datetime) -> Iterator[Addressee]:
+    """Word a message for `recipient` as of `now`: gettext speaks their language inside."""
+    with writing_to(recipient) as reader:
+        yield Addressee(user=recipient, reader=reader, today=to_local(now, recipient.zone_name).date())
 
 
 @dataclass(frozen=True)
@@ -50,22 +91,20 @@ class Letterhead:
         return f"{self.public_url}/offers"
 
 
-def summary_lines(booking: Booking, recipient: User, shown: Disclosure) -> list[str]:
+def summary_lines(booking: Booking, to: Addressee, shown: Disclosure) -> list[str]:
     """The session's facts for one recipient: the case reference only where `shown` allows it,
     the interpreters' names only to those who take part."""
-    zone_name = recipient.zone_name
+    country, footnote = region_label(booking.country.code)
     lines = [
         "",
-        _("When: %(start)s", start=local_time(booking.starts_at, zone_name, LONG)),
-        _("Until: %(end)s", end=local_time(booking.ends_at, zone_name, SHORT)),
-        _("Languages: %(what)s", what=languages_for(booking, recipient)),
+        _("When: %(start)s", start=to.session(booking)),
+        _("Languages: %(what)s", what=languages_for(booking, to.user)),
         _("Session: %(kind)s by %(modality)s", kind=label(booking.session_kind), modality=label(booking.modality)),
-        _("For: %(department)s, %(country)s", department=booking.department.name,
-          country=booking.country.display_name),
+        _("For: %(department)s, %(country)s", department=booking.department.name, country=country),
         _("Booking: %(code)s", code=booking.code),
     ]
-    if booking.country.footnote:
-        lines.append(f"* {booking.country.footnote}")
+    if footnote:
+        lines.append(f"* {footnote}")
     if shown.case_details:
         lines.append(_("Case reference: %(reference)s", reference=booking.case_reference))
     names = [assignment.interpreter.name for assignment in booking.active_assignments]

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,7 +15,6 @@ from rris.access.domain.case_access import Disclosure
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
 from rris.calls.domain.call_tickets import OPENS_BEFORE_START
-from rris.common.services.wording import local_time
 from rris.enums import NotificationKind as K
 from rris.enums import NotificationState, Role
 from rris.extensions import db
@@ -27,7 +25,7 @@ from rris.notifications.integrations.mail import Attachment, MailDeliveryUncerta
 from rris.notifications.models.notifications import Notification
 from rris.notifications.queries.notices import participants
 from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
-from rris.notifications.services.messages import SHORT, Letterhead, languages_for, summary_lines
+from rris.notifications.services.messages import Addressee, Letterhead, addressed_to, languages_for, summary_lines
 
 
 def calendar_uid(booking: Booking) -> str:
@@ -36,14 +34,15 @@ def calendar_uid(booking: Booking) -> str:
 
 
 def compose_email(draft: Draft) -> OutgoingMessage:
-    """The e-mail for a due message, worded as of the draft's moment, its links and invite under its letterhead."""
+    """The e-mail for a due message, worded as of the draft's moment in its recipient's language,
+    its links and invite under its letterhead."""
     notification, shown, letterhead = draft.row, draft.shown, draft.letterhead
     recipient = notification.recipient
-    with force_locale(recipient.locale or "en"):
-        subject, text = _email_text(notification, shown, draft.conflict, letterhead)
+    with addressed_to(recipient, draft.now) as to:
+        subject, text = _email_text(notification, to, shown, draft.conflict, letterhead)
         attachments: tuple[Attachment, ...] = ()
         if notification.kind in (K.INVITATION, K.INVITATION_CANCEL):
-            attachments = (invite_attachment(_invite(notification, draft.now, shown, letterhead)),)
+            attachments = (invite_attachment(_invite(notification, to, draft.now, shown, letterhead)),)
     return OutgoingMessage(to=(recipient.email,), subject=subject, text=text, attachments=attachments)
 
 
@@ -87,14 +86,17 @@ EMAIL: DeliveryChannel[OutgoingMessage] = DeliveryChannel(
 
 
 def _email_text(
-    notification: Notification, shown: Disclosure, conflict: BookingConflict | None, letterhead: Letterhead
+    notification: Notification,
+    to: Addressee,
+    shown: Disclosure,
+    conflict: BookingConflict | None,
+    letterhead: Letterhead,
 ) -> tuple[str, str]:
     booking = notification.booking
-    recipient = notification.recipient
-    zone_name = recipient.zone_name
-    short_when = local_time(booking.starts_at, zone_name, SHORT)
+    recipient = to.user
+    short_when = to.time(booking.starts_at)
     what = languages_for(booking, recipient)
-    summary = summary_lines(booking, recipient, shown)
+    summary = summary_lines(booking, to, shown)
     kind = notification.kind
     if kind is K.OFFER:
         offer_end = notification.useful_until
@@ -104,7 +106,7 @@ def _email_text(
             *summary,
             _(
                 "Please answer by %(deadline)s: %(url)s",
-                deadline=local_time(offer_end, zone_name, SHORT),
+                deadline=to.time(offer_end),
                 url=letterhead.offers_url(),
             ),
         ]
@@ -179,7 +181,7 @@ def _email_text(
         raise ValueError(f"no wording for {kind}")
     body.append("")
     body.append(_("Times are in your time zone (%(zone)s). RRIS, the Regional Remote Interpretation Service.",
-                  zone=zone_name))
+                  zone=to.zone(booking.starts_at)))
     return subject, "\n".join(str(line) for line in body) + "\n"
 
 
@@ -196,7 +198,9 @@ def _had_invitation(notification: Notification) -> bool:
     return earlier is not None
 
 
-def _invite(notification: Notification, now: datetime, shown: Disclosure, letterhead: Letterhead) -> Invite:
+def _invite(
+    notification: Notification, to: Addressee, now: datetime, shown: Disclosure, letterhead: Letterhead
+) -> Invite:
     booking = notification.booking
     recipient = notification.recipient
     cancelled = notification.kind is K.INVITATION_CANCEL
@@ -208,7 +212,7 @@ def _invite(notification: Notification, now: datetime, shown: Disclosure, letter
         sequence=notification.version,
         method=InviteMethod.CANCEL if cancelled else InviteMethod.REQUEST,
         summary=_("Interpretation: %(what)s (%(code)s)", what=languages_for(booking, recipient), code=booking.code),
-        description="\n".join(str(line) for line in summary_lines(booking, recipient, shown) if line),
+        description="\n".join(str(line) for line in summary_lines(booking, to, shown) if line),
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
         zone=recipient.zone_name,

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from rris.accounts.models.accounts import User
-from rris.common.services.wording import local_time
 from rris.enums import NotificationKind as K
 from rris.notifications.integrations.sms import (
     OutgoingSms,
@@ -20,7 +18,7 @@ from rris.notifications.integrations.sms import (
     current_sms_sender,
 )
 from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
-from rris.notifications.services.messages import SHORT, languages_for
+from rris.notifications.services.messages import addressed_to, languages_for
 
 SMS_MAX_CHARS = 320  # two SMS segments
 # The kinds that also go by SMS: those that ask for an answer or a presence soon.
@@ -33,12 +31,13 @@ def wants_sms(user: User) -> bool:
 
 
 def compose_sms(draft: Draft) -> OutgoingSms:
-    """The SMS for a due message (reminders and offers only), its links under the draft's letterhead."""
+    """The SMS for a due message (reminders and offers only) in its recipient's language, its links
+    under the draft's letterhead."""
     notification, letterhead = draft.row, draft.letterhead
     recipient = notification.recipient
     booking = notification.booking
-    with force_locale(recipient.locale or "en"):
-        when = local_time(booking.starts_at, recipient.zone_name, SHORT)
+    with addressed_to(recipient, draft.now) as to:
+        when = to.time(booking.starts_at)
         what = languages_for(booking, recipient)
         if notification.kind is K.OFFER:
             url = letterhead.offers_url()
@@ -49,7 +48,6 @@ def compose_sms(draft: Draft) -> OutgoingSms:
         else:
             body = _("RRIS reminder: %(what)s at %(when)s.", what=what, when=when)
     return OutgoingSms(to=recipient.phone or "", body=body[:SMS_MAX_CHARS])
-
 
 
 @contextmanager
