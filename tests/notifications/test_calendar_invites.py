@@ -269,6 +269,13 @@ def test_description_with_commas_semicolons_and_newlines_round_trips():
     assert calendar.vevent.summary.value == "Đorđe; Mariam, Dari"
 
 
+def test_the_summary_and_description_say_their_language_when_it_is_given():
+    calendar = parse(make_invite(summary="Превођење", description="Када", language="sr-Cyrl"))
+    assert calendar.vevent.summary.params["LANGUAGE"] == ["sr-Cyrl"]
+    assert calendar.vevent.description.params["LANGUAGE"] == ["sr-Cyrl"]
+    assert "LANGUAGE" not in parse(make_invite()).vevent.summary.params
+
+
 def test_url_and_location_appear_only_when_given():
     bare = parse(make_invite())
     assert "url" not in bare.vevent.contents

@@ -86,6 +86,7 @@ def test_a_pashto_interpreter_reads_her_offer_and_invite_in_pashto_and_the_casew
     offer = by_recipient(mailbox.wait_for(1))["mariam@interpreters.example"]
     assert offer["Subject"] == "د دندې وړاندیز: پښتو–سربيائي، څلرنۍ, جنوري ۱۴ ۱۲:۳۰ کابل (UTC+۰۴:۳۰)"
     assert "12:30" not in offer["Subject"]  # Pashto digits, not Latin ones
+    assert offer["Content-Language"] == "ps"
     assert "کله: څلرنۍ, جنوري ۱۴ ۱۲:۳۰–۱۴:۳۰ کابل (UTC+۰۴:۳۰)" in body(offer)
 
     mailbox.clear()
@@ -97,6 +98,7 @@ def test_a_pashto_interpreter_reads_her_offer_and_invite_in_pashto_and_the_casew
     assert hers["Subject"].startswith("تایید شو: پښتو–سربيائي، ")
     event = the_event(hers)
     assert str(event["SUMMARY"]) == f"ژباړه: پښتو–سربيائي ({booking.code})"
+    assert event["SUMMARY"].params["LANGUAGE"] == event["DESCRIPTION"].params["LANGUAGE"] == "ps"
     assert "کله: څلرنۍ, جنوري ۱۴ ۱۲:۳۰–۱۴:۳۰ کابل (UTC+۰۴:۳۰)" in str(event["DESCRIPTION"])
     assert event.decoded("DTSTART") == datetime(2026, 1, 14, 8, 0, tzinfo=UTC)
     assert str(event.decoded("DTSTART").tzinfo) == "Asia/Kabul"
@@ -104,6 +106,7 @@ def test_a_pashto_interpreter_reads_her_offer_and_invite_in_pashto_and_the_casew
     # Jelena chose no language: her office is Serbia's, so Serbian in Cyrillic, on Belgrade's clock.
     assert his["Subject"] == "Потврђено: паштунски–српски, сре 14. јан 09:00 Београд (UTC+01:00)"
     assert str(the_event(his)["SUMMARY"]) == f"Превођење: паштунски–српски ({booking.code})"
+    assert his["Content-Language"] == "sr-Cyrl"
     assert "Onaylandı" not in hers["Subject"] + his["Subject"]  # not the dispatcher's Turkish
 
 

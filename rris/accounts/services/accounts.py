@@ -154,7 +154,7 @@ def request_password_reset(raw_email: str, now: datetime, links: ResetLinks) -> 
     token = password_reset_token(user, now, links)
     link = f"{links.public_url}/password/reset/{token}"
     # In the account holder's language: whoever typed the address, their browser's is not theirs.
-    with writing_to(user):
+    with writing_to(user) as reader:
         message = OutgoingMessage(
             to=(user.email,),
             subject=_("Reset your RRIS password"),
@@ -166,6 +166,7 @@ def request_password_reset(raw_email: str, now: datetime, links: ResetLinks) -> 
                 minutes=links.lifetime // timedelta(minutes=1),
                 link=link,
             ),
+            language=reader.tag,
         )
     current_mailer().send(message)
 

@@ -54,6 +54,12 @@ class Reader:
     language: str
     formats: str
 
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag of its language, as Content-Language and iCalendar's LANGUAGE name it ("sr-Cyrl")."""
+        known = interface_locale(self.language)
+        return known.tag if known else self.language
+
 
 def office_country(user: User) -> str | None:
     """The ISO code of the country whose office `user` works for (a caseworker's department's, a

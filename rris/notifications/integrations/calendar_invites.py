@@ -61,6 +61,7 @@ class Invite:
     url: str | None = None
     location: str | None = None
     tentative: bool = False
+    language: str | None = None  # BCP 47 tag of the summary's and description's language: "ps", "sr-Cyrl"
 
     def __post_init__(self) -> None:
         if not self.uid:
@@ -114,6 +115,9 @@ def render_invite(invite: Invite) -> bytes:
         url=invite.url,
         location=invite.location,
     )
+    if invite.language:  # RFC 5545 3.2.10: which language the texts are in, for the calendar to show
+        for name in ("SUMMARY", "DESCRIPTION"):
+            event[name].params["LANGUAGE"] = invite.language
     # Calendar.new would otherwise put a random UID on the calendar, so no two renders would match.
     calendar = Calendar.new(prodid=PRODID, method=invite.method.value, uid=invite.uid, subcomponents=[event])
     calendar.add_missing_timezones(

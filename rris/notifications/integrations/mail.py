@@ -40,6 +40,7 @@ class OutgoingMessage:
     subject: str
     text: str
     attachments: tuple[Attachment, ...] = ()
+    language: str | None = None  # BCP 47 tag of the text's language, sent as Content-Language
 
     def __post_init__(self) -> None:
         if not self.to:
@@ -83,6 +84,8 @@ def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
             filename=attachment.filename,
             params=attachment.params,
         )
+    if message.language:  # RFC 3282; after the content, which would take Content-* headers along
+        email["Content-Language"] = message.language
     return email
 
 

@@ -43,7 +43,9 @@ def compose_email(draft: Draft) -> OutgoingMessage:
         attachments: tuple[Attachment, ...] = ()
         if notification.kind in (K.INVITATION, K.INVITATION_CANCEL):
             attachments = (invite_attachment(_invite(notification, to, draft.now, shown, letterhead)),)
-    return OutgoingMessage(to=(recipient.email,), subject=subject, text=text, attachments=attachments)
+    return OutgoingMessage(
+        to=(recipient.email,), subject=subject, text=text, attachments=attachments, language=to.reader.tag
+    )
 
 
 @contextmanager
@@ -221,6 +223,7 @@ def _invite(
         stamp=now,
         url=None if cancelled else letterhead.join_url(booking),
         tentative=booking.state not in LIVE_STATES and not cancelled,
+        language=to.reader.tag,
     )
 
 
