@@ -15,6 +15,7 @@ from tests import factories
 from tests.conftest import committed
 from tests.support.catalogues import only_these_translations
 from tests.support.page_strings import script_strings
+from tests.translations.catalogues import catalogue
 
 HTML_TAG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)">')
 API_SIGN_IN = "Sign in, or send a valid API token as 'Authorization: Bearer'."
@@ -137,7 +138,8 @@ def test_a_person_chooses_their_language_on_the_profile_and_can_hand_it_back_to_
     email = caseworker(app)
     browser.sign_in(email, factories.PASSWORD)
     profile = browser.get("/profile", headers={"Accept-Language": "sq"}).get_data(as_text=True)
-    assert 'id="language"' in profile and "The language my browser asks for (now Shqip)" in profile
+    browser_choice = catalogue("sq").get("The language my browser asks for (now %(name)s)").string
+    assert 'id="language"' in profile and browser_choice % {"name": "Shqip"} in profile
     chosen = browser.submit("/profile", {"locale": "sr_Cyrl"}, post_to="/profile/language")
     assert chosen.status_code == 302 and stored_locale(app, email) == "sr_Cyrl"
     assert lang_and_dir(browser.client.get("/profile", headers={"Accept-Language": "sq"})) == ("sr-Cyrl", "ltr")
@@ -206,8 +208,9 @@ def test_the_booking_form_gives_its_script_its_sentences_with_the_locale_s_plura
     strings = script_strings(page)
     # Serbian has three plural categories for whole numbers; the script picks one with Intl.PluralRules.
     assert set(strings["eligible"]) == {"one", "few", "other"}
-    assert strings["eligible"]["one"] == "{count} interpreter fits."  # no catalogue yet: the English source
-    assert strings["nobody_free"] == "No interpreter is free at that time."
+    serbian = catalogue("sr_Latn")
+    assert strings["eligible"]["one"] == serbian.get("{count} interpreter fits.").string[0]
+    assert strings["nobody_free"] == serbian.get("No interpreter is free at that time.").string
     assert '<script type="module" src="/static/js/booking-form.js">' in page
 
 
