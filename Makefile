@@ -79,10 +79,10 @@ bench: venv
 # Extract every string to translate, then bring each locale's .po up to date with it (new
 # strings empty, changed ones marked fuzzy for a translator to check).
 messages: venv
-	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output -w 100 \
 		-o $(TRANSLATIONS)/messages.pot .
 ifneq ($(CATALOGUES),)
-	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -w 100 --no-fuzzy-matching
 endif
 
 clean:
