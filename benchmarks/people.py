@@ -130,7 +130,6 @@ def generate_people(rng: random.Random, interpreters: int, password_hash: str) -
                 "authority": country.authority,
                 "seat": country.seat,
                 "timezone": country.timezone,
-                "footnote": country.footnote,
             }
         )
         rows.country_languages += [{"country_id": country_id, "language_code": code} for code in country.languages]

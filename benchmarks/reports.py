@@ -275,7 +275,6 @@ class _Generator:
                     "authority": country.authority,
                     "seat": country.seat,
                     "timezone": country.timezone,
-                    "footnote": country.footnote,
                 }
             )
         zones = {country.code: country.timezone for country in COUNTRIES}

@@ -28,19 +28,12 @@ _sequence = count(1)
 _CREATED = datetime(2025, 6, 1, tzinfo=UTC)
 
 COUNTRIES = {
-    "RS": ("Serbia", "Asylum Office", "Belgrade", "Europe/Belgrade", None),
-    "AL": ("Albania", "Directorate for Asylum", "Tirana", "Europe/Tirane", None),
-    "XK": (
-        "Kosovo",
-        "Department of Citizenship, Asylum and Migration",
-        "Pristina",
-        "Europe/Belgrade",
-        "References to Kosovo shall be understood in the context of United Nations Security Council "
-        "resolution 1244 (1999).",
-    ),
-    "TR": ("Turkey", "Presidency of Migration Management", "Ankara", "Europe/Istanbul", None),
-    "MK": ("North Macedonia", "Sector for Asylum", "Skopje", "Europe/Skopje", None),
-    "ME": ("Montenegro", "Directorate for Asylum", "Podgorica", "Europe/Podgorica", None),
+    "RS": ("Serbia", "Asylum Office", "Belgrade", "Europe/Belgrade"),
+    "AL": ("Albania", "Directorate for Asylum", "Tirana", "Europe/Tirane"),
+    "XK": ("Kosovo", "Department of Citizenship, Asylum and Migration", "Pristina", "Europe/Belgrade"),
+    "TR": ("Turkey", "Presidency of Migration Management", "Ankara", "Europe/Istanbul"),
+    "MK": ("North Macedonia", "Sector for Asylum", "Skopje", "Europe/Skopje"),
+    "ME": ("Montenegro", "Directorate for Asylum", "Podgorica", "Europe/Podgorica"),
 }
 
 
@@ -48,8 +41,8 @@ def country(code: str = "RS") -> Country:
     existing = db.session.scalar(select(Country).where(Country.code == code))
     if existing is not None:
         return existing
-    name, authority, seat, zone, footnote = COUNTRIES[code]
-    record = Country(code=code, name=name, authority=authority, seat=seat, timezone=zone, footnote=footnote)
+    name, authority, seat, zone = COUNTRIES[code]
+    record = Country(code=code, name=name, authority=authority, seat=seat, timezone=zone)
     db.session.add(record)
     db.session.flush()
     return record

@@ -230,10 +230,14 @@ _COUNTRY: Schema = exact(
     {
         "id": _ID,
         "code": _COUNTRY_CODE,
-        "name": {**_TEXT, "description": "With an asterisk when the footnote must accompany it"},
+        "name": {
+            **_TEXT,
+            "description": "In the language Accept-Language asks for (CLDR's name), with an asterisk "
+            "when the footnote must accompany it",
+        },
         "authority": _TEXT,
         "timezone": _ZONE,
-        "footnote": {"type": ["string", "null"]},
+        "footnote": {"type": ["string", "null"], "description": "In the language Accept-Language asks for"},
     }
 )
 

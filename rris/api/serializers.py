@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rris.accounts.models.accounts import User
+from rris.common.services.wording import region_label
 from rris.pool.models.geography import Country, Department
 from rris.pool.models.interpreters import Accreditation, InterpreterProfile
 from rris.pool.models.languages import Language
@@ -20,13 +21,14 @@ def day(value: date | None) -> str | None:
 
 
 def country(record: Country) -> dict[str, Any]:
+    name, footnote = region_label(record.code)
     return {
         "id": record.id,
         "code": record.code,
-        "name": record.display_name,
+        "name": name,
         "authority": record.authority,
         "timezone": record.timezone,
-        "footnote": record.footnote,
+        "footnote": footnote,
     }
 
 

@@ -14,10 +14,6 @@ from decimal import Decimal
 from rris.demo.roster import INTERPRETER_ROWS
 from rris.enums import Employment, Gender, Proficiency, Specialisation, Weekday
 
-KOSOVO_FOOTNOTE = (
-    "References to Kosovo shall be understood in the context of United Nations Security Council resolution 1244 (1999)."
-)
-
 
 @dataclass(frozen=True)
 class CountrySeed:
@@ -31,7 +27,6 @@ class CountrySeed:
     languages: tuple[str, ...]
     mail_domain: str
     focal_point: str
-    footnote: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,8 +107,7 @@ COUNTRIES: tuple[CountrySeed, ...] = (
     CountrySeed("BA", "Bosnia and Herzegovina", "Sector for Asylum, Ministry of Security",
                 "Sarajevo", "Europe/Sarajevo", ("bos", "hrv", "srp"), "msb.gov.ba.example", "Edin Karić"),
     CountrySeed("XK", "Kosovo", "Department for Citizenship, Asylum and Migration, Ministry of Internal Affairs",
-                "Pristina", "Europe/Belgrade", ("sqi", "srp"), "mpb.rks-gov.net.example", "Shpresa Hyseni",
-                KOSOVO_FOOTNOTE),
+                "Pristina", "Europe/Belgrade", ("sqi", "srp"), "mpb.rks-gov.net.example", "Shpresa Hyseni"),
     CountrySeed("ME", "Montenegro", "Directorate for Asylum, Ministry of Interior",
                 "Podgorica", "Europe/Podgorica", ("cnr",), "mup.gov.me.example", "Danilo Bulatović"),
     CountrySeed("MK", "North Macedonia", "Sector for Asylum, Ministry of Interior",

@@ -208,7 +208,6 @@ class _Loader:
                 authority=seed.authority,
                 seat=seed.seat,
                 timezone=seed.timezone,
-                footnote=seed.footnote,
             )
             country.official_languages = [self.languages[code] for code in seed.languages]
             db.session.add(country)

@@ -91,7 +91,7 @@ def test_kosovo_is_always_shown_with_its_footnote(app, browser, world):
     signed_in(browser, "elena@marri.example")
     page = browser.client.get("/departments").get_data(as_text=True)
     assert "Kosovo*" in page
-    assert "United Nations Security Council resolution 1244 (1999)" in page
+    assert "in line with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence" in page
     api = browser.client.get(f"/api/v1/departments/{world['kosovo']}").get_json()
     assert api["country"]["name"] == "Kosovo*"
     assert "1244" in api["country"]["footnote"]

@@ -33,8 +33,8 @@ LAST_MONTH = "2026-02"  # a whole month of the demo pool's past
 # The least share of a page's visible letters in the locale's script. Measured over the demo pool
 # (script-shares.txt lists each page's share and its words in another script): 0.66-0.81 for the
 # form, the offer and the call, 0.48-0.51 for the report, whose tables are mostly data (department
-# and person names) and which still shows what CLDR does not name (the countries' names as stored,
-# ISO 639-3 languages such as "Iranian Persian", dialects, the Kosovo footnote). The switcher lists
+# and person names, dialects). Those shares were measured while country names, some languages' names
+# and the Kosovo footnote still showed in English; they are now in the locale. The switcher lists
 # every language in its own script; an English page scores under 0.1 (its switcher alone).
 LEAST_SHARE = 0.45
 

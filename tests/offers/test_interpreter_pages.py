@@ -219,7 +219,7 @@ def test_an_offer_from_kosovo_carries_the_footnote(app, browser):
     browser.sign_in("mariam@pool.example", factories.PASSWORD)
     page = browser.get("/offers").get_data(as_text=True)
     assert "Kosovo*" in page
-    assert "United Nations Security Council resolution 1244 (1999)" in page
+    assert "in line with UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence" in page
 
 
 @pytest.mark.parametrize("path", ["/offers", "/jobs", "/availability"])

@@ -41,6 +41,7 @@ from rris.common.domain.errors import Conflict, InvalidInput
 from rris.common.services.wording import label, language_name
 from rris.common.web.authentication import current_actor, require
 from rris.common.web.forms import run_form, show_errors
+from rris.common.web.presenting import department_title
 from rris.common.web.request_shapes import form_values
 from rris.context import current_clock, current_settings
 from rris.enums import CallRole, Gender, GenderRule, GuestKind, Modality, SessionKind, Specialisation
@@ -266,7 +267,7 @@ def reoffer(booking_id: int) -> Any:
 def _fill_choices(form: BookingForm) -> None:
     actor = current_actor()
     departments = db.session.scalars(visible_departments(actor)).all()
-    form.department_id.choices = [(d.id, f"{d.name} ({d.country.display_name})") for d in departments]
+    form.department_id.choices = [(department.id, department_title(department)) for department in departments]
     if request.method == "GET" and actor.department_id:
         form.department_id.data = actor.department_id
     codes = languages_in_pool()

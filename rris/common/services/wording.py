@@ -4,11 +4,12 @@ forced or selected, so the portal and the scheduler word things the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from rris.enums import (
     BookingState,
@@ -31,7 +32,6 @@ from rris.enums import (
 )
 from rris.extensions import db
 from rris.matching.domain.ranking import CONTINUITY_NEW, CONTINUITY_REQUESTED, CONTINUITY_SERVED, ScoreComponent
-from rris.pool.models.geography import Country
 from rris.pool.models.languages import Language
 
 _LABEL_LIST: tuple[tuple[object, object], ...] = (
@@ -149,13 +149,33 @@ def label(value: object) -> str:
 
 
 def language_name(code: str) -> str:
-    """The language's name in the current language (CLDR), else its ISO 639-3 reference name."""
+    """The language's name in the current language: CLDR's, under its ISO 639-1 code, its own
+    code or the CLDR name it goes by (Dari is fa_AF); a variety CLDR lacks is its language's
+    name qualified ("Arabic (Levantine)"); else RRIS's own name or the ISO 639-3 reference name."""
     alpha_2, reference_name = _catalogue_entry(code)
-    for key in filter(None, [alpha_2, code]):
-        localized = _cldr_names("languages").get(key)
-        if localized:
+    languages = _cldr_names("languages")
+    for key in filter(None, [alpha_2, code, _CLDR_LANGUAGE_KEYS.get(code)]):
+        if localized := languages.get(key):
             return localized
-    return reference_name
+    if code in _VARIETIES:
+        language, qualifier = _VARIETIES[code]
+        if localized := languages.get(language):
+            return f"{localized} ({qualifier()})"  # as Babel writes a locale's display name
+    return str(_OWN_LANGUAGE_NAMES.get(code, reference_name))
+
+
+# ISO 639-3 codes CLDR names under another identifier: Dari is Persian of Afghanistan.
+_CLDR_LANGUAGE_KEYS: dict[str, str] = {"prs": "fa_AF", "pes": "fa", "arb": "ar_001"}
+
+# Varieties CLDR has no name for: the language CLDR does name, and what qualifies it.
+_VARIETIES: dict[str, tuple[str, Callable[[], str]]] = {
+    "apc": ("ar", lambda: pgettext("a variety of Arabic, as in 'Arabic (Levantine)'", "Levantine")),
+    "acm": ("ar", lambda: region_name("IQ")),  # Mesopotamian Arabic is Iraq's
+    "kmr": ("ku", lambda: pgettext("a variety of Kurdish, as in 'Kurdish (Kurmanji)'", "Kurmanji")),
+}
+
+# Languages CLDR does not name at all.
+_OWN_LANGUAGE_NAMES: dict[str, object] = {"cnr": _l("Montenegrin")}
 
 
 def _catalogue_entry(code: str) -> tuple[str | None, str]:
@@ -168,6 +188,16 @@ def _catalogue_entry(code: str) -> tuple[str | None, str]:
     return cache[code]
 
 
+# Names that must carry a footnote wherever they are shown, by ISO 3166 code: Kosovo*, worded as
+# the 2012 arrangements on regional representation and cooperation have it.
+_REGION_FOOTNOTES: dict[str, object] = {
+    "XK": _l(
+        "This designation is without prejudice to positions on status, and is in line with UNSCR "
+        "1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
+    ),
+}
+
+
 def region_name(code: str) -> str:
     """A country's name in the current language from its ISO 3166 code ("AF" -> "Afghanistan");
     the code itself when the language has no name for it."""
@@ -175,13 +205,15 @@ def region_name(code: str) -> str:
 
 
 def region_footnote(code: str) -> str | None:
-    """The footnote a country's name must carry wherever it is shown (Kosovo's), else None."""
-    return db.session.scalar(select(Country.footnote).where(Country.code == code))
+    """The footnote a country's name must carry wherever it is shown (Kosovo's), in the current
+    language, else None."""
+    footnote = _REGION_FOOTNOTES.get(code)
+    return None if footnote is None else str(footnote)
 
 
 def region_label(code: str) -> tuple[str, str | None]:
-    """A country's name as every page shows it, with an asterisk when it needs a footnote
-    ("Kosovo*"), and that footnote."""
+    """A country's name as every page and message shows it, in the current language, with an
+    asterisk when it needs a footnote ("Kosovo*"), and that footnote."""
     footnote = region_footnote(code)
     return (f"{region_name(code)}*" if footnote else region_name(code)), footnote
 

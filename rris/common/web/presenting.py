@@ -21,7 +21,7 @@ from rris.common.services.wording import current_locale, label, language_name, r
 from rris.common.web.authentication import current_actor
 from rris.common.web.page_locale import viewer_formatting_locale
 from rris.context import current_clock
-from rris.pool.models.geography import Country
+from rris.pool.models.geography import Country, Department
 from rris.timeutil import to_local
 
 
@@ -102,19 +102,22 @@ def viewer_today() -> date:
 
 
 def country_name(country: Country) -> str:
-    """The country's name; one that needs a footnote gets its asterisk and the page shows it."""
-    return _footnoted(country.display_name, country.footnote)
+    """The country's name in the viewer's language; one that needs a footnote gets its asterisk
+    and the page shows the footnote."""
+    return region_title(country.code)
+
+
+def department_title(department: Department) -> str:
+    """A department as a choice names it: "Asylum Office (Serbia)", the country as `country_name` has it."""
+    return f"{department.name} ({country_name(department.country)})"
 
 
 def region_title(code: str) -> str:
-    """A country's name from its ISO code, with its asterisk and the page's footnote if it needs one."""
-    return _footnoted(*region_label(code))
-
-
-def _footnoted(name: str, footnote: str | None) -> str:
+    """A country's name from its ISO code in the viewer's language, with its asterisk and the
+    page's footnote if it needs one."""
+    name, footnote = region_label(code)
     if footnote:
-        footnotes = g.setdefault("footnotes", {})
-        footnotes.setdefault(name, footnote)
+        g.setdefault("footnotes", {}).setdefault(name, footnote)
     return name
 
 

@@ -27,7 +27,7 @@ from rris.accounts.models.accounts import User
 from rris.accounts.services.preferences import Reader, writing_to
 from rris.bookings.models.bookings import Booking
 from rris.common.domain import formats
-from rris.common.services.wording import label, language_name, region_label
+from rris.common.services.wording import label, language_name, region_footnote, region_label
 from rris.notifications.domain.notices import LIVE_STATES
 from rris.settings import Settings
 from rris.timeutil import to_local
@@ -94,16 +94,16 @@ class Letterhead:
 def summary_lines(booking: Booking, to: Addressee, shown: Disclosure) -> list[str]:
     """The session's facts for one recipient: the case reference only where `shown` allows it,
     the interpreters' names only to those who take part."""
-    country, footnote = region_label(booking.country.code)
     lines = [
         "",
         _("When: %(start)s", start=to.session(booking)),
         _("Languages: %(what)s", what=languages_for(booking, to.user)),
         _("Session: %(kind)s by %(modality)s", kind=label(booking.session_kind), modality=label(booking.modality)),
-        _("For: %(department)s, %(country)s", department=booking.department.name, country=country),
+        _("For: %(department)s, %(country)s", department=booking.department.name,
+          country=region_label(booking.country.code)[0]),
         _("Booking: %(code)s", code=booking.code),
     ]
-    if footnote:
+    if footnote := region_footnote(booking.country.code):
         lines.append(f"* {footnote}")
     if shown.case_details:
         lines.append(_("Case reference: %(reference)s", reference=booking.case_reference))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.extensions import Model
@@ -23,7 +23,9 @@ class CountryLanguage(Model):
 
 
 class Country(Model):
-    """A participating country (or territory) and the authority that books interpreters."""
+    """A participating country (or territory) and the authority that books interpreters. `name`
+    is its English reference name; people read CLDR's in their language, with Kosovo's asterisk
+    and footnote (`rris.common.services.wording.region_label`)."""
 
     __tablename__ = "countries"
 
@@ -33,15 +35,9 @@ class Country(Model):
     authority: Mapped[str] = mapped_column(String(200))
     seat: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
-    footnote: Mapped[str | None] = mapped_column(Text)
 
     departments: Mapped[list[Department]] = relationship(back_populates="country", order_by="Department.name")
     official_languages: Mapped[list[Language]] = relationship(secondary="country_languages", order_by="Language.code")
-
-    @property
-    def display_name(self) -> str:
-        """The name as shown everywhere: with an asterisk when a footnote must accompany it."""
-        return f"{self.name}*" if self.footnote else self.name
 
     def __repr__(self) -> str:
         return f"<Country {self.code}>"

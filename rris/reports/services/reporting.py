@@ -18,7 +18,7 @@ from sqlalchemy import select
 from rris.access.domain.permissions import Actor, Capability, ReachKind, can, reach
 from rris.calls.domain.call_presence import rounded_minutes
 from rris.common.domain import formats
-from rris.common.services.wording import current_locale, language_name
+from rris.common.services.wording import current_locale, language_name, region_label
 from rris.extensions import db
 from rris.pool.models.geography import Country
 from rris.reports.domain.report_period import ReportFilter
@@ -156,11 +156,12 @@ def period_text(report_filter: ReportFilter) -> str:
 
 
 def country_labels() -> CountryLabels:
-    """Every country's display name and footnote by code."""
-    rows = db.session.execute(select(Country.code, Country.name, Country.footnote)).all()
-    names = {code: f"{name}*" if footnote else name for code, name, footnote in rows}
-    footnotes = {f"{name}*": footnote for _code, name, footnote in rows if footnote}
-    return CountryLabels(names, footnotes)
+    """Every country's name in the reader's language by code, and the footnotes names need."""
+    labels = {code: region_label(code) for code in db.session.scalars(select(Country.code))}
+    return CountryLabels(
+        names={code: name for code, (name, _note) in labels.items()},
+        footnotes={name: note for name, note in labels.values() if note},
+    )
 
 
 def charts_of(view: ReportView) -> dict[str, str]:

@@ -12,6 +12,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from rris.common.services.wording import label, language_name
+from rris.common.web.presenting import department_title, region_title
 from rris.enums import Modality, SessionKind
 from rris.extensions import db
 from rris.pool.models.geography import Country, Department
@@ -37,16 +38,13 @@ class ReportFilterForm(FlaskForm):
     def fill_choices(self, languages: list[str], departments: list[Department], country_code: str | None) -> None:
         """Choices from the database: the departments the viewer sees; a focal point's country
         is the only one offered."""
-        countries = db.session.execute(
-            select(Country.code, Country.name, Country.footnote).order_by(Country.name)
-        ).all()
-        self.country.choices = [("", _l("All countries"))] * (country_code is None) + [
-            (code, f"{name}*" if footnote else name)
-            for code, name, footnote in countries
-            if country_code is None or code == country_code
-        ]
+        codes = db.session.scalars(select(Country.code)).all()
+        self.country.choices = [("", _l("All countries"))] * (country_code is None) + sorted(
+            ((code, region_title(code)) for code in codes if country_code is None or code == country_code),
+            key=lambda choice: choice[1],
+        )
         self.department.choices = [("", _l("All departments"))] + [
-            (str(department.id), f"{department.name} ({department.country.display_name})") for department in departments
+            (str(department.id), department_title(department)) for department in departments
         ]
         self.language.choices = [("", _l("All languages"))] + sorted(
             ((code, language_name(code)) for code in languages), key=lambda choice: choice[1]
