@@ -33,6 +33,15 @@ export function pageLanguage(doc = globalThis.document) {
   return (doc && doc.documentElement && doc.documentElement.lang) || "en";
 }
 
+/**
+ * The locale the page writes dates in (<html data-formats>: its language as written where the
+ * reader works, "en-150", "sr-Latn-ME"), else the page's language.
+ */
+export function pageFormats(doc = globalThis.document) {
+  const root = doc && doc.documentElement;
+  return (root && root.dataset && root.dataset.formats) || pageLanguage(doc);
+}
+
 /** t(key, values): the sentence `key` of `strings`, else of `english`, in `language`'s plural forms. */
 export function translator(strings, english = {}, language = "en") {
   let plurals;
@@ -58,7 +67,7 @@ export const t = strings();
  * A wall-clock time the server gave without a zone ("2026-01-13T09:00", in the department's
  * zone), written the way `language` writes a day and a time (day before month, 24 hours...).
  */
-export function localDateTime(text, language = pageLanguage()) {
+export function localDateTime(text, language = pageFormats()) {
   const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(text || "");
   if (!parts) {
     return text;

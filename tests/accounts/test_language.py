@@ -17,7 +17,7 @@ from tests.support.catalogues import only_these_translations
 from tests.support.page_strings import script_strings
 from tests.translations.catalogues import catalogue
 
-HTML_TAG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)">')
+HTML_TAG = re.compile(r'<html lang="([^"]+)" dir="([^"]+)" data-formats="[^"]+">')
 API_SIGN_IN = "Sign in, or send a valid API token as 'Authorization: Bearer'."
 
 

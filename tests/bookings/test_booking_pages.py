@@ -50,7 +50,7 @@ def test_a_caseworker_books_through_the_form_and_sees_it_offered(app, browser, p
     page = browser.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Booked. 1 interpreter has been asked; the first to accept gets the job." in page  # Gul is not for Serbia
     assert "offered" in page and "RS-2026-0042" in page
-    assert "Tuesday, January 13, 2026, 9:00 AM Belgrade (UTC+01:00)" in page
+    assert "Tuesday, 13 January 2026, 09:00 Belgrade (UTC+01:00)" in page
     listing = browser.client.get("/bookings").get_data(as_text=True)
     assert "RS-2026-0042" in listing
 

@@ -71,21 +71,21 @@ def test_the_caseworker_sees_who_was_present_for_how_long_and_the_delivered_minu
     browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
     page = page_of(browser, held["booking"])
     assert "<h2>Call</h2>" in page
-    assert "Delivered: 58 min" in page and "officer and interpreter both present" in page  # 1-10 and 11-60
+    assert "Delivered: 58 mins" in page and "officer and interpreter both present" in page  # 1-10 and 11-60
     assert "Jelena Marković" in page and "Mariam Ahmadzai" in page
     assert "telephone" in page and "browser" in page
-    assert "<td>1 hr</td>" in page and "<td>9 min</td>" in page and "<td>49 min</td>" in page
+    assert "<td>1 hr</td>" in page and "<td>9 mins</td>" in page and "<td>49 mins</td>" in page
     assert "connection lost" in page and "left the call" in page
     assert "good (RTT 45 ms, loss 0.2%)" in page
     assert "poor for 12 of 40 samples" in page and "not measured" in page
-    assert "Wed, Jan 14, 9:00\u2009\u2013\u200910:00 AM Belgrade (UTC+01:00)" in page  # the officer, her wall clock
+    assert "Wed, 14 Jan, 09:00\u201310:00 Belgrade (UTC+01:00)" in page  # the officer, her wall clock
 
 
 def test_the_interpreter_sees_the_panel_in_her_own_time(browser, held):
     browser.sign_in("mariam@pool.example", factories.PASSWORD)
     page = page_of(browser, held["booking"])
-    assert "Delivered: 58 min" in page
-    assert "Wed, Jan 14, 12:30\u2009\u2013\u20091:30 PM Kabul (UTC+04:30)" in page  # the officer, in Kabul time
+    assert "Delivered: 58 mins" in page
+    assert "Wed, 14 Jan, 12:30\u201313:30 Kabul (UTC+04:30)" in page  # the officer, in Kabul time
 
 
 def test_an_interpreter_whose_offer_expired_finds_neither_the_job_nor_its_call(app, browser, held):
@@ -160,10 +160,10 @@ def test_the_session_page_lists_the_telephone_legs_by_the_last_digits_only(app, 
     browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
     page = page_of(browser, booked["booking"])
     assert "<h2>Call</h2>" in page and "<h3>Telephone</h3>" in page
-    assert "Connected by telephone: 7 min" in page
+    assert "Connected by telephone: 7 mins" in page
     rows = re.findall(r"<tr>(.*?)</tr>", page.split('id="phone-legs"')[1].split("<tbody>")[1], re.S)
     cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "|", row)).replace("| |", "|") for row in rows]
     assert "Mariam Ahmadzai (phone)" in cells[0] and "…4567" in cells[0] and "rung by RRIS" in cells[0]
-    assert "ended" in cells[0] and "7 min" in cells[0]
+    assert "ended" in cells[0] and "7 mins" in cells[0]
     assert "no answer" in cells[1] and "min" not in cells[1].split("no answer")[1]
     assert "Caller ending 7654" in cells[2] and "dialled in" in cells[2] and "on the phone" in cells[2]

@@ -18,7 +18,7 @@ START = datetime(2026, 7, 12, 7, 0, tzinfo=UTC)
 END = datetime(2026, 7, 12, 8, 30, tzinfo=UTC)
 BELGRADE = "Europe/Belgrade"
 KABUL = "Asia/Kabul"
-LOCALES = ("en", "sr_Latn", "sr_Latn_ME", "sr_Cyrl", "mk", "tr", "ar", "fa", "fa_AF", "ps", "sq", "bs", "ur")
+LOCALES = ("en", "en_150", "sr_Latn", "sr_Latn_ME", "sr_Cyrl", "mk", "tr", "ar", "fa", "fa_AF", "ps", "sq", "bs", "ur")
 PERSIAN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
 
 
@@ -28,6 +28,19 @@ def latin(text: str) -> str:
 
 def test_a_list_row_in_english_names_the_month_the_weekday_and_the_zone():
     assert formats.list_row(START, BELGRADE, "en") == "Sun, Jul 12, 9:00 AM Belgrade (UTC+02:00)"
+
+
+def test_english_as_written_in_europe_puts_the_day_first_on_a_24_hour_clock():
+    # en_150 is what English pages use (`formatting_locale`); plain "en" above is CLDR's US English.
+    assert formats.list_row(START, BELGRADE, "en_150") == "Sun, 12 Jul, 09:00 Belgrade (UTC+02:00)"
+    assert formats.list_row(START, BELGRADE, "en_150", today=date(2027, 1, 3)) == (
+        "Sun, 12 Jul 2026, 09:00 Belgrade (UTC+02:00)"
+    )
+    assert formats.heading(START, BELGRADE, "en_150") == "Sunday, 12 July 2026, 09:00 Belgrade (UTC+02:00)"
+    assert formats.time_span(START, END, BELGRADE, "en_150") == "Sun, 12 Jul, 09:00\u201310:30 Belgrade (UTC+02:00)"
+    assert formats.day(date(2026, 7, 12), "en_150") == "12 Jul 2026"
+    assert formats.duration(timedelta(minutes=90), "en_150") == "1 hr, 30 mins"
+    assert formats.money(Decimal("1234.5"), "EUR", "en_150") == "1,234.50\u00a0€"
 
 
 def test_a_list_row_in_serbian_puts_the_day_first_on_a_24_hour_clock():
@@ -69,6 +82,7 @@ def test_every_format_of_a_time_leaves_out_the_seconds_and_names_the_zone(locale
     ("locale", "day_first", "twenty_four_hours"),
     [
         ("en", False, False),
+        ("en_150", True, True),
         ("sr_Latn", True, True),
         ("sr_Cyrl", True, True),
         ("sr_Latn_ME", True, True),

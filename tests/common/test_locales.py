@@ -93,7 +93,9 @@ def test_montenegro_s_officers_read_serbian_latin_with_montenegro_s_formats():
     assert formatting_locale("sr_Latn", "ME") == "sr_Latn_ME"
     assert formatting_locale("sq", "XK") == "sq_XK"
     assert formatting_locale("sr_Latn", None) == "sr_Latn"
-    assert formatting_locale("en", "TR") == "en"  # CLDR has no English of Turkey: plain English
+    # CLDR has no English of Turkey: English as written in Europe, day first on a 24-hour clock.
+    assert formatting_locale("en", "TR") == "en_150"
+    assert formatting_locale("en", None) == "en_150"
 
 
 @pytest.mark.parametrize(

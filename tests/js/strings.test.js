@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { localDateTime, pageLanguage, pageStrings, strings, t, translator } from "../../static/js/strings.js";
+import { localDateTime, pageFormats, pageLanguage, pageStrings, strings, t, translator } from "../../static/js/strings.js";
 
-// A stand-in for the page: <html lang> and the strings block's text.
-function page(lang, blockText) {
+// A stand-in for the page: <html lang data-formats> and the strings block's text.
+function page(lang, blockText, formats) {
   return {
-    documentElement: { lang },
+    documentElement: { lang, dataset: formats ? { formats } : {} },
     getElementById: (id) => (id === "rris-strings" && blockText !== null ? { textContent: blockText } : null),
   };
 }
@@ -57,6 +57,16 @@ describe("a wall-clock time in the page's language", () => {
     assert.match(serbian, /09:00/);
     assert.match(localDateTime("2026-01-13T17:30", "tr"), /17:30/);
     assert.match(localDateTime("2026-01-13T17:30", "en"), /05:30\s?PM/);
+  });
+
+  it("is written in the page's formats: English pages as English is written in Europe", () => {
+    assert.equal(pageFormats(page("en", null, "en-150")), "en-150");
+    assert.equal(pageFormats(page("sr-Latn", null, "sr-Latn-ME")), "sr-Latn-ME");
+    assert.equal(pageFormats(page("tr", null)), "tr");  // a page that names none: its language
+    assert.equal(pageFormats(undefined), "en");
+    const english = localDateTime("2026-01-13T17:30", pageFormats(page("en", null, "en-150")));
+    assert.match(english, /13 Jan/);
+    assert.match(english, /17:30/);
   });
 
   it("keeps the time as given, whatever the computer's own zone", () => {

@@ -16,6 +16,7 @@ from babel.core import get_global
 from babel.localedata import locale_identifiers
 
 SOURCE_LOCALE = "en"
+ENGLISH_FORMATS = "en_150"
 # Babel's identifiers, in the order the switcher lists them: the source, the languages of the
 # region's offices, then the interpreters' languages (the last five written right to left).
 LOCALE_IDENTIFIERS = ("en", "sq", "bs", "mk", "sr_Latn", "sr_Cyrl", "tr", "fa_AF", "fa", "ps", "ar", "ur")
@@ -125,12 +126,14 @@ def message_locale(chosen: str | None, office_country: str | None) -> str:
 def formatting_locale(identifier: str, country_code: str | None) -> str:
     """The locale dates and numbers are formatted in: the interface locale as spoken in the
     person's country when CLDR knows that variant (sr_Latn in Montenegro -> sr_Latn_ME, sq in
-    Kosovo -> sq_XK), else the interface locale itself."""
+    Kosovo -> sq_XK), else the interface locale itself, English as written in Europe."""
     if country_code:
         regional = f"{identifier}_{country_code.upper()}"
         if regional in _cldr_identifiers():
             return regional
-    return identifier
+    # RRIS's English readers are the region's officers and its interpreters, not Americans: CLDR's
+    # "English (Europe)" writes the day before the month and a 24-hour clock, as they read them.
+    return ENGLISH_FORMATS if identifier == SOURCE_LOCALE else identifier
 
 
 def _describe(identifier: str) -> InterfaceLocale:

@@ -11,6 +11,7 @@ from flask import current_app, g
 from flask_babel import get_locale, pgettext
 from flask_babel import lazy_gettext as _l
 
+from rris.common.domain.locales import SOURCE_LOCALE, formatting_locale
 from rris.enums import (
     BookingState,
     Channel,
@@ -224,8 +225,9 @@ def with_footnote(sentence: str, footnote: str | None) -> str:
 
 
 def current_locale() -> Locale:
-    """The locale of this request or forced context (flask-babel's choice), English outside one."""
-    return get_locale() or Locale.parse("en")
+    """The locale to write dates and numbers in for this request or forced context: flask-babel's
+    choice as `formatting_locale` writes it (English as in Europe), English outside one."""
+    return Locale.parse(formatting_locale(str(get_locale() or SOURCE_LOCALE), None))
 
 
 def _cldr_names(kind: str) -> dict[str, str]:

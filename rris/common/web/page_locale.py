@@ -38,7 +38,7 @@ def install_page_locale(app: Flask) -> None:
     app.after_request(_say_the_language)
     app.jinja_env.globals.update(
         page_locale=page_locale, interface_locales=interface_locales, forward_arrow=forward_arrow,
-        plural_forms=plural_forms,
+        plural_forms=plural_forms, formats_tag=formats_tag,
     )
 
 
@@ -83,6 +83,12 @@ def viewer_formatting_locale() -> str:
     return formatting_locale(page_locale().identifier, country)
 
 
+def formats_tag() -> str:
+    """`viewer_formatting_locale` as a BCP 47 tag ("en-150", "sr-Latn-ME"): the page hands it to its
+    scripts (`<html data-formats>`), so a time a script writes reads like the ones the server wrote."""
+    return viewer_formatting_locale().replace("_", "-")
+
+
 def remember_locale(response: BaseResponse, identifier: str | None) -> None:
     """Keep the switcher's choice in this browser (None forgets it: the browser's languages decide)."""
     if identifier is None:
@@ -108,6 +114,7 @@ def _say_the_language(response: Response) -> Response:
 
 __all__ = [
     "LOCALE_COOKIE",
+    "formats_tag",
     "forward_arrow",
     "plural_forms",
     "install_page_locale",
