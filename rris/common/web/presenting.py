@@ -29,7 +29,11 @@ def viewer_locale() -> Locale:
     """The locale the page's dates and numbers are written in: the page's language as used in
     the viewer's country (Serbian Latin in Montenegro formats as sr_Latn_ME)."""
     if has_request_context():
-        return Locale.parse(viewer_formatting_locale())
+        # Every date and number filter of a page asks; the viewer's country is looked up once.
+        if "rris_viewer_locale" not in g:
+            g.rris_viewer_locale = Locale.parse(viewer_formatting_locale())
+        locale: Locale = g.rris_viewer_locale
+        return locale
     return current_locale()
 
 
