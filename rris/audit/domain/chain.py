@@ -1,0 +1,106 @@
+"""The hash chain that makes the trail tamper-evident, and its check: pure, no database.
+
+Each entry's hash is SHA-256 over a canonical serialisation of its fields and the hash of the
+entry before it, so changing, inserting or removing an entry breaks every later link. Retention
+may drop the oldest entries; it first appends an `audit.pruned` entry naming the hash the
+oldest kept entry chains to, so the check anchors there instead of at the genesis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+# What the first entry of a never-pruned trail chains to.
+GENESIS_HASH = "0" * 64
+PRUNED_ACTION = "audit.pruned"
+# The detail of an `audit.pruned` entry naming the hash the oldest kept entry chains to.
+PRUNED_ANCHOR_DETAIL = "anchor"
+# Bumped if the serialisation ever changes, so old entries stay checkable by their own rule.
+CANONICAL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChainedFields:
+    """Everything an entry's hash covers, as stored."""
+
+    at: datetime
+    actor_user_id: int | None
+    actor_role: str | None
+    origin: str | None
+    action: str
+    subject_type: str
+    subject_id: str
+    country_id: int | None
+    reason: str | None
+    details: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as the check reads it back: its position, fields and the two hashes."""
+
+    entry_id: int
+    fields: ChainedFields
+    previous_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first entry at which the chain does not hold, and why."""
+
+    entry_id: int
+    problem: str
+
+
+def canonical(fields: ChainedFields, previous_hash: str) -> bytes:
+    """The exact bytes hashed for an entry: a JSON array in a fixed order, instants in UTC."""
+    at = fields.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload = [
+        CANONICAL_VERSION,
+        at,
+        fields.actor_user_id,
+        fields.actor_role,
+        fields.origin,
+        fields.action,
+        fields.subject_type,
+        fields.subject_id,
+        fields.country_id,
+        fields.reason,
+        dict(sorted(fields.details.items())),
+        previous_hash,
+    ]
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def entry_hash(fields: ChainedFields, previous_hash: str) -> str:
+    """The entry's hash (hex SHA-256) given the hash of the entry before it."""
+    return hashlib.sha256(canonical(fields, previous_hash)).hexdigest()
+
+
+def expected_anchor(entries: Iterable[StoredEntry]) -> str:
+    """What the oldest entry must chain to: the anchor the latest `audit.pruned` entry names, else genesis."""
+    anchor = GENESIS_HASH
+    for entry in entries:
+        if entry.fields.action == PRUNED_ACTION and PRUNED_ANCHOR_DETAIL in entry.fields.details:
+            anchor = entry.fields.details[PRUNED_ANCHOR_DETAIL]
+    return anchor
+
+
+def first_break(entries: Iterable[StoredEntry], anchor: str) -> ChainBreak | None:
+    """The first entry (in chain order) whose link or hash is wrong, or None when the chain holds.
+
+    `anchor` is what the oldest entry must chain to (`expected_anchor`).
+    """
+    previous = anchor
+    for entry in entries:
+        if entry.previous_hash != previous:
+            return ChainBreak(entry.entry_id, "does not chain to the entry before it")
+        if entry_hash(entry.fields, entry.previous_hash) != entry.hash:
+            return ChainBreak(entry.entry_id, "its contents do not match its hash")
+        previous = entry.hash
+    return None
