@@ -10,10 +10,10 @@ from rris.api.serializers import instant
 from rris.bookings.domain.applicant_keys import KeyRing
 from rris.bookings.models.bookings import Booking, Offer
 from rris.bookings.services.applicant_keys import stand_in_for_identifier
-from rris.common.services.wording import score_detail
 from rris.context import current_clock, current_settings
 from rris.matching.domain.engine import MatchResult
 from rris.matching.services.booking_matching import Assessment
+from rris.matching.services.wording import rejection_text, score_text
 from rris.notifications.queries.notices import open_conflicts
 from rris.pool.domain.languages import RELAY_LANGUAGE
 from rris.timeutil import to_local
@@ -114,16 +114,14 @@ def match_json(result: MatchResult) -> dict[str, Any]:
                 "interpreter_id": item.interpreter_id,
                 "name": item.name,
                 "score": round(item.score, 1),
-                "components": [
-                    {"name": c.name, "points": c.points, "detail": score_detail(c)} for c in item.components
-                ],
+                "components": [{"name": c.name, "points": c.points, "detail": score_text(c)} for c in item.components],
             }
             for item in result.matches
         ],
         "rejections": [
             {
                 "interpreter_id": interpreter_id,
-                "reasons": [{"reason": r.reason.value, "detail": r.detail} for r in reasons],
+                "reasons": [{"reason": r.reason.value, "detail": rejection_text(r)} for r in reasons],
             }
             for interpreter_id, reasons in sorted(result.rejections.items())
         ],

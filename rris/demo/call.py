@@ -29,6 +29,7 @@ from rris.demo.pool import DEMO_LOGINS
 from rris.enums import BookingState, OfferState, SessionKind
 from rris.extensions import db
 from rris.matching.services.booking_matching import match_leg
+from rris.matching.services.wording import rejection_text
 from rris.offers.services.offers import accept_offer
 from rris.pool.models.interpreters import InterpreterProfile
 from rris.timeutil import to_local
@@ -108,7 +109,7 @@ def all_or_nothing() -> Iterator[None]:
 
 def _why_not(booking: Booking, mariam_id: int, name: str, start: datetime, zone_name: str, now: datetime) -> str:
     check = match_leg(booking, 1, now, interpreter_ids=[mariam_id])
-    reasons = "; ".join(rejection.detail for rejection in check.rejections.get(mariam_id, ()))
+    reasons = "; ".join(rejection_text(rejection) for rejection in check.rejections.get(mariam_id, ()))
     when = start.strftime("%Y-%m-%d %H:%M")
     if not reasons:
         reasons = _("others ranked before her in the first wave of offers")

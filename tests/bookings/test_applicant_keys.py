@@ -12,13 +12,14 @@ from rris.bookings.services.applicant_keys import key_version_counts
 from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import assign_by_hand, record_objection, request_booking
 from rris.common.domain.errors import InvalidInput
-from rris.common.services.wording import score_detail
 from rris.enums import BookingState, Role
 from rris.extensions import db
+from rris.matching.domain.ranking import ScoreBasis
 from rris.matching.domain.rules import RejectionReason
 from rris.matching.models.conflicts import BookingConflict
 from rris.matching.services.booking_matching import match_leg
 from rris.matching.services.conflicts import process_sweep_requests
+from rris.matching.services.wording import score_text
 from rris.offers.services.offers import accept_offer
 from tests import factories
 from tests.conftest import DEFAULT_NOW, TEST_APPLICANT_KEY_SECRET
@@ -116,7 +117,6 @@ def test_an_objection_in_serbia_holds_in_north_macedonia_for_the_same_identifier
     assert offered(skopje) == {interpreters[1].id, interpreters[2].id}
     why_not = match_leg(skopje, 1, DEFAULT_NOW, interpreter_ids=[objected.id]).rejections[objected.id]
     assert [rejection.reason for rejection in why_not] == [RejectionReason.OBJECTED_BY_APPLICANT]
-    assert why_not[0].detail == "The applicant has objected to this interpreter."
 
 
 @pytest.mark.parametrize("identifier", ["RS-2026-0043", None], ids=["another identifier", "no identifier"])
@@ -149,7 +149,7 @@ def test_same_interpreter_as_last_time_prefers_the_one_from_serbia(jelena, ana, 
     skopje = in_skopje(ana, TYPED_IN_SKOPJE, continuity=True)
     best = match_leg(skopje, 1, DEFAULT_NOW).matches[0]
     assert best.interpreter_id == last_time.id
-    assert best.components[0].detail == "Requested for continuity"
+    assert best.components[0].basis is ScoreBasis.CONTINUITY_REQUESTED
     unlinked = in_skopje(ana, None, day="2026-01-16", case_reference="MK-08-400/26", continuity=True)
     ranked = match_leg(unlinked, 1, DEFAULT_NOW).matches
     assert ranked[0].interpreter_id != last_time.id
@@ -161,12 +161,12 @@ def test_the_continuity_line_speaks_of_the_applicant_whose_case_in_serbia_is_lin
     confirm(in_belgrade(jelena, REGISTRATION), last_time)
     skopje = in_skopje(ana, TYPED_IN_SKOPJE)  # another country's case; no continuity asked for
     served = next(m for m in match_leg(skopje, 1, DEFAULT_NOW).matches if m.interpreter_id == last_time.id)
-    assert (served.components[0].points, score_detail(served.components[0])) == (
+    assert (served.components[0].points, score_text(served.components[0])) == (
         40,
         "Interpreted for this applicant before",
     )
     others = [m for m in match_leg(skopje, 1, DEFAULT_NOW).matches if m.interpreter_id != last_time.id]
-    assert {score_detail(m.components[0]) for m in others} == {"New to this applicant"}
+    assert {score_text(m.components[0]) for m in others} == {"New to this applicant"}
 
 
 def test_an_objection_in_serbia_flags_a_confirmed_job_in_north_macedonia(jelena, ana, interpreters):

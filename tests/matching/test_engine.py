@@ -8,7 +8,7 @@ import pytest
 
 from rris.enums import Gender, GenderRule, Proficiency
 from rris.matching.domain.engine import match
-from rris.matching.domain.ranking import FAIR_SHARE_FULL_MINUTES, score
+from rris.matching.domain.ranking import FAIR_SHARE_FULL_MINUTES, ScoreBasis, score
 from rris.matching.domain.rules import RejectionReason, evaluate
 from tests.matching.test_builders import (
     NOW,
@@ -23,8 +23,8 @@ from tests.matching.test_builders import (
 PUS_ENG = frozenset({"pus", "eng"})
 
 
-def components(candidate, request=None) -> dict[str, tuple[float, str]]:
-    return {c.name: (c.points, c.detail) for c in score(candidate, request or make_request())}
+def components(candidate, request=None) -> dict[str, tuple[float, ScoreBasis, dict]]:
+    return {c.name: (c.points, c.basis, c.values) for c in score(candidate, request or make_request())}
 
 
 def ids(result) -> list[int]:
@@ -47,14 +47,14 @@ def test_continuity_outranks_proficiency_and_fair_share():
         ("local_hour", 10),
         ("gender_preference", 0),
     ]
-    assert best.components[0].detail == "Interpreted for this applicant before"
+    assert best.components[0].basis is ScoreBasis.CONTINUITY_SERVED
     assert result.matches[1].score == 0 + 20 + 20 + 10
 
 
 def test_the_interpreter_asked_for_by_name_gets_the_continuity_points():
     request = make_request(continuity_interpreter_id=5)
-    assert components(make_candidate(5), request)["continuity"] == (40, "Requested for continuity")
-    assert components(make_candidate(6), request)["continuity"] == (0, "New to this applicant")
+    assert components(make_candidate(5), request)["continuity"] == (40, ScoreBasis.CONTINUITY_REQUESTED, {})
+    assert components(make_candidate(6), request)["continuity"] == (0, ScoreBasis.CONTINUITY_NEW, {})
 
 
 def test_fair_share_puts_the_less_booked_of_two_equal_interpreters_first():
@@ -62,27 +62,27 @@ def test_fair_share_puts_the_less_booked_of_two_equal_interpreters_first():
     idle = make_candidate(2, booked_minutes_last_30_days=600)
     result = match(make_request(), [busy, idle], NOW)
     assert ids(result) == [2, 1]
-    assert components(idle)["fair_share"] == (17.5, "10 h booked in the last 30 days")
-    assert components(busy)["fair_share"] == (7.5, "50 h booked in the last 30 days")
+    assert components(idle)["fair_share"] == (17.5, ScoreBasis.BOOKED_RECENTLY, {"minutes": 600})
+    assert components(busy)["fair_share"] == (7.5, ScoreBasis.BOOKED_RECENTLY, {"minutes": 3000})
     assert components(make_candidate(booked_minutes_last_30_days=2 * FAIR_SHARE_FULL_MINUTES))["fair_share"][0] == 0
+    assert components(make_candidate())["fair_share"] == (20, ScoreBasis.NOTHING_BOOKED, {})
 
 
 @pytest.mark.parametrize(
-    ("level", "points", "label"),
-    [
-        (Proficiency.NATIVE, 20, "Native"),
-        (Proficiency.C2, 15, "C2"),
-        (Proficiency.C1, 10, "C1"),
-        (Proficiency.B2, 5, "B2"),
-    ],
+    ("level", "points"),
+    [(Proficiency.NATIVE, 20), (Proficiency.C2, 15), (Proficiency.C1, 10), (Proficiency.B2, 5)],
 )
-def test_proficiency_points_and_explanation(level, points, label):
-    assert components(make_candidate(pairs={PUS_ENG: level}))["proficiency"] == (points, f"{label} in Pashto–English")
+def test_proficiency_points_and_explanation(level, points):
+    pair = {"applicant_language": "pus", "officer_language": "eng"}
+    expected = (points, ScoreBasis.PROFICIENCY, {"level": level.value, **pair})
+    assert components(make_candidate(pairs={PUS_ENG: level}))["proficiency"] == expected
 
 
 def test_the_local_hour_rewards_sessions_in_the_interpreters_working_day():
     kabul = make_candidate()
-    assert components(kabul)["local_hour"] == (10, "Starts 12:30 in Kabul (ends 14:30)")
+    request = make_request()
+    where = {"timezone": "Asia/Kabul", "start": request.interval.start, "end": request.interval.end}
+    assert components(kabul, request)["local_hour"] == (10, ScoreBasis.LOCAL_HOURS, where)
     early = make_request(interval=span(local("Asia/Kabul", 2026, 1, 12, 7, 30)))
     evening = make_request(interval=span(local("Asia/Kabul", 2026, 1, 12, 17)))
     night = make_request(interval=span(local("Asia/Kabul", 2026, 1, 12, 21)))
@@ -100,7 +100,9 @@ def test_a_preferred_gender_ranks_first_but_keeps_the_other_eligible():
     result = match(request, [man, woman], NOW)
     assert ids(result) == [2, 1]
     assert result.matches[0].components[-1].points == 10
-    assert result.matches[0].components[-1].detail == "Matches the preferred gender (female)"
+    assert result.matches[0].components[-1].basis is ScoreBasis.PREFERRED_GENDER
+    assert result.matches[0].components[-1].values == {"gender": "female"}
+    assert result.matches[1].components[-1].basis is ScoreBasis.NOT_PREFERRED_GENDER
 
 
 def test_a_required_gender_is_never_relaxed_even_when_nobody_else_is_free():

@@ -42,8 +42,9 @@ def test_pashto_to_macedonian_with_no_direct_interpreter_is_relayed_through_engl
     assert plan is not None
     assert ids(plan.first_leg) == [1]
     assert ids(plan.second_leg) == [2]
-    assert plan.first_leg.matches[0].components[1].detail == "Native in Pashto–English"
-    assert plan.second_leg.matches[0].components[1].detail == "C2 in English–Macedonian"
+    first, second = plan.first_leg.matches[0].components[1], plan.second_leg.matches[0].components[1]
+    assert first.values == {"level": "native", "applicant_language": "pus", "officer_language": "eng"}
+    assert second.values == {"level": "c2", "applicant_language": "eng", "officer_language": "mkd"}
 
 
 def test_no_relay_when_the_officer_speaks_english_or_the_applicant_does():

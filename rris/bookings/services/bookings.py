@@ -43,6 +43,7 @@ from rris.matching.domain.rules import Rejection, RejectionReason
 from rris.matching.domain.snapshots import Interval
 from rris.matching.services.booking_matching import Assessment, assess, link_for_valid, match_leg, request_from_valid
 from rris.matching.services.conflicts import request_sweep
+from rris.matching.services.wording import rejections_text
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.queries.jobs import job_overlapping
 from rris.offers.services.offers import assign_interpreter, send_wave, withdraw_pending
@@ -240,11 +241,11 @@ def assign_by_hand(
     reasons = eligibility_of(booking, interpreter_id, now, leg)
     clashes = [reason for reason in reasons if reason.reason is RejectionReason.OVERLAPPING_JOB]
     if clashes:
-        other = db.session.get(Booking, int(dict(clashes[0].params)["booking_id"]))
+        other = db.session.get(Booking, clashes[0].values["booking_id"])
         raise _clash(interpreter.name, other)
     if reasons and not despite:
         db.session.rollback()
-        raise InvalidInput({"interpreter_id": " ".join(reason.detail for reason in reasons)})
+        raise InvalidInput({"interpreter_id": rejections_text(reasons)})
     for assignment in booking.active_assignments:
         if assignment.leg == leg:
             assignment.released_at = now
@@ -266,7 +267,7 @@ def assign_by_hand(
     booking.updated_at = now
     note = _("Assigned %(name)s by hand.", name=interpreter.name)
     if reasons:
-        note += " " + _("Despite: %(reasons)s", reasons=" ".join(reason.detail for reason in reasons))
+        note += " " + _("Despite: %(reasons)s", reasons=rejections_text(reasons))
     record_event(booking, BookingAction.ASSIGN.value, now, actor.user_id, before, booking.state, note)
     sync_booking_notifications(booking, now)
     db.session.commit()

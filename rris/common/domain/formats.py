@@ -208,3 +208,8 @@ Formatter = Callable[[Number], str]
 def number_formatter(locale: LocaleLike, fraction_digits: int | None = None) -> Formatter:
     """`number` bound to a locale, for code that formats many values (a chart's labels)."""
     return lambda value: number(value, locale, fraction_digits)
+
+
+def enumeration(items: list[str], locale: LocaleLike) -> str:
+    """Several things in a sentence, joined as the locale joins them: 'trauma, children and legal'."""
+    return lists.format_list(items, style="standard", locale=as_locale(locale))

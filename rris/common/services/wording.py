@@ -1,5 +1,6 @@
 """How values read for people, on pages and in messages alike: enum labels, language and country
-names (times and numbers: `rris.common.domain.formats`). Works in any app context with a locale
+names (times and numbers: `rris.common.domain.formats`; the matching engine's reasons:
+`rris.matching.services.wording`). Works in any app context with a locale
 forced or selected, so the portal and the scheduler word things the same way."""
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from rris.enums import (
     Weekday,
 )
 from rris.extensions import db
-from rris.matching.domain.ranking import CONTINUITY_NEW, CONTINUITY_REQUESTED, CONTINUITY_SERVED, ScoreComponent
 from rris.pool.models.languages import Language
 
 _LABEL_LIST: tuple[tuple[object, object], ...] = (
@@ -130,18 +130,6 @@ _LABEL_LIST: tuple[tuple[object, object], ...] = (
 # Keyed by (enum class, member): members of different StrEnums with one value ("medical")
 # are equal to each other and would overwrite one another as plain keys.
 LABELS: dict[tuple[type, object], object] = {(type(member), member): text for member, text in _LABEL_LIST}
-
-
-_SCORE_DETAILS: dict[str, object] = {
-    CONTINUITY_REQUESTED: _l("Requested for continuity"),
-    CONTINUITY_SERVED: _l("Interpreted for this applicant before"),
-    CONTINUITY_NEW: _l("New to this applicant"),
-}
-
-
-def score_detail(component: ScoreComponent) -> str:
-    """Why a ranking component gave its points, in the current language where it is translated."""
-    return str(_SCORE_DETAILS.get(component.detail, component.detail))
 
 
 def label(value: object) -> str:

@@ -17,10 +17,13 @@ from flask_login import current_user
 from rris.access.domain.permissions import capabilities
 from rris.common.domain import formats
 from rris.common.domain.formats import Number
-from rris.common.services.wording import current_locale, label, language_name, region_label, score_detail
+from rris.common.services.wording import current_locale, label, language_name, region_label
 from rris.common.web.authentication import current_actor
 from rris.common.web.page_locale import viewer_formatting_locale
 from rris.context import current_clock
+from rris.matching.domain.ranking import ScoreComponent
+from rris.matching.domain.rules import Rejection
+from rris.matching.services import wording as reasons
 from rris.pool.models.geography import Country, Department
 from rris.timeutil import to_local
 
@@ -93,6 +96,16 @@ def money(amount: Number | None, currency: str) -> str:
     return "" if amount is None else formats.money(amount, currency, viewer_locale())
 
 
+def rejection_text(rejection: Rejection) -> str:
+    """Why an interpreter is left out, in the viewer's language, dates as the viewer reads them."""
+    return reasons.rejection_text(rejection, viewer_locale())
+
+
+def score_text(component: ScoreComponent) -> str:
+    """Why a score component gave its points, in the viewer's language."""
+    return reasons.score_text(component, viewer_locale())
+
+
 def viewer_zone() -> str:
     """The signed-in person's zone, UTC for visitors."""
     if current_user.is_authenticated:
@@ -145,7 +158,8 @@ def register_presenters(app: Flask) -> None:
         zone_label=zone_label,
         local_clock=local_clock,
         label=label,
-        score_detail=score_detail,
+        rejection_text=rejection_text,
+        score_text=score_text,
     )
 
     @app.context_processor

@@ -7,33 +7,17 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from rris.access.domain.permissions import Capability
 from rris.common.web.authentication import require
 from rris.context import current_clock
 from rris.desk.services.desk import desk
-from rris.matching.domain.rules import RejectionReason
+from rris.matching.services.wording import reason_name
 
 bp = Blueprint("desk", __name__)
 
 DESK_DAYS = 3
 REFRESH_SECONDS = 30
-
-# Short names for the engine's reasons, as the desk lists them ("3 × away").
-REASON_NAMES = {
-    RejectionReason.INACTIVE: lazy_gettext("out of the pool"),
-    RejectionReason.NO_LANGUAGE_PAIR: lazy_gettext("other language pair"),
-    RejectionReason.NO_DIALECT: lazy_gettext("dialect"),
-    RejectionReason.NOT_ACCREDITED: lazy_gettext("not accredited here"),
-    RejectionReason.OUTSIDE_AVAILABILITY: lazy_gettext("outside availability"),
-    RejectionReason.TIME_OFF: lazy_gettext("time off"),
-    RejectionReason.OVERLAPPING_JOB: lazy_gettext("another job"),
-    RejectionReason.DAILY_CAP: lazy_gettext("daily cap reached"),
-    RejectionReason.GENDER: lazy_gettext("gender"),
-    RejectionReason.SPECIALISATION: lazy_gettext("specialisation"),
-    RejectionReason.OBJECTED_BY_APPLICANT: lazy_gettext("objected by the applicant"),
-}
 
 
 @bp.get("/desk")
@@ -44,7 +28,7 @@ def index() -> Any:
         "desk/index.html",
         desk=board,
         refresh_seconds=REFRESH_SECONDS,
-        reason_names=REASON_NAMES,
+        reason_name=reason_name,
         time_left=time_left,
     )
 

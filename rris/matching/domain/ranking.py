@@ -8,20 +8,14 @@ the booking prefers a gender (gender_preference then counts out of 10, otherwise
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rris.enums import GenderRule, Proficiency
-from rris.matching.domain.rules import format_minutes, language_name, pair_of
+from rris.matching.domain.rules import ReasonValue, pair_of
 from rris.matching.domain.snapshots import Candidate, MatchRequest
 from rris.pool.domain.availability import wall_clock
-from rris.timeutil import city_of_zone
 
 CONTINUITY_POINTS = 40.0  # same interpreter as earlier sessions of the applicant
-# The continuity lines, in English; the portal shows them through gettext (`score_detail`).
-# "Applicant", not "case": the earlier session may be of a case in another country linked by
-# the regional applicant key, and a case is one applicant.
-CONTINUITY_REQUESTED = "Requested for continuity"
-CONTINUITY_SERVED = "Interpreted for this applicant before"
-CONTINUITY_NEW = "New to this applicant"
 PROFICIENCY_POINTS: dict[Proficiency, float] = {
     Proficiency.NATIVE: 20.0,
     Proficiency.C2: 15.0,
@@ -41,38 +35,69 @@ EDGE_START_MINUTE = 7 * 60
 EDGE_END_MINUTE = 20 * 60
 
 
+class ScoreBasis(StrEnum):
+    """Why a component gave its points: the stable code a reader's sentence is worded from."""
+
+    # "Applicant", not "case": the earlier session may be of a case in another country linked by
+    # the regional applicant key, and a case is one applicant.
+    CONTINUITY_REQUESTED = "continuity_requested"
+    CONTINUITY_SERVED = "continuity_served"
+    CONTINUITY_NEW = "continuity_new"
+    PROFICIENCY = "proficiency"
+    NO_PROFICIENCY = "no_proficiency"
+    BOOKED_RECENTLY = "booked_recently"
+    NOTHING_BOOKED = "nothing_booked"
+    LOCAL_HOURS = "local_hours"
+    NO_GENDER_PREFERENCE = "no_gender_preference"
+    PREFERRED_GENDER = "preferred_gender"
+    NOT_PREFERRED_GENDER = "not_preferred_gender"
+
+
 @dataclass(frozen=True)
 class ScoreComponent:
-    """One named part of a score, with its points out of `max_points` and why."""
+    """One named part of a score, with its points out of `max_points` and why: a `basis` and the
+    values its wording needs (`rris.matching.services.wording`), never a sentence."""
 
     name: str
     points: float
     max_points: float
-    detail: str
+    basis: ScoreBasis
+    params: tuple[tuple[str, ReasonValue], ...] = ()
+
+    @property
+    def values(self) -> dict[str, ReasonValue]:
+        """The basis's values by name."""
+        return dict(self.params)
 
 
 def _continuity(candidate: Candidate, request: MatchRequest) -> ScoreComponent:
     if candidate.interpreter_id == request.continuity_interpreter_id:
-        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, CONTINUITY_REQUESTED)
+        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, ScoreBasis.CONTINUITY_REQUESTED)
     if candidate.served_case_before:
-        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, CONTINUITY_SERVED)
-    return ScoreComponent("continuity", 0.0, CONTINUITY_POINTS, CONTINUITY_NEW)
+        return ScoreComponent("continuity", CONTINUITY_POINTS, CONTINUITY_POINTS, ScoreBasis.CONTINUITY_SERVED)
+    return ScoreComponent("continuity", 0.0, CONTINUITY_POINTS, ScoreBasis.CONTINUITY_NEW)
 
 
 def _proficiency(candidate: Candidate, request: MatchRequest) -> ScoreComponent:
-    pair = f"{language_name(request.applicant_language)}–{language_name(request.officer_language)}"
+    pair: tuple[tuple[str, ReasonValue], ...] = (
+        ("applicant_language", request.applicant_language),
+        ("officer_language", request.officer_language),
+    )
     level = candidate.pairs.get(pair_of(request))
     if level is None:
-        return ScoreComponent("proficiency", 0.0, PROFICIENCY_MAX_POINTS, f"Does not work in {pair}")
-    label = "Native" if level is Proficiency.NATIVE else level.value.upper()
-    return ScoreComponent("proficiency", PROFICIENCY_POINTS[level], PROFICIENCY_MAX_POINTS, f"{label} in {pair}")
+        return ScoreComponent("proficiency", 0.0, PROFICIENCY_MAX_POINTS, ScoreBasis.NO_PROFICIENCY, pair)
+    points = PROFICIENCY_POINTS[level]
+    return ScoreComponent(
+        "proficiency", points, PROFICIENCY_MAX_POINTS, ScoreBasis.PROFICIENCY, (("level", level.value), *pair)
+    )
 
 
 def _fair_share(candidate: Candidate) -> ScoreComponent:
     booked = max(0, candidate.booked_minutes_last_30_days)
     points = round(FAIR_SHARE_POINTS * max(0.0, 1.0 - booked / FAIR_SHARE_FULL_MINUTES), 2)
-    detail = f"{format_minutes(booked)} booked in the last 30 days" if booked else "Nothing booked in the last 30 days"
-    return ScoreComponent("fair_share", points, FAIR_SHARE_POINTS, detail)
+    if not booked:
+        return ScoreComponent("fair_share", points, FAIR_SHARE_POINTS, ScoreBasis.NOTHING_BOOKED)
+    return ScoreComponent("fair_share", points, FAIR_SHARE_POINTS, ScoreBasis.BOOKED_RECENTLY, (("minutes", booked),))
 
 
 def _comfort(minute_of_day: int) -> float:
@@ -90,19 +115,29 @@ def _local_hour(candidate: Candidate, request: MatchRequest) -> ScoreComponent:
     points = 0.0
     if end.date() == start.date():
         points = min(_comfort(start.hour * 60 + start.minute), _comfort(end.hour * 60 + end.minute))
-    city = city_of_zone(candidate.timezone)
-    detail = f"Starts {start:%H:%M} in {city} (ends {end:%H:%M})"
-    return ScoreComponent("local_hour", points, LOCAL_HOUR_POINTS, detail)
+    params: tuple[tuple[str, ReasonValue], ...] = (
+        ("timezone", candidate.timezone),
+        ("start", request.interval.start),
+        ("end", request.interval.end),
+    )
+    return ScoreComponent("local_hour", points, LOCAL_HOUR_POINTS, ScoreBasis.LOCAL_HOURS, params)
 
 
 def _gender_preference(candidate: Candidate, request: MatchRequest) -> ScoreComponent:
     if request.gender_rule is not GenderRule.PREFERRED:
-        return ScoreComponent("gender_preference", 0.0, 0.0, "No gender preference")
+        return ScoreComponent("gender_preference", 0.0, 0.0, ScoreBasis.NO_GENDER_PREFERENCE)
+    preferred: tuple[tuple[str, ReasonValue], ...] = (("gender", str(request.gender)),)
     if candidate.gender == request.gender:
-        detail = f"Matches the preferred gender ({request.gender})"
-        return ScoreComponent("gender_preference", GENDER_PREFERENCE_POINTS, GENDER_PREFERENCE_POINTS, detail)
-    detail = f"Not the preferred gender ({request.gender})"
-    return ScoreComponent("gender_preference", 0.0, GENDER_PREFERENCE_POINTS, detail)
+        return ScoreComponent(
+            "gender_preference",
+            GENDER_PREFERENCE_POINTS,
+            GENDER_PREFERENCE_POINTS,
+            ScoreBasis.PREFERRED_GENDER,
+            preferred,
+        )
+    return ScoreComponent(
+        "gender_preference", 0.0, GENDER_PREFERENCE_POINTS, ScoreBasis.NOT_PREFERRED_GENDER, preferred
+    )
 
 
 def score(candidate: Candidate, request: MatchRequest) -> tuple[ScoreComponent, ...]:

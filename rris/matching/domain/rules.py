@@ -21,47 +21,9 @@ from rris.pool.domain.availability import (
     local_pieces,
     wall_clock,
 )
-from rris.timeutil import city_of_zone
 
 # More than any clock change moves a wall-clock midnight (one hour nearly everywhere).
 _DST_SLACK = timedelta(hours=3)
-
-_LANGUAGE_NAMES = {
-    "arb": "Arabic",
-    "apc": "Levantine Arabic",
-    "acm": "Iraqi Arabic",
-    "pes": "Farsi",
-    "prs": "Dari",
-    "pus": "Pashto",
-    "urd": "Urdu",
-    "ckb": "Sorani Kurdish",
-    "kmr": "Kurmanji Kurdish",
-    "ben": "Bengali",
-    "tir": "Tigrinya",
-    "som": "Somali",
-    "fra": "French",
-    "eng": "English",
-    "sqi": "Albanian",
-    "srp": "Serbian",
-    "bos": "Bosnian",
-    "hrv": "Croatian",
-    "mkd": "Macedonian",
-    "cnr": "Montenegrin",
-    "tur": "Turkish",
-}
-
-
-def language_name(code: str) -> str:
-    """The English name of an ISO 639-3 code the region works with, or the code itself."""
-    return _LANGUAGE_NAMES.get(code, code)
-
-
-def format_minutes(minutes: int) -> str:
-    """'5 h', '5 h 30 min' or '45 min'."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 class RejectionReason(StrEnum):
@@ -80,59 +42,23 @@ class RejectionReason(StrEnum):
     OBJECTED_BY_APPLICANT = "objected_by_applicant"
 
 
+# A value a reason carries for its wording: a code or free text, a count of minutes or an id, a
+# calendar date, an instant (UTC).
+ReasonValue = str | int | date | datetime
+
+
 @dataclass(frozen=True)
 class Rejection:
-    """One reason, with machine-readable details as (key, value) string pairs."""
+    """One reason, with the values its wording needs as (name, value) pairs; no sentence: the
+    reader's words come from `rris.matching.services.wording`."""
 
     reason: RejectionReason
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, ReasonValue], ...] = ()
 
     @property
-    def detail(self) -> str:
-        """A plain English sentence for coordinators (the web layer translates by reason code)."""
-        return _describe(self.reason, dict(self.params))
-
-
-def _local_span(start: str, end: str) -> str:
-    """'06:30–08:30 on 2026-01-12' or '2026-01-12 23:00 to 2026-01-13 01:00' from ISO minutes."""
-    start_day, start_time = start.split("T")
-    end_day, end_time = end.split("T")
-    if start_day == end_day:
-        return f"{start_time}–{end_time} on {start_day}"
-    return f"{start_day} {start_time} to {end_day} {end_time}"
-
-
-def _describe(reason: RejectionReason, p: dict[str, str]) -> str:
-    """The English sentence for a reason and its params."""
-    match reason:
-        case RejectionReason.INACTIVE:
-            return "Not active in the pool."
-        case RejectionReason.NO_LANGUAGE_PAIR:
-            pair = f"{language_name(p['applicant_language'])} and {language_name(p['officer_language'])}"
-            return f"Does not interpret between {pair}."
-        case RejectionReason.NO_DIALECT:
-            return f"Does not cover the {p['dialect']} dialect of {language_name(p['language'])}."
-        case RejectionReason.NOT_ACCREDITED:
-            return f"Not accredited for this country on {p['date']}."
-        case RejectionReason.OUTSIDE_AVAILABILITY:
-            span = _local_span(p["local_start"], p["local_end"])
-            return f"Outside weekly availability: the session runs {span} in {city_of_zone(p['timezone'])}."
-        case RejectionReason.TIME_OFF:
-            return "Has time off during this session."
-        case RejectionReason.OVERLAPPING_JOB:
-            return f"Conflicts with booking {p['booking_id']} (including a {p['rest_gap_minutes']}-minute rest gap)."
-        case RejectionReason.DAILY_CAP:
-            booked = format_minutes(int(p["booked_minutes"]))
-            session = format_minutes(int(p["session_minutes"]))
-            cap = format_minutes(int(p["cap_minutes"]))
-            return f"Over the daily cap of {cap} on {p['date']}: {booked} booked plus {session} for this session."
-        case RejectionReason.GENDER:
-            return f"The booking requires a {p['required']} interpreter."
-        case RejectionReason.SPECIALISATION:
-            return f"Lacks required experience: {p['missing'].replace('_', ' ')}."
-        case RejectionReason.OBJECTED_BY_APPLICANT:
-            return "The applicant has objected to this interpreter."
-    raise ValueError(f"no description for {reason!r}")  # pragma: no cover
+    def values(self) -> dict[str, ReasonValue]:
+        """The reason's values by name."""
+        return dict(self.params)
 
 
 _INACTIVE = Rejection(RejectionReason.INACTIVE)
@@ -178,7 +104,7 @@ class SessionFacts:
         self.minutes = round(self.interval.duration.total_seconds() / 60)
         self.country_date: date = wall_clock(self.start, request.country_timezone).date()
         self.not_accredited = Rejection(
-            RejectionReason.NOT_ACCREDITED, (("country_id", str(request.country_id)), ("date", str(self.country_date)))
+            RejectionReason.NOT_ACCREDITED, (("country_id", request.country_id), ("date", self.country_date))
         )
         self._pieces: dict[str, list[tuple[date, int, int]]] = {}
         self._outside: dict[str, Rejection] = {}
@@ -197,9 +123,11 @@ class SessionFacts:
         """The OUTSIDE_AVAILABILITY rejection naming the session's local times in `zone_name` (cached)."""
         found = self._outside.get(zone_name)
         if found is None:
-            start = wall_clock(self.start, zone_name).strftime("%Y-%m-%dT%H:%M")
-            end = wall_clock(self.end, zone_name).strftime("%Y-%m-%dT%H:%M")
-            params = (("timezone", zone_name), ("local_start", start), ("local_end", end))
+            params: tuple[tuple[str, ReasonValue], ...] = (
+                ("timezone", zone_name),
+                ("start", self.start),
+                ("end", self.end),
+            )
             found = self._outside[zone_name] = Rejection(RejectionReason.OUTSIDE_AVAILABILITY, params)
         return found
 
@@ -246,7 +174,7 @@ def static_rejections(candidate: Candidate, base: RequestFacts, *, first_only: b
     if base.required_gender is not None and candidate.gender != base.required_gender:
         found.append(base.wrong_gender)
     if request.specialisations and not request.specialisations <= candidate.specialisations:
-        missing = ",".join(sorted(request.specialisations - candidate.specialisations))
+        missing = ",".join(sorted(request.specialisations - candidate.specialisations))  # codes, comma-separated
         found.append(Rejection(RejectionReason.SPECIALISATION, (("missing", missing),)))
     if candidate.interpreter_id in request.objected_interpreter_ids:
         found.append(_OBJECTED)
@@ -271,7 +199,7 @@ def timed_rejections(candidate: Candidate, facts: SessionFacts, *, first_only: b
     start, end = facts.start, facts.end
     for off in candidate.time_off:
         if off.start < end and start < off.end:
-            params = (("start", off.start.isoformat()), ("end", off.end.isoformat()))
+            params: tuple[tuple[str, ReasonValue], ...] = (("start", off.start), ("end", off.end))
             if first_only:
                 return [Rejection(RejectionReason.TIME_OFF, params)]
             found.append(Rejection(RejectionReason.TIME_OFF, params))
@@ -295,7 +223,10 @@ def _job_rejections(candidate: Candidate, facts: SessionFacts, first_only: bool)
         if commitment.booking_id == own:
             continue
         if jobs_clash(busy, commitment.busy):
-            params = (("booking_id", str(commitment.booking_id)), ("rest_gap_minutes", str(gap)))
+            params: tuple[tuple[str, ReasonValue], ...] = (
+                ("booking_id", commitment.booking_id),
+                ("rest_gap_minutes", gap),
+            )
             found.append(Rejection(RejectionReason.OVERLAPPING_JOB, params))
             if first_only:
                 return found
@@ -320,11 +251,11 @@ def _cap_rejections(candidate: Candidate, facts: SessionFacts, nearby: list[Inte
     found: list[Rejection] = []
     for day, session_minutes in session_days.items():
         if booked[day] + session_minutes > cap:
-            params = (
-                ("date", str(day)),
-                ("booked_minutes", str(booked[day])),
-                ("session_minutes", str(session_minutes)),
-                ("cap_minutes", str(cap)),
+            params: tuple[tuple[str, ReasonValue], ...] = (
+                ("date", day),
+                ("booked_minutes", booked[day]),
+                ("session_minutes", session_minutes),
+                ("cap_minutes", cap),
             )
             found.append(Rejection(RejectionReason.DAILY_CAP, params))
     return found

@@ -26,6 +26,7 @@ from rris.matching.domain.clashes import busy_interval
 from rris.matching.domain.engine import MatchResult
 from rris.matching.domain.snapshots import Interval
 from rris.matching.services.booking_matching import match_leg
+from rris.matching.services.wording import rejections_text
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.domain.waves import WavePolicy
 from rris.offers.services.offer_requests import DECLINE_REASON_MAX_CHARS
@@ -108,7 +109,7 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
     lock_interpreter(interpreter.id)
     check = match_leg(booking, offer.leg, now, interpreter_ids=[interpreter.id])
     if not check.matches:
-        reasons = "; ".join(rejection.detail for rejection in check.rejections.get(interpreter.id, ()))
+        reasons = rejections_text(check.rejections.get(interpreter.id, ()))
         db.session.rollback()
         raise Conflict(_("You can no longer take this job: %(reasons)s", reasons=reasons))
     try:
