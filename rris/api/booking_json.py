@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from rris.access.domain.permissions import Actor, booking_actions
 from rris.access.queries.scoping import disclosure_of
-from rris.api.serializers import instant
+from rris.api.serializers import day, instant
 from rris.bookings.domain.applicant_keys import KeyRing
 from rris.bookings.models.bookings import Booking, Offer
 from rris.bookings.services.applicant_keys import stand_in_for_identifier
 from rris.context import current_clock, current_settings
 from rris.matching.domain.engine import MatchResult
+from rris.matching.domain.rules import ReasonValue
 from rris.matching.services.booking_matching import Assessment
 from rris.matching.services.wording import rejection_text, score_text
 from rris.notifications.queries.notices import open_conflicts
@@ -105,8 +107,17 @@ def offer_json(offer: Offer) -> dict[str, Any]:
     }
 
 
+def _reason_values(values: dict[str, ReasonValue]) -> dict[str, str | int | None]:
+    """A reason's values for machines: codes and counts as they are, dates and instants in ISO 8601."""
+    return {
+        name: instant(value) if isinstance(value, datetime) else day(value) if isinstance(value, date) else value
+        for name, value in values.items()
+    }
+
+
 def match_json(result: MatchResult) -> dict[str, Any]:
-    """Ranked matches with their score explained, and every rejection with its reasons."""
+    """Ranked matches with their score explained, and every rejection with its reasons: stable
+    codes and values for machines, and the sentence in the request's language for people."""
     return {
         "eligible_count": result.eligible_count,
         "matches": [
@@ -114,14 +125,26 @@ def match_json(result: MatchResult) -> dict[str, Any]:
                 "interpreter_id": item.interpreter_id,
                 "name": item.name,
                 "score": round(item.score, 1),
-                "components": [{"name": c.name, "points": c.points, "detail": score_text(c)} for c in item.components],
+                "components": [
+                    {
+                        "name": c.name,
+                        "points": c.points,
+                        "basis": c.basis.value,
+                        "values": _reason_values(c.values),
+                        "detail": score_text(c),
+                    }
+                    for c in item.components
+                ],
             }
             for item in result.matches
         ],
         "rejections": [
             {
                 "interpreter_id": interpreter_id,
-                "reasons": [{"reason": r.reason.value, "detail": rejection_text(r)} for r in reasons],
+                "reasons": [
+                    {"reason": r.reason.value, "values": _reason_values(r.values), "detail": rejection_text(r)}
+                    for r in reasons
+                ],
             }
             for interpreter_id, reasons in sorted(result.rejections.items())
         ],

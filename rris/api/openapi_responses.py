@@ -28,6 +28,7 @@ from rris.enums import (
     Specialisation,
     Weekday,
 )
+from rris.matching.domain.ranking import ScoreBasis
 from rris.matching.domain.rules import RejectionReason
 from rris.pool.domain.languages import RELAY_LANGUAGE
 
@@ -202,6 +203,19 @@ _PREVIEW: Schema = exact(
     }
 )
 
+_REASON_VALUES: Schema = {
+    "type": "object",
+    "additionalProperties": {"type": ["string", "integer"]},
+    "description": "The values the reason is worded from, by name, for machines: language codes "
+    "(ISO 639-3), counts of minutes, ids, dates (YYYY-MM-DD) and instants (ISO 8601, UTC), IANA time "
+    "zones. The names depend on the code and are stable with it.",
+}
+_REASON_TEXT: Schema = {
+    **_TEXT,
+    "description": "The sentence for people, in the language Accept-Language asks for, dates and "
+    "durations as that language writes them; its wording may change, the code and values do not.",
+}
+
 _CANDIDATES: Schema = exact(
     {
         "eligible_count": _COUNT,
@@ -211,7 +225,17 @@ _CANDIDATES: Schema = exact(
                     "interpreter_id": _ID,
                     "name": _TEXT,
                     "score": {"type": "number", "minimum": 0},
-                    "components": array(exact({"name": _TEXT, "points": {"type": "number"}, "detail": _TEXT})),
+                    "components": array(
+                        exact(
+                            {
+                                "name": _TEXT,
+                                "points": {"type": "number"},
+                                "basis": {**one_of(ScoreBasis), "description": "Why the points: a stable code"},
+                                "values": _REASON_VALUES,
+                                "detail": _REASON_TEXT,
+                            }
+                        )
+                    ),
                 }
             )
         ),
@@ -219,7 +243,15 @@ _CANDIDATES: Schema = exact(
             exact(
                 {
                     "interpreter_id": _ID,
-                    "reasons": array(exact({"reason": one_of(RejectionReason), "detail": _TEXT})),
+                    "reasons": array(
+                        exact(
+                            {
+                                "reason": {**one_of(RejectionReason), "description": "A stable code"},
+                                "values": _REASON_VALUES,
+                                "detail": _REASON_TEXT,
+                            }
+                        )
+                    ),
                 }
             )
         ),

@@ -172,6 +172,40 @@ def test_coordinators_see_why_each_interpreter_does_or_does_not_fit(app, setup):
     assert client.get(f"/api/v1/bookings/{booking_id}/candidates", headers=setup["jelena"]).status_code == 403
 
 
+def test_the_reasons_are_stable_codes_and_values_worded_in_the_language_the_request_asks_for(app, setup):
+    client = app.test_client()
+    with committed(app):
+        albania = factories.interpreter(email="far@pool.example", pairs=(("pus", "srp"),), accredited_for=("AL",))
+        serbia_id = factories.country("RS").id
+        albania_id = albania.id
+    booking_id = client.post("/api/v1/bookings", json=REQUEST, headers=setup["jelena"]).get_json()["id"]
+    url = f"/api/v1/bookings/{booking_id}/candidates"
+    english = client.get(url, headers=setup["elena"]).get_json()
+    serbian = client.get(url, headers={**setup["elena"], "Accept-Language": "sr-Cyrl-RS"}).get_json()
+
+    def left_out(answer):
+        (row,) = [row for row in answer["rejections"] if row["interpreter_id"] == albania_id]
+        return row["reasons"]
+
+    values = {"country_id": serbia_id, "date": "2026-01-13"}
+    assert [(r["reason"], r["values"]) for r in left_out(english)] == [("not_accredited", values)]
+    assert [(r["reason"], r["values"]) for r in left_out(serbian)] == [("not_accredited", values)]
+    assert left_out(english)[0]["detail"] == "Not accredited for this country on 13 Jan 2026."
+    assert left_out(serbian)[0]["detail"] == "На дан 13. јан 2026. није акредитован за ову земљу."
+
+    local_hour = {c["name"]: c for c in english["matches"][0]["components"]}["local_hour"]
+    assert local_hour["basis"] == "local_hours"
+    assert local_hour["values"] == {
+        "timezone": "Asia/Kabul",
+        "start": "2026-01-13T08:00:00Z",
+        "end": "2026-01-13T10:00:00Z",
+    }
+    assert local_hour["detail"].startswith("On the interpreter's clock: Tue, 13 Jan, 12:30")
+    serbian_hour = {c["name"]: c for c in serbian["matches"][0]["components"]}["local_hour"]
+    assert serbian_hour["basis"] == "local_hours" and serbian_hour["values"] == local_hour["values"]
+    assert serbian_hour["detail"].startswith("По времену преводиоца: уто 13. јан 12:30")
+
+
 def test_the_preview_suggests_other_times_when_everyone_is_busy(app, setup):
     client = app.test_client()
     sunday = {**REQUEST, "start_local": "2026-01-18T09:00"}  # nobody works on Sundays

@@ -163,7 +163,11 @@ def test_an_objection_recorded_in_belgrade_holds_for_a_booking_from_skopje_and_t
         {
             "interpreter_id": region["ids"]["mariam"],
             "reasons": [
-                {"reason": "objected_by_applicant", "detail": "The applicant has objected to this interpreter."}
+                {
+                    "reason": "objected_by_applicant",
+                    "values": {},  # the objection's reason needs no value to be worded
+                    "detail": "The applicant has objected to this interpreter.",
+                }
             ],
         }
     ]
