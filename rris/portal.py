@@ -11,6 +11,7 @@ from rris.common.web.extensions import csrf
 from rris.common.web.ids import IdConverter
 from rris.common.web.page_locale import install_page_locale
 from rris.common.web.presenting import register_presenters
+from rris.common.web.rate_limits import install_rate_limits
 from rris.common.web.security_headers import add_security_headers
 from rris.notifications.integrations.mail import Mailer
 from rris.notifications.integrations.sms import SmsSender
@@ -69,4 +70,5 @@ def create_portal(
         app.register_blueprint(blueprint)
     # Twilio cannot send a CSRF token; every one of its webhooks is verified by signature instead.
     csrf.exempt(twilio.bp)
+    install_rate_limits(app, api.bp, app.extensions["rris.settings"], app.extensions["rris.clock"])
     return app

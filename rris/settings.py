@@ -88,6 +88,29 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_LOGIN_MAX_FAILURES_PER_IP", "30", "failed sign-ins per client address within the window"),
     Variable("RRIS_LOGIN_WINDOW_MINUTES", "15", "the window the two limits above count in"),
     Variable("RRIS_PASSWORD_RESET_MINUTES", "60", "how long an emailed reset link works"),
+    Variable(
+        "RRIS_RATE_LIMIT_PER_TOKEN",
+        "120",
+        "API requests per minute of one API token (of one account, for a browser using the API)",
+    ),
+    Variable("RRIS_RATE_LIMIT_PER_ADDRESS", "300", "API requests per minute from one client address, all callers"),
+    Variable(
+        "RRIS_RATE_LIMIT_ACCOUNT_PER_HOUR",
+        "20",
+        "password-reset requests, reset-link submissions and new API tokens per client address per hour",
+    ),
+    Variable(
+        "RRIS_RATE_LIMIT_STORAGE",
+        "database",
+        "where the rate limits count: database (shared by every worker on it) or a redis://, rediss:// "
+        "or redis+unix:// URL",
+    ),
+    Variable(
+        "RRIS_TRUSTED_PROXIES",
+        "0",
+        "how many reverse proxies in front of the portal append to X-Forwarded-For; the client address is "
+        "read that many entries from the right (0: the header is ignored)",
+    ),
     Variable("RRIS_OFFER_WAVE_SIZE", "3", "how many interpreters get an offer at once, per wave"),
     Variable("RRIS_OFFER_MINUTES", "30", "how long an offer stands before the next wave goes out"),
     Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
@@ -119,6 +142,8 @@ VARIABLES: tuple[Variable, ...] = (
 )
 
 _DEFAULT_PORT = 5000
+MAX_TRUSTED_PROXIES = 5
+_RATE_LIMIT_STORAGES = ("redis://", "rediss://", "redis+unix://")
 _DEFAULT_SIGNALING_PORT = 8765
 _APPLICANT_SECRET_MIN_CHARS = 32
 
@@ -155,6 +180,11 @@ class Settings:
     login_max_failures_per_ip: int
     login_window_minutes: int
     password_reset_minutes: int
+    rate_limit_per_token: int
+    rate_limit_per_address: int
+    rate_limit_account_per_hour: int
+    rate_limit_storage: str = field(repr=False)  # a Redis URL may carry a password
+    trusted_proxies: int
     offer_wave_size: int
     offer_minutes: int
     twilio_account_sid: str
@@ -275,6 +305,11 @@ class Settings:
             login_max_failures_per_ip=reader.positive_int("RRIS_LOGIN_MAX_FAILURES_PER_IP", 30),
             login_window_minutes=reader.positive_int("RRIS_LOGIN_WINDOW_MINUTES", 15),
             password_reset_minutes=reader.positive_int("RRIS_PASSWORD_RESET_MINUTES", 60),
+            rate_limit_per_token=reader.positive_int("RRIS_RATE_LIMIT_PER_TOKEN", 120),
+            rate_limit_per_address=reader.positive_int("RRIS_RATE_LIMIT_PER_ADDRESS", 300),
+            rate_limit_account_per_hour=reader.positive_int("RRIS_RATE_LIMIT_ACCOUNT_PER_HOUR", 20),
+            rate_limit_storage=_rate_limit_storage(reader.text("RRIS_RATE_LIMIT_STORAGE", "database")),
+            trusted_proxies=reader.bounded_int("RRIS_TRUSTED_PROXIES", 0, 0, MAX_TRUSTED_PROXIES),
             offer_wave_size=reader.positive_int("RRIS_OFFER_WAVE_SIZE", 3),
             offer_minutes=reader.positive_int("RRIS_OFFER_MINUTES", 30),
             twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),
@@ -312,6 +347,13 @@ def _check_applicant_keys(
             )
         if old_secret == secret:
             raise SettingsError("RRIS_APPLICANT_KEY_RETIRED holds the current secret under another version")
+
+
+def _rate_limit_storage(value: str) -> str:
+    """`database` or a Redis URL, as RRIS_RATE_LIMIT_STORAGE allows."""
+    if value != "database" and not value.startswith(_RATE_LIMIT_STORAGES):
+        raise SettingsError(f"RRIS_RATE_LIMIT_STORAGE must be database or start with {', '.join(_RATE_LIMIT_STORAGES)}")
+    return value
 
 
 def _development_secret(instance_path: Path, name: str = "secret_key") -> str:

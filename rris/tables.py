@@ -9,6 +9,7 @@ from rris.accounts.models import accounts  # noqa: F401
 from rris.audit.models import entries  # noqa: F401
 from rris.bookings.models import bookings  # noqa: F401
 from rris.calls.models import call_guests, calls  # noqa: F401
+from rris.common.models import rate_limits  # noqa: F401
 from rris.matching.models import conflicts  # noqa: F401
 from rris.notifications.models import notifications  # noqa: F401
 from rris.phone.models import callable_countries, phone_legs, phone_verification  # noqa: F401

@@ -23,7 +23,8 @@ from rris.pool.services.languages import LanguageSearch
 
 # Statuses besides success, as the server answers them: 400 a browser session's request without
 # its CSRF token; 401 no valid sign-in; 403 the role may not; 404 nothing the caller may see;
-# 409 the state forbids it now or another request won; 422 a value named in `invalid_params`.
+# 409 the state forbids it now or another request won; 422 a value named in `invalid_params`;
+# and on every operation 429 over a rate limit (`rris.common.web.rate_limits`).
 _READ_ONE = (401, 404)
 _WRITE = (400, 401, 403, 404, 409, 422)
 _NO_BODY = (400, 401, 403, 404, 409)
@@ -36,6 +37,19 @@ _IDEMPOTENCY = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NOT_BLANK_PATTERN},
 }
 _BOOKING = ref("Booking")
+_SECONDS = {"type": "integer", "minimum": 0}
+_TOO_MANY_REQUESTS: Schema = {
+    "description": "Over a rate limit: the API token's (RRIS_RATE_LIMIT_PER_TOKEN a minute; a browser session's "
+    "account alike) or the client address's (RRIS_RATE_LIMIT_PER_ADDRESS a minute), each counted across every "
+    "operation; 'detail' says which",
+    "headers": {
+        "Retry-After": {"required": True, "description": "Seconds until the limit's window ends", "schema": _SECONDS},
+        "RateLimit-Limit": {"description": "Requests the window allows", "schema": _SECONDS},
+        "RateLimit-Remaining": {"description": "Requests left in the window", "schema": _SECONDS},
+        "RateLimit-Reset": {"description": "Seconds until the window ends", "schema": _SECONDS},
+    },
+    "content": {"application/problem+json": {"schema": ref("Problem")}},
+}
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,11 @@ def _operation(item: Operation, refs: dict[str, Schema], components: dict[str, S
     operation: Schema = {
         "summary": item.summary,
         "parameters": parameters,
-        "responses": {str(item.status): answer, **{str(status): problem for status in item.errors}},
+        "responses": {
+            str(item.status): answer,
+            **{str(status): problem for status in item.errors},
+            "429": {"$ref": "#/components/responses/TooManyRequests"},
+        },
     }
     if item.body:
         operation["requestBody"] = {
@@ -174,7 +192,8 @@ def openapi_document() -> dict[str, Any]:
             "version": "1",
             "description": "Regional Remote Interpretation Service. Authenticate with a personal API token "
             "(profile page) as 'Authorization: Bearer rris_...'. Errors are application/problem+json; "
-            "'invalid_params' names each offending field.",
+            "'invalid_params' names each offending field. Requests are limited per token and per client "
+            "address (429 with Retry-After; RateLimit-Limit, -Remaining and -Reset on every answer).",
         },
         "security": [{"bearer": []}],
         "paths": paths,
@@ -184,7 +203,8 @@ def openapi_document() -> dict[str, Any]:
                 "Problem": {
                     "description": "An error (RFC 9457)",
                     "content": {"application/problem+json": {"schema": ref("Problem")}},
-                }
+                },
+                "TooManyRequests": _TOO_MANY_REQUESTS,
             },
             "schemas": {**components, **RESPONSE_SCHEMAS},
         },

@@ -12,6 +12,7 @@ from rris.accounts.models.accounts import ApiToken, LoginAttempt, UserSession
 from rris.bookings.models.bookings import Booking, BookingEvent, BookingRead, IdempotencyRecord, Offer
 from rris.calls.models.call_guests import CallGuest
 from rris.calls.models.calls import CallAttendance
+from rris.common.models.rate_limits import RateLimitWindow
 from rris.enums import BookingState, CallRole, Channel, GuestKind, NotificationKind, NotificationState, OfferState
 from rris.extensions import db
 from rris.notifications.models.notifications import Notification
@@ -260,7 +261,7 @@ def test_ended_browser_sessions_and_dead_api_tokens_go_after_the_period_live_one
     assert set(db.session.scalars(select(ApiToken.name))) == {"for ever", "revoked lately"}
 
 
-def test_the_read_audit_idempotency_records_and_wrong_pins_go_when_they_no_longer_matter(ctx):
+def test_the_read_audit_idempotency_records_wrong_pins_and_rate_limits_go_when_they_no_longer_matter(ctx):
     booking = factories.booking()
     for days in (366, 364):
         db.session.add(
@@ -281,11 +282,15 @@ def test_the_read_audit_idempotency_records_and_wrong_pins_go_when_they_no_longe
         )
     for minutes in (16, 5):
         db.session.add(DialInFailure(caller_digest="d" * 64, at=NOW - timedelta(minutes=minutes)))
+    for key, seconds in (("e" * 64, -1), ("f" * 64, 30)):  # a window that ended, one still counting
+        db.session.add(RateLimitWindow(key=key, hits=3, expires_at=NOW.timestamp() + seconds))
     db.session.flush()
 
     report = purge_expired(NOW, policy())
 
     assert (report.booking_reads, report.idempotency_records, report.dial_in_failures) == (1, 1, 1)
+    assert report.rate_limit_windows == 1
+    assert db.session.scalar(select(RateLimitWindow.key)) == "f" * 64
     assert db.session.scalar(select(BookingRead.at)) == NOW - timedelta(days=364)
     assert db.session.scalar(select(IdempotencyRecord.key)) == "fresh"
     assert rows(DialInFailure) == 1

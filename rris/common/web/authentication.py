@@ -98,11 +98,19 @@ def _load_from_session(user_id: str) -> User | None:
     return user
 
 
-def _load_from_bearer(incoming: Request) -> User | None:
-    scheme, _, secret = incoming.headers.get("Authorization", "").partition(" ")
+def bearer_secret(incoming: Request | None = None) -> str | None:
+    """The secret sent as `Authorization: Bearer ...` (checked or not), or None."""
+    scheme, _, secret = (incoming or request).headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
-    user = user_for_api_token(secret.strip(), current_clock().now())
+    return secret.strip()
+
+
+def _load_from_bearer(incoming: Request) -> User | None:
+    secret = bearer_secret(incoming)
+    if secret is None:
+        return None
+    user = user_for_api_token(secret, current_clock().now())
     if user is not None:
         g.authenticated_by_token = True
     return user

@@ -6,8 +6,9 @@ interpreter, the cancellation reason, decline reasons, history notes) go; phone 
 their modality, status and duration; time off keeps its period but not its reason. Sign-in
 attempts, ended browser sessions and revoked or expired API tokens go after
 RRIS_SIGN_IN_RECORDS_DAYS, the audit of booking reads after RRIS_AUDIT_DAYS; verification
-codes, idempotency records and wrong dial-in PINs once they can no longer matter. What billing
-and reports need (the booking, its assignments, history, outcome and the call summary) stays.
+codes, idempotency records, wrong dial-in PINs and ended rate-limit windows once they can no
+longer matter. What billing and reports need (the booking, its assignments, history, outcome
+and the call summary) stays.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rris.bookings.models.bookings import Booking, BookingEvent, BookingRead, Id
 from rris.calls.models.call_guests import CallGuest
 from rris.calls.models.calls import CallAttendance
 from rris.calls.services.call_records import summarise_before_purge
+from rris.common.services.rate_limit_storage import purge_ended_windows
 from rris.common.services.transactions import begin_write, rows_changed
 from rris.enums import NotificationState
 from rris.extensions import db
@@ -61,6 +63,7 @@ class PurgeReport:
     booking_reads: int = 0
     idempotency_records: int = 0
     dial_in_failures: int = 0
+    rate_limit_windows: int = 0
 
     @property
     def total(self) -> int:
@@ -84,7 +87,9 @@ def purge_expired(now: datetime, policy: RetentionPolicy) -> PurgeReport:
     """Remove or blank what is past its period in one transaction; sessions count from their end."""
     cut = cutoffs(now, policy)
     begin_write()
-    report = PurgeReport(**_purge_sessions(cut, now), **_purge_accounts(cut))
+    report = PurgeReport(
+        **_purge_sessions(cut, now), **_purge_accounts(cut), rate_limit_windows=purge_ended_windows(now.timestamp())
+    )
     db.session.commit()
     if report.total:
         log.info("retention: purged %s", report)
