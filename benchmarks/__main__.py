@@ -27,6 +27,7 @@ from benchmarks.environment import bench_app, dispose
 from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matching
 from benchmarks.outbox import FULL_OUTBOX, QUICK_OUTBOX, OutboxPlan, run_outbox
 from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
+from benchmarks.rate_limits import run_rate_limits
 from benchmarks.report import Reporter
 from benchmarks.report_exports import run_report_exports
 from benchmarks.reports import FULL_REPORTS, QUICK_REPORTS, ReportSize, run_reports
@@ -69,6 +70,7 @@ def run_backend(
             report.emit("pool_load", "time_off", counts.time_off, "rows")
             run_matching(app, report, plan, size.seed)
             run_throughput(app, report, seconds, CLIENTS)
+            run_rate_limits(app, report)
             run_outbox(app, report, outbox)
         finally:
             dispose(app)

@@ -36,6 +36,7 @@ EXPECTED = {
     ("http_post_booking", "p95"),
     ("http_get_offers", "p95"),
     ("http_accept_offer", "p95"),
+    ("api_rate_limit", "overhead_p50"),
     ("outbox_load", "notifications"),
     ("outbox_lateness", "p50"),
     ("outbox_lateness", "p99"),
