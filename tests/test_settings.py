@@ -64,11 +64,25 @@ def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
         ("RRIS_CASE_DETAILS_HOURS", "-1"),
         ("RRIS_CASE_DETAILS_HOURS", "73"),
         ("RRIS_CASE_DETAILS_HOURS", "two"),
+        ("RRIS_RATE_LIMIT_PER_TOKEN", "0"),
+        ("RRIS_RATE_LIMIT_PER_ADDRESS", "many"),
+        ("RRIS_RATE_LIMIT_ACCOUNT_PER_HOUR", "-5"),
+        ("RRIS_RATE_LIMIT_STORAGE", "memcached://127.0.0.1:11211"),
+        ("RRIS_TRUSTED_PROXIES", "6"),
+        ("RRIS_TRUSTED_PROXIES", "-1"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), name: value})
+
+
+def test_rate_limits_count_in_the_database_and_trust_no_forwarded_address_unless_told(tmp_path):
+    settings = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)})
+    assert (settings.rate_limit_storage, settings.trusted_proxies) == ("database", 0)
+    redis = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_RATE_LIMIT_STORAGE": "redis://:pw@r:6379/2"})
+    assert redis.rate_limit_storage == "redis://:pw@r:6379/2"
+    assert "pw" not in repr(redis)  # a Redis URL may carry a password
 
 
 def test_the_telephone_fallback_has_caps_and_an_optional_dial_in_number(tmp_path):

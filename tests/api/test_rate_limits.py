@@ -5,26 +5,33 @@ Two portals (two workers) over one fresh database per backend, with small limits
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import jsonschema_rs
 import pytest
+import redis
 from flask import Flask
 from flask_babel import gettext, ngettext
 from flask_migrate import upgrade
+from limits.storage import RedisStorage
 from sqlalchemy import func, select
 
 from rris.accounts.services.api_tokens import create_api_token
+from rris.api.openapi import openapi_document
 from rris.common.models.rate_limits import RateLimitWindow
-from rris.common.services.rate_limit_storage import purge_ended_windows
+from rris.common.services.rate_limit_storage import DatabaseStorage, purge_ended_windows
 from rris.extensions import db
 from rris.portal import create_portal
 from rris.timeutil import FrozenClock
 from tests import factories
 from tests.conftest import BACKENDS, DEFAULT_NOW, Browser, settings_for_test
+from tests.support.ports import free_port, poll_until
 from tests.support.web_fixtures import empty_database
 
 PER_TOKEN, PER_ADDRESS, ACCOUNT_PER_HOUR = 3, 10, 2
@@ -206,3 +213,72 @@ def test_windows_that_have_ended_are_purged_and_live_ones_kept(scene):
         db.session.commit()
         assert purged == 2  # the first token's, and the address's, which began with it
         assert db.session.scalar(count) == 1
+
+
+def test_a_browser_using_the_api_is_limited_per_account(scene):
+    browser = Browser(scene.first.test_client())
+    assert browser.sign_in(scene.email, factories.PASSWORD).status_code == 302
+    answers = [browser.client.get("/api/v1/me").status_code for _ in range(PER_TOKEN + 1)]
+    assert answers == [200] * PER_TOKEN + [429]
+    refused = browser.client.get("/api/v1/me")
+    assert refused.get_json()["detail"] == "Too many requests from this account. Try again in 60 seconds."
+
+
+def test_the_document_gives_every_operation_its_429_and_the_server_answers_as_it_says(scene):
+    document = openapi_document()
+    answers = document["components"]["responses"]["TooManyRequests"]
+    assert answers["headers"]["Retry-After"]["required"] is True
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            assert operation["responses"]["429"] == {"$ref": "#/components/responses/TooManyRequests"}, (method, path)
+    schema = answers["content"]["application/problem+json"]["schema"]
+    validator = jsonschema_rs.validator_for({**schema, "components": document["components"]})
+    for _ in range(PER_TOKEN):
+        _me(scene.first, scene.tokens[0])
+    refused = _me(scene.first, scene.tokens[0])
+    assert refused.status_code == 429 and validator.is_valid(refused.get_json())
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A private redis-server on 127.0.0.1, or the test is skipped saying why."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed: RRIS_RATE_LIMIT_STORAGE=redis://... is tested where it is")
+    port = free_port()
+    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        assert poll_until(lambda: _answers(url), timeout=10), "redis-server did not start"
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url).ping())
+    except redis.RedisError:
+        return False
+
+
+def test_a_redis_url_makes_the_limiter_count_in_redis(scene):
+    """The configuration path alone, without a server: nothing connects until a request counts."""
+    settings = scene.first.extensions["rris.settings"].replace(rate_limit_storage="redis://127.0.0.1:1/0")
+    app = create_portal(settings, clock=scene.clock)
+    assert isinstance(app.extensions["rris.limiter"].storage, RedisStorage)
+    assert isinstance(scene.first.extensions["rris.limiter"].storage, DatabaseStorage)
+
+
+def test_two_workers_sharing_one_redis_share_the_count(scene, redis_url):
+    settings = scene.first.extensions["rris.settings"].replace(rate_limit_storage=redis_url)
+    clock = FrozenClock(datetime.now(UTC))  # Redis expires keys by its own clock
+    first, second = create_portal(settings, clock=clock), create_portal(settings, clock=clock)
+    token = scene.tokens[0]
+    answers = [_me(app, token) for app in (first, second, first, second)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+    with scene.first.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RateLimitWindow)) == 0  # not in the database
