@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Blueprint, Flask, Response, g
 from flask_babel import ngettext
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_remote_address
@@ -41,7 +41,7 @@ ADDRESS_SCOPE = "api-address"
 ACCOUNT_ENDPOINTS = ("auth.forgot_password", "auth.reset", "account.create_token")
 
 
-def install_rate_limits(app: Flask, api: Any, settings: Settings, clock: Clock) -> Limiter:
+def install_rate_limits(app: Flask, api: Blueprint, settings: Settings, clock: Clock) -> Limiter:
     """Limit the API blueprint `api` and the account pages of `app` (after their registration)."""
     if settings.trusted_proxies:
         # Only as many X-Forwarded-For entries as there are proxies of our own are believed,
