@@ -39,7 +39,7 @@ def create_portal(
     app.url_map.converters["id"] = IdConverter  # before any route that uses `<id:...>`
 
     from rris import api
-    from rris.accounts.web import account, auth, language
+    from rris.accounts.web import account, accounts_admin, auth, authorities, language
     from rris.bookings.web import bookings
     from rris.calls.web import calls
     from rris.common.web import health
@@ -54,6 +54,8 @@ def create_portal(
         auth.bp,
         account.bp,
         language.bp,
+        accounts_admin.bp,
+        authorities.bp,
         directory.bp,
         pool_transfer.bp,
         interpreter_admin.bp,

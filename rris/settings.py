@@ -111,6 +111,11 @@ VARIABLES: tuple[Variable, ...] = (
         "how many reverse proxies in front of the portal append to X-Forwarded-For; the client address is "
         "read that many entries from the right (0: the header is ignored)",
     ),
+    Variable(
+        "RRIS_INVITATION_HOURS",
+        "72",
+        "how long the link of an invitation to a new account works; a new invitation voids the last one",
+    ),
     Variable("RRIS_OFFER_WAVE_SIZE", "3", "how many interpreters get an offer at once, per wave"),
     Variable("RRIS_OFFER_MINUTES", "30", "how long an offer stands before the next wave goes out"),
     Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
@@ -185,6 +190,7 @@ class Settings:
     rate_limit_account_per_hour: int
     rate_limit_storage: str = field(repr=False)  # a Redis URL may carry a password
     trusted_proxies: int
+    invitation_hours: int
     offer_wave_size: int
     offer_minutes: int
     twilio_account_sid: str
@@ -310,6 +316,7 @@ class Settings:
             rate_limit_account_per_hour=reader.positive_int("RRIS_RATE_LIMIT_ACCOUNT_PER_HOUR", 20),
             rate_limit_storage=_rate_limit_storage(reader.text("RRIS_RATE_LIMIT_STORAGE", "database")),
             trusted_proxies=reader.bounded_int("RRIS_TRUSTED_PROXIES", 0, 0, MAX_TRUSTED_PROXIES),
+            invitation_hours=reader.positive_int("RRIS_INVITATION_HOURS", 72),
             offer_wave_size=reader.positive_int("RRIS_OFFER_WAVE_SIZE", 3),
             offer_minutes=reader.positive_int("RRIS_OFFER_MINUTES", 30),
             twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),

@@ -35,7 +35,15 @@ PAGES_BY_ROLE = {
         "/profile",
         "/desk",
     ],
-    Role.FOCAL_POINT: ["/", "/departments", "/departments/{department}", "/reports?month=2026-01"],
+    Role.FOCAL_POINT: [
+        "/",
+        "/departments",
+        "/departments/{department}",
+        "/reports?month=2026-01",
+        "/accounts",
+        "/accounts/new",
+        "/accounts/{caseworker}",
+    ],
     Role.INTERPRETER: ["/", "/offers", "/jobs", "/availability", "/bookings/{booking}", "/calls/{booking}", "/profile"],
     Role.COORDINATOR: [
         "/",
@@ -50,8 +58,19 @@ PAGES_BY_ROLE = {
         "/pool/phone-countries",
         "/reports?month=2026-01",
         "/reports/print?month=2026-01",
+        "/accounts",
+        "/accounts/{interpreter_account}",
     ],
-    Role.ADMIN: ["/"],
+    Role.ADMIN: [
+        "/",
+        "/accounts",
+        "/accounts/new",
+        "/accounts/{caseworker}",
+        "/accounts/{interpreter_account}",
+        "/authorities",
+        "/authorities/{country}",
+        "/authorities/departments/{department}",
+    ],
 }
 # Sentences that legitimately stay English on a page (a language's own name, a code's example).
 STAYS_ENGLISH = frozenset({"English"})
@@ -87,7 +106,14 @@ def people(app: Flask, booked: int) -> Iterator[tuple[dict[Role, str], dict[str,
             Role.COORDINATOR: factories.user(Role.COORDINATOR).email,
             Role.ADMIN: factories.user(Role.ADMIN).email,
         }
-        ids = {"booking": booked, "department": caseworker.department_id, "interpreter": interpreter.id}
+        ids = {
+            "booking": booked,
+            "department": caseworker.department_id,
+            "interpreter": interpreter.id,
+            "caseworker": caseworker.id,
+            "country": caseworker.department.country_id,
+            "interpreter_account": interpreter.user_id,
+        }
     yield emails, ids
 
 

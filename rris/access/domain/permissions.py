@@ -24,13 +24,20 @@ class Capability(StrEnum):
     BOOK_INTERPRETERS = "book_interpreters"
     VIEW_REPORTS = "view_reports"
     MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_AUTHORITIES = "manage_authorities"
     USE_API = "use_api"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.CASEWORKER: frozenset({Capability.VIEW_DEPARTMENTS, Capability.BOOK_INTERPRETERS, Capability.USE_API}),
     Role.FOCAL_POINT: frozenset(
-        {Capability.VIEW_DEPARTMENTS, Capability.BOOK_INTERPRETERS, Capability.VIEW_REPORTS, Capability.USE_API}
+        {
+            Capability.VIEW_DEPARTMENTS,
+            Capability.BOOK_INTERPRETERS,
+            Capability.VIEW_REPORTS,
+            Capability.MANAGE_ACCOUNTS,
+            Capability.USE_API,
+        }
     ),
     Role.INTERPRETER: frozenset({Capability.USE_API}),
     Role.COORDINATOR: frozenset(
@@ -40,6 +47,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_POOL,
             Capability.BOOK_INTERPRETERS,
             Capability.VIEW_REPORTS,
+            Capability.MANAGE_ACCOUNTS,
             Capability.USE_API,
         }
     ),
@@ -136,3 +144,59 @@ def may(actor: Actor, action: BookingAction) -> bool:
 def booking_actions(actor: Actor, state: BookingState) -> frozenset[BookingAction]:
     """What the actor may do to a booking in `state`: the state table and the role together."""
     return frozenset(action for action in allowed_actions(state) if may(actor, action))
+
+
+# -- accounts: who manages whom ------------------------------------------------------------
+
+# How much a role may do; nobody gives a role ranked above their own.
+_ROLE_RANK: dict[Role, int] = {
+    Role.INTERPRETER: 1,
+    Role.CASEWORKER: 1,
+    Role.FOCAL_POINT: 2,
+    Role.COORDINATOR: 3,
+    Role.ADMIN: 4,
+}
+# Roles an invitation or a role change may give, per role. Interpreters join through the pool's
+# pages, which make their profile too, so no one gives that role here.
+_GRANTABLE: dict[Role, tuple[Role, ...]] = {
+    Role.ADMIN: (Role.CASEWORKER, Role.FOCAL_POINT, Role.COORDINATOR, Role.ADMIN),
+    Role.FOCAL_POINT: (Role.CASEWORKER,),
+}
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """An account as the rules see it: whose it is, its role and the country it works for."""
+
+    user_id: int
+    role: Role
+    country_id: int | None = None
+
+
+def may_manage_account(actor: Actor, account: AccountFacts) -> bool:
+    """True when the actor administers `account`: admins every other account, focal points their
+    country's caseworkers, coordinators interpreters. One's own account is kept on one's profile."""
+    if actor.user_id == account.user_id or not can(actor, Capability.MANAGE_ACCOUNTS):
+        return False
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role is Role.FOCAL_POINT:
+        return account.role is Role.CASEWORKER and account.country_id == actor.country_id
+    return actor.role is Role.COORDINATOR and account.role is Role.INTERPRETER
+
+
+def grantable_roles(actor: Actor) -> tuple[Role, ...]:
+    """The roles the actor may give by invitation or role change, never above their own."""
+    return tuple(role for role in _GRANTABLE.get(actor.role, ()) if _ROLE_RANK[role] <= _ROLE_RANK[actor.role])
+
+
+def may_give(actor: Actor, role: Role, country_id: int | None) -> bool:
+    """True when the actor may make someone a `role` working for `country_id` (None: the hub)."""
+    if role not in grantable_roles(actor):
+        return False
+    return actor.role is Role.ADMIN or country_id == actor.country_id
+
+
+def may_change_role(actor: Actor, account: AccountFacts) -> bool:
+    """True when the actor may change the account's role or office (an interpreter's is their profile's)."""
+    return may_manage_account(actor, account) and account.role is not Role.INTERPRETER and bool(grantable_roles(actor))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rris.access.domain.permissions import Actor
+from rris.access.domain.permissions import AccountFacts, Actor
 from rris.accounts.models.accounts import User
 
 
@@ -16,3 +16,8 @@ def actor_of(user: User) -> Actor:
         country_id=user.home_country_id,
         interpreter_id=profile.id if profile is not None else None,
     )
+
+
+def account_facts(user: User) -> AccountFacts:
+    """The account as the administration rules see it."""
+    return AccountFacts(user_id=user.id, role=user.role, country_id=user.home_country_id)

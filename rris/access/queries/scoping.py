@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from rris.access.domain.case_access import Disclosure, Involvement, OfferFacts, in_message, interpreter_disclosure
-from rris.access.domain.permissions import Actor, Reach, ReachKind, pool_reach, reach
+from rris.access.domain.permissions import Actor, Capability, Reach, ReachKind, can, pool_reach, reach
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking, Offer
-from rris.enums import BookingState, OfferState
+from rris.enums import BookingState, OfferState, Role
 from rris.extensions import db
 from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
@@ -44,6 +44,26 @@ def user_filter(actor: Actor) -> ColumnElement[bool]:
     if scope.kind is ReachKind.COUNTRY:
         return mine | in_departments | (User.country_id == scope.country_id)
     return mine | in_departments
+
+
+def managed_account_filter(actor: Actor) -> ColumnElement[bool]:
+    """WHERE clause on User: the accounts the actor administers, the SQL form of `may_manage_account`."""
+    if not can(actor, Capability.MANAGE_ACCOUNTS):
+        return false()
+    others = User.id != actor.user_id
+    if actor.role is Role.ADMIN:
+        return others
+    if actor.role is Role.FOCAL_POINT:
+        in_country = User.department_id.in_(select(Department.id).where(Department.country_id == actor.country_id))
+        return and_(others, User.role == Role.CASEWORKER, in_country)
+    if actor.role is Role.COORDINATOR:
+        return and_(others, User.role == Role.INTERPRETER)
+    return false()
+
+
+def managed_accounts(actor: Actor) -> Select[tuple[User]]:
+    """Accounts the actor administers, by name."""
+    return select(User).where(managed_account_filter(actor)).order_by(User.name, User.id)
 
 
 def interpreter_filter(actor: Actor) -> ColumnElement[bool]:

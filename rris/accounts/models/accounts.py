@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.common.models.types import UTCDateTime, enum_type
@@ -43,6 +43,10 @@ class User(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the last invitation went out, until the invitee chooses a password.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Goes up with every change an administrator makes; forms post the version they showed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     department: Mapped[Department | None] = relationship()
     country: Mapped[Country | None] = relationship()

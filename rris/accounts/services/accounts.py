@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -45,6 +46,11 @@ class ResetLinks:
     def from_settings(cls, settings: Settings) -> ResetLinks:
         """The reset links of these settings."""
         return cls(settings.secret_key, timedelta(minutes=settings.password_reset_minutes), settings.public_url)
+
+    @classmethod
+    def for_invitations(cls, settings: Settings) -> ResetLinks:
+        """The same links for a new account's first password: they work `invitation_hours`."""
+        return cls(settings.secret_key, timedelta(hours=settings.invitation_hours), settings.public_url)
 
 
 def normalise_email(raw: str, field: str = "email") -> str:
@@ -207,6 +213,14 @@ def reset_password(token: str, new_password: str, now: datetime, secret_key: str
 def _store_password(user: User, password: str, now: datetime) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = now
+    user.invited_at = None  # an invitation is accepted by choosing a password
+
+
+def no_password() -> str:
+    """A password hash no password matches, different every time: a link signed for the last one
+    (`password_reset_token`) stops working when a new one is stored."""
+    # "!" never comes out of argon2, so no password matches until one is set through a link.
+    return "!" + secrets.token_urlsafe(32)
 
 
 def _password_fingerprint(user: User) -> str:

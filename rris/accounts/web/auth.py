@@ -61,6 +61,19 @@ def reset(token: str) -> Any:
     return render_template("auth/reset.html", form=form, token=token), status
 
 
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> Any:
+    """The invitation's link: the reset's mechanism, worded as a welcome."""
+    now, secret_key = current_clock().now(), current_settings().secret_key
+    user = user_for_reset_token(token, now, secret_key)  # an invalid link answers 422 before any form is shown
+    form = ResetPasswordForm()
+    if run_form(form, lambda: reset_password(token, form.password.data, now, secret_key)):
+        flash(_("Your password is set. Sign in with it."), "success")
+        return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset.html", form=form, token=token, welcome=user), status
+
+
 def _safe_next(target: str | None) -> str:
     """Only redirect to a path on this site after sign-in (no open redirect)."""
     return same_site_path(target) or url_for("directory.home")

@@ -100,6 +100,9 @@ def _department(department_id: int | None, actor: Actor, errors: dict[str, str])
     department = db.session.scalar(select(Department).where(Department.id == wanted, department_filter(actor)))
     if department is None:
         errors["department_id"] = _("Choose one of your departments.")
+    elif not department.active:
+        errors["department_id"] = _("This department is closed and takes no new bookings.")
+        return None
     return department
 
 

@@ -266,7 +266,7 @@ def reoffer(booking_id: int) -> Any:
 
 def _fill_choices(form: BookingForm) -> None:
     actor = current_actor()
-    departments = db.session.scalars(visible_departments(actor)).all()
+    departments = db.session.scalars(visible_departments(actor).where(Department.active.is_(True))).all()
     form.department_id.choices = [(department.id, department_title(department)) for department in departments]
     if request.method == "GET" and actor.department_id:
         form.department_id.data = actor.department_id

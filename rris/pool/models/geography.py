@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.extensions import Model
@@ -55,6 +55,8 @@ class Department(Model):
     city: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))
+    # False once the office closes: no new caseworkers or bookings, its records kept.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     country: Mapped[Country] = relationship(back_populates="departments")
 

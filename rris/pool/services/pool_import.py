@@ -11,7 +11,6 @@ clearance starts, writing a profile) are public: the coordinators' forms
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from sqlalchemy.orm.strategy_options import _AbstractLoad  # what selectinload r
 
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.accounts.models.accounts import User
+from rris.accounts.services.accounts import no_password
 from rris.common.domain.errors import Forbidden
 from rris.common.services.transactions import begin_write
 from rris.enums import Role
@@ -286,12 +286,11 @@ def same_start_twice(row: PoolRow) -> str:
 
 def new_account(row: PoolRow, now: datetime) -> User:
     """An interpreter's account that no password opens until they set one by reset."""
-    # "!" never comes out of argon2, so no password matches until they set one by reset.
     user = User(
         email=row.email,
         name=row.name,
         role=Role.INTERPRETER,
-        password_hash="!" + secrets.token_urlsafe(32),
+        password_hash=no_password(),
         active=True,
         sms_opt_in=False,
         created_at=now,

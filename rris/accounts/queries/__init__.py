@@ -1,0 +1,1 @@
+"""Reads of accounts for the pages that administer them."""
