@@ -139,8 +139,13 @@ def test_a_coordinator_ends_an_interpreter_s_sessions_but_deactivates_only_outsi
 ):
     signed_in(another_browser, "mariam")
     signed_in(browser, "elena")
+    with app.app_context():
+        profile_id = db.session.get_one(User, world["mariam"]).interpreter_profile.id
+    profile_page = browser.get(f"/interpreters/{profile_id}").get_data(as_text=True)
+    assert f'href="/accounts/{world["mariam"]}"' in profile_page  # the pool's page leads to the account
     page = browser.get(f"/accounts/{world['mariam']}").get_data(as_text=True)
     assert "Role and office" not in page  # an interpreter's role is their profile's
+    assert f'href="/interpreters/{profile_id}"' in page
     assert act_on(browser, world["mariam"], "sessions/end").status_code == 302
     assert another_browser.client.get("/offers").status_code == 302
     refused = act_on(browser, world["mariam"], "deactivate", reason="Stopped working for the pool.")
