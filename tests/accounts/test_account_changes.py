@@ -1,5 +1,7 @@
 """Changing someone's account from its page: role and office, deactivation, sessions; as every role."""
 
+import re
+
 import pytest
 
 from rris.access.domain.permissions import Actor, may_manage_account
@@ -227,3 +229,13 @@ def test_the_accounts_list_holds_exactly_the_accounts_the_rule_lets_one_manage(a
         listed = {person.id for person in db.session.scalars(managed_accounts(actor))}
         ruled = {person.id for person in everyone if may_manage_account(actor, account_facts(person))}
         assert listed == ruled, user.email
+
+
+def test_no_id_is_used_twice_on_the_pages_of_account_administration(app, browser, world):
+    """Each label names one field: the account page's two reasons, the authority's forms."""
+    signed_in(browser, "nikola")
+    for path in (f"/accounts/{world['jelena']}", f"/authorities/{world['serbia']}", "/accounts/new", "/accounts"):
+        page = browser.get(path).get_data(as_text=True)
+        visible = re.sub(r'<input[^>]*type="hidden"[^>]*>', "", page)
+        ids = re.findall(r'\bid="([^"]+)"', visible)
+        assert len(ids) == len(set(ids)), (path, sorted({i for i in ids if ids.count(i) > 1}))

@@ -79,6 +79,11 @@ class PlacementForm(_PlacementFields):
     reason = _reason(_l("Why does the role or office change?"))
     version = HiddenField()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The account page also shows the deactivation's reason: one id each, the posted name kept.
+        self.reason.id = self.reason.label.field_id = "placement-reason"
+
 
 class DeactivateAccountForm(FlaskForm):
     reason = _reason(_l("Why may this person no longer sign in?"))
