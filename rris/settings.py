@@ -97,7 +97,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "RRIS_RATE_LIMIT_ACCOUNT_PER_HOUR",
         "20",
-        "password-reset requests, reset-link submissions and new API tokens per client address per hour",
+        "password-reset requests, reset- and invitation-link submissions and new API tokens per client address per hour",
     ),
     Variable(
         "RRIS_RATE_LIMIT_STORAGE",

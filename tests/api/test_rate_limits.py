@@ -22,6 +22,8 @@ from flask_migrate import upgrade
 from limits.storage import RedisStorage
 from sqlalchemy import func, select
 
+from rris.accounts.models.accounts import User
+from rris.accounts.services.accounts import ResetLinks, password_reset_token
 from rris.accounts.services.api_tokens import create_api_token
 from rris.api.openapi import openapi_document
 from rris.common.models.rate_limits import RateLimitWindow
@@ -200,6 +202,17 @@ def test_password_reset_requests_are_limited_per_address_on_the_page(scene, mail
     assert "Too many requests from this network address. Try again in 3600 seconds." in refused.get_data(as_text=True)
     assert len(mailbox.messages) == ACCOUNT_PER_HOUR
     assert browser.get("/password/forgot").status_code == 200  # the page itself still opens
+
+
+def test_invitation_links_are_tried_no_more_often_than_reset_links(scene):
+    with scene.first.app_context():
+        jelena = db.session.scalar(select(User).where(User.email == scene.email))
+        links = ResetLinks.for_invitations(scene.first.extensions["rris.settings"])
+        token = password_reset_token(jelena, DEFAULT_NOW, links)
+    browser, link = Browser(scene.first.test_client()), f"/invitation/{token}"
+    for _ in range(ACCOUNT_PER_HOUR):
+        assert browser.submit(link, {"password": "short", "confirm": "short"}).status_code == 422
+    assert browser.submit(link, {"password": "short", "confirm": "short"}).status_code == 429
 
 
 def test_windows_that_have_ended_are_purged_and_live_ones_kept(scene):

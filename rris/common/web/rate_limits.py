@@ -38,7 +38,7 @@ CALLER_SCOPE = "api-caller"
 ADDRESS_SCOPE = "api-address"
 # Pages that send mail or issue a credential, limited per client address (POST only).
 # An endpoint added here must exist: a misspelt one fails at start-up.
-ACCOUNT_ENDPOINTS = ("auth.forgot_password", "auth.reset", "account.create_token")
+ACCOUNT_ENDPOINTS = ("auth.forgot_password", "auth.reset", "auth.accept_invitation", "account.create_token")
 
 
 def install_rate_limits(app: Flask, api: Blueprint, settings: Settings, clock: Clock) -> Limiter:
