@@ -143,6 +143,30 @@ VARIABLES: tuple[Variable, ...] = (
         "hours after a session's end during which its interpreter still sees the case reference and notes "
         f"(0 to {MAX_CASE_DETAILS_HOURS}); then only the job's facts",
     ),
+    Variable(
+        "RRIS_WEBHOOK_TIMEOUT_SECONDS",
+        "5",
+        "seconds a case system's webhook endpoint has to connect and to answer before the try counts as failed",
+    ),
+    Variable("RRIS_WEBHOOK_MAX_ATTEMPTS", "8", "tries of one webhook delivery before it is marked failed"),
+    Variable(
+        "RRIS_WEBHOOK_RETRY_SECONDS", "30", "delay before the second try of a webhook; doubled after each (with jitter)"
+    ),
+    Variable(
+        "RRIS_WEBHOOK_SECRET_OVERLAP_HOURS",
+        "24",
+        "hours after a rotation during which webhooks are signed with the previous secret as well",
+    ),
+    Variable(
+        "RRIS_WEBHOOK_DISABLE_AFTER",
+        "20",
+        "webhook deliveries failed for good in a row after which the endpoint is disabled",
+    ),
+    Variable(
+        "RRIS_WEBHOOK_ALLOW_LOOPBACK",
+        "false",
+        "allow webhook endpoints on http://127.0.0.1 or localhost (development and tests; refused in production)",
+    ),
     Variable("RRIS_LOG_LEVEL", "INFO", "log level of all three processes"),
 )
 
@@ -203,6 +227,12 @@ class Settings:
     sign_in_records_days: int
     audit_days: int
     case_details_hours: int
+    webhook_timeout_seconds: int
+    webhook_max_attempts: int
+    webhook_retry_seconds: int
+    webhook_secret_overlap_hours: int
+    webhook_disable_after: int
+    webhook_allow_loopback: bool
     log_level: str
 
     @property
@@ -279,6 +309,9 @@ class Settings:
         if not signaling_public_url.startswith(("ws://", "wss://")):
             raise SettingsError("RRIS_SIGNALING_PUBLIC_URL must start with ws:// or wss://")
         turn_urls = reader.url_list("RRIS_TURN_URLS", ("turn:", "turns:"))
+        webhook_allow_loopback = reader.boolean("RRIS_WEBHOOK_ALLOW_LOOPBACK", False)
+        if webhook_allow_loopback and env == "production":
+            raise SettingsError("RRIS_WEBHOOK_ALLOW_LOOPBACK must not be set in production")
         turn_secret = env_vars.get("RRIS_TURN_SECRET", "").strip()
         if turn_urls and len(turn_secret) < 16:
             raise SettingsError("RRIS_TURN_SECRET must be set (16 characters or more) when RRIS_TURN_URLS is")
@@ -331,6 +364,12 @@ class Settings:
             case_details_hours=reader.bounded_int(
                 "RRIS_CASE_DETAILS_HOURS", DEFAULT_CASE_DETAILS_HOURS, 0, MAX_CASE_DETAILS_HOURS
             ),
+            webhook_timeout_seconds=reader.bounded_int("RRIS_WEBHOOK_TIMEOUT_SECONDS", 5, 1, 30),
+            webhook_max_attempts=reader.bounded_int("RRIS_WEBHOOK_MAX_ATTEMPTS", 8, 1, 20),
+            webhook_retry_seconds=reader.positive_int("RRIS_WEBHOOK_RETRY_SECONDS", 30),
+            webhook_secret_overlap_hours=reader.bounded_int("RRIS_WEBHOOK_SECRET_OVERLAP_HOURS", 24, 0, 24 * 14),
+            webhook_disable_after=reader.positive_int("RRIS_WEBHOOK_DISABLE_AFTER", 20),
+            webhook_allow_loopback=webhook_allow_loopback,
             log_level=reader.text("RRIS_LOG_LEVEL", "INFO").upper(),
         )
 

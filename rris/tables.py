@@ -14,3 +14,4 @@ from rris.matching.models import conflicts  # noqa: F401
 from rris.notifications.models import notifications  # noqa: F401
 from rris.phone.models import callable_countries, phone_legs, phone_verification  # noqa: F401
 from rris.pool.models import geography, interpreters, languages  # noqa: F401
+from rris.webhooks.models import webhooks  # noqa: F401

@@ -19,6 +19,7 @@ from rris.notifications.services.messages import Letterhead
 from rris.offers.domain.waves import WavePolicy
 from rris.offers.services import offers
 from rris.retention.services import retention
+from rris.webhooks.services import delivery as webhooks
 
 logger = logging.getLogger("scheduler.jobs")
 
@@ -35,8 +36,10 @@ def heartbeat() -> None:
 
 
 def recover_interrupted_sends() -> None:
-    """At start: what the previous scheduler was sending when it died is marked uncertain, not resent."""
+    """At start: what the previous scheduler was sending when it died is marked uncertain, not resent;
+    webhooks it was delivering are due again (same `webhook-id`: the receiver drops a duplicate)."""
     outbox.mark_interrupted(current_clock().now())
+    webhooks.requeue_interrupted(current_clock().now())
 
 
 def dispatch_outbox() -> None:
@@ -53,6 +56,21 @@ def dispatch_outbox() -> None:
             report.uncertain,
         )
     outbox.mark_interrupted(clock.now(), older_than=STUCK_SENDING)
+
+
+def deliver_webhooks() -> None:
+    """POST the due webhooks to case systems, signed; failed tries come back with backoff."""
+    clock = current_clock()
+    report = webhooks.deliver_due(clock, webhooks.policy_from(current_settings()), budget=DISPATCH_BUDGET)
+    if report.handled:
+        logger.info(
+            "webhooks: %d delivered, %d to retry, %d failed, %d skipped",
+            report.delivered,
+            report.retried,
+            report.failed,
+            report.skipped,
+        )
+    webhooks.requeue_interrupted(clock.now(), older_than=STUCK_SENDING)
 
 
 def expire_offers() -> None:

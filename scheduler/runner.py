@@ -36,6 +36,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job(jobs.heartbeat, 30, "heartbeat", at_start=True),
     Job(jobs.dispatch_outbox, 1, "send due messages"),
+    Job(jobs.deliver_webhooks, 1, "deliver due webhooks to case systems"),
     Job(jobs.expire_offers, 15, "expire offers and send the next wave"),
     Job(jobs.run_requested_sweeps, 10, "check interpreters the portal flagged"),
     Job(jobs.sweep_conflicts, 300, "check every upcoming confirmed job for conflicts"),

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from rris.api.openapi_responses import RESPONSE_SCHEMAS, Schema, list_of, ref
+from rris.api.openapi_webhooks import webhook_schemas
 from rris.bookings.services import booking_requests as shapes
 from rris.common.domain.record_ids import MAX_ID
 from rris.common.services.request_shapes import NOT_BLANK_PATTERN, RequestShape
@@ -180,6 +181,9 @@ def _operation(item: Operation, refs: dict[str, Schema], components: dict[str, S
 def openapi_document() -> dict[str, Any]:
     """The whole document (static; built on each call, it is small)."""
     refs, components = request_schemas()
+    webhooks, webhook_components = webhook_schemas()
+    assert all(components.get(name, schema) == schema for name, schema in webhook_components.items())
+    components = {**components, **webhook_components}
     clashing = set(components) & set(RESPONSE_SCHEMAS)
     assert not clashing, f"request and response schemas share names: {sorted(clashing)}"
     paths: dict[str, Schema] = {}
@@ -197,6 +201,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "security": [{"bearer": []}],
         "paths": paths,
+        "webhooks": webhooks,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "responses": {

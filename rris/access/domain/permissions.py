@@ -26,6 +26,7 @@ class Capability(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     MANAGE_AUTHORITIES = "manage_authorities"
     USE_API = "use_api"
+    MANAGE_WEBHOOKS = "manage_webhooks"  # a department's case-system endpoints: its country's focal point, admins
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -37,6 +38,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
             Capability.MANAGE_ACCOUNTS,
             Capability.USE_API,
+            Capability.MANAGE_WEBHOOKS,
         }
     ),
     Role.INTERPRETER: frozenset({Capability.USE_API}),

@@ -17,7 +17,7 @@ import logging
 from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 
 from rris.accounts.models.accounts import ApiToken, LoginAttempt, UserSession
 from rris.bookings.models.bookings import Booking, BookingEvent, BookingRead, IdempotencyRecord, Offer
@@ -35,6 +35,8 @@ from rris.phone.services.dial_in import PIN_WINDOW
 from rris.pool.models.interpreters import TimeOff
 from rris.retention.domain.retention import Cutoffs, RetentionPolicy, cutoffs
 from rris.settings import Settings
+from rris.webhooks.domain.events import DeliveryState
+from rris.webhooks.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class PurgeReport:
     idempotency_records: int = 0
     dial_in_failures: int = 0
     rate_limit_windows: int = 0
+    webhook_events: int = 0
 
     @property
     def total(self) -> int:
@@ -131,11 +134,26 @@ def _purge_sessions(cut: Cutoffs, now: datetime) -> dict[str, int]:
         "messages": rows_changed(
             delete(Notification).where(Notification.state.in_(_FINISHED), Notification.created_at < cut.session_ended)
         ),
+        "webhook_events": _purge_webhooks(cut.session_ended),
         # The period stays (utilisation counts the hours offered); why they were away does not.
         "time_off_reasons": rows_changed(
             update(TimeOff).where(TimeOff.ends_at < cut.session_ended, TimeOff.reason.isnot(None)).values(reason=None)
         ),
     }
+
+
+def _purge_webhooks(before: datetime) -> int:
+    """Webhook events (their bodies carry the case reference) told before `before` and no longer on
+    their way, with their deliveries and attempts."""
+    on_the_way = exists().where(
+        WebhookDelivery.event_id == WebhookEvent.id,
+        WebhookDelivery.state.in_((DeliveryState.PENDING, DeliveryState.SENDING)),
+    )
+    old = select(WebhookEvent.id).where(WebhookEvent.occurred_at < before, ~on_the_way)
+    deliveries = select(WebhookDelivery.id).where(WebhookDelivery.event_id.in_(old))
+    rows_changed(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
+    rows_changed(delete(WebhookDelivery).where(WebhookDelivery.event_id.in_(old)))
+    return rows_changed(delete(WebhookEvent).where(WebhookEvent.id.in_(old)))
 
 
 def _purge_accounts(cut: Cutoffs) -> dict[str, int]:

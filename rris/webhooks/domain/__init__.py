@@ -1,0 +1,1 @@
+"""Pure rules of webhooks: which changes are told, what a payload holds, retries, addresses."""

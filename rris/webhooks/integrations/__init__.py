@@ -1,0 +1,1 @@
+"""Adapters of webhooks: signing (standardwebhooks), name resolution and the HTTP POST."""

@@ -1,0 +1,1 @@
+"""Read-side selects of webhooks: endpoints in reach and their delivery log."""

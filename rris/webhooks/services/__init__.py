@@ -1,0 +1,1 @@
+"""Use cases of webhooks: publishing booking events, delivering them, managing endpoints."""

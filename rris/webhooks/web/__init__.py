@@ -1,0 +1,1 @@
+"""The pages where focal points and admins manage their departments' webhook endpoints."""
