@@ -48,6 +48,7 @@ def create_portal(
     from rris.phone.web import phone_countries, twilio
     from rris.pool.web import directory, interpreter_admin, pool_transfer
     from rris.reports.web import reports
+    from rris.webhooks.web import endpoints as webhook_endpoints
 
     blueprints = (
         health.bp,
@@ -67,6 +68,7 @@ def create_portal(
         calls.bp,
         api.bp,
         twilio.bp,
+        webhook_endpoints.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -17,6 +17,7 @@ from rris.webhooks.models.webhooks import WebhookEndpoint
 from rris.webhooks.services.endpoints import EndpointInput, create_endpoint
 from tests import factories
 from tests.conftest import DEFAULT_NOW
+from tests.support.twilio_recorder import changed_settings
 from tests.support.webhook_receiver import WebhookReceiver
 
 # Short, so a slow receiver costs the test a second; the first retry after one second.
@@ -28,10 +29,8 @@ TEST_POLICY = DeliveryPolicy(
 @pytest.fixture
 def loopback_allowed(app: Flask) -> Iterator[None]:
     """The app allows http://127.0.0.1 endpoints, as RRIS_WEBHOOK_ALLOW_LOOPBACK=true does."""
-    settings = app.extensions["rris.settings"]
-    app.extensions["rris.settings"] = settings.replace(webhook_allow_loopback=True)
-    yield
-    app.extensions["rris.settings"] = settings
+    with changed_settings(app, webhook_allow_loopback=True):
+        yield
 
 
 @pytest.fixture
