@@ -5,7 +5,7 @@ rotation's overlap). A booking change writes one event and one delivery per subs
 in its own transaction; every POST is an attempt row, the endpoint page's delivery log.
 
 Revision ID: 0016_webhooks
-Revises: 0015_country_footnote_in_code
+Revises: 0016_audit_trail
 Create Date: 2026-12-06 23:11:29.108286
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_webhooks'
-down_revision = '0015_country_footnote_in_code'
+down_revision = '0016_audit_trail'
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
 from rris.api.openapi import openapi_document
+from rris.audit.models.entries import AuditEntry
 from rris.bookings.services.bookings import cancel_booking, reschedule_booking
 from rris.calls.models.calls import CallSummary
 from rris.calls.services.session_lifecycle import complete_finished_sessions
@@ -222,6 +223,8 @@ def test_after_the_last_attempt_the_delivery_fails_and_repeated_failures_disable
     assert len(receiver.received) == 3 * TEST_POLICY.max_attempts
     db.session.refresh(endpoint)
     assert not endpoint.active and endpoint.disabled_reason == "failures"
+    disabled = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "webhook_endpoint.disabled")).one()
+    assert disabled.actor_user_id is None and disabled.details["failures_in_a_row"] == "3"
 
 
 def test_retention_purges_told_events_but_keeps_those_still_on_their_way(jelena, focal_point_rs, receiver):

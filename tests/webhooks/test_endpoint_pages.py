@@ -9,8 +9,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from rris.accounts.models.accounts import User
+from rris.audit.models.entries import AuditEntry
 from rris.enums import Role
 from rris.extensions import db
+from rris.pool.models.geography import Department
 from rris.webhooks.models.webhooks import WebhookEndpoint
 from tests import factories
 from tests.conftest import committed
@@ -164,3 +167,29 @@ def test_no_event_chosen_is_named(app, browser, people):
     browser.sign_in("dragan@mup.rs.example", factories.PASSWORD)
     response = register(browser, people["belgrade"], events=())
     assert response.status_code == 422 and "Choose at least one event." in response.get_data(as_text=True)
+
+
+def test_registering_rotating_disabling_and_enabling_are_in_the_audit_trail(app, browser, people):
+    browser.sign_in("dragan@mup.rs.example", factories.PASSWORD)
+    register(browser, people["belgrade"])
+    with app.app_context():
+        endpoint_id = db.session.scalar(select(WebhookEndpoint.id))
+    page = f"/webhooks/{endpoint_id}"
+    for step in ("rotate", "disable", "enable"):
+        browser.submit(page, {}, post_to=f"{page}/{step}")
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        dragan = db.session.scalar(select(User.id).where(User.email == "dragan@mup.rs.example"))
+        serbia = db.session.scalar(select(Department.country_id).where(Department.id == people["belgrade"]))
+    assert [entry.action for entry in entries] == [
+        "webhook_endpoint.created",
+        "webhook_endpoint.secret_rotated",
+        "webhook_endpoint.disabled",
+        "webhook_endpoint.enabled",
+    ]
+    assert {(e.subject_type, e.subject_id, e.actor_user_id, e.country_id) for e in entries} == {
+        ("webhook_endpoint", str(endpoint_id), dragan, serbia)
+    }
+    assert all(entry.origin == "127.0.0.1" for entry in entries)
+    assert entries[0].details["url"] == CASE_SYSTEM and entries[1].details["overlap_hours"] == "24"
+    assert all("whsec_" not in str(entry.details) for entry in entries), "a secret reached the audit trail"

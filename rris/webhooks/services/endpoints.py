@@ -11,7 +11,10 @@ from flask_babel import ngettext
 
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.access.queries.scoping import get_visible, visible_departments
+from rris.audit.domain.events import DETAIL_VALUE_MAX_CHARS, AuditEvent
+from rris.audit.services.trail import record_audit
 from rris.common.domain.errors import Forbidden, InvalidInput
+from rris.common.services.transactions import begin_write
 from rris.extensions import db
 from rris.pool.models.geography import Department
 from rris.webhooks.domain.addresses import URL_MAX_CHARS, UrlProblem, addresses_problem, url_problem
@@ -37,9 +40,12 @@ class EndpointInput:
     events: frozenset[WebhookEventType]
 
 
-def create_endpoint(data: EndpointInput, actor: Actor, now: datetime, policy: DeliveryPolicy) -> WebhookEndpoint:
-    """Register an endpoint with a fresh secret (shown once by the page), after checking its URL."""
+def create_endpoint(
+    data: EndpointInput, actor: Actor, now: datetime, policy: DeliveryPolicy, origin: str | None = None
+) -> WebhookEndpoint:
+    """Register an endpoint with a fresh secret (shown once by the page), after checking its URL; audited."""
     _require(actor)
+    begin_write()
     errors: dict[str, str] = {}
     department = _department(data.department_id, actor)
     if department is None:
@@ -57,6 +63,7 @@ def create_endpoint(data: EndpointInput, actor: Actor, now: datetime, policy: De
             DESCRIPTION_MAX_CHARS,
         )
     if errors or department is None:
+        db.session.rollback()
         raise InvalidInput(errors)
     endpoint = WebhookEndpoint(
         department=department,
@@ -70,32 +77,42 @@ def create_endpoint(data: EndpointInput, actor: Actor, now: datetime, policy: De
         created_by_id=actor.user_id,
     )
     db.session.add(endpoint)
+    db.session.flush()
+    _audit("created", endpoint, actor, origin, now, events=endpoint.events)
     db.session.commit()
     return endpoint
 
 
-def rotate_secret(endpoint_id: int, actor: Actor, now: datetime, overlap: timedelta) -> WebhookEndpoint:
-    """Give the endpoint a new secret; the old one keeps signing too for `overlap`."""
+def rotate_secret(
+    endpoint_id: int, actor: Actor, now: datetime, overlap: timedelta, origin: str | None = None
+) -> WebhookEndpoint:
+    """Give the endpoint a new secret; the old one keeps signing too for `overlap`; audited."""
     _require(actor)
+    begin_write()
     endpoint = visible_endpoint(actor, endpoint_id)
     endpoint.previous_secret = endpoint.secret if overlap > timedelta(0) else None
     endpoint.previous_secret_until = now + overlap if overlap > timedelta(0) else None
     endpoint.secret = new_secret()
     endpoint.rotated_at = now
+    _audit("secret_rotated", endpoint, actor, origin, now, overlap_hours=str(int(overlap.total_seconds() // 3600)))
     db.session.commit()
     return endpoint
 
 
-def set_active(endpoint_id: int, active: bool, actor: Actor, now: datetime) -> WebhookEndpoint:
-    """Disable an endpoint (its waiting deliveries fail) or enable it again (new changes only)."""
+def set_active(
+    endpoint_id: int, active: bool, actor: Actor, now: datetime, origin: str | None = None
+) -> WebhookEndpoint:
+    """Disable an endpoint (its waiting deliveries fail) or enable it again (new changes only); audited."""
     _require(actor)
+    begin_write()
     endpoint = visible_endpoint(actor, endpoint_id)
     if endpoint.active != active:
         endpoint.active = active
         endpoint.disabled_at = None if active else now
         endpoint.disabled_reason = None if active else DISABLED_BY_PERSON
         endpoint.failures_in_a_row = 0
-        db.session.commit()
+        _audit("enabled" if active else "disabled", endpoint, actor, origin, now)
+    db.session.commit()
     return endpoint
 
 
@@ -104,6 +121,21 @@ def disable_for_failures(endpoint: WebhookEndpoint, now: datetime) -> None:
     endpoint.active = False
     endpoint.disabled_at = now
     endpoint.disabled_reason = DISABLED_FOR_FAILURES
+    _audit("disabled", endpoint, None, None, now, failures_in_a_row=str(endpoint.failures_in_a_row))
+
+
+def _audit(
+    what: str, endpoint: WebhookEndpoint, actor: Actor | None, origin: str | None, now: datetime, **details: str
+) -> None:
+    """Record a change of an endpoint in the audit trail, in the caller's transaction."""
+    event = AuditEvent(
+        action=f"webhook_endpoint.{what}",
+        subject_type="webhook_endpoint",
+        subject_id=str(endpoint.id),
+        details={"department_id": str(endpoint.department_id), "url": endpoint.url[:DETAIL_VALUE_MAX_CHARS], **details},
+        country_id=endpoint.department.country_id,
+    )
+    record_audit(event, actor, origin, now)
 
 
 def _require(actor: Actor) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from rris.access.domain.permissions import Capability
@@ -51,7 +51,7 @@ def create() -> Any:
             description=form.description.data or "",
             events=frozenset(WebhookEventType(value) for value in form.events.data or ()),
         )
-        return service.create_endpoint(data, current_actor(), current_clock().now(), policy)
+        return service.create_endpoint(data, current_actor(), current_clock().now(), policy, request.remote_addr)
 
     done = run_form(form, register)
     if done is None:
@@ -71,7 +71,7 @@ def rotate(endpoint_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
     overlap = timedelta(hours=current_settings().webhook_secret_overlap_hours)
-    record = service.rotate_secret(endpoint_id, current_actor(), current_clock().now(), overlap)
+    record = service.rotate_secret(endpoint_id, current_actor(), current_clock().now(), overlap, request.remote_addr)
     return _page(record, secret=record.secret)
 
 
@@ -89,7 +89,7 @@ def enable(endpoint_id: int) -> Any:
 
 def _set_active(endpoint_id: int, active: bool, done: str) -> Any:
     if ConfirmForm().validate_on_submit():
-        service.set_active(endpoint_id, active, current_actor(), current_clock().now())
+        service.set_active(endpoint_id, active, current_actor(), current_clock().now(), request.remote_addr)
         flash(done, "success")
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
 
