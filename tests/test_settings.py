@@ -40,6 +40,25 @@ def test_production_sends_cookies_over_https_only(tmp_path):
     assert settings.secure_cookies
 
 
+def test_webhooks_default_to_public_https_receivers_and_production_refuses_loopback(tmp_path):
+    settings = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)})
+    assert not settings.webhook_allow_loopback and settings.webhook_timeout_seconds == 5
+    assert Settings.from_env(
+        {"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_WEBHOOK_ALLOW_LOOPBACK": "true"}
+    ).webhook_allow_loopback
+    production = {
+        "RRIS_ENV": "production",
+        "RRIS_INSTANCE_PATH": str(tmp_path),
+        "RRIS_SECRET_KEY": "k" * 40,
+        "RRIS_APPLICANT_KEY_SECRET": "a" * 40,
+        "RRIS_WEBHOOK_ALLOW_LOOPBACK": "true",
+    }
+    with pytest.raises(SettingsError, match="RRIS_WEBHOOK_ALLOW_LOOPBACK"):
+        Settings.from_env(production)
+    with pytest.raises(SettingsError, match="RRIS_WEBHOOK_TIMEOUT_SECONDS"):
+        Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_WEBHOOK_TIMEOUT_SECONDS": "120"})
+
+
 def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
     settings = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_DATABASE_URL": "postgresql://u@h/db"})
     assert settings.database_url == "postgresql+psycopg://u@h/db"
