@@ -137,8 +137,8 @@ def _claim(delivery_id: int, now: datetime) -> _Claimed | str:
         .where(WebhookDelivery.id == delivery_id)
         .options(joinedload(WebhookDelivery.event), joinedload(WebhookDelivery.endpoint))
         .execution_options(populate_existing=True)
-    ).one()
-    if row.state is not DeliveryState.PENDING or row.due_at > now:
+    ).one_or_none()
+    if row is None or row.state is not DeliveryState.PENDING or row.due_at > now:  # purged, or taken meanwhile
         db.session.commit()
         return "skipped"
     endpoint = row.endpoint

@@ -45,15 +45,15 @@ def create_endpoint(
 ) -> WebhookEndpoint:
     """Register an endpoint with a fresh secret (shown once by the page), after checking its URL; audited."""
     _require(actor)
-    begin_write()
     errors: dict[str, str] = {}
+    url = data.url.strip()
+    problem = _url_problem(url, policy.allow_loopback)  # resolves the host: before taking the write lock
+    if problem is not None:
+        errors["url"] = problem
+    begin_write()
     department = _department(data.department_id, actor)
     if department is None:
         errors["department_id"] = _("Choose one of your departments.")
-    url = data.url.strip()
-    problem = _url_problem(url, policy.allow_loopback)
-    if problem is not None:
-        errors["url"] = problem
     if not data.events:
         errors["events"] = _("Choose at least one event.")
     if len(data.description) > DESCRIPTION_MAX_CHARS:
