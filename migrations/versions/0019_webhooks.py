@@ -4,8 +4,8 @@ An endpoint is a department's case-system URL with its secret (and the previous 
 rotation's overlap). A booking change writes one event and one delivery per subscribed endpoint
 in its own transaction; every POST is an attempt row, the endpoint page's delivery log.
 
-Revision ID: 0016_webhooks
-Revises: 0016_audit_trail
+Revision ID: 0019_webhooks
+Revises: 0018_account_administration
 Create Date: 2026-12-06 23:11:29.108286
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_webhooks'
-down_revision = '0016_audit_trail'
+revision = '0019_webhooks'
+down_revision = '0018_account_administration'
 branch_labels = None
 depends_on = None
 
