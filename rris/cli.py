@@ -32,12 +32,14 @@ def demo_group() -> None:
 @demo_group.command("load", help="Load the demo pool (idempotent: existing records are kept).")
 @click.option("--if-empty", is_flag=True, help="Only load into a database with no countries yet.")
 def demo_load(if_empty: bool) -> None:
+    from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
     from rris.demo.pool import load_demo_pool, pool_is_empty
 
     if if_empty and not pool_is_empty():
         click.echo("The database has data already; demo pool not loaded.")
         return
-    summary = load_demo_pool(current_clock().now())
+    keys = SecondFactorKeys(current_settings().second_factor_key)
+    summary = load_demo_pool(current_clock().now(), keys)
     click.echo(f"Demo pool loaded: {summary}")
 
 
@@ -61,12 +63,24 @@ def demo_call(in_minutes: int) -> None:
 
 @demo_group.command("logins", help="Print the demo logins, one per role.")
 def demo_logins() -> None:
-    from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD
+    from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
     width = max(len(role) for role, _email in DEMO_LOGINS)
     for role, email in DEMO_LOGINS:
         click.echo(f"  {role.ljust(width)}  {email}")
     click.echo(f"  {'password'.ljust(width)}  {DEMO_PASSWORD}")
+    click.echo(
+        f"  {'2nd step'.ljust(width)}  focal point, coordinator and admin: the code of the authenticator-app key "
+        f"{DEMO_TOTP_SECRET},\n  {''.ljust(width)}  or print it now: .venv/bin/python -m flask --app wsgi demo code"
+    )
+
+
+@demo_group.command("code", help="Print the demo accounts' current authenticator-app code.")
+def demo_code() -> None:
+    from rris.accounts.domain.second_factor import totp_code, totp_step
+    from rris.demo.pool import DEMO_TOTP_SECRET
+
+    click.echo(totp_code(DEMO_TOTP_SECRET, totp_step(current_clock().now())))
 
 
 @click.group("tokens", cls=AppGroup, help="Personal API tokens.")

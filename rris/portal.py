@@ -39,7 +39,15 @@ def create_portal(
     app.url_map.converters["id"] = IdConverter  # before any route that uses `<id:...>`
 
     from rris import api
-    from rris.accounts.web import account, accounts_admin, auth, authorities, language
+    from rris.accounts.web import (
+        account,
+        accounts_admin,
+        auth,
+        authorities,
+        language,
+        second_factor,
+        second_factor_setup,
+    )
     from rris.bookings.web import bookings
     from rris.calls.web import calls
     from rris.common.web import health
@@ -53,6 +61,8 @@ def create_portal(
     blueprints = (
         health.bp,
         auth.bp,
+        second_factor.bp,
+        second_factor_setup.bp,
         account.bp,
         language.bp,
         accounts_admin.bp,

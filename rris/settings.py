@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rris.environment_reader import EnvironmentReader
 from rris.environment_reader import SettingsError as SettingsError  # re-exported: callers catch it from here
@@ -84,9 +85,21 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_SESSION_HOURS", "12", "longest a sign-in lasts"),
     Variable("RRIS_SESSION_IDLE_MINUTES", "120", "a session unused this long is ended"),
     Variable("RRIS_SECURE_COOKIES", "true in production, else false", "send cookies only over HTTPS"),
-    Variable("RRIS_LOGIN_MAX_FAILURES", "5", "failed sign-ins per account within the window before it is throttled"),
+    Variable("RRIS_LOGIN_MAX_FAILURES", "5", "failed sign-ins per account within the window before it is throttled (passwords and second-step codes counted apart)"),
     Variable("RRIS_LOGIN_MAX_FAILURES_PER_IP", "30", "failed sign-ins per client address within the window"),
     Variable("RRIS_LOGIN_WINDOW_MINUTES", "15", "the window the two limits above count in"),
+    Variable(
+        "RRIS_SECOND_FACTOR_KEY",
+        "(generated into instance/ outside production)",
+        "key that encrypts authenticator-app secrets at rest and peppers recovery codes; required in "
+        "production, never the same as RRIS_SECRET_KEY (changing it voids every enrolled authenticator app)",
+    ),
+    Variable(
+        "RRIS_WEBAUTHN_RP_ID",
+        "the host name of RRIS_PUBLIC_URL",
+        "relying-party id of passkeys: a domain name (browsers refuse IP addresses), the public URL's host "
+        "or a parent domain of it",
+    ),
     Variable("RRIS_PASSWORD_RESET_MINUTES", "60", "how long an emailed reset link works"),
     Variable(
         "RRIS_RATE_LIMIT_PER_TOKEN",
@@ -208,6 +221,8 @@ class Settings:
     login_max_failures: int
     login_max_failures_per_ip: int
     login_window_minutes: int
+    second_factor_key: str = field(repr=False)
+    webauthn_rp_id: str
     password_reset_minutes: int
     rate_limit_per_token: int
     rate_limit_per_address: int
@@ -253,6 +268,12 @@ class Settings:
     def case_details_span(self) -> timedelta:
         """The span after a session's end during which its interpreter still sees the case details."""
         return timedelta(hours=self.case_details_hours)
+
+    @property
+    def webauthn_origin(self) -> str:
+        """The origin browsers report in passkey ceremonies: the public URL's scheme, host and port."""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def mail_folder(self) -> Path:
@@ -304,6 +325,20 @@ class Settings:
         applicant_key_version = reader.positive_int("RRIS_APPLICANT_KEY_VERSION", 1)
         applicant_key_retired = reader.retired_secrets("RRIS_APPLICANT_KEY_RETIRED")
         _check_applicant_keys(applicant_key_secret, applicant_key_version, applicant_key_retired, secret_key)
+        second_factor_key = env_vars.get("RRIS_SECOND_FACTOR_KEY", "").strip()
+        if not second_factor_key:
+            if env == "production":
+                raise SettingsError("RRIS_SECOND_FACTOR_KEY is required in production")
+            second_factor_key = _development_secret(instance_path, "second_factor_key")
+        elif len(second_factor_key) < 32:
+            raise SettingsError("RRIS_SECOND_FACTOR_KEY must be at least 32 characters")
+        if second_factor_key == secret_key:
+            raise SettingsError("RRIS_SECOND_FACTOR_KEY must differ from RRIS_SECRET_KEY")
+        public_url = reader.text("RRIS_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/")
+        public_host = urlsplit(public_url).hostname or "localhost"
+        webauthn_rp_id = reader.text("RRIS_WEBAUTHN_RP_ID", public_host).lower()
+        if public_host != webauthn_rp_id and not public_host.endswith("." + webauthn_rp_id):
+            raise SettingsError("RRIS_WEBAUTHN_RP_ID must be the host of RRIS_PUBLIC_URL or a parent domain of it")
         signaling_port = reader.port("RRIS_SIGNALING_PORT", _DEFAULT_SIGNALING_PORT)
         signaling_public_url = reader.text("RRIS_SIGNALING_PUBLIC_URL", f"ws://127.0.0.1:{signaling_port}").rstrip("/")
         if not signaling_public_url.startswith(("ws://", "wss://")):
@@ -326,7 +361,7 @@ class Settings:
             host=reader.text("RRIS_HOST", "127.0.0.1"),
             port=port,
             signaling_port=signaling_port,
-            public_url=reader.text("RRIS_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            public_url=public_url,
             signaling_public_url=signaling_public_url,
             stun_urls=reader.url_list("RRIS_STUN_URLS", ("stun:", "stuns:")),
             turn_urls=turn_urls,
@@ -343,6 +378,8 @@ class Settings:
             login_max_failures=reader.positive_int("RRIS_LOGIN_MAX_FAILURES", 5),
             login_max_failures_per_ip=reader.positive_int("RRIS_LOGIN_MAX_FAILURES_PER_IP", 30),
             login_window_minutes=reader.positive_int("RRIS_LOGIN_WINDOW_MINUTES", 15),
+            second_factor_key=second_factor_key,
+            webauthn_rp_id=webauthn_rp_id,
             password_reset_minutes=reader.positive_int("RRIS_PASSWORD_RESET_MINUTES", 60),
             rate_limit_per_token=reader.positive_int("RRIS_RATE_LIMIT_PER_TOKEN", 120),
             rate_limit_per_address=reader.positive_int("RRIS_RATE_LIMIT_PER_ADDRESS", 300),

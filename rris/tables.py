@@ -5,7 +5,7 @@ makes sure that the metadata, and so migrations and the data map, see every tabl
 """
 
 # Imported for what importing them does: each module's tables join the metadata.
-from rris.accounts.models import accounts  # noqa: F401
+from rris.accounts.models import accounts, second_factor  # noqa: F401
 from rris.audit.models import entries  # noqa: F401
 from rris.bookings.models import bookings  # noqa: F401
 from rris.calls.models import call_guests, calls  # noqa: F401

@@ -22,6 +22,7 @@ from rris.settings import Settings
 from rris.timeutil import FrozenClock
 from tests.support.catalogues import compile_catalogues
 from tests.support.postgres import ThrowawayPostgres
+from tests.support.second_factor import SECOND_STEP_PATH, next_totp_code
 from tests.support.smtp import Mailbox, SmtpServer
 
 pytest_plugins = ["tests.support.web_fixtures"]
@@ -29,6 +30,7 @@ pytest_plugins = ["tests.support.web_fixtures"]
 # Monday 2026-01-12, 08:00 UTC: 09:00 in Belgrade, 12:30 in Kabul.
 DEFAULT_NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-rris"
+TEST_SECOND_FACTOR_KEY = "test-second-factor-key-long-enough-for-rris"
 TEST_APPLICANT_KEY_SECRET = "test-applicant-key-secret-long-enough-for-rris"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -61,6 +63,7 @@ def settings_for_test(tmp_path: Path, database_url: str, smtp_port: int) -> Sett
             "RRIS_INSTANCE_PATH": str(tmp_path / "instance"),
             "RRIS_DATABASE_URL": database_url,
             "RRIS_SECRET_KEY": TEST_SECRET_KEY,
+            "RRIS_SECOND_FACTOR_KEY": TEST_SECOND_FACTOR_KEY,
             "RRIS_APPLICANT_KEY_SECRET": TEST_APPLICANT_KEY_SECRET,
             "RRIS_SMTP_HOST": "127.0.0.1",
             "RRIS_SMTP_PORT": str(smtp_port),
@@ -184,7 +187,14 @@ class Browser:
         return self.client.post(post_to or form_url, data={**data, "csrf_token": self.last_token}, **kwargs)
 
     def sign_in(self, email: str, password: str):
-        return self.submit("/login", {"email": email, "password": password})
+        """The password, then (when the portal asks) the code of the account's known app key."""
+        response = self.submit("/login", {"email": email, "password": password})
+        if response.status_code == 302 and response.location.endswith(SECOND_STEP_PATH):
+            return self.second_step(next_totp_code(self.client.application, email))
+        return response
+
+    def second_step(self, code: str):
+        return self.submit(SECOND_STEP_PATH, {"code": code})
 
 
 @pytest.fixture

@@ -8,9 +8,13 @@ from itertools import count
 
 from sqlalchemy import select
 
+from rris.access.domain.permissions import second_factor_required
 from rris.accounts.integrations.passwords import hash_password
+from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
 from rris.accounts.models.accounts import User
+from rris.accounts.models.second_factor import TotpSecret
 from rris.bookings.models.bookings import Assignment, Booking
+from rris.context import current_settings
 from rris.enums import BookingState, Gender, Modality, Proficiency, Role, SessionKind, Specialisation
 from rris.extensions import db
 from rris.pool.models.geography import Country, Department
@@ -23,6 +27,8 @@ from rris.pool.models.interpreters import (
 )
 
 PASSWORD = "correct horse battery staple"
+# The authenticator-app key of every factory user whose role needs a second factor.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose; hash once per run
 _sequence = count(1)
 _CREATED = datetime(2025, 6, 1, tzinfo=UTC)
@@ -58,7 +64,11 @@ def department(country_code: str = "RS", name: str | None = None) -> Department:
     return record
 
 
-def user(role: Role = Role.CASEWORKER, email: str | None = None, **fields: object) -> User:
+def user(
+    role: Role = Role.CASEWORKER, email: str | None = None, *, second_factor: bool | None = None, **fields: object
+) -> User:
+    """An account; one whose role needs a second factor has an app with TOTP_SECRET, unless
+    `second_factor` says otherwise (False: none; True: one whatever the role)."""
     number = next(_sequence)
     values: dict[str, object] = {
         "email": email or f"{role.value}.{number}@test.example",
@@ -74,6 +84,21 @@ def user(role: Role = Role.CASEWORKER, email: str | None = None, **fields: objec
         values["country"] = country()
     values.update(fields)
     record = User(**values)
+    db.session.add(record)
+    db.session.flush()
+    if second_factor if second_factor is not None else second_factor_required(role):
+        authenticator_app(record)
+    return record
+
+
+def authenticator_app(account: User, secret: str = TOTP_SECRET) -> TotpSecret:
+    """A confirmed authenticator app with `secret` for `account`."""
+    record = TotpSecret(
+        user_id=account.id,
+        secret_encrypted=SecondFactorKeys(current_settings().second_factor_key).encrypt(secret),
+        created_at=_CREATED,
+        confirmed_at=_CREATED,
+    )
     db.session.add(record)
     db.session.flush()
     return record

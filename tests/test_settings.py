@@ -35,6 +35,7 @@ def test_production_sends_cookies_over_https_only(tmp_path):
             "RRIS_INSTANCE_PATH": str(tmp_path),
             "RRIS_SECRET_KEY": "k" * 40,
             "RRIS_APPLICANT_KEY_SECRET": "a" * 40,
+            "RRIS_SECOND_FACTOR_KEY": "f" * 40,
         }
     )
     assert settings.secure_cookies
@@ -141,8 +142,31 @@ def _production(tmp_path, **variables):
         "RRIS_ENV": "production",
         "RRIS_INSTANCE_PATH": str(tmp_path),
         "RRIS_SECRET_KEY": "k" * 40,
+        "RRIS_SECOND_FACTOR_KEY": "f" * 40,
         **variables,
     }
+
+
+@pytest.mark.parametrize(
+    ("key", "named"),
+    [
+        ("", "RRIS_SECOND_FACTOR_KEY is required in production"),
+        ("too-short", "RRIS_SECOND_FACTOR_KEY must be at least 32"),
+        ("k" * 40, "RRIS_SECOND_FACTOR_KEY must differ from RRIS_SECRET_KEY"),
+    ],
+)
+def test_production_refuses_a_missing_or_unsafe_second_factor_key(tmp_path, key, named):
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(_production(tmp_path, RRIS_APPLICANT_KEY_SECRET="a" * 40, RRIS_SECOND_FACTOR_KEY=key))
+
+
+def test_passkeys_belong_to_the_public_url_s_host_unless_a_parent_domain_is_named(tmp_path):
+    base = {"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_PUBLIC_URL": "https://rris.example.org:8443/"}
+    settings = Settings.from_env(base)
+    assert (settings.webauthn_rp_id, settings.webauthn_origin) == ("rris.example.org", "https://rris.example.org:8443")
+    assert Settings.from_env({**base, "RRIS_WEBAUTHN_RP_ID": "Example.org"}).webauthn_rp_id == "example.org"
+    with pytest.raises(SettingsError, match="RRIS_WEBAUTHN_RP_ID must be the host of RRIS_PUBLIC_URL"):
+        Settings.from_env({**base, "RRIS_WEBAUTHN_RP_ID": "ample.org"})
 
 
 @pytest.mark.parametrize(
@@ -218,6 +242,7 @@ def test_printing_the_settings_shows_no_secret(tmp_path):
     secrets = {
         "RRIS_SECRET_KEY": "s" * 40,
         "RRIS_APPLICANT_KEY_SECRET": "a" * 40,
+        "RRIS_SECOND_FACTOR_KEY": "f" * 40,
         "RRIS_TURN_URLS": "turn:127.0.0.1:3478",
         "RRIS_TURN_SECRET": "t" * 24,
         "RRIS_SMTP_PASSWORD": "smtp-password-42",
@@ -225,6 +250,12 @@ def test_printing_the_settings_shows_no_secret(tmp_path):
         "RRIS_DATABASE_URL": "postgresql://rris:db-password-42@127.0.0.1:5432/rris",
     }
     printed = repr(Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), **secrets}))
-    for name in ("RRIS_SECRET_KEY", "RRIS_APPLICANT_KEY_SECRET", "RRIS_TURN_SECRET", "RRIS_SMTP_PASSWORD"):
+    for name in (
+        "RRIS_SECRET_KEY",
+        "RRIS_APPLICANT_KEY_SECRET",
+        "RRIS_SECOND_FACTOR_KEY",
+        "RRIS_TURN_SECRET",
+        "RRIS_SMTP_PASSWORD",
+    ):
         assert secrets[name] not in printed, name
     assert "twilio-token-42" not in printed and "db-password-42" not in printed

@@ -14,8 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from rris.access.domain.permissions import second_factor_required
 from rris.accounts.integrations.passwords import hash_password
+from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
 from rris.accounts.models.accounts import User
+from rris.accounts.models.second_factor import Passkey, TotpSecret
 from rris.bookings.models.bookings import Booking
 from rris.demo import data as data
 from rris.demo.history import load_demo_history, pool_has_bookings
@@ -37,6 +40,9 @@ from rris.timeutil import zone
 log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "rris-demo-2026"  # noqa: S105  (published on purpose: every demo account uses it)
+# The authenticator-app key of every demo admin, coordinator and focal point (their roles need a
+# second factor); published on purpose, like the password. `flask demo code` prints its code now.
+DEMO_TOTP_SECRET = "RRISDEMOKEYFORTHEAUTHENTICATORAP"  # noqa: S105
 
 
 def _domain_of(country_code: str) -> str:
@@ -90,13 +96,17 @@ def pool_is_empty() -> bool:
     return db.session.scalar(select(Country.id).limit(1)) is None
 
 
-def load_demo_pool(now: datetime) -> DemoSummary:
-    """Create whatever part of the demo pool is missing and commit once; return the counts."""
+def load_demo_pool(now: datetime, keys: SecondFactorKeys | None = None) -> DemoSummary:
+    """Create whatever part of the demo pool is missing and commit once; return the counts.
+
+    With `keys`, the admin, coordinators and focal points get the published authenticator-app
+    key DEMO_TOTP_SECRET (their roles need a second factor); without, they set one up when they
+    first sign in."""
     if now.tzinfo is None:
         raise ValueError("load_demo_pool needs an aware datetime")
     try:
         sync_languages()
-        loader = _Loader(now.astimezone(UTC))
+        loader = _Loader(now.astimezone(UTC), keys)
         loader.run()
         db.session.commit()
     except Exception:
@@ -109,8 +119,9 @@ def load_demo_pool(now: datetime) -> DemoSummary:
 class _Loader:
     """One load: caches what exists by natural key and adds what is missing."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, keys: SecondFactorKeys | None) -> None:
         self.now = now
+        self.keys = keys
         self.today: date = now.date()
         self.summary = DemoSummary()
         self.seeds = data.interpreters()
@@ -129,6 +140,7 @@ class _Loader:
         self._ensure_departments()
         self._ensure_dialects()
         self._ensure_staff()
+        self._ensure_second_factors()
         for seed in self.seeds:
             self._ensure_interpreter(seed)
         self._ensure_history()
@@ -279,6 +291,27 @@ class _Loader:
         for name in data.COORDINATORS:
             self._user(name, data.HUB_DOMAIN, Role.COORDINATOR, timezone=data.HUB_ZONE)
         self._user(data.ADMIN_NAME, data.ADMIN_DOMAIN, Role.ADMIN, timezone=data.ADMIN_ZONE)
+
+    def _ensure_second_factors(self) -> None:
+        """The demo key for every demo account whose role needs a second factor and has none."""
+        if self.keys is None:
+            return
+        keys = self.keys
+        db.session.flush()
+        needing = [user for user in self.users.values() if second_factor_required(user.role)]
+        ids = [user.id for user in needing]
+        enrolled = set(db.session.scalars(select(TotpSecret.user_id).where(TotpSecret.user_id.in_(ids))))
+        enrolled |= set(db.session.scalars(select(Passkey.user_id).where(Passkey.user_id.in_(ids))))
+        for user in needing:
+            if user.id not in enrolled:
+                db.session.add(
+                    TotpSecret(
+                        user_id=user.id,
+                        secret_encrypted=keys.encrypt(DEMO_TOTP_SECRET),
+                        created_at=self.now,
+                        confirmed_at=self.now,
+                    )
+                )
 
     def _phone(self, phone: str | None) -> dict[str, object]:
         """A demo number, verified at load time (the fixed numbers are fictional)."""

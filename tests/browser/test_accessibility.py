@@ -75,7 +75,7 @@ def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
             page = context.new_page()
             inspector = PageInspector(page)
             if role != "signed out":
-                sign_in_at(page, world.portal, world.people[role])
+                sign_in_at(page, world.portal, world.people[role], now=world.clock.now)
             for visit in visits:
                 label = f"{locale} {role} {visit.path}"
                 url = world.portal.url(visit.path)
@@ -148,6 +148,7 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
         ],
         "admin": [
             Visit("/"),
+            Visit("/profile/security"),  # the second factor: the app, passkeys, recovery codes
             Visit("/no-such-page", 404),
         ],
     }

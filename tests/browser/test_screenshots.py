@@ -133,7 +133,7 @@ def signed_in(chromium: Browser, world: DemoWorld, reader: Reader, role: str) ->
     context = chromium.new_context(locale=reader.tag, viewport={"width": WIDTH, "height": HEIGHT})
     context.clock.install(time=NOW)  # the call page counts down to the demo call
     page = context.new_page()
-    sign_in_at(page, world.portal, world.people[role])
+    sign_in_at(page, world.portal, world.people[role], now=world.clock.now)
     return page
 
 

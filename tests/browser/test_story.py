@@ -45,9 +45,10 @@ from rris.reports.domain.reports import session_cost
 from rris.reports.queries.reports import monthly_report
 from tests import factories
 from tests.support.calendars import parse_ics, seen_instant, wall_clock
-from tests.support.call_world import Person
+from tests.support.call_world import Person, take_second_step
 from tests.support.netns import Netns
 from tests.support.ports import poll_until
+from tests.support.second_factor import SECOND_STEP_PATH
 from tests.support.smtp import SmtpServer
 from tests.support.story_world import (
     BOOKED_AT,
@@ -332,6 +333,9 @@ def follow(page: Page, world: StoryWorld, person: Person, link: str) -> None:
         page.fill("#email", person.email)
         page.fill("#password", person.password)
         page.click("form:has(#password) button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url or SECOND_STEP_PATH in url, timeout=STEP_TIMEOUT_MS)
+        if SECOND_STEP_PATH in page.url:
+            take_second_step(page, person.totp_secret, world.clock.now())
     page.wait_for_url(link, timeout=STEP_TIMEOUT_MS)
 
 

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 
+from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking, BookingEvent
 from rris.calls.models.calls import CallAttendance, CallSummary
+from rris.context import current_settings
 from rris.demo.history import load_demo_history
 from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool
 from rris.desk.services.desk import desk
@@ -76,7 +78,7 @@ def test_the_past_stays_within_what_the_pool_could_do(ctx):
 
 def test_the_desk_shows_sessions_no_one_can_take_with_the_engines_reasons(app, clock, browser):
     with committed(app):
-        load_demo_pool(clock.now())
+        load_demo_pool(clock.now(), SecondFactorKeys(current_settings().second_factor_key))
     with app.app_context():
         board = desk(clock.now())
         assert len(board.unfilled) == 3

@@ -6,12 +6,14 @@ import phonenumbers
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from rris.accounts.domain.second_factor import totp_code, totp_step
+from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
 from rris.accounts.models.accounts import User
 from rris.accounts.services.sign_in import authenticate, throttle_policy
 from rris.bookings.models.bookings import Booking, BookingEvent, Offer
 from rris.common.services.wording import region_label
 from rris.context import current_settings
-from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool, pool_is_empty
+from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_pool, pool_is_empty
 from rris.enums import OfferState, Role
 from rris.extensions import db
 from rris.phone.domain.phone_numbers import read_phone_number
@@ -19,7 +21,8 @@ from rris.phone.domain.toll_guard import check_number
 from rris.phone.services.callable_countries import callable_countries
 from rris.pool.models.geography import Country, Department
 from rris.pool.models.interpreters import InterpreterProfile, LanguagePair
-from tests.conftest import DEFAULT_NOW
+from tests.conftest import DEFAULT_NOW, committed
+from tests.support.second_factor import SECOND_STEP_PATH
 
 
 def counts() -> dict[str, int]:
@@ -149,3 +152,22 @@ def test_every_demo_number_is_one_the_profile_would_accept_as_typed(ctx):
     numbers = db.session.scalars(select(User.phone).where(User.phone.is_not(None))).all()
     assert len(numbers) > 20
     assert {number: read_phone_number(number) for number in numbers} == {number: number for number in numbers}
+
+
+def test_the_demo_admin_coordinators_and_focal_points_sign_in_with_the_published_app_key(
+    app, browser, another_browser
+):
+    with committed(app):
+        load_demo_pool(DEFAULT_NOW, SecondFactorKeys(current_settings().second_factor_key))
+        caseworker_emails = set(db.session.scalars(select(User.email).where(User.role == Role.CASEWORKER)))
+    printed = app.test_cli_runner().invoke(args=["demo", "logins"]).output
+    assert DEMO_TOTP_SECRET in printed and "demo code" in printed
+    code = app.test_cli_runner().invoke(args=["demo", "code"]).output.strip()
+    assert code == totp_code(DEMO_TOTP_SECRET, totp_step(DEFAULT_NOW))
+    admin = dict(DEMO_LOGINS)["admin"]
+    asked = browser.submit("/login", {"email": admin, "password": DEMO_PASSWORD})
+    assert asked.location.endswith(SECOND_STEP_PATH)
+    assert browser.second_step(code).location == "/"
+    # A caseworker's role needs no second factor: the demo gives them none.
+    assert dict(DEMO_LOGINS)["caseworker"] in caseworker_emails
+    assert another_browser.sign_in(dict(DEMO_LOGINS)["caseworker"], DEMO_PASSWORD).location == "/"

@@ -13,6 +13,7 @@ straight into the SQLite file both services use, after the portal has migrated i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from flask import Flask
 from playwright.sync_api import Page
 
+from rris.accounts.domain.second_factor import TOTP_DRIFT_STEPS, totp_code, totp_step
 from rris.app import create_app
 from rris.bookings.models.bookings import Assignment
 from rris.enums import BookingState
@@ -28,6 +30,7 @@ from rris.pool.services.languages import sync_languages
 from rris.settings import Settings
 from tests import factories
 from tests.support.netns import Netns
+from tests.support.second_factor import SECOND_STEP_PATH
 from tests.support.services import PORTAL_PORT, SIGNALING_PORT, Service, service_env, start_portal, start_signaling
 
 STARTS_IN_MINUTES = 5  # within the call's opening span (15 minutes before the start), on the real clock
@@ -43,6 +46,7 @@ class Person:
     name: str
     user_id: int
     password: str = factories.PASSWORD
+    totp_secret: str = factories.TOTP_SECRET  # the app key, when their role asks for a second step
 
     @property
     def participant(self) -> str:
@@ -149,12 +153,34 @@ def sign_in(page: Page, world: CallWorld, person: Person) -> None:
     sign_in_at(page, world.portal, person)
 
 
-def sign_in_at(page: Page, portal: Service, person: Person, then: str | None = None) -> None:
+def sign_in_at(
+    page: Page,
+    portal: Service,
+    person: Person,
+    then: str | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
     """Sign `person` in through `portal`'s form in `page`; with `then` (an address, e.g. a link
-    from a mail), open it first and sign in where the portal sends a stranger, as a person would."""
+    from a mail), open it first and sign in where the portal sends a stranger, as a person would.
+    When the portal asks for the second step, type the code of their app key at the portal's
+    time `now` (the next step's if that code was used already)."""
     page.goto(then or portal.url("/login"))
     page.wait_for_url("**/login**", timeout=SIGN_IN_TIMEOUT_MS)
     page.fill("#email", person.email)
     page.fill("#password", person.password)
     page.click("form:has(#password) button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url, timeout=SIGN_IN_TIMEOUT_MS)
+    page.wait_for_url(lambda url: "/login" not in url or SECOND_STEP_PATH in url, timeout=SIGN_IN_TIMEOUT_MS)
+    if SECOND_STEP_PATH in page.url:
+        take_second_step(page, person.totp_secret, now())
+
+
+def take_second_step(page: Page, secret: str, now: datetime) -> None:
+    """Type the app's code at the second step, the earliest the portal accepts at `now` (a frozen
+    clock signs the same person in more than once: each code is taken once)."""
+    for offset in range(-TOTP_DRIFT_STEPS, TOTP_DRIFT_STEPS + 1):
+        page.fill("#code", totp_code(secret, totp_step(now) + offset))
+        page.click("form:has(#code) button[type=submit]")
+        page.wait_for_load_state()
+        if SECOND_STEP_PATH not in page.url:
+            return
+    raise AssertionError(f"the second step refused every code: {page.locator('.field-error').all_inner_texts()}")

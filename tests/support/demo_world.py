@@ -2,7 +2,7 @@
 fixed clock, for browsers that visit every page as each kind of person.
 
     world = start_demo_world(netns, tmp_path)
-    sign_in_at(page, world.portal, world.people["coordinator"])
+    sign_in_at(page, world.portal, world.people["coordinator"], now=world.clock.now)
     page.goto(world.portal.url(f"/interpreters/{world.interpreter_id}"))
 
 The portal and the signalling service run on a `FileClock` set to NOW, a Tuesday morning on
@@ -23,12 +23,13 @@ from pathlib import Path
 from playwright.sync_api import Browser
 from sqlalchemy import select
 
+from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
 from rris.accounts.models.accounts import User
 from rris.accounts.services.accounts import ResetLinks, password_reset_token
 from rris.app import create_app
 from rris.bookings.services.booking_setup import BookingSetup
 from rris.demo.call import book_demo_call
-from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool
+from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_pool
 from rris.extensions import db
 from rris.settings import Settings
 from tests.support.call_world import Person, sign_in_at
@@ -88,13 +89,16 @@ def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, in
     core = create_app(settings)
     try:
         with core.app_context():
-            load_demo_pool(now)
+            load_demo_pool(now, SecondFactorKeys(settings.second_factor_key))
             call = book_demo_call(now, BookingSetup.from_settings(settings))
             users = {
                 role: db.session.execute(select(User).where(User.email == email)).scalar_one()
                 for role, email in DEMO_LOGINS
             }
-            people = {role: Person(user.email, user.name, user.id, DEMO_PASSWORD) for role, user in users.items()}
+            people = {
+                role: Person(user.email, user.name, user.id, DEMO_PASSWORD, DEMO_TOTP_SECRET)
+                for role, user in users.items()
+            }
             profile = users["interpreter"].interpreter_profile
             department_id = users["caseworker"].department_id
             assert profile is not None and department_id is not None

@@ -164,4 +164,4 @@ def seed_people(env: dict[str, str], today: date) -> tuple[Person, Person, Perso
 
 def sign_in(page: Page, world: StoryWorld, person: Person, then: str | None = None) -> None:
     """Sign `person` in through the portal's form in `page` (see `sign_in_at`)."""
-    sign_in_at(page, world.portal, person, then)
+    sign_in_at(page, world.portal, person, then, now=world.clock.now)

@@ -20,7 +20,7 @@ from rris.enums import BookingState, Role
 from rris.extensions import db
 from rris.pool.models.interpreters import TimeOff
 from tests import factories
-from tests.conftest import committed
+from tests.conftest import Browser, committed
 from tests.translations.catalogues import SHIPPED, catalogue
 
 PAGES_BY_ROLE = {
@@ -33,6 +33,7 @@ PAGES_BY_ROLE = {
         "/bookings/{booking}/notice",
         "/calls/{booking}",
         "/profile",
+        "/profile/security",
         "/desk",
     ],
     Role.FOCAL_POINT: [
@@ -63,6 +64,7 @@ PAGES_BY_ROLE = {
     ],
     Role.ADMIN: [
         "/",
+        "/profile/security",
         "/accounts",
         "/accounts/new",
         "/accounts/{caseworker}",
@@ -128,11 +130,7 @@ def test_every_page_reads_wholly_in_the_locale(app, people, locale):
         client = app.test_client()
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = tag
         if role is not None:
-            page = client.get("/login").get_data(as_text=True)
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-            answer = client.post(
-                "/login", data={"email": emails[role], "password": factories.PASSWORD, "csrf_token": token}
-            )
+            answer = Browser(client).sign_in(emails[role], factories.PASSWORD)  # and the second step
             assert answer.status_code == 302, f"{role} could not sign in"
         for path in pages:
             url = path.format(**ids)
@@ -198,10 +196,7 @@ def candidates_page(app: Flask, emails: dict[Role, str], booking_id: int, tag: s
     """The coordinator's page of the booking in the language `tag`, as the browser asks for it."""
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = tag
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    data = {"email": emails[Role.COORDINATOR], "password": factories.PASSWORD, "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
+    assert Browser(client).sign_in(emails[Role.COORDINATOR], factories.PASSWORD).status_code == 302
     return client.get(f"/bookings/{booking_id}").get_data(as_text=True)
 
 

@@ -57,6 +57,22 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
 }
 
 
+# Who holds the pool's keys (accounts, every country's bookings, a country's records) signs in
+# with a second factor; everyone else may choose to.
+_SECOND_FACTOR_REQUIRED: frozenset[Role] = frozenset({Role.ADMIN, Role.COORDINATOR, Role.FOCAL_POINT})
+
+
+def second_factor_required(role: Role) -> bool:
+    """True when people of `role` must sign in with a second factor."""
+    return role in _SECOND_FACTOR_REQUIRED
+
+
+def may_reset_second_factor(actor: Actor, account_id: int) -> bool:
+    """True when `actor` may remove every second factor of the account `account_id` (a lost device)."""
+    # Someone else's only: one's own factors are removed from one's profile, with a code.
+    return actor.role is Role.ADMIN and actor.user_id != account_id
+
+
 class ReachKind(StrEnum):
     """How far a person's view of institutional records extends."""
 

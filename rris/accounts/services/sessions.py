@@ -15,9 +15,7 @@ from rris.extensions import db
 LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
-def start_session(
-    user: User, now: datetime, ip_address: str | None, user_agent: str | None, lasts: timedelta
-) -> str:
+def start_session(user: User, now: datetime, ip_address: str | None, user_agent: str | None, lasts: timedelta) -> str:
     """Record a new signed-in browser for `user`, ending `lasts` from now; returns the cookie's secret."""
     secret = new_session_secret()
     user_id = user.id

@@ -11,12 +11,14 @@ from sqlalchemy import ColumnElement, select
 from rris.accounts.domain.login_throttle import ThrottlePolicy, throttled_until
 from rris.accounts.integrations.passwords import hash_password, needs_rehash, verify_password
 from rris.accounts.models.accounts import LoginAttempt, User
+from rris.accounts.models.second_factor import SecondFactorAttempt
 from rris.common.domain.errors import InvalidInput, TooManyAttempts
 from rris.common.services.transactions import begin_write
 from rris.extensions import db
 from rris.settings import Settings
 
 log = logging.getLogger(__name__)
+
 
 def throttle_policy(settings: Settings) -> ThrottlePolicy:
     """The limits from settings."""
@@ -38,8 +40,8 @@ def authenticate(raw_email: str, password: str, ip_address: str, now: datetime, 
     begin_write()
     retry_at = throttled_until(
         policy,
-        _recent_failures(LoginAttempt.email == email, policy, now),
-        _recent_failures(LoginAttempt.ip_address == ip_address, policy, now),
+        recent_failures(LoginAttempt, LoginAttempt.email == email, policy, now),
+        recent_failures(LoginAttempt, LoginAttempt.ip_address == ip_address, policy, now),
         now,
     )
     if retry_at is not None:
@@ -57,19 +59,23 @@ def authenticate(raw_email: str, password: str, ip_address: str, now: datetime, 
     return user
 
 
-def _recent_failures(who: ColumnElement[bool], policy: ThrottlePolicy, now: datetime) -> list[datetime]:
-    # Failures after the last success count; a successful sign-in clears the slate.
+def recent_failures(
+    attempts: type[LoginAttempt] | type[SecondFactorAttempt],
+    who: ColumnElement[bool],
+    policy: ThrottlePolicy,
+    now: datetime,
+) -> list[datetime]:
+    """When `who`'s failed `attempts` since their last success inside the window happened."""
+    # Failures after the last success count; a successful attempt clears the slate.
     last_success = db.session.scalar(
-        select(LoginAttempt.attempted_at)
-        .where(who, LoginAttempt.succeeded.is_(True), LoginAttempt.attempted_at > now - policy.window)
-        .order_by(LoginAttempt.attempted_at.desc())
+        select(attempts.attempted_at)
+        .where(who, attempts.succeeded.is_(True), attempts.attempted_at > now - policy.window)
+        .order_by(attempts.attempted_at.desc())
         .limit(1)
     )
     since = max(filter(None, [now - policy.window, last_success]))
     return list(
         db.session.scalars(
-            select(LoginAttempt.attempted_at).where(
-                who, LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at > since
-            )
+            select(attempts.attempted_at).where(who, attempts.succeeded.is_(False), attempts.attempted_at > since)
         )
     )

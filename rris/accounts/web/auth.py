@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from rris.accounts.services.accounts import ResetLinks, request_password_reset, reset_password, user_for_reset_token
+from rris.accounts.services.second_factor import has_second_factor
 from rris.accounts.services.sign_in import authenticate, throttle_policy
-from rris.common.web.authentication import sign_in, sign_out
+from rris.common.web.authentication import begin_second_step, sign_in, sign_out
 from rris.common.web.forms import ForgotPasswordForm, ResetPasswordForm, SignInForm, run_form
 from rris.common.web.redirects import same_site_path
 from rris.context import current_clock, current_settings
@@ -26,6 +27,9 @@ def login() -> Any:
     if signed := run_form(
         form, lambda: authenticate(form.email.data, form.password.data, request.remote_addr or "", now, policy)
     ):
+        if has_second_factor(signed.result.id):
+            begin_second_step(signed.result, same_site_path(request.args.get("next")))
+            return redirect(url_for("second_factor.step"))
         sign_in(signed.result)
         return redirect(_safe_next(request.args.get("next")))
     status = 422 if form.errors or form.form_errors else 200

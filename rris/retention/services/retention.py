@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, or_, select, update
 
 from rris.accounts.models.accounts import ApiToken, LoginAttempt, UserSession
+from rris.accounts.models.second_factor import SecondFactorAttempt
 from rris.bookings.models.bookings import Booking, BookingEvent, BookingRead, IdempotencyRecord, Offer
 from rris.calls.models.call_guests import CallGuest
 from rris.calls.models.calls import CallAttendance
@@ -60,6 +61,7 @@ class PurgeReport:
     call_guests: int = 0
     time_off_reasons: int = 0
     login_attempts: int = 0
+    second_factor_attempts: int = 0
     user_sessions: int = 0
     api_tokens: int = 0
     booking_reads: int = 0
@@ -168,6 +170,9 @@ def _purge_accounts(cut: Cutoffs) -> dict[str, int]:
     )
     return {
         "login_attempts": rows_changed(delete(LoginAttempt).where(LoginAttempt.attempted_at < cut.sign_in)),
+        "second_factor_attempts": rows_changed(
+            delete(SecondFactorAttempt).where(SecondFactorAttempt.attempted_at < cut.sign_in)
+        ),
         "user_sessions": rows_changed(delete(UserSession).where(ended_session)),
         "api_tokens": rows_changed(delete(ApiToken).where(dead_token)),
         "booking_reads": rows_changed(delete(BookingRead).where(BookingRead.at < cut.audit)),
