@@ -67,12 +67,6 @@ def second_factor_required(role: Role) -> bool:
     return role in _SECOND_FACTOR_REQUIRED
 
 
-def may_reset_second_factor(actor: Actor, account_id: int) -> bool:
-    """True when `actor` may remove every second factor of the account `account_id` (a lost device)."""
-    # Someone else's only: one's own factors are removed from one's profile, with a code.
-    return actor.role is Role.ADMIN and actor.user_id != account_id
-
-
 class ReachKind(StrEnum):
     """How far a person's view of institutional records extends."""
 
@@ -201,6 +195,11 @@ def may_manage_account(actor: Actor, account: AccountFacts) -> bool:
     if actor.role is Role.FOCAL_POINT:
         return account.role is Role.CASEWORKER and account.country_id == actor.country_id
     return actor.role is Role.COORDINATOR and account.role is Role.INTERPRETER
+
+
+def may_reset_second_factor(actor: Actor, account: AccountFacts) -> bool:
+    """True when `actor` may remove every second factor of `account` (a lost device): whoever manages it."""
+    return may_manage_account(actor, account)
 
 
 def grantable_roles(actor: Actor) -> tuple[Role, ...]:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from rris.access.domain.permissions import Actor, may_reset_second_factor, second_factor_required
+from rris.access.queries.actors import account_facts
 from rris.accounts.domain.second_factor import (
     accepted_step,
     new_recovery_codes,
@@ -127,8 +128,6 @@ def remove_totp(user: User, now: datetime, origin: str | None) -> None:
 
 def reset_second_factor(actor: Actor, account_id: int, reason: str, now: datetime, origin: str | None) -> User:
     """Remove every second factor of another person (their device is lost) and end their sessions."""
-    if not may_reset_second_factor(actor, account_id):
-        raise Forbidden()
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput({"reason": _("Say why the second factor is reset.")})
@@ -136,9 +135,9 @@ def reset_second_factor(actor: Actor, account_id: int, reason: str, now: datetim
         raise InvalidInput({"reason": _("Keep the reason under %(count)d characters.", count=REASON_MAX_CHARS)})
     begin_write()
     account = db.session.get(User, account_id)
-    if account is None:
+    if account is None or not may_reset_second_factor(actor, account_facts(account)):
         db.session.rollback()
-        raise InvalidInput({"account": _("There is no such account.")})
+        raise Forbidden()
     removed = sum(
         rows_changed(delete(model).where(model.user_id == account_id)) for model in (TotpSecret, Passkey, RecoveryCode)
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
@@ -23,3 +25,8 @@ class ResetSecondFactorForm(FlaskForm):
         _l("Reason"), validators=[DataRequired(_l("Say why the second factor is reset.")), MaxChars(500)]
     )
     next = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The account's page also holds the placement's and deactivation's reasons: one id each.
+        self.reason.id = self.reason.label.field_id = "second-factor-reason"

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rris.access.domain.permissions import may_reset_second_factor, second_factor_required
+from rris.access.domain.permissions import second_factor_required
+from rris.access.queries.scoping import get_visible, managed_accounts
 from rris.accounts.domain.second_factor import provisioning_uri
 from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
+from rris.accounts.models.accounts import User
 from rris.accounts.services.passkeys import (
     RelyingParty,
     passkeys_of,
@@ -134,8 +136,8 @@ def drop_passkey(passkey_id: int) -> Any:
 @bp.post("/accounts/<id:account_id>/second-factor/reset")
 @login_required
 def reset(account_id: int) -> Any:
-    if not may_reset_second_factor(current_actor(), account_id):
-        abort(403)
+    # Out of the actor's reach is not found, as on the account's own page.
+    get_visible(managed_accounts(current_actor()), User, account_id)
     form = ResetSecondFactorForm()
     back = same_site_path(form.next.data) or url_for("directory.home")
     if done := run_form(
