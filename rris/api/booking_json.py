@@ -15,6 +15,7 @@ from rris.context import current_clock, current_settings
 from rris.matching.domain.engine import MatchResult
 from rris.matching.domain.rules import ReasonValue
 from rris.matching.services.booking_matching import Assessment
+from rris.matching.services.conflict_wording import conflict_text, stored_rejection
 from rris.matching.services.wording import rejection_text, score_text
 from rris.notifications.queries.notices import open_conflicts
 from rris.pool.domain.languages import RELAY_LANGUAGE
@@ -71,7 +72,8 @@ def booking_json(booking: Booking, actor: Actor) -> dict[str, Any]:
             {
                 "interpreter_id": conflict.interpreter_id,
                 "reason": conflict.reason,
-                "detail": conflict.detail,
+                "values": _reason_values(stored_rejection(conflict).values),
+                "detail": conflict_text(conflict),
                 "detected_at": instant(conflict.detected_at),
             }
             for conflict in (open_conflicts(booking.id) if shown.institutional else ())

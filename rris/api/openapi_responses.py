@@ -101,6 +101,20 @@ _CASE_ONLY = (
     "(`rris.access.domain.case_access`)"
 )
 
+_REASON_VALUES: Schema = {
+    "type": "object",
+    "additionalProperties": {"type": ["string", "integer"]},
+    "description": "The values the reason is worded from, by name, for machines: language codes "
+    "(ISO 639-3), counts of minutes, ids, dates (YYYY-MM-DD) and instants (ISO 8601, UTC), IANA time "
+    "zones. The names depend on the code and are stable with it.",
+}
+_REASON_TEXT: Schema = {
+    **_TEXT,
+    "description": "The sentence for people, in the language Accept-Language asks for, dates and "
+    "durations as that language writes them; its wording may change, the code and values do not.",
+}
+
+
 _BOOKING: Schema = exact(
     {
         "id": _ID,
@@ -138,7 +152,8 @@ _BOOKING: Schema = exact(
                 {
                     "interpreter_id": _ID,
                     "reason": one_of(RejectionReason),
-                    "detail": _TEXT,
+                    "values": _REASON_VALUES,
+                    "detail": _REASON_TEXT,
                     "detected_at": _INSTANT,
                 }
             )
@@ -202,19 +217,6 @@ _PREVIEW: Schema = exact(
         ),
     }
 )
-
-_REASON_VALUES: Schema = {
-    "type": "object",
-    "additionalProperties": {"type": ["string", "integer"]},
-    "description": "The values the reason is worded from, by name, for machines: language codes "
-    "(ISO 639-3), counts of minutes, ids, dates (YYYY-MM-DD) and instants (ISO 8601, UTC), IANA time "
-    "zones. The names depend on the code and are stable with it.",
-}
-_REASON_TEXT: Schema = {
-    **_TEXT,
-    "description": "The sentence for people, in the language Accept-Language asks for, dates and "
-    "durations as that language writes them; its wording may change, the code and values do not.",
-}
 
 _CANDIDATES: Schema = exact(
     {

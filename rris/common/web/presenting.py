@@ -23,7 +23,9 @@ from rris.common.web.page_locale import viewer_formatting_locale
 from rris.context import current_clock
 from rris.matching.domain.ranking import ScoreComponent
 from rris.matching.domain.rules import Rejection
+from rris.matching.models.conflicts import BookingConflict
 from rris.matching.services import wording as reasons
+from rris.matching.services.conflict_wording import conflict_text
 from rris.pool.models.geography import Country, Department
 from rris.timeutil import to_local
 
@@ -106,6 +108,11 @@ def score_text(component: ScoreComponent) -> str:
     return reasons.score_text(component, viewer_locale())
 
 
+def conflict_reason(conflict: BookingConflict) -> str:
+    """Why a conflict's interpreter can no longer take the job, in the viewer's language."""
+    return conflict_text(conflict, viewer_locale())
+
+
 def viewer_zone() -> str:
     """The signed-in person's zone, UTC for visitors."""
     if current_user.is_authenticated:
@@ -160,6 +167,7 @@ def register_presenters(app: Flask) -> None:
         label=label,
         rejection_text=rejection_text,
         score_text=score_text,
+        conflict_reason=conflict_reason,
     )
 
     @app.context_processor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.bookings.models.bookings import Assignment, Booking
@@ -31,7 +31,12 @@ class BookingConflict(Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     interpreter_id: Mapped[int] = mapped_column(ForeignKey("interpreter_profiles.id"))
     reason: Mapped[str] = mapped_column(String(40))  # a matching RejectionReason value
-    detail: Mapped[str] = mapped_column(Text)
+    # The rejection's values (JSON; dates and instants as ISO 8601 strings), worded in each
+    # reader's language when shown (`rris.matching.services.conflict_wording`).
+    params: Mapped[dict[str, str | int]] = mapped_column(JSON, default=dict)
+    # Only for conflicts recorded before reasons were stored as codes whose English sentence the
+    # migration could not read back into parameters: that sentence, shown as it is.
+    legacy_detail: Mapped[str | None] = mapped_column(Text)
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution: Mapped[str | None] = mapped_column(String(200))

@@ -28,7 +28,7 @@ from rris.extensions import db
 from rris.matching.domain.conflicts import conflicts_among, parse_waived
 from rris.matching.models.conflicts import BookingConflict, SweepRequest
 from rris.matching.services.booking_matching import match_leg
-from rris.matching.services.wording import rejection_text
+from rris.matching.services.conflict_wording import stored_params
 from rris.notifications.queries.notices import open_conflicts as booking_open_conflicts
 from rris.notifications.services.notifications import sync_booking_notifications, tell_caseworker_and_coordinators
 from rris.offers.domain.waves import WavePolicy
@@ -117,18 +117,13 @@ def _check_booking(booking_id: int, now: datetime, interpreter_ids: list[int] | 
                 assignment_id=assignment.id,
                 interpreter_id=assignment.interpreter_id,
                 reason=reason,
-                detail=rejection_text(rejection),
+                params=stored_params(rejection),
                 detected_at=now,
             )
             db.session.add(conflict)
             db.session.flush()
-            record_event(
-                booking,
-                "conflict",
-                now,
-                None,
-                note=_("%(name)s: %(detail)s", name=assignment.interpreter.name, detail=rejection_text(rejection)),
-            )
+            # The history names whom; why is the conflict's, worded in each reader's language.
+            record_event(booking, "conflict", now, None, note=assignment.interpreter.name)
             tell_caseworker_and_coordinators(booking, NotificationKind.CONFLICT, conflict.id, now, booking.starts_at)
             found += 1
         for reason, conflict in recorded.items():

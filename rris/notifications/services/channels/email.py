@@ -19,6 +19,7 @@ from rris.enums import NotificationKind as K
 from rris.enums import NotificationState, Role
 from rris.extensions import db
 from rris.matching.models.conflicts import BookingConflict
+from rris.matching.services.conflict_wording import conflict_text
 from rris.notifications.domain.notices import LIVE_STATES, REMINDER_LEADS, UNFILLED_KINDS
 from rris.notifications.integrations.calendar_invites import Attendee, Invite, InviteMethod, invite_attachment
 from rris.notifications.integrations.mail import Attachment, MailDeliveryUncertain, OutgoingMessage, current_mailer
@@ -164,7 +165,7 @@ def _email_text(
             _(
                 "%(name)s can no longer take this session: %(detail)s",
                 name=conflict.interpreter.name if conflict else _("The interpreter"),
-                detail=conflict.detail if conflict else "",
+                detail=conflict_text(conflict, to.reader.formats) if conflict else "",
             ),
             *summary,
             _("Offer the session to other interpreters: %(url)s", url=letterhead.booking_url(booking)),
