@@ -105,6 +105,15 @@ class SessionKind(StrEnum):
     VULNERABILITY_ASSESSMENT = "vulnerability_assessment"
 
 
+class MoveReason(StrEnum):
+    """Why a booking was moved, as the mover chose it from the list (OTHER: their own words)."""
+
+    APPLICANT_ILL = "applicant_ill"
+    OFFICER_UNAVAILABLE = "officer_unavailable"
+    ROOM_OR_EQUIPMENT = "room_or_equipment"
+    OTHER = "other"
+
+
 class Modality(StrEnum):
     """How the interpreter takes part."""
 

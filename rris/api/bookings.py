@@ -14,6 +14,7 @@ from rris.access.queries.scoping import get_visible, visible_bookings
 from rris.access.services.audit import record_booking_read
 from rris.api import bp
 from rris.api.booking_json import assessment_json, booking_json, match_json, offer_json, remembered_body
+from rris.bookings.domain.moves import MoveWhy
 from rris.bookings.models.bookings import Booking
 from rris.bookings.services import bookings as booking_service
 from rris.bookings.services.booking_requests import (
@@ -109,6 +110,7 @@ def reschedule(booking_id: int) -> Any:
         current_clock().now(),
         BookingSetup.from_settings(current_settings()),
         moved.start_occurrence,
+        MoveWhy(moved.reason, moved.reason_text),
     )
     return jsonify(booking_json(record, current_actor()))
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rris.accounts.models.accounts import User
 from rris.bookings.domain.applicant_keys import KEY_DIGEST_CHARS
 from rris.common.models.types import UTCDateTime, enum_type, unique_while_null
-from rris.enums import BookingState, Gender, GenderRule, Modality, OfferState, SessionKind, Specialisation
+from rris.enums import BookingState, Gender, GenderRule, Modality, MoveReason, OfferState, SessionKind, Specialisation
 from rris.extensions import Model
 from rris.pool.domain.languages import RELAY_LANGUAGE
 from rris.pool.models.geography import Country, Department
@@ -78,6 +78,11 @@ class Booking(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why it was last moved: the reason chosen from the list, the mover's own words (kept as they
+    # wrote them, in their language: shown quoted, never translated) and who moved it.
+    move_reason: Mapped[MoveReason | None] = mapped_column(enum_type(MoveReason))
+    move_note: Mapped[str | None] = mapped_column(Text)
+    moved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # What the participants' calendars were last told: the sequence of the latest invitation
     # and a digest of its content, so only a real change sends an update.
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -90,7 +95,8 @@ class Booking(Model):
 
     department: Mapped[Department] = relationship()
     country: Mapped[Country] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    moved_by: Mapped[User | None] = relationship(foreign_keys=[moved_by_id])
     specialisations: Mapped[list[BookingSpecialisation]] = relationship(
         back_populates="booking", cascade="all, delete-orphan"
     )

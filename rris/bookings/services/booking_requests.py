@@ -28,10 +28,11 @@ from rris.common.services.request_shapes import (
     blank_or,
     too_long,
 )
-from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
+from rris.enums import Gender, GenderRule, Modality, MoveReason, SessionKind, Specialisation
 
 CANCEL_REASON_MAX_CHARS = 500
 OUTCOME_NOTE_MAX_CHARS = 500
+MOVE_NOTE_MAX_CHARS = 500
 APPLICANT_IDENTIFIER_MAX_CHARS = 128
 OUTCOME_ACTIONS = frozenset(
     {
@@ -141,6 +142,30 @@ class Reschedule(RequestShape):
     start_local: _START
     duration_minutes: _DURATION = None
     start_occurrence: _WHICH_OCCURRENCE = None
+    reason: Annotated[
+        MoveReason | None,
+        Field(
+            description="Why it moves, from the list: each reader is told in their own language. "
+            "`other` needs `reason_text`. Optional."
+        ),
+        always(lambda: _("Choose one of: %(allowed)s.", allowed=", ".join(MoveReason))),
+    ] = None
+    reason_text: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, max_length=MOVE_NOTE_MAX_CHARS),
+        Field(
+            description="Why it moves, in the mover's own words: shown to the others as written (quoted, "
+            "introduced in each reader's language), never translated. Optional, except with `other`."
+        ),
+        too_long(
+            lambda most, length: ngettext(
+                "A reason takes at most %(num)d character; this one has %(length)d. Shorten it.",
+                "A reason takes at most %(num)d characters; this one has %(length)d. Shorten it.",
+                most,
+                length=length,
+            )
+        ),
+    ] = None
 
 
 class Cancellation(RequestShape):

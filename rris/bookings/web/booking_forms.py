@@ -21,9 +21,11 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from rris.bookings.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from rris.bookings.models.bookings import NOTES_MAX_CHARS
-from rris.bookings.services.booking_requests import OUTCOME_NOTE_MAX_CHARS
+from rris.bookings.services.booking_requests import MOVE_NOTE_MAX_CHARS, OUTCOME_NOTE_MAX_CHARS
 from rris.common.domain.record_ids import MAX_ID
+from rris.common.services.wording import LABELS
 from rris.common.web.forms import MaxChars
+from rris.enums import MoveReason
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
 # What the removed validators used to say to the browser; the shapes now do the judging.
@@ -91,6 +93,16 @@ class RescheduleForm(FlaskForm):
         _l("New start (department's local time)"), format=LOCAL_INPUT_FORMATS, render_kw=_REQUIRED
     )
     duration_minutes = IntegerField(_l("Duration in minutes (empty: unchanged)"), render_kw=_DURATION_RANGE)
+    reason = SelectField(
+        _l("Why it moves"),
+        # Each reader is told the chosen reason in their own language; the words below go as written.
+        choices=[("", _l("(not said)"))] + [(reason.value, LABELS[(MoveReason, reason)]) for reason in MoveReason],
+        validate_choice=False,
+    )
+    reason_text = TextAreaField(
+        _l("In your own words (optional; needed with “Another reason”)"),
+        render_kw={"data-max-chars": MOVE_NOTE_MAX_CHARS, "rows": 2},
+    )
 
 
 class AssignForm(FlaskForm):

@@ -15,6 +15,7 @@ from rris.access.domain.permissions import Capability, booking_actions, can
 from rris.access.queries.scoping import disclosure_of, get_visible, visible_bookings, visible_departments
 from rris.access.services.audit import record_booking_read
 from rris.bookings.domain.booking_states import BookingAction
+from rris.bookings.domain.moves import MoveWhy
 from rris.bookings.domain.session_kinds import DEFAULT_DURATION_MINUTES
 from rris.bookings.models.bookings import NOTES_MAX_CHARS, Booking
 from rris.bookings.queries.booking_lists import LISTS, booking_list
@@ -186,6 +187,7 @@ def reschedule(booking_id: int) -> Any:
             moved.duration_minutes,
             current_clock().now(),
             BookingSetup.from_settings(current_settings()),
+            why=MoveWhy(moved.reason, moved.reason_text),
         )
     except InvalidInput as problem:
         show_errors(form, problem)

@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from rris.access.domain.permissions import capabilities
+from rris.bookings.services.move_wording import why_moved
 from rris.common.domain import formats
 from rris.common.domain.formats import Number
 from rris.common.services.wording import current_locale, label, language_name, region_label
@@ -180,5 +181,6 @@ def register_presenters(app: Flask) -> None:
             "time_span": time_span,
         }
 
+    app.jinja_env.globals["why_moved"] = why_moved
     app.jinja_env.globals["_"] = _
     app.jinja_env.globals["ngettext"] = ngettext

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from rris.access.domain.case_access import Disclosure
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
+from rris.bookings.services.move_wording import why_moved
 from rris.calls.domain.call_tickets import OPENS_BEFORE_START
 from rris.enums import NotificationKind as K
 from rris.enums import NotificationState, Role
@@ -122,6 +123,7 @@ def _email_text(
             }
             body = [
                 _("The session is confirmed.") if first else _("The session has changed; your calendar is updated."),
+                *([] if first else why_moved(booking, with_words=shown.case_details)),
                 *summary,
                 _(
                     "Join the call from %(url)s (it opens %(minutes)d minutes before the start).",
@@ -131,14 +133,20 @@ def _email_text(
             ]
         else:
             subject = _("Moved, interpreter being found: %(what)s, %(when)s", what=what, when=short_when)
-            body = [_("The session was moved. We are finding an interpreter for the new time."), *summary]
+            body = [
+                _("The session was moved. We are finding an interpreter for the new time."),
+                *why_moved(booking, with_words=shown.case_details),
+                *summary,
+            ]
     elif kind is K.INVITATION_CANCEL:
         subject = _("Cancelled: %(what)s, %(when)s", what=what, when=short_when)
         if booking.cancelled_at is not None:
             reason = _("The session was cancelled.")
         else:
             reason = _("You are no longer needed for this session.")
-        body = [reason, *summary]
+        # Released because the session moved: they had the case, so they read the mover's words too.
+        moved = why_moved(booking) if booking.cancelled_at is None and booking.moved_by_id is not None else []
+        body = [reason, *moved, *summary]
     elif kind in REMINDER_LEADS:
         subject, opening = {
             K.REMINDER_24H: (_("Tomorrow: %(what)s, %(when)s"), _("A reminder: your session is in 24 hours.")),
