@@ -14,23 +14,25 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from rris.common.domain.errors import InvalidInput, TooManyAttempts
 from rris.context import current_clock, current_settings
+from rris.phone.domain.spoken_languages import SpokenVoice
 from rris.phone.services.dial_in import PIN_DIGITS, dial_in
 from rris.phone.services.phone_callbacks import answer_call, record_status
 from rris.phone.services.phone_guard import PhoneRefused, PhoneSetup
 from rris.phone.services.phone_legs import STREAM_PATH, leg_ticket
+from rris.phone.services.phone_voice import voice_for_caller, voice_for_leg
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 PIN_TIMEOUT_SECONDS = 10
-SPOKEN_LANGUAGE = "en-GB"
 
 
 @bp.before_request
@@ -56,12 +58,16 @@ def _verify_signature() -> Any:
 
 @bp.post("/voice/<id:leg_id>")
 def voice(leg_id: int) -> Any:
-    """An outgoing call was answered: connect its audio to the signalling service's phone bridge."""
+    """An outgoing call was answered: tell the person, in their language, that they are joining,
+    and connect their audio to the signalling service's phone bridge."""
     call_sid, secret_key = request.form.get("CallSid", ""), current_settings().secret_key
     ticket = answer_call(leg_id, call_sid, current_clock().now(), secret_key)
     if ticket is None:
         return _forbidden()
-    return _twiml(_stream(VoiceResponse(), ticket))
+    response, spoken = VoiceResponse(), voice_for_leg(leg_id)
+    with force_locale(spoken.text_locale):
+        _say(response, spoken, _("You are joining the call."))
+    return _twiml(_stream(response, ticket))
 
 
 @bp.post("/status")
@@ -73,13 +79,14 @@ def status() -> Any:
 
 @bp.post("/incoming")
 def incoming() -> Any:
-    """A call to the dial-in number: ask for the booking's PIN."""
-    response = VoiceResponse()
-    if not current_settings().dial_in_number:
-        response.say(_("This number takes no calls. Goodbye."), language=SPOKEN_LANGUAGE)
-        response.hangup()
-        return _twiml(response)
-    return _twiml(_ask_for_pin(response, _("Welcome to RRIS.")))
+    """A call to the dial-in number: ask for the booking's PIN, in the caller's language."""
+    response, spoken = VoiceResponse(), voice_for_caller(request.form.get("From"))
+    with force_locale(spoken.text_locale):
+        if not current_settings().dial_in_number:
+            _say(response, spoken, _("This number takes no calls. Goodbye."))
+            response.hangup()
+            return _twiml(response)
+        return _twiml(_ask_for_pin(response, spoken, _("Welcome to RRIS.")))
 
 
 @bp.post("/incoming/pin")
@@ -90,33 +97,43 @@ def incoming_pin() -> Any:
         response.hangup()
         return _twiml(response)
     form, setup = request.form, PhoneSetup.from_settings(settings)
-    try:
-        leg = dial_in(form.get("Digits", ""), form.get("From", ""), current_clock().now(), setup, form.get("CallSid"))
-    except InvalidInput:
-        return _twiml(_ask_for_pin(response, _("This PIN is not right.")))
-    except TooManyAttempts:
-        response.say(_("Too many wrong PINs. Try again later. Goodbye."), language=SPOKEN_LANGUAGE)
-        response.hangup()
-        return _twiml(response)
-    except PhoneRefused as refused:
-        response.say(refused.message, language=SPOKEN_LANGUAGE)
-        response.hangup()
-        return _twiml(response)
-    response.say(_("You are joining the call."), language=SPOKEN_LANGUAGE)
+    spoken = voice_for_caller(form.get("From"))
+    with force_locale(spoken.text_locale):  # a refusal is worded inside: in the caller's language too
+        try:
+            leg = dial_in(
+                form.get("Digits", ""), form.get("From", ""), current_clock().now(), setup, form.get("CallSid")
+            )
+        except InvalidInput:
+            return _twiml(_ask_for_pin(response, spoken, _("This PIN is not right.")))
+        except TooManyAttempts:
+            _say(response, spoken, _("Too many wrong PINs. Try again later. Goodbye."))
+            response.hangup()
+            return _twiml(response)
+        except PhoneRefused as refused:
+            _say(response, spoken, refused.message)
+            response.hangup()
+            return _twiml(response)
+        _say(response, spoken, _("You are joining the call."))
     return _twiml(_stream(response, leg_ticket(leg, setup.secret_key)))
 
 
-def _ask_for_pin(response: VoiceResponse, before: str) -> VoiceResponse:
+def _say(parent: Any, spoken: SpokenVoice, text: str) -> None:
+    """<Say> `text` in the reader's spoken language, with the voice that speaks it (`SPOKEN_VOICES`)."""
+    if spoken.voice is None:
+        parent.say(text, language=spoken.language)
+    else:
+        parent.say(text, language=spoken.language, voice=spoken.voice)
+
+
+def _ask_for_pin(response: VoiceResponse, spoken: SpokenVoice, before: str) -> VoiceResponse:
     gather = response.gather(
         num_digits=PIN_DIGITS,
         action=current_settings().public_url + "/twilio/incoming/pin",
         method="POST",
         timeout=PIN_TIMEOUT_SECONDS,
     )
-    gather.say(
-        before + " " + _("Enter the %(count)d-digit PIN of your session.", count=PIN_DIGITS), language=SPOKEN_LANGUAGE
-    )
-    response.say(_("No PIN was entered. Goodbye."), language=SPOKEN_LANGUAGE)
+    _say(gather, spoken, before + " " + _("Enter the %(count)d-digit PIN of your session.", count=PIN_DIGITS))
+    _say(response, spoken, _("No PIN was entered. Goodbye."))
     response.hangup()
     return response
 
