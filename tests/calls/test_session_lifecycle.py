@@ -121,7 +121,7 @@ def test_a_held_session_completes_once_its_call_has_closed(video, people, clock)
     assert video.state is BookingState.COMPLETED
     start, complete = lifecycle_events(video)
     assert (complete.from_state, complete.to_state) == (BookingState.IN_PROGRESS, BookingState.COMPLETED)
-    assert "109 min" in complete.note  # minute 1 to 110, officer and interpreter together
+    assert "1 hr, 49 mins" in complete.note  # minute 1 to 110, officer and interpreter together
     assert run_at(clock, CLOSE + timedelta(minutes=1)) == (0, 0)
     assert len(lifecycle_events(video)) == 2
 

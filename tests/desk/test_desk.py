@@ -61,7 +61,7 @@ def test_a_coordinator_sees_unfilled_bookings_first_then_conflicts_then_live_cal
 
     unfilled, conflicts, calls = (page.index(title) for title in ("Without an interpreter", "Conflicts", "Calls in"))
     assert unfilled < page.index(scene["soon"]) < page.index(scene["tomorrow"]) < conflicts < calls
-    assert "6 h 0 min" in page and "at risk" in page  # the offer nobody took starts this afternoon
+    assert "6 hrs" in page and "at risk" in page  # the offer nobody took starts this afternoon
     assert "2 × outside availability" in page  # both pus–srp interpreters are off duty at 18:30 Kabul
     assert "Assign by hand" in page and f"/bookings/{scene['conflicted']}" in page
     assert "Mariam A.</strong>:" in page  # the conflict, with the scheduler's explanation

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_app_context, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
@@ -79,7 +81,24 @@ def reader_of(user: User) -> Reader:
 
 @contextmanager
 def writing_to(user: User) -> Iterator[Reader]:
-    """Word a message for `user`: gettext speaks their language inside, whoever caused the message."""
+    """Word a message for `user`: gettext speaks their language inside, and dates and numbers
+    take their country's formats (`formats_country`), whoever caused the message."""
     reader = reader_of(user)
-    with force_locale(reader.language):
-        yield reader
+    readers: list[str | None] = g.setdefault("rris_readers_countries", [])
+    readers.append(office_country(user))
+    try:
+        with force_locale(reader.language):
+            yield reader
+    finally:
+        readers.pop()
+
+
+def formats_country() -> str | None:
+    """The country whose formats the current reader uses: that of the person a message is being
+    written to (inside `writing_to`), else that of the signed-in viewer of a page, else none."""
+    readers: list[str | None] = g.get("rris_readers_countries", []) if has_app_context() else []
+    if readers:
+        return readers[-1]
+    if has_request_context() and current_user.is_authenticated:
+        return office_country(current_user)
+    return None

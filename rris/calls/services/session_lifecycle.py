@@ -15,7 +15,7 @@ recording an outcome at the same moment either comes first (and wins) or finds i
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, or_, select
@@ -26,7 +26,9 @@ from rris.bookings.services.booking_events import record_event
 from rris.calls.domain.call_presence import rounded_minutes
 from rris.calls.domain.call_tickets import GRACE_AFTER_END
 from rris.calls.models.calls import CallAttendance, CallSummary
+from rris.common.domain import formats
 from rris.common.services.transactions import begin_write, lock_booking
+from rris.common.services.wording import current_locale
 from rris.enums import BookingState, Modality
 from rris.extensions import db
 from rris.notifications.services.notifications import sync_booking_notifications
@@ -113,7 +115,8 @@ def _delivery_note(booking: Booking) -> str:
     summary = db.session.get(CallSummary, booking.id)
     if summary is None:
         return _("Held by telephone outside RRIS: the booked time counts.")
+    together = timedelta(minutes=rounded_minutes(summary.delivered_seconds))
     return _(
-        "Officer and interpreter were in the call together for %(minutes)d min.",
-        minutes=rounded_minutes(summary.delivered_seconds),
+        "Officer and interpreter were in the call together for %(duration)s.",
+        duration=formats.duration(together, current_locale()),
     )

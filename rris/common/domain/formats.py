@@ -34,6 +34,7 @@ _SAME_DAY_HOURS = "Hm"
 _12_HOUR_CLOCK = "hm"
 
 MINUTES_PER_HOUR = 60
+MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR
 
 
 @lru_cache(maxsize=64)
@@ -161,17 +162,23 @@ def month(first_day: date, locale: LocaleLike, *, short: bool = False) -> str:
 
 
 def duration(length: timedelta, locale: LocaleLike) -> str:
-    """A length of time in hours and minutes: '1 hr, 30 min', '1 sat i 30 min', '45 min'."""
+    """A length of time, the one way every page, message and report writes one: days (from a day
+    on), hours and minutes, CLDR's short units in the reader's language: '1 hr, 30 min',
+    '1 sat i 30 min', '45 min', '2 days, 3 hr, 10 min'. Never rounded to the hour; seconds dropped."""
     loc = as_locale(locale)
-    hours, minutes = divmod(max(0, int(length.total_seconds() // 60)), MINUTES_PER_HOUR)
+    total_minutes = max(0, int(length.total_seconds() // 60))
+    days, rest = divmod(total_minutes, MINUTES_PER_DAY)
+    hours, minutes = divmod(rest, MINUTES_PER_HOUR)
     parts = [
         units.format_unit(value, unit, length="short", locale=loc, numbering_system="default")
-        for value, unit in ((hours, "duration-hour"), (minutes, "duration-minute"))
+        for value, unit in ((days, "duration-day"), (hours, "duration-hour"), (minutes, "duration-minute"))
         if value
     ] or [units.format_unit(0, "duration-minute", length="short", locale=loc, numbering_system="default")]
-    # Some locales (ar) lack CLDR's two-item unit pattern, and Babel then repeats an item.
-    paired = "2" in loc.list_patterns.get("unit-short", {})
-    text = lists.format_list(parts, style="unit-short" if paired else "standard", locale=loc)
+    # Some locales lack CLDR's unit patterns for two items (ar: Babel then repeats an item) or for
+    # three (sq: Babel fails): their standard list patterns join the units then.
+    needed = {"2"} if len(parts) == 2 else {"start", "end"} if len(parts) > 2 else set()  # noqa: PLR2004
+    complete = needed <= set(loc.list_patterns.get("unit-short", {}))
+    text = lists.format_list(parts, style="unit-short" if complete else "standard", locale=loc)
     return _native_digits(text, loc)
 
 

@@ -12,6 +12,7 @@ from flask import current_app, g
 from flask_babel import get_locale, pgettext
 from flask_babel import lazy_gettext as _l
 
+from rris.accounts.services.preferences import formats_country
 from rris.common.domain.locales import SOURCE_LOCALE, formatting_locale
 from rris.enums import (
     BookingState,
@@ -218,9 +219,15 @@ def with_footnote(sentence: str, footnote: str | None) -> str:
 
 
 def current_locale() -> Locale:
-    """The locale to write dates and numbers in for this request or forced context: flask-babel's
-    choice as `formatting_locale` writes it (English as in Europe), English outside one."""
-    return Locale.parse(formatting_locale(str(get_locale() or SOURCE_LOCALE), None))
+    """The one place that decides the locale dates, times, numbers and durations are written in,
+    for pages, messages and exports alike: the language gettext speaks now (the page's, or the one
+    a message forces) as used in its reader's country (`formats_country`: Serbian Latin read in
+    Montenegro is sr_Latn_ME), English as written in Europe; English outside any context."""
+    identifier = formatting_locale(str(get_locale() or SOURCE_LOCALE), formats_country())
+    cache: dict[str, Locale] = current_app.extensions.setdefault("rris.formatting_locales", {})
+    if identifier not in cache:
+        cache[identifier] = Locale.parse(identifier)
+    return cache[identifier]
 
 
 def _cldr_names(kind: str) -> dict[str, str]:

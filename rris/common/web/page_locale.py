@@ -14,16 +14,15 @@ from flask_babel import get_babel, get_locale, ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from rris.accounts.services.preferences import office_country
 from rris.common.domain.locales import (
     SOURCE_LOCALE,
     InterfaceLocale,
     best_accepted,
     choose_locale,
-    formatting_locale,
     interface_locale,
     interface_locales,
 )
+from rris.common.services.wording import current_locale
 from rris.common.web.authentication import authenticated_by_token
 from rris.context import current_settings
 
@@ -77,10 +76,8 @@ def plural_forms(singular: str, plural: str) -> dict[str, str]:
 
 
 def viewer_formatting_locale() -> str:
-    """The locale this person's dates and numbers are formatted in: the page's locale as used in
-    the country they work in (Serbian Latin in Montenegro: sr_Latn_ME)."""
-    country = office_country(current_user) if current_user.is_authenticated else None
-    return formatting_locale(page_locale().identifier, country)
+    """The locale this person's dates and numbers are formatted in (`current_locale` decides it)."""
+    return str(current_locale())
 
 
 def formats_tag() -> str:

@@ -10,8 +10,8 @@ from typing import Any
 
 from babel import Locale
 from flask import Flask, g, has_request_context
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from rris.access.domain.permissions import capabilities
@@ -20,7 +20,6 @@ from rris.common.domain import formats
 from rris.common.domain.formats import Number
 from rris.common.services.wording import current_locale, label, language_name, region_label
 from rris.common.web.authentication import current_actor
-from rris.common.web.page_locale import viewer_formatting_locale
 from rris.context import current_clock
 from rris.matching.domain.ranking import ScoreComponent
 from rris.matching.domain.rules import Rejection
@@ -32,14 +31,16 @@ from rris.timeutil import to_local
 
 
 def viewer_locale() -> Locale:
-    """The locale the page's dates and numbers are written in: the page's language as used in
-    the viewer's country (Serbian Latin in Montenegro formats as sr_Latn_ME)."""
+    """The locale the page's dates and numbers are written in (`current_locale` decides it: the
+    page's language as used in the viewer's country, Serbian Latin in Montenegro as sr_Latn_ME)."""
     if has_request_context():
-        # Every date and number filter of a page asks; the viewer's country is looked up once.
-        if "rris_viewer_locale" not in g:
-            g.rris_viewer_locale = Locale.parse(viewer_formatting_locale())
-        locale: Locale = g.rris_viewer_locale
-        return locale
+        # Every date and number filter of a page asks; the viewer's country is looked up once
+        # per language the page speaks (a part of it may be forced into another).
+        cache: dict[str, Locale] = g.setdefault("rris_viewer_locales", {})
+        language = str(get_locale())
+        if language not in cache:
+            cache[language] = current_locale()
+        return cache[language]
     return current_locale()
 
 

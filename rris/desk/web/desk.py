@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from rris.access.domain.permissions import Capability
 from rris.common.web.authentication import require
+from rris.common.web.presenting import duration
 from rris.context import current_clock
 from rris.desk.services.desk import desk
 from rris.matching.services.wording import reason_name
@@ -34,14 +35,7 @@ def index() -> Any:
 
 
 def time_left(delta: timedelta) -> str:
-    """'2 d 3 h', '5 h 10 min', '25 min', or 'started' once the start has passed."""
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 0:
+    """How long until the start, as every duration reads ('2 days, 3 hr, 10 min'), or 'started'."""
+    if delta < timedelta(0):
         return _("started")
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h", days=days, hours=hours)
-    if hours:
-        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
-    return _("%(minutes)d min", minutes=minutes)
+    return duration(delta)
