@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from rris.accounts.models.accounts import User
 from rris.enums import NotificationKind as K
+from rris.notifications.domain.sms_text import fit_sms
 from rris.notifications.integrations.sms import (
     OutgoingSms,
     SmsDeliveryUncertain,
@@ -20,7 +21,8 @@ from rris.notifications.integrations.sms import (
 from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
 from rris.notifications.services.messages import addressed_to, languages_for
 
-SMS_MAX_CHARS = 320  # two SMS segments
+# Two segments: 306 characters of GSM-7 text, 134 of Cyrillic, Arabic-script or Turkish (UCS-2).
+SMS_MAX_SEGMENTS = 2
 # The kinds that also go by SMS: those that ask for an answer or a presence soon.
 SMS_KINDS = frozenset({K.OFFER, K.REMINDER_24H, K.REMINDER_1H, K.JOIN_NOW})
 
@@ -39,15 +41,17 @@ def compose_sms(draft: Draft) -> OutgoingSms:
     with addressed_to(recipient, draft.now) as to:
         when = to.time(booking.starts_at)
         what = languages_for(booking, recipient)
+        url: str | None = None
         if notification.kind is K.OFFER:
             url = letterhead.offers_url()
             body = _("RRIS: job offer, %(what)s, %(when)s. Answer at %(url)s", what=what, when=when, url=url)
         elif notification.kind is K.JOIN_NOW:
-            body = _("RRIS: %(what)s starts in 10 minutes (%(when)s). Join: %(url)s", what=what, when=when,
-                     url=letterhead.join_url(booking))
+            url = letterhead.join_url(booking)
+            body = _("RRIS: %(what)s starts in 10 minutes (%(when)s). Join: %(url)s", what=what, when=when, url=url)
         else:
             body = _("RRIS reminder: %(what)s at %(when)s.", what=what, when=when)
-    return OutgoingSms(to=recipient.phone or "", body=body[:SMS_MAX_CHARS])
+    # Too long for its segments: shortened at a word, the link left whole.
+    return OutgoingSms(to=recipient.phone or "", body=fit_sms(body, SMS_MAX_SEGMENTS, keep=url))
 
 
 @contextmanager
