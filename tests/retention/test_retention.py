@@ -129,6 +129,7 @@ def test_what_people_wrote_about_an_old_session_goes_and_its_history_lines_stay(
     for label, days in (("old", 91), ("recent", 80)):
         booking = delivered(ended_days_ago=days)
         booking.cancel_reason = "Applicant in hospital"
+        booking.move_note = "The applicant's lawyer is away"  # the mover's own words
         db.session.add(
             Offer(
                 booking=booking,
@@ -160,13 +161,14 @@ def test_what_people_wrote_about_an_old_session_goes_and_its_history_lines_stay(
 
     report = purge_expired(NOW, policy())
 
-    assert (report.free_texts, report.call_guests) == (3, 1)
+    assert (report.free_texts, report.call_guests) == (4, 1)
     old, recent = sessions["old"], sessions["recent"]
     db.session.refresh(old)
-    assert old.cancel_reason is None and old.offers[0].decline_reason is None
+    assert old.cancel_reason is None and old.move_note is None and old.offers[0].decline_reason is None
     assert [(event.action, event.note) for event in old.events] == [("cancel", None)]
     assert count(CallGuest, old) == 0
     assert recent.cancel_reason == "Applicant in hospital" and recent.offers[0].decline_reason == "My child is ill"
+    assert recent.move_note == "The applicant's lawyer is away"
     assert recent.events[0].note == "Applicant in hospital" and count(CallGuest, recent) == 1
 
 

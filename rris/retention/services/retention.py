@@ -117,6 +117,7 @@ def _purge_sessions(cut: Cutoffs, now: datetime) -> dict[str, int]:
     notes = rows_changed(update(Booking).where(of_ended, Booking.notes.isnot(None)).values(notes=None))
     free_texts = (
         rows_changed(update(Booking).where(of_ended, Booking.cancel_reason.isnot(None)).values(cancel_reason=None))
+        + rows_changed(update(Booking).where(of_ended, Booking.move_note.isnot(None)).values(move_note=None))
         + rows_changed(
             update(Offer)
             .where(Offer.booking_id.in_(ended_before), Offer.decline_reason.isnot(None))
