@@ -16,6 +16,14 @@ class MoveWhy:
     text: str | None = None
 
     @property
+    def note(self) -> str | None:
+        """The mover's words as kept: trimmed, None when they said nothing."""
+        return (self.text or "").strip() or None
+
+    @property
     def lacks_words(self) -> bool:
         """True when "other" was chosen with nothing said: the one reason that needs words."""
-        return self.reason is MoveReason.OTHER and not (self.text or "").strip()
+        return self.reason is MoveReason.OTHER and self.note is None
+
+
+NOT_SAID = MoveWhy()

@@ -19,7 +19,7 @@ from rris.access.queries.scoping import get_visible, visible_bookings
 from rris.accounts.models.accounts import User
 from rris.bookings.domain.applicant_keys import KeyRing
 from rris.bookings.domain.booking_states import BookingAction, next_state
-from rris.bookings.domain.moves import MoveWhy
+from rris.bookings.domain.moves import NOT_SAID, MoveWhy
 from rris.bookings.models.bookings import Booking, BookingSpecialisation, CaseObjection
 from rris.bookings.services.applicant_keys import rekey
 from rris.bookings.services.booking_events import record_event
@@ -160,12 +160,10 @@ def reschedule_booking(
     now: datetime,
     setup: BookingSetup,
     start_occurrence: int | None = None,
-    why: MoveWhy | None = None,
+    why: MoveWhy = NOT_SAID,
 ) -> Booking:
-    """Move a booking to a wall-clock start in its department's zone, saying why (`why`: a reason
-    from the list and/or the mover's own words; `other` needs words); interpreters are released
-    and asked again (the previous one first)."""
-    why = why or MoveWhy()
+    """Move a booking to a wall-clock start in its department's zone, saying `why` (`other` needs
+    words); interpreters are released and asked again (the previous one first)."""
     if why.lacks_words:
         raise InvalidInput({"reason_text": _("Say in a few words why the booking moves.")})
     _require(actor, BookingAction.RESCHEDULE)
@@ -202,8 +200,7 @@ def reschedule_booking(
     booking.state = next_state(before, BookingAction.RESCHEDULE)
     booking.continuity = True
     booking.updated_at = now
-    booking.move_reason, booking.move_note = why.reason, (why.text or "").strip() or None
-    booking.moved_by_id = actor.user_id
+    booking.move_reason, booking.move_note, booking.moved_by_id = why.reason, why.note, actor.user_id
     record_event(
         booking,
         BookingAction.RESCHEDULE.value,
