@@ -149,7 +149,7 @@ VARIABLES: tuple[Variable, ...] = (
         "30",
         "days sign-in attempts, ended browser sessions and revoked or expired API tokens are kept",
     ),
-    Variable("RRIS_AUDIT_DAYS", "365", "days the audit of who read which booking is kept"),
+    Variable("RRIS_AUDIT_DAYS", "365", "days the audit trail (who read or changed what) is kept"),
     Variable(
         "RRIS_CASE_DETAILS_HOURS",
         str(DEFAULT_CASE_DETAILS_HOURS),

@@ -81,7 +81,7 @@ def bookings() -> Any:
 @bp.get("/bookings/<id:booking_id>")
 def booking(booking_id: int) -> Any:
     record = get_visible(visible_bookings(current_actor(), current_clock().now()), Booking, booking_id)
-    record_booking_read(record.id, current_actor(), "api", current_clock().now())
+    record_booking_read(record, current_actor(), "api", request.remote_addr, current_clock().now())
     return jsonify(booking_json(record, current_actor()))
 
 

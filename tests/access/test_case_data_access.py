@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 
 from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
-from rris.bookings.models.bookings import Booking, BookingRead, Offer
+from rris.audit.models.entries import AuditEntry
+from rris.bookings.models.bookings import Booking, Offer
 from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import assign_by_hand, cancel_booking, request_booking
 from rris.calls.domain.call_participants import Participant
@@ -290,8 +291,10 @@ def world(app, clock, mailbox, sms, state) -> World:
 def _reads(app, booking_id: int) -> int:
     with app.app_context():
         return db.session.scalar(
-            select(func.count(BookingRead.id)).where(
-                BookingRead.booking_id == booking_id, BookingRead.user_id == _user(MARIAM).id
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.action == "booking.read",
+                AuditEntry.subject_id == str(booking_id),
+                AuditEntry.actor_user_id == _user(MARIAM).id,
             )
         )
 

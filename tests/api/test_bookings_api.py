@@ -218,7 +218,7 @@ def test_the_preview_suggests_other_times_when_everyone_is_busy(app, setup):
 def test_every_read_of_a_bookings_details_is_recorded(app, setup):
     from sqlalchemy import select
 
-    from rris.bookings.models.bookings import BookingRead
+    from rris.audit.models.entries import AuditEntry
     from rris.extensions import db
 
     client = app.test_client()
@@ -227,8 +227,12 @@ def test_every_read_of_a_bookings_details_is_recorded(app, setup):
     client.get(f"/api/v1/bookings/{booking_id}", headers=setup["elena"])
     client.get(f"/api/v1/bookings/{booking_id}", headers=setup["arben"])  # 404: not theirs, nothing read
     with app.app_context():
-        reads = db.session.execute(select(BookingRead.booking_id, BookingRead.channel)).all()
-    assert reads == [(booking_id, "api"), (booking_id, "api")]
+        reads = db.session.execute(
+            select(AuditEntry.subject_id, AuditEntry.details, AuditEntry.origin).where(
+                AuditEntry.action == "booking.read"
+            )
+        ).all()
+    assert [tuple(read) for read in reads] == [(str(booking_id), {"channel": "api"}, "127.0.0.1")] * 2
 
 
 def test_an_outcome_is_recorded_once_the_session_has_started(app, setup, clock):

@@ -15,9 +15,8 @@ from rris.audit.domain.chain import (
     ChainedFields,
     StoredEntry,
     canonical,
+    check_chain,
     entry_hash,
-    expected_anchor,
-    first_break,
 )
 from rris.audit.domain.events import AuditEvent
 
@@ -83,26 +82,26 @@ def test_the_hash_covers_the_previous_entry():
 
 def test_an_intact_chain_holds():
     entries = _chain(_fields(), _fields(subject_id="43"), _fields(action="interpreter.updated"))
-    assert first_break(entries, expected_anchor(entries)) is None
+    assert check_chain(entries) is None
 
 
 def test_an_edited_entry_is_named_as_the_first_break():
     entries = _chain(_fields(), _fields(subject_id="43"), _fields(subject_id="44"))
     entries[1] = replace(entries[1], fields=_fields(subject_id="99"))
-    assert first_break(entries, GENESIS_HASH) == ChainBreak(2, "its contents do not match its hash")
+    assert check_chain(entries) == ChainBreak(2, "its contents do not match its hash")
 
 
 def test_a_rehashed_entry_breaks_the_link_of_the_next_one():
     entries = _chain(_fields(), _fields(subject_id="43"), _fields(subject_id="44"))
     forged = _fields(subject_id="99")
     entries[1] = replace(entries[1], fields=forged, hash=entry_hash(forged, entries[1].previous_hash))
-    assert first_break(entries, GENESIS_HASH) == ChainBreak(3, "does not chain to the entry before it")
+    assert check_chain(entries) == ChainBreak(3, "does not chain to the entry before it")
 
 
 def test_a_removed_entry_breaks_the_chain_at_the_one_after_it():
     entries = _chain(_fields(), _fields(subject_id="43"), _fields(subject_id="44"))
     del entries[1]
-    assert first_break(entries, GENESIS_HASH) == ChainBreak(3, "does not chain to the entry before it")
+    assert check_chain(entries) == ChainBreak(3, "does not chain to the entry before it")
 
 
 def test_a_pruned_prefix_holds_when_a_pruning_entry_names_the_anchor_and_breaks_without_it():
@@ -112,12 +111,19 @@ def test_a_pruned_prefix_holds_when_a_pruning_entry_names_the_anchor_and_breaks_
         action=PRUNED_ACTION, subject_type="audit", subject_id="1", details={PRUNED_ANCHOR_DETAIL: anchor}
     )
     kept = _chain(entries[1].fields, entries[2].fields, pruning, anchor=anchor)
-    assert expected_anchor(kept) == anchor
-    assert first_break(kept, expected_anchor(kept)) is None
+    assert check_chain(kept) is None
     unexplained = _chain(entries[1].fields, entries[2].fields, anchor=anchor)
-    assert first_break(unexplained, expected_anchor(unexplained)) == ChainBreak(
-        1, "does not chain to the entry before it"
-    )
+    assert check_chain(unexplained) == ChainBreak(1, "chains to an entry that no pruning of the trail accounts for")
+
+
+def test_a_break_at_the_oldest_entry_is_named_before_a_later_one():
+    entries = _chain(_fields(), _fields(subject_id="43"), _fields(subject_id="44"), anchor="a" * 64)
+    entries[2] = replace(entries[2], fields=_fields(subject_id="99"))
+    assert check_chain(entries) == ChainBreak(1, "chains to an entry that no pruning of the trail accounts for")
+
+
+def test_an_empty_trail_holds():
+    assert check_chain([]) is None
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,10 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
-from rris.audit.domain.chain import GENESIS_HASH, ChainedFields, StoredEntry, entry_hash, first_break
+from rris.audit.domain.chain import check_chain, entry_hash
 from rris.audit.domain.events import AuditEvent
 from rris.audit.models.entries import AuditEntry
+from rris.audit.services.chain_check import stored_entry
 from rris.audit.services.trail import record_audit
 from rris.common.services.transactions import begin_write
 from rris.enums import Role
@@ -28,22 +29,6 @@ from tests.conftest import DEFAULT_NOW, settings_for_test
 
 WRITERS = 8
 ENTRIES_EACH = 5
-
-
-def _stored(entry: AuditEntry) -> StoredEntry:
-    fields = ChainedFields(
-        at=entry.at,
-        actor_user_id=entry.actor_user_id,
-        actor_role=entry.actor_role,
-        origin=entry.origin,
-        action=entry.action,
-        subject_type=entry.subject_type,
-        subject_id=entry.subject_id,
-        country_id=entry.country_id,
-        reason=entry.reason,
-        details=entry.details,
-    )
-    return StoredEntry(entry.id, fields, entry.previous_hash, entry.hash)
 
 
 def _trail() -> list[AuditEntry]:
@@ -87,7 +72,7 @@ def test_an_entry_names_who_did_what_from_where_and_why_and_chains_to_the_one_be
         {"from": "caseworker", "to": "focal_point"},
     )
     assert second.previous_hash == first.hash
-    assert second.hash == entry_hash(_stored(second).fields, first.hash)
+    assert second.hash == entry_hash(stored_entry(second).fields, first.hash)
 
 
 def test_an_entry_is_undone_with_the_change_it_records(ctx):
@@ -129,7 +114,7 @@ def test_writers_at_the_same_moment_never_fork_the_chain(fresh_app):
         list(pool.map(writer, range(WRITERS)))
 
     with fresh_app.app_context():
-        entries = [_stored(entry) for entry in _trail()]
+        entries = [stored_entry(entry) for entry in _trail()]
     assert len(entries) == WRITERS * ENTRIES_EACH
     assert len({entry.previous_hash for entry in entries}) == len(entries), "two entries chain to the same one"
-    assert first_break(entries, GENESIS_HASH) is None
+    assert check_chain(entries) is None

@@ -1,6 +1,6 @@
 """Personal data is purged when its period is over, younger records stay: call records, free
 texts and old messages of sessions past RRIS_RETENTION_DAYS, sign-in records past
-RRIS_SIGN_IN_RECORDS_DAYS, the read audit past RRIS_AUDIT_DAYS; bookings and their facts stay."""
+RRIS_SIGN_IN_RECORDS_DAYS, the audit trail's oldest entries past RRIS_AUDIT_DAYS; bookings and their facts stay."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from rris.access.queries.actors import actor_of
+from rris.access.services.audit import record_booking_read
 from rris.accounts.models.accounts import ApiToken, LoginAttempt, UserSession
-from rris.bookings.models.bookings import Booking, BookingEvent, BookingRead, IdempotencyRecord, Offer
+from rris.audit.models.entries import AuditEntry
+from rris.audit.services.chain_check import verify_trail
+from rris.bookings.models.bookings import Booking, BookingEvent, IdempotencyRecord, Offer
 from rris.calls.models.call_guests import CallGuest
 from rris.calls.models.calls import CallAttendance
 from rris.common.models.rate_limits import RateLimitWindow
@@ -263,14 +267,12 @@ def test_ended_browser_sessions_and_dead_api_tokens_go_after_the_period_live_one
     assert set(db.session.scalars(select(ApiToken.name))) == {"for ever", "revoked lately"}
 
 
-def test_the_read_audit_idempotency_records_wrong_pins_and_rate_limits_go_when_they_no_longer_matter(ctx):
+def test_old_audit_entries_idempotency_records_wrong_pins_and_rate_limits_go_when_they_no_longer_matter(ctx):
     booking = factories.booking()
+    reader = actor_of(booking.created_by)
+    db.session.commit()
     for days in (366, 364):
-        db.session.add(
-            BookingRead(
-                booking_id=booking.id, user_id=booking.created_by_id, at=NOW - timedelta(days=days), channel="page"
-            )
-        )
+        record_booking_read(booking, reader, "page", "127.0.0.1", NOW - timedelta(days=days))
     for key, age in (("old", timedelta(days=2)), ("fresh", timedelta(hours=1))):
         db.session.add(
             IdempotencyRecord(
@@ -290,9 +292,11 @@ def test_the_read_audit_idempotency_records_wrong_pins_and_rate_limits_go_when_t
 
     report = purge_expired(NOW, policy())
 
-    assert (report.booking_reads, report.idempotency_records, report.dial_in_failures) == (1, 1, 1)
+    assert (report.audit_entries, report.idempotency_records, report.dial_in_failures) == (1, 1, 1)
     assert report.rate_limit_windows == 1
     assert db.session.scalar(select(RateLimitWindow.key)) == "f" * 64
-    assert db.session.scalar(select(BookingRead.at)) == NOW - timedelta(days=364)
+    kept = db.session.execute(select(AuditEntry.action, AuditEntry.at).order_by(AuditEntry.id)).all()
+    assert [tuple(row) for row in kept] == [("booking.read", NOW - timedelta(days=364)), ("audit.pruned", NOW)]
+    assert verify_trail() == (2, None)
     assert db.session.scalar(select(IdempotencyRecord.key)) == "fresh"
     assert rows(DialInFailure) == 1

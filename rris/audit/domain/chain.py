@@ -82,25 +82,28 @@ def entry_hash(fields: ChainedFields, previous_hash: str) -> str:
     return hashlib.sha256(canonical(fields, previous_hash)).hexdigest()
 
 
-def expected_anchor(entries: Iterable[StoredEntry]) -> str:
-    """What the oldest entry must chain to: the anchor the latest `audit.pruned` entry names, else genesis."""
+def check_chain(entries: Iterable[StoredEntry]) -> ChainBreak | None:
+    """The first entry (in chain order) whose link or hash is wrong, or None when the chain holds.
+
+    One pass, so a trail of any length is checked as it streams by. The oldest entry must chain
+    to the anchor named by the newest `audit.pruned` entry, or to the genesis hash if none.
+    """
+    oldest: StoredEntry | None = None
     anchor = GENESIS_HASH
+    found: ChainBreak | None = None
+    previous = GENESIS_HASH
     for entry in entries:
         if entry.fields.action == PRUNED_ACTION and PRUNED_ANCHOR_DETAIL in entry.fields.details:
             anchor = entry.fields.details[PRUNED_ANCHOR_DETAIL]
-    return anchor
-
-
-def first_break(entries: Iterable[StoredEntry], anchor: str) -> ChainBreak | None:
-    """The first entry (in chain order) whose link or hash is wrong, or None when the chain holds.
-
-    `anchor` is what the oldest entry must chain to (`expected_anchor`).
-    """
-    previous = anchor
-    for entry in entries:
+        if oldest is None:
+            oldest, previous = entry, entry.previous_hash
+        if found is not None:
+            continue
         if entry.previous_hash != previous:
-            return ChainBreak(entry.entry_id, "does not chain to the entry before it")
-        if entry_hash(entry.fields, entry.previous_hash) != entry.hash:
-            return ChainBreak(entry.entry_id, "its contents do not match its hash")
+            found = ChainBreak(entry.entry_id, "does not chain to the entry before it")
+        elif entry_hash(entry.fields, entry.previous_hash) != entry.hash:
+            found = ChainBreak(entry.entry_id, "its contents do not match its hash")
         previous = entry.hash
-    return None
+    if oldest is not None and oldest.previous_hash != anchor:
+        return ChainBreak(oldest.entry_id, "chains to an entry that no pruning of the trail accounts for")
+    return found

@@ -1,11 +1,20 @@
-"""Appending to the audit trail, inside the caller's write transaction."""
+"""Appending to the audit trail, inside the caller's write transaction.
+
+An event is held on the session and chained when the transaction commits: the chain's lock is
+then the last lock the transaction takes, so a use case that records an event and then locks
+another booking cannot deadlock against one holding that booking and waiting for the chain.
+A rollback drops the held events with the change they described.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from rris.access.domain.permissions import Actor
 from rris.audit.domain.chain import GENESIS_HASH, ChainedFields, entry_hash
@@ -15,16 +24,27 @@ from rris.extensions import db
 
 # One signed 64-bit key, derived from a name so it is stable and greppable in pg_locks.
 CHAIN_LOCK_KEY = int.from_bytes(hashlib.sha256(b"rris.audit.chain").digest()[:8], "big", signed=True)
+_PENDING = "rris.audit.pending"
+_HOOKED = "rris.audit.hooked"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    fields: ChainedFields
 
 
 def record_audit(event: AuditEvent, actor: Actor | None, origin: str | None, now: datetime) -> None:
     """Add the entry to the caller's open write transaction; the caller commits (atomic with the change).
 
     actor None = the system (scheduler). origin = the client's address (views pass request.remote_addr).
-    On SQLite the caller's transaction must have begun with `begin_write` (the write lock
-    serialises appenders); on PostgreSQL a transaction-scoped advisory lock does, held until commit.
+    The entry is chained at commit: on SQLite inside the write lock of `begin_write`, on
+    PostgreSQL under a transaction-scoped advisory lock, so concurrent writers never fork the chain.
     """
-    lock_chain()
+    session = db.session()
+    if not session.info.get(_HOOKED):
+        sa_event.listen(session, "before_commit", _append_pending)
+        sa_event.listen(session, "after_soft_rollback", _drop_pending)
+        session.info[_HOOKED] = True
     fields = ChainedFields(
         at=now,
         actor_user_id=None if actor is None else actor.user_id,
@@ -37,34 +57,41 @@ def record_audit(event: AuditEvent, actor: Actor | None, origin: str | None, now
         reason=event.reason,
         details=dict(event.details),
     )
-    previous = chain_head()
-    db.session.add(
-        AuditEntry(
-            at=fields.at,
-            actor_user_id=fields.actor_user_id,
-            actor_role=fields.actor_role,
-            origin=fields.origin,
-            action=fields.action,
-            subject_type=fields.subject_type,
-            subject_id=fields.subject_id,
-            country_id=fields.country_id,
-            reason=fields.reason,
-            details=dict(fields.details),
-            previous_hash=previous,
-            hash=entry_hash(fields, previous),
-        )
-    )
-    # Written now, so the next entry of this transaction chains to this one.
-    db.session.flush()
+    session.info.setdefault(_PENDING, []).append(_Pending(fields))
 
 
-def lock_chain() -> None:
+def append_now(fields: ChainedFields, session: Session) -> AuditEntry:
+    """Chain one entry in `session`'s transaction at once (the caller holds `lock_chain`)."""
+    previous = chain_head(session)
+    entry = AuditEntry(**asdict(fields), previous_hash=previous, hash=entry_hash(fields, previous))
+    session.add(entry)
+    # Written now, so the next entry chains to this one.
+    session.flush()
+    return entry
+
+
+def lock_chain(session: Session) -> None:
     """Make this transaction the chain's only appender until it ends (PostgreSQL; SQLite's write lock does it)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
-def chain_head() -> str:
+def chain_head(session: Session) -> str:
     """The hash of the newest entry, or the genesis hash of an empty trail (after `lock_chain`)."""
-    newest = db.session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    newest = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     return GENESIS_HASH if newest is None else newest
+
+
+def _append_pending(session: Session) -> None:
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    lock_chain(session)
+    for item in pending:
+        append_now(item.fields, session)
+
+
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    # A savepoint rolled back inside the transaction leaves the transaction's events standing.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)

@@ -265,16 +265,3 @@ class IdempotencyRecord(Model):
     status_code: Mapped[int] = mapped_column(SmallInteger)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class BookingRead(Model):
-    """Someone opened a booking's details (page or API): kept for audit."""
-
-    __tablename__ = "booking_reads"
-    __table_args__ = (Index("ix_booking_reads_booking_at", "booking_id", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    channel: Mapped[str] = mapped_column(String(8))  # "page" or "api"

@@ -90,7 +90,7 @@ def new() -> Any:
 def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> Any:
     actor, now = current_actor(), current_clock().now()
     booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
-    record_booking_read(booking.id, actor, "page", now)
+    record_booking_read(booking, actor, "page", request.remote_addr, now)
     shown = disclosure_of(booking, actor, now, current_settings().case_details_span)
     if not shown.institutional:
         return interpreter_booking_page(booking, shown), status

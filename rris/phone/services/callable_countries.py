@@ -18,9 +18,13 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
+from rris.audit.domain.events import DETAIL_VALUE_MAX_CHARS, AuditEvent
+from rris.audit.services.trail import record_audit
 from rris.common.domain.errors import Conflict, InvalidInput
 from rris.common.services.transactions import begin_write
+from rris.context import current_origin
 from rris.extensions import db
 from rris.phone.domain.toll_guard import is_region, region_of
 from rris.phone.models.callable_countries import CallableCountryList
@@ -28,6 +32,8 @@ from rris.pool.models.geography import Country
 from rris.pool.models.interpreters import InterpreterProfile
 
 log = logging.getLogger(__name__)
+# The setting's name in the audit trail.
+CALLABLE_COUNTRIES_SETTING = "callable_countries"
 
 HISTORY_SHOWN = 10
 _SEPARATORS = re.compile(r"[\s,;\u060c\u061b]+")  # Arabic-script keyboards type ، and ؛
@@ -109,6 +115,10 @@ def save_callable_countries(
         raise Conflict(_("%(who)s changed the list meanwhile. Check it again, then save your changes.", who=who))
     version = CallableCountryList(regions=" ".join(sorted(codes)), saved_at=now, saved_by_id=user.id)
     db.session.add(version)
+    previous = newest.codes if newest is not None else default_regions()
+    details = {"added": _codes(codes - previous), "removed": _codes(previous - codes)}
+    event = AuditEvent("setting.changed", "setting", CALLABLE_COUNTRIES_SETTING, details=details)
+    record_audit(event, actor_of(user), current_origin(), now)
     db.session.commit()
     log.info("user %s saved the countries RRIS may call: %s", user.id, version.regions or "none")
     return version
@@ -143,6 +153,12 @@ def list_history(limit: int = HISTORY_SHOWN) -> list[ListChange]:
         )
         before = version.codes
     return changes[::-1][:limit]
+
+
+def _codes(codes: frozenset[str]) -> str:
+    """Country codes for an audit detail, cut to what a detail holds (a change rarely names so many)."""
+    text = " ".join(sorted(codes))
+    return text if len(text) <= DETAIL_VALUE_MAX_CHARS else text[: DETAIL_VALUE_MAX_CHARS - 1] + "…"
 
 
 def _newest_version() -> CallableCountryList | None:

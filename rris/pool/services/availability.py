@@ -19,10 +19,13 @@ from sqlalchemy import select
 
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.access.queries.scoping import NotVisible
+from rris.audit.domain.events import AuditEvent
+from rris.audit.services.trail import record_audit
 from rris.bookings.models.bookings import Assignment
 from rris.common.domain.errors import Forbidden, InvalidInput
 from rris.common.services.text_input import too_long
 from rris.common.services.transactions import begin_write
+from rris.context import current_origin
 from rris.enums import Weekday
 from rris.extensions import db
 from rris.matching.domain.snapshots import Interval, WeeklyWindow
@@ -96,6 +99,8 @@ def replace_weekly_windows(
         len(wanted),
     )
     request_sweep(profile.id, "weekly availability changed", now)
+    event = AuditEvent("interpreter.availability_changed", "interpreter", str(interpreter_id))
+    record_audit(event, actor, current_origin(), now)
     db.session.commit()
     return list(profile.availability)
 
@@ -136,6 +141,9 @@ def add_time_off(
     db.session.flush()
     log.info("time off %s added for interpreter %s by user %s", record.id, interpreter_id, actor.user_id)
     request_sweep(profile.id, "time off added", now)
+    # The period and its reason stay out of the trail: where someone is, and why, is theirs.
+    event = AuditEvent("interpreter.time_off_added", "interpreter", str(interpreter_id))
+    record_audit(event, actor, current_origin(), now)
     db.session.commit()
     return record
 
@@ -160,6 +168,8 @@ def remove_time_off(time_off_id: int, actor: Actor, now: datetime) -> Removal:
         outcome = Removal.DELETED
     log.info("time off %s %s by user %s", time_off_id, outcome.value, actor.user_id)
     request_sweep(record.interpreter_id, "time off removed", now)
+    event = AuditEvent(f"interpreter.time_off_{outcome.value}", "interpreter", str(record.interpreter_id))
+    record_audit(event, actor, current_origin(), now)
     db.session.commit()
     return outcome
 

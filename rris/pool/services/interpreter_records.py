@@ -25,10 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from rris.access.domain.permissions import Actor
 from rris.access.queries.scoping import NotVisible
 from rris.accounts.models.accounts import User
+from rris.audit.domain.events import AuditEvent
+from rris.audit.services.trail import record_audit
 from rris.common.domain.errors import InvalidInput
 from rris.common.domain.spreadsheet_cells import spreadsheet_text
 from rris.common.services.text_input import too_long
 from rris.common.services.transactions import begin_write
+from rris.context import current_origin
 from rris.extensions import db
 from rris.matching.services.conflicts import request_sweep
 from rris.phone.services.phone_numbers import normalise_phone
@@ -105,6 +108,7 @@ def create_interpreter(entry: Mapping[str, str], actor: Actor, now: datetime, to
     db.session.add(profile)
     _apply(profile, row, extras, lookups)
     _flush_or_explain()
+    record_audit(AuditEvent("interpreter.created", "interpreter", str(profile.id)), actor, current_origin(), now)
     db.session.commit()
     log.info("interpreter %s added by user %s", profile.id, actor.user_id)
     return profile.id
@@ -130,12 +134,19 @@ def update_interpreter(interpreter_id: int, entry: Mapping[str, str], actor: Act
         raise NotVisible(f"InterpreterProfile {interpreter_id}")
     row, extras = _checked(entry, profile, today, active=profile.active)
     changed = row != row_of(profile)
+    before = entry_of(profile)
     lookups = write_lookups()
     profile.user.email = row.email
     _apply(profile, row, extras, lookups)
     if changed:  # a changed clearance, pair or cap may break a confirmed job
         request_sweep(profile.id, EDIT_SWEEP_REASON, now)
     _flush_or_explain()
+    after = entry_of(profile)
+    # Which fields changed, never their values: the trail keeps no one's personal data.
+    fields = ", ".join(name for name in ENTRY_FIELDS if before[name] != after[name])
+    if fields:
+        event = AuditEvent("interpreter.updated", "interpreter", str(interpreter_id), details={"fields": fields})
+        record_audit(event, actor, current_origin(), now)
     db.session.commit()
     log.info("interpreter %s edited by user %s", interpreter_id, actor.user_id)
 

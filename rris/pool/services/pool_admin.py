@@ -16,11 +16,14 @@ from sqlalchemy import select
 
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.access.queries.scoping import NotVisible
+from rris.audit.domain.events import AuditEvent
+from rris.audit.services.trail import record_audit
 from rris.bookings.models.bookings import Assignment, Booking, Offer
 from rris.bookings.services.booking_events import record_event
 from rris.common.domain.errors import Conflict, Forbidden
 from rris.common.services.text_input import required_text
 from rris.common.services.transactions import begin_write, lock_booking
+from rris.context import current_origin
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.matching.services.conflicts import SweepReport, sweep
@@ -103,6 +106,8 @@ def deactivate_interpreter(
             send_wave(booking, now, waves, actor_id=actor.user_id)
             result.rewaved_booking_ids.append(booking.id)
         sync_booking_notifications(booking, now)
+    event = AuditEvent("interpreter.deactivated", "interpreter", str(profile.id), reason=reason)
+    record_audit(event, actor, current_origin(), now)
     db.session.commit()
     log.info("interpreter %s deactivated; %d offers withdrawn", profile.id, result.withdrawn_offers)
     # Each job left gets its conflict now rather than at the scheduler's next sweep.
@@ -124,6 +129,7 @@ def reactivate_interpreter(interpreter_id: int, actor: Actor, now: datetime) -> 
     if latest is not None:
         latest.reactivated_at = now
         latest.reactivated_by_id = actor.user_id
+    record_audit(AuditEvent("interpreter.reactivated", "interpreter", str(profile.id)), actor, current_origin(), now)
     db.session.commit()
     log.info("interpreter %s reactivated", profile.id)
     return Reactivation(interpreter_id=profile.id, sweep=sweep(now, [profile.id]))

@@ -25,8 +25,11 @@ from sqlalchemy.orm.strategy_options import _AbstractLoad  # what selectinload r
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.accounts.models.accounts import User
 from rris.accounts.services.accounts import no_password
+from rris.audit.domain.events import AuditEvent
+from rris.audit.services.trail import record_audit
 from rris.common.domain.errors import Forbidden
 from rris.common.services.transactions import begin_write
+from rris.context import current_origin
 from rris.enums import Role
 from rris.extensions import db
 from rris.matching.services.conflicts import request_sweep
@@ -112,6 +115,7 @@ def apply_import(text: str, actor: Actor, now: datetime) -> ImportReport:
         return plan.report
     dialects, countries = write_lookups()
     touched: list[InterpreterProfile] = []
+    created: list[InterpreterProfile] = []
     for row, user in plan.changes:
         if user is None:
             user = new_account(row, now)
@@ -119,12 +123,17 @@ def apply_import(text: str, actor: Actor, now: datetime) -> ImportReport:
         if profile is None:
             profile = InterpreterProfile(user=user, created_at=now)
             db.session.add(profile)
+            created.append(profile)
         else:
             touched.append(profile)
         write_profile(profile, row, dialects, countries)
     db.session.flush()
     for profile in touched:  # a changed clearance or pair may break a confirmed job
         request_sweep(profile.id, SWEEP_REASON, now)
+    for action, profiles in (("interpreter.created", created), ("interpreter.updated", touched)):
+        for profile in profiles:
+            event = AuditEvent(action, "interpreter", str(profile.id), details={"source": "pool file"})
+            record_audit(event, actor, current_origin(), now)
     db.session.commit()
     plan.report.applied = True
     log.info(

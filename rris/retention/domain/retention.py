@@ -23,7 +23,7 @@ class RetentionPolicy:
 
     session_days: int  # records of a session, from its end (RRIS_RETENTION_DAYS)
     sign_in_days: int  # sign-in attempts, ended browser sessions, dead API tokens
-    audit_days: int  # who read which booking
+    audit_days: int  # the audit trail
     login_window: timedelta  # sign-in attempts are counted in this window: never purge inside it
     session_idle: timedelta  # a browser session unused this long has ended
     dial_in_window: timedelta  # wrong dial-in PINs are counted in this window

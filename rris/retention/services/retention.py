@@ -5,10 +5,10 @@ into the call, finished messages, and every free text people wrote about it (not
 interpreter, the cancellation reason, decline reasons, history notes) go; phone legs keep only
 their modality, status and duration; time off keeps its period but not its reason. Sign-in
 attempts, ended browser sessions and revoked or expired API tokens go after
-RRIS_SIGN_IN_RECORDS_DAYS, the audit of booking reads after RRIS_AUDIT_DAYS; verification
-codes, idempotency records, wrong dial-in PINs and ended rate-limit windows once they can no
-longer matter. What billing and reports need (the booking, its assignments, history, outcome
-and the call summary) stays.
+RRIS_SIGN_IN_RECORDS_DAYS, the audit trail's entries after RRIS_AUDIT_DAYS (the trail records
+what it dropped, so its hash chain still checks); verification codes, idempotency records, wrong
+dial-in PINs and ended rate-limit windows once they can no longer matter. What billing and
+reports need (the booking, its assignments, history, outcome and the call summary) stays.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 
 from rris.accounts.models.accounts import ApiToken, LoginAttempt, UserSession
 from rris.accounts.models.second_factor import SecondFactorAttempt
-from rris.bookings.models.bookings import Booking, BookingEvent, BookingRead, IdempotencyRecord, Offer
+from rris.audit.services.chain_check import prune_before
+from rris.bookings.models.bookings import Booking, BookingEvent, IdempotencyRecord, Offer
 from rris.calls.models.call_guests import CallGuest
 from rris.calls.models.calls import CallAttendance
 from rris.calls.services.call_records import summarise_before_purge
@@ -64,7 +65,7 @@ class PurgeReport:
     second_factor_attempts: int = 0
     user_sessions: int = 0
     api_tokens: int = 0
-    booking_reads: int = 0
+    audit_entries: int = 0
     idempotency_records: int = 0
     dial_in_failures: int = 0
     rate_limit_windows: int = 0
@@ -93,7 +94,9 @@ def purge_expired(now: datetime, policy: RetentionPolicy) -> PurgeReport:
     cut = cutoffs(now, policy)
     begin_write()
     report = PurgeReport(
-        **_purge_sessions(cut, now), **_purge_accounts(cut), rate_limit_windows=purge_ended_windows(now.timestamp())
+        **_purge_sessions(cut, now),
+        **_purge_accounts(cut, now),
+        rate_limit_windows=purge_ended_windows(now.timestamp()),
     )
     db.session.commit()
     if report.total:
@@ -159,7 +162,7 @@ def _purge_webhooks(before: datetime) -> int:
     return rows_changed(delete(WebhookEvent).where(WebhookEvent.id.in_(old)))
 
 
-def _purge_accounts(cut: Cutoffs) -> dict[str, int]:
+def _purge_accounts(cut: Cutoffs, now: datetime) -> dict[str, int]:
     """Sign-in and audit records past their periods, and short-lived records past their use."""
     ended_session = or_(
         UserSession.expires_at < cut.sign_in,
@@ -176,7 +179,7 @@ def _purge_accounts(cut: Cutoffs) -> dict[str, int]:
         ),
         "user_sessions": rows_changed(delete(UserSession).where(ended_session)),
         "api_tokens": rows_changed(delete(ApiToken).where(dead_token)),
-        "booking_reads": rows_changed(delete(BookingRead).where(BookingRead.at < cut.audit)),
+        "audit_entries": prune_before(cut.audit, now),
         "phone_codes": rows_changed(
             delete(PhoneVerification).where(PhoneVerification.expires_at < cut.phone_code_expired)
         ),
