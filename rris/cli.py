@@ -1,5 +1,5 @@
 """Flask CLI commands: `demo load|call|logins`, `tokens create EMAIL`, `users create`, `languages sync`,
-`applicant-keys status`."""
+`applicant-keys status`, `audit verify`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from rris.extensions import db
 
 def register_commands(app: Flask) -> None:
     """Attach the RRIS command groups to `app`."""
-    for group in (demo_group, tokens_group, users_group, languages_group, applicant_keys_group):
+    for group in (demo_group, tokens_group, users_group, languages_group, applicant_keys_group, audit_group):
         app.cli.add_command(group)
 
 
@@ -179,3 +179,24 @@ def _user_by_email(email: str) -> User:
     if user is None:
         raise click.ClickException(f"No account with the e-mail address {email!r}.")
     return user
+
+
+@click.group("audit", cls=AppGroup, help="The audit trail.")
+def audit_group() -> None:
+    pass
+
+
+@audit_group.command("verify", help="Check the audit trail's hash chain; exit 1 naming the first broken entry.")
+def audit_verify() -> None:
+    from rris.audit.models.entries import AuditEntry
+    from rris.audit.services.chain_check import verify_trail
+
+    checked, found = verify_trail()
+    if found is None:
+        head = db.session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+        click.echo(f"The audit trail holds: {checked} entries checked; newest hash {head or 'none (empty trail)'}.")
+        return
+    entry = db.session.get(AuditEntry, found.entry_id)
+    what = f" ({entry.at.isoformat()}, {entry.action} {entry.subject_type} {entry.subject_id})" if entry else ""
+    click.echo(f"The audit trail is broken at entry {found.entry_id}{what}: {found.problem}.", err=True)
+    raise SystemExit(1)

@@ -48,6 +48,7 @@ def create_portal(
         second_factor,
         second_factor_setup,
     )
+    from rris.audit.web import audit
     from rris.bookings.web import bookings
     from rris.calls.web import calls
     from rris.common.web import health
@@ -74,6 +75,7 @@ def create_portal(
         bookings.bp,
         desk.bp,
         reports.bp,
+        audit.bp,
         interpreter.bp,
         calls.bp,
         api.bp,

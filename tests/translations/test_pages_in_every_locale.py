@@ -44,6 +44,7 @@ PAGES_BY_ROLE = {
         "/accounts",
         "/accounts/new",
         "/accounts/{caseworker}",
+        "/audit",
     ],
     Role.INTERPRETER: ["/", "/offers", "/jobs", "/availability", "/bookings/{booking}", "/calls/{booking}", "/profile"],
     Role.COORDINATOR: [
@@ -61,6 +62,7 @@ PAGES_BY_ROLE = {
         "/reports/print?month=2026-01",
         "/accounts",
         "/accounts/{interpreter_account}",
+        "/audit",
     ],
     Role.ADMIN: [
         "/",
@@ -72,6 +74,8 @@ PAGES_BY_ROLE = {
         "/authorities",
         "/authorities/{country}",
         "/authorities/departments/{department}",
+        "/audit",
+        "/audit?first_day=2026-01-10&last_day=2026-01-01",
     ],
 }
 # Sentences that legitimately stay English on a page (a language's own name, a code's example).

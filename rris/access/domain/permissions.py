@@ -27,6 +27,7 @@ class Capability(StrEnum):
     MANAGE_AUTHORITIES = "manage_authorities"
     USE_API = "use_api"
     MANAGE_WEBHOOKS = "manage_webhooks"  # a department's case-system endpoints: its country's focal point, admins
+    VIEW_AUDIT = "view_audit"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -39,6 +40,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_ACCOUNTS,
             Capability.USE_API,
             Capability.MANAGE_WEBHOOKS,
+            Capability.VIEW_AUDIT,
         }
     ),
     Role.INTERPRETER: frozenset({Capability.USE_API}),
@@ -51,6 +53,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
             Capability.MANAGE_ACCOUNTS,
             Capability.USE_API,
+            Capability.VIEW_AUDIT,
         }
     ),
     Role.ADMIN: frozenset(Capability),
@@ -123,6 +126,31 @@ def reach(actor: Actor) -> Reach:
     if actor.role is Role.CASEWORKER:
         return Reach(ReachKind.DEPARTMENT, country_id=actor.country_id, department_id=actor.department_id)
     return Reach(ReachKind.OWN)
+
+
+# What the pool's managers answer for: its interpreters and the pool's settings.
+POOL_AUDIT_SUBJECTS = frozenset({"interpreter", "setting"})
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """Which entries of the audit trail an actor reads: of some kinds of subject or all (None),
+    about one country's records or all (None, entries about no country included)."""
+
+    subject_types: frozenset[str] | None = None
+    country_id: int | None = None
+
+
+def audit_scope(actor: Actor) -> AuditScope | None:
+    """The part of the audit trail the actor reads, None for none: administrators all of it, a
+    focal point what concerns their country's records, coordinators what concerns the pool."""
+    if not can(actor, Capability.VIEW_AUDIT):
+        return None
+    if actor.role is Role.FOCAL_POINT:
+        return AuditScope(country_id=actor.country_id)
+    if actor.role is Role.COORDINATOR:
+        return AuditScope(subject_types=POOL_AUDIT_SUBJECTS)
+    return AuditScope()
 
 
 def pool_reach(actor: Actor) -> Reach:

@@ -12,8 +12,9 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from rris.access.domain.case_access import Disclosure, Involvement, OfferFacts, in_message, interpreter_disclosure
-from rris.access.domain.permissions import Actor, Capability, Reach, ReachKind, can, pool_reach, reach
+from rris.access.domain.permissions import Actor, Capability, Reach, ReachKind, audit_scope, can, pool_reach, reach
 from rris.accounts.models.accounts import User
+from rris.audit.models.entries import AuditEntry
 from rris.bookings.models.bookings import Assignment, Booking, Offer
 from rris.enums import BookingState, OfferState, Role
 from rris.extensions import db
@@ -139,6 +140,24 @@ def lasting_disclosure_of(booking: Booking, actor: Actor, now: datetime) -> Disc
     """What of `booking` the actor may see at `now`, the case details aside (`in_message`): the
     part no span changes, for messages and for whether the job or the offer is theirs."""
     return in_message(disclosure_of(booking, actor, now, timedelta(0)))
+
+
+def audit_filter(actor: Actor) -> ColumnElement[bool]:
+    """WHERE clause on AuditEntry: the part of the trail `audit_scope` gives the actor."""
+    scope = audit_scope(actor)
+    if scope is None:
+        return false()
+    clauses: list[ColumnElement[bool]] = []
+    if scope.subject_types is not None:
+        clauses.append(AuditEntry.subject_type.in_(sorted(scope.subject_types)))
+    if scope.country_id is not None:
+        clauses.append(AuditEntry.country_id == scope.country_id)
+    return and_(true(), *clauses)
+
+
+def visible_audit_entries(actor: Actor) -> Select[tuple[AuditEntry]]:
+    """Audit entries the actor may read, the newest first."""
+    return select(AuditEntry).where(audit_filter(actor)).order_by(AuditEntry.id.desc())
 
 
 def visible_bookings(actor: Actor, now: datetime) -> Select[tuple[Booking]]:
