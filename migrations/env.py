@@ -96,9 +96,32 @@ def run_migrations_online():
             target_metadata=get_metadata(),
             **conf_args
         )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite drops or alters a column by rebuilding the table; with foreign keys enforced,
+            # rebuilding a referenced table (departments, countries) fails once rows point at it.
+            # SQLite's own procedure: keys off outside the transaction, checked before commit.
+            if connection.in_transaction():
+                connection.commit()
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.commit()
+                _sqlite_foreign_keys(connection, on=True)
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def _sqlite_foreign_keys(connection, on):
+    # On the driver's own connection: the PRAGMA is ignored inside a transaction, and SQLAlchemy's
+    # would begin one first.
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
 
 if context.is_offline_mode():
