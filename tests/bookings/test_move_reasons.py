@@ -6,6 +6,7 @@ introduced in the reader's language by who gave them. The API takes the same cod
 from __future__ import annotations
 
 import html
+import re
 
 from rris.bookings.models.bookings import Booking
 from rris.enums import MoveReason, Role
@@ -105,3 +106,13 @@ def test_the_openapi_document_describes_the_reason_and_its_text(app):
     assert schemas["MoveReason"]["enum"] == ["applicant_ill", "officer_unavailable", "room_or_equipment", "other"]
     assert "reason_text" in schema["reason"]["description"]
     assert "never translated" in schema["reason_text"]["description"]
+
+
+def test_the_move_and_the_cancellation_each_have_their_own_reason_field(app, clock, browser):
+    booking_id = a_confirmed_booking(app, clock)
+    browser.sign_in("jelena@mup.rs.example", PASSWORD)
+    page = browser.get(f"/bookings/{booking_id}").get_data(as_text=True)
+    labelled = re.findall(r'<label for="([^"]+)"', page)
+    assert [name for name in labelled if page.count(f' id="{name}"') != 1] == []  # each label finds its own field
+    assert '<label for="move_reason">' in page and 'id="move_reason" name="reason"' in page  # posted as before
+    assert '<label for="reason">' in page and 'id="reason" name="reason"' in page  # the cancellation's

@@ -98,6 +98,7 @@ class RescheduleForm(FlaskForm):
         # Each reader is told the chosen reason in their own language; the words below go as written.
         choices=[("", _l("(not said)"))] + [(reason.value, LABELS[(MoveReason, reason)]) for reason in MoveReason],
         validate_choice=False,
+        id="move_reason",  # posted as `reason`; the page's cancel form has a field of that name too
     )
     reason_text = TextAreaField(
         _l("In your own words (optional; needed with “Another reason”)"),
