@@ -29,9 +29,10 @@ from tests.support.axe import (
     Violation,
     axe_unavailable_reason,
 )
-from tests.support.call_world import sign_in_at
+from tests.support.call_world import enter_password, sign_in_at
 from tests.support.demo_world import NOW, DemoWorld, book_pashto_for_tomorrow, demo_world_logged
 from tests.support.netns import Netns
+from tests.support.second_factor import SECOND_STEP_PATH
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ LAST_MONTH = "2026-02"  # a whole month of the demo pool's past
 # shows every scrolling table axe cares about; the desktop pass, once, the layouts only wide
 # screens have.
 LOCALES = (("en", "ltr", True), ("ar", "rtl", False))
+HALFWAY = "admin after the password"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
             context.clock.install(time=NOW)  # the call page counts down to the demo call
             page = context.new_page()
             inspector = PageInspector(page)
-            if role != "signed out":
+            if role == HALFWAY:  # the password taken, the second step asked for
+                enter_password(page, world.portal, world.people["admin"])
+            elif role != "signed out":
                 sign_in_at(page, world.portal, world.people[role], now=world.clock.now)
             for visit in visits:
                 label = f"{locale} {role} {visit.path}"
@@ -98,6 +102,7 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
     """The pages people reach (by role, as DEMO_LOGINS names them), each page once where what it
     shows does not depend on who looks; the error pages among them."""
     call, mariam, office = world.call_booking_id, world.interpreter_id, world.department_id
+    people, endpoint = world.people, world.endpoint_id
     return {
         "signed out": [
             Visit("/login"),
@@ -105,6 +110,7 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
             Visit(f"/password/reset/{world.reset_token}"),
             Visit("/no-such-page", 404),
         ],
+        HALFWAY: [Visit(SECOND_STEP_PATH)],
         "caseworker": [
             Visit("/"),
             Visit("/bookings"),
@@ -113,6 +119,7 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
             Visit(f"/bookings/{call}"),
             Visit(f"/calls/{call}"),
             Visit("/profile"),  # with API tokens
+            Visit("/profile/security"),
             Visit("/desk", 403),
         ],
         "focal point": [
@@ -120,6 +127,10 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
             Visit("/departments"),
             Visit(f"/departments/{office}"),
             Visit(f"/reports?month={LAST_MONTH}"),  # one country's
+            Visit("/accounts"),  # the country's
+            Visit("/audit"),
+            Visit("/webhooks"),
+            Visit(f"/webhooks/{endpoint}"),  # with its delivery log
         ],
         "interpreter": [
             Visit("/"),
@@ -145,10 +156,22 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
             Visit("/pool/phone-countries"),
             Visit(f"/reports?month={LAST_MONTH}"),  # every country's, with utilisation
             Visit(f"/reports/print?month={LAST_MONTH}"),
+            Visit("/accounts"),  # the interpreters'
+            Visit("/audit"),
         ],
         "admin": [
             Visit("/"),
             Visit("/profile/security"),  # the second factor: the app, passkeys, recovery codes
+            Visit("/accounts"),
+            Visit("/accounts/new"),
+            Visit(f"/accounts/{people['caseworker'].user_id}"),
+            Visit(f"/accounts/{people['interpreter'].user_id}"),
+            Visit("/authorities"),
+            Visit(f"/authorities/{world.country_id}"),
+            Visit(f"/authorities/departments/{office}"),
+            Visit("/audit"),
+            Visit("/webhooks"),
+            Visit(f"/webhooks/{endpoint}"),
             Visit("/no-such-page", 404),
         ],
     }

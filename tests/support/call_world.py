@@ -164,14 +164,20 @@ def sign_in_at(
     from a mail), open it first and sign in where the portal sends a stranger, as a person would.
     When the portal asks for the second step, type the code of their app key at the portal's
     time `now` (the next step's if that code was used already)."""
+    enter_password(page, portal, person, then)
+    if SECOND_STEP_PATH in page.url:
+        take_second_step(page, person.totp_secret, now())
+
+
+def enter_password(page: Page, portal: Service, person: Person, then: str | None = None) -> None:
+    """The first step of `sign_in_at`: the email and password, leaving `page` where the portal sends
+    them next (the second step, when their role asks for one)."""
     page.goto(then or portal.url("/login"))
     page.wait_for_url("**/login**", timeout=SIGN_IN_TIMEOUT_MS)
     page.fill("#email", person.email)
     page.fill("#password", person.password)
     page.click("form:has(#password) button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url or SECOND_STEP_PATH in url, timeout=SIGN_IN_TIMEOUT_MS)
-    if SECOND_STEP_PATH in page.url:
-        take_second_step(page, person.totp_secret, now())
 
 
 def take_second_step(page: Page, secret: str, now: datetime) -> None:

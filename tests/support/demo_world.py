@@ -16,13 +16,14 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser
 from sqlalchemy import select
 
+from rris.access.queries.actors import actor_of
 from rris.accounts.integrations.second_factor_keys import SecondFactorKeys
 from rris.accounts.models.accounts import User
 from rris.accounts.services.accounts import ResetLinks, password_reset_token
@@ -32,6 +33,9 @@ from rris.demo.call import book_demo_call
 from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_pool
 from rris.extensions import db
 from rris.settings import Settings
+from rris.webhooks.domain.events import WebhookEventType
+from rris.webhooks.services.delivery import policy_from
+from rris.webhooks.services.endpoints import EndpointInput, create_endpoint
 from tests.support.call_world import Person, sign_in_at
 from tests.support.netns import Netns
 from tests.support.services import PORTAL_PORT, SIGNALING_PORT, Service, service_env, start_portal, start_signaling
@@ -40,6 +44,7 @@ from tests.support.story_clock import CLOCK_FILE_VARIABLE, FileClock
 # Tuesday 10 March 2026, 08:30 in Belgrade (CET) = 07:30 UTC = 12:00 in Kabul.
 NOW = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
 STEP_TIMEOUT_MS = 10_000
+CASE_SYSTEM_URL = "http://127.0.0.1:9/rris-webhooks"  # the discard port
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class DemoWorld:
     interpreter_id: int  # Mariam's profile
     department_id: int  # Jelena's office
     reset_token: str  # a live password-reset link's token, for Jelena
+    country_id: int  # Jelena's country
+    endpoint_id: int  # her office's case system's webhook endpoint, sent every event
 
 
 def start_demo_world(netns: Netns, workdir: Path, now: datetime = NOW) -> DemoWorld:
@@ -85,7 +92,7 @@ def demo_world_logged(netns: Netns, workdir: Path, logs: Path) -> Iterator[DemoW
             (logs / f"{service.name}.log").write_text(service.log_text())
 
 
-def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, int, int, str]:
+def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, int, int, str, int, int]:
     core = create_app(settings)
     try:
         with core.app_context():
@@ -100,13 +107,23 @@ def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, in
                 for role, user in users.items()
             }
             profile = users["interpreter"].interpreter_profile
-            department_id = users["caseworker"].department_id
-            assert profile is not None and department_id is not None
+            office = users["caseworker"].department
+            assert profile is not None and office is not None
+            department_id, country_id = office.id, office.country_id
             token = password_reset_token(users["caseworker"], now, ResetLinks.from_settings(settings))
-            return people, call.booking_id, profile.id, department_id, token
+            endpoint = _register_endpoint(settings, users["focal point"], department_id, now)
+            return people, call.booking_id, profile.id, department_id, token, country_id, endpoint
     finally:
         with core.app_context():
             db.engine.dispose()
+
+
+def _register_endpoint(settings: Settings, focal_point: User, department_id: int, now: datetime) -> int:
+    """The focal point registers the office's case system for every event (on this machine, which
+    nothing listens on: the bookings made later queue deliveries for its log)."""
+    data = EndpointInput(department_id, CASE_SYSTEM_URL, "Case system", frozenset(WebhookEventType))
+    policy = replace(policy_from(settings), allow_loopback=True)
+    return create_endpoint(data, actor_of(focal_point), now, policy).id
 
 
 def book_pashto_for_tomorrow(chromium: Browser, world: DemoWorld) -> int:
