@@ -48,7 +48,7 @@ def test_an_admin_invites_a_caseworker_who_sets_her_password_from_the_mail(
 ) -> None:
     with demo_world_logged(netns, tmp_path, artifacts) as world:
         admin_page = chromium.new_context().new_page()
-        sign_in_at(admin_page, world.portal, world.people["admin"])
+        sign_in_at(admin_page, world.portal, world.people["admin"], now=world.clock.now)
         admin_page.goto(world.portal.url("/accounts"))
         admin_page.click("text=Invite someone")
         admin_page.fill("#name", "Milica Ilić")
