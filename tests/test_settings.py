@@ -52,6 +52,7 @@ def test_webhooks_default_to_public_https_receivers_and_production_refuses_loopb
         "RRIS_INSTANCE_PATH": str(tmp_path),
         "RRIS_SECRET_KEY": "k" * 40,
         "RRIS_APPLICANT_KEY_SECRET": "a" * 40,
+        "RRIS_SECOND_FACTOR_KEY": "f" * 40,
         "RRIS_WEBHOOK_ALLOW_LOOPBACK": "true",
     }
     with pytest.raises(SettingsError, match="RRIS_WEBHOOK_ALLOW_LOOPBACK"):
