@@ -53,9 +53,9 @@ def validate_booking(request: BookingRequest, actor: Actor, now: datetime, keys:
     """The checked request, or InvalidInput naming every field its shape could not judge alone;
     `keys` keys the applicant's identifier."""
     errors: dict[str, str] = {}
-    department = _department(request.department_id, actor, errors)
-    applicant = _language(request.applicant_language, "applicant_language", errors)
-    officer = _language(request.officer_language, "officer_language", errors)
+    department = booking_department(request.department_id, actor, errors)
+    applicant = known_language(request.applicant_language, "applicant_language", errors)
+    officer = known_language(request.officer_language, "officer_language", errors)
     if applicant and officer and applicant == officer:
         errors["officer_language"] = _("The officer's language must differ from the applicant's.")
     duration = request.duration_minutes
@@ -63,7 +63,7 @@ def validate_booking(request: BookingRequest, actor: Actor, now: datetime, keys:
         duration = DEFAULT_DURATION_MINUTES[request.session_kind]
     start = _start(request, department, now, errors)
     dialect = request.dialect or None
-    if dialect and applicant and not _dialect_exists(applicant, dialect):
+    if dialect and applicant and not dialect_exists(applicant, dialect):
         errors["dialect"] = _("Choose a dialect of the applicant's language from the list.")
     if request.gender_rule is not GenderRule.NONE and request.gender is None:
         errors["gender"] = _("Say which gender is required or preferred.")
@@ -89,7 +89,8 @@ def validate_booking(request: BookingRequest, actor: Actor, now: datetime, keys:
     )
 
 
-def _department(department_id: int | None, actor: Actor, errors: dict[str, str]) -> Department | None:
+def booking_department(department_id: int | None, actor: Actor, errors: dict[str, str]) -> Department | None:
+    """The department a session is booked for (the actor's own by default), or None with the error noted."""
     if not can(actor, Capability.BOOK_INTERPRETERS):
         errors["department_id"] = _("Your role does not book interpreters.")
         return None
@@ -106,7 +107,8 @@ def _department(department_id: int | None, actor: Actor, errors: dict[str, str])
     return department
 
 
-def _language(code: str, name: str, errors: dict[str, str]) -> str | None:
+def known_language(code: str, name: str, errors: dict[str, str]) -> str | None:
+    """The language code typed for field `name`, normalised, or None with the error noted."""
     code = (code or "").strip().lower()
     if not code:
         errors[name] = _("Choose a language.")
@@ -117,7 +119,8 @@ def _language(code: str, name: str, errors: dict[str, str]) -> str | None:
     return code
 
 
-def _dialect_exists(language: str, name: str) -> bool:
+def dialect_exists(language: str, name: str) -> bool:
+    """True when RRIS knows a dialect `name` of `language`."""
     found = db.session.scalar(select(Dialect.id).where(Dialect.language_code == language, Dialect.name == name))
     return found is not None
 

@@ -91,7 +91,7 @@ def request_booking(
     key = valid.applicant_keys[0] if valid.applicant_keys else None
     rekey(valid.applicant_keys)
     booking = Booking(
-        code=_new_code(),
+        code=new_booking_code(),
         department=department,
         country_id=department.country_id,
         created_by_id=user.id,
@@ -363,7 +363,8 @@ def _release(booking: Booking, now: datetime, why: str) -> None:
         assignment.release_reason = why
 
 
-def _new_code() -> str:
+def new_booking_code() -> str:
+    """A fresh booking code: RR- and six characters that cannot be misread for one another."""
     return "RR-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 

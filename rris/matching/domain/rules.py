@@ -139,7 +139,10 @@ class SessionFacts:
         return found
 
     def busy(self, gap_minutes: int) -> Interval:
-        """The session's busy interval with a rest gap of `gap_minutes` (cached per gap)."""
+        """The session's busy interval with a rest gap of `gap_minutes` (cached per gap); none for a
+        session that holds no rest gap of its own (on demand)."""
+        if not self.request.holds_rest_gap:
+            gap_minutes = 0
         found = self._busy.get(gap_minutes)
         if found is None:
             found = self._busy[gap_minutes] = busy_interval(self.interval, gap_minutes)

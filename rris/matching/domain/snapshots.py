@@ -108,6 +108,9 @@ class MatchRequest:
     continuity_interpreter_id: int | None = None
     booking_id: int | None = None  # when re-matching an existing booking, its own commitment is ignored
     country_timezone: str = "UTC"  # accreditation must cover the session's date in the booking country
+    # An on-demand call holds only itself: interpreters who chose "available now" take calls back to
+    # back; scheduled jobs around it keep their own rest gaps (`rris.ondemand.domain.holds`).
+    holds_rest_gap: bool = True
 
     def __post_init__(self) -> None:
         if self.applicant_language == self.officer_language:
