@@ -131,6 +131,26 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("RRIS_OFFER_WAVE_SIZE", "3", "how many interpreters get an offer at once, per wave"),
     Variable("RRIS_OFFER_MINUTES", "30", "how long an offer stands before the next wave goes out"),
+    Variable(
+        "RRIS_PRESENCE_HEARTBEAT_SECONDS",
+        "10",
+        "seconds between the heartbeats of an interpreter's live page; after two missed she is no longer rung",
+    ),
+    Variable(
+        "RRIS_ONDEMAND_RINGS_AT_ONCE", "3", "how many interpreters ring at once for one request of an interpreter now"
+    ),
+    Variable("RRIS_ONDEMAND_RING_SECONDS", "30", "seconds a ring lasts unanswered before the next interpreter is rung"),
+    Variable(
+        "RRIS_ONDEMAND_MAX_MINUTES",
+        "60",
+        "longest on-demand call (5 to 480): what an answered call holds in the interpreter's calendar until "
+        "she hangs up",
+    ),
+    Variable(
+        "RRIS_ONDEMAND_WAIT_SAMPLE",
+        "20",
+        "how many recent answers of a language pair the expected wait is the median of",
+    ),
     Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
     Variable("RRIS_TWILIO_AUTH_TOKEN", "(empty)", "Twilio auth token; also checks webhook signatures"),
     Variable("RRIS_TWILIO_FROM", "(empty)", "the Twilio number (E.164) that SMS and calls come from"),
@@ -232,6 +252,11 @@ class Settings:
     invitation_hours: int
     offer_wave_size: int
     offer_minutes: int
+    presence_heartbeat_seconds: int
+    ondemand_rings_at_once: int
+    ondemand_ring_seconds: int
+    ondemand_max_minutes: int
+    ondemand_wait_sample: int
     twilio_account_sid: str
     twilio_auth_token: str = field(repr=False)
     twilio_from: str
@@ -389,6 +414,11 @@ class Settings:
             invitation_hours=reader.positive_int("RRIS_INVITATION_HOURS", 72),
             offer_wave_size=reader.positive_int("RRIS_OFFER_WAVE_SIZE", 3),
             offer_minutes=reader.positive_int("RRIS_OFFER_MINUTES", 30),
+            presence_heartbeat_seconds=reader.positive_int("RRIS_PRESENCE_HEARTBEAT_SECONDS", 10),
+            ondemand_rings_at_once=reader.positive_int("RRIS_ONDEMAND_RINGS_AT_ONCE", 3),
+            ondemand_ring_seconds=reader.positive_int("RRIS_ONDEMAND_RING_SECONDS", 30),
+            ondemand_max_minutes=reader.bounded_int("RRIS_ONDEMAND_MAX_MINUTES", 60, 5, 8 * 60),
+            ondemand_wait_sample=reader.positive_int("RRIS_ONDEMAND_WAIT_SAMPLE", 20),
             twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env_vars.get("RRIS_TWILIO_AUTH_TOKEN", "").strip(),
             twilio_from=reader.e164("RRIS_TWILIO_FROM"),

@@ -12,6 +12,7 @@ from rris.calls.models import call_guests, calls  # noqa: F401
 from rris.common.models import rate_limits  # noqa: F401
 from rris.matching.models import conflicts  # noqa: F401
 from rris.notifications.models import notifications  # noqa: F401
+from rris.ondemand.models import ondemand  # noqa: F401
 from rris.phone.models import callable_countries, phone_legs, phone_verification  # noqa: F401
 from rris.pool.models import geography, interpreters, languages  # noqa: F401
 from rris.webhooks.models import webhooks  # noqa: F401

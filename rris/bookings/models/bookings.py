@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,6 +70,9 @@ class Booking(Model):
     gender_rule: Mapped[GenderRule] = mapped_column(enum_type(GenderRule), default=GenderRule.NONE)
     continuity: Mapped[bool] = mapped_column(Boolean, default=False)
     relay: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Asked for "an interpreter now" rather than booked ahead (`rris.ondemand`): its start is when
+    # the call was answered and its end when it was hung up.
+    on_demand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     state: Mapped[BookingState] = mapped_column(enum_type(BookingState), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     offer_wave: Mapped[int] = mapped_column(SmallInteger, default=0)

@@ -1,0 +1,29 @@
+"""What the on-demand use cases take from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rris.settings import Settings
+
+
+@dataclass(frozen=True)
+class OnDemandPolicy:
+    """Heartbeat span, rings at once, how long a ring lasts, the longest call, the answer-time sample."""
+
+    heartbeat_seconds: int = 10
+    rings_at_once: int = 3
+    ring_seconds: int = 30
+    max_minutes: int = 60
+    wait_sample: int = 20
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OnDemandPolicy:
+        """The on-demand policy of these settings."""
+        return cls(
+            heartbeat_seconds=settings.presence_heartbeat_seconds,
+            rings_at_once=settings.ondemand_rings_at_once,
+            ring_seconds=settings.ondemand_ring_seconds,
+            max_minutes=settings.ondemand_max_minutes,
+            wait_sample=settings.ondemand_wait_sample,
+        )

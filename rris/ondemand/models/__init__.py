@@ -1,0 +1,1 @@
+"""Tables of on-demand calls."""

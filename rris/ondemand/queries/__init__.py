@@ -1,0 +1,1 @@
+"""Read-side selects of on-demand calls."""

@@ -1,0 +1,1 @@
+"""Use cases of on-demand calls: the only code here that commits."""

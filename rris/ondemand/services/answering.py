@@ -1,0 +1,172 @@
+"""An interpreter answers or declines a ring; the call connects and ends; unanswered rings expire.
+
+Accepting gives the call an `Assignment` holding the maximum length from now
+(`rris.ondemand.domain.holds`): the database refuses it when she holds another job or call at
+that time, so two officers never get her, whatever races. Hanging up shrinks the hold to what
+the call lasted and serves the queues she works for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from rris.access.domain.permissions import Actor
+from rris.bookings.domain.booking_states import BookingAction, next_state
+from rris.bookings.models.bookings import Assignment
+from rris.bookings.services.booking_events import record_event
+from rris.common.domain.errors import Conflict, Forbidden
+from rris.common.services.transactions import lock_interpreter
+from rris.extensions import db
+from rris.ondemand.domain.holds import final_hold, provisional_hold
+from rris.ondemand.domain.policy import OnDemandPolicy
+from rris.ondemand.domain.presence import reachable_since
+from rris.ondemand.domain.states import LIVE_STATES, CallState, RingOutcome
+from rris.ondemand.models.ondemand import InterpreterPresence, OnDemandCall, OnDemandRing
+from rris.ondemand.queries.queue import live_rings
+from rris.ondemand.services.dispatch import back_to_waiting, end_rings, lock_on_demand, queues_of, serve
+from rris.ondemand.services.requests import visible_call
+
+
+def accept_ring(ring_id: int, actor: Actor, now: datetime, policy: OnDemandPolicy) -> OnDemandCall:
+    """The interpreter takes the call: the first to accept wins; the other rings stop at once."""
+    lock_on_demand()
+    ring = _own_ring(ring_id, actor)
+    call = ring.call
+    if ring.ended_at is not None:
+        db.session.rollback()
+        raise Conflict(_("This call was answered by another interpreter or has ended."))
+    hold = provisional_hold(now, policy.max_minutes)
+    booking = call.booking
+    lock_interpreter(ring.interpreter_id)
+    assignment = Assignment(
+        booking_id=booking.id,
+        leg=1,
+        interpreter_id=ring.interpreter_id,
+        busy_from=hold.start,
+        busy_until=hold.end,
+        assigned_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(assignment)
+    except IntegrityError:
+        # Another job or call of hers holds this time (a scheduled session accepted meanwhile).
+        freed = end_rings([ring], RingOutcome.MISSED, now)
+        back_to_waiting(call)
+        serve(freed | {call.pair_key}, now, policy)
+        db.session.commit()
+        raise Conflict(_("You have another job at this time, so this call went to someone else.")) from None
+    freed = end_rings(live_rings(call.id), RingOutcome.STOPPED, now)
+    ring.outcome = RingOutcome.ACCEPTED
+    call.state = CallState.ANSWERED
+    call.answered_at = now
+    call.interpreter_id = ring.interpreter_id
+    before = booking.state
+    booking.state = next_state(before, BookingAction.ASSIGN)
+    booking.starts_at, booking.ends_at = hold.start, hold.end
+    booking.confirmed_at = booking.updated_at = now
+    record_event(booking, BookingAction.ASSIGN.value, now, actor.user_id, before, booking.state)
+    serve(freed, now, policy)
+    db.session.commit()
+    return call
+
+
+def decline_ring(ring_id: int, actor: Actor, now: datetime, policy: OnDemandPolicy) -> OnDemandCall:
+    """The interpreter lets this call go: she is not rung for it again, and may be rung for another."""
+    lock_on_demand()
+    ring = _own_ring(ring_id, actor)
+    call = ring.call
+    if ring.ended_at is not None:
+        db.session.rollback()
+        raise Conflict(_("This call was answered by another interpreter or has ended."))
+    freed = end_rings([ring], RingOutcome.DECLINED, now)
+    back_to_waiting(call)
+    serve(freed | {call.pair_key}, now, policy)
+    db.session.commit()
+    return call
+
+
+def expire_rings(now: datetime, policy: OnDemandPolicy) -> int:
+    """End rings unanswered for `ring_seconds` or whose interpreter's page stopped beating, and ring
+    the next; how many ended. For the scheduler (or the signalling service) to call every few seconds."""
+    lock_on_demand()
+    unanswered_since = now - timedelta(seconds=policy.ring_seconds)
+    lapsed = set(
+        db.session.scalars(
+            select(InterpreterPresence.interpreter_id).where(
+                (InterpreterPresence.available.is_(False))
+                | (InterpreterPresence.last_heartbeat_at < reachable_since(now, policy.heartbeat_seconds))
+            )
+        )
+    )
+    rings = list(db.session.scalars(select(OnDemandRing).where(OnDemandRing.ended_at.is_(None))))
+    stale = [r for r in rings if r.rung_at <= unanswered_since or r.interpreter_id in lapsed]
+    freed = end_rings(stale, RingOutcome.MISSED, now)
+    for ring in stale:
+        back_to_waiting(ring.call)
+        freed.add(ring.call.pair_key)
+    serve(freed, now, policy)
+    db.session.commit()
+    return len(stale)
+
+
+def mark_connected(call_id: int, now: datetime) -> OnDemandCall:
+    """Both are in the call (the signalling service says so): the session starts."""
+    lock_on_demand()
+    call = db.session.get_one(OnDemandCall, call_id, populate_existing=True)
+    if call.state is not CallState.ANSWERED:
+        db.session.rollback()
+        return call  # a repeated or late report changes nothing
+    call.state = CallState.CONNECTED
+    call.connected_at = now
+    booking = call.booking
+    before = booking.state
+    booking.state = next_state(before, BookingAction.START)
+    booking.updated_at = now
+    record_event(booking, BookingAction.START.value, now, None, before, booking.state)
+    db.session.commit()
+    return call
+
+
+def hang_up(call_id: int, actor: Actor, now: datetime, policy: OnDemandPolicy) -> OnDemandCall:
+    """The officer or the interpreter ends the call: its hold shrinks to what it lasted and the
+    queues she serves are served. A call answered but never connected ends as a technical failure."""
+    lock_on_demand()
+    if actor.interpreter_id is not None:
+        call = db.session.get_one(OnDemandCall, call_id, populate_existing=True)
+        if call.interpreter_id != actor.interpreter_id:
+            db.session.rollback()
+            raise Forbidden(_("Only the interpreter in this call or its officers may end it."))
+    else:
+        call = visible_call(call_id, actor, now)
+    if call.state not in LIVE_STATES:
+        db.session.rollback()
+        raise Conflict(_("This call has already ended."))
+    booking = call.booking
+    action = BookingAction.COMPLETE if call.state is CallState.CONNECTED else BookingAction.MARK_TECHNICAL_FAILURE
+    assignment = booking.active_assignments[0]
+    hold = final_hold(assignment.busy_from, now)
+    assignment.busy_until = hold.end
+    call.state = CallState.ENDED
+    call.ended_at = now
+    before = booking.state
+    booking.state = next_state(before, action)
+    booking.ends_at = hold.end
+    booking.updated_at = now
+    record_event(booking, action.value, now, actor.user_id, before, booking.state)
+    db.session.flush()
+    serve(queues_of(assignment.interpreter_id), now, policy)
+    db.session.commit()
+    return call
+
+
+def _own_ring(ring_id: int, actor: Actor) -> OnDemandRing:
+    ring = db.session.get(OnDemandRing, ring_id, populate_existing=True)
+    if ring is None or actor.interpreter_id is None or ring.interpreter_id != actor.interpreter_id:
+        db.session.rollback()
+        raise Forbidden(_("Only the interpreter rung may answer this call."))
+    return ring
