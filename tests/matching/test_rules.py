@@ -8,7 +8,7 @@ import pytest
 
 from rris.enums import Gender, GenderRule, Proficiency, Specialisation
 from rris.matching.domain.rules import Rejection, RejectionReason, evaluate
-from rris.matching.domain.snapshots import AccreditationPeriod
+from rris.matching.domain.snapshots import AccreditationPeriod, Commitment
 from tests.matching.test_builders import (
     NORTH_MACEDONIA,
     NOW,
@@ -158,6 +158,18 @@ def test_a_job_is_as_busy_as_its_assignment_stores_it_even_after_she_changes_her
     candidate = make_candidate(commitments=(job(19, utc(2026, 1, 12, 8), 120, rest_gap_minutes=0),))
     assert reasons(candidate, make_request(interval=span(utc(2026, 1, 12, 10, 10), 60))) == [R.OVERLAPPING_JOB]
     assert reasons(candidate, make_request(interval=span(utc(2026, 1, 12, 10, 15), 60))) == []
+
+
+def test_an_on_demand_call_holds_no_rest_gap_of_its_own_but_a_scheduled_job_keeps_hers():
+    # An on-demand call just ended at 10:00 holding only itself; the next call may start at once.
+    call = Commitment(31, span(utc(2026, 1, 12, 9), 60), span(utc(2026, 1, 12, 9), 60))
+    candidate = make_candidate(commitments=(call,), rest_gap_minutes=15)
+    right_after = span(utc(2026, 1, 12, 10), 60)
+    assert reasons(candidate, make_request(interval=right_after, holds_rest_gap=False)) == []
+    assert reasons(candidate, make_request(interval=right_after)) == [R.OVERLAPPING_JOB]
+    # A scheduled job ending at 10:00 still holds her gap until 10:15, on demand or not.
+    scheduled = make_candidate(commitments=(job(32, utc(2026, 1, 12, 8), 120),), rest_gap_minutes=15)
+    assert reasons(scheduled, make_request(interval=right_after, holds_rest_gap=False)) == [R.OVERLAPPING_JOB]
 
 
 def test_the_rest_gap_also_applies_before_a_later_job():
