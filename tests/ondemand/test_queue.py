@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
 from rris.bookings.models.bookings import Assignment, BookingEvent
+from rris.bookings.services.bookings import cancel_booking
 from rris.common.domain.errors import Conflict
 from rris.enums import BookingState
 from rris.extensions import db
@@ -121,3 +122,12 @@ def test_a_call_answered_but_never_connected_ends_as_a_technical_failure(officer
     assert call.booking.ends_at > call.booking.starts_at
     with pytest.raises(Conflict):
         hang_up(heard.call_id, officer, NOW, POLICY)
+
+
+def test_the_booking_pages_actions_leave_an_on_demand_request_alone(officer):
+    waiting = ask(officer, NOW, wait=True)
+    booking_id = db.session.get_one(OnDemandCall, waiting.call_id).booking_id
+    with pytest.raises(Conflict, match="on-demand call"):
+        cancel_booking(booking_id, officer, "No longer needed", NOW)
+    call = db.session.get_one(OnDemandCall, waiting.call_id)
+    assert call.state is CallState.WAITING and call.booking.state is BookingState.REQUESTED

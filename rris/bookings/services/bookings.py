@@ -353,8 +353,12 @@ def _lock_visible(booking_id: int, actor: Actor, now: datetime) -> Booking:
     booking = db.session.scalar(visible_bookings(actor, now).where(Booking.id == booking_id).with_for_update())
     if booking is None:
         db.session.rollback()
-        get_visible(visible_bookings(actor, now), Booking, booking_id)  # raises NotVisible
-    return booking  # type: ignore[return-value]
+        return get_visible(visible_bookings(actor, now), Booking, booking_id)  # raises NotVisible
+    if booking.on_demand:
+        # Its queue, rings and call move together (`rris.ondemand`); a booking action would split them.
+        db.session.rollback()
+        raise Conflict(_("This is an on-demand call: it ends when the officer gives up or someone hangs up."))
+    return booking
 
 
 def _release(booking: Booking, now: datetime, why: str) -> None:
