@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from rris.access.queries.actors import actor_of
 from rris.bookings.models.bookings import Assignment
+from rris.common.domain.errors import Conflict
 from rris.extensions import db
 from rris.ondemand.domain.states import Answer, CallState
 from rris.ondemand.models.ondemand import OnDemandCall
@@ -112,3 +113,33 @@ def test_fifty_requests_at_once_for_ten_interpreters(fresh_app):
             current[profile.id] = accept_ring(ring.id, actor_of(profile.user), now, POLICY).id
             served.append(current[profile.id])
         assert served == [call.id for call in waiting], "the queue drains in arrival order"
+
+
+def test_interpreters_accepting_one_call_at_the_same_instant_one_wins(fresh_app):
+    rung = 3
+    with fresh_app.test_request_context():
+        officer = actor_of(factories.caseworker("RS"))
+        db.session.commit()
+        interpreters = [available_interpreter(NOW) for _ in range(rung)]
+        call_id = ask(officer, NOW).call_id
+        takers = [(live_ring_of(p.id).id, actor_of(p.user)) for p in interpreters]
+    start = threading.Barrier(rung)
+
+    def accepts(taker) -> str:
+        ring_id, actor = taker
+        with fresh_app.test_request_context():
+            start.wait()
+            try:
+                accept_ring(ring_id, actor, NOW + timedelta(seconds=3), POLICY)
+            except Conflict:
+                return "too late"
+            return "connected"
+
+    with ThreadPoolExecutor(rung) as pool:
+        outcomes = list(pool.map(accepts, takers))
+    assert sorted(outcomes) == ["connected", "too late", "too late"]
+    with fresh_app.app_context():
+        call = db.session.get_one(OnDemandCall, call_id)
+        winner = outcomes.index("connected")
+        assert call.state is CallState.ANSWERED and call.interpreter_id == takers[winner][1].interpreter_id
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 1
