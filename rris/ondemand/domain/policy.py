@@ -11,11 +11,11 @@ from rris.settings import Settings
 class OnDemandPolicy:
     """Heartbeat span, rings at once, how long a ring lasts, the longest call, the answer-time sample."""
 
-    heartbeat_seconds: int = 10
-    rings_at_once: int = 3
-    ring_seconds: int = 30
-    max_minutes: int = 60
-    wait_sample: int = 20
+    heartbeat_seconds: int
+    rings_at_once: int
+    ring_seconds: int
+    max_minutes: int
+    wait_sample: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OnDemandPolicy:

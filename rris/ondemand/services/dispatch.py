@@ -65,7 +65,7 @@ def serve(keys: Iterable[str], now: datetime, policy: OnDemandPolicy) -> None:
     free = reachable - engaged_interpreters(reachable)
     for call in calls:
         if not free:
-            return
+            break
         slots = policy.rings_at_once - len(live_rings(call.id))
         refused = refused_by(call.id)
         if slots <= 0 or not free - refused:
