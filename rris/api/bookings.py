@@ -27,6 +27,7 @@ from rris.bookings.services.booking_requests import (
     Reschedule,
 )
 from rris.bookings.services.booking_setup import BookingSetup
+from rris.bookings.services.objections import record_objection
 from rris.common.domain.errors import InvalidInput
 from rris.common.services.idempotency import check_key, fingerprint
 from rris.common.web.authentication import current_actor
@@ -146,7 +147,7 @@ def assign(booking_id: int) -> Any:
 @bp.post("/bookings/<id:booking_id>/objections")
 def object_to(booking_id: int) -> Any:
     interpreter_id = json_body(Objection).interpreter_id
-    booking_service.record_objection(booking_id, interpreter_id, current_actor(), current_clock().now())
+    record_objection(booking_id, interpreter_id, current_actor(), current_clock().now())
     return jsonify(status="recorded"), 201
 
 

@@ -10,7 +10,8 @@ from rris.access.queries.actors import actor_of
 from rris.bookings.models.bookings import CaseObjection
 from rris.bookings.services.applicant_keys import key_version_counts
 from rris.bookings.services.booking_requests import BookingRequest
-from rris.bookings.services.bookings import assign_by_hand, record_objection, request_booking
+from rris.bookings.services.bookings import assign_by_hand, request_booking
+from rris.bookings.services.objections import record_objection
 from rris.common.domain.errors import InvalidInput
 from rris.enums import BookingState, Role
 from rris.extensions import db

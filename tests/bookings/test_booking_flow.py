@@ -11,10 +11,10 @@ from rris.bookings.services.bookings import (
     Idempotency,
     assign_by_hand,
     cancel_booking,
-    record_objection,
     request_booking,
     reschedule_booking,
 )
+from rris.bookings.services.objections import record_objection
 from rris.common.domain.errors import Conflict, InvalidInput
 from rris.enums import BookingState, Gender, OfferState, Role
 from rris.extensions import db

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from rris.access.domain.permissions import Actor, may
@@ -20,7 +19,7 @@ from rris.accounts.models.accounts import User
 from rris.bookings.domain.applicant_keys import KeyRing
 from rris.bookings.domain.booking_states import BookingAction, next_state
 from rris.bookings.domain.moves import NOT_SAID, MoveWhy
-from rris.bookings.models.bookings import Booking, BookingSpecialisation, CaseObjection
+from rris.bookings.models.bookings import Booking, BookingSpecialisation
 from rris.bookings.services.applicant_keys import rekey
 from rris.bookings.services.booking_events import record_event
 from rris.bookings.services.booking_input import validate_booking
@@ -43,7 +42,6 @@ from rris.matching.domain.clashes import busy_interval
 from rris.matching.domain.rules import Rejection, RejectionReason
 from rris.matching.domain.snapshots import Interval
 from rris.matching.services.booking_matching import Assessment, assess, link_for_valid, match_leg, request_from_valid
-from rris.matching.services.conflicts import request_sweep
 from rris.matching.services.wording import rejections_text
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.queries.jobs import job_overlapping
@@ -292,56 +290,6 @@ def _clash(name: str, other: Booking | None) -> Conflict:
     )
     db.session.rollback()
     return Conflict(message)
-
-
-def record_objection(booking_id: int, interpreter_id: int, actor: Actor, now: datetime) -> CaseObjection:
-    """The applicant objects to an interpreter of this case: never offered for the case again,
-    nor, when the booking carries the regional applicant key, for the applicant in any country.
-    Confirmed jobs of that interpreter are checked again at once (a conflict sweep)."""
-    booking = get_visible(visible_bookings(actor, now), Booking, booking_id)
-    served = {assignment.interpreter_id for assignment in booking.assignments}
-    if interpreter_id not in served:
-        raise InvalidInput({"interpreter_id": _("Only an interpreter of this booking can be objected to here.")})
-    begin_write()
-    existing = db.session.scalar(
-        select(CaseObjection).where(
-            CaseObjection.country_id == booking.country_id,
-            CaseObjection.case_reference == booking.case_reference,
-            CaseObjection.interpreter_id == interpreter_id,
-        )
-    )
-    if existing is not None:
-        if existing.applicant_key is None and booking.applicant_key is not None:
-            existing.applicant_key = booking.applicant_key
-            existing.applicant_key_version = booking.applicant_key_version
-            request_sweep(interpreter_id, "objection", now)
-        db.session.commit()
-        return existing
-    objection = CaseObjection(
-        country_id=booking.country_id,
-        case_reference=booking.case_reference,
-        applicant_key=booking.applicant_key,
-        applicant_key_version=booking.applicant_key_version,
-        interpreter_id=interpreter_id,
-        recorded_at=now,
-        recorded_by_id=actor.user_id,
-    )
-    db.session.add(objection)
-    record_event(
-        booking,
-        "objection",
-        now,
-        actor.user_id,
-        note=_(
-            "The applicant objects to this interpreter for the case and, through the regional "
-            "applicant key, in every country."
-        )
-        if booking.applicant_key
-        else _("The applicant objects to this interpreter for the case."),
-    )
-    request_sweep(interpreter_id, "objection", now)
-    db.session.commit()
-    return objection
 
 
 def _require(actor: Actor, action: BookingAction) -> None:

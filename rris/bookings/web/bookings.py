@@ -23,6 +23,7 @@ from rris.bookings.services import bookings as booking_service
 from rris.bookings.services.booking_input import repeated_hour_choices
 from rris.bookings.services.booking_requests import BookingRequest, Reschedule
 from rris.bookings.services.booking_setup import BookingSetup
+from rris.bookings.services.objections import record_objection
 from rris.bookings.web import applicant_notice
 from rris.bookings.web.booking_forms import (
     AssignForm,
@@ -246,7 +247,7 @@ def outcome(booking_id: int) -> Any:
 def objection(booking_id: int) -> Any:
     form = ObjectionForm()
     if form.validate_on_submit():
-        objection = booking_service.record_objection(
+        objection = record_objection(
             booking_id, form.interpreter_id.data, current_actor(), current_clock().now()
         )
         if objection.applicant_key:
