@@ -7,8 +7,7 @@ from datetime import datetime
 from rris.access.domain.permissions import Actor
 from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
-from rris.audit.domain.events import AuditEvent
-from rris.audit.services.trail import record_audit
+from rris.accounts.services.account_audit import Acting, audit_account
 
 
 def audit_second_factor(
@@ -21,12 +20,4 @@ def audit_second_factor(
     **details: str,
 ) -> None:
     """Record `second_factor.<action>` on `account`, done by `by` (the person themself when None)."""
-    event = AuditEvent(
-        action=f"second_factor.{action}",
-        subject_type="account",
-        subject_id=str(account.id),
-        reason=reason,
-        details=details,
-        country_id=account.home_country_id,
-    )
-    record_audit(event, by or actor_of(account), origin, now)
+    audit_account(f"second_factor.{action}", account, Acting(by or actor_of(account), origin, now), reason, details)
