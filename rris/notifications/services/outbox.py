@@ -25,6 +25,7 @@ from rris.access.queries.actors import actor_of
 from rris.access.queries.scoping import lasting_disclosure_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking, Offer
+from rris.common.services.draining import drain_due, due_row_ids
 from rris.common.services.transactions import begin_write, rows_changed
 from rris.enums import Channel, NotificationKind, NotificationState
 from rris.extensions import db
@@ -65,33 +66,20 @@ def dispatch_due(
     clock: Clock, letterhead: Letterhead, budget: timedelta = timedelta(seconds=30), batch_size: int = BATCH_SIZE
 ) -> DispatchReport:
     """Send every due message under `letterhead`, oldest first, until none is due or the time budget is spent."""
-    report = DispatchReport()
-    started = clock.now()
     with ExitStack() as run:  # what each channel shares for the whole run (one SMTP connection)
         senders = {channel: run.enter_context(way.session()) for channel, way in CHANNELS.items()}
-        while clock.now() - started < budget:
-            ids = due_ids(clock.now(), batch_size)
-            if not ids:
-                break
-            for notification_id in ids:
-                outcome = dispatch_one(notification_id, clock, letterhead, senders)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                if clock.now() - started >= budget:
-                    break
-    return report
+        outcomes = drain_due(
+            clock,
+            budget,
+            lambda now: due_ids(now, batch_size),
+            lambda notification_id: dispatch_one(notification_id, clock, letterhead, senders),
+        )
+    return DispatchReport(**outcomes)
 
 
 def due_ids(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     """Pending messages whose time has come, oldest first."""
-    statement = (
-        select(Notification.id)
-        .where(Notification.state == NotificationState.PENDING, Notification.due_at <= now)
-        .order_by(Notification.due_at, Notification.id)
-        .limit(limit)
-    )
-    ids = list(db.session.scalars(statement))
-    db.session.commit()  # end the read transaction: each row is claimed in its own write
-    return ids
+    return due_row_ids(Notification, NotificationState.PENDING, now, limit)
 
 
 def dispatch_one(

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from rris.common.services.draining import drain_due, due_row_ids
 from rris.common.services.transactions import begin_write, rows_changed
 from rris.extensions import db
 from rris.settings import Settings
@@ -84,31 +85,13 @@ def deliver_due(
     jitter: Callable[[], float] = random.random,
 ) -> DeliveryReport:
     """Deliver every due webhook, oldest first, until none is due or the time budget is spent."""
-    report = DeliveryReport()
-    started = clock.now()
-    while clock.now() - started < budget:
-        ids = due_ids(clock.now())
-        if not ids:
-            break
-        for delivery_id in ids:
-            outcome = deliver_one(delivery_id, clock, policy, jitter)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            if clock.now() - started >= budget:
-                break
-    return report
+    outcomes = drain_due(clock, budget, due_ids, lambda delivery_id: deliver_one(delivery_id, clock, policy, jitter))
+    return DeliveryReport(**outcomes)
 
 
 def due_ids(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     """Pending deliveries whose time has come, oldest first."""
-    statement = (
-        select(WebhookDelivery.id)
-        .where(WebhookDelivery.state == DeliveryState.PENDING, WebhookDelivery.due_at <= now)
-        .order_by(WebhookDelivery.due_at, WebhookDelivery.id)
-        .limit(limit)
-    )
-    ids = list(db.session.scalars(statement))
-    db.session.commit()  # end the read transaction: each row is claimed in its own write
-    return ids
+    return due_row_ids(WebhookDelivery, DeliveryState.PENDING, now, limit)
 
 
 def deliver_one(
