@@ -7,14 +7,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from rris.app import create_app
@@ -25,10 +22,9 @@ from rris.pool.services.languages import sync_languages
 from rris.settings import Settings
 from tests import factories
 from tests.support.ports import poll_until
-from tests.support.scheduler import migrate_database, scheduler_env
+from tests.support.scheduler import kill_left_over, migrate_database, scheduler_env, start_scheduler
 from tests.support.smtp import Mailbox, SmtpServer
 
-ROOT = Path(__file__).resolve().parents[2]
 BOOKINGS = 250  # two reminders each: 500 messages to send
 OVER = 20  # sessions that ended during the outage: their "join now" must not go out
 
@@ -39,13 +35,6 @@ class SlowMailbox(Mailbox):
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         await asyncio.sleep(0.004)
         return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'rris.sqlite3'}"
-    return request.getfixturevalue("postgres").create_database("outbox_restart")
 
 
 def _env(tmp_path: Path, database_url: str, smtp_port: int) -> dict[str, str]:
@@ -92,11 +81,6 @@ def _states(app) -> Counter[NotificationState]:
         return states
 
 
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as output:
-        return subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=ROOT, env=env, stdout=output, stderr=output)
-
-
 def test_kill_9_mid_dispatch_then_restart_sends_each_reminder_once(database_url: str, tmp_path: Path) -> None:
     mailbox = SlowMailbox()
     server = SmtpServer()
@@ -108,7 +92,7 @@ def test_kill_9_mid_dispatch_then_restart_sends_each_reminder_once(database_url:
     _queue_reminders(app, datetime.now(UTC))
     env = _env(tmp_path, database_url, port)
     log = tmp_path / "scheduler.log"
-    first = _start(env, log)
+    first = start_scheduler(env, log)
     second = None
     try:
         assert poll_until(lambda: len(mailbox.messages) >= 60 or first.poll() is not None, timeout=60), log.read_text()
@@ -117,16 +101,13 @@ def test_kill_9_mid_dispatch_then_restart_sends_each_reminder_once(database_url:
         at_kill = len(mailbox.messages)
         assert at_kill < 2 * BOOKINGS, "the kill came after everything was sent; the test proves nothing"
 
-        second = _start(env, log)
+        second = start_scheduler(env, log)
         settled = lambda: not ({NotificationState.PENDING, NotificationState.SENDING} & set(_states(app)))  # noqa: E731
         assert poll_until(settled, timeout=90), (_states(app), log.read_text()[-3000:])
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=30) == 0, log.read_text()[-3000:]
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+        kill_left_over(first, second)
         server.stop()
 
     received = Counter((message["To"], message["Subject"].split(":")[0]) for message in mailbox.messages)

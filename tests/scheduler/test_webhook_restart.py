@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -27,18 +24,10 @@ from rris.webhooks.models.webhooks import WebhookDelivery, WebhookEndpoint
 from rris.webhooks.services.publishing import publish_booking_change
 from tests import factories
 from tests.support.ports import poll_until
-from tests.support.scheduler import migrate_database, scheduler_env
+from tests.support.scheduler import kill_left_over, migrate_database, scheduler_env, start_scheduler
 from tests.support.webhook_receiver import WebhookReceiver
 
-ROOT = Path(__file__).resolve().parents[2]
 CHANGES = 60
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'rris.sqlite3'}"
-    return request.getfixturevalue("postgres").create_database("webhook_restart")
 
 
 def _queue_changes(app: Flask, url: str, now: datetime) -> str:
@@ -69,11 +58,6 @@ def _states(app: Flask) -> Counter[DeliveryState]:
         return states
 
 
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as output:
-        return subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=ROOT, env=env, stdout=output, stderr=output)
-
-
 def test_kill_9_mid_delivery_then_restart_processes_each_change_once(database_url: str, tmp_path: Path) -> None:
     receiver = WebhookReceiver(delay=0.05).start()  # slow enough for the kill to land mid-way
     env = scheduler_env(
@@ -83,7 +67,7 @@ def test_kill_9_mid_delivery_then_restart_processes_each_change_once(database_ur
     app = create_app(Settings.from_env(env))
     receiver.secrets = [_queue_changes(app, receiver.url, datetime.now(UTC))]
     log = tmp_path / "scheduler.log"
-    first = _start(env, log)
+    first = start_scheduler(env, log)
     second = None
     try:
         assert poll_until(lambda: len(receiver.received) >= 15 or first.poll() is not None, timeout=60), log.read_text()
@@ -91,16 +75,13 @@ def test_kill_9_mid_delivery_then_restart_processes_each_change_once(database_ur
         first.wait(timeout=10)
         assert len(receiver.processed) < CHANGES, "the kill came after everything was delivered: it proves nothing"
 
-        second = _start(env, log)
+        second = start_scheduler(env, log)
         settled = lambda: _states(app)[DeliveryState.DELIVERED] == CHANGES  # noqa: E731
         assert poll_until(settled, timeout=90), (_states(app), log.read_text()[-3000:])
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=30) == 0, log.read_text()[-3000:]
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait()
+        kill_left_over(first, second)
         receiver.stop()
 
     assert all(message.verified for message in receiver.received), "a message failed the signature check"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -10,6 +12,8 @@ from flask_migrate import upgrade
 from rris.app import create_app
 from rris.extensions import db
 from rris.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scheduler_env(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -35,3 +39,17 @@ def migrate_database(database_url: str, tmp_path: Path) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+def start_scheduler(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`python -m scheduler` in the background with `env`, its output appended to `log`."""
+    with log.open("ab") as output:
+        return subprocess.Popen([sys.executable, "-m", "scheduler"], cwd=ROOT, env=env, stdout=output, stderr=output)
+
+
+def kill_left_over(*processes: subprocess.Popen[bytes] | None) -> None:
+    """Kill whichever of `processes` still runs (a test's cleanup, whatever failed)."""
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
