@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -93,8 +94,13 @@ def sign_ticket(ticket: CallTicket, secret: str) -> str:
     fields["role"] = ticket.role.value
     fields["not_before"] = int(ticket.not_before.timestamp())
     fields["expires_at"] = int(ticket.expires_at.timestamp())
+    return seal(fields, secret, ticket.kind.salt)
+
+
+def seal(fields: Mapping[str, object], secret: str, salt: str) -> str:
+    """JSON fields as "<payload>.<signature>", URL-safe, signed with the secret under this salt."""
     payload = base64_encode(json.dumps(fields, sort_keys=True, separators=(",", ":")))
-    return _signer(secret, ticket.kind).sign(payload).decode()
+    return ticket_signer(secret, salt).sign(payload).decode()
 
 
 def read_ticket(token: object, secret: str, now: datetime, kind: TicketKind) -> CallTicket:
@@ -104,9 +110,9 @@ def read_ticket(token: object, secret: str, now: datetime, kind: TicketKind) -> 
     if not isinstance(token, str) or "." not in token:
         raise TicketRejected("malformed", "This is not a join ticket.")
     try:
-        payload = _signer(secret, kind).unsign(token)
+        payload = ticket_signer(secret, kind.salt).unsign(token)
     except BadSignature:
-        if any(_signer(secret, other).validate(token) for other in TicketKind if other is not kind):
+        if any(ticket_signer(secret, other.salt).validate(token) for other in TicketKind if other is not kind):
             raise TicketRejected("wrong_channel", "This ticket is not for this kind of connection.") from None
         raise TicketRejected("bad_signature", "This join ticket was not issued by RRIS.") from None
     try:
@@ -130,5 +136,6 @@ def read_ticket(token: object, secret: str, now: datetime, kind: TicketKind) -> 
     return ticket
 
 
-def _signer(secret: str, kind: TicketKind) -> Signer:
-    return Signer(secret, salt=kind.salt, key_derivation="hmac", digest_method=hashlib.sha256)
+def ticket_signer(secret: str, salt: str) -> Signer:
+    """The signer of every RRIS ticket: HMAC-SHA256 of the shared secret, one salt per kind."""
+    return Signer(secret, salt=salt, key_derivation="hmac", digest_method=hashlib.sha256)
