@@ -1,0 +1,1 @@
+"""How RRIS runs on real machines (systemd units, nginx, coturn, gunicorn) and `make cluster` on this one."""
