@@ -12,6 +12,9 @@ REQUIRED=(
   "iproute2          command -v ip"
   "chromium          command -v chromium"
   "coturn            command -v turnserver"
+  # the several-nodes topology (make cluster, tests/deploy): Redis, and nginx in front over TLS
+  "redis-server      command -v redis-server"
+  "nginx             test -x /usr/sbin/nginx"
   # Pashto's and Urdu's own letters (ځ ڼ ښ ټ ۍ ...) for the right-to-left screenshots: DejaVu,
   # Chromium's only other font here, draws boxes for them.
   "fonts-noto-ui-core fc-list :lang=ps | grep -q ."
@@ -49,18 +52,21 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 $install_command
 
-# The tests start their own turnserver on a free loopback port; Debian's package enables a
-# system-wide one on 3478, which nothing here needs: disable it and stop it if it was started.
-if [[ " ${missing[*]} " == *" coturn "* ]]; then
-  if command -v systemctl >/dev/null 2>&1; then
-    systemctl disable coturn >/dev/null 2>&1 || true
+# The tests and `make cluster` start their own turnserver, redis-server and nginx on free loopback
+# ports; Debian's packages enable system-wide ones (3478, 6379, 80), which nothing here needs:
+# disable them and stop them if they were started.
+for service in coturn redis-server nginx; do
+  if [[ " ${missing[*]} " == *" $service "* ]]; then
+    if command -v systemctl >/dev/null 2>&1; then
+      systemctl disable "$service" >/dev/null 2>&1 || true
+    fi
+    if [ -d /run/systemd/system ]; then
+      systemctl stop "$service" >/dev/null 2>&1 || true
+    elif command -v service >/dev/null 2>&1; then
+      service "$service" stop >/dev/null 2>&1 || true
+    fi
   fi
-  if [ -d /run/systemd/system ]; then
-    systemctl stop coturn >/dev/null 2>&1 || true
-  elif command -v service >/dev/null 2>&1; then
-    service coturn stop >/dev/null 2>&1 || true
-  fi
-fi
+done
 
 mapfile -t still_missing < <(missing_packages)
 if [ "${#still_missing[@]}" -ne 0 ]; then

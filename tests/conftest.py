@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSqlaSession
 
+from deploy.local.redis import LocalRedis
 from rris.extensions import db
 from rris.pool.services.languages import sync_languages
 from rris.portal import create_portal
@@ -39,6 +40,13 @@ BACKENDS = ("sqlite", "postgresql")
 def postgres() -> Iterator[ThrowawayPostgres]:
     """One throwaway PostgreSQL cluster on 127.0.0.1 for the whole run."""
     with ThrowawayPostgres() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[LocalRedis]:
+    """A private redis-server on 127.0.0.1 and a free port for one test, stopped afterwards."""
+    with LocalRedis(tmp_path / "redis") as server:
         yield server
 
 

@@ -5,8 +5,6 @@ Two portals (two workers) over one fresh database per backend, with small limits
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -15,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 import jsonschema_rs
 import pytest
-import redis
 from flask import Flask
 from flask_babel import gettext, ngettext
 from flask_migrate import upgrade
 from limits.storage import RedisStorage
 from sqlalchemy import func, select
 
+from deploy.local.redis import LocalRedis
 from rris.accounts.models.accounts import User
 from rris.accounts.services.accounts import ResetLinks, password_reset_token
 from rris.accounts.services.api_tokens import create_api_token
@@ -33,7 +31,6 @@ from rris.portal import create_portal
 from rris.timeutil import FrozenClock
 from tests import factories
 from tests.conftest import BACKENDS, DEFAULT_NOW, Browser, settings_for_test
-from tests.support.ports import free_port, poll_until
 from tests.support.web_fixtures import empty_database
 
 PER_TOKEN, PER_ADDRESS, ACCOUNT_PER_HOUR = 3, 10, 2
@@ -253,28 +250,9 @@ def test_the_document_gives_every_operation_its_429_and_the_server_answers_as_it
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A private redis-server on 127.0.0.1, or the test is skipped saying why."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed: RRIS_RATE_LIMIT_STORAGE=redis://... is tested where it is")
-    port = free_port()
-    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        assert poll_until(lambda: _answers(url), timeout=10), "redis-server did not start"
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return bool(redis.Redis.from_url(url).ping())
-    except redis.RedisError:
-        return False
+def redis_url(redis_server: LocalRedis) -> str:
+    """A private redis-server's URL (make test installs redis-server; without it the test errors)."""
+    return redis_server.url
 
 
 def test_a_redis_url_makes_the_limiter_count_in_redis(scene):

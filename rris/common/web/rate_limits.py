@@ -88,7 +88,10 @@ def _caller() -> str:
 
 
 def _seconds_until(limit: RequestLimit, clock: Clock) -> int:
-    return max(0, math.ceil(limit.window.reset_time - clock.now().timestamp()))
+    # Never past the window's own length: Redis reports a key's time to live in whole seconds,
+    # counted from its own clock, so its reset time may lie a fraction beyond ours.
+    seconds = max(0, math.ceil(limit.window.reset_time - clock.now().timestamp()))
+    return min(seconds, limit.limit.get_expiry())
 
 
 def _too_many(limiter: Limiter, clock: Clock, error: RateLimitExceeded) -> Any:
