@@ -18,6 +18,8 @@ from rris.notifications.services import outbox
 from rris.notifications.services.messages import Letterhead
 from rris.offers.domain.waves import WavePolicy
 from rris.offers.services import offers
+from rris.ondemand.domain.policy import OnDemandPolicy
+from rris.ondemand.services import answering as ondemand
 from rris.retention.services import retention
 from rris.webhooks.services import delivery as webhooks
 
@@ -78,6 +80,13 @@ def expire_offers() -> None:
     expired = offers.expire_offers(current_clock().now(), WavePolicy.from_settings(current_settings()))
     if expired:
         logger.info("expired %d offers", expired)
+
+
+def expire_rings() -> None:
+    """End on-demand rings unanswered in time or whose interpreter's page went silent; ring the next."""
+    ended = ondemand.expire_rings(current_clock().now(), OnDemandPolicy.from_settings(current_settings()))
+    if ended:
+        logger.info("ended %d unanswered on-demand rings", ended)
 
 
 def run_requested_sweeps() -> None:
