@@ -140,6 +140,12 @@ VARIABLES: tuple[Variable, ...] = (
         "20",
         "how many recent answers of a language pair the expected wait is the median of",
     ),
+    Variable(
+        "RRIS_ONDEMAND_PUSH_MS",
+        "100",
+        "how often (20 to 1000 ms) the signalling service looks for changes to push to the live on-demand "
+        "pages: rings, their end, availability, a request's status",
+    ),
     Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
     Variable("RRIS_TWILIO_AUTH_TOKEN", "(empty)", "Twilio auth token; also checks webhook signatures"),
     Variable("RRIS_TWILIO_FROM", "(empty)", "the Twilio number (E.164) that SMS and calls come from"),

@@ -11,12 +11,16 @@ from aiohttp import web
 from flask import Flask
 
 from rris.app import create_app
+from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.phone.services.phone_guard import PhoneSetup
 from rris.settings import Settings
 from rris.timeutil import Clock, SystemClock
 from signaling.calls import CallService, Timings
+from signaling.ondemand_calls import OnDemandCalls
 from signaling.phone_desk import PhoneDesk
 from signaling.phone_stream import PHONE_STREAM_PATH, PhoneStreams
+from signaling.presence import PRESENCE_PATH, PresenceService
+from signaling.presence_feed import PollingChanges
 from signaling.records import TOUCH_INTERVAL, CallRecorder
 
 logger = logging.getLogger("signaling.app")
@@ -24,6 +28,8 @@ logger = logging.getLogger("signaling.app")
 SETTINGS = web.AppKey("settings", Settings)
 CALLS = web.AppKey("calls", CallService)
 PHONES = web.AppKey("phones", PhoneDesk)
+PRESENCE = web.AppKey("presence", PresenceService)
+ONDEMAND_CALLS = web.AppKey("ondemand_calls", OnDemandCalls)
 
 
 def create_signaling_app(
@@ -44,15 +50,23 @@ def create_signaling_app(
     timings = timings or Timings()
     recorder = CallRecorder(core or create_app(settings))
     phones = PhoneDesk(recorder, clock, PhoneSetup.from_settings(settings))
-    calls = CallService(settings, clock, recorder, timings, phones)
+    policy = OnDemandPolicy.from_settings(settings)
+    ondemand_calls = OnDemandCalls(recorder, clock, policy, timings.away_grace_seconds)
+    calls = CallService(settings, clock, recorder, timings, phones, ondemand_calls)
+    changes = PollingChanges(recorder, policy, settings.ondemand_push_ms / 1000)
+    presence = PresenceService(settings, clock, recorder, changes, timings)
     app[CALLS] = calls
     app[PHONES] = phones
+    app[PRESENCE] = presence
+    app[ONDEMAND_CALLS] = ondemand_calls
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/calls/ws", calls.handle)
     app.router.add_get(PHONE_STREAM_PATH, PhoneStreams(settings, clock, calls, phones, timings).handle)
+    app.router.add_get(PRESENCE_PATH, presence.handle)
     app.on_shutdown.append(_close_calls)
     app.cleanup_ctx.append(_records_upkeep)
     app.cleanup_ctx.append(_roster_watch)
+    app.cleanup_ctx.append(_presence_pushes)
     return app
 
 
@@ -93,9 +107,20 @@ async def _roster_watch(app: web.Application) -> AsyncIterator[None]:
         await watch
 
 
+async def _presence_pushes(app: web.Application) -> AsyncIterator[None]:
+    """Write the live pages' beats and push them what changed, every RRIS_ONDEMAND_PUSH_MS."""
+    pushes = asyncio.create_task(app[PRESENCE].run())
+    yield
+    pushes.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await pushes
+
+
 async def _close_calls(app: web.Application) -> None:
-    """Stopping: close every call socket with 1001 so clients reconnect to another node."""
+    """Stopping: close every call and live on-demand socket with 1001 so clients reconnect to another node."""
+    await app[PRESENCE].shutdown()
     await app[CALLS].shutdown()
+    await app[ONDEMAND_CALLS].shutdown()
 
 
 async def healthz(_request: web.Request) -> web.Response:

@@ -68,6 +68,19 @@ class PhoneRequests(Protocol):
         """Someone no longer takes part: hang up their phone, ringing or in the call."""
 
 
+class CallWatch(Protocol):
+    """Who hears of a room's moments beyond the records (`signaling.ondemand_calls.OnDemandCalls`)."""
+
+    def state(self, room: Room, connection: Connection, peer: str, state: str) -> None:
+        """A page reported the state of its connection to `peer`."""
+
+    def entered(self, room: Room) -> None:
+        """Someone entered the room."""
+
+    def emptied(self, room: Room) -> None:
+        """The last one in the room is gone (not because this service stops)."""
+
+
 class CallService:
     """The state and the handler of the call WebSocket endpoint."""
 
@@ -78,12 +91,15 @@ class CallService:
         recorder: CallRecorder,
         timings: Timings,
         phones: PhoneRequests | None = None,
+        watch: CallWatch | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.recorder = recorder
         self.timings = timings
         self.phones = phones
+        self.watch = watch
+        self._stopping = False
         self.rooms = Rooms()
         self.roster = Roster(recorder.call)
         self.allowed_origin = origin_of(settings.public_url)
@@ -168,6 +184,8 @@ class CallService:
                 await previous.send("error", code="replaced", message="You joined from another tab or device.")
             await previous.socket.close(code=Close.REPLACED, message=b"replaced")
         self.recorder.joined(ticket, connection.id, channel, connection.joined_at)
+        if self.watch is not None:
+            self.watch.entered(room)
         await connection.send(
             "welcome",
             you=connection.describe(),
@@ -219,6 +237,8 @@ class CallService:
             await target.send(message.type, **{"from": connection.participant.encode()}, **relayed)
         elif message.type == "status":
             self.recorder.state(connection.id, fields["peer"], fields["state"], self.clock.now())
+            if self.watch is not None:
+                self.watch.state(room, connection, fields["peer"], fields["state"])
         elif message.type == "quality":
             connection.quality.add(fields.get("rtt_ms"), fields.get("loss_percent"), fields.get("bitrate_kbps"))
         elif message.type == "ping":
@@ -276,15 +296,21 @@ class CallService:
                 self.timings.away_grace_seconds, lambda: asyncio.ensure_future(self._gone(room, participant))
             )
             room.away[participant] = (timer, connection.ticket.nonce)
-        self.rooms.discard_if_empty(room)
+        self._discard_if_empty(room)
 
     async def _gone(self, room: Room, participant: Participant) -> None:
         if room.away.pop(participant, None) is not None:
             await room.broadcast(None, "peer-left", peer=participant.encode(), reason="gone")
+        self._discard_if_empty(room)
+
+    def _discard_if_empty(self, room: Room) -> None:
+        if room.is_empty and self.watch is not None and not self._stopping:
+            self.watch.emptied(room)
         self.rooms.discard_if_empty(room)
 
     async def shutdown(self) -> None:
         """Close every connection (the service is stopping) and flush the records."""
+        self._stopping = True
         for connection in self.rooms.connections():
             connection.end_reason = "service_stopped"
             with contextlib.suppress(ConnectionError):

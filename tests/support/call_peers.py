@@ -14,9 +14,9 @@ import fractions
 import json
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy
 from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
@@ -32,6 +32,7 @@ from signaling.app import CALLS, create_signaling_app
 from signaling.calls import CallService, Timings
 
 TONE_RATE = 48000
+_T = TypeVar("_T")
 # The roster is checked at every join; its periodic check again only where a test asks for it
 # (WATCHFUL), since it would share the test's one database connection with the test's own reads.
 FAST = Timings(heartbeat_seconds=1.0, away_grace_seconds=1.0, join_timeout_seconds=2.0, roster_check_seconds=3600.0)
@@ -47,10 +48,16 @@ class SignalingUnderTest:
     service: CallService
     session: ClientSession
     phone_url: str = ""  # the Media Streams endpoint of the phone bridge
+    presence_url: str = ""  # the live on-demand pages' endpoint
 
-    async def connect(self, origin: str | None = None) -> ProtocolClient:
-        socket = await self.session.ws_connect(self.url, origin=origin or self.origin, autoping=True)
+    async def connect(self, origin: str | None = None, url: str | None = None) -> ProtocolClient:
+        socket = await self.session.ws_connect(url or self.url, origin=origin or self.origin, autoping=True)
         return ProtocolClient(socket)
+
+    async def core(self, function: Callable[..., _T], *args: Any) -> _T:
+        """Run a core use case as the service's own database thread does (the test's one connection
+        must not be used from two threads at once while the service runs)."""
+        return await self.service.recorder.call(function, *args)
 
 
 @contextlib.asynccontextmanager
@@ -71,6 +78,7 @@ async def running_signaling(
                 service=app[CALLS],
                 session=session,
                 phone_url=f"ws://127.0.0.1:{server.port}/phone/stream",
+                presence_url=f"ws://127.0.0.1:{server.port}/ondemand/ws",
             )
     finally:
         await server.close()

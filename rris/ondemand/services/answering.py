@@ -92,7 +92,7 @@ def decline_ring(ring_id: int, actor: Actor, now: datetime, policy: OnDemandPoli
 
 def expire_rings(now: datetime, policy: OnDemandPolicy) -> int:
     """End rings unanswered for `ring_seconds` or whose interpreter's page stopped beating, and ring
-    the next; how many ended. For the scheduler (or the signalling service) to call every few seconds."""
+    the next; how many ended. The scheduler calls it every two seconds (`scheduler.jobs.expire_rings`)."""
     lock_on_demand()
     unanswered_since = now - timedelta(seconds=policy.ring_seconds)
     lapsed = set(
@@ -132,6 +132,19 @@ def mark_connected(call_id: int, now: datetime) -> OnDemandCall:
     return call
 
 
+def connected_in_booking(booking_id: int, now: datetime) -> bool:
+    """The officer and the interpreter are both in the call of this booking (the signalling service
+    says so): `mark_connected` when it is an answered on-demand call; False for any other booking."""
+    call_id = db.session.scalar(
+        select(OnDemandCall.id).where(OnDemandCall.booking_id == booking_id, OnDemandCall.state == CallState.ANSWERED)
+    )
+    db.session.rollback()
+    if call_id is None:
+        return False
+    mark_connected(call_id, now)
+    return True
+
+
 def hang_up(call_id: int, actor: Actor, now: datetime, policy: OnDemandPolicy) -> OnDemandCall:
     """The officer or the interpreter ends the call: its hold shrinks to what it lasted and the
     queues she serves are served. A call answered but never connected ends as a technical failure."""
@@ -146,6 +159,30 @@ def hang_up(call_id: int, actor: Actor, now: datetime, policy: OnDemandPolicy) -
     if call.state not in LIVE_STATES:
         db.session.rollback()
         raise Conflict(_("This call has already ended."))
+    _end(call, actor.user_id, now, policy)
+    return call
+
+
+def end_deserted(booking_id: int, now: datetime, policy: OnDemandPolicy) -> bool:
+    """Everyone left the call of this booking and nobody came back in time (the signalling service
+    says so): the system ends it as `hang_up` would, when it is a live on-demand call. False otherwise."""
+    call_id = db.session.scalar(
+        select(OnDemandCall.id).where(OnDemandCall.booking_id == booking_id, OnDemandCall.state.in_(LIVE_STATES))
+    )
+    db.session.rollback()
+    if call_id is None:
+        return False
+    lock_on_demand()
+    call = db.session.get_one(OnDemandCall, call_id, populate_existing=True)
+    if call.state not in LIVE_STATES:
+        db.session.rollback()
+        return False  # hung up meanwhile
+    _end(call, None, now, policy)
+    return True
+
+
+def _end(call: OnDemandCall, user_id: int | None, now: datetime, policy: OnDemandPolicy) -> None:
+    """End a live call (by this user, or by the system when None) and commit."""
     booking = call.booking
     action = BookingAction.COMPLETE if call.state is CallState.CONNECTED else BookingAction.MARK_TECHNICAL_FAILURE
     assignment = booking.active_assignments[0]
@@ -157,11 +194,10 @@ def hang_up(call_id: int, actor: Actor, now: datetime, policy: OnDemandPolicy) -
     booking.state = next_state(before, action)
     booking.ends_at = hold.end
     booking.updated_at = now
-    record_event(booking, action.value, now, actor.user_id, before, booking.state)
+    record_event(booking, action.value, now, user_id, before, booking.state)
     db.session.flush()
     serve(queues_of(assignment.interpreter_id), now, policy)
     db.session.commit()
-    return call
 
 
 def _own_ring(ring_id: int, actor: Actor) -> OnDemandRing:

@@ -1,11 +1,14 @@
-"""An interpreter switches "available now" on or off; her live page beats.
+"""An interpreter switches "available now" on or off; her live page beats, and goes away.
 
 Switching on (or coming back after the beats stopped) serves the queues she works for at once;
-switching off stops her ringing. A heartbeat of a reachable interpreter is one small UPDATE.
+switching off stops her ringing. A heartbeat of a reachable interpreter is one small UPDATE, and
+the beats of many pages (one signalling node's) are one UPDATE together (`heartbeats`). When her
+last live page closes (`went_away`) she stops being reachable at once and her ring ends as missed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -33,16 +36,64 @@ def set_available(interpreter_id: int, available: bool, now: datetime, policy: O
         db.session.flush()
         serve(queues_of(interpreter_id), now, policy)
     else:
-        ringing = select(OnDemandRing).where(
-            OnDemandRing.interpreter_id == interpreter_id, OnDemandRing.ended_at.is_(None)
-        )
-        rings = list(db.session.scalars(ringing))
-        keys = end_rings(rings, RingOutcome.MISSED, now)
-        for ring in rings:
-            back_to_waiting(ring.call)
-            keys.add(ring.call.pair_key)
-        serve(keys, now, policy)
+        _miss_her_rings(interpreter_id, now, policy)
     db.session.commit()
+
+
+def went_away(interpreter_id: int, now: datetime, policy: OnDemandPolicy) -> None:
+    """Her last live page closed: she is not reachable until a page of hers beats again, and the
+    ring on her page ends as missed (the request rings the next interpreter)."""
+    lock_on_demand()
+    presence = db.session.get(InterpreterPresence, interpreter_id, populate_existing=True)
+    if presence is None:
+        db.session.rollback()
+        return
+    presence.last_heartbeat_at = None
+    _miss_her_rings(interpreter_id, now, policy)
+    db.session.commit()
+
+
+def _miss_her_rings(interpreter_id: int, now: datetime, policy: OnDemandPolicy) -> None:
+    ringing = select(OnDemandRing).where(OnDemandRing.interpreter_id == interpreter_id, OnDemandRing.ended_at.is_(None))
+    rings = list(db.session.scalars(ringing))
+    keys = end_rings(rings, RingOutcome.MISSED, now)
+    for ring in rings:
+        back_to_waiting(ring.call)
+        keys.add(ring.call.pair_key)
+    serve(keys, now, policy)
+
+
+def heartbeats(interpreter_ids: Iterable[int], now: datetime, policy: OnDemandPolicy) -> set[int]:
+    """The beats of several live pages at once; those of them who are available. The reachable
+    ones are one UPDATE together; one back after a lapse is served as `heartbeat` serves her."""
+    ids = sorted(set(interpreter_ids))
+    if not ids:
+        return set()
+    begin_write()
+    fresh = set(
+        db.session.scalars(
+            update(InterpreterPresence)
+            .where(
+                InterpreterPresence.interpreter_id.in_(ids),
+                InterpreterPresence.available.is_(True),
+                InterpreterPresence.last_heartbeat_at >= reachable_since(now, policy.heartbeat_seconds),
+            )
+            .values(last_heartbeat_at=now)
+            .returning(InterpreterPresence.interpreter_id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    available = set(
+        db.session.scalars(
+            select(InterpreterPresence.interpreter_id).where(
+                InterpreterPresence.interpreter_id.in_([i for i in ids if i not in fresh]),
+                InterpreterPresence.available.is_(True),
+            )
+        )
+    )
+    db.session.commit()
+    # Back after a lapse (or a closed page): rare, and each may ring at once.
+    return fresh | {i for i in available if heartbeat(i, now, policy)}
 
 
 def heartbeat(interpreter_id: int, now: datetime, policy: OnDemandPolicy) -> bool:

@@ -1,0 +1,309 @@
+"""The live connection of "an interpreter now": `GET /ondemand/ws`, beside the call sockets.
+
+Client -> server (JSON text frames; the `Origin` must be the portal's, as for /calls/ws):
+  {"type": "hello", "ticket": "<presence ticket from the portal>"}   first frame, within 10 s
+  {"type": "beat"}                    an interpreter's page, every `heartbeat_seconds`
+Server -> client:
+  {"type": "welcome", "heartbeat_seconds": N}
+  {"type": "refused", "reason": "<code>", "message": "<sentence>"}   then the socket closes (4401,
+      or 4400 for a first frame that is not a hello); the ticket's codes (malformed, bad_signature,
+      wrong_channel, too_early, expired), hello_timeout, hello_first
+  to an interpreter's pages:
+  {"type": "presence", "available": bool}     at the start and whenever it changes (another tab)
+  {"type": "ring", "ring_id", "call_id", "until": "<ISO instant the ring lapses>", "summary": "<sentence>"}
+  {"type": "ring_ended", "ring_id", "outcome": "accepted" | "declined" | "missed" | "stopped"}
+  to an officer's page:
+  {"type": "status", "state", "position": int|null, "expected_wait_seconds": int|null, "call_url": str|null}
+
+The beats of all the node's pages are written together at each push interval (`heartbeats`). When
+an interpreter's last page here closes she stops being reachable at once (`went_away`: her ring
+ends as missed and rings the next). A page silent for the heartbeat's span is closed (4408,
+"silent"); its beats had stopped counting already. Pushes come from the `ChangeSource`
+(`signaling/presence_feed.py`). Database work runs in the node's one database thread
+(`signaling/records.py`), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from rris.ondemand.domain.policy import OnDemandPolicy
+from rris.ondemand.domain.presence import reachable_since
+from rris.ondemand.domain.presence_tickets import PresenceKind, PresenceTicket, TicketRejected, read_presence_ticket
+from rris.ondemand.domain.states import RingOutcome
+from rris.ondemand.services.live import CallStatus, InterpreterNow
+from rris.ondemand.services.presence import heartbeats, went_away
+from rris.settings import Settings
+from rris.timeutil import Clock
+from signaling.calls import Timings, origin_of
+from signaling.limits import TokenBucket
+from signaling.presence_feed import ChangeSource, Snapshot, Watched
+from signaling.protocol import JOIN_TIMEOUT_SECONDS, Close, encode
+from signaling.records import CallRecorder
+
+logger = logging.getLogger("signaling.presence")
+
+PRESENCE_PATH = "/ondemand/ws"
+MAX_FRAME_BYTES = 4 * 1024  # a hello with its ticket, or a beat
+SILENT = 4408  # no beat within the heartbeat's span
+
+
+@dataclass(eq=False)
+class Page:
+    """One live page connected to this node: an interpreter's or an officer's."""
+
+    socket: web.WebSocketResponse
+    ticket: PresenceTicket
+    last_beat: datetime
+    fresh: bool = True  # has not been told the current state yet
+    frames: TokenBucket = field(default_factory=lambda: TokenBucket(5, 20))
+
+    async def send(self, kind: str, **fields: object) -> None:
+        """Send a frame; a page that is closing just misses it."""
+        if not self.socket.closed:
+            with contextlib.suppress(ConnectionError):
+                await self.socket.send_str(encode(kind, **fields))
+
+
+class Refused(Exception):
+    """The page is turned away with a reason code."""
+
+    def __init__(self, reason: str, message: str, close_code: int = Close.TICKET_REFUSED) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.close_code = close_code
+
+
+class PresenceService:
+    """The pages connected to this node, their beats, and what they are told."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        recorder: CallRecorder,
+        source: ChangeSource,
+        timings: Timings,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.recorder = recorder
+        self.source = source
+        self.timings = timings
+        self.policy = OnDemandPolicy.from_settings(settings)
+        self.allowed_origin = origin_of(settings.public_url)
+        self.interpreters: dict[int, list[Page]] = defaultdict(list)
+        self.officers: dict[int, list[Page]] = defaultdict(list)  # by OnDemandCall id
+        self._beats: set[int] = set()
+        self._shown: dict[int, InterpreterNow] = {}  # what her pages were told last
+        self._statuses: dict[int, CallStatus] = {}  # what the officers' pages were told last
+        self._stopping = False
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """GET /ondemand/ws: one live page, from its hello to its close."""
+        if request.headers.get("Origin") != self.allowed_origin:
+            raise web.HTTPForbidden(text="This connection can only be opened from the RRIS portal.")
+        socket = web.WebSocketResponse(
+            max_msg_size=MAX_FRAME_BYTES, heartbeat=self.timings.heartbeat_seconds, autoping=True
+        )
+        await socket.prepare(request)
+        try:
+            ticket = await self._hello(socket)
+        except Refused as refusal:
+            logger.info("refused a presence socket: %s", refusal.reason)
+            with contextlib.suppress(ConnectionError):
+                await socket.send_str(encode("refused", reason=refusal.reason, message=refusal.message))
+                await socket.close(code=refusal.close_code, message=refusal.reason.encode())
+            return socket
+        page = Page(socket, ticket, self.clock.now())
+        self._enter(page)
+        try:
+            await page.send("welcome", heartbeat_seconds=self.policy.heartbeat_seconds)
+            await self._serve(page)
+        finally:
+            await asyncio.shield(self._leave(page))
+        return socket
+
+    async def _hello(self, socket: web.WebSocketResponse) -> PresenceTicket:
+        try:
+            frame = await asyncio.wait_for(socket.receive(), JOIN_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise Refused("hello_timeout", "Send the hello frame first.") from None
+        fields = _fields(frame)
+        if fields.get("type") != "hello":
+            raise Refused("hello_first", "The first frame must be a hello frame.", Close.BAD_FRAME)
+        try:
+            return read_presence_ticket(fields.get("ticket"), self.settings.secret_key, self.clock.now())
+        except TicketRejected as rejected:
+            raise Refused(rejected.reason, str(rejected)) from None
+
+    def _enter(self, page: Page) -> None:
+        ticket = page.ticket
+        if ticket.kind is PresenceKind.INTERPRETER:
+            assert ticket.interpreter_id is not None
+            self.interpreters[ticket.interpreter_id].append(page)
+            self._beats.add(ticket.interpreter_id)  # opening the page counts as a beat
+        else:
+            assert ticket.call_id is not None
+            self.officers[ticket.call_id].append(page)
+
+    async def _serve(self, page: Page) -> None:
+        while True:
+            frame = await page.socket.receive()
+            if frame.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                return
+            if not page.frames.take():
+                await page.socket.close(code=Close.FLOOD, message=b"flood")
+                return
+            kind = _fields(frame).get("type")
+            if kind == "beat" and page.ticket.interpreter_id is not None:
+                page.last_beat = self.clock.now()
+                self._beats.add(page.ticket.interpreter_id)
+            elif kind != "beat":
+                await page.socket.close(code=Close.INVALID_MESSAGE, message=b"unknown_type")
+                return
+
+    async def _leave(self, page: Page) -> None:
+        if not page.socket.closed:
+            await page.socket.close()
+        ticket = page.ticket
+        if ticket.interpreter_id is not None:
+            pages = self.interpreters[ticket.interpreter_id]
+            pages.remove(page)
+            if not pages:
+                del self.interpreters[ticket.interpreter_id]
+                self._shown.pop(ticket.interpreter_id, None)
+                self._beats.discard(ticket.interpreter_id)
+                if not self._stopping:  # a node that stops does not make her unreachable: she reconnects
+                    await self._went_away(ticket.interpreter_id)
+        elif ticket.call_id is not None:
+            pages = self.officers[ticket.call_id]
+            pages.remove(page)
+            if not pages:
+                del self.officers[ticket.call_id]
+                self._statuses.pop(ticket.call_id, None)
+
+    async def _went_away(self, interpreter_id: int) -> None:
+        try:
+            await self.recorder.call(went_away, interpreter_id, self.clock.now(), self.policy)
+        except Exception:
+            logger.exception("interpreter %s went away but could not be marked unreachable", interpreter_id)
+
+    async def run(self) -> None:
+        """Write the beats, learn what changed, push it, close silent pages; until cancelled."""
+        while True:
+            try:
+                await self._write_beats()
+                watched = self._watched()
+                if not watched:
+                    await asyncio.sleep(self.settings.ondemand_push_ms / 1000)
+                    continue
+                await self.push(await self.source.next(watched))
+                await self._close_silent()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one bad round must not end the pushes for every later one
+                logger.exception("the live on-demand pages could not be updated")
+                await asyncio.sleep(1.0)
+
+    async def _write_beats(self) -> None:
+        if not self._beats:
+            return
+        beats, self._beats = self._beats, set()
+        await self.recorder.call(heartbeats, beats, self.clock.now(), self.policy)
+
+    def _watched(self) -> Watched:
+        locales = {i: frozenset(page.ticket.locale for page in pages) for i, pages in self.interpreters.items()}
+        # A ring some page of hers has not shown yet (a new tab) needs its summary in that page's locale.
+        shown = frozenset(
+            state.ring.ring_id
+            for interpreter_id, state in self._shown.items()
+            if state.ring is not None and not any(page.fresh for page in self.interpreters.get(interpreter_id, []))
+        )
+        return Watched(locales, frozenset(self.officers), shown)
+
+    async def push(self, snapshot: Snapshot) -> None:
+        """Tell each page what changed since it was last told (a new page: the state now)."""
+        sends: list[Coroutine[Any, Any, None]] = []
+        for interpreter_id, state in snapshot.interpreters.items():
+            pages = self.interpreters.get(interpreter_id, [])
+            before = self._shown.get(interpreter_id)
+            self._shown[interpreter_id] = state
+            for page in pages:
+                told = None if page.fresh else before
+                page.fresh = False
+                sends.extend(self._interpreter_frames(page, told, state, snapshot))
+        for call_id, status in snapshot.calls.items():
+            before_status = self._statuses.get(call_id)
+            self._statuses[call_id] = status
+            for page in self.officers.get(call_id, []):
+                if page.fresh or status != before_status:
+                    page.fresh = False
+                    sends.append(
+                        page.send(
+                            "status",
+                            state=status.state.value,
+                            position=status.position,
+                            expected_wait_seconds=status.expected_wait_seconds,
+                            call_url=status.call_url,
+                        )
+                    )
+        await asyncio.gather(*sends)
+
+    def _interpreter_frames(
+        self, page: Page, told: InterpreterNow | None, state: InterpreterNow, snapshot: Snapshot
+    ) -> list[Coroutine[Any, Any, None]]:
+        frames = []
+        if told is None or told.available != state.available:
+            frames.append(page.send("presence", available=state.available))
+        old = told.ring if told is not None else None
+        if old is not None and (state.ring is None or state.ring.ring_id != old.ring_id):
+            outcome = snapshot.ended.get(old.ring_id, RingOutcome.MISSED)
+            frames.append(page.send("ring_ended", ring_id=old.ring_id, outcome=outcome.value))
+        ring = state.ring
+        if ring is not None and (old is None or old.ring_id != ring.ring_id):
+            summary = snapshot.summaries.get((ring.call_id, page.ticket.locale), "")
+            frames.append(
+                page.send(
+                    "ring", ring_id=ring.ring_id, call_id=ring.call_id, until=ring.until.isoformat(), summary=summary
+                )
+            )
+        return frames
+
+    async def _close_silent(self) -> None:
+        oldest = reachable_since(self.clock.now(), self.policy.heartbeat_seconds)
+        for pages in list(self.interpreters.values()):
+            for page in pages:
+                if page.last_beat < oldest and not page.socket.closed:
+                    await page.send("error", code="silent", message="No heartbeat came in time.")
+                    await page.socket.close(code=SILENT, message=b"silent")
+
+    async def shutdown(self) -> None:
+        """Close every page (the service is stopping; the pages reconnect to another node)."""
+        self._stopping = True
+        for pages in [*self.interpreters.values(), *self.officers.values()]:
+            for page in list(pages):
+                with contextlib.suppress(ConnectionError):
+                    await page.socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
+
+
+def _fields(frame: object) -> dict[str, object]:
+    """A text frame's JSON object; an empty one for anything else."""
+    if getattr(frame, "type", None) is not WSMsgType.TEXT:
+        return {}
+    try:
+        data = json.loads(frame.data)  # type: ignore[attr-defined]
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
