@@ -237,7 +237,9 @@ class PresenceService:
         """Tell each page what changed since it was last told (a new page: the state now)."""
         sends: list[Coroutine[Any, Any, None]] = []
         for interpreter_id, state in snapshot.interpreters.items():
-            pages = self.interpreters.get(interpreter_id, [])
+            pages = self.interpreters.get(interpreter_id)
+            if not pages:
+                continue  # her last page closed while the state was read
             before = self._shown.get(interpreter_id)
             self._shown[interpreter_id] = state
             for page in pages:
@@ -245,9 +247,11 @@ class PresenceService:
                 page.fresh = False
                 sends.extend(self._interpreter_frames(page, told, state, snapshot))
         for call_id, status in snapshot.calls.items():
+            if not self.officers.get(call_id):
+                continue
             before_status = self._statuses.get(call_id)
             self._statuses[call_id] = status
-            for page in self.officers.get(call_id, []):
+            for page in self.officers[call_id]:
                 if page.fresh or status != before_status:
                     page.fresh = False
                     sends.append(
