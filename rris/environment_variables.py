@@ -146,6 +146,12 @@ VARIABLES: tuple[Variable, ...] = (
         "how often (20 to 1000 ms) the signalling service looks for changes to push to the live on-demand "
         "pages: rings, their end, availability, a request's status",
     ),
+    Variable(
+        "RRIS_ONDEMAND_PHONE_AFTER_SECONDS",
+        "60",
+        "seconds an on-demand request waits unanswered before the phones of on-call interpreters are called "
+        "(0 to 3600; 0: never)",
+    ),
     Variable("RRIS_TWILIO_ACCOUNT_SID", "(empty: SMS are saved to instance/sms/)", "Twilio account for SMS and calls"),
     Variable("RRIS_TWILIO_AUTH_TOKEN", "(empty)", "Twilio auth token; also checks webhook signatures"),
     Variable("RRIS_TWILIO_FROM", "(empty)", "the Twilio number (E.164) that SMS and calls come from"),

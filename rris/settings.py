@@ -77,6 +77,7 @@ class Settings:
     ondemand_max_minutes: int
     ondemand_wait_sample: int
     ondemand_push_ms: int
+    ondemand_phone_after_seconds: int
     twilio_account_sid: str
     twilio_auth_token: str = field(repr=False)
     twilio_from: str
@@ -240,6 +241,7 @@ class Settings:
             ondemand_max_minutes=reader.bounded_int("RRIS_ONDEMAND_MAX_MINUTES", 60, 5, 8 * 60),
             ondemand_wait_sample=reader.positive_int("RRIS_ONDEMAND_WAIT_SAMPLE", 20),
             ondemand_push_ms=reader.bounded_int("RRIS_ONDEMAND_PUSH_MS", 100, 20, 1000),
+            ondemand_phone_after_seconds=reader.bounded_int("RRIS_ONDEMAND_PHONE_AFTER_SECONDS", 60, 0, 3600),
             twilio_account_sid=reader.text("RRIS_TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env_vars.get("RRIS_TWILIO_AUTH_TOKEN", "").strip(),
             twilio_from=reader.e164("RRIS_TWILIO_FROM"),

@@ -18,8 +18,11 @@ from rris.notifications.services import outbox
 from rris.notifications.services.messages import Letterhead
 from rris.offers.domain.waves import WavePolicy
 from rris.offers.services import offers
+from rris.ondemand.domain.escalation import PhoneEscalation
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.services import answering as ondemand
+from rris.ondemand.services.phone_escalation import escalate_to_phones
+from rris.phone.services.phone_guard import PhoneSetup
 from rris.retention.services import retention
 from rris.webhooks.services import delivery as webhooks
 
@@ -121,6 +124,21 @@ def advance_sessions() -> None:
 def purge_expired() -> None:
     """Purge the personal data past its period (the README's data map)."""
     retention.purge_expired(current_clock().now(), retention.retention_policy(current_settings()))
+
+
+def escalate_on_demand_to_phones() -> None:
+    """Call on-call interpreters' phones for on-demand requests that waited unanswered too long."""
+    settings = current_settings()
+    report = escalate_to_phones(
+        current_clock().now(),
+        OnDemandPolicy.from_settings(settings),
+        PhoneEscalation.from_settings(settings),
+        PhoneSetup.from_settings(settings),
+    )
+    if report.called or report.lapsed or report.hung_up:
+        logger.info(
+            "on-demand phones: %d called, %d rings unanswered, %d hung up", report.called, report.lapsed, report.hung_up
+        )
 
 
 def _figures(report: conflicts.SweepReport) -> tuple[int, int, int]:

@@ -43,6 +43,7 @@ JOBS: tuple[Job, ...] = (
     Job(jobs.sweep_conflicts, 300, "check every upcoming confirmed job for conflicts"),
     Job(jobs.check_no_shows, 30, "check both sides joined ten minutes in"),
     Job(jobs.advance_sessions, 60, "start sessions at their time and complete those whose call is over"),
+    Job(jobs.escalate_on_demand_to_phones, 5, "call on-call interpreters' phones for on-demand requests"),
     Job(jobs.purge_expired, 6 * 3600, "purge records past the retention period", at_start=True),
 )
 # APScheduler's default grace is 1 s: a job that starts late (busy host, long previous run)

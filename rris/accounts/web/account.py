@@ -17,7 +17,7 @@ from rris.accounts.services.api_tokens import create_api_token, live_api_tokens,
 from rris.accounts.services.preferences import choose_interface_locale
 from rris.accounts.services.sessions import end_other_sessions, end_session_by_id, is_current, live_sessions
 from rris.accounts.web.language import LanguageForm
-from rris.accounts.web.phone_forms import PhoneCodeForm, PhoneForm, SmsOptInForm
+from rris.accounts.web.phone_forms import OnCallForm, PhoneCodeForm, PhoneForm, SmsOptInForm
 from rris.calls.domain.call_names import CALL_NAME_MAX_CHARS, first_name
 from rris.calls.services.call_access import name_in_call
 from rris.calls.services.call_names import choose_call_name
@@ -28,6 +28,8 @@ from rris.common.web.forms import ApiTokenForm, CallNameForm, ChangePasswordForm
 from rris.common.web.page_locale import remember_locale
 from rris.context import current_clock, current_settings
 from rris.enums import CallRole
+from rris.ondemand.queries.on_call import is_phone_on_call
+from rris.ondemand.services.on_call import set_phone_on_call
 from rris.phone.services.phone_numbers import (
     MAX_CODES_PER_HOUR,
     confirm_verification,
@@ -52,6 +54,7 @@ def profile(
     sms_form: SmsOptInForm | None = None,
     call_name_form: CallNameForm | None = None,
     language_form: LanguageForm | None = None,
+    on_call_form: OnCallForm | None = None,
 ) -> Any:
     now = current_clock().now()
     secret = current_session_secret()
@@ -75,6 +78,7 @@ def profile(
         call_name_default=first_name(current_user.name),
         call_name_max=CALL_NAME_MAX_CHARS,
         language_form=language_form or _language_form(formdata=None, locale=current_user.locale or ""),
+        on_call_form=on_call_form or _on_call_form(),
     ), status
 
 
@@ -134,6 +138,21 @@ def sms_reminders() -> Any:
             flash(_("You will get no more reminders by SMS."), "success")
         return redirect(url_for("account.profile", _anchor="phone"))
     return profile(sms_form=form, status=422)
+
+
+@bp.post("/phone/on-call")
+@login_required
+def phone_on_call() -> Any:
+    if current_user.interpreter_profile is None:
+        abort(404)
+    form = OnCallForm()
+    if run_form(form, lambda: set_phone_on_call(current_user, form.phone_on_call.data, current_clock().now())):
+        if form.phone_on_call.data:
+            flash(_("RRIS will call your phone when a call that cannot wait finds nobody."), "success")
+        else:
+            flash(_("RRIS will no longer call your phone for calls that cannot wait."), "success")
+        return redirect(url_for("account.profile", _anchor="phone"))
+    return profile(on_call_form=form, status=422)
 
 
 @bp.post("/phone/remove")
@@ -221,6 +240,13 @@ def _call_name_form() -> CallNameForm | None:
     if profile is None:
         return None
     return CallNameForm(formdata=None, call_name=profile.call_name or "")
+
+
+def _on_call_form() -> OnCallForm | None:
+    profile = current_user.interpreter_profile
+    if profile is None:
+        return None
+    return OnCallForm(formdata=None, phone_on_call=is_phone_on_call(profile.id))
 
 
 def _language_form(**kwargs: Any) -> LanguageForm:

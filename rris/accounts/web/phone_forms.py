@@ -29,4 +29,8 @@ class SmsOptInForm(FlaskForm):
     sms_opt_in = BooleanField(_l("Send me reminders by SMS"))
 
 
-__all__ = ["PhoneCodeForm", "PhoneForm", "SmsOptInForm"]
+class OnCallForm(FlaskForm):
+    phone_on_call = BooleanField(_l("Call my phone when a call that cannot wait finds no interpreter"))
+
+
+__all__ = ["OnCallForm", "PhoneCodeForm", "PhoneForm", "SmsOptInForm"]

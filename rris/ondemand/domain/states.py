@@ -39,3 +39,10 @@ class Answer(StrEnum):
     RINGING = "ringing"
     QUEUED = "queued"  # everyone suitable is busy: wait in line
     NONE_AVAILABLE = "none_available"  # nobody reachable could take it, even when free: wait or book
+
+
+class RingChannel(StrEnum):
+    """Where a ring reaches the interpreter: her live page, or her phone (the escalation)."""
+
+    PAGE = "page"
+    PHONE = "phone"

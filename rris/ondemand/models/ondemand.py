@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.bookings.models.bookings import Booking
 from rris.common.models.types import UTCDateTime, enum_type, unique_while_null
 from rris.extensions import Model
-from rris.ondemand.domain.states import CallState, RingOutcome
+from rris.ondemand.domain.states import CallState, RingChannel, RingOutcome
+from rris.phone.models.phone_legs import PhoneLeg
 from rris.pool.models.interpreters import InterpreterProfile
 
 
@@ -31,6 +32,8 @@ class InterpreterPresence(Model):
     available: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # She agreed to have her verified phone called for requests nobody answered in time.
+    phone_on_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OnDemandCall(Model):
@@ -63,7 +66,8 @@ class OnDemandCall(Model):
 
 
 class OnDemandRing(Model):
-    """One interpreter's page ringing for one request; an interpreter rings for one request at a time."""
+    """One interpreter's page (or, escalated, her phone: `phone_leg`) ringing for one request; an
+    interpreter rings for one request at a time, on one channel."""
 
     __tablename__ = "on_demand_rings"
     __table_args__ = (unique_while_null("uq_on_demand_rings_live", "interpreter_id", null_column="ended_at"),)
@@ -74,5 +78,10 @@ class OnDemandRing(Model):
     rung_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[RingOutcome | None] = mapped_column(enum_type(RingOutcome))
+    channel: Mapped[RingChannel] = mapped_column(
+        enum_type(RingChannel), default=RingChannel.PAGE, server_default=RingChannel.PAGE.value
+    )
+    phone_leg_id: Mapped[int | None] = mapped_column(ForeignKey("phone_legs.id", ondelete="SET NULL"), unique=True)
 
     call: Mapped[OnDemandCall] = relationship(back_populates="rings")
+    phone_leg: Mapped[PhoneLeg | None] = relationship()

@@ -24,7 +24,7 @@ from rris.extensions import db
 from rris.ondemand.domain.holds import final_hold, provisional_hold
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.presence import reachable_since
-from rris.ondemand.domain.states import LIVE_STATES, CallState, RingOutcome
+from rris.ondemand.domain.states import LIVE_STATES, CallState, RingChannel, RingOutcome
 from rris.ondemand.models.ondemand import InterpreterPresence, OnDemandCall, OnDemandRing
 from rris.ondemand.queries.queue import live_rings
 from rris.ondemand.services.dispatch import back_to_waiting, end_rings, lock_on_demand, queues_of, serve
@@ -103,7 +103,12 @@ def expire_rings(now: datetime, policy: OnDemandPolicy) -> int:
             )
         )
     )
-    rings = list(db.session.scalars(select(OnDemandRing).where(OnDemandRing.ended_at.is_(None))))
+    # A phone ring (the escalation) lasts longer and needs no page: `phone_escalation` ends it.
+    rings = list(
+        db.session.scalars(
+            select(OnDemandRing).where(OnDemandRing.ended_at.is_(None), OnDemandRing.channel == RingChannel.PAGE)
+        )
+    )
     stale = [r for r in rings if r.rung_at <= unanswered_since or r.interpreter_id in lapsed]
     freed = end_rings(stale, RingOutcome.MISSED, now)
     for ring in stale:

@@ -55,6 +55,13 @@ def match_now(request: MatchRequest, link: ApplicantLink, interpreter_ids: Itera
     return match(request, candidates, now)
 
 
+def rank_for(call: OnDemandCall, interpreter_ids: Iterable[int], now: datetime, policy: OnDemandPolicy) -> MatchResult:
+    """The engine's ranking of these interpreters for an open request, its call starting now."""
+    booking = call.booking
+    link = booking_link(booking)
+    return match_now(now_request(request_for_booking(booking, 1, link), now, policy), link, interpreter_ids, now)
+
+
 def serve(keys: Iterable[str], now: datetime, policy: OnDemandPolicy) -> None:
     """Ring free reachable interpreters for the open requests of these queues, oldest first."""
     calls = open_calls(set(keys))
@@ -70,10 +77,7 @@ def serve(keys: Iterable[str], now: datetime, policy: OnDemandPolicy) -> None:
         refused = refused_by(call.id)
         if slots <= 0 or not free - refused:
             continue
-        booking = call.booking
-        link = booking_link(booking)
-        request = now_request(request_for_booking(booking, 1, link), now, policy)
-        for interpreter_id in to_ring(match_now(request, link, free - refused, now), free, refused, slots):
+        for interpreter_id in to_ring(rank_for(call, free - refused, now, policy), free, refused, slots):
             db.session.add(OnDemandRing(call=call, interpreter_id=interpreter_id, rung_at=now))
             free.discard(interpreter_id)
             call.state = CallState.RINGING

@@ -17,7 +17,7 @@ from rris.common.services.transactions import begin_write, rows_changed
 from rris.extensions import db
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.presence import is_reachable, reachable_since
-from rris.ondemand.domain.states import RingOutcome
+from rris.ondemand.domain.states import RingChannel, RingOutcome
 from rris.ondemand.models.ondemand import InterpreterPresence, OnDemandRing
 from rris.ondemand.services.dispatch import back_to_waiting, end_rings, lock_on_demand, queues_of, serve
 
@@ -54,7 +54,11 @@ def went_away(interpreter_id: int, now: datetime, policy: OnDemandPolicy) -> Non
 
 
 def _miss_her_rings(interpreter_id: int, now: datetime, policy: OnDemandPolicy) -> None:
-    ringing = select(OnDemandRing).where(OnDemandRing.interpreter_id == interpreter_id, OnDemandRing.ended_at.is_(None))
+    ringing = select(OnDemandRing).where(
+        OnDemandRing.interpreter_id == interpreter_id,
+        OnDemandRing.ended_at.is_(None),
+        OnDemandRing.channel == RingChannel.PAGE,  # her phone may ring on: she is on call
+    )
     rings = list(db.session.scalars(ringing))
     keys = end_rings(rings, RingOutcome.MISSED, now)
     for ring in rings:

@@ -29,6 +29,13 @@ def answer_call(leg_id: int, call_sid: str, now: datetime, secret_key: str) -> s
     """The leg ticket (signed with `secret_key`) for Twilio's voice webhook of an answered
     outgoing call, or None when the leg is over or belongs to another call. A leg whose CallSid
     never came back (Twilio did not answer the create in time) takes this one."""
+    leg = adopt_call(leg_id, call_sid, now)
+    return None if leg is None else leg_ticket(leg, secret_key)
+
+
+def adopt_call(leg_id: int, call_sid: str, now: datetime) -> PhoneLeg | None:
+    """The outgoing leg Twilio's voice webhook with `call_sid` speaks for, or None when the leg is
+    over, simulated or belongs to another call. A leg whose CallSid never came back takes this one."""
     if not CALL_SID_PATTERN.fullmatch(call_sid or ""):
         return None
     begin_write()
@@ -47,7 +54,7 @@ def answer_call(leg_id: int, call_sid: str, now: datetime, secret_key: str) -> s
         db.session.commit()
         return None
     db.session.commit()
-    return leg_ticket(leg, secret_key)
+    return leg
 
 
 def record_status(params: Mapping[str, str], now: datetime, account: str) -> bool:

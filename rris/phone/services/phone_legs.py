@@ -176,16 +176,16 @@ def request_dial_out(booking_id: int, participant: Participant, now: datetime, s
             phone, f"{setup.public_url}/twilio/voice/{leg_id}", f"{setup.public_url}/twilio/status"
         )
     except VoicePermanentError:
-        _end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
+        end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
         refuse(TWILIO_REFUSED, booking_id, who, tail, _("The telephone network refused to call this number."))
     except VoiceTemporaryError:
-        _end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
+        end_unplaced(leg_id, PhoneLegStatus.FAILED, now)
         refuse(TWILIO_UNAVAILABLE, booking_id, who, tail, _("Calls cannot be placed just now. Try again."))
     except VoiceUncertain:
         # Twilio may have placed it: the voice webhook adopts its CallSid if the phone is answered.
         log.warning("call %s: leg %s may be ringing without a known CallSid", booking_id, leg_id)
     else:
-        _accept_call_sid(leg_id, call_sid)
+        accept_call_sid(leg_id, call_sid)
     return DialOut(leg_id, phone_participant, False, None, tail)
 
 
@@ -348,7 +348,8 @@ def finish_leg(
         db.session.add(PhoneLegEvent(leg_id=leg.id, status=status, at=now))
 
 
-def _end_unplaced(leg_id: int, status: PhoneLegStatus, now: datetime) -> None:
+def end_unplaced(leg_id: int, status: PhoneLegStatus, now: datetime) -> None:
+    """End a leg Twilio did not place (it refused, or could not be reached)."""
     begin_write()
     leg = locked_leg(leg_id)
     if leg is not None and not leg_is_over(leg):
@@ -356,7 +357,8 @@ def _end_unplaced(leg_id: int, status: PhoneLegStatus, now: datetime) -> None:
     db.session.commit()
 
 
-def _accept_call_sid(leg_id: int, call_sid: str) -> None:
+def accept_call_sid(leg_id: int, call_sid: str) -> None:
+    """Note the CallSid Twilio gave the leg it placed."""
     begin_write()
     leg = locked_leg(leg_id)
     if leg is not None and leg.call_sid is None:

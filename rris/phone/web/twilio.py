@@ -1,5 +1,5 @@
-"""Twilio's webhooks: the TwiML that bridges an answered phone into a call, call progress, and
-the dial-in line.
+"""Twilio's webhooks: the TwiML that bridges an answered phone into a call, call progress, the
+dial-in line, and the on-call interpreter's prompt of the on-demand escalation.
 
 No sign-in and no CSRF token: every request must carry a valid X-Twilio-Signature computed
 over the public URL from the settings (Twilio signs the https:// address it called, which a
@@ -20,7 +20,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from rris.common.domain.errors import InvalidInput, TooManyAttempts
+from rris.common.services.wording import language_name, region_name
 from rris.context import current_clock, current_settings
+from rris.ondemand.domain.policy import OnDemandPolicy
+from rris.ondemand.services.phone_answers import PhoneOutcome, phone_keys, phone_offer
 from rris.phone.domain.spoken_languages import SpokenVoice
 from rris.phone.services.dial_in import PIN_DIGITS, dial_in
 from rris.phone.services.phone_callbacks import answer_call, record_status
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 PIN_TIMEOUT_SECONDS = 10
+KEY_TIMEOUT_SECONDS = 8  # after the prompt is said twice
 
 
 @bp.before_request
@@ -68,6 +72,57 @@ def voice(leg_id: int) -> Any:
     with force_locale(spoken.text_locale):
         _say(response, spoken, _("You are joining the call."))
     return _twiml(_stream(response, ticket))
+
+
+@bp.post("/ondemand/<id:leg_id>")
+def on_demand_offer(leg_id: int) -> Any:
+    """An on-call interpreter picked up the escalation's call: in her language, press 1 to take
+    it (a Pashto call for Serbia), or hear that someone else took it meanwhile."""
+    offer = phone_offer(leg_id, request.form.get("CallSid", ""), current_clock().now())
+    if offer is None:
+        return _forbidden()
+    response, spoken = VoiceResponse(), voice_for_leg(leg_id)
+    with force_locale(spoken.text_locale):
+        if offer.outcome is not PhoneOutcome.OFFER:
+            return _twiml(_goodbye(response, spoken, _already_taken()))
+        gather = response.gather(
+            num_digits=1,
+            action=current_settings().public_url + f"/twilio/ondemand/{leg_id}/keys",
+            method="POST",
+            timeout=KEY_TIMEOUT_SECONDS,
+        )
+        prompt = _(
+            "An interpreter is needed now. Press 1 to take a %(language)s call for %(country)s.",
+            language=language_name(offer.language),
+            country=region_name(offer.country),
+        )
+        _say(gather, spoken, prompt)
+        _say(gather, spoken, prompt)  # said twice: she may have missed the start
+        return _twiml(_goodbye(response, spoken, _("No key was pressed. Goodbye.")))
+
+
+@bp.post("/ondemand/<id:leg_id>/keys")
+def on_demand_keys(leg_id: int) -> Any:
+    """She pressed a key: 1 bridges her phone into the officer's call; any other declines."""
+    settings, form = current_settings(), request.form
+    answer = phone_keys(
+        leg_id,
+        form.get("CallSid", ""),
+        form.get("Digits"),
+        current_clock().now(),
+        OnDemandPolicy.from_settings(settings),
+        settings.secret_key,
+    )
+    if answer is None:
+        return _forbidden()
+    response, spoken = VoiceResponse(), voice_for_leg(leg_id)
+    with force_locale(spoken.text_locale):
+        if answer.outcome is PhoneOutcome.JOINED and answer.ticket is not None:
+            _say(response, spoken, _("You are joining the call."))
+            return _twiml(_stream(response, answer.ticket))
+        if answer.outcome is PhoneOutcome.DECLINED:
+            return _twiml(_goodbye(response, spoken, _("Thank you. Another interpreter will be called.")))
+        return _twiml(_goodbye(response, spoken, answer.reason or _already_taken()))
 
 
 @bp.post("/status")
@@ -123,6 +178,16 @@ def _say(parent: Any, spoken: SpokenVoice, text: str) -> None:
         parent.say(text, language=spoken.language)
     else:
         parent.say(text, language=spoken.language, voice=spoken.voice)
+
+
+def _already_taken() -> str:
+    return str(_("Thank you. This call has already been taken by another interpreter. Goodbye."))
+
+
+def _goodbye(response: VoiceResponse, spoken: SpokenVoice, text: str) -> VoiceResponse:
+    _say(response, spoken, text)
+    response.hangup()
+    return response
 
 
 def _ask_for_pin(response: VoiceResponse, spoken: SpokenVoice, before: str) -> VoiceResponse:

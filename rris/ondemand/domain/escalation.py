@@ -1,0 +1,49 @@
+"""When an on-demand request goes to the telephone: after it has waited `after_seconds` with nobody
+answering, the phones of on-call interpreters are called one at a time, best first.
+
+A phone ring lasts `PHONE_RING_SECONDS`: Twilio rings a phone for 60 s, the prompt takes a few
+more, and pressing a key must still find the ring live. Each interpreter's phone is called at most
+once per request, and never by one who declined the request on her page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rris.settings import Settings
+
+PHONE_RING_SECONDS = 90
+# The one key that takes the call; any other key declines it.
+ACCEPT_DIGIT = "1"
+
+
+@dataclass(frozen=True)
+class PhoneEscalation:
+    """How long a request waits before phones are called; 0 turns the escalation off."""
+
+    after_seconds: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PhoneEscalation:
+        """The escalation of these settings."""
+        return cls(after_seconds=settings.ondemand_phone_after_seconds)
+
+    @property
+    def enabled(self) -> bool:
+        """False when phones are never called."""
+        return self.after_seconds > 0
+
+    def waited_since(self, now: datetime) -> datetime:
+        """Requests made at or before this instant have waited long enough for the phone."""
+        return now - timedelta(seconds=self.after_seconds)
+
+
+def phone_ring_lapsed(rung_at: datetime, now: datetime) -> bool:
+    """True once a phone ring has gone unanswered for `PHONE_RING_SECONDS`."""
+    return now - rung_at >= timedelta(seconds=PHONE_RING_SECONDS)
+
+
+def takes_the_call(digits: str | None) -> bool:
+    """True when the key pressed takes the call (1); anything else, or nothing, declines it."""
+    return (digits or "").strip() == ACCEPT_DIGIT
