@@ -54,7 +54,7 @@ def create_portal(
     from rris.common.web import health
     from rris.desk.web import desk
     from rris.offers.web import interpreter
-    from rris.phone.web import phone_countries, twilio
+    from rris.phone.web import phone_countries, simulated_call, twilio
     from rris.pool.web import directory, interpreter_admin, pool_transfer
     from rris.reports.web import reports
     from rris.webhooks.web import endpoints as webhook_endpoints
@@ -72,6 +72,7 @@ def create_portal(
         pool_transfer.bp,
         interpreter_admin.bp,
         phone_countries.bp,
+        simulated_call.bp,
         bookings.bp,
         desk.bp,
         reports.bp,

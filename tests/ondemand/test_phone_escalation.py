@@ -58,6 +58,11 @@ def twilio(app):
 
 @pytest.fixture
 def world(app, clock, twilio):
+    """The on-call world of `on_call_world`, with a Twilio account."""
+    return on_call_world(app)
+
+
+def on_call_world(app) -> SimpleNamespace:
     """Pashto-Serbian interpreters with verified phones, none on her page: Mariam (C2) and Nadia
     (C1) on call; Ines on call but accredited only for North Macedonia; Leyla not on call. Jelena,
     of Serbia's office, asks for Pashto now and chooses to wait."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from itsdangerous import BadData, Signer
+
 from rris.settings import Settings
 
 PHONE_RING_SECONDS = 90
@@ -47,3 +49,21 @@ def phone_ring_lapsed(rung_at: datetime, now: datetime) -> bool:
 def takes_the_call(digits: str | None) -> bool:
     """True when the key pressed takes the call (1); anything else, or nothing, declines it."""
     return (digits or "").strip() == ACCEPT_DIGIT
+
+
+# A simulated escalation call (no Twilio account) is answered on a page whose address carries
+# this signed token in place of Twilio's signature.
+_SIMULATED_SALT = "rris.simulated-escalation"
+
+
+def sign_simulated_call(leg_id: int, secret: str) -> str:
+    """The token that lets the simulated phone of this leg press a key."""
+    return Signer(secret, salt=_SIMULATED_SALT).sign(str(leg_id)).decode()
+
+
+def read_simulated_call(token: str, leg_id: int, secret: str) -> bool:
+    """True when `token` was signed with `secret` for exactly this leg."""
+    try:
+        return Signer(secret, salt=_SIMULATED_SALT).unsign(token).decode() == str(leg_id)
+    except BadData:
+        return False

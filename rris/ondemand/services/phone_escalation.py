@@ -7,7 +7,8 @@ other ring or call. The call is an `OnDemandRing` on the phone channel with the 
 rings her, so pressing 1 takes it through `accept_ring` like a page's Accept, and the partial
 unique index keeps her to one ring at a time on either channel. Every leg passes the toll-fraud
 guard (caps per booking and per day) and the list of countries RRIS may call. Without a Twilio
-account the leg is simulated (no call is placed) and its ring lapses unanswered.
+account the leg is simulated: no call is placed, and the simulated phone is answered on the page
+whose address the log gives (`rris.phone.web.simulated_call`), else its ring lapses unanswered.
 
 The scheduler runs `escalate_to_phones` every few seconds: it ends phone rings that went
 unanswered or whose call ended, hangs up phones still ringing for nothing, and calls the next.
@@ -28,7 +29,7 @@ from rris.calls.services.call_access import name_in_call
 from rris.common.services.transactions import lock_booking
 from rris.enums import CallRole, PhoneDirection, PhoneLegStatus
 from rris.extensions import db
-from rris.ondemand.domain.escalation import PhoneEscalation, phone_ring_lapsed
+from rris.ondemand.domain.escalation import PhoneEscalation, phone_ring_lapsed, sign_simulated_call
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.states import OPEN_STATES, CallState, RingChannel, RingOutcome
 from rris.ondemand.models.ondemand import OnDemandCall, OnDemandRing
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 # Twilio fetches the spoken prompt from here (+ "/<leg id>") when she picks up.
 ESCALATION_VOICE_PATH = "/twilio/ondemand"
 STATUS_PATH = "/twilio/status"
+# Without Twilio, the simulated phone of an escalation call (+ "/<leg id>/<token>").
+SIMULATED_CALL_PATH = "/phone/simulated-call"
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,8 @@ def call_next_phone(call_id: int, now: datetime, policy: OnDemandPolicy, setup: 
         ", simulated" if voice is None else "",
     )
     if voice is None:
+        token = sign_simulated_call(leg_id, setup.secret_key)
+        log.info("on-demand call %s: play the simulated phone at %s", call_id, simulated_call_url(setup, leg_id, token))
         return True
     try:
         call_sid = voice.place_call(
@@ -185,6 +190,11 @@ def call_next_phone(call_id: int, now: datetime, policy: OnDemandPolicy, setup: 
         return False
     accept_call_sid(leg_id, call_sid)
     return True
+
+
+def simulated_call_url(setup: PhoneSetup, leg_id: int, token: str) -> str:
+    """Where the simulated phone of an escalation leg is answered (no Twilio account)."""
+    return f"{setup.public_url}{SIMULATED_CALL_PATH}/{leg_id}/{token}"
 
 
 def _best_on_call(call: OnDemandCall, now: datetime, policy: OnDemandPolicy) -> tuple[int, str] | None:

@@ -20,10 +20,15 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
 from rris.common.domain.errors import InvalidInput, TooManyAttempts
-from rris.common.services.wording import language_name, region_name
 from rris.context import current_clock, current_settings
 from rris.ondemand.domain.policy import OnDemandPolicy
-from rris.ondemand.services.phone_answers import PhoneOutcome, phone_keys, phone_offer
+from rris.ondemand.services.phone_answers import (
+    PhoneOutcome,
+    closing_sentence,
+    phone_keys,
+    phone_offer,
+    prompt_sentence,
+)
 from rris.phone.domain.spoken_languages import SpokenVoice
 from rris.phone.services.dial_in import PIN_DIGITS, dial_in
 from rris.phone.services.phone_callbacks import answer_call, record_status
@@ -84,18 +89,14 @@ def on_demand_offer(leg_id: int) -> Any:
     response, spoken = VoiceResponse(), voice_for_leg(leg_id)
     with force_locale(spoken.text_locale):
         if offer.outcome is not PhoneOutcome.OFFER:
-            return _twiml(_goodbye(response, spoken, _already_taken()))
+            return _twiml(_goodbye(response, spoken, closing_sentence(offer)))
         gather = response.gather(
             num_digits=1,
             action=current_settings().public_url + f"/twilio/ondemand/{leg_id}/keys",
             method="POST",
             timeout=KEY_TIMEOUT_SECONDS,
         )
-        prompt = _(
-            "An interpreter is needed now. Press 1 to take a %(language)s call for %(country)s.",
-            language=language_name(offer.language),
-            country=region_name(offer.country),
-        )
+        prompt = prompt_sentence(offer)
         _say(gather, spoken, prompt)
         _say(gather, spoken, prompt)  # said twice: she may have missed the start
         return _twiml(_goodbye(response, spoken, _("No key was pressed. Goodbye.")))
@@ -120,9 +121,7 @@ def on_demand_keys(leg_id: int) -> Any:
         if answer.outcome is PhoneOutcome.JOINED and answer.ticket is not None:
             _say(response, spoken, _("You are joining the call."))
             return _twiml(_stream(response, answer.ticket))
-        if answer.outcome is PhoneOutcome.DECLINED:
-            return _twiml(_goodbye(response, spoken, _("Thank you. Another interpreter will be called.")))
-        return _twiml(_goodbye(response, spoken, answer.reason or _already_taken()))
+        return _twiml(_goodbye(response, spoken, closing_sentence(answer)))
 
 
 @bp.post("/status")
@@ -178,10 +177,6 @@ def _say(parent: Any, spoken: SpokenVoice, text: str) -> None:
         parent.say(text, language=spoken.language)
     else:
         parent.say(text, language=spoken.language, voice=spoken.voice)
-
-
-def _already_taken() -> str:
-    return str(_("Thank you. This call has already been taken by another interpreter. Goodbye."))
 
 
 def _goodbye(response: VoiceResponse, spoken: SpokenVoice, text: str) -> VoiceResponse:
