@@ -29,7 +29,7 @@ from scheduler.jobs import escalate_on_demand_to_phones
 from scheduler.runner import JOBS
 from tests import factories
 from tests.conftest import DEFAULT_NOW, TEST_SECRET_KEY, committed
-from tests.ondemand.support import ask
+from tests.ondemand.support import ask, available_interpreter, live_ring_of
 from tests.phone.test_twilio_webhooks import (  # noqa: F401 (the autouse fixture)
     PUBLIC,
     SIGNALING,
@@ -300,3 +300,11 @@ def test_the_toll_fraud_cap_per_session_stops_the_escalation(app, browser, clock
     assert called(twilio) == [PHONES["mariam"]]
     with app.app_context():
         assert db.session.scalar(select(db.func.count(PhoneLeg.id))) == 1
+
+
+def test_a_phone_ringing_takes_no_pages_place(app, clock, world, twilio):
+    tick(app, clock, AFTER)
+    with app.app_context(), app.test_request_context():
+        pages = [available_interpreter(NOW + AFTER + timedelta(seconds=1)) for _ in range(3)]
+        assert all(live_ring_of(profile.id) is not None for profile in pages)  # RRIS_ONDEMAND_RINGS_AT_ONCE = 3
+    assert ring_outcomes(app, world)[world.mariam] == (RingChannel.PHONE, None)  # and her phone rings on

@@ -25,7 +25,7 @@ from rris.matching.services.booking_matching import request_for_booking
 from rris.ondemand.domain.holds import provisional_hold
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.queueing import to_ring
-from rris.ondemand.domain.states import CallState, RingOutcome
+from rris.ondemand.domain.states import CallState, RingChannel, RingOutcome
 from rris.ondemand.models.ondemand import OnDemandCall, OnDemandRing
 from rris.ondemand.queries.presence import engaged_interpreters, pairs_of, reachable_interpreters
 from rris.ondemand.queries.queue import live_rings, open_calls, pair_key, refused_by
@@ -73,7 +73,8 @@ def serve(keys: Iterable[str], now: datetime, policy: OnDemandPolicy) -> None:
     for call in calls:
         if not free:
             break
-        slots = policy.rings_at_once - len(live_rings(call.id))
+        # A phone ring of the escalation takes no page's place: the pages go on ringing as many.
+        slots = policy.rings_at_once - sum(ring.channel is RingChannel.PAGE for ring in live_rings(call.id))
         refused = refused_by(call.id)
         if slots <= 0 or not free - refused:
             continue

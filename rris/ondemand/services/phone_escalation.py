@@ -90,6 +90,9 @@ def escalate_to_phones(
 def end_lapsed_phone_rings(now: datetime, policy: OnDemandPolicy) -> int:
     """End as missed the phone rings unanswered for too long or whose telephone call is over
     (nobody picked up, busy, or she hung up without pressing a key); serve their queues."""
+    if not any(_phone_ring_over(ring, now) for ring in live_phone_rings()):
+        db.session.commit()  # nothing to end: no write transaction every few seconds
+        return 0
     lock_on_demand()
     over = [ring for ring in live_phone_rings() if _phone_ring_over(ring, now)]
     freed = end_rings(over, RingOutcome.MISSED, now)
