@@ -308,3 +308,16 @@ def test_a_phone_ringing_takes_no_pages_place(app, clock, world, twilio):
         pages = [available_interpreter(NOW + AFTER + timedelta(seconds=1)) for _ in range(3)]
         assert all(live_ring_of(profile.id) is not None for profile in pages)  # RRIS_ONDEMAND_RINGS_AT_ONCE = 3
     assert ring_outcomes(app, world)[world.mariam] == (RingChannel.PHONE, None)  # and her phone rings on
+
+
+def test_a_phone_picked_up_without_a_key_moves_on_even_if_twilio_never_reports_the_end(
+    app, browser, clock, world, twilio
+):
+    tick(app, clock, AFTER)
+    clock.set(NOW + AFTER + timedelta(seconds=80))
+    picks_up(browser, *leg_of(app, world, "mariam"))  # she listens, and never presses a key
+    tick(app, clock, AFTER + timedelta(seconds=135))
+    assert called(twilio) == [PHONES["mariam"]]  # past the 90 s of ringing: she did pick up
+    tick(app, clock, AFTER + timedelta(seconds=140))  # a minute after she picked up
+    assert called(twilio) == [PHONES["mariam"], PHONES["nadia"]]
+    assert ring_outcomes(app, world)[world.mariam] == (RingChannel.PHONE, RingOutcome.MISSED)

@@ -16,6 +16,8 @@ from itsdangerous import BadData, Signer
 from rris.settings import Settings
 
 PHONE_RING_SECONDS = 90
+# Once she picked up, the prompt said twice and the wait for a key take well under this.
+PROMPT_SECONDS = 60
 # The one key that takes the call; any other key declines it.
 ACCEPT_DIGIT = "1"
 
@@ -41,9 +43,12 @@ class PhoneEscalation:
         return now - timedelta(seconds=self.after_seconds)
 
 
-def phone_ring_lapsed(rung_at: datetime, now: datetime) -> bool:
-    """True once a phone ring has gone unanswered for `PHONE_RING_SECONDS`."""
-    return now - rung_at >= timedelta(seconds=PHONE_RING_SECONDS)
+def phone_ring_lapsed(rung_at: datetime, answered_at: datetime | None, now: datetime) -> bool:
+    """True once a phone ring went unanswered for `PHONE_RING_SECONDS`, or, picked up, brought no
+    key within `PROMPT_SECONDS` (should Twilio's report of the call's end never come)."""
+    if answered_at is None:
+        return now - rung_at >= timedelta(seconds=PHONE_RING_SECONDS)
+    return now - answered_at >= timedelta(seconds=PROMPT_SECONDS)
 
 
 def takes_the_call(digits: str | None) -> bool:

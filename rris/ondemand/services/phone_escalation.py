@@ -225,8 +225,7 @@ def _phone_ring_over(ring: OnDemandRing, now: datetime) -> bool:
     leg = ring.phone_leg
     if leg is None or leg_is_over(leg):
         return True
-    # Once she picked up, the prompt decides (a key, or the call ends); until then, the time.
-    return leg.answered_at is None and phone_ring_lapsed(ring.rung_at, now)
+    return phone_ring_lapsed(ring.rung_at, leg.answered_at, now)
 
 
 def _end_unplaced_ring(ring_id: int, now: datetime, policy: OnDemandPolicy) -> None:
