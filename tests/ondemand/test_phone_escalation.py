@@ -39,7 +39,7 @@ from tests.phone.test_twilio_webhooks import (  # noqa: F401 (the autouse fixtur
     stream_ticket,
     twiml,
 )
-from tests.support.twilio_recorder import TEST_ACCOUNT_SID, twilio_voice
+from tests.support.twilio_recorder import TEST_ACCOUNT_SID, changed_settings, twilio_voice
 from tests.translations.catalogues import catalogue
 
 NOW = DEFAULT_NOW  # Monday 08:00 UTC: 12:30 in Kabul, inside the interpreters' hours
@@ -162,9 +162,8 @@ def test_the_best_on_call_interpreter_is_called_after_the_wait_and_not_before(ap
 
 
 def test_nobody_is_called_when_the_escalation_is_off(app, clock, world, twilio):
-    with app.app_context():
-        app.extensions["rris.settings"] = app.extensions["rris.settings"].replace(ondemand_phone_after_seconds=0)
-    tick(app, clock, timedelta(minutes=10))
+    with changed_settings(app, ondemand_phone_after_seconds=0):
+        tick(app, clock, timedelta(minutes=10))
     assert called(twilio) == []
 
 
@@ -291,13 +290,12 @@ def test_a_phone_that_is_not_answered_at_all_moves_on_when_twilio_says_so(app, b
 
 
 def test_the_toll_fraud_cap_per_session_stops_the_escalation(app, browser, clock, world, twilio):
-    with app.app_context():
-        app.extensions["rris.settings"] = app.extensions["rris.settings"].replace(phone_calls_per_booking=1)
-    tick(app, clock, AFTER)
-    leg_id, call_sid = leg_of(app, world, "mariam")
-    presses(browser, leg_id, call_sid, "2")
-    tick(app, clock, AFTER + timedelta(seconds=5))
-    assert called(twilio) == [PHONES["mariam"]]
+    with changed_settings(app, phone_calls_per_booking=1):
+        tick(app, clock, AFTER)
+        leg_id, call_sid = leg_of(app, world, "mariam")
+        presses(browser, leg_id, call_sid, "2")
+        tick(app, clock, AFTER + timedelta(seconds=5))
+    assert called(twilio) == [PHONES["mariam"]]  # Nadia is eligible, but the session had its one call
     with app.app_context():
         assert db.session.scalar(select(db.func.count(PhoneLeg.id))) == 1
 
