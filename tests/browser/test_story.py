@@ -40,8 +40,8 @@ from rris.bookings.models.bookings import Assignment, Booking
 from rris.calls.models.calls import CallAttendance, CallSummary
 from rris.enums import BookingState
 from rris.extensions import db
+from rris.reports.domain.billing import session_cost
 from rris.reports.domain.report_period import ReportFilter
-from rris.reports.domain.reports import session_cost
 from rris.reports.queries.reports import monthly_report
 from tests import factories
 from tests.support.calendars import parse_ics, seen_instant, wall_clock

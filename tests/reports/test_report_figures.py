@@ -9,21 +9,10 @@ from decimal import Decimal
 import pytest
 
 from rris.enums import BookingState, Modality
+from rris.reports.domain.billing import ChargeGroup, ChargeRow, cents_to_amount, session_cost, session_cost_cents
+from rris.reports.domain.durations import median_duration, median_microseconds
 from rris.reports.domain.report_period import ReportFilter, period_bounds
-from rris.reports.domain.reports import (
-    ChargeGroup,
-    ChargeRow,
-    SessionGroup,
-    SessionRow,
-    cents_to_amount,
-    compute_report,
-    group_sessions,
-    median_duration,
-    median_microseconds,
-    report_from_groups,
-    session_cost,
-    session_cost_cents,
-)
+from rris.reports.domain.reports import SessionGroup, SessionRow, compute_report, group_sessions, report_from_groups
 
 BELGRADE = "Europe/Belgrade"
 MARCH = ReportFilter.month(2026, 3, BELGRADE)

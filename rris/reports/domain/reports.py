@@ -5,7 +5,8 @@ The rules, stated once (the report pages and exports repeat them to their reader
 - **Period.** A run of whole local days in the coordinator's zone (`rris.reports.domain.report_period`).
 - **Which sessions.** A session belongs to the period its *start* falls in, whatever its state;
   a session from 23:30 to 00:30 belongs to the day, and month, it started in. All its minutes
-  count there.
+  count there. An on-demand call starts when an interpreter answers it (when it was requested,
+  if nobody did).
 - **Delivered.** A session is delivered when it is completed. Its delivered time is the call
   summary's delivered seconds (an officer and an interpreter in the call together, counted once)
   when the call left a summary, else the booked duration (a telephone session held outside the
@@ -17,24 +18,18 @@ The rules, stated once (the report pages and exports repeat them to their reader
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeVar
+from decimal import Decimal
 
 from rris.calls.domain.call_presence import rounded_minutes
 from rris.enums import BookingState, Modality
+from rris.reports.domain.billing import ChargeGroup, ChargeRow, billable, is_delivered, session_cost
+from rris.reports.domain.durations import median_microseconds, microseconds
 from rris.reports.domain.report_period import ReportFilter
 from rris.timeutil import ensure_utc
-
-CENT = Decimal("0.01")
-SECONDS_PER_HOUR = 3600
-MICROSECOND = timedelta(microseconds=1)
-
-Amount = TypeVar("Amount", int, Decimal)  # seconds, or what they cost
 
 
 @dataclass(frozen=True)
@@ -54,6 +49,7 @@ class SessionRow:
     had_call: bool = False  # anyone joined the RRIS call (browser or phone)
     phone_fallback: bool = False  # someone in the call took part by telephone
     modality: Modality = Modality.VIDEO
+    on_demand: bool = False  # an on-demand call, not a session booked ahead
 
     @property
     def booked_seconds(self) -> int:
@@ -69,73 +65,6 @@ class SessionRow:
         return billable(
             self.state, self.delivered_seconds is not None, self.delivered_seconds or 0, self.booked_seconds
         )
-
-
-@dataclass(frozen=True)
-class ChargeRow:
-    """One interpreter holding a leg of a booking, with their rate."""
-
-    booking_id: int
-    hourly_rate: Decimal
-    currency: str
-
-
-def is_delivered(state: BookingState) -> bool:
-    """A session is delivered when it is completed."""
-    return state is BookingState.COMPLETED
-
-
-def billable(state: BookingState, has_summary: bool, by_summary: Amount, by_booking: Amount) -> Amount:
-    """What of a session counts as delivered: nothing unless delivered, then what its call summary
-    gives, else what its booked duration gives (seconds, or the cost of those seconds)."""
-    if not is_delivered(state):
-        return by_booking * 0
-    return by_summary if has_summary else by_booking
-
-
-def session_cost(seconds: int, hourly_rate: Decimal) -> Decimal:
-    """What `seconds` at `hourly_rate` cost, rounded to the cent half-up (37 min at 25.00 → 15.42)."""
-    exact = Decimal(seconds) * Decimal(hourly_rate) / SECONDS_PER_HOUR
-    return exact.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def session_cost_cents(seconds: int, rate_cents: int) -> int:
-    """`session_cost` in whole cents, for a rate in whole cents, by integer arithmetic only:
-    ⌊(2 × seconds × rate + 3600) / 7200⌋ is seconds × rate / 3600 rounded half up. The database
-    computes exactly this (`rris.reports.queries.reports`), so that it can sum costs without rounding drift."""
-    return (2 * seconds * rate_cents + SECONDS_PER_HOUR) // (2 * SECONDS_PER_HOUR)
-
-
-def cents_to_amount(cents: int) -> Decimal:
-    """Whole cents as an amount to the cent (2158 → 21.58)."""
-    return (Decimal(cents) / 100).quantize(CENT)
-
-
-def median_duration(durations: Iterable[timedelta]) -> timedelta | None:
-    """The median (mean of the middle two for an even count), or None for none."""
-    values = sorted(durations)
-    if not values:
-        return None
-    return timedelta(seconds=statistics.median(value.total_seconds() for value in values))
-
-
-def median_microseconds(durations: Iterable[int]) -> timedelta | None:
-    """`median_duration` of durations given in whole microseconds, as the database computes them.
-
-    Only the middle one or two values are turned into durations: the median of those is the
-    median of all of them.
-    """
-    values = sorted(durations)
-    if not values:
-        return None
-    middle = len(values) // 2
-    picked = values[middle - 1 : middle + 1] if len(values) % 2 == 0 else values[middle : middle + 1]
-    return median_duration(timedelta(microseconds=value) for value in picked)
-
-
-def microseconds(duration: timedelta) -> int:
-    """A duration in whole microseconds."""
-    return duration // MICROSECOND
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +84,7 @@ class SessionGroup:
     sessions: int
     booked_seconds: int  # the sum of their booked durations
     summary_seconds: int  # the sum of their call summaries' delivered seconds (0 without a summary)
+    on_demand: bool = False  # on-demand calls rather than sessions booked ahead
 
     @property
     def billable_seconds(self) -> int:
@@ -162,38 +92,18 @@ class SessionGroup:
         return billable(self.state, self.has_summary, self.summary_seconds, self.booked_seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeGroup:
-    """What the interpreters holding legs of like sessions bill, per session and interpreter
-    rounded to the cent, then summed: once for the call summaries' seconds, once for the booked
-    seconds (`billable` picks which counts)."""
-
-    country_code: str
-    currency: str
-    state: BookingState
-    has_summary: bool
-    sessions: int  # the sessions billed (one with two interpreters in this currency counts once)
-    cost_by_summary: Decimal
-    cost_by_booking: Decimal
-    seconds_by_summary: int = 0  # the interpreter time billed (each interpreter's, so twice for two)
-    seconds_by_booking: int = 0
-
-    @property
-    def billable_cost(self) -> Decimal:
-        return billable(self.state, self.has_summary, self.cost_by_summary, self.cost_by_booking)
-
-    @property
-    def billable_seconds(self) -> int:
-        return billable(self.state, self.has_summary, self.seconds_by_summary, self.seconds_by_booking)
-
-
 @dataclass(frozen=True)
 class Report:
     """The figures of one period and filter. Times are kept in seconds (minutes = seconds / 60);
     the `*_minutes` properties round them half a minute up for reading.
 
-    - `requested_sessions`, `requested_seconds`: every session that starts in the period, in any
-      state, and its booked duration.
+    The booking figures (requested, filled, fill rate, time to fill, lead time, cancellations,
+    outcomes) are those of sessions booked ahead: an on-demand call is never offered, filled or
+    cancelled with notice (`rris.reports.domain.on_demand` has its own figures). Delivered time,
+    minutes by language, cost and calls count every session, on-demand ones included.
+
+    - `requested_sessions`, `requested_seconds`: every booked session that starts in the period,
+      in any state, and its booked duration.
     - `delivered_sessions`, `delivered_seconds`: completed sessions and their delivered time.
     - `filled_sessions`: sessions that hold a confirmation (every leg had its interpreter).
     - `fill_rate`: filled / (requested − cancelled while unfilled); None when that is 0. A session
@@ -261,21 +171,22 @@ def compute_report(
     the other narrowing is the loader's job)."""
     start, end = report_filter.bounds
     rows = [row for row in sessions if start <= ensure_utc(row.starts_at) < end]
+    booked = [row for row in rows if not row.on_demand]
     return report_from_groups(
         (start, end),
         group_sessions(rows),
         group_charges(rows, charges),
         times_to_fill=[
             microseconds(ensure_utc(row.confirmed_at) - ensure_utc(row.created_at))
-            for row in rows
+            for row in booked
             if row.confirmed_at is not None
         ],
-        lead_times=[microseconds(ensure_utc(row.starts_at) - ensure_utc(row.created_at)) for row in rows],
+        lead_times=[microseconds(ensure_utc(row.starts_at) - ensure_utc(row.created_at)) for row in booked],
     )
 
 
 # What `group_sessions` and `group_charges` group by: the leading fields of their groups.
-_SessionKey = tuple[str, str, BookingState, bool, bool, Modality, bool, bool, bool]
+_SessionKey = tuple[str, str, BookingState, bool, bool, Modality, bool, bool, bool, bool]
 _ChargeKey = tuple[str, str, BookingState, bool]
 
 
@@ -293,13 +204,14 @@ def group_sessions(rows: Iterable[SessionRow]) -> list[SessionGroup]:
             row.had_call,
             row.phone_fallback,
             row.delivered_seconds is not None,
+            row.on_demand,
         )
         total = totals[key]
         total[0] += 1
         total[1] += row.booked_seconds
         total[2] += row.delivered_seconds or 0
     return [
-        SessionGroup(*key, sessions=total[0], booked_seconds=total[1], summary_seconds=total[2])
+        SessionGroup(*key[:-1], sessions=total[0], booked_seconds=total[1], summary_seconds=total[2], on_demand=key[-1])
         for key, total in totals.items()
     ]
 
@@ -343,11 +255,12 @@ def report_from_groups(
 ) -> Report:
     """The figures of the period `bounds` from its sessions grouped (`SessionGroup`), their charges
     grouped (`ChargeGroup`), and the durations behind the medians in microseconds: confirmation −
-    creation of each filled session, start − creation of each session."""
+    creation of each filled booked session, start − creation of each booked session."""
     groups = list(groups)
-    requested = sum(group.sessions for group in groups)
-    cancelled = [group for group in groups if group.state is BookingState.CANCELLED]
-    filled = sum(group.sessions for group in groups if group.filled)
+    booked = [group for group in groups if not group.on_demand]
+    requested = sum(group.sessions for group in booked)
+    cancelled = [group for group in booked if group.state is BookingState.CANCELLED]
+    filled = sum(group.sessions for group in booked if group.filled)
     cancelled_unfilled = sum(group.sessions for group in cancelled if not group.filled)
     eligible = requested - cancelled_unfilled
     delivered = [group for group in groups if is_delivered(group.state)]
@@ -358,7 +271,7 @@ def report_from_groups(
     outcomes: Counter[BookingState] = Counter()
     by_language: defaultdict[tuple[str, str], int] = defaultdict(int)
     sessions_by_language: defaultdict[tuple[str, str], int] = defaultdict(int)
-    for group in groups:
+    for group in booked:
         outcomes[group.state] += group.sessions
     for group in delivered:
         by_language[(group.country_code, group.applicant_language)] += group.billable_seconds
@@ -377,7 +290,7 @@ def report_from_groups(
     return Report(
         bounds=bounds,
         requested_sessions=requested,
-        requested_seconds=sum(group.booked_seconds for group in groups),
+        requested_seconds=sum(group.booked_seconds for group in booked),
         delivered_sessions=sum(group.sessions for group in delivered),
         delivered_seconds=sum(group.billable_seconds for group in delivered),
         filled_sessions=filled,

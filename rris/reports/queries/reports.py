@@ -34,9 +34,6 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from rris.bookings.models.bookings import Assignment, Booking
 from rris.calls.models.calls import CallAttendance, CallSummary
@@ -44,84 +41,19 @@ from rris.extensions import db
 from rris.phone.models.phone_legs import PhoneLeg
 from rris.pool.models.geography import Country
 from rris.pool.models.interpreters import InterpreterProfile
+from rris.reports.domain.billing import SECONDS_PER_HOUR, ChargeGroup, ChargeRow, cents_to_amount
 from rris.reports.domain.report_period import ReportFilter
-from rris.reports.domain.reports import (
-    SECONDS_PER_HOUR,
-    ChargeGroup,
-    ChargeRow,
-    Report,
-    SessionGroup,
-    SessionRow,
-    cents_to_amount,
-    compute_report,
-    report_from_groups,
-)
+from rris.reports.domain.reports import Report, SessionGroup, SessionRow, compute_report, report_from_groups
+from rris.reports.queries.report_sql import booked_seconds, filtered, microseconds_between, summary_seconds
 from rris.timeutil import ensure_utc
 
 PHONE_CHANNEL = "phone"
-MICROSECONDS_PER_SECOND = 1_000_000
 REPORT_WORK_MEM = "64MB"  # PostgreSQL's memory per sort or hash while a report runs
-
-
-class microseconds_between(FunctionElement[int]):  # noqa: N801 (an SQL function, named like one)
-    """`later` − `earlier` (two instant columns) in whole microseconds: exact, unlike a float of seconds."""
-
-    type = BigInteger()
-    name = "microseconds_between"
-    inherit_cache = True
-
-
-@compiles(microseconds_between, "sqlite")
-def _microseconds_between_sqlite(element: microseconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLAlchemy stores instants on SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): whole seconds
-    # from unixepoch (SQLite 3.38+), the microseconds from their six digits (none → 0).
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return (
-        f"((unixepoch({later}) - unixepoch({earlier})) * 1000000"
-        f" + CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER))"
-    )
-
-
-@compiles(microseconds_between, "postgresql")
-def _microseconds_between_postgresql(element: microseconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    # EXTRACT(EPOCH ...) of an interval is numeric (exact) since PostgreSQL 14.
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000 AS BIGINT)"
-
-
-def _booked_seconds() -> ColumnElement[int]:
-    """A booking's booked duration in whole seconds, truncated as `SessionRow.booked_seconds` is."""
-    return (
-        microseconds_between(Booking.ends_at, Booking.starts_at) // MICROSECONDS_PER_SECOND
-    )  # positive: floor is truncation
 
 
 def _cost_cents(seconds: ColumnElement[int], rate_cents: ColumnElement[int]) -> ColumnElement[int]:
     """`session_cost_cents` in SQL: ⌊(2 × seconds × rate + 3600) / 7200⌋ in 64-bit integers."""
     return (2 * cast(seconds, BigInteger) * rate_cents + SECONDS_PER_HOUR) // (2 * SECONDS_PER_HOUR)
-
-
-def _filtered(statement: Select[Any], report_filter: ReportFilter) -> Select[Any]:
-    """`statement` (which selects from bookings) narrowed to the period and the filter."""
-    start, end = report_filter.bounds
-    statement = statement.where(Booking.starts_at >= start, Booking.starts_at < end)
-    if report_filter.country_code is not None:
-        country_id = select(Country.id).where(Country.code == report_filter.country_code).scalar_subquery()
-        statement = statement.where(Booking.country_id == country_id)
-    if report_filter.department_id is not None:
-        statement = statement.where(Booking.department_id == report_filter.department_id)
-    if report_filter.language is not None:
-        statement = statement.where(
-            or_(
-                Booking.applicant_language == report_filter.language,
-                Booking.officer_language == report_filter.language,
-            )
-        )
-    if report_filter.session_kind is not None:
-        statement = statement.where(Booking.session_kind == report_filter.session_kind)
-    if report_filter.modality is not None:
-        statement = statement.where(Booking.modality == report_filter.modality)
-    return statement
 
 
 def _attendance_channel() -> ColumnElement[int | None]:
@@ -130,17 +62,6 @@ def _attendance_channel() -> ColumnElement[int | None]:
     by_phone = case((CallAttendance.channel == PHONE_CHANNEL, 1), else_=0)
     return (
         select(func.max(by_phone)).where(CallAttendance.booking_id == Booking.id).correlate(Booking).scalar_subquery()
-    )
-
-
-def _summary_seconds() -> ColumnElement[int | None]:
-    """The call summary's delivered seconds; NULL when the call left no summary (one look up
-    the summary's key: cheaper than joining, which makes PostgreSQL hash every summary)."""
-    return (
-        select(CallSummary.delivered_seconds)
-        .where(CallSummary.booking_id == Booking.id)
-        .correlate(Booking)
-        .scalar_subquery()
     )
 
 
@@ -159,6 +80,7 @@ _KEYS = (
     "attendance_channel",
     "answered_phone_leg",
     "has_summary",
+    "on_demand",
 )
 _COLUMNS = ("part", *_KEYS, "currency", "sessions", "first", "second", "third", "fourth")
 
@@ -166,7 +88,8 @@ _COLUMNS = ("part", *_KEYS, "currency", "sessions", "first", "second", "third", 
 def _per_booking(report_filter: ReportFilter) -> CTE:
     """One compact row per booking of the report, all the figures look at; computed once
     (MATERIALIZED) and read by every part of `_report_statement`."""
-    statement = _filtered(
+    booked_ahead = Booking.on_demand.is_(False)
+    statement = filtered(
         select(
             Booking.id.label("booking_id"),
             Country.code.label("country_code"),
@@ -175,13 +98,18 @@ def _per_booking(report_filter: ReportFilter) -> CTE:
             Booking.confirmed_at.is_not(None).label("filled"),
             Booking.cancelled_late.label("cancelled_late"),
             Booking.modality.label("modality"),
+            Booking.on_demand.label("on_demand"),
             _attendance_channel().label("attendance_channel"),
             _answered_phone_leg().label("answered_phone_leg"),
-            _booked_seconds().label("booked_seconds"),
-            _summary_seconds().label("summary_seconds"),
-            microseconds_between(Booking.starts_at, Booking.created_at).label("lead_time"),
+            booked_seconds().label("booked_seconds"),
+            summary_seconds().label("summary_seconds"),
+            # The medians are of sessions booked ahead: NULL (left out) for an on-demand call.
+            case((booked_ahead, microseconds_between(Booking.starts_at, Booking.created_at))).label("lead_time"),
             case(
-                (Booking.confirmed_at.is_not(None), microseconds_between(Booking.confirmed_at, Booking.created_at))
+                (
+                    and_(booked_ahead, Booking.confirmed_at.is_not(None)),
+                    microseconds_between(Booking.confirmed_at, Booking.created_at),
+                )
             ).label("time_to_fill"),
         )
         .select_from(Booking)
@@ -281,7 +209,7 @@ def _report_statement(report_filter: ReportFilter) -> CompoundSelect[Any]:
 
 def session_rows(report_filter: ReportFilter) -> list[SessionRow]:
     """One row per booking in the report, with its call summary and whether the call used a phone."""
-    statement = _filtered(
+    statement = filtered(
         select(
             Booking.id,
             Country.code,
@@ -296,6 +224,7 @@ def session_rows(report_filter: ReportFilter) -> list[SessionRow]:
             _attendance_channel().label("attendance_channel"),
             _answered_phone_leg().label("answered_phone_leg"),
             Booking.modality,
+            Booking.on_demand,
         )
         .select_from(Booking)
         .join(Country, Country.id == Booking.country_id)
@@ -317,6 +246,7 @@ def session_rows(report_filter: ReportFilter) -> list[SessionRow]:
             had_call=row[10] is not None,
             phone_fallback=row[10] == 1 or bool(row[11]),
             modality=row[12],
+            on_demand=bool(row[13]),
         )
         for row in db.session.execute(statement)
     ]
@@ -324,7 +254,7 @@ def session_rows(report_filter: ReportFilter) -> list[SessionRow]:
 
 def charge_rows(report_filter: ReportFilter) -> list[ChargeRow]:
     """The interpreters still holding a leg of the report's bookings, with their rate and currency."""
-    statement = _filtered(
+    statement = filtered(
         select(Assignment.booking_id, InterpreterProfile.hourly_rate, InterpreterProfile.rate_currency)
         .select_from(Booking)
         .join(Assignment, and_(Assignment.booking_id == Booking.id, Assignment.released_at.is_(None)))
@@ -354,6 +284,7 @@ def monthly_report(report_filter: ReportFilter) -> Report:
                     filled=bool(row["filled"]),
                     cancelled_late=bool(row["cancelled_late"]),
                     modality=row["modality"],
+                    on_demand=bool(row["on_demand"]),
                     had_call=row["attendance_channel"] is not None,
                     phone_fallback=row["attendance_channel"] == 1 or bool(row["answered_phone_leg"]),
                     has_summary=bool(row["has_summary"]),

@@ -15,7 +15,7 @@ from rris.calls.domain.call_presence import rounded_minutes
 from rris.calls.models.calls import CallSummary
 from rris.extensions import db
 from rris.pool.models.geography import Department
-from rris.reports.domain.reports import billable
+from rris.reports.domain.billing import billable
 from rris.webhooks.domain.events import DeliveryState, WebhookEventType
 from rris.webhooks.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
