@@ -183,7 +183,7 @@ def test_no_export_carries_a_cell_a_spreadsheet_would_run(scene, browser):
 
 def test_the_report_names_its_month_and_writes_money_in_the_readers_locale(scene, browser):
     page = page_of(browser, "hub@pool.example", f"/reports?{MARCH}").get_data(as_text=True)
-    assert "<span class=\"muted\">March 2026</span>" in page
+    assert '<span class="muted">March 2026</span>' in page
     cost = page[page.index('id="table-cost"') :]
     assert "210.02\u00a0€" in cost[: cost.index("</table>")]  # the row's currency, as English in Europe writes it
     trend = page[page.index('id="table-trend"') :]
@@ -209,6 +209,8 @@ def test_a_serbian_reader_sees_the_report_cells_in_serbian(app):
             template, period=Period.month_of(date(2026, 3, 1)), amount=Decimal("1210.02"), share=0.825, Kind=Kind
         )
     assert text == "mart 2026.|1.210,02\u00a0€|82,5%"
+
+
 @pytest.mark.parametrize("path", ["/reports", "/reports/print"])
 def test_every_report_table_scrolls_in_a_frame_keyboard_users_reach_and_no_link_hides_in_a_summary(
     scene, browser, path
