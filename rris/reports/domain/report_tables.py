@@ -31,6 +31,7 @@ class Kind(StrEnum):
     RATIO = "ratio"  # 0..1, shown as a percentage
     MONEY = "money"  # a Decimal in the row's currency
     HOURS = "hours"  # a float number of hours
+    SECONDS = "seconds"  # a float number of seconds
     DAYS = "days"
     PERIOD = "period"  # a `Period`: people read its dates, files carry its ISO form
 

@@ -33,6 +33,7 @@ _XLSX_FORMATS = {
     Kind.RATIO: "0.0%",
     Kind.MONEY: "#,##0.00",
     Kind.HOURS: "#,##0.0",
+    Kind.SECONDS: "#,##0.0",
     Kind.DAYS: "#,##0.0",
 }
 _COLUMN_WIDTH = 16

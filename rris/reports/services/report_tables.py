@@ -103,16 +103,34 @@ def outcomes_table(report: Report) -> Table:
 
 def languages_table(report: Report, countries: CountryLabels) -> Table:
     """Delivered sessions and minutes by country and applicant's language, largest first."""
+    return minutes_by_language_table(
+        "languages",
+        _("Minutes by language and country"),
+        report.seconds_by_language,
+        report.sessions_by_language,
+        countries,
+    )
+
+
+def minutes_by_language_table(
+    key: str,
+    title: str,
+    seconds_by_language: Mapping[tuple[str, str], int],
+    sessions_by_language: Mapping[tuple[str, str], int],
+    countries: CountryLabels,
+    note: str = "",
+) -> Table:
+    """Delivered sessions and minutes per (country, applicant's language), by country, largest first."""
     rows = sorted(
         (
             (
                 countries.name(country),
                 language_name(language),
-                report.sessions_by_language[key],
+                sessions_by_language[pair],
                 rounded_minutes(seconds),
             )
-            for key, seconds in report.seconds_by_language.items()
-            for country, language in [key]
+            for pair, seconds in seconds_by_language.items()
+            for country, language in [pair]
         ),
         key=lambda row: (row[0], -row[3], row[1]),
     )
@@ -122,7 +140,7 @@ def languages_table(report: Report, countries: CountryLabels) -> Table:
         Column(_("Sessions delivered"), Kind.COUNT),
         Column(_("Minutes delivered"), Kind.MINUTES, rests_on=2),
     )
-    return Table("languages", _("Minutes by language and country"), columns, tuple(rows))
+    return Table(key, title, columns, tuple(rows), note)
 
 
 def cost_table(report: Report, countries: CountryLabels) -> Table:

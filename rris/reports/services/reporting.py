@@ -21,14 +21,17 @@ from rris.common.domain import formats
 from rris.common.services.wording import current_locale, language_name, region_label
 from rris.extensions import db
 from rris.pool.models.geography import Country
+from rris.reports.domain.on_demand import OnDemandReport
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.domain.report_tables import Period, Table
 from rris.reports.domain.reports import Report
 from rris.reports.domain.utilisation import bucket_labels, distribution
 from rris.reports.integrations import charts
 from rris.reports.integrations.report_files import table_csv, workbook
+from rris.reports.queries.on_demand import on_demand_report
 from rris.reports.queries.reports import monthly_report
 from rris.reports.queries.utilisation import NamedUtilisation, pool_utilisation
+from rris.reports.services.on_demand_tables import on_demand_languages_table, on_demand_table
 from rris.reports.services.report_tables import (
     CountryLabels,
     cost_table,
@@ -41,7 +44,16 @@ from rris.reports.services.report_tables import (
 )
 
 TREND_MONTHS = 12
-EXPORTED_TABLES = ("summary", "trend", "outcomes", "languages", "cost", "utilisation")
+EXPORTED_TABLES = (
+    "summary",
+    "trend",
+    "outcomes",
+    "languages",
+    "cost",
+    "on_demand",
+    "on_demand_languages",
+    "utilisation",
+)
 
 
 class ReportNotAllowed(PermissionError):
@@ -54,6 +66,7 @@ class ReportView:
 
     report_filter: ReportFilter
     report: Report
+    on_demand: OnDemandReport
     trend: list[tuple[date, Report]]
     utilisation: list[NamedUtilisation] | None  # None: the viewer does not manage the pool
     countries: CountryLabels
@@ -68,6 +81,8 @@ class ReportView:
             outcomes_table(self.report),
             languages_table(self.report, self.countries),
             cost_table(self.report, self.countries),
+            on_demand_table(report_period(self.report_filter), self.on_demand),
+            on_demand_languages_table(self.on_demand, self.countries),
         ]
         if self.utilisation is not None:
             tables.append(distribution_table(self.utilisation))
@@ -87,6 +102,13 @@ class ReportView:
                 zone=self.report_filter.zone_name,
             )
         ]
+        lines.append(
+            _(
+                "Sessions requested, the fill rate, the time to fill, the lead time, cancellations and outcomes are "
+                "those of sessions booked ahead; on-demand calls have their own figures. Delivered sessions and "
+                "minutes, what each country owes and utilisation include on-demand sessions."
+            )
+        )
         if self.cross_country:
             lines.append(_("Counts from 1 to 4 are shown as <5 and the figures resting on them are left blank."))
         lines.extend(f"{name}: {note}" for name, note in sorted(self.countries.footnotes.items()))
@@ -122,6 +144,7 @@ def build_report(actor: Actor, report_filter: ReportFilter) -> ReportView:
     return ReportView(
         report_filter=scoped,
         report=report,
+        on_demand=on_demand_report(scoped),
         trend=trend,
         utilisation=people,
         countries=country_labels(),

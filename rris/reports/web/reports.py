@@ -145,6 +145,6 @@ def report_cell(cell: object, kind: Kind, currency: str | None = None) -> str:
         return percent(cell)
     if kind is Kind.MONEY:
         return money(cell, currency) if currency else number(cell, 2)
-    if kind in (Kind.HOURS, Kind.DAYS):
+    if kind in (Kind.HOURS, Kind.DAYS, Kind.SECONDS):
         return number(cell, 1)
     return number(cell, 0)
