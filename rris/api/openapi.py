@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
+from rris.api.openapi_reports import REPORT_SCHEMAS
 from rris.api.openapi_responses import RESPONSE_SCHEMAS, Schema, list_of, ref
 from rris.api.openapi_webhooks import webhook_schemas
 from rris.bookings.services import booking_requests as shapes
@@ -21,6 +22,7 @@ from rris.common.domain.record_ids import MAX_ID
 from rris.common.services.request_shapes import NOT_BLANK_PATTERN, RequestShape
 from rris.offers.services.offer_requests import Decline
 from rris.pool.services.languages import LanguageSearch
+from rris.reports.services.report_requests import ReportQuery
 
 # Statuses besides success, as the server answers them: 400 a browser session's request without
 # its CSRF token; 401 no valid sign-in; 403 the role may not; 404 nothing the caller may see;
@@ -119,6 +121,10 @@ OPERATIONS = (
           errors=_NO_BODY),
     _post("/api/v1/offers/{id}/decline", "Interpreters: decline with a reason", ref("Declined"), "Declined",
           body=Decline),
+    _get("/api/v1/reports",
+         "Coordinators and focal points: a period's figures (a focal point's always their own country's), "
+         "on-demand calls included",
+         ref("Report"), "The report", query=ReportQuery, errors=(401, 403, 422)),
 )  # fmt: skip
 
 
@@ -184,7 +190,8 @@ def openapi_document() -> dict[str, Any]:
     webhooks, webhook_components = webhook_schemas()
     assert all(components.get(name, schema) == schema for name, schema in webhook_components.items())
     components = {**components, **webhook_components}
-    clashing = set(components) & set(RESPONSE_SCHEMAS)
+    responses = {**RESPONSE_SCHEMAS, **REPORT_SCHEMAS}
+    clashing = set(components) & set(responses)
     assert not clashing, f"request and response schemas share names: {sorted(clashing)}"
     paths: dict[str, Schema] = {}
     for item in OPERATIONS:
@@ -211,6 +218,6 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "TooManyRequests": _TOO_MANY_REQUESTS,
             },
-            "schemas": {**components, **RESPONSE_SCHEMAS},
+            "schemas": {**components, **responses},
         },
     }

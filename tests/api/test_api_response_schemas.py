@@ -11,6 +11,7 @@ import jsonschema_rs
 import pytest
 
 from rris.api.openapi import openapi_document
+from rris.api.openapi_reports import REPORT_SCHEMAS
 from rris.api.openapi_responses import RESPONSE_SCHEMAS
 from rris.enums import BookingState
 from tests.api.test_bookings_api import REQUEST, setup, token_for  # noqa: F401  (setup is a fixture)
@@ -92,8 +93,8 @@ def test_the_document_lists_states_from_the_enum_itself():
     assert states == [state.value for state in BookingState]
 
 
-@pytest.mark.parametrize("name", sorted(RESPONSE_SCHEMAS))
+@pytest.mark.parametrize("name", sorted({**RESPONSE_SCHEMAS, **REPORT_SCHEMAS}))
 def test_every_response_object_names_all_its_fields_and_allows_no_other(name):
-    for schema in objects_in(RESPONSE_SCHEMAS[name]):
+    for schema in objects_in({**RESPONSE_SCHEMAS, **REPORT_SCHEMAS}[name]):
         assert schema["additionalProperties"] is False, schema
         assert set(schema["required"]) <= set(schema["properties"]), schema

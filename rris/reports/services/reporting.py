@@ -152,6 +152,21 @@ def build_report(actor: Actor, report_filter: ReportFilter) -> ReportView:
     )
 
 
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One period's figures without the trend, charts or names: what the JSON API answers."""
+
+    report_filter: ReportFilter
+    report: Report
+    on_demand: OnDemandReport
+
+
+def period_figures(actor: Actor, report_filter: ReportFilter) -> PeriodFigures:
+    """The period's figures the actor asked for, within what they may see."""
+    scoped = scoped_filter(actor, report_filter)
+    return PeriodFigures(scoped, monthly_report(scoped), on_demand_report(scoped))
+
+
 def trend_filters(report_filter: ReportFilter) -> list[tuple[date, ReportFilter]]:
     """The `TREND_MONTHS` calendar months ending with the one the period ends in, same narrowing."""
     months: list[tuple[date, ReportFilter]] = []
