@@ -1,6 +1,7 @@
 # RRIS developer commands. Needs python3, node (20.19+ with npm) and make; Python packages go into
 # .venv, the JavaScript checkers into node_modules (both pinned, both from lock-step files).
 #   make run     migrate, load demo data, start portal + scheduler + signaling (Ctrl-C stops all)
+#   make cluster the several-nodes topology on 127.0.0.1 behind nginx over TLS (Ctrl-C stops all)
 #   make test    make lint, the JavaScript unit tests, then pytest (installs PostgreSQL when root)
 #   make lint    ruff, the import-layer contracts, mypy and ESLint
 #   make messages  extract the strings to translate and update every locale's .po catalogue
@@ -22,10 +23,11 @@ TRANSLATIONS := rris/translations
 CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k plural_forms:1,2
 
-.PHONY: help venv node-deps catalogues run test lint bench messages clean distclean
+.PHONY: help venv node-deps catalogues run cluster test lint bench messages clean distclean
 
 help:
 	@echo "make run        start RRIS (portal, scheduler, signaling) with demo data"
+	@echo "make cluster    PostgreSQL, Redis, coturn, 2 portals (gunicorn), signaling, 2 schedulers, nginx (TLS)"
 	@echo "make test       make lint, the JavaScript tests, then pytest (PYTEST_ARGS='-k name -x' for options)"
 	@echo "make lint       ruff, import-linter contracts, mypy and ESLint"
 	@echo "make bench      run the benchmarks"
@@ -57,6 +59,11 @@ $(NODE_STAMP): package.json package-lock.json
 
 run: venv catalogues
 	$(VENV_PYTHON) scripts/run_all.py
+
+# The same Debian packages as the tests (PostgreSQL, Redis, nginx, coturn); CLUSTER_ARGS='--port 9443'.
+cluster: venv catalogues
+	bash scripts/ensure_system_packages.sh
+	$(VENV_PYTHON) -m deploy.cluster $(CLUSTER_ARGS)
 
 test: lint catalogues
 	node --test tests/js/*.test.js
