@@ -1,0 +1,161 @@
+"""The several-nodes topology (`make cluster`) on 127.0.0.1: nginx over TLS in front of two
+gunicorn portals and the signalling node, Redis, coturn, PostgreSQL, and two schedulers.
+
+One cluster for the module (about 40 s to start with the demo pool); the tests run in order and
+the last ones are the rough ones (kill -9 a scheduler, HUP every portal)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import NullPool
+
+from deploy.cluster import Cluster
+from deploy.local.ports import free_port, poll_until
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Booking
+from rris.calls.domain.call_participants import Participant
+from rris.calls.domain.call_tickets import CallTicket, sign_ticket
+from rris.enums import CallRole
+from tests.support.cluster_client import DEMO_PASSWORD, JELENA, HttpsClient, booking_request, flask
+
+TAKEOVER_LIMIT_SECONDS = 30.0
+BURST_REQUESTS = 60
+BURST_THREADS = 4
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    with Cluster(tmp_path_factory.mktemp("cluster"), https_port=free_port()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def api_token(cluster: Cluster) -> str:
+    return flask(cluster, "tokens", "create", JELENA, "--name", "case system").strip()
+
+
+def portal_logs(cluster: Cluster) -> str:
+    return "".join(process.log_text() for name, process in cluster.processes.items() if name.startswith("portal"))
+
+
+def post_booking(client: HttpsClient, cluster: Cluster, token: str, reference: str) -> tuple[int, int | None]:
+    answer = client.request(
+        f"{cluster.url}/api/v1/bookings",
+        json.dumps(booking_request(reference)).encode(),
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Idempotency-Key": reference},
+    )
+    return answer.status, answer.json()["id"] if answer.status == 201 else None
+
+
+def test_a_caseworker_signs_in_and_a_case_system_books_through_nginx_over_tls(cluster, api_token):
+    browser = HttpsClient(cluster.ssl_context())
+    sign_in = browser.request(f"{cluster.url}/login")
+    assert sign_in.status == 200 and 'name="password"' in sign_in.text
+    assert sign_in.headers["Server"].startswith("nginx")
+    assert "max-age" in sign_in.headers["Strict-Transport-Security"]
+
+    home = browser.submit(f"{cluster.url}/login", {"email": JELENA, "password": DEMO_PASSWORD})
+    assert home.status == 200 and not home.url.endswith("/login"), home.text[home.text.find("<main") :][:800]
+    assert "Jelena" in home.text
+    assert any(cookie.secure for cookie in browser.cookies)  # production settings: cookies only over HTTPS
+
+    case_system = HttpsClient(cluster.ssl_context())  # its own client: no caseworker's cookies
+    status, booking_id = post_booking(case_system, cluster, api_token, "RS-CLUSTER-1")
+    assert status == 201
+    bearer = {"Authorization": f"Bearer {api_token}"}
+    mine = case_system.request(f"{cluster.url}/api/v1/bookings/{booking_id}", headers=bearer)
+    assert mine.status == 200 and mine.json()["case_reference"] == "RS-CLUSTER-1"
+
+
+def test_nginx_serves_the_static_files_itself(cluster):
+    client = HttpsClient(cluster.ssl_context())
+    answer = client.request(f"{cluster.url}/static/favicon.svg")
+    assert answer.status == 200 and answer.headers["Content-Type"] == "image/svg+xml"
+    assert answer.text == (Path(__file__).resolve().parents[2] / "static" / "favicon.svg").read_text()
+    assert answer.headers["Cache-Control"] == "max-age=3600"  # nginx's expires, not the portal's
+    assert "/static/favicon.svg" not in portal_logs(cluster)  # no gunicorn worker saw it
+
+
+def test_a_websocket_goes_through_nginx_to_the_signalling_node_and_its_join_is_answered(cluster, api_token):
+    """A join ticket as the portal signs it (with the cluster's key) for a booking of the cluster;
+    the demo pool's call (`flask demo call`) would depend on the hour in Kabul."""
+    _status, booking_id = post_booking(HttpsClient(cluster.ssl_context()), cluster, api_token, "RS-CLUSTER-WS")
+    engine = create_engine(cluster.database_url, poolclass=NullPool)
+    with engine.connect() as connection:
+        jelena_id = connection.scalar(select(User.id).where(User.email == JELENA))
+    engine.dispose()
+    now = datetime.now(UTC)
+    ticket = CallTicket(
+        room=secrets.token_urlsafe(18), booking_id=booking_id, participant=Participant.user(jelena_id),
+        role=CallRole.OFFICER, display_name="Jelena Marković", not_before=now - timedelta(minutes=1),
+        expires_at=now + timedelta(hours=1), nonce=secrets.token_urlsafe(12),
+    )  # fmt: skip
+    signed = sign_ticket(ticket, cluster.env["RRIS_SECRET_KEY"])
+
+    async def join() -> dict[str, Any]:
+        async with aiohttp.ClientSession() as session:
+            url = f"wss://127.0.0.1:{cluster.https_port}/calls/ws"
+            async with session.ws_connect(url, ssl=cluster.ssl_context(), origin=cluster.url) as socket:
+                await socket.send_json({"type": "join", "ticket": signed, "resume": False})
+                welcome: dict[str, Any] = await socket.receive_json(timeout=10)
+                await socket.send_json({"type": "ping"})
+                pong: dict[str, Any] = await socket.receive_json(timeout=10)
+                await socket.send_json({"type": "leave"})
+                return {**welcome, "then": pong}
+
+    welcome = asyncio.run(join())
+    assert welcome["type"] == "welcome", welcome
+    assert welcome["you"]["id"] == Participant.user(jelena_id).encode() and welcome["then"] == {"type": "pong"}
+    assert re.search(r'"GET /calls/ws HTTP/1.1" 101 ', (cluster.nginx.workdir / "access.log").read_text())
+
+
+def test_the_waiting_scheduler_takes_over_when_the_acting_one_is_killed(cluster):
+    first, second = cluster.processes["scheduler-1"], cluster.processes["scheduler-2"]
+    assert "scheduler: leading" in first.log_text()
+    assert "waiting for the leader lock" in second.log_text() and "scheduler: leading" not in second.log_text()
+
+    os.kill(first.pid, signal.SIGKILL)
+    killed = time.monotonic()
+    assert poll_until(lambda: "scheduler: leading" in second.log_text(), TAKEOVER_LIMIT_SECONDS), second.log_text()
+    print(f"\nscheduler-2 took over {time.monotonic() - killed:.1f} s after kill -9 of scheduler-1")
+    assert second.alive()
+
+
+def test_a_rolling_restart_of_every_portal_during_a_burst_of_bookings_loses_no_acknowledged_one(cluster, api_token):
+    booted_before = portal_logs(cluster).count("Booting worker")
+    client = HttpsClient(cluster.ssl_context())
+    references = [f"RS-BURST-{uuid.uuid4().hex[:12]}" for _ in range(BURST_REQUESTS)]
+    with ThreadPoolExecutor(BURST_THREADS) as pool:
+        answers = [pool.submit(post_booking, client, cluster, api_token, reference) for reference in references]
+        for name in ("portal-1", "portal-2"):
+            assert poll_until(lambda: sum(answer.done() for answer in answers) >= 5, 60)
+            os.kill(cluster.processes[name].pid, signal.SIGHUP)  # gunicorn: new workers, the old ones drain
+            time.sleep(1.0)
+        results = [answer.result(timeout=120) for answer in answers]
+
+    assert [status for status, _id in results] == [201] * BURST_REQUESTS
+    engine = create_engine(cluster.database_url, poolclass=NullPool)
+    with engine.connect() as connection:
+        stored = set(connection.scalars(select(Booking.case_reference).where(Booking.case_reference.in_(references))))
+    engine.dispose()
+    assert stored == set(references)
+    # Both masters really replaced their workers, while the burst ran.
+    assert poll_until(lambda: portal_logs(cluster).count("Booting worker") >= booted_before + 4, 30)
+    assert portal_logs(cluster).count("Hang up: Master") == 2
+    assert all(cluster.processes[name].alive() for name in ("portal-1", "portal-2"))
