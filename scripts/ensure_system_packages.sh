@@ -15,6 +15,8 @@ REQUIRED=(
   # the several-nodes topology (make cluster, tests/deploy): Redis, and nginx in front over TLS
   "redis-server      command -v redis-server"
   "nginx             test -x /usr/sbin/nginx"
+  # systemd-analyze verifies deploy/'s units (tests/deploy); nothing here runs systemd itself
+  "systemd           command -v systemd-analyze"
   # Pashto's and Urdu's own letters (ځ ڼ ښ ټ ۍ ...) for the right-to-left screenshots: DejaVu,
   # Chromium's only other font here, draws boxes for them.
   "fonts-noto-ui-core fc-list :lang=ps | grep -q ."
