@@ -136,6 +136,12 @@ VARIABLES: tuple[Variable, ...] = (
         "she hangs up",
     ),
     Variable(
+        "RRIS_ONDEMAND_JOIN_MINUTES",
+        "3",
+        "minutes (1 to 60) an answered on-demand call may wait for the officer and the interpreter to be "
+        "connected; then the system ends it as a technical failure and frees the interpreter",
+    ),
+    Variable(
         "RRIS_ONDEMAND_WAIT_SAMPLE",
         "20",
         "how many recent answers of a language pair the expected wait is the median of",

@@ -75,6 +75,7 @@ class Settings:
     ondemand_rings_at_once: int
     ondemand_ring_seconds: int
     ondemand_max_minutes: int
+    ondemand_join_minutes: int
     ondemand_wait_sample: int
     ondemand_push_ms: int
     ondemand_phone_after_seconds: int
@@ -239,6 +240,7 @@ class Settings:
             ondemand_rings_at_once=reader.positive_int("RRIS_ONDEMAND_RINGS_AT_ONCE", 3),
             ondemand_ring_seconds=reader.positive_int("RRIS_ONDEMAND_RING_SECONDS", 30),
             ondemand_max_minutes=reader.bounded_int("RRIS_ONDEMAND_MAX_MINUTES", 60, 5, 8 * 60),
+            ondemand_join_minutes=reader.bounded_int("RRIS_ONDEMAND_JOIN_MINUTES", 3, 1, 60),
             ondemand_wait_sample=reader.positive_int("RRIS_ONDEMAND_WAIT_SAMPLE", 20),
             ondemand_push_ms=reader.bounded_int("RRIS_ONDEMAND_PUSH_MS", 100, 20, 1000),
             ondemand_phone_after_seconds=reader.bounded_int("RRIS_ONDEMAND_PHONE_AFTER_SECONDS", 60, 0, 3600),

@@ -92,6 +92,13 @@ def expire_rings() -> None:
         logger.info("ended %d unanswered on-demand rings", ended)
 
 
+def end_unjoined_calls() -> None:
+    """End as technical failures the on-demand calls answered but not connected in time; free her."""
+    ended = ondemand.end_unjoined(current_clock().now(), OnDemandPolicy.from_settings(current_settings()))
+    if ended:
+        logger.info("ended %d answered on-demand calls nobody joined", ended)
+
+
 def run_requested_sweeps() -> None:
     """Check the interpreters the portal flagged as changed."""
     report = conflicts.process_sweep_requests(current_clock().now())

@@ -39,6 +39,7 @@ JOBS: tuple[Job, ...] = (
     Job(jobs.deliver_webhooks, 1, "deliver due webhooks to case systems"),
     Job(jobs.expire_offers, 15, "expire offers and send the next wave"),
     Job(jobs.expire_rings, 2, "end unanswered on-demand rings and ring the next interpreter"),
+    Job(jobs.end_unjoined_calls, 2, "end answered on-demand calls nobody joined in time"),
     Job(jobs.run_requested_sweeps, 10, "check interpreters the portal flagged"),
     Job(jobs.sweep_conflicts, 300, "check every upcoming confirmed job for conflicts"),
     Job(jobs.check_no_shows, 30, "check both sides joined ten minutes in"),

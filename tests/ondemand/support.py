@@ -20,7 +20,9 @@ from rris.ondemand.services.requests import NowAnswer, NowRequest, request_now
 from rris.pool.models.interpreters import InterpreterProfile
 from tests import factories
 
-POLICY = OnDemandPolicy(heartbeat_seconds=10, rings_at_once=3, ring_seconds=30, max_minutes=60, wait_sample=20)
+POLICY = OnDemandPolicy(
+    heartbeat_seconds=10, rings_at_once=3, ring_seconds=30, max_minutes=60, wait_sample=20, join_minutes=3
+)
 PASHTO_SERBIAN = NowRequest(applicant_language="pus", officer_language="srp", case_reference="RS-NOW-1")
 
 

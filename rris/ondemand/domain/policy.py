@@ -9,13 +9,15 @@ from rris.settings import Settings
 
 @dataclass(frozen=True)
 class OnDemandPolicy:
-    """Heartbeat span, rings at once, how long a ring lasts, the longest call, the answer-time sample."""
+    """Heartbeat span, rings at once, how long a ring lasts, the longest call, the answer-time sample,
+    how long an answered call may wait to be connected."""
 
     heartbeat_seconds: int
     rings_at_once: int
     ring_seconds: int
     max_minutes: int
     wait_sample: int
+    join_minutes: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OnDemandPolicy:
@@ -26,4 +28,5 @@ class OnDemandPolicy:
             ring_seconds=settings.ondemand_ring_seconds,
             max_minutes=settings.ondemand_max_minutes,
             wait_sample=settings.ondemand_wait_sample,
+            join_minutes=settings.ondemand_join_minutes,
         )

@@ -186,6 +186,31 @@ def end_deserted(booking_id: int, now: datetime, policy: OnDemandPolicy) -> bool
     return True
 
 
+def end_unjoined(now: datetime, policy: OnDemandPolicy) -> int:
+    """End as technical failures, by the system, the calls answered `join_minutes` ago or more in
+    which the officer and the interpreter never connected: her hold shrinks and the queues she
+    serves are served. How many ended. The scheduler calls it every two seconds."""
+    answered_before = now - timedelta(minutes=policy.join_minutes)
+    call_ids = list(
+        db.session.scalars(
+            select(OnDemandCall.id).where(
+                OnDemandCall.state == CallState.ANSWERED, OnDemandCall.answered_at <= answered_before
+            )
+        )
+    )
+    db.session.rollback()
+    ended = 0
+    for call_id in call_ids:
+        lock_on_demand()
+        call = db.session.get_one(OnDemandCall, call_id, populate_existing=True)
+        if call.state is not CallState.ANSWERED:
+            db.session.rollback()  # connected or hung up meanwhile
+            continue
+        _end(call, None, now, policy)
+        ended += 1
+    return ended
+
+
 def _end(call: OnDemandCall, user_id: int | None, now: datetime, policy: OnDemandPolicy) -> None:
     """End a live call (by this user, or by the system when None) and commit."""
     booking = call.booking
