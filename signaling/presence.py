@@ -16,9 +16,12 @@ Server -> client:
   {"type": "status", "state", "position": int|null, "expected_wait_seconds": int|null, "call_url": str|null}
 
 The beats of all the node's pages are written together at each push interval (`heartbeats`). When
-an interpreter's last page here closes she stops being reachable at once (`went_away`: her ring
-ends as missed and rings the next). A page silent for the heartbeat's span is closed (4408,
-"silent"); its beats had stopped counting already. Pushes come from the `ChangeSource`
+an interpreter's last page here closes, a page of hers that opens here within a short grace (a
+reload, a network drop of a moment) keeps her reachable and is shown her ring again; otherwise she
+stops being reachable when the grace ends (`went_away`: her ring ends as missed and rings the next).
+The grace is the call service's for a dropped participant, at most half the heartbeat's span. A
+page silent for the heartbeat's span is closed (4408, "silent"); its beats had stopped counting
+already. Pushes come from the `ChangeSource`
 (`signaling/presence_feed.py`). Database work runs in the node's one database thread
 (`signaling/records.py`), never on the event loop.
 """
@@ -66,6 +69,7 @@ class Page:
     ticket: PresenceTicket
     last_beat: datetime
     fresh: bool = True  # has not been told the current state yet
+    silenced: bool = False  # closed by the service for want of beats: no grace to come back
     frames: TokenBucket = field(default_factory=lambda: TokenBucket(5, 20))
 
     async def send(self, kind: str, **fields: object) -> None:
@@ -108,6 +112,10 @@ class PresenceService:
         self._beats: set[int] = set()
         self._shown: dict[int, InterpreterNow] = {}  # what her pages were told last
         self._statuses: dict[int, CallStatus] = {}  # what the officers' pages were told last
+        # A closed page may come back (a reload, a dropped network): well within the heartbeat's span.
+        self.reconnect_grace_seconds = reconnect_grace(timings, self.policy.heartbeat_seconds)
+        self._going: dict[int, asyncio.TimerHandle] = {}  # interpreters whose last page closed, by id
+        self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -152,6 +160,9 @@ class PresenceService:
         ticket = page.ticket
         if ticket.kind is PresenceKind.INTERPRETER:
             assert ticket.interpreter_id is not None
+            going = self._going.pop(ticket.interpreter_id, None)
+            if going is not None:  # back within the grace: she never went away
+                going.cancel()
             self.interpreters[ticket.interpreter_id].append(page)
             self._beats.add(ticket.interpreter_id)  # opening the page counts as a beat
         else:
@@ -185,14 +196,26 @@ class PresenceService:
                 del self.interpreters[ticket.interpreter_id]
                 self._shown.pop(ticket.interpreter_id, None)
                 self._beats.discard(ticket.interpreter_id)
-                if not self._stopping:  # a node that stops does not make her unreachable: she reconnects
+                if self._stopping:  # a node that stops does not make her unreachable: she reconnects
+                    return
+                if page.silenced:  # her beats had lapsed already
                     await self._went_away(ticket.interpreter_id)
+                else:
+                    self._going[ticket.interpreter_id] = asyncio.get_running_loop().call_later(
+                        self.reconnect_grace_seconds, self._gone, ticket.interpreter_id
+                    )
         elif ticket.call_id is not None:
             pages = self.officers[ticket.call_id]
             pages.remove(page)
             if not pages:
                 del self.officers[ticket.call_id]
                 self._statuses.pop(ticket.call_id, None)
+
+    def _gone(self, interpreter_id: int) -> None:
+        self._going.pop(interpreter_id, None)
+        task = asyncio.ensure_future(self._went_away(interpreter_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _went_away(self, interpreter_id: int) -> None:
         try:
@@ -290,16 +313,28 @@ class PresenceService:
         for pages in list(self.interpreters.values()):
             for page in pages:
                 if page.last_beat < oldest and not page.socket.closed:
+                    page.silenced = True
                     await page.send("error", code="silent", message="No heartbeat came in time.")
                     await page.socket.close(code=SILENT, message=b"silent")
 
     async def shutdown(self) -> None:
         """Close every page (the service is stopping; the pages reconnect to another node)."""
         self._stopping = True
+        for going in self._going.values():  # nobody went away: the pages reconnect to another node
+            going.cancel()
+        self._going.clear()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         for pages in [*self.interpreters.values(), *self.officers.values()]:
             for page in list(pages):
                 with contextlib.suppress(ConnectionError):
                     await page.socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
+
+
+def reconnect_grace(timings: Timings, heartbeat_seconds: float) -> float:
+    """How long an interpreter whose last page closed stays reachable for a page of hers to come
+    back: the call service's grace for a dropped participant, at most half the heartbeat's span."""
+    return min(timings.away_grace_seconds, heartbeat_seconds / 2)
 
 
 def _fields(frame: object) -> dict[str, object]:
