@@ -36,6 +36,7 @@ from signaling.protocol import (
     peer_named,
 )
 from signaling.records import CallRecorder
+from signaling.refusals import worded
 from signaling.rooms import BROWSER, PHONE, Connection, Room, Rooms, Socket
 from signaling.roster import CANCELLED, REMOVED, ROSTER_CHECK_SECONDS, Roster
 
@@ -113,12 +114,13 @@ class CallService:
             max_msg_size=MAX_FRAME_BYTES, heartbeat=self.timings.heartbeat_seconds, autoping=True
         )
         await socket.prepare(request)
-        await self.attend(socket, BROWSER)
+        await self.attend(socket, BROWSER, request.headers.get("Accept-Language"))
         return socket
 
-    async def attend(self, socket: Socket, channel: str) -> None:
+    async def attend(self, socket: Socket, channel: str, accept_language: str | None = None) -> None:
         """Serve one participant over `socket` (a call page's WebSocket, or the phone bridge's
-        LocalSocket on the "phone" channel), from its join frame until it is gone."""
+        LocalSocket on the "phone" channel), from its join frame until it is gone; a refusal is
+        worded in the language `accept_language` (the page's Accept-Language) asks for."""
         connection: Connection | None = None
         try:
             ticket, resume = await self._receive_join(socket, channel)
@@ -127,7 +129,8 @@ class CallService:
         except ProtocolError as refusal:
             if connection is not None:
                 connection.end_reason = refusal.code
-            await refuse(socket, refusal)
+            told = await worded(self.recorder, refusal.code, refusal.message, None, accept_language)
+            await refuse(socket, refusal, told)
         except asyncio.CancelledError:
             if connection is not None:
                 connection.end_reason = "service_stopped"
@@ -336,13 +339,13 @@ def text_message(frame: object) -> ClientMessage:
     raise ProtocolError(Close.BAD_FRAME, "closed", "The connection closed before joining.")
 
 
-async def refuse(socket: Socket, refusal: ProtocolError) -> None:
-    """Tell the client why, then close with the refusal's code."""
+async def refuse(socket: Socket, refusal: ProtocolError, message: str | None = None) -> None:
+    """Tell the client why (`message`, or the refusal's English sentence), then close with its code."""
     logger.info("closing a call socket: %s (%s)", refusal.code, refusal.message)
     if socket.closed:
         return
     with contextlib.suppress(ConnectionError):
-        await socket.send_str(encode("error", code=refusal.code, message=refusal.message))
+        await socket.send_str(encode("error", code=refusal.code, message=message or refusal.message))
         await socket.close(code=refusal.close_code, message=refusal.code.encode()[:120])
 
 

@@ -5,9 +5,10 @@ Client -> server (JSON text frames; the `Origin` must be the portal's, as for /c
   {"type": "beat"}                    an interpreter's page, every `heartbeat_seconds`
 Server -> client:
   {"type": "welcome", "heartbeat_seconds": N}
-  {"type": "refused", "reason": "<code>", "message": "<sentence>"}   then the socket closes (4401,
-      or 4400 for a first frame that is not a hello); the ticket's codes (malformed, bad_signature,
-      wrong_channel, too_early, expired), hello_timeout, hello_first
+  {"type": "refused", "reason": "<code>", "message": "<sentence in the person's language>"}
+      then the socket closes (4401, or 4400 for a first frame that is not a hello); the ticket's
+      codes (malformed, bad_signature, wrong_channel, too_early, expired), hello_timeout,
+      hello_first; the sentence as `rris.calls.services.socket_refusals` words it
   to an interpreter's pages:
   {"type": "presence", "available": bool}     at the start and whenever it changes (another tab)
   {"type": "ring", "ring_id", "call_id", "until": "<ISO instant the ring lapses>", "summary": "<sentence>"}
@@ -53,6 +54,7 @@ from signaling.limits import TokenBucket
 from signaling.presence_feed import ChangeSource, Snapshot, Watched
 from signaling.protocol import JOIN_TIMEOUT_SECONDS, Close, encode
 from signaling.records import CallRecorder
+from signaling.refusals import worded
 
 logger = logging.getLogger("signaling.presence")
 
@@ -82,11 +84,14 @@ class Page:
 class Refused(Exception):
     """The page is turned away with a reason code."""
 
-    def __init__(self, reason: str, message: str, close_code: int = Close.TICKET_REFUSED) -> None:
+    def __init__(
+        self, reason: str, message: str, close_code: int = Close.TICKET_REFUSED, locale: str | None = None
+    ) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
         self.close_code = close_code
+        self.locale = locale  # the ticket's, when it could be read
 
 
 class PresenceService:
@@ -130,8 +135,10 @@ class PresenceService:
             ticket = await self._hello(socket)
         except Refused as refusal:
             logger.info("refused a presence socket: %s", refusal.reason)
+            accepted = request.headers.get("Accept-Language")
+            message = await worded(self.recorder, refusal.reason, refusal.message, refusal.locale, accepted)
             with contextlib.suppress(ConnectionError):
-                await socket.send_str(encode("refused", reason=refusal.reason, message=refusal.message))
+                await socket.send_str(encode("refused", reason=refusal.reason, message=message))
                 await socket.close(code=refusal.close_code, message=refusal.reason.encode())
             return socket
         page = Page(socket, ticket, self.clock.now())
@@ -154,7 +161,7 @@ class PresenceService:
         try:
             return read_presence_ticket(fields.get("ticket"), self.settings.secret_key, self.clock.now())
         except TicketRejected as rejected:
-            raise Refused(rejected.reason, str(rejected)) from None
+            raise Refused(rejected.reason, str(rejected), locale=rejected.locale) from None
 
     def _enter(self, page: Page) -> None:
         ticket = page.ticket

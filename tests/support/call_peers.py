@@ -50,8 +50,12 @@ class SignalingUnderTest:
     phone_url: str = ""  # the Media Streams endpoint of the phone bridge
     presence_url: str = ""  # the live on-demand pages' endpoint
 
-    async def connect(self, origin: str | None = None, url: str | None = None) -> ProtocolClient:
-        socket = await self.session.ws_connect(url or self.url, origin=origin or self.origin, autoping=True)
+    async def connect(
+        self, origin: str | None = None, url: str | None = None, headers: dict[str, str] | None = None
+    ) -> ProtocolClient:
+        socket = await self.session.ws_connect(
+            url or self.url, origin=origin or self.origin, autoping=True, headers=headers
+        )
         return ProtocolClient(socket)
 
     async def core(self, function: Callable[..., _T], *args: Any) -> _T:

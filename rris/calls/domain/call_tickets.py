@@ -44,11 +44,13 @@ class TicketKind(StrEnum):
 
 
 class TicketRejected(ValueError):
-    """The ticket cannot be used; `reason` is a short code the signalling service reports."""
+    """The ticket cannot be used; `reason` is a short code the signalling service reports, and
+    `locale` the locale the ticket names when its signature held (to word the refusal in)."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, locale: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.locale = locale
 
 
 @dataclass(frozen=True)

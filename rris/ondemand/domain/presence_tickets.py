@@ -124,7 +124,9 @@ def read_presence_ticket(token: object, secret: str, now: datetime) -> PresenceT
     except (AttributeError, BadData, KeyError, TypeError, ValueError, OverflowError, OSError):
         raise TicketRejected("malformed", "This presence ticket is damaged.") from None
     if now < ticket.issued_at - CLOCK_SKEW:
-        raise TicketRejected("too_early", "This presence ticket is not valid yet; check the server clocks.")
+        raise TicketRejected(
+            "too_early", "This presence ticket is not valid yet; check the server clocks.", ticket.locale
+        )
     if now >= ticket.expires_at:
-        raise TicketRejected("expired", "This presence ticket has expired; reload the page.")
+        raise TicketRejected("expired", "This presence ticket has expired; reload the page.", ticket.locale)
     return ticket
