@@ -23,8 +23,9 @@ from rris.bookings.models.bookings import CASE_REFERENCE_MAX_CHARS, Booking, Boo
 from rris.bookings.services.applicant_keys import keys_for_identifier, rekey
 from rris.bookings.services.booking_events import record_event
 from rris.bookings.services.booking_input import ValidBooking, booking_department, dialect_exists, known_language
-from rris.bookings.services.bookings import new_booking_code
+from rris.bookings.services.bookings import Idempotency, new_booking_code
 from rris.common.domain.errors import Conflict, InvalidInput
+from rris.common.services.idempotency import claim_key, remember_result
 from rris.common.services.text_input import required_text
 from rris.enums import BookingState, Gender, GenderRule, Modality, SessionKind, Specialisation
 from rris.extensions import db
@@ -64,16 +65,31 @@ class NowAnswer:
     call_id: int | None = None
     place: QueuePlace | None = None
     gender_required: bool = False
+    replayed: bool = False  # the answer to an earlier request with the same Idempotency-Key
 
 
 def request_now(
-    wanted: NowRequest, actor: Actor, now: datetime, policy: OnDemandPolicy, keys: KeyRing, wait: bool = False
+    wanted: NowRequest,
+    actor: Actor,
+    now: datetime,
+    policy: OnDemandPolicy,
+    keys: KeyRing,
+    wait: bool = False,
+    idempotency: Idempotency | None = None,
 ) -> NowAnswer:
-    """Ask for an interpreter now; with `wait`, queue even when nobody reachable could take it yet."""
+    """Ask for an interpreter now; with `wait`, queue even when nobody reachable could take it yet.
+
+    With an Idempotency-Key seen before, answers where that request's call stands now instead
+    (a NONE_AVAILABLE answer stored nothing, so it holds no key: a retry asks again)."""
     valid = _validate(wanted, actor, now, policy, keys)
     link = link_for_valid(valid)
     request = now_request(request_from_valid(valid, link), now, policy)
     lock_on_demand()
+    if idempotency:
+        earlier = claim_key(actor.user_id, idempotency.key, idempotency.fingerprint, now)
+        if earlier is not None:
+            db.session.commit()
+            return _answer_for(db.session.get_one(OnDemandCall, earlier["call_id"]), policy, replayed=True)
     pair = frozenset((valid.applicant_language, valid.officer_language))
     reachable = reachable_interpreters(now, policy.heartbeat_seconds, [pair])
     if not wait and not someone_could_take(match_now(request, link, reachable, now)):
@@ -81,10 +97,16 @@ def request_now(
         return NowAnswer(Answer.NONE_AVAILABLE, gender_required=valid.gender_rule is GenderRule.REQUIRED)
     call = _store(valid, actor, now, policy)
     serve([call.pair_key], now, policy)
+    if idempotency:
+        remember_result(actor.user_id, idempotency.key, {"call_id": call.id})
     db.session.commit()
-    if call.state is CallState.RINGING:
-        return NowAnswer(Answer.RINGING, call.id)
-    return NowAnswer(Answer.QUEUED, call.id, queue_place(call.id, policy))
+    return _answer_for(call, policy)
+
+
+def _answer_for(call: OnDemandCall, policy: OnDemandPolicy, replayed: bool = False) -> NowAnswer:
+    if call.state is CallState.WAITING:
+        return NowAnswer(Answer.QUEUED, call.id, queue_place(call.id, policy), replayed=replayed)
+    return NowAnswer(Answer.RINGING, call.id, replayed=replayed)
 
 
 def abandon(call_id: int, actor: Actor, now: datetime, policy: OnDemandPolicy) -> OnDemandCall:
