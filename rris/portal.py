@@ -54,6 +54,7 @@ def create_portal(
     from rris.common.web import health
     from rris.desk.web import desk
     from rris.offers.web import interpreter
+    from rris.ondemand.web import now
     from rris.phone.web import phone_countries, simulated_call, twilio
     from rris.pool.web import directory, interpreter_admin, pool_transfer
     from rris.reports.web import reports
@@ -79,6 +80,7 @@ def create_portal(
         audit.bp,
         interpreter.bp,
         calls.bp,
+        now.bp,
         api.bp,
         twilio.bp,
         webhook_endpoints.bp,

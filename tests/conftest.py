@@ -26,7 +26,7 @@ from tests.support.postgres import ThrowawayPostgres
 from tests.support.second_factor import SECOND_STEP_PATH, next_totp_code
 from tests.support.smtp import Mailbox, SmtpServer
 
-pytest_plugins = ["tests.support.web_fixtures"]
+pytest_plugins = ["tests.support.web_fixtures", "tests.support.ondemand_people"]
 
 # Monday 2026-01-12, 08:00 UTC: 09:00 in Belgrade, 12:30 in Kabul.
 DEFAULT_NOW = datetime(2026, 1, 12, 8, 0, tzinfo=UTC)

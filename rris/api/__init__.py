@@ -34,4 +34,4 @@ def _authenticate() -> Any:
     return None
 
 
-from rris.api import bookings, reports, resources  # noqa: E402,F401  (routes attach to `bp`)
+from rris.api import bookings, ondemand, reports, resources  # noqa: E402,F401  (routes attach to `bp`)

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
+from rris.api.openapi_ondemand import ONDEMAND_RESPONSE_SCHEMAS
 from rris.api.openapi_reports import REPORT_SCHEMAS
 from rris.api.openapi_responses import RESPONSE_SCHEMAS, Schema, list_of, ref
 from rris.api.openapi_webhooks import webhook_schemas
@@ -21,6 +22,7 @@ from rris.bookings.services import booking_requests as shapes
 from rris.common.domain.record_ids import MAX_ID
 from rris.common.services.request_shapes import NOT_BLANK_PATTERN, RequestShape
 from rris.offers.services.offer_requests import Decline
+from rris.ondemand.services.ondemand_requests import Availability, OnDemandRequest
 from rris.pool.services.languages import LanguageSearch
 from rris.reports.services.report_requests import ReportQuery
 
@@ -69,6 +71,7 @@ class Operation:
     query: type[RequestShape] | None = None
     errors: Iterable[int] = (401,)
     header: Schema | None = None
+    also: tuple[tuple[int, Schema, str], ...] = ()  # other successful answers: status, schema, description
 
     @property
     def has_id(self) -> bool:
@@ -86,6 +89,7 @@ def _post(path: str, summary: str, answer: Schema, described: str, **more: Any) 
 
 _OUTCOMES = ", ".join(sorted(action.value for action in shapes.OUTCOME_ACTIONS))
 _B = "/api/v1/bookings"
+_N = "/api/v1/now"
 OPERATIONS = (
     _get("/api/v1/me", "The caller's account", ref("Me"), "The caller"),
     _get("/api/v1/departments", "Departments the caller may see", list_of("Department"), "Departments",
@@ -125,6 +129,25 @@ OPERATIONS = (
          "Coordinators and focal points: a period's figures (a focal point's always their own country's), "
          "on-demand calls included",
          ref("Report"), "The report", query=ReportQuery, errors=(401, 403, 422)),
+    _post(f"{_N}/requests", "Officers: an interpreter now. Rings the best reachable interpreters at once, or queues "
+          "when they are busy; 200 none_available when nobody reachable could take it (nothing stored)",
+          ref("OnDemandCall"), "Ringing or waiting in the queue (also for a replay with the same Idempotency-Key)",
+          status=201, body=OnDemandRequest, errors=(400, 401, 403, 422), header=_IDEMPOTENCY,
+          also=((200, ref("NoneAvailable"), "Nobody suitable is reachable now; wait or book"),)),
+    _get(f"{_N}/requests/{{id}}", "Officers: where a request for an interpreter now stands", ref("OnDemandCall"),
+         "The request", errors=(401, 403, 404)),
+    _post(f"{_N}/requests/{{id}}/abandon", "Officers: give up waiting (recorded as abandoned; the rings stop)",
+          ref("OnDemandCall"), "Abandoned", errors=_NO_BODY),
+    _get(f"{_N}/availability", "Interpreters: whether you are available now and reachable", ref("Presence"),
+         "Your presence", errors=(401, 403)),
+    _post(f"{_N}/availability", "Interpreters: switch \"available now\" on or off (switching on counts as a "
+          "heartbeat; your live page's beats keep you reachable)", ref("Presence"), "Your presence",
+          body=Availability, errors=(400, 401, 403, 422)),
+    _get(f"{_N}/rings", "Interpreters: the calls ringing for you now", list_of("Ring"), "Rings", errors=(401, 403)),
+    _post(f"{_N}/rings/{{id}}/accept", "Interpreters: take the call (the first to accept wins), then join its page",
+          ref("RingAccepted"), "Yours", errors=_NO_BODY),
+    _post(f"{_N}/rings/{{id}}/decline", "Interpreters: let this call go (you stay available for others)",
+          ref("Declined"), "Declined", errors=_NO_BODY),
 )  # fmt: skip
 
 
@@ -172,6 +195,10 @@ def _operation(item: Operation, refs: dict[str, Schema], components: dict[str, S
         "parameters": parameters,
         "responses": {
             str(item.status): answer,
+            **{
+                str(status): {"description": described, "content": {"application/json": {"schema": schema}}}
+                for status, schema, described in item.also
+            },
             **{str(status): problem for status in item.errors},
             "429": {"$ref": "#/components/responses/TooManyRequests"},
         },
@@ -190,7 +217,7 @@ def openapi_document() -> dict[str, Any]:
     webhooks, webhook_components = webhook_schemas()
     assert all(components.get(name, schema) == schema for name, schema in webhook_components.items())
     components = {**components, **webhook_components}
-    responses = {**RESPONSE_SCHEMAS, **REPORT_SCHEMAS}
+    responses = {**RESPONSE_SCHEMAS, **REPORT_SCHEMAS, **ONDEMAND_RESPONSE_SCHEMAS}
     clashing = set(components) & set(responses)
     assert not clashing, f"request and response schemas share names: {sorted(clashing)}"
     paths: dict[str, Schema] = {}

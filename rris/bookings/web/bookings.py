@@ -74,8 +74,11 @@ def index() -> Any:
 @bp.route("/new", methods=["GET", "POST"])
 @require(Capability.BOOK_INTERPRETERS)
 def new() -> Any:
-    form = BookingForm()  # renders the page and echoes what was typed; BookingRequest judges it
-    _fill_choices(form)
+    # Renders the page and echoes what was typed; BookingRequest judges it. A GET may carry a first
+    # draft in its query string ("Book instead" when nobody can interpret now): never an identifier.
+    draft = request.args if request.method == "GET" and request.args else None
+    form = BookingForm(formdata=draft) if draft else BookingForm()
+    fill_booking_choices(form)
     booking = _book(form) if request.method == "POST" else None
     if booking is not None:
         flash(_outcome(booking), "success" if booking.state.value == "offered" else "info")
@@ -267,11 +270,12 @@ def reoffer(booking_id: int) -> Any:
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
-def _fill_choices(form: BookingForm) -> None:
+def fill_booking_choices(form: BookingForm) -> None:
+    """The choices of the booking form's fields (and of a form that reuses them), for the signed-in person."""
     actor = current_actor()
     departments = db.session.scalars(visible_departments(actor).where(Department.active.is_(True))).all()
     form.department_id.choices = [(department.id, department_title(department)) for department in departments]
-    if request.method == "GET" and actor.department_id:
+    if request.method == "GET" and actor.department_id and form.department_id.data is None:
         form.department_id.data = actor.department_id
     codes = languages_in_pool()
     choices = sorted(((code, f"{language_name(code)} ({code})") for code in codes), key=lambda item: item[1])

@@ -1,0 +1,1 @@
+"""Pages of on-demand calls: the interpreter's "available now" page and the officer's "interpreter now"."""

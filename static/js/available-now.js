@@ -1,0 +1,191 @@
+// The interpreter's "Available now" page: keeps her live connection (with its beats, which keep
+// her reachable), rings when a request reaches her (sound, notification, the panel with Accept and
+// Decline, a countdown) and stops at once when the ring ends. Accept and Decline stay plain form
+// posts: the portal answers them, and Accept lands on the call page.
+import { LiveConnection, secondsLeft, ticketFetcher } from "./ondemand-live.js";
+import { RingSound } from "./ring-sound.js";
+import { strings } from "./strings.js";
+
+const t = strings();
+const config = JSON.parse(document.getElementById("available-config").textContent);
+const $ = (id) => document.getElementById(id);
+
+const ui = {
+  switchPanel: $("now-switch"),
+  presenceText: $("now-presence-text"),
+  connection: $("now-connection"),
+  switchForm: $("switch-form"),
+  switchButton: $("switch-button"),
+  soundOn: $("sound-on"),
+  notificationsOn: $("notifications-on"),
+  alerts: $("alerts-status"),
+  panel: $("ring-panel"),
+  summary: $("ring-summary"),
+  countdown: $("ring-countdown"),
+  acceptForm: $("accept-form"),
+  declineForm: $("decline-form"),
+  ended: $("ring-ended"),
+};
+
+const sound = new RingSound();
+const baseTitle = document.title;
+let available = Boolean(config.available);
+let connected = false;
+let ring = null; // {ring_id, until, summary} while her page rings
+let countdownTimer = null;
+let notification = null;
+
+function showPresence() {
+  ui.switchPanel.dataset.available = available ? "yes" : "no";
+  ui.switchPanel.dataset.reachable = connected ? "yes" : "no";
+  if (!available) {
+    ui.presenceText.textContent = t("not_available");
+  } else {
+    ui.presenceText.textContent = connected ? t("reachable") : t("unreachable");
+  }
+  ui.switchForm.elements.available.value = available ? "false" : "true";
+  ui.switchButton.textContent = available ? t("switch_off") : t("switch_on");
+  ui.switchButton.className = available ? "button-secondary" : "button";
+}
+
+function showConnection(state, detail) {
+  connected = state === "open";
+  if (state === "open" || state === "connecting") {
+    ui.connection.hidden = true;
+  } else {
+    ui.connection.hidden = false;
+    ui.connection.textContent = state === "refused" ? t("refused", { message: detail }) : t("reconnecting");
+  }
+  showPresence();
+}
+
+function showCountdown() {
+  if (!ring) {
+    return;
+  }
+  const left = secondsLeft(ring.until, Date.now());
+  if (left <= 0) {
+    ui.countdown.textContent = t("ring_lapsed");
+    stopRinging();
+    ui.panel.hidden = true;
+    return;
+  }
+  ui.countdown.textContent = t("ring_left", { count: left });
+}
+
+function notify(frame) {
+  if (!("Notification" in window) || Notification.permission !== "granted") {
+    return;
+  }
+  try {
+    notification = new Notification(t("ringing_title"), { body: frame.summary, tag: "rris-ring", requireInteraction: true });
+    notification.onclick = () => {
+      window.focus();
+      notification.close();
+    };
+  } catch {
+    notification = null; // some browsers allow notifications from a service worker only
+  }
+}
+
+function startRinging(frame) {
+  ring = { ring_id: frame.ring_id, until: frame.until, summary: frame.summary };
+  ui.summary.textContent = frame.summary;
+  ui.acceptForm.action = `${config.rings_url}${frame.ring_id}/accept`;
+  ui.declineForm.action = `${config.rings_url}${frame.ring_id}/decline`;
+  ui.ended.textContent = "";
+  ui.panel.hidden = false;
+  ui.panel.dataset.ringing = "yes";
+  document.title = `${t("ringing_title")} · ${baseTitle}`;
+  sound.start();
+  if (sound.blocked) {
+    ui.soundOn.hidden = false;
+  }
+  notify(frame);
+  if (countdownTimer === null) {
+    countdownTimer = setInterval(showCountdown, 1000);
+  }
+  showCountdown();
+}
+
+function stopRinging() {
+  sound.stop();
+  if (countdownTimer !== null) {
+    clearInterval(countdownTimer);
+    countdownTimer = null;
+  }
+  if (notification) {
+    notification.close();
+    notification = null;
+  }
+  ui.panel.dataset.ringing = "no";
+  document.title = baseTitle;
+  ring = null;
+}
+
+function ringEnded(frame) {
+  if (!ring || ring.ring_id !== frame.ring_id) {
+    return;
+  }
+  stopRinging();
+  ui.panel.hidden = true;
+  ui.ended.textContent = t(`ended_${frame.outcome}`);
+}
+
+function receive(frame) {
+  if (frame.type === "ring") {
+    startRinging(frame);
+  } else if (frame.type === "ring_ended") {
+    ringEnded(frame);
+  } else if (frame.type === "presence") {
+    available = Boolean(frame.available);
+    showPresence();
+  }
+}
+
+function offerAlerts() {
+  if (sound.blocked) {
+    ui.soundOn.hidden = false;
+  }
+  ui.soundOn.addEventListener("click", () => {
+    sound.unlock().then((playing) => {
+      ui.soundOn.hidden = playing;
+      ui.alerts.textContent = playing ? t("sound_on") : t("sound_blocked");
+    });
+  });
+  if (!("Notification" in window)) {
+    ui.alerts.textContent = t("notifications_unsupported");
+    return;
+  }
+  const told = () => {
+    ui.notificationsOn.hidden = Notification.permission !== "default";
+    if (Notification.permission === "granted") {
+      ui.alerts.textContent = t("notifications_on");
+    } else if (Notification.permission === "denied") {
+      ui.alerts.textContent = t("notifications_denied");
+    }
+  };
+  // Browsers ask only after a gesture: hence a button, never a prompt on load.
+  ui.notificationsOn.addEventListener("click", () => {
+    Promise.resolve(Notification.requestPermission()).then(told, told);
+  });
+  told();
+}
+
+offerAlerts();
+if (config.ring) {
+  startRinging(config.ring);
+}
+const live = new LiveConnection({
+  url: config.live_url,
+  ticket: config.ticket,
+  fetchTicket: ticketFetcher(config.ticket_url),
+  onFrame: receive,
+  onState: showConnection,
+  beats: true,
+});
+live.start();
+window.addEventListener("pagehide", () => {
+  stopRinging();
+  live.stop();
+});
