@@ -30,7 +30,14 @@ from tests.support.axe import (
     axe_unavailable_reason,
 )
 from tests.support.call_world import enter_password, sign_in_at
-from tests.support.demo_world import NOW, DemoWorld, book_pashto_for_tomorrow, demo_world_logged
+from tests.support.demo_world import (
+    NOW,
+    DemoWorld,
+    ask_pashto_now,
+    book_pashto_for_tomorrow,
+    demo_world_logged,
+    fill_pashto_now,
+)
 from tests.support.netns import Netns
 from tests.support.second_factor import SECOND_STEP_PATH
 
@@ -51,6 +58,7 @@ class Visit:
 
     path: str
     status: int = 200
+    ask_now: bool = False  # fill in and send the "Interpreter now" form: the page checked is the answer
 
 
 @pytest.fixture
@@ -67,11 +75,12 @@ def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
 ) -> None:
     started = time.monotonic()
     booked = book_pashto_for_tomorrow(chromium, world)  # Mariam has an offer waiting
+    waiting = ask_pashto_now(chromium, world)  # Jelena waits for an interpreter now
     violations: list[Violation] = []
     too_wide: list[str] = []
     widths: list[str] = []
     for locale, direction, desktop in LOCALES:
-        for role, visits in visits_by_role(world, booked).items():
+        for role, visits in visits_by_role(world, booked, waiting).items():
             context = chromium.new_context(extra_http_headers={"Accept-Language": locale})
             context.clock.install(time=NOW)  # the call page counts down to the demo call
             page = context.new_page()
@@ -98,9 +107,10 @@ def test_every_page_passes_axe_and_fits_a_phone_in_english_and_right_to_left(
     assert not too_wide, f"wider than a {PHONE_WIDTH} px phone:\n" + "\n".join(too_wide)
 
 
-def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
+def visits_by_role(world: DemoWorld, booked: int, waiting: int) -> dict[str, list[Visit]]:
     """The pages people reach (by role, as DEMO_LOGINS names them), each page once where what it
-    shows does not depend on who looks; the error pages among them."""
+    shows does not depend on who looks; the error pages among them. `waiting`: a request for an
+    interpreter now, in the queue."""
     call, mariam, office = world.call_booking_id, world.interpreter_id, world.department_id
     people, endpoint = world.people, world.endpoint_id
     return {
@@ -118,6 +128,9 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
             Visit(f"/bookings/{booked}"),
             Visit(f"/bookings/{call}"),
             Visit(f"/calls/{call}"),
+            Visit("/now"),
+            Visit("/now", ask_now=True),  # nobody suitable is reachable: wait or book
+            Visit(f"/now/requests/{waiting}"),  # its place in the queue, live
             Visit("/profile"),  # with API tokens
             Visit("/profile/security"),
             Visit("/desk", 403),
@@ -137,6 +150,7 @@ def visits_by_role(world: DemoWorld, booked: int) -> dict[str, list[Visit]]:
             Visit("/offers"),
             Visit("/jobs"),
             Visit("/availability"),
+            Visit("/now/available"),
             Visit(f"/interpreters/{mariam}"),
             Visit(f"/bookings/{call}"),
             Visit(f"/calls/{call}"),
@@ -185,6 +199,8 @@ def check(
     inspector.resize(DESKTOP_WIDTH, DESKTOP_HEIGHT)
     response = page.goto(url)
     assert response is not None and response.status == visit.status, f"{label}: {response and response.status}"
+    if visit.ask_now:
+        fill_pashto_now(page)
     declared = page.evaluate("document.documentElement.dir")
     assert declared == direction, f"{label}: the page says dir={declared!r}, not {direction!r}"
     found = inspector.violations(f"{label} (desktop)") if desktop else []

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
@@ -142,3 +142,28 @@ def book_pashto_for_tomorrow(chromium: Browser, world: DemoWorld) -> int:
     booking_id = int(page.url.rsplit("/", 1)[1])
     context.close()
     return booking_id
+
+
+def fill_pashto_now(page: Page) -> None:
+    """On the "Interpreter now" form: Pashto and Serbian, a reception, the case's reference; sent."""
+    page.select_option("#applicant_language", "pus")
+    page.select_option("#officer_language", "srp")
+    page.fill("#case_reference", "RS-NOW-2026-0042")
+    page.click("#now-form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def ask_pashto_now(chromium: Browser, world: DemoWorld) -> int:
+    """Jelena asks for Pashto now; nobody in the demo pool is reachable, so she chooses to wait for
+    one: her request waits in the queue. Its id."""
+    context = chromium.new_context()
+    page = context.new_page()
+    sign_in_at(page, world.portal, world.people["caseworker"])
+    page.goto(world.portal.url("/now"))
+    fill_pashto_now(page)
+    if not re.search(r"/now/requests/\d+$", page.url):
+        page.click("#wait-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/now/requests/\d+$"), timeout=STEP_TIMEOUT_MS)
+    call_id = int(page.url.rsplit("/", 1)[1])
+    context.close()
+    return call_id
