@@ -98,6 +98,7 @@ function startRinging(frame) {
   ui.panel.dataset.ringing = "yes";
   document.title = `${t("ringing_title")} · ${baseTitle}`;
   sound.start();
+  ui.panel.dataset.sound = sound.blocked ? "blocked" : "playing";
   if (sound.blocked) {
     ui.soundOn.hidden = false;
   }
@@ -110,6 +111,7 @@ function startRinging(frame) {
 
 function stopRinging() {
   sound.stop();
+  ui.panel.dataset.sound = "off";
   if (countdownTimer !== null) {
     clearInterval(countdownTimer);
     countdownTimer = null;
