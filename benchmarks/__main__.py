@@ -1,12 +1,13 @@
-"""Run every benchmark: `python -m benchmarks [--quick] [--backends ...] [--only backends|reports|calls]`.
+"""Run every benchmark: `python -m benchmarks [--quick] [--backends ...] [--only backends|ondemand|reports|calls]`.
 
 For each backend (SQLite and PostgreSQL): generate the pool into a fresh database (a temporary
 SQLite file, or a throwaway PostgreSQL cluster on 127.0.0.1), time candidate search, assessment
 and suggestions, then drive the HTTP API with concurrent clients, then dispatch an outbox of
-reminders on the real clock. Then, for each backend again in a database of its own, a year of
-bookings (1,000,000; 20,000 with --quick) and the monthly report on it (`benchmarks/reports.py`).
-After that, once and on SQLite, the call service's benchmarks (`benchmarks/calls.py`). Only
-JSON lines go to stdout; logs go to stderr.
+reminders on the real clock, then a stream of on-demand calls on the same pool
+(`benchmarks/ondemand.py`; `--only ondemand` loads the pool and runs just these). Then, for each
+backend again in a database of its own, a year of bookings (1,000,000; 20,000 with --quick) and
+the monthly report on it (`benchmarks/reports.py`). After that, once and on SQLite, the call
+service's benchmarks (`benchmarks/calls.py`). Only JSON lines go to stdout; logs go to stderr.
 
 The pool is generated afresh on every run, never cached: it loads in well under a minute on
 SQLite, and a cached file would silently outlive a migration or a change to the generator.
@@ -25,6 +26,7 @@ from time import perf_counter
 from benchmarks.calls import FULL_CALLS, QUICK_CALLS, run_calls
 from benchmarks.environment import bench_app, dispose
 from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matching
+from benchmarks.ondemand import FULL_ONDEMAND, QUICK_ONDEMAND, OnDemandPlan, run_ondemand
 from benchmarks.outbox import FULL_OUTBOX, QUICK_OUTBOX, OutboxPlan, run_outbox
 from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
 from benchmarks.rate_limits import run_rate_limits
@@ -37,6 +39,7 @@ from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 BACKENDS = ("sqlite", "postgresql")
 # The per-backend benchmarks, the monthly report on each backend, then the call service's (once, on SQLite).
 PARTS = ("backends", "reports", "calls")
+ONDEMAND_ONLY = "ondemand"  # a part of "backends", to be run on its own
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
 
@@ -51,10 +54,17 @@ def database(backend: str, folder: Path) -> Iterator[str]:
         yield server.url
 
 
-def run_backend(
-    backend: str, reporter: Reporter, size: PoolSize, plan: MatchingPlan, seconds: float, outbox: OutboxPlan
+def run_backend(  # noqa: PLR0913 (each part's plan)
+    backend: str,
+    reporter: Reporter,
+    size: PoolSize,
+    plan: MatchingPlan,
+    seconds: float,
+    outbox: OutboxPlan,
+    ondemand: OnDemandPlan,
+    only_ondemand: bool = False,
 ) -> None:
-    """Load the pool into `backend` and run every benchmark on it."""
+    """Load the pool into `backend` and run every benchmark on it (or the on-demand one alone)."""
     report = reporter.for_backend(backend, size.data)
     with tempfile.TemporaryDirectory(prefix=f"rris-bench-{backend}-") as folder, database(backend, Path(folder)) as url:
         app = bench_app(Path(folder) / "instance", url)
@@ -68,10 +78,12 @@ def run_backend(
             report.emit("pool_load", "language_pairs", counts.language_pairs, "rows")
             report.emit("pool_load", "accreditations", counts.accreditations, "rows")
             report.emit("pool_load", "time_off", counts.time_off, "rows")
-            run_matching(app, report, plan, size.seed)
-            run_throughput(app, report, seconds, CLIENTS)
-            run_rate_limits(app, report)
-            run_outbox(app, report, outbox)
+            if not only_ondemand:
+                run_matching(app, report, plan, size.seed)
+                run_throughput(app, report, seconds, CLIENTS)
+                run_rate_limits(app, report)
+                run_outbox(app, report, outbox)
+            run_ondemand(app, report, ondemand, size.seed)
         finally:
             dispose(app)
 
@@ -99,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generated pool and requests")
     parser.add_argument("--seconds", type=float, help="how long the HTTP clients run, per backend")
     parser.add_argument(
-        "--only", choices=PARTS, help="run only the per-backend benchmarks, the monthly report's, or the call service's"
+        "--only",
+        choices=(*PARTS, ONDEMAND_ONLY),
+        help="run only the per-backend benchmarks, the on-demand ones, the monthly report's, or the call service's",
     )
     args = parser.parse_args(argv)
     parts = [args.only] if args.only else list(PARTS)
@@ -112,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK_PLAN if args.quick else FULL_PLAN
     seconds = args.seconds or (QUICK_SECONDS if args.quick else FULL_SECONDS)
     outbox = QUICK_OUTBOX if args.quick else FULL_OUTBOX
+    ondemand = QUICK_ONDEMAND if args.quick else FULL_ONDEMAND
     base_reports = QUICK_REPORTS if args.quick else FULL_REPORTS
     report_size = ReportSize(base_reports.bookings, base_reports.interpreters, args.seed)
 
@@ -120,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     started = perf_counter()
     failures = 0
     try:
-        for backend in backends if "backends" in parts else []:
+        for backend in backends if {"backends", ONDEMAND_ONLY} & set(parts) else []:
             try:
-                run_backend(backend, reporter, size, plan, seconds, outbox)
+                run_backend(backend, reporter, size, plan, seconds, outbox, ondemand, ONDEMAND_ONLY in parts)
             except PostgresUnavailable as error:
                 failures += 1
                 reporter.for_backend(backend, size.data).emit("backend", "skipped", 1, "flag", reason=str(error)[:200])
@@ -143,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_time",
         perf_counter() - started,
         "s",
-        backends=backends if {"backends", "reports"} & set(parts) else [],
+        backends=backends if {"backends", ONDEMAND_ONLY, "reports"} & set(parts) else [],
         parts=parts,
         quick=args.quick,
     )

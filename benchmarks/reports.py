@@ -572,7 +572,6 @@ def _between(rng: random.Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
-
 def _after_load() -> None:
     """On PostgreSQL: move the id sequences past the explicit ids, and gather planner statistics
     (as autovacuum would shortly after a bulk load). SQLite is left as the app leaves it."""

@@ -46,6 +46,28 @@ EXPECTED = {
     ("outbox", "duplicates"),
 }
 
+# (bench, metric) pairs the on-demand benchmark reports on every backend, on the same pool with a
+# tenth of it available now and the stream's size stated.
+ONDEMAND_EXPECTED = {
+    ("ondemand_ring", "p50"),
+    ("ondemand_ring", "p95"),
+    ("ondemand_queued_ring", "p50"),
+    ("ondemand_queued_ring", "p95"),
+    ("ondemand_heartbeat", "p50"),
+    ("ondemand_upkeep", "p95"),
+    ("ondemand_requests", "ringing"),
+    ("ondemand_requests", "queued"),
+    ("ondemand_requests", "answered"),
+    ("ondemand_connect", "accept_to_connected_p50"),
+    ("ondemand_connect", "accept_to_connected_p95"),
+    ("ondemand_connect", "direct_p50"),
+    ("ondemand_connect", "direct_p95"),
+    ("ondemand_connect", "ratio_p50"),
+    ("ondemand_connect", "ratio_p95"),
+}
+ONDEMAND_PREFIX = "ondemand_"
+QUICK_ONDEMAND_SIZE = {"bookings": 5000, "interpreters": 200, "languages": 30, "available": 20, "requests": 30}
+
 # (bench, metric) pairs the monthly report's benchmark reports on every backend, on its own data.
 REPORT_EXPECTED = {
     ("report_data", "generation_seconds"),
@@ -140,7 +162,8 @@ def test_every_backend_reports_every_metric_with_its_data_size(quick_run):
         pool = [
             line
             for line in lines
-            if line.get("backend") == backend and not line["bench"].startswith(REPORT_BENCH_PREFIXES)
+            if line.get("backend") == backend
+            and not line["bench"].startswith((*REPORT_BENCH_PREFIXES, ONDEMAND_PREFIX))
         ]
         reported = {(line["bench"], line["metric"]) for line in pool}
         assert reported >= EXPECTED, (backend, sorted(EXPECTED - reported), result.stderr[-2000:])
@@ -166,6 +189,24 @@ def test_every_backend_times_the_monthly_report_on_a_year_of_bookings(quick_run)
             < by_key[("monthly_report_country", "bookings_in_month")]
             < by_key[("monthly_report_pool", "bookings_in_month")]
         )
+
+
+def test_every_backend_rings_queues_and_connects_on_demand_calls_with_their_data_size(quick_run):
+    result, lines = quick_run
+    backends = ["sqlite", "postgresql"] if postgres_installed() else ["sqlite"]
+    for backend in backends:
+        ondemand = [
+            line for line in lines if line.get("backend") == backend and line["bench"].startswith(ONDEMAND_PREFIX)
+        ]
+        reported = {(line["bench"], line["metric"]) for line in ondemand}
+        assert reported >= ONDEMAND_EXPECTED, (backend, sorted(ONDEMAND_EXPECTED - reported), result.stderr[-2000:])
+        assert all(line["data"] == QUICK_ONDEMAND_SIZE for line in ondemand)
+        by_key = {(line["bench"], line["metric"]): line["value"] for line in ondemand}
+        # The stream exercised both ways to a ring: at once, and after waiting in a queue.
+        assert by_key[("ondemand_ring", "samples")] > 0
+        assert by_key[("ondemand_queued_ring", "samples")] > 0
+        assert by_key[("ondemand_requests", "answered")] > 0
+        assert by_key[("ondemand_connect", "direct_p50")] > 0
 
 
 def test_the_quick_clients_confirm_bookings_without_unexpected_answers(quick_run):
