@@ -130,6 +130,22 @@ def test_an_interpreter_with_a_scheduled_session_now_is_not_rung(officer):
     assert live_ring_of(mariam.id) is None
 
 
+def test_an_interpreter_whose_next_session_starts_before_a_call_accepted_late_in_its_ring_could_end_is_not_rung(
+    officer,
+):
+    """Accepting holds the longest call from the moment she accepts: ringing her when a session of
+    hers starts within that span of a late accept would end in "you have another job" instead."""
+    mariam = available_interpreter(NOW)
+    palwasha = available_interpreter(NOW)
+    starts = NOW + timedelta(minutes=POLICY.max_minutes, seconds=POLICY.ring_seconds // 2)
+    factories.held(factories.booking(starts_at=starts, state=BookingState.CONFIRMED), mariam)
+    db.session.commit()
+    assert ask(officer, NOW).answer is Answer.RINGING
+    assert live_ring_of(mariam.id) is None
+    ring = live_ring_of(palwasha.id)
+    accept_ring(ring.id, actor_of(palwasha.user), NOW + timedelta(seconds=POLICY.ring_seconds - 1), POLICY)
+
+
 def test_an_interpreter_in_an_on_demand_call_cannot_be_booked_for_an_overlapping_session(officer):
     mariam = available_interpreter(NOW)
     ask(officer, NOW)

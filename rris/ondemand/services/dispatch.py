@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
@@ -19,7 +19,7 @@ from rris.bookings.queries.applicant_links import ApplicantLink, booking_link
 from rris.common.services.transactions import begin_write
 from rris.extensions import db
 from rris.matching.domain.engine import MatchResult, match
-from rris.matching.domain.snapshots import MatchRequest
+from rris.matching.domain.snapshots import Interval, MatchRequest
 from rris.matching.queries.candidates import candidate_snapshots
 from rris.matching.services.booking_matching import request_for_booking
 from rris.ondemand.domain.holds import provisional_hold
@@ -41,8 +41,11 @@ def lock_on_demand() -> None:
 
 
 def now_request(request: MatchRequest, now: datetime, policy: OnDemandPolicy) -> MatchRequest:
-    """The engine's request for a call starting now: it holds the maximum length and no rest gap."""
-    return replace(request, interval=provisional_hold(now, policy.max_minutes), holds_rest_gap=False)
+    """The engine's request for a call starting now: it holds no rest gap, and the maximum length
+    from whenever within the ring's span she accepts, so whoever is rung can take it."""
+    latest_accept = now + timedelta(seconds=policy.ring_seconds)
+    interval = Interval(now, provisional_hold(latest_accept, policy.max_minutes).end)
+    return replace(request, interval=interval, holds_rest_gap=False)
 
 
 def match_now(request: MatchRequest, link: ApplicantLink, interpreter_ids: Iterable[int], now: datetime) -> MatchResult:
