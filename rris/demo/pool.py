@@ -22,6 +22,7 @@ from rris.accounts.models.second_factor import Passkey, TotpSecret
 from rris.bookings.models.bookings import Booking
 from rris.demo import data as data
 from rris.demo.history import load_demo_history, pool_has_bookings
+from rris.demo.on_demand import load_demo_on_demand, on_demand_sessions
 from rris.enums import Employment, Role
 from rris.extensions import db
 from rris.pool.models.geography import Country, Department
@@ -78,6 +79,8 @@ class DemoSummary:
     dialects_present: int = 0
     sessions_created: int = 0
     sessions_present: int = 0
+    on_demand_created: int = 0
+    on_demand_present: int = 0
 
     @property
     def created(self) -> int:
@@ -85,7 +88,7 @@ class DemoSummary:
         return sum(getattr(self, item.name) for item in fields(self) if item.name.endswith("_created"))
 
     def __str__(self) -> str:
-        kinds = ("countries", "departments", "users", "interpreters", "dialects", "sessions")
+        kinds = ("countries", "departments", "users", "interpreters", "dialects", "sessions", "on_demand")
         created = ", ".join(f"{getattr(self, kind + '_created')} {kind}" for kind in kinds)
         present = ", ".join(f"{getattr(self, kind + '_present')} {kind}" for kind in kinds)
         return f"created {created}; already present {present}"
@@ -109,6 +112,7 @@ def load_demo_pool(now: datetime, keys: SecondFactorKeys | None = None) -> DemoS
         loader = _Loader(now.astimezone(UTC), keys)
         loader.run()
         db.session.commit()
+        loader.play_on_demand()
     except Exception:
         db.session.rollback()
         raise
@@ -152,6 +156,14 @@ class _Loader:
             self.summary.sessions_present = db.session.scalar(select(func.count()).select_from(Booking)) or 0
             return
         self.summary.sessions_created = load_demo_history(self.now)
+
+    def play_on_demand(self) -> None:
+        """A few on-demand sessions after the past, played by the services (they commit), only
+        when this load wrote the past."""
+        if self.summary.sessions_created:
+            self.summary.on_demand_created = load_demo_on_demand(self.now)
+        else:
+            self.summary.on_demand_present = on_demand_sessions()
 
     # -- lookups -----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from rris.demo.pool import DEMO_LOGINS, DEMO_PASSWORD, load_demo_pool
 from rris.desk.services.desk import desk
 from rris.enums import BookingState, Modality
 from rris.extensions import db
+from rris.ondemand.models.ondemand import OnDemandCall, OnDemandRing
 from rris.phone.models.phone_legs import PhoneLeg
 from rris.pool.models.geography import Country
 from rris.pool.models.interpreters import InterpreterProfile
@@ -125,13 +126,15 @@ def _snapshot() -> list[tuple]:
 
 
 def _forget_the_past() -> None:
-    for model in (PhoneLeg, CallAttendance, CallSummary, BookingEvent, Assignment, Booking):
+    for model in (OnDemandRing, OnDemandCall, PhoneLeg, CallAttendance, CallSummary, BookingEvent, Assignment, Booking):
         db.session.execute(delete(model))
     db.session.expunge_all()
 
 
 def test_the_same_load_date_gives_the_same_past_and_another_date_another(ctx):
     load_demo_pool(DEFAULT_NOW)
+    _forget_the_past()  # and the on-demand sessions played after it
+    load_demo_history(DEFAULT_NOW)
     first = _snapshot()
     _forget_the_past()
     load_demo_history(DEFAULT_NOW)
