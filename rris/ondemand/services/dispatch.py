@@ -9,7 +9,7 @@ PostgreSQL a transaction-scoped advisory lock does.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -65,8 +65,16 @@ def rank_for(call: OnDemandCall, interpreter_ids: Iterable[int], now: datetime, 
     return match_now(now_request(request_for_booking(booking, 1, link), now, policy), link, interpreter_ids, now)
 
 
-def serve(keys: Iterable[str], now: datetime, policy: OnDemandPolicy) -> None:
-    """Ring free reachable interpreters for the open requests of these queues, oldest first."""
+def serve(
+    keys: Iterable[str], now: datetime, policy: OnDemandPolicy, ranked: Mapping[int, MatchResult] | None = None
+) -> None:
+    """Ring free reachable interpreters for the open requests of these queues, oldest first.
+
+    `ranked` holds the engine's ranking of a request made at this `now` among interpreters who
+    include everyone free to ring for it (the caller just made it): its candidates are not read
+    again. The engine judges and scores each interpreter on her own, so a wider ranking filtered to
+    who is free (`to_ring`) rings exactly whom a ranking of those alone would."""
+    ranked = ranked or {}
     calls = open_calls(set(keys))
     if not calls:
         return
@@ -81,7 +89,8 @@ def serve(keys: Iterable[str], now: datetime, policy: OnDemandPolicy) -> None:
         refused = refused_by(call.id)
         if slots <= 0 or not free - refused:
             continue
-        for interpreter_id in to_ring(rank_for(call, free - refused, now, policy), free, refused, slots):
+        result = ranked[call.id] if call.id in ranked else rank_for(call, free - refused, now, policy)
+        for interpreter_id in to_ring(result, free, refused, slots):
             db.session.add(OnDemandRing(call=call, interpreter_id=interpreter_id, rung_at=now))
             free.discard(interpreter_id)
             call.state = CallState.RINGING

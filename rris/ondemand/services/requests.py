@@ -92,11 +92,12 @@ def request_now(
             return _answer_for(db.session.get_one(OnDemandCall, earlier["call_id"]), policy, replayed=True)
     pair = frozenset((valid.applicant_language, valid.officer_language))
     reachable = reachable_interpreters(now, policy.heartbeat_seconds, [pair])
-    if not wait and not someone_could_take(match_now(request, link, reachable, now)):
+    ranking = match_now(request, link, reachable, now)
+    if not wait and not someone_could_take(ranking):
         db.session.rollback()
         return NowAnswer(Answer.NONE_AVAILABLE, gender_required=valid.gender_rule is GenderRule.REQUIRED)
     call = _store(valid, actor, now, policy)
-    serve([call.pair_key], now, policy)
+    serve([call.pair_key], now, policy, ranked={call.id: ranking})  # everyone free to ring is reachable
     if idempotency:
         remember_result(actor.user_id, idempotency.key, {"call_id": call.id})
     db.session.commit()
