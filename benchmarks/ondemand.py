@@ -14,7 +14,8 @@ and the wall time of the service call is what is measured.
 - ondemand_queued_ring: for requests that waited, the service call that freed an interpreter
   (a hang-up, a decline, a lapse) until their first ring exists.
 - ondemand_heartbeat, ondemand_upkeep: one page's beat; one pass of `expire_rings`.
-The connection half (accept to both connected) is `benchmarks/ondemand_connect.py`.
+The connection half (accept to both connected) is `benchmarks/ondemand_connect.py`; request to
+first ring as the interpreter's live page receives it, `benchmarks/ondemand_live.py`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import select
 
 from benchmarks.catalogue import BENCH_NOW, OFFICER_LANGUAGES, RELAY_LANGUAGE
 from benchmarks.ondemand_connect import run_ondemand_connect
+from benchmarks.ondemand_live import run_ondemand_live
 from benchmarks.report import Reporter
 from rris.access.domain.permissions import Actor
 from rris.accounts.models.accounts import User
@@ -67,10 +69,11 @@ class OnDemandPlan:
     warmups: int
     gap_seconds: float
     connects: int
+    live_rings: int
 
 
-FULL_ONDEMAND = OnDemandPlan(available_share=0.1, requests=300, warmups=10, gap_seconds=1.0, connects=20)
-QUICK_ONDEMAND = OnDemandPlan(available_share=0.1, requests=30, warmups=2, gap_seconds=3.0, connects=3)
+FULL_ONDEMAND = OnDemandPlan(available_share=0.1, requests=300, warmups=10, gap_seconds=1.0, connects=20, live_rings=40)
+QUICK_ONDEMAND = OnDemandPlan(available_share=0.1, requests=30, warmups=2, gap_seconds=3.0, connects=3, live_rings=5)
 
 
 @dataclass(frozen=True)
@@ -351,3 +354,5 @@ def run_ondemand(app: Flask, reporter: Reporter, plan: OnDemandPlan, seed: int) 
     report.emit("ondemand_requests", "longest_queue", tally.longest_queue, "position")
     report.emit("ondemand_requests", "simulated_seconds", (ended - BENCH_NOW).total_seconds(), "s")
     run_ondemand_connect(app, world, report, plan.connects, ended)
+    # Last: closing the pages takes their interpreters out of reach.
+    run_ondemand_live(app, world, report, plan.live_rings, ended + timedelta(hours=1))

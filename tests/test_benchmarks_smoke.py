@@ -64,6 +64,8 @@ ONDEMAND_EXPECTED = {
     ("ondemand_connect", "direct_p95"),
     ("ondemand_connect", "ratio_p50"),
     ("ondemand_connect", "ratio_p95"),
+    ("ondemand_ring_page", "p50"),
+    ("ondemand_ring_page", "p95"),
 }
 ONDEMAND_PREFIX = "ondemand_"
 QUICK_ONDEMAND_SIZE = {"bookings": 5000, "interpreters": 200, "languages": 30, "available": 20, "requests": 30}
@@ -207,6 +209,7 @@ def test_every_backend_rings_queues_and_connects_on_demand_calls_with_their_data
         assert by_key[("ondemand_queued_ring", "samples")] > 0
         assert by_key[("ondemand_requests", "answered")] > 0
         assert by_key[("ondemand_connect", "direct_p50")] > 0
+        assert by_key[("ondemand_ring_page", "samples")] > 0  # rings reached the interpreters' live pages
 
 
 def test_the_quick_clients_confirm_bookings_without_unexpected_answers(quick_run):
