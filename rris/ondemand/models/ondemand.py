@@ -36,6 +36,9 @@ class InterpreterPresence(Model):
     phone_on_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+_LIVE = text("state IN ('answered', 'connected')")  # LIVE_STATES, as stored
+
+
 class OnDemandCall(Model):
     """One officer's request for an interpreter now, with the instants reports need.
 
@@ -53,6 +56,10 @@ class OnDemandCall(Model):
             postgresql_where=text("state = 'answered'"),
             sqlite_where=text("state = 'answered'"),
         ),
+        # Who is in a call now, read whenever a queue is served: only the live calls, not every call ever.
+        Index("ix_on_demand_calls_live_interpreter", "interpreter_id", postgresql_where=_LIVE, sqlite_where=_LIVE),
+        # The last answered requests of a queue, for its expected wait.
+        Index("ix_on_demand_calls_queue_answers", "pair_key", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
