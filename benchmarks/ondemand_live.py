@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import ClientSession, TCPConnector
 from flask import Flask
 
 from benchmarks.report import Reporter, percentile
@@ -52,9 +53,10 @@ def _give_up(app: Flask, caller: Caller, call_id: int, now: datetime) -> None:
 
 
 async def _open_page(
-    service: SignalingUnderTest, interpreter_id: int, clock: FrozenClock, secret: str
+    session: ClientSession, service: SignalingUnderTest, interpreter_id: int, clock: FrozenClock, secret: str
 ) -> ProtocolClient:
-    page = await service.connect(url=service.presence_url)
+    socket = await session.ws_connect(service.presence_url, origin=service.origin, autoping=True)
+    page = ProtocolClient(socket)
     ticket = PresenceTicket.for_interpreter(interpreter_id, PAGE_LOCALE, clock.now())
     await page.send("hello", ticket=sign_presence_ticket(ticket, secret))
     await page.expect("welcome")
@@ -75,8 +77,12 @@ async def _measure(app: Flask, world: World, runs: int, start: datetime) -> tupl
     secret = app.extensions["rris.settings"].secret_key
     samples: list[float] = []
     arrivals: dict[int, float] = {}
-    async with running_signaling(app, clock, Timings()) as service:
-        pages = [await _open_page(service, interpreter_id, clock, secret) for interpreter_id in world.interpreters]
+    # One browser per page: no client-side cap on connections (aiohttp's default session holds 100).
+    async with (
+        running_signaling(app, clock, Timings()) as service,
+        ClientSession(connector=TCPConnector(limit=0)) as session,
+    ):
+        pages = [await _open_page(session, service, i, clock, secret) for i in world.interpreters]
         listeners = [asyncio.ensure_future(_listen(page, arrivals)) for page in pages]
         try:
             number = 0
