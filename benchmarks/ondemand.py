@@ -119,10 +119,11 @@ class Tally:
         self.counts[what] = self.counts.get(what, 0) + 1
 
 
-def build_world(rng: random.Random, plan: OnDemandPlan) -> World:
-    """Switch a seeded share of the pool "available now" on and draw the requests they will meet."""
+def build_world(rng: random.Random, plan: OnDemandPlan, pool_size: int) -> World:
+    """Choose a seeded share of the generated pool (`pool_size` interpreters; the benchmarks before
+    may have added a few) and draw the requests they will meet."""
     ids = sorted(db.session.scalars(select(InterpreterProfile.id)))
-    chosen = sorted(rng.sample(ids, max(1, round(len(ids) * plan.available_share))))
+    chosen = sorted(rng.sample(ids, max(1, round(pool_size * plan.available_share))))
     profiles = db.session.scalars(select(InterpreterProfile).where(InterpreterProfile.id.in_(chosen))).all()
     interpreters = {profile.id: _actor(profile.user) for profile in profiles}
     pairs = _by_interpreter(select(LanguagePair.interpreter_id, LanguagePair.language_a, LanguagePair.language_b))
@@ -333,7 +334,7 @@ def run_ondemand(app: Flask, reporter: Reporter, plan: OnDemandPlan, seed: int) 
     rng = random.Random(seed)
     with app.app_context():
         policy = OnDemandPolicy.from_settings(app.extensions["rris.settings"])
-        world = build_world(rng, plan)
+        world = build_world(rng, plan, reporter.data.get("interpreters", 0))
         for interpreter_id in world.interpreters:
             set_available(interpreter_id, True, BENCH_NOW, policy)
         db.session.remove()
