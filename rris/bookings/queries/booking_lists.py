@@ -23,6 +23,7 @@ def booking_list(actor: Actor, which: str, now: datetime) -> Select[tuple[Bookin
     if which == "attention":
         statement = statement.where(
             Booking.state.in_((BookingState.UNFILLED, BookingState.OFFERED, BookingState.REQUESTED)),
+            Booking.on_demand.is_(False),  # served by its queue and rings: nothing to do by hand
             Booking.ends_at > now,
         ).order_by(Booking.starts_at)
     elif which == "past":

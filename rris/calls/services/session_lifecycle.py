@@ -38,11 +38,12 @@ log = logging.getLogger(__name__)
 
 
 def start_due_sessions(now: datetime) -> int:
-    """Move every confirmed booking whose start time has come to in progress; returns how many."""
+    """Move every confirmed booking whose start time has come to in progress; returns how many. An
+    answered on-demand call is not among them: it starts when its call connects (`mark_connected`)."""
     due = list(
         db.session.scalars(
             select(Booking.id)
-            .where(Booking.state == BookingState.CONFIRMED, Booking.starts_at <= now)
+            .where(Booking.state == BookingState.CONFIRMED, Booking.on_demand.is_(False), Booking.starts_at <= now)
             .order_by(Booking.id)
         )
     )
@@ -61,7 +62,7 @@ def _start(booking_id: int, now: datetime) -> bool:
     begin_write()
     booking = lock_booking(booking_id)
     # Re-read under the lock: the booking may have been moved, cancelled or marked meanwhile.
-    if booking.state is not BookingState.CONFIRMED or booking.starts_at > now:
+    if booking.state is not BookingState.CONFIRMED or booking.on_demand or booking.starts_at > now:
         db.session.commit()
         return False
     before = booking.state
@@ -105,6 +106,7 @@ def _completable(now: datetime) -> tuple[ColumnElement[bool], ...]:
     )
     return (
         Booking.state == BookingState.IN_PROGRESS,
+        Booking.on_demand.is_(False),  # an on-demand call ends with its call (`rris.ondemand`)
         Booking.ends_at <= now - GRACE_AFTER_END,
         ~someone_in_call,
         or_(delivered, and_(Booking.modality == Modality.PHONE, no_records)),

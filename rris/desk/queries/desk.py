@@ -55,11 +55,17 @@ class LiveCall:
 
 
 def bookings_needing_interpreter(now: datetime, until: datetime, limit: int) -> list[Booking]:
-    """Bookings still without an interpreter that have not ended and start before `until`, soonest first."""
+    """Bookings still without an interpreter that have not ended and start before `until`, soonest first.
+    On-demand requests are not among them: their queue rings interpreters, nobody assigns them by hand."""
     return list(
         db.session.scalars(
             select(Booking)
-            .where(Booking.state.in_(NEEDS_INTERPRETER), Booking.ends_at > now, Booking.starts_at < until)
+            .where(
+                Booking.state.in_(NEEDS_INTERPRETER),
+                Booking.on_demand.is_(False),
+                Booking.ends_at > now,
+                Booking.starts_at < until,
+            )
             .options(selectinload(Booking.department), selectinload(Booking.country))
             .order_by(Booking.starts_at, Booking.id)
             .limit(limit)
