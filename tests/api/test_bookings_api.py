@@ -71,6 +71,8 @@ def test_fields_the_caller_may_not_set_are_refused_by_name(app, setup):
         ({"start_local": "2026-01-01T09:00"}, "start_local"),
         ({"start_local": "2026-03-29T02:30"}, "start_local"),
         ({"start_local": "2026-10-25T02:30"}, "start_occurrence"),  # which of the two 02:30s
+        ({"start_local": "0001-01-01T00:10"}, "start_local"),  # the zone overflowed: a 500
+        ({"start_local": "9999-12-31T23:00"}, "start_local"),
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"duration_minutes": 600}, "duration_minutes"),
         ({"applicant_language": "xxq"}, "applicant_language"),

@@ -178,6 +178,23 @@ def test_a_period_that_ends_before_it_starts_is_refused_naming_the_field(app, tr
     assert problem.status_code == 400 and "last_day" in problem.get_json()["invalid_params"][0]["name"]
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("first_day=0001-01-01&last_day=0001-01-02", "first_day"),
+        ("first_day=9999-12-30&last_day=9999-12-31", "last_day"),
+    ],
+)
+def test_a_day_outside_the_years_rris_takes_is_refused_naming_the_field(app, trail, query, field):
+    client = _signed_in(app, "admin@pool.example")
+    response = client.get(f"/audit?{query}")
+    assert response.status_code == 400
+    assert f'href="#{field}"' in response.get_data(as_text=True)
+    assert "Give a day from 2000 to 2099 as YYYY-MM-DD." in response.get_data(as_text=True)
+    problem = client.get(f"/audit.csv?{query}", headers={"Accept": "application/json"})
+    assert problem.status_code == 400 and field in [item["name"] for item in problem.get_json()["invalid_params"]]
+
+
 def test_the_csv_export_carries_the_filtered_rows_with_formula_cells_neutralised(app, trail, clock):
     _record(
         app,

@@ -223,5 +223,5 @@ def test_a_request_out_of_its_shape_is_refused_field_by_field_before_any_use_cas
         "notes": "Notes to the interpreter take at most 1000 characters; these have 1001. Shorten them.",
         "session_kind": "Choose one of: asylum_interview, registration, reception, medical, legal_counselling, "
         "return_counselling, age_assessment, vulnerability_assessment.",
-        "start_local": "Give the start as date and time, like 2026-03-02T09:00.",
+        "start_local": "Give the start as a date and time from 2000 to 2099, like 2026-03-02T09:00.",
     }

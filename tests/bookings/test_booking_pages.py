@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from rris.bookings.models.bookings import Booking
 from rris.enums import Role
@@ -67,6 +68,18 @@ def test_a_skipped_local_time_is_refused_on_the_form(app, browser, people):
     response = book(browser, people, start_local="2026-03-29T02:30", duration_minutes="60")
     assert response.status_code == 422
     assert "does not exist in Europe/Belgrade" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("start", ["0001-01-01T00:10", "9999-12-31T23:00", "9999-01-01T09:00"])
+def test_a_start_outside_the_years_rris_takes_is_refused_next_to_the_field(app, browser, people, start):
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    response = book(browser, people, start_local=start)  # Belgrade's zone overflowed (a 500), or 9999 was booked
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="start_local-error"' in page
+    assert "Give the start as a date and time from 2000 to 2099, like 2026-03-02T09:00." in page
+    with app.app_context():
+        assert db.session.scalars(select(Booking)).all() == []
 
 
 def test_another_countrys_caseworker_cannot_open_the_booking(app, browser, another_browser, people):

@@ -85,7 +85,10 @@ def test_a_form_without_the_required_fields_names_each_of_them(app, browser, peo
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert field_error(page, "applicant_language") == "Choose a language."
-    assert field_error(page, "start_local") == "Give the start as date and time, like 2026-03-02T09:00."
+    assert (
+        field_error(page, "start_local")
+        == "Give the start as a date and time from 2000 to 2099, like 2026-03-02T09:00."
+    )
     assert field_error(page, "case_reference") == "Enter your department's case reference (never the applicant's name)."
 
 
@@ -95,7 +98,7 @@ def test_rescheduling_from_the_page_names_a_bad_time_and_moves_to_a_good_one(app
     to = f"{location}/reschedule"
     refused = browser.submit(location, {"start_local": "13.01.2026 10:00"}, post_to=to)
     assert refused.status_code == 422
-    said = "Give the start as date and time, like 2026-03-02T09:00."
+    said = "Give the start as a date and time from 2000 to 2099, like 2026-03-02T09:00."
     assert field_error(refused.get_data(as_text=True), "start_local") == said
     short = browser.submit(location, {"start_local": "2026-01-14T10:00", "duration_minutes": "5"}, post_to=to)
     said = "A session lasts from 15 minutes to 8 hours."

@@ -389,6 +389,12 @@ def test_time_off_at_a_belgrade_time_that_does_not_exist_is_refused(app, browser
         ({"starts_local": "tomorrow", "ends_local": "2026-02-02T09:00"}, "starts_local", "Enter a date and time like"),
         ({"starts_local": "2026-02-02T09:00", "ends_local": "2026-02-01T09:00"}, "ends_local", "must come after"),
         ({"starts_local": "2026-01-05T09:00", "ends_local": "2026-01-06T09:00"}, "ends_local", "already over"),
+        (  # Kabul's zone moved it before year 1: a 500
+            {"starts_local": "0001-01-01T00:10", "ends_local": "2026-02-02T09:00"},
+            "starts_local",
+            "Give a date and time from 2000 to 2099",
+        ),
+        ({"starts_local": "2026-02-01T09:00", "ends_local": "9999-12-31T23:50"}, "ends_local", "from 2000 to 2099"),
         (
             {"starts_local": "2026-02-01T09:00", "ends_local": "2026-02-02T09:00", "reason": "x" * 201},
             "reason",

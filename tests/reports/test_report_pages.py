@@ -115,6 +115,10 @@ def test_caseworkers_have_no_reports(scene, browser):
         ("first_day=2026-03-10&last_day=2026-03-01", "last_day"),
         ("country=XX", "country"),
         ("kind=party", "kind"),
+        ("first_day=0001-01-01&last_day=0001-01-02", "first_day"),  # the zones' arithmetic overflowed: a 500
+        ("first_day=9999-12-30&last_day=9999-12-31", "last_day"),
+        ("month=9999-12", "month"),
+        ("month=1999-12", "month"),  # the API's years, one rule
     ],
 )
 def test_a_bad_filter_names_the_field(scene, browser, query, field):
@@ -124,6 +128,12 @@ def test_a_bad_filter_names_the_field(scene, browser, query, field):
     problem = browser.get(f"/reports/report.xlsx?{query}", headers={"Accept": "application/json"})
     assert problem.status_code == 400 and problem.mimetype == "application/problem+json"
     assert field in [param["name"] for param in problem.get_json()["invalid_params"]]
+
+
+def test_a_day_outside_the_years_rris_takes_is_refused_in_the_api_s_words(scene, browser):
+    response = page_of(browser, "hub@pool.example", "/reports?first_day=0001-01-01&last_day=2026-03-01")
+    assert response.status_code == 400
+    assert "Give a day from 2000 to 2099 as YYYY-MM-DD." in response.get_data(as_text=True)
 
 
 def read_csv(response) -> list[list[str]]:

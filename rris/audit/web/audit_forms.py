@@ -10,6 +10,7 @@ from wtforms.validators import Length, Optional
 from rris.audit.domain.events import SUBJECT_ID_MAX_CHARS
 from rris.audit.domain.trail_filter import LONGEST_PERIOD_DAYS, TrailFilter
 from rris.audit.web.audit_wording import action_label, subject_label
+from rris.common.web.forms import WithinYears
 
 ACTOR_MAX_CHARS = 200
 
@@ -18,8 +19,8 @@ class TrailFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    first_day = DateField(_l("From"), validators=[Optional()])
-    last_day = DateField(_l("To"), validators=[Optional()])
+    first_day = DateField(_l("From"), validators=[Optional(), WithinYears()])
+    last_day = DateField(_l("To"), validators=[Optional(), WithinYears()])
     actor = StringField(
         _l("Who"),
         validators=[Optional(), Length(max=ACTOR_MAX_CHARS)],

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from rris.bookings.domain.booking_states import BookingAction
 from rris.bookings.domain.session_kinds import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 from rris.bookings.models.bookings import CASE_REFERENCE_MAX_CHARS, NOTES_MAX_CHARS
+from rris.common.domain.calendar_years import FIRST_YEAR, LAST_YEAR
 from rris.common.services.request_shapes import (
     NOT_BLANK_PATTERN,
     SAYS_SOMETHING,
@@ -65,7 +66,13 @@ _DURATION = Annotated[
 _START = Annotated[
     WallClock,
     Field(description="Wall-clock time in the department's zone, YYYY-MM-DDTHH:MM"),
-    always(lambda: _("Give the start as date and time, like 2026-03-02T09:00.")),
+    always(
+        lambda: _(
+            "Give the start as a date and time from %(first)d to %(last)d, like 2026-03-02T09:00.",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
+    ),
 ]
 _INTERPRETER = Annotated[RecordId, always(lambda: _("Give the interpreter's id."))]
 

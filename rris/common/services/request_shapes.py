@@ -20,9 +20,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from rris.common.domain.calendar_years import YEAR_PATTERN
 from rris.common.domain.record_ids import MAX_ID
 
-WALL_CLOCK_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
+# In the years RRIS takes (`calendar_years`): a zone moving 0001-01-01 00:10 or 9999-12-31 23:00 overflows.
+WALL_CLOCK_PATTERN = f"^{YEAR_PATTERN}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}})?$"
 NOT_BLANK_PATTERN = "\\S"  # at least one character that is not white space (a search, not anchored)
 
 
@@ -47,7 +49,7 @@ def _wall_clock(value: Any) -> datetime:
     if isinstance(value, str) and re.fullmatch(WALL_CLOCK_PATTERN, value, re.ASCII):
         with suppress(ValueError):
             return datetime.fromisoformat(value)
-    raise PydanticCustomError("wall_clock", "not a wall-clock time like 2026-03-02T09:00")
+    raise PydanticCustomError("wall_clock", "not a wall-clock time from 2000 to 2099 like 2026-03-02T09:00")
 
 
 # A local date and time, zoned later by the use case with the department's or the person's zone.

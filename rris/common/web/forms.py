@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import date
+from typing import Any, Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms import EmailField, Field, IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 
+from rris.common.domain.calendar_years import FIRST_YEAR, LAST_YEAR, within_years
 from rris.common.domain.errors import InvalidInput
 
 T = TypeVar("T")
@@ -23,6 +25,27 @@ class MaxChars(Length):
     def __init__(self, most: int, message: str | None = None) -> None:
         super().__init__(max=most, message=message or _l("Use at most %(max)d characters; this has %(length)d."))
         self.field_flags = {}
+
+
+class WithinYears:
+    """A date or date-time field's value lies in the years RRIS takes (`calendar_years`), so no
+    zone's arithmetic overflows on it; the field is told when it does not."""
+
+    def __init__(self, with_time: bool = False) -> None:
+        self.with_time = with_time
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        value: Any = field.data
+        if isinstance(value, date) and not within_years(value):
+            if self.with_time:
+                message = _l(
+                    "Give a date and time from %(first)d to %(last)d, like 2026-03-02 09:00.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            else:
+                message = _l("Give a day from %(first)d to %(last)d as YYYY-MM-DD.", first=FIRST_YEAR, last=LAST_YEAR)
+            raise StopValidation(str(message))
 
 
 class SignInForm(FlaskForm):

@@ -19,7 +19,7 @@ from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
-from rris.common.web.forms import MaxChars
+from rris.common.web.forms import MaxChars, WithinYears
 from rris.enums import Weekday
 from rris.offers.services.offer_requests import DECLINE_REASON_MAX_CHARS
 from rris.pool.models.interpreters import AvailabilityWindow
@@ -162,8 +162,12 @@ class LocalDateTimeField(Field):
 
 
 class TimeOffForm(FlaskForm):
-    starts_local = LocalDateTimeField(_l("From"), validators=[DataRequired(_l("Enter when your time off starts."))])
-    ends_local = LocalDateTimeField(_l("Until"), validators=[DataRequired(_l("Enter when your time off ends."))])
+    starts_local = LocalDateTimeField(
+        _l("From"), validators=[DataRequired(_l("Enter when your time off starts.")), WithinYears(with_time=True)]
+    )
+    ends_local = LocalDateTimeField(
+        _l("Until"), validators=[DataRequired(_l("Enter when your time off ends.")), WithinYears(with_time=True)]
+    )
     reason = StringField(
         _l("Reason (optional, seen by coordinators)"),
         validators=[

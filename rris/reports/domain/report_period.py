@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from rris.common.domain.calendar_years import within_years
 from rris.enums import Modality, SessionKind
 from rris.timeutil import zone
 
@@ -35,6 +36,8 @@ class ReportFilter:
     def __post_init__(self) -> None:
         if self.last_day < self.first_day:
             raise ValueError("a report period cannot end before it starts")
+        if not (within_years(self.first_day) and within_years(self.last_day)):
+            raise ValueError("a report period lies in the years RRIS takes (calendar_years)")
         zone(self.zone_name)  # raises ValueError for an unknown zone
 
     @classmethod

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from rris.access.domain.permissions import Actor
 from rris.access.queries.scoping import department_filter
+from rris.common.domain.calendar_years import DAY_PATTERN, FIRST_YEAR, LAST_YEAR, MONTH_PATTERN
 from rris.common.domain.errors import InvalidInput
 from rris.common.domain.record_ids import MAX_ID
 from rris.common.services.request_shapes import RecordId, RequestShape, always
@@ -24,9 +25,7 @@ from rris.pool.models.geography import Country, Department
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.services.reporting import pinned_country
 
-# Reports cover days of this century: the patterns say so, and the zones' arithmetic stays in range.
-MONTH_PATTERN = "^20[0-9]{2}-(0[1-9]|1[0-2])$"
-DAY_PATTERN = "^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+# Reports cover days of the years RRIS takes: the patterns say so, and the zones' arithmetic stays in range.
 LONGEST_PERIOD_DAYS = 3 * 366
 
 
@@ -47,7 +46,7 @@ _DAY = Annotated[
     date | None,
     PlainValidator(_day, json_schema_input_type=str),
     WithJsonSchema({"type": "string", "pattern": DAY_PATTERN, "description": "YYYY-MM-DD, with the other day"}),
-    always(lambda: _("Give a day from 2000 to 2099 as YYYY-MM-DD.")),
+    always(lambda: _("Give a day from %(first)d to %(last)d as YYYY-MM-DD.", first=FIRST_YEAR, last=LAST_YEAR)),
 ]
 
 

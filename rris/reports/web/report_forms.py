@@ -11,14 +11,15 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
+from rris.common.domain.calendar_years import MONTH_PATTERN
 from rris.common.services.wording import label, language_name
+from rris.common.web.forms import WithinYears
 from rris.common.web.presenting import department_title, region_title
 from rris.enums import Modality, SessionKind
 from rris.extensions import db
 from rris.pool.models.geography import Country, Department
 from rris.reports.domain.report_period import ReportFilter
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 LONGEST_PERIOD_DAYS = 3 * 366
 
 
@@ -27,8 +28,8 @@ class ReportFilterForm(FlaskForm):
         csrf = False
 
     month = StringField(_l("Month"), validators=[Optional()], description=_l("YYYY-MM"))
-    first_day = DateField(_l("From"), validators=[Optional()])
-    last_day = DateField(_l("To"), validators=[Optional()])
+    first_day = DateField(_l("From"), validators=[Optional(), WithinYears()])
+    last_day = DateField(_l("To"), validators=[Optional(), WithinYears()])
     country = SelectField(_l("Country"), validators=[Optional()])
     department = SelectField(_l("Department"), validators=[Optional()])
     language = SelectField(_l("Language"), validators=[Optional()])
@@ -53,7 +54,7 @@ class ReportFilterForm(FlaskForm):
         self.modality.choices = [("", _l("Video and telephone"))] + [(m.value, label(m)) for m in Modality]
 
     def validate_month(self, field: StringField) -> None:
-        if field.data and not MONTH_PATTERN.match(field.data.strip()):
+        if field.data and not re.match(MONTH_PATTERN, field.data.strip(), re.ASCII):
             raise ValidationError(_l("Write the month as YYYY-MM, for example 2026-03."))
 
     def validate(self, extra_validators: object = None) -> bool:
