@@ -50,8 +50,8 @@ class LocalRedis:
             raise RuntimeError("LocalRedis is not started")
         return self._process.pid
 
-    def start(self) -> LocalRedis:
-        """Start redis-server and return once it answers PING; returns self."""
+    def start(self, port: int = 0) -> LocalRedis:
+        """Start redis-server (on `port`, else a free one) and return once it answers PING; returns self."""
         if self._process is not None:
             return self
         binary = shutil.which("redis-server")
@@ -59,7 +59,7 @@ class LocalRedis:
             raise RedisUnavailable("redis-server is missing; run scripts/ensure_system_packages.sh as root")
         self.workdir.mkdir(parents=True, exist_ok=True)
         for _ in range(_START_ATTEMPTS):
-            self.port = free_port()
+            self.port = port or free_port()
             self._process = self._launch(binary)
             ready = poll_until(lambda: self._exited() or answers_ping(HOST, self.port), READY_TIMEOUT_SECONDS)
             if ready and not self._exited():

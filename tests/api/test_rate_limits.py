@@ -25,6 +25,7 @@ from rris.accounts.services.accounts import ResetLinks, password_reset_token
 from rris.accounts.services.api_tokens import create_api_token
 from rris.api.openapi import openapi_document
 from rris.common.models.rate_limits import RateLimitWindow
+from rris.common.services.rate_limit_failover import RECHECK_SECONDS, FailoverRedisStorage
 from rris.common.services.rate_limit_storage import DatabaseStorage, purge_ended_windows
 from rris.extensions import db
 from rris.portal import create_portal
@@ -259,7 +260,8 @@ def test_a_redis_url_makes_the_limiter_count_in_redis(scene):
     """The configuration path alone, without a server: nothing connects until a request counts."""
     settings = scene.first.extensions["rris.settings"].replace(rate_limit_storage="redis://127.0.0.1:1/0")
     app = create_portal(settings, clock=scene.clock)
-    assert isinstance(app.extensions["rris.limiter"].storage, RedisStorage)
+    storage = app.extensions["rris.limiter"].storage
+    assert isinstance(storage, FailoverRedisStorage) and isinstance(storage.redis, RedisStorage)
     assert isinstance(scene.first.extensions["rris.limiter"].storage, DatabaseStorage)
 
 
@@ -273,3 +275,38 @@ def test_two_workers_sharing_one_redis_share_the_count(scene, redis_url):
     assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
     with scene.first.app_context():
         assert db.session.scalar(select(func.count()).select_from(RateLimitWindow)) == 0  # not in the database
+
+
+def test_with_redis_down_each_worker_limits_in_its_memory_and_counts_in_redis_again_once_it_is_back(
+    scene, redis_server, caplog
+):
+    """A security control that fails every request when its counter is away would take the portal
+    down with Redis: it fails open to a per-process limit, logged, and recovers by itself."""
+    settings = scene.first.extensions["rris.settings"].replace(rate_limit_storage=redis_server.url)
+    clock = FrozenClock(datetime.now(UTC))  # Redis expires keys by its own clock
+    first, second = create_portal(settings, clock=clock), create_portal(settings, clock=clock)
+    token = scene.tokens[0]
+    assert _me(first, token).status_code == 200  # counted in Redis
+
+    port = redis_server.port
+    redis_server.stop()
+    caplog.set_level("WARNING", logger="rris.common.services.rate_limit_failover")
+    down = [_me(first, token) for _ in range(PER_TOKEN + 1)]
+    assert [answer.status_code for answer in down] == [200] * PER_TOKEN + [429]  # still limited, in memory
+    assert down[-1].mimetype == PROBLEM_JSON and 1 <= int(down[-1].headers["Retry-After"]) <= 60
+    assert _me(second, token).status_code == 200  # each worker counts on its own meanwhile
+    form = Browser(first.test_client())
+    sent = [form.submit("/password/forgot", {"email": scene.email}).status_code for _ in range(ACCOUNT_PER_HOUR + 1)]
+    assert sent[-1] == 429 and 429 not in sent[:-1]  # the account pages too
+    gone = [record for record in caplog.records if "cannot be reached" in record.getMessage()]
+    assert len(gone) == 2 and {record.levelname for record in gone} == {"ERROR"}  # once per worker, not per request
+
+    redis_server.start(port)  # back where it was, empty
+    assert _me(first, token).status_code == 429  # not looked at again before RECHECK_SECONDS
+    clock.advance(timedelta(seconds=RECHECK_SECONDS))
+    back = _me(first, token)
+    assert back.status_code == 200 and back.headers["RateLimit-Remaining"] == str(PER_TOKEN - 1)  # Redis's count
+    assert any("answers again" in record.getMessage() for record in caplog.records)
+    shared = [_me(app, token).status_code for app in (second, first, second)]
+    assert shared == [200, 200, 429]  # second looks too, and both count in Redis again
+    assert first.extensions["rris.limiter"].storage.redis.get_connection().dbsize() > 0

@@ -4,7 +4,8 @@ address, and the account pages that send mail or issue tokens per client address
 One `Limiter` per application, kept on the app (`app.extensions["rris.limiter"]`), so two apps
 in one process (tests, the scheduler's app) never share its state; the counts themselves are
 shared through the database (`rris-database://`, `rris.common.services.rate_limit_storage`) or
-Redis, so every worker and host sees the same ones. Fixed windows: a window starts with its
+Redis, so every worker and host sees the same ones; while Redis is down, each process counts in
+its own memory (`rris.common.services.rate_limit_failover`). Fixed windows: a window starts with its
 first request. Sign-in has its own throttle (`rris.accounts.domain.login_throttle`) and is not
 limited here.
 
@@ -27,6 +28,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from rris.common.services.rate_limit_failover import failover_uri
 from rris.common.services.rate_limit_storage import DATABASE_STORAGE_URI
 from rris.common.web.authentication import authenticated_by_token, bearer_secret
 from rris.common.web.errors import error_response
@@ -50,8 +52,9 @@ def install_rate_limits(app: Flask, api: Blueprint, settings: Settings, clock: C
     if settings.rate_limit_storage == "database":
         storage_uri = DATABASE_STORAGE_URI
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {"clock": clock}
-    else:
-        storage_uri = settings.rate_limit_storage
+    else:  # Redis, or this process's memory while Redis is down (`rate_limit_failover`)
+        storage_uri = failover_uri(settings.rate_limit_storage)
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"clock": clock}
     limiter = Limiter(
         key_func=get_remote_address,
         storage_uri=storage_uri,
