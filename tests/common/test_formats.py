@@ -162,6 +162,12 @@ def test_durations_read_in_hours_and_minutes_never_rounded_to_the_hour():
     assert formats.duration(timedelta(0), "en") == "0 min"
 
 
+def test_a_wait_under_a_minute_reads_in_seconds_then_as_a_duration():
+    assert formats.waited(timedelta(seconds=40), "en") == "40 sec"
+    assert formats.waited(timedelta(seconds=40), "fa_AF") == "۴۰ ثانیه"
+    assert formats.waited(timedelta(seconds=200), "en") == "3 min"
+
+
 def test_numbers_percentages_and_money_follow_the_locale():
     assert formats.number(1234.5, "en") == "1,234.5"
     assert formats.number(1234.5, "sr_Latn") == "1.234,5"

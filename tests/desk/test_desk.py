@@ -3,21 +3,25 @@ scheduler's conflicts, and the calls going on now with who is in them and how.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
 from rris.calls.domain.call_participants import Participant
 from rris.calls.services.call_records import record_join, record_state
 from rris.desk.services.desk import desk
-from rris.enums import BookingState, CallRole
+from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
+from rris.ondemand.models.ondemand import OnDemandCall
 from tests import factories
 from tests.conftest import DEFAULT_NOW, committed
 from tests.factories import PASSWORD
 from tests.matching.test_conflict_pages import conflicted_booking
+from tests.ondemand.support import PASHTO_SERBIAN, ask
 
 SOON = datetime(2026, 1, 12, 14, 0, tzinfo=UTC)  # 18:30 in Kabul: after every interpreter's hours
 TOMORROW = datetime(2026, 1, 13, 6, 0, tzinfo=UTC)  # 10:30 in Kabul
@@ -96,3 +100,24 @@ def test_people_who_do_not_manage_the_pool_get_no_desk(app, clock, browser):
     browser.sign_in("jelena@mup.rs.example", PASSWORD)
     assert browser.get("/desk").status_code == 403
     assert ">Desk</a>" not in browser.get("/").get_data(as_text=True)
+
+
+def test_on_demand_requests_waiting_are_counted_per_pair_apart_from_what_needs_a_coordinator(app, clock, browser):
+    with app.test_request_context():
+        factories.user(Role.COORDINATOR, email="hub@marri.example")
+        officer = actor_of(factories.caseworker("RS"))
+        db.session.commit()
+        first = ask(officer, DEFAULT_NOW - timedelta(seconds=200), PASHTO_SERBIAN, wait=True)
+        ask(officer, DEFAULT_NOW - timedelta(seconds=40), replace(PASHTO_SERBIAN, case_reference="RS-NOW-2"), wait=True)
+        code = db.session.get_one(OnDemandCall, first.call_id).booking.code
+    browser.sign_in("hub@marri.example", PASSWORD)
+    page = browser.get("/desk").get_data(as_text=True)
+    waiting = page.split('id="on-demand"')[1].split("</section>")[0]
+    assert '<span class="nav-count">2</span>' in waiting
+    assert "Pashto – Serbian" in waiting and "<td>2</td>" in waiting and "<strong>3 mins</strong>" in waiting
+    assert "nobody assigns them by hand" in waiting
+    assert code not in page  # not among the bookings to fill by hand
+    assert "Every booking in this window has its interpreter." in page
+
+    with app.app_context():
+        assert desk(DEFAULT_NOW).on_demand[0].requests == 2

@@ -182,6 +182,16 @@ def duration(length: timedelta, locale: LocaleLike) -> str:
     return _native_digits(text, loc)
 
 
+def waited(length: timedelta, locale: LocaleLike) -> str:
+    """How long someone has waited: in seconds ('40 sec') under a minute, else as `duration` writes it."""
+    if length >= timedelta(minutes=1):
+        return duration(length, locale)
+    loc = as_locale(locale)
+    seconds = max(0, int(length.total_seconds()))
+    text = units.format_unit(seconds, "duration-second", length="short", locale=loc, numbering_system="default")
+    return _native_digits(text, loc)
+
+
 def _fixed(pattern_text: str, fraction_digits: int | None) -> numbers.NumberPattern:
     pattern = numbers.parse_pattern(pattern_text)
     if fraction_digits is not None:

@@ -75,6 +75,11 @@ def duration(length: timedelta | float) -> str:
     return formats.duration(length, viewer_locale())
 
 
+def waited(length: timedelta) -> str:
+    """How long someone has waited ('40 sec', '3 min'), in the viewer's language."""
+    return formats.waited(length, viewer_locale())
+
+
 def local_clock(zone_name: str) -> str:
     """The time it is now in `zone_name`, e.g. '14:05' or '2:05 PM' as the viewer's locale writes it."""
     return formats.clock(current_clock().now(), zone_name, viewer_locale())

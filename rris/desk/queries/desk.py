@@ -1,5 +1,6 @@
 """What the coordinators' desk reads: bookings still without an interpreter, open conflicts on
-upcoming sessions, and the calls going on right now with who is in them."""
+upcoming sessions, the calls going on right now with who is in them, and the on-demand requests
+waiting now per language pair."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from rris.calls.models.calls import CallAttendance, CallStateChange
 from rris.enums import BookingState, CallRole
 from rris.extensions import db
 from rris.matching.models.conflicts import BookingConflict
+from rris.ondemand.domain.states import OPEN_STATES
+from rris.ondemand.models.ondemand import OnDemandCall
 
 NEEDS_INTERPRETER = (BookingState.UNFILLED, BookingState.REQUESTED, BookingState.OFFERED)
 CONFLICT_LIMIT = 100
@@ -71,6 +74,28 @@ def bookings_needing_interpreter(now: datetime, until: datetime, limit: int) -> 
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class WaitingPair:
+    """The on-demand requests of one language pair waiting or ringing now, and when the oldest came."""
+
+    languages: tuple[str, ...]  # the pair's ISO 639-3 codes, sorted as the queue names them
+    requests: int
+    oldest_requested_at: datetime
+
+
+def on_demand_waiting() -> list[WaitingPair]:
+    """Per language pair, the open on-demand requests (served by their queue, never by hand), the
+    longest-waiting pair first."""
+    oldest = func.min(OnDemandCall.requested_at)
+    rows = db.session.execute(
+        select(OnDemandCall.pair_key, func.count(), oldest)
+        .where(OnDemandCall.state.in_(OPEN_STATES))
+        .group_by(OnDemandCall.pair_key)
+        .order_by(oldest, OnDemandCall.pair_key)
+    )
+    return [WaitingPair(tuple(key.split(":")), count, since) for key, count, since in rows]
 
 
 def upcoming_conflicts(now: datetime, until: datetime) -> list[BookingConflict]:

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rris.bookings.models.bookings import Booking
-from rris.desk.queries.desk import LiveCall, bookings_needing_interpreter, calls_in_progress, upcoming_conflicts
+from rris.desk.queries.desk import (
+    LiveCall,
+    WaitingPair,
+    bookings_needing_interpreter,
+    calls_in_progress,
+    on_demand_waiting,
+    upcoming_conflicts,
+)
 from rris.enums import BookingState
 from rris.matching.domain.engine import Match
 from rris.matching.domain.rules import RejectionReason
@@ -50,10 +57,12 @@ class Desk:
     unfilled: tuple[Unfilled, ...]
     conflicts: tuple[BookingConflict, ...]
     calls: tuple[LiveCall, ...]
+    on_demand: tuple[WaitingPair, ...]  # read-only: their queue rings interpreters
 
 
 def desk(now: datetime, days: int = 3) -> Desk:
-    """Unfilled bookings (soonest first, explained), open conflicts and live calls for the next `days`."""
+    """Unfilled bookings (soonest first, explained), open conflicts and live calls for the next
+    `days`, and the on-demand requests waiting now."""
     until = now + timedelta(days=days)
     unfilled = tuple(_unfilled(booking, now) for booking in bookings_needing_interpreter(now, until, UNFILLED_LIMIT))
     return Desk(
@@ -62,6 +71,7 @@ def desk(now: datetime, days: int = 3) -> Desk:
         unfilled=unfilled,
         conflicts=tuple(upcoming_conflicts(now, until)),
         calls=tuple(calls_in_progress()),
+        on_demand=tuple(on_demand_waiting()),
     )
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from rris.access.domain.permissions import Capability
 from rris.common.web.authentication import require
-from rris.common.web.presenting import duration
+from rris.common.web.presenting import duration, waited
 from rris.context import current_clock
 from rris.desk.services.desk import desk
 from rris.matching.services.wording import reason_name
@@ -31,6 +31,7 @@ def index() -> Any:
         refresh_seconds=REFRESH_SECONDS,
         reason_name=reason_name,
         time_left=time_left,
+        waited=waited,
     )
 
 
