@@ -4,9 +4,10 @@ Mariam switches "available now" on and keeps her page open; Jelena asks for Pash
 page rings (the panel with the call's sentence, the countdown and the WebAudio ring), she accepts
 and lands in the call; Jelena's waiting page follows the request over its own live connection and
 opens the same call. Both are connected over an encrypted connection and receive each other's
-(fake) camera, as in the scheduled call's test. With two interpreters rung, the one who does not
-answer sees her ring stop the moment the other accepts. Screenshots and each page's console go to
-test-artifacts/<test name>/.
+(fake) camera, as in the scheduled call's test; when both have left, the coordinator's report for
+the month counts the call, answered, and its minutes for Pashto in Serbia. With two interpreters
+rung, the one who does not answer sees her ring stop the moment the other accepts. Screenshots
+and each page's console go to test-artifacts/<test name>/.
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
+from rris.extensions import db
+from rris.reports.domain.on_demand import OnDemandReport
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.queries.on_demand import on_demand_report
 from tests.browser.test_call_in_chromium import Screenshots, in_call
 from tests.support.call_world import Person, sign_in
 from tests.support.netns import Netns
 from tests.support.ondemand_world import OnDemandWorld, start_ondemand_world
+from tests.support.ports import poll_until
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +46,7 @@ def world(netns: Netns, tmp_path: Path) -> OnDemandWorld:
 def pages(chromium: Browser, artifacts: Path) -> Iterator[dict[str, Page]]:
     """One browser context per person; each page's console is kept as an artefact."""
     pages, logs = {}, {}
-    for who in ("officer", "interpreter", "second interpreter"):
+    for who in ("officer", "interpreter", "second interpreter", "coordinator"):
         page = chromium.new_context().new_page()
         log: list[str] = []
         page.on("console", lambda message, log=log: log.append(f"{message.type}: {message.text}"))
@@ -89,6 +96,26 @@ def test_the_officer_asks_for_pashto_the_interpreter_s_page_rings_she_accepts_an
     shot(interpreter, "04-interpreter-connected")
     print(f"rang {rang_after:.2f} s after the request; connected {time.monotonic() - started:.1f} s into the test")
 
+    # Both hang up; once the room stays empty past the signalling's grace the call has ended, and
+    # Amra's report for this month shows it: one request, answered, its minutes for Pashto in Serbia.
+    for page in (officer, interpreter):
+        page.click("#leave-call")
+    month = datetime.now(UTC).strftime("%Y-%m")
+    coordinator = pages["coordinator"]
+    sign_in(coordinator, world, world.coordinator)
+    ended: list[OnDemandReport] = []
+    assert poll_until(lambda: answered_and_ended(world, month, ended), timeout=STEP_TIMEOUT_MS / 1000)
+    coordinator.goto(world.portal.url(f"/reports?month={month}"))
+    section = coordinator.locator("#on-demand")
+    assert "Answered: 1 · Abandoned: 0" in section.inner_text()
+    [calls] = section.locator("#table-on_demand tbody tr").all()
+    assert calls.locator("td").all_inner_texts()[:3] == ["1", "1", "0"], "requests, answered, abandoned"
+    [by_language] = section.locator("#table-on_demand_languages tbody tr").all()
+    # As written, whatever the CSS case.
+    row = [cell.strip() for cell in by_language.locator("th, td").all_text_contents()]
+    assert row == ["Serbia", "Pashto", "1", str(ended[-1].delivered_minutes)], row
+    shot(coordinator, "05-coordinator-report", full_page=True)
+
 
 def test_when_one_interpreter_accepts_the_other_s_page_stops_ringing_at_once(
     world: OnDemandWorld, pages: dict[str, Page], artifacts: Path
@@ -110,6 +137,20 @@ def test_when_one_interpreter_accepts_the_other_s_page_stops_ringing_at_once(
     assert not mariam.title().startswith("A call is ringing")
     assert mariam.get_attribute("#now-switch", "data-available") == "yes", "she stays available for the next"
     shot(mariam, "01-mariam-after-nadia-accepted")
+
+
+def answered_and_ended(world: OnDemandWorld, month: str, seen: list[OnDemandReport]) -> bool:
+    """Whether the month's one on-demand call was answered and has been delivered (its figures go to `seen`)."""
+    year, number = (int(part) for part in month.split("-"))
+    core = world.core()
+    try:
+        with core.app_context():
+            figures = on_demand_report(ReportFilter.month(year, number, "UTC"))
+    finally:
+        with core.app_context():
+            db.engine.dispose()
+    seen.append(figures)
+    return figures.answered == 1 and figures.delivered_sessions == 1
 
 
 def become_available(page: Page, world: OnDemandWorld, person: Person) -> None:

@@ -1,6 +1,7 @@
 """An interpreter now, for real browsers: the portal and the signalling service inside a test
 namespace on the real clock, an officer in Belgrade and two Pashto-Serbian interpreters who may be
-rung at any hour (their weekly windows cover every day, their accreditations for Serbia are current).
+rung at any hour (their weekly windows cover every day, their accreditations for Serbia are current),
+and a coordinator who reads the reports.
 
     world = start_ondemand_world(netns, tmp_path)
     sign_in(page, world, world.interpreter)
@@ -13,7 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask import Flask
+
 from rris.app import create_app
+from rris.enums import Role
 from rris.extensions import db
 from rris.pool.models.interpreters import AvailabilityWindow
 from rris.pool.services.languages import sync_languages
@@ -36,10 +40,16 @@ class OnDemandWorld:
     officer: Person
     interpreter: Person  # Mariam
     second_interpreter: Person  # Nadia
+    coordinator: Person  # Amra, who reads the reports (UTC)
+    env: dict[str, str]
+
+    def core(self) -> Flask:
+        """The core app over the world's database, for reading what the services stored."""
+        return create_app(Settings.from_env(self.env))
 
 
 def start_ondemand_world(netns: Netns, workdir: Path) -> OnDemandWorld:
-    """Portal and signalling in `netns` on a fresh database holding Jelena and Mariam."""
+    """Portal and signalling in `netns` on a fresh database holding Jelena, Mariam, Nadia and Amra."""
     env = service_env(
         workdir,
         # The page's Origin must be the portal's public URL, or the signalling refuses the socket.
@@ -50,10 +60,10 @@ def start_ondemand_world(netns: Netns, workdir: Path) -> OnDemandWorld:
     portal = start_portal(netns, workdir, env)  # migrates the database first
     people = _seed(env)
     signaling = start_signaling(netns, workdir, env)
-    return OnDemandWorld(portal, signaling, *people)
+    return OnDemandWorld(portal, signaling, *people, env)
 
 
-def _seed(env: dict[str, str]) -> tuple[Person, Person, Person]:
+def _seed(env: dict[str, str]) -> tuple[Person, Person, Person, Person]:
     core = create_app(Settings.from_env(env))
     try:
         with core.app_context():
@@ -63,8 +73,9 @@ def _seed(env: dict[str, str]) -> tuple[Person, Person, Person]:
                 _interpreter_at_any_hour("mariam@pool.example", "Mariam Ahmadzai"),
                 _interpreter_at_any_hour("nadia@pool.example", "Nadia Rahimi"),
             ]
+            amra = factories.user(Role.COORDINATOR, email="amra@marri.example", name="Amra Hadžić", timezone="UTC")
             db.session.commit()
-            return Person(jelena.email, jelena.name, jelena.id), *interpreters
+            return Person(jelena.email, jelena.name, jelena.id), *interpreters, Person(amra.email, amra.name, amra.id)
     finally:
         with core.app_context():
             db.engine.dispose()
