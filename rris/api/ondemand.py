@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from rris.access.domain.permissions import Capability, can
 from rris.api import bp
@@ -77,9 +78,22 @@ def create_now_request() -> Any:
     if answer.answer is Answer.NONE_AVAILABLE:
         detail = _("No interpreter who could take this request is available now. Send it again with wait set to "
                    "queue for one, or book a session instead.")  # fmt: skip
+        if answer.phone_after_seconds is not None:
+            detail += " " + ngettext(
+                "If it waits and nobody has answered after %(num)d second, the interpreters on call who could "
+                "take it are phoned.",
+                "If it waits and nobody has answered after %(num)d seconds, the interpreters on call who could "
+                "take it are phoned.",
+                answer.phone_after_seconds,
+            )
         if answer.gender_required:
             detail += " " + _("The required gender is never relaxed.")
-        return jsonify(answer=Answer.NONE_AVAILABLE.value, gender_required=answer.gender_required, detail=detail)
+        return jsonify(
+            answer=Answer.NONE_AVAILABLE.value,
+            gender_required=answer.gender_required,
+            phone_after_seconds=answer.phone_after_seconds,
+            detail=detail,
+        )
     assert answer.call_id is not None
     call = visible_call(answer.call_id, current_actor(), now)
     response = jsonify(call_json(call))

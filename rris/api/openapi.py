@@ -130,7 +130,8 @@ OPERATIONS = (
          "on-demand calls included",
          ref("Report"), "The report", query=ReportQuery, errors=(401, 403, 422)),
     _post(f"{_N}/requests", "Officers: an interpreter now. Rings the best reachable interpreters at once, or queues "
-          "when they are busy; 200 none_available when nobody reachable could take it (nothing stored)",
+          "when they are busy; 200 none_available when nobody reachable could take it (nothing stored), saying "
+          "when on-call interpreters would be phoned were it to wait",
           ref("OnDemandCall"), "Ringing or waiting in the queue (also for a replay with the same Idempotency-Key)",
           status=201, body=OnDemandRequest, errors=(400, 401, 403, 422), header=_IDEMPOTENCY,
           also=((200, ref("NoneAvailable"), "Nobody suitable is reachable now; wait or book"),)),

@@ -41,6 +41,13 @@ ONDEMAND_RESPONSE_SCHEMAS: dict[str, Schema] = {
                 "type": "boolean",
                 "description": "The request requires a gender: it is never relaxed",
             },
+            "phone_after_seconds": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": "Sent again with wait set, after this many seconds unanswered the request is "
+                "phoned to on-call interpreters, at least one of whom could take it now; null when the telephone "
+                "escalation is off or no on-call interpreter could take it",
+            },
             "detail": _TEXT,
         },
         description="Nobody reachable could take the request even when free; nothing was stored. Send it "

@@ -13,7 +13,8 @@ from rris.api.openapi import openapi_document
 from rris.extensions import db
 from rris.ondemand.models.ondemand import OnDemandCall
 from tests.api.test_bookings_api import token_for
-from tests.support.ondemand_people import NOW
+from tests.support.ondemand_people import NOW, karim_on_call
+from tests.support.twilio_recorder import changed_settings
 
 ASK = {"applicant_language": "pus", "officer_language": "srp", "case_reference": "RS-NOW-0042"}
 
@@ -85,6 +86,26 @@ def test_none_available_is_a_clear_answer_that_stores_nothing(app, people):
     abandoned = client.post(f"/api/v1/now/requests/{call_id}/abandon", headers=jelena)
     assert abandoned.status_code == 200 and abandoned.get_json()["state"] == "abandoned"
     assert abandoned.get_json()["position"] is None
+
+
+def test_none_available_says_when_on_call_interpreters_would_be_phoned_if_it_waits(app, people, clock):
+    karim_on_call(app)
+    client = app.test_client()
+    jelena = token_for(app, "jelena@mup.rs.example")
+    clock.set(NOW + timedelta(hours=1))  # Mariam's and Nadia's pages last beat an hour ago
+    with changed_settings(app, ondemand_phone_after_seconds=60):
+        body = client.post("/api/v1/now/requests", json=ASK, headers=jelena).get_json()
+        assert matches("NoneAvailable", body) == []
+        assert body["answer"] == "none_available" and body["phone_after_seconds"] == 60
+        assert "If it waits and nobody has answered after 60 seconds, the interpreters on call" in body["detail"]
+        for_a_woman = client.post("/api/v1/now/requests", json={**ASK, "gender": "female",
+                                                                "gender_rule": "required"}, headers=jelena)  # fmt: skip
+        assert for_a_woman.get_json()["phone_after_seconds"] is None, "Karim is male: the gender is never relaxed"
+        assert matches("NoneAvailable", for_a_woman.get_json()) == []
+    with changed_settings(app, ondemand_phone_after_seconds=0):
+        off = client.post("/api/v1/now/requests", json=ASK, headers=jelena).get_json()
+        assert off["phone_after_seconds"] is None and "phoned" not in off["detail"]
+    assert stored(app) == 0
 
 
 def test_the_same_idempotency_key_answers_the_same_request_and_creates_nothing_twice(app, people):

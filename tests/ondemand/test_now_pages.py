@@ -1,10 +1,11 @@
 """The officer's "Interpreter now" pages: asking, being told nobody suitable is reachable (and that a
-required gender stays required), waiting in line, following the request live, giving up, and
-landing on the call page once an interpreter answers. Real HTTP through the test client, both
-databases, the clock frozen."""
+required gender stays required, and whether on-call interpreters would be phoned), waiting in line,
+following the request live, giving up, and landing on the call page once an interpreter answers.
+Real HTTP through the test client, both databases, the clock frozen."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,8 +16,9 @@ from rris.ondemand.domain.presence_tickets import PresenceKind, read_presence_ti
 from rris.ondemand.domain.states import CallState
 from rris.ondemand.models.ondemand import OnDemandCall, OnDemandRing
 from tests.conftest import TEST_SECRET_KEY
-from tests.support.ondemand_people import NOW, PASHTO_NOW, SIGNALING, json_block, signed_in
+from tests.support.ondemand_people import NOW, PASHTO_NOW, SIGNALING, json_block, karim_on_call, signed_in
 from tests.support.page_strings import script_strings
+from tests.support.twilio_recorder import changed_settings
 
 
 def calls(app) -> list[SimpleNamespace]:
@@ -115,6 +117,31 @@ def test_nobody_suitable_with_a_required_gender_is_told_it_stays_required_and_ma
     assert "Waiting in the queue: every suitable interpreter is busy." in status
     assert "Your place in the queue: 1." in status
     assert "Expected wait: unknown (no recent calls in these languages to go by)." in status
+
+
+PHONED_AFTER_A_MINUTE = (
+    "If nobody has answered after 60 seconds of waiting, RRIS phones the interpreters on call who could take it."
+)
+
+
+def test_nobody_on_a_page_but_someone_on_call_the_officer_is_told_the_phones_are_tried_if_she_waits(
+    app, browser, people, clock
+):
+    karim_on_call(app)
+    signed_in(browser, "jelena@mup.rs.example")
+    with changed_settings(app, ondemand_phone_after_seconds=60):
+        clock.set(NOW + timedelta(hours=1))  # Mariam's and Nadia's pages last beat an hour ago
+        page = ask(browser).get_data(as_text=True)
+        assert "Nobody suitable is reachable now" in page and PHONED_AFTER_A_MINUTE in page
+        assert calls(app) == [], "still nothing stored: she chooses whether to wait"
+
+        # Karim is male: a woman required stays required, and he is not offered as a phone call.
+        for_a_woman = ask(browser, gender_rule="required", gender="female").get_data(as_text=True)
+        assert "RRIS keeps to it and will not relax it" in for_a_woman
+        assert 'id="phone-escalation"' not in for_a_woman
+
+    with changed_settings(app, ondemand_phone_after_seconds=0):  # the escalation is off: no promise
+        assert 'id="phone-escalation"' not in ask(browser).get_data(as_text=True)
 
 
 def test_giving_up_is_recorded_as_abandoned_and_the_page_then_offers_to_ask_again_or_book(app, browser, people):

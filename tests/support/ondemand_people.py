@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from rris.enums import Gender, Role
 from tests import factories
@@ -58,6 +60,21 @@ def people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
             karim=karim.id,
             department=jelena.department_id,
         )
+
+
+KARIM_PHONE = "+93701234571"
+
+
+def karim_on_call(app: Flask) -> None:
+    """Karim (male, not on any page) is on call by telephone with his verified number."""
+    from rris.accounts.models.accounts import User
+    from rris.extensions import db
+    from rris.ondemand.services.on_call import set_phone_on_call
+
+    with committed(app), app.test_request_context():
+        karim = db.session.scalars(select(User).where(User.email == "karim@pool.example")).one()
+        karim.phone, karim.phone_verified_at = KARIM_PHONE, NOW - timedelta(days=3)
+        set_phone_on_call(karim, True, NOW - timedelta(days=1))
 
 
 def signed_in(browser: Any, email: str) -> Any:

@@ -10,7 +10,8 @@ from rris.settings import Settings
 @dataclass(frozen=True)
 class OnDemandPolicy:
     """Heartbeat span, rings at once, how long a ring lasts, the longest call, the answer-time sample,
-    how long an answered call may wait to be connected."""
+    how long an answered call may wait to be connected, and after how long a waiting request is
+phoned to on-call interpreters (0: never)."""
 
     heartbeat_seconds: int
     rings_at_once: int
@@ -18,6 +19,7 @@ class OnDemandPolicy:
     max_minutes: int
     wait_sample: int
     join_minutes: int
+    phone_after_seconds: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OnDemandPolicy:
@@ -29,4 +31,5 @@ class OnDemandPolicy:
             max_minutes=settings.ondemand_max_minutes,
             wait_sample=settings.ondemand_wait_sample,
             join_minutes=settings.ondemand_join_minutes,
+            phone_after_seconds=settings.ondemand_phone_after_seconds,
         )

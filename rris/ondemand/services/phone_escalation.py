@@ -10,6 +10,9 @@ guard (caps per booking and per day) and the list of countries RRIS may call. Wi
 account the leg is simulated: no call is placed, and the simulated phone is answered on the page
 whose address the log gives (`rris.phone.web.simulated_call`), else its ring lapses unanswered.
 
+`phones_could_take` tells the officer, when nobody on a page could take her request, whether the
+escalation would find someone to phone were she to wait.
+
 The scheduler runs `escalate_to_phones` every few seconds: it ends phone rings that went
 unanswered or whose call ended, hangs up phones still ringing for nothing, and calls the next.
 """
@@ -17,6 +20,7 @@ unanswered or whose call ended, hangs up phones still ringing for nothing, and c
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,18 +28,21 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
+from rris.bookings.queries.applicant_links import ApplicantLink
 from rris.calls.domain.call_participants import Participant
 from rris.calls.services.call_access import name_in_call
 from rris.common.services.transactions import lock_booking
 from rris.enums import CallRole, PhoneDirection, PhoneLegStatus
 from rris.extensions import db
+from rris.matching.domain.engine import MatchResult
+from rris.matching.domain.snapshots import MatchRequest
 from rris.ondemand.domain.escalation import PhoneEscalation, phone_ring_lapsed, sign_simulated_call
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.states import OPEN_STATES, CallState, RingChannel, RingOutcome
 from rris.ondemand.models.ondemand import OnDemandCall, OnDemandRing
 from rris.ondemand.queries.on_call import calls_waiting_since, live_phone_rings, not_to_phone, on_call_numbers
 from rris.ondemand.queries.presence import engaged_interpreters
-from rris.ondemand.services.dispatch import back_to_waiting, end_rings, lock_on_demand, rank_for, serve
+from rris.ondemand.services.dispatch import back_to_waiting, end_rings, lock_on_demand, match_now, rank_for, serve
 from rris.phone.domain.toll_guard import DAILY_CAP, number_tail
 from rris.phone.integrations.telephony import VoiceError, VoiceUncertain, current_voice
 from rris.phone.models.phone_legs import PhoneLeg
@@ -200,12 +207,29 @@ def simulated_call_url(setup: PhoneSetup, leg_id: int, token: str) -> str:
     return f"{setup.public_url}{SIMULATED_CALL_PATH}/{leg_id}/{token}"
 
 
+def phones_could_take(request: MatchRequest, link: ApplicantLink, pair: Iterable[str], now: datetime) -> bool:
+    """Whether the escalation, run now for this request, would find an on-call interpreter to phone
+    (her number, the engine's ranking and the list of countries RRIS may call, as `call_next_phone`)."""
+    numbers = on_call_numbers(pair)
+    candidates = set(numbers) - engaged_interpreters(numbers)
+    if not candidates:
+        return False
+    return _first_callable(match_now(request, link, candidates, now), numbers, candidates, None) is not None
+
+
 def _best_on_call(call: OnDemandCall, now: datetime, policy: OnDemandPolicy) -> tuple[int, str] | None:
     numbers = on_call_numbers(call.pair_key.split(":"))
     candidates = set(numbers) - engaged_interpreters(numbers) - not_to_phone(call.id)
     if not candidates:
         return None
-    for match in rank_for(call, candidates, now, policy).matches:
+    return _first_callable(rank_for(call, candidates, now, policy), numbers, candidates, call.id)
+
+
+def _first_callable(
+    ranking: MatchResult, numbers: Mapping[int, str], candidates: set[int], call_id: int | None
+) -> tuple[int, str] | None:
+    """The best-ranked of `candidates` whose number RRIS may call, with that number."""
+    for match in ranking.matches:
         if match.interpreter_id not in candidates:
             continue
         phone = numbers[match.interpreter_id]
@@ -214,7 +238,7 @@ def _best_on_call(call: OnDemandCall, now: datetime, policy: OnDemandPolicy) -> 
             return match.interpreter_id, phone
         log.info(
             "on-demand call %s: interpreter %s on call but not callable (%s)",
-            call.id,
+            call_id or "(asked)",
             match.interpreter_id,
             check.refusal,
         )

@@ -4,7 +4,8 @@ The request is checked by the booking's own validators, ranked by the matching e
 interpreters only, the call holding its maximum length from now), and stored as an on-demand
 booking with its `OnDemandCall`; then the queue is served. A required gender is never relaxed:
 when no reachable interpreter could ever take the request the answer is NONE_AVAILABLE and nothing
-is stored, unless the officer chose to wait.
+is stored, unless the officer chose to wait. With the telephone escalation on, that answer says
+whether on-call interpreters would be phoned were she to wait, and after how long.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from rris.common.services.text_input import required_text
 from rris.enums import BookingState, Gender, GenderRule, Modality, SessionKind, Specialisation
 from rris.extensions import db
 from rris.matching.services.booking_matching import link_for_valid, request_from_valid
+from rris.ondemand.domain.escalation import PhoneEscalation
 from rris.ondemand.domain.holds import provisional_hold
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.queueing import QueuePlace, expected_wait, someone_could_take
@@ -38,6 +40,7 @@ from rris.ondemand.models.ondemand import OnDemandCall
 from rris.ondemand.queries.presence import reachable_interpreters
 from rris.ondemand.queries.queue import live_rings, pair_key, position_in_queue, recent_answer_times
 from rris.ondemand.services.dispatch import end_rings, lock_on_demand, match_now, now_request, serve
+from rris.ondemand.services.phone_escalation import phones_could_take
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class NowAnswer:
     place: QueuePlace | None = None
     gender_required: bool = False
     replayed: bool = False  # the answer to an earlier request with the same Idempotency-Key
+    # NONE_AVAILABLE only: a waiting request would be phoned to an on-call interpreter after this long.
+    phone_after_seconds: int | None = None
 
 
 def request_now(
@@ -94,8 +99,14 @@ def request_now(
     reachable = reachable_interpreters(now, policy.heartbeat_seconds, [pair])
     ranking = match_now(request, link, reachable, now)
     if not wait and not someone_could_take(ranking):
+        escalation = PhoneEscalation(policy.phone_after_seconds)
+        phoned = escalation.enabled and phones_could_take(request, link, pair, now)
         db.session.rollback()
-        return NowAnswer(Answer.NONE_AVAILABLE, gender_required=valid.gender_rule is GenderRule.REQUIRED)
+        return NowAnswer(
+            Answer.NONE_AVAILABLE,
+            gender_required=valid.gender_rule is GenderRule.REQUIRED,
+            phone_after_seconds=escalation.after_seconds if phoned else None,
+        )
     call = _store(valid, actor, now, policy)
     serve([call.pair_key], now, policy, ranked={call.id: ranking})  # everyone free to ring is reachable
     if idempotency:

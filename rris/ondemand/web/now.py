@@ -76,6 +76,7 @@ def _none_available(form: NowForm, answer: NowAnswer) -> Any:
         form=form,
         carried=carried,
         gender_required=answer.gender_required,
+        phone_after_seconds=answer.phone_after_seconds,
         required_gender=_gender_label(form) if answer.gender_required else None,
         identifier_given=bool(request.form.get("applicant_identifier", "").strip()),
         book_url=url_for("bookings.new") + "?" + urlencode(carried),
