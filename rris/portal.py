@@ -9,6 +9,7 @@ from rris.common.web.authentication import install_authentication
 from rris.common.web.errors import register_error_handlers
 from rris.common.web.extensions import csrf
 from rris.common.web.ids import IdConverter
+from rris.common.web.null_characters import install_null_character_check
 from rris.common.web.page_locale import install_page_locale
 from rris.common.web.presenting import register_presenters
 from rris.common.web.rate_limits import install_rate_limits
@@ -34,6 +35,7 @@ def create_portal(
     install_authentication(app)
     install_page_locale(app)
     register_error_handlers(app)
+    install_null_character_check(app)
     register_presenters(app)
     app.after_request(add_security_headers)
     app.url_map.converters["id"] = IdConverter  # before any route that uses `<id:...>`

@@ -158,6 +158,10 @@ class _Untitled(GenerateJsonSchema):
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False
 
+    def str_schema(self, schema: Any) -> Schema:
+        """Every text, as the portal refuses any holding U+0000 (`rris.common.web.null_characters`)."""
+        return {**super().str_schema(schema), "not": {"pattern": "\\x00"}}
+
 
 def request_schemas() -> tuple[dict[str, Schema], dict[str, Schema]]:
     """Every request shape's schema as a reference, by shape name, and the component schemas

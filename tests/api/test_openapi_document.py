@@ -38,7 +38,8 @@ def test_the_booking_request_in_the_document_is_the_shape_itself():
     assert set(schema["properties"]) == set(BookingRequest.model_fields)
     assert schema["additionalProperties"] is False
     assert schema["properties"]["case_reference"]["maxLength"] == CASE_REFERENCE_MAX_CHARS
-    assert {"maxLength": NOTES_MAX_CHARS, "type": "string"} in schema["properties"]["notes"]["anyOf"]
+    notes = {"maxLength": NOTES_MAX_CHARS, "type": "string", "not": {"pattern": "\\x00"}}
+    assert notes in schema["properties"]["notes"]["anyOf"]
     assert schema["required"] == ["applicant_language", "officer_language", "session_kind", "start_local",
                                   "case_reference"]  # fmt: skip
 
@@ -81,3 +82,24 @@ def test_a_body_the_document_allows_gets_past_the_shape(app, setup):  # noqa: F8
     response = app.test_client().post("/api/v1/bookings", json=body, headers=setup["jelena"])
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["modality"] == "phone" and response.get_json()["start_local"] == "2026-01-13T09:00"
+
+
+def test_every_text_a_request_sends_is_described_without_the_nul_character_the_portal_refuses():
+    texts = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and "enum" not in node and "format" not in node:
+                texts.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    document = openapi_document()
+    walk([document["components"]["schemas"][name] for name in ("BookingRequest", "LanguageSearch")])
+    free_texts = [text for text in texts if "pattern" not in text]  # a pattern of ours names what it takes
+    assert free_texts and all(text.get("not") == {"pattern": "\\x00"} for text in free_texts)
+    search = document["components"]["schemas"]["LanguageSearch"]["properties"]["q"]
+    assert search["not"] == {"pattern": "\\x00"}

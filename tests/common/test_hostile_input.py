@@ -147,3 +147,29 @@ def test_a_method_no_route_takes_is_a_405_that_says_which_are_allowed(app, peopl
     page = browser.client.open("/bookings", method=method)
     assert page.status_code == 405
     assert "GET" in page.headers["Allow"]
+
+
+NUL_MESSAGE = "Remove the invisible NUL character (U+0000) from this value."
+
+
+def test_a_nul_character_in_a_query_or_a_json_body_is_a_422_naming_the_field(app, people):
+    client = app.test_client()
+    search = client.get("/api/v1/languages", query_string={"q": "pa\x00sh"}, headers=people["jelena"])
+    assert search.status_code == 422 and search.mimetype == "application/problem+json"
+    assert search.get_json()["invalid_params"] == [{"name": "q", "reason": NUL_MESSAGE}]
+    body = {"applicant_language": "pus", "officer_language": "srp", "case_reference": "RS-\x00-1"}
+    preview = client.post("/api/v1/bookings/preview", json=body, headers=people["jelena"])
+    assert preview.status_code == 422
+    assert [item["name"] for item in preview.get_json()["invalid_params"]] == ["case_reference"]
+
+
+def test_a_nul_character_in_a_form_is_refused_naming_the_field_and_changes_nothing(app, browser, people):
+    browser.sign_in("elena@marri.example", factories.PASSWORD)
+    booking = people["booking"]
+    page = browser.client.get(f"/bookings/{booking}").get_data(as_text=True)
+    response = browser.submit(
+        f"/bookings/{booking}", {"interpreter_id": "1\x00", "leg": "1"}, post_to=f"/bookings/{booking}/assign"
+    )
+    assert response.status_code == 422
+    assert NUL_MESSAGE in response.get_data(as_text=True)
+    assert browser.client.get(f"/bookings/{booking}").get_data(as_text=True).count("Mariam") == page.count("Mariam")
