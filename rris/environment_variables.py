@@ -62,6 +62,17 @@ VARIABLES: tuple[Variable, ...] = (
         "ws://127.0.0.1:<RRIS_SIGNALING_PORT>",
         "base URL browsers open the signaling WebSocket on (wss:// behind a TLS proxy)",
     ),
+    Variable(
+        "RRIS_SIGNALING_REDIS_URL",
+        "(empty)",
+        "redis://, rediss:// or redis+unix:// URL the signalling nodes share rooms and used tickets through; "
+        "empty: one node, rooms in its memory",
+    ),
+    Variable(
+        "RRIS_SIGNALING_NODE_ID",
+        "(host name, process id, random tail)",
+        "this signalling node's name among the nodes sharing RRIS_SIGNALING_REDIS_URL; unique per running node",
+    ),
     Variable("RRIS_STUN_URLS", "(empty)", "comma-separated stun: URLs of your own STUN servers; never a public default"),
     Variable("RRIS_TURN_URLS", "(empty)", "comma-separated turn:/turns: URLs of your own coturn"),
     Variable("RRIS_TURN_SECRET", "(empty)", "coturn's static-auth-secret; time-limited TURN credentials derive from it"),

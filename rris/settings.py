@@ -45,6 +45,8 @@ class Settings:
     signaling_port: int
     public_url: str
     signaling_public_url: str
+    signaling_redis_url: str = field(repr=False)  # may carry a password
+    signaling_node_id: str
     stun_urls: tuple[str, ...]
     turn_urls: tuple[str, ...]
     turn_secret: str = field(repr=False)
@@ -210,6 +212,8 @@ class Settings:
             signaling_port=signaling_port,
             public_url=public_url,
             signaling_public_url=signaling_public_url,
+            signaling_redis_url=_redis_url("RRIS_SIGNALING_REDIS_URL", reader.text("RRIS_SIGNALING_REDIS_URL", "")),
+            signaling_node_id=reader.text("RRIS_SIGNALING_NODE_ID", ""),
             stun_urls=reader.url_list("RRIS_STUN_URLS", ("stun:", "stuns:")),
             turn_urls=turn_urls,
             turn_secret=turn_secret,
@@ -291,6 +295,13 @@ def _rate_limit_storage(value: str) -> str:
     """`database` or a Redis URL, as RRIS_RATE_LIMIT_STORAGE allows."""
     if value != "database" and not value.startswith(_RATE_LIMIT_STORAGES):
         raise SettingsError(f"RRIS_RATE_LIMIT_STORAGE must be database or start with {', '.join(_RATE_LIMIT_STORAGES)}")
+    return value
+
+
+def _redis_url(name: str, value: str) -> str:
+    """Empty, or a Redis URL."""
+    if value and not value.startswith(_RATE_LIMIT_STORAGES):
+        raise SettingsError(f"{name} must be empty or start with {', '.join(_RATE_LIMIT_STORAGES)}")
     return value
 
 

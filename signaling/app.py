@@ -16,12 +16,14 @@ from rris.phone.services.phone_guard import PhoneSetup
 from rris.settings import Settings
 from rris.timeutil import Clock, SystemClock
 from signaling.calls import CallService, Timings
+from signaling.nodes import LocalNodes, Nodes, NodeTimings, RedisNodes
 from signaling.ondemand_calls import OnDemandCalls
 from signaling.phone_desk import PhoneDesk
 from signaling.phone_stream import PHONE_STREAM_PATH, PhoneStreams
 from signaling.presence import PRESENCE_PATH, PresenceService
 from signaling.presence_feed import PollingChanges
 from signaling.records import TOUCH_INTERVAL, CallRecorder
+from signaling.relay import Relay
 
 logger = logging.getLogger("signaling.app")
 
@@ -38,11 +40,13 @@ def create_signaling_app(
     clock: Clock | None = None,
     core: Flask | None = None,
     timings: Timings | None = None,
+    node_timings: NodeTimings | None = None,
 ) -> web.Application:
     """Build the signaling application for `settings` (no network at build time).
 
     `core` is the Flask app whose database receives the call records and the phone legs; by
-    default one is built from the same settings.
+    default one is built from the same settings. With RRIS_SIGNALING_REDIS_URL the node shares
+    rooms and used tickets with the other nodes (`signaling.nodes`, `signaling.relay`).
     """
     app = web.Application()
     app[SETTINGS] = settings
@@ -52,7 +56,12 @@ def create_signaling_app(
     phones = PhoneDesk(recorder, clock, PhoneSetup.from_settings(settings))
     policy = OnDemandPolicy.from_settings(settings)
     ondemand_calls = OnDemandCalls(recorder, clock, policy, timings.away_grace_seconds)
-    calls = CallService(settings, clock, recorder, timings, phones, ondemand_calls)
+    nodes: Nodes = LocalNodes()
+    if settings.signaling_redis_url:
+        nodes = RedisNodes(settings.signaling_redis_url, settings.signaling_node_id, node_timings)
+    calls = CallService(settings, clock, recorder, timings, phones, ondemand_calls, nodes)
+    if isinstance(nodes, RedisNodes):
+        calls.relay = Relay(nodes, lambda socket, channel: calls.attend(socket, channel, routed=True))
     changes = PollingChanges(recorder, policy, settings.ondemand_push_ms / 1000)
     presence = PresenceService(settings, clock, recorder, changes, timings)
     app[CALLS] = calls
@@ -64,10 +73,21 @@ def create_signaling_app(
     app.router.add_get(PHONE_STREAM_PATH, PhoneStreams(settings, clock, calls, phones, timings).handle)
     app.router.add_get(PRESENCE_PATH, presence.handle)
     app.on_shutdown.append(_close_calls)
+    app.cleanup_ctx.append(_node_upkeep)
     app.cleanup_ctx.append(_records_upkeep)
     app.cleanup_ctx.append(_roster_watch)
     app.cleanup_ctx.append(_presence_pushes)
     return app
+
+
+async def _node_upkeep(app: web.Application) -> AsyncIterator[None]:
+    """Report this node to the others (and listen for their bridges) while it serves."""
+    calls = app[CALLS]
+    await calls.nodes.start(lambda: [room.id for room in calls.rooms], calls.moved)
+    if calls.relay is not None:
+        await calls.relay.start()
+    yield
+    await calls.nodes.close()
 
 
 async def _records_upkeep(app: web.Application) -> AsyncIterator[None]:

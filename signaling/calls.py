@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,6 +24,7 @@ from rris.calls.domain.call_participants import Participant
 from rris.calls.domain.call_tickets import CallTicket, TicketKind, TicketRejected, read_ticket
 from rris.settings import Settings
 from rris.timeutil import Clock
+from signaling.nodes import LocalNodes, Nodes, NodesUnavailable
 from signaling.protocol import (
     JOIN_TIMEOUT_SECONDS,
     MAX_FRAME_BYTES,
@@ -37,11 +39,16 @@ from signaling.protocol import (
 )
 from signaling.records import CallRecorder
 from signaling.refusals import worded
+from signaling.relay import HostGone, Relay, move_elsewhere
 from signaling.rooms import BROWSER, PHONE, Connection, Room, Rooms, Socket
 from signaling.roster import CANCELLED, REMOVED, ROSTER_CHECK_SECONDS, Roster
 
 logger = logging.getLogger("signaling.calls")
 
+# The nodes' shared state (Redis) does not answer: nobody can be placed in a call just now.
+UNAVAILABLE = ProtocolError(
+    Close.TRY_AGAIN, "service_unavailable", "The call service cannot start calls just now; trying again."
+)
 # Connections that ended for good: the others see them leave at once, with no "reconnecting".
 FINAL_REASONS = frozenset({"left", "call_over", CANCELLED.code, REMOVED.code})
 
@@ -93,6 +100,7 @@ class CallService:
         timings: Timings,
         phones: PhoneRequests | None = None,
         watch: CallWatch | None = None,
+        nodes: Nodes | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -102,6 +110,8 @@ class CallService:
         self.watch = watch
         self._stopping = False
         self.rooms = Rooms()
+        self.nodes: Nodes = nodes or LocalNodes()
+        self.relay: Relay | None = None  # set when several nodes share rooms (`signaling.relay`)
         self.roster = Roster(recorder.call)
         self.allowed_origin = origin_of(settings.public_url)
 
@@ -117,13 +127,21 @@ class CallService:
         await self.attend(socket, BROWSER, request.headers.get("Accept-Language"))
         return socket
 
-    async def attend(self, socket: Socket, channel: str, accept_language: str | None = None) -> None:
+    async def attend(
+        self, socket: Socket, channel: str, accept_language: str | None = None, *, routed: bool = False
+    ) -> None:
         """Serve one participant over `socket` (a call page's WebSocket, or the phone bridge's
         LocalSocket on the "phone" channel), from its join frame until it is gone; a refusal is
-        worded in the language `accept_language` (the page's Accept-Language) asks for."""
+        worded in the language `accept_language` (the page's Accept-Language) asks for. A room
+        hosted on another node is served there, through the relay; `routed`: this socket is such
+        a bridge from another node, which found this node hosting the room."""
         connection: Connection | None = None
         try:
-            ticket, resume = await self._receive_join(socket, channel)
+            message, ticket = await self._receive_join(socket, channel)
+            if not routed and await self._bridged_to_host(socket, message, ticket, channel):
+                return
+            await self._admit(ticket)
+            resume = bool(message.fields.get("resume", False))
             connection = await self._enter(ticket, socket, resume, channel)
             await self._serve(connection)
         except ProtocolError as refusal:
@@ -142,7 +160,7 @@ class CallService:
                 # still hear that this participant went away.
                 await asyncio.shield(self._exit(connection))
 
-    async def _receive_join(self, socket: Socket, channel: str) -> tuple[CallTicket, bool]:
+    async def _receive_join(self, socket: Socket, channel: str) -> tuple[ClientMessage, CallTicket]:
         try:
             frame = await asyncio.wait_for(socket.receive(), self.timings.join_timeout_seconds)
         except TimeoutError:
@@ -155,12 +173,36 @@ class CallService:
             ticket = read_ticket(message.fields["ticket"], self.settings.secret_key, self.clock.now(), kind)
         except TicketRejected as rejected:
             raise ProtocolError(Close.TICKET_REFUSED, f"ticket_{rejected.reason}", str(rejected)) from None
-        if self.rooms.is_burnt(ticket):
+        return message, ticket
+
+    async def _bridged_to_host(self, socket: Socket, join: ClientMessage, ticket: CallTicket, channel: str) -> bool:
+        """Serve the socket through the node that hosts its room: True once that link ended,
+        False when this node hosts the room."""
+        deaf = None
+        for _attempt in range(3):
+            try:
+                host = await self.nodes.host_of(ticket.room, deaf)
+            except NodesUnavailable:
+                raise UNAVAILABLE from None
+            if host == self.nodes.node_id or self.relay is None:
+                return False
+            try:
+                await self.relay.bridge(socket, host, json.dumps(join.fields), channel)
+                return True
+            except HostGone:
+                deaf = host  # killed: claim the room past its lapsing heartbeat
+        raise UNAVAILABLE
+
+    async def _admit(self, ticket: CallTicket) -> None:
+        try:
+            burnt = await self.nodes.is_burnt(ticket)
+        except NodesUnavailable:
+            raise UNAVAILABLE from None
+        if burnt:
             raise ProtocolError(
                 Close.TICKET_USED, "ticket_used", "You left this call; open the session page to join again."
             )
         await self.roster.admit(ticket)  # the signature proves who was let in; the roster, who still is
-        return ticket, message.fields.get("resume", False)
 
     async def _enter(self, ticket: CallTicket, socket: Socket, resume: bool, channel: str) -> Connection:
         room = self.rooms.room_for(ticket)
@@ -219,7 +261,7 @@ class CallService:
                 message = text_message(frame)
                 if message.type == "leave":
                     connection.end_reason = "left"
-                    self.rooms.burn(connection.ticket)
+                    await self.nodes.burn(connection.ticket)
                     await connection.socket.close(code=Close.NORMAL, message=b"left")
                     return
                 await self._dispatch(room, connection, message)
@@ -285,7 +327,7 @@ class CallService:
         del room.connections[participant]
         if connection.channel == PHONE:
             # A telephone leg never comes back: a new leg is a new participant with a new ticket.
-            self.rooms.burn(connection.ticket)
+            await self.nodes.burn(connection.ticket)
             reason = connection.end_reason if connection.end_reason in ("gone", REMOVED.code) else "left"
             await room.broadcast(None, "peer-left", peer=participant.encode(), reason=reason)
             if self.phones is not None:
@@ -312,10 +354,15 @@ class CallService:
         self.rooms.discard_if_empty(room)
 
     async def shutdown(self) -> None:
-        """Close every connection (the service is stopping) and flush the records."""
+        """Drain: hand the rooms over, tell every client to reconnect (to another node), close
+        every connection and flush the records."""
         self._stopping = True
+        await self.nodes.stop([room.id for room in self.rooms])
+        if self.relay is not None:
+            await self.relay.stop()
         for connection in self.rooms.connections():
             connection.end_reason = "service_stopped"
+            await connection.send("reconnect")
             with contextlib.suppress(ConnectionError):
                 await connection.socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
         for room in self.rooms:
@@ -323,9 +370,17 @@ class CallService:
                 timer.cancel()
         await self.recorder.drain()
 
+    async def moved(self, room_id: str) -> None:
+        """Another node hosts this room now: its participants here reconnect (and reach that node)."""
+        for room in self.rooms:
+            if room.id == room_id:
+                for connection in list(room.connections.values()):
+                    connection.end_reason = "moved"
+                    await move_elsewhere(connection.socket)
+
     def touch(self) -> None:
         """Mark the live connections seen in the records (and close the orphans of dead nodes)."""
-        self.rooms.forget_expired(self.clock.now())
+        self.nodes.forget_expired(self.clock.now())
         self.recorder.touch([c.id for c in self.rooms.connections()], self.clock.now())
 
 

@@ -120,7 +120,7 @@ class PhoneStreams:
         await socket.prepare(request)
         try:
             start = await self._receive_start(socket)
-            ticket = self._read_ticket(start.token)
+            ticket = await self._read_ticket(start.token)
             await self._bridge(socket, start, ticket)
         except StreamRefused as refused:
             logger.info("closing a phone stream: %s", refused.code)
@@ -143,12 +143,12 @@ class PhoneStreams:
         except TimeoutError:
             raise StreamRefused(Close.JOIN_TIMEOUT, "start_timeout") from None
 
-    def _read_ticket(self, token: str) -> CallTicket:
+    async def _read_ticket(self, token: str) -> CallTicket:
         try:
             ticket = read_ticket(token, self.settings.secret_key, self.clock.now(), TicketKind.LEG)
         except TicketRejected as rejected:
             raise StreamRefused(Close.TICKET_REFUSED, f"ticket_{rejected.reason}") from None
-        if self.calls.rooms.is_burnt(ticket):
+        if await self.calls.nodes.is_burnt(ticket):
             raise StreamRefused(Close.TICKET_USED, "ticket_used")
         return ticket
 

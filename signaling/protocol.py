@@ -33,6 +33,9 @@ Server -> client:
                                               session (released, replaced, invitation withdrawn)
   {"type": "offer" | "answer" | "candidate" | "restart", "from": "<peer id>", ...same fields}
   {"type": "pong"}
+  {"type": "reconnect"}                      this node stops serving the call (it drains, or the room
+                                             moved to another node): close 1012 follows; connect again
+                                             at once with the same ticket and "resume": true
   {"type": "error", "code": "<code>", "message": "<sentence>"}   sent just before a close, or alone
                                                                   for a benign problem (unknown peer)
   {"type": "phone", "state": "dialing", "message": "<sentence>", "simulator_url": "<URL>" | null}
@@ -57,6 +60,12 @@ the core whether each ticket's holder still takes part in the session. One who n
 {"type": "error", "code": "removed"} and close 4404, and the others "peer-left" with reason
 "removed"; when the session is cancelled everyone gets "call_cancelled" and close 4410. A join
 that cannot be checked (the database is away) gets "try_again" and close 1013; try again later.
+
+Several nodes (`signaling/nodes.py`, `signaling/relay.py`): the page may reach any node; a node
+that does not host the room bridges the page to the one that does, and the page sees no
+difference. When the nodes' shared state (Redis) does not answer, a join gets
+"service_unavailable" and close 1013 (the page shows why and tries again); a node that stops,
+or whose room moved, sends "reconnect" and closes 1012.
 
 Who offers: in each pair the peer whose id sorts first makes the offer (when it gets "welcome"
 listing the other, or "peer-joined"), so offers never cross; the other side asks with "restart"
@@ -98,6 +107,7 @@ class Close:
     NORMAL = 1000
     TOO_BIG = 1009  # aiohttp closes with this itself when a frame exceeds MAX_FRAME_BYTES
     GOING_AWAY = 1001  # the service is shutting down
+    SERVICE_RESTART = 1012  # after {"type": "reconnect"}: this node no longer serves the room; reconnect now
     TRY_AGAIN = 1013  # the roster could not be read (the database is away): the page tries again
     BAD_FRAME = 4400  # not JSON, not an object, or a field of the wrong shape
     TICKET_REFUSED = 4401  # malformed, not ours, too early, expired, or of the other kind

@@ -1,7 +1,8 @@
-"""Rooms: who is connected to which call right now, and which tickets have been used up.
+"""Rooms: who is connected to which call right now.
 
-A room lives in this process's memory (several nodes later share rooms through Redis or route
-by room). One live connection per participant: a newer connection replaces the older one.
+A room lives in the memory of the one node that hosts it (`signaling.nodes`; participants
+connected to other nodes reach it through `signaling.relay`). One live connection per
+participant: a newer connection replaces the older one.
 A participant whose WebSocket drops is "away" for a grace period before the others are told
 they are gone, so a reconnect with the same ticket is not shown as leaving and coming back.
 """
@@ -110,11 +111,10 @@ class Room:
 
 
 class Rooms:
-    """Every room of this process, and the tickets whose holders have left (they do not work twice)."""
+    """Every room this process hosts (used tickets: `signaling.nodes`)."""
 
     def __init__(self) -> None:
         self._rooms: dict[str, Room] = {}
-        self._used_nonces: dict[str, datetime] = {}  # nonce -> the ticket's expiry (forgotten after it)
 
     def __len__(self) -> int:
         return len(self._rooms)
@@ -134,16 +134,3 @@ class Rooms:
 
     def connections(self) -> list[Connection]:
         return [c for room in self._rooms.values() for c in room.connections.values()]
-
-    def burn(self, ticket: CallTicket) -> None:
-        """The holder left: this ticket is refused from now on."""
-        self._used_nonces[ticket.nonce] = ticket.expires_at
-
-    def is_burnt(self, ticket: CallTicket) -> bool:
-        return ticket.nonce in self._used_nonces
-
-    def forget_expired(self, now: datetime) -> None:
-        """Drop used tickets that have expired anyway (they are refused as expired)."""
-        for nonce, expires_at in list(self._used_nonces.items()):
-            if expires_at <= now:
-                del self._used_nonces[nonce]
