@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 from flask import Flask
@@ -41,18 +42,20 @@ def create_signaling_app(
     core: Flask | None = None,
     timings: Timings | None = None,
     node_timings: NodeTimings | None = None,
+    records_worker: ThreadPoolExecutor | None = None,
 ) -> web.Application:
     """Build the signaling application for `settings` (no network at build time).
 
     `core` is the Flask app whose database receives the call records and the phone legs; by
     default one is built from the same settings. With RRIS_SIGNALING_REDIS_URL the node shares
     rooms and used tickets with the other nodes (`signaling.nodes`, `signaling.relay`).
+    `records_worker`: the database thread, when nodes in one process share one (tests).
     """
     app = web.Application()
     app[SETTINGS] = settings
     clock = clock or SystemClock()
     timings = timings or Timings()
-    recorder = CallRecorder(core or create_app(settings))
+    recorder = CallRecorder(core or create_app(settings), records_worker)
     phones = PhoneDesk(recorder, clock, PhoneSetup.from_settings(settings))
     policy = OnDemandPolicy.from_settings(settings)
     ondemand_calls = OnDemandCalls(recorder, clock, policy, timings.away_grace_seconds)

@@ -261,7 +261,7 @@ class CallService:
                 message = text_message(frame)
                 if message.type == "leave":
                     connection.end_reason = "left"
-                    await self.nodes.burn(connection.ticket)
+                    await self.nodes.burn(connection.ticket, self.clock.now())
                     await connection.socket.close(code=Close.NORMAL, message=b"left")
                     return
                 await self._dispatch(room, connection, message)
@@ -327,7 +327,7 @@ class CallService:
         del room.connections[participant]
         if connection.channel == PHONE:
             # A telephone leg never comes back: a new leg is a new participant with a new ticket.
-            await self.nodes.burn(connection.ticket)
+            await self.nodes.burn(connection.ticket, self.clock.now())
             reason = connection.end_reason if connection.end_reason in ("gone", REMOVED.code) else "left"
             await room.broadcast(None, "peer-left", peer=participant.encode(), reason=reason)
             if self.phones is not None:

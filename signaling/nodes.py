@@ -108,8 +108,8 @@ class Nodes(Protocol):
     async def is_alive(self, node: str) -> bool:
         """Whether `node`'s heartbeat is current (True when that cannot be told)."""
 
-    async def burn(self, ticket: CallTicket) -> None:
-        """The holder left: refuse this ticket from now on, on every node."""
+    async def burn(self, ticket: CallTicket, now: datetime) -> None:
+        """The holder left (at `now`): refuse this ticket from now on, on every node."""
 
     async def is_burnt(self, ticket: CallTicket) -> bool:
         """Whether the ticket's holder left; NodesUnavailable when that cannot be told."""
@@ -141,7 +141,7 @@ class LocalNodes:
     async def is_alive(self, node: str) -> bool:
         return node == self.node_id
 
-    async def burn(self, ticket: CallTicket) -> None:
+    async def burn(self, ticket: CallTicket, now: datetime) -> None:
         self._used_nonces[ticket.nonce] = ticket.expires_at
 
     async def is_burnt(self, ticket: CallTicket) -> bool:
@@ -204,10 +204,11 @@ class RedisNodes:
         except NodesUnavailable:
             return True  # Redis is away, not necessarily the node
 
-    async def burn(self, ticket: CallTicket) -> None:
-        expires_ms = int(ticket.expires_at.timestamp() * 1000)
+    async def burn(self, ticket: CallTicket, now: datetime) -> None:
+        # Kept as long as the ticket is valid, counted from the service's clock (not Redis's).
+        lifetime = self._ms((ticket.expires_at - now).total_seconds())
         try:
-            await self._ask(self.redis.set(USED_KEY + ticket.nonce, "1", pxat=expires_ms))
+            await self._ask(self.redis.set(USED_KEY + ticket.nonce, "1", px=lifetime))
         except NodesUnavailable:
             logger.error("a used ticket could not be marked in Redis; it stays usable on other nodes until it expires")
 
@@ -231,9 +232,9 @@ class RedisNodes:
                     if holder != self.node_id:
                         logger.warning("room %s is now hosted on %s; its participants move there", room, holder)
                         await lost(room)
-            except (RedisError, OSError) as failure:
+            except (NodesUnavailable, RedisError, OSError) as failure:
                 if self.available:
-                    logger.error("Redis does not answer (%s): no new calls until it does", failure.__class__.__name__)
+                    logger.error("Redis does not answer (%s): no new calls until it does", failure)
                 self.available = False
             except Exception:
                 logger.exception("the node's heartbeat failed")

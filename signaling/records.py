@@ -38,9 +38,12 @@ _T = TypeVar("_T")
 class CallRecorder:
     """Writes joins, state changes and leaves through the core, one at a time."""
 
-    def __init__(self, flask_app: Flask) -> None:
+    def __init__(self, flask_app: Flask, worker: ThreadPoolExecutor | None = None) -> None:
+        """`worker`: a one-thread executor shared with other nodes in this process (tests run two
+        nodes against one database connection); by default the recorder has its own."""
         self._app = flask_app
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=WORKER_THREAD_PREFIX)
+        self._own_worker = worker is None
+        self._worker = worker or records_worker()
         self._pending: set[asyncio.Future[Any]] = set()
         self._batch: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -85,7 +88,8 @@ class CallRecorder:
 
     async def close(self) -> None:
         await self.drain()
-        self._worker.shutdown(wait=True)
+        if self._own_worker:
+            self._worker.shutdown(wait=True)
 
     def _submit(self, function: Callable[..., Any], *args: Any) -> None:
         self._batch.append((function, args))
@@ -114,3 +118,8 @@ class CallRecorder:
                 except Exception:
                     logger.exception("could not record %s", function.__name__)
                     db.session.rollback()
+
+
+def records_worker() -> ThreadPoolExecutor:
+    """The one thread that reaches the database."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix=WORKER_THREAD_PREFIX)

@@ -116,9 +116,8 @@ class Relay:
         self._serving: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
-        self._pubsub = self.nodes.redis.pubsub(ignore_subscribe_messages=True)
         with contextlib.suppress(RedisError, OSError):  # Redis is away: the listener subscribes once it is back
-            await self._pubsub.subscribe(INBOX_CHANNEL + self.nodes.node_id)
+            await self._subscribe()
         self._listener = asyncio.create_task(self._listen())
         self._watch = asyncio.create_task(self._watch_hosts())
 
@@ -206,15 +205,25 @@ class Relay:
         except (RedisError, OSError):
             return 0
 
+    async def _subscribe(self) -> PubSub:
+        if self._pubsub is None:
+            pubsub = self.nodes.redis.pubsub(ignore_subscribe_messages=True)
+            await pubsub.subscribe(INBOX_CHANNEL + self.nodes.node_id)
+            self._pubsub = pubsub
+        return self._pubsub
+
     async def _listen(self) -> None:
-        assert self._pubsub is not None
         while True:
             try:
-                if not self._pubsub.subscribed:
-                    await self._pubsub.subscribe(INBOX_CHANNEL + self.nodes.node_id)
-                received = await self._pubsub.get_message(timeout=self.nodes.timings.beat_seconds)
+                received = await (await self._subscribe()).get_message(timeout=self.nodes.timings.beat_seconds)
             except (RedisError, OSError):
-                await asyncio.sleep(self.nodes.timings.beat_seconds)  # Redis is away; resubscribes on return
+                # Redis is away: subscribe afresh once it is back (what was sent meanwhile is lost,
+                # and the links it concerned notice through their hosts' heartbeats).
+                broken, self._pubsub = self._pubsub, None
+                if broken is not None:
+                    with contextlib.suppress(RedisError, OSError):
+                        await broken.aclose()
+                await asyncio.sleep(self.nodes.timings.beat_seconds)
                 continue
             if received is None or received.get("type") != "message":
                 continue

@@ -15,6 +15,7 @@ import json
 import math
 import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from rris.settings import Settings
 from rris.timeutil import Clock
 from signaling.app import CALLS, create_signaling_app
 from signaling.calls import CallService, Timings
+from signaling.nodes import NodeTimings
 
 TONE_RATE = 48000
 _T = TypeVar("_T")
@@ -66,12 +68,19 @@ class SignalingUnderTest:
 
 @contextlib.asynccontextmanager
 async def running_signaling(
-    core: Flask, clock: Clock, timings: Timings = FAST, settings: Settings | None = None
+    core: Flask,
+    clock: Clock,
+    timings: Timings = FAST,
+    settings: Settings | None = None,
+    node_timings: NodeTimings | None = None,
+    records_worker: ThreadPoolExecutor | None = None,
 ) -> AsyncIterator[SignalingUnderTest]:
     """The signalling app for `core`'s settings, or `settings` (records go to `core`'s database),
     on a free port."""
     settings = settings or core.extensions["rris.settings"]
-    app = create_signaling_app(settings, clock=clock, core=core, timings=timings)
+    app = create_signaling_app(
+        settings, clock=clock, core=core, timings=timings, node_timings=node_timings, records_worker=records_worker
+    )
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
@@ -210,6 +219,16 @@ class AiortcParticipant:
         self.me = welcome["you"]["id"]
         for peer in welcome["peers"]:
             await self._meet(peer["id"])
+        self._loop = asyncio.ensure_future(self._serve())
+        return welcome
+
+    async def resume(self, client: ProtocolClient, token: str) -> dict[str, Any]:
+        """Join again over a new socket (another node) with the same ticket, keeping the peer
+        connections, as the page does after its socket dropped."""
+        if self._loop is not None:
+            self._loop.cancel()
+        self.client = client
+        welcome = await client.join(token, resume=True)
         self._loop = asyncio.ensure_future(self._serve())
         return welcome
 
