@@ -228,7 +228,9 @@ class CallService:
             if not resumed:
                 await previous.send("error", code="replaced", message="You joined from another tab or device.")
             await previous.socket.close(code=Close.REPLACED, message=b"replaced")
-        self.recorder.joined(ticket, connection.id, channel, connection.joined_at)
+        # Back on a node that knew nothing of it: its earlier node died or stopped.
+        elsewhere = resumed and known_nonce is None
+        self.recorder.joined(ticket, connection.id, channel, connection.joined_at, elsewhere)
         if self.watch is not None:
             self.watch.entered(room)
         await connection.send(

@@ -48,7 +48,9 @@ class CallRecorder:
         self._batch: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
         self._flush_timer: asyncio.TimerHandle | None = None
 
-    def joined(self, ticket: CallTicket, connection_id: str, channel: str, at: datetime) -> None:
+    def joined(
+        self, ticket: CallTicket, connection_id: str, channel: str, at: datetime, resumed_elsewhere: bool = False
+    ) -> None:
         self._submit(
             call_records.record_join,
             ticket.booking_id,
@@ -58,6 +60,7 @@ class CallRecorder:
             channel,
             connection_id,
             at,
+            resumed_elsewhere,
         )
 
     def state(self, connection_id: str, peer: str, state: str, at: datetime) -> None:

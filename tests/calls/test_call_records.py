@@ -261,3 +261,27 @@ def test_malformed_arguments_are_programming_errors(call, changes):
     with pytest.raises(ValueError):
         call_records.record_join(**arguments)
     assert attendances_of(booking_id) == 0
+
+
+def test_a_page_resumed_on_another_node_ends_its_orphaned_stay_where_the_new_one_begins(call):
+    booking_id, officer_id, interpreter_id = call
+    officer_joins(booking_id, officer_id, "a-officer", minute(0))
+    interpreter_joins(booking_id, interpreter_id, "a-interpreter", minute(0))
+    # Node A is killed at minute 12: nobody records a leave. Both pages resume on node B at minute 12.
+    call_records.record_join(
+        booking_id, Participant.user(officer_id), CallRole.OFFICER, "Jelena Marković", "browser", "b-officer",
+        minute(12), True,
+    )  # fmt: skip
+    call_records.record_join(
+        booking_id, Participant.user(interpreter_id), CallRole.INTERPRETER, "Mariam Ahmadzai", "browser",
+        "b-interpreter", minute(12), True,
+    )  # fmt: skip
+    assert (attendance("a-officer").left_at, attendance("a-officer").left_reason) == (minute(12), "service_restart")
+    assert attendance("a-interpreter").left_at == minute(12)
+    call_records.record_leave("b-officer", minute(30), "left", None)
+    call_records.record_leave("b-interpreter", minute(30), "left", None)
+    assert summary(booking_id).delivered_seconds == 30 * 60  # one continuous call
+    # An ordinary join (a second tab, a reload) leaves the other stays to their own leaves.
+    officer_joins(booking_id, officer_id, "c-officer", minute(31))
+    officer_joins(booking_id, officer_id, "d-officer", minute(32))
+    assert attendance("c-officer").left_at is None

@@ -55,8 +55,14 @@ def record_join(
     channel: str,
     connection_id: str,
     at: datetime,
+    resumed_elsewhere: bool = False,
 ) -> None:
-    """Open an attendance for a new connection; a connection id already recorded changes nothing."""
+    """Open an attendance for a new connection; a connection id already recorded changes nothing.
+
+    `resumed_elsewhere`: the page came back to a node that knew nothing of it (its node was
+    killed, or stopped); the participant's attendances still open end at `at`, so the records
+    show one stay through the move instead of a gap until the orphans are found.
+    """
     _require(isinstance(role, CallRole), "role must be a CallRole")
     _require(isinstance(participant, Participant), f"participant must be a Participant, not {participant!r}")
     _require(0 < len(display_name or "") <= _NAME_CHARS, f"display_name must have 1 to {_NAME_CHARS} characters")
@@ -72,6 +78,8 @@ def record_join(
         db.session.commit()
         log.info("call join for connection %s repeated; already recorded", connection_id)
         return
+    if resumed_elsewhere:
+        _end_stays_elsewhere(booking_id, participant.encode(), at)
     user_id = _existing_user_id(participant.user_id) if participant.user_id is not None else None  # phones too
     db.session.add(
         CallAttendance(
@@ -244,6 +252,21 @@ def summarise_before_purge(booking_ids: Select[tuple[int]], now: datetime) -> in
         lock_booking(booking_id)
         recompute_summary(booking_id, now)
     return len(found)
+
+
+def _end_stays_elsewhere(booking_id: int, participant: str, at: datetime) -> None:
+    """Close the participant's open attendances in the booking at `at` (their node is gone)."""
+    a = CallAttendance
+    open_stays = db.session.scalars(
+        select(a).where(a.booking_id == booking_id, a.participant == participant, a.left_at.is_(None))
+    ).all()
+    for attendance in open_stays:
+        attendance.left_at = max(attendance.joined_at, at)
+        attendance.left_reason = SERVICE_RESTART
+        _seen(attendance, attendance.left_at)
+    if open_stays:
+        db.session.flush()
+        recompute_summary(booking_id, at)
 
 
 def _end(joined_at: datetime, left_at: datetime | None, last_seen_at: datetime | None) -> datetime:
