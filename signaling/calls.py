@@ -191,6 +191,7 @@ class CallService:
                 return True
             except HostGone:
                 deaf = host  # killed: claim the room past its lapsing heartbeat
+                self.relay.abandon(host)
         raise UNAVAILABLE
 
     async def _admit(self, ticket: CallTicket) -> None:

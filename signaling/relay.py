@@ -266,10 +266,16 @@ class Relay:
             for remote in list(self._hosted.values()):
                 if remote.edge in dead and not remote.closed:
                     remote.ended_at_edge(None, error=False)
-            for host, messages in list(self._bridged.values()):
-                if host in dead:
-                    logger.warning("node %s stopped reporting; its rooms' participants reconnect", host)
-                    messages.put_nowait({"k": "move"})
+            for host in dead:
+                self.abandon(host)
+
+    def abandon(self, host: str) -> None:
+        """`host` is dead (its heartbeat lapsed, or it did not hear a publish): the clients bridged
+        to it reconnect, and reach whichever node claims their room now."""
+        for bridged_to, messages in list(self._bridged.values()):
+            if bridged_to == host:
+                logger.warning("node %s is gone; its rooms' participants reconnect", host)
+                messages.put_nowait({"k": "move"})
 
 
 async def move_elsewhere(socket: Socket) -> None:
