@@ -53,6 +53,7 @@ const call = {
   everWelcomed: false,
   attempt: 0,
   reconnectTimer: null,
+  unavailable: false,  // the service said it cannot start calls just now (its shared state is away)
   lastHeard: 0,
   ended: false,
   endingKey: null,
@@ -305,8 +306,12 @@ function handle(message) {
     case "phone":
       phone.answer(message);
       break;
+    case "reconnect":
+      call.attempt = 0;  // this node stops serving the call: the close (1001 or 1012) follows; back at once
+      break;
     case "error":
       console.warn("signalling error", message.code, message.message);  // a close with its code follows, if any
+      call.unavailable = message.code === "service_unavailable";
       break;
     case "pong":
       break;
@@ -320,6 +325,7 @@ function welcomed(message) {
   call.welcomed = true;
   call.everWelcomed = true;
   call.attempt = 0;
+  call.unavailable = false;
   const listed = new Map((message.peers || []).map((p) => [p.id, p]));
   for (const peer of [...peers.values()]) {
     if (listed.has(peer.id)) {
@@ -497,6 +503,9 @@ function render() {
     key = state === "connecting" ? "state_joining" : "state_reconnecting_service";
     if (!call.everWelcomed && state === "reconnecting") {
       key = "state_service_unreachable";  // not in the call yet: nothing goes on meanwhile
+    }
+    if (call.unavailable) {
+      key = call.everWelcomed ? "state_service_unavailable_in_call" : "state_service_unavailable";
     }
   }
   showStatus(ui.status, ui.statusText, state, text(key));

@@ -54,7 +54,7 @@ describe("what a close code makes the page do", () => {
     const codes = serviceCloseCodes();
     assert.ok(Object.keys(codes).length >= 14, "the Close class was read");
     const retried = Object.entries(codes).filter(([, code]) => closeOutcome(code).reconnect).map(([name]) => name);
-    assert.deepEqual(retried.sort(), ["GOING_AWAY", "TRY_AGAIN"]);
+    assert.deepEqual(retried.sort(), ["GOING_AWAY", "SERVICE_RESTART", "TRY_AGAIN"]);
     for (const [name, code] of Object.entries(codes)) {
       if (code >= 4000) {
         const outcome = closeOutcome(code);

@@ -183,6 +183,12 @@ def interface_strings() -> dict[str, str]:
         "state_reconnecting": _("Reconnecting…"),
         "state_reconnecting_service": _("Reconnecting to the call service… The call goes on meanwhile."),
         "state_service_unreachable": _("The call service cannot be reached yet; trying again…"),
+        "state_service_unavailable": _(
+            "Calls cannot be started just now: part of the call service is unavailable. Trying again…"
+        ),
+        "state_service_unavailable_in_call": _(
+            "Part of the call service is unavailable; the call goes on meanwhile. Trying again…"
+        ),
         "state_ended": _("The call has ended."),
         # one participant's tile
         "peer_connecting": _("Connecting…"),
