@@ -65,6 +65,7 @@ def create_signaling_app(
     calls = CallService(settings, clock, recorder, timings, phones, ondemand_calls, nodes)
     if isinstance(nodes, RedisNodes):
         calls.relay = Relay(nodes, lambda socket, channel: calls.attend(socket, channel, routed=True))
+        nodes.listening = calls.relay.listening
     changes = PollingChanges(recorder, policy, settings.ondemand_push_ms / 1000)
     presence = PresenceService(settings, clock, recorder, changes, timings)
     app[CALLS] = calls
@@ -86,9 +87,9 @@ def create_signaling_app(
 async def _node_upkeep(app: web.Application) -> AsyncIterator[None]:
     """Report this node to the others (and listen for their bridges) while it serves."""
     calls = app[CALLS]
-    await calls.nodes.start(lambda: [room.id for room in calls.rooms], calls.moved)
     if calls.relay is not None:
-        await calls.relay.start()
+        await calls.relay.start()  # first: a node reports itself only once it hears the others
+    await calls.nodes.start(lambda: [room.id for room in calls.rooms], calls.moved)
     yield
     await calls.nodes.close()
 

@@ -167,11 +167,15 @@ class RedisNodes:
         )
         self._beat: asyncio.Task[None] | None = None
         self.available = False
+        # Whether this node hears the others (its relay is subscribed): until it does, it does not
+        # report itself or keep its rooms, so no node bridges a page to a node that cannot hear it.
+        self.listening: Callable[[], bool] = lambda: True
 
     async def start(self, hosted: HostedRooms, lost: LostRoom) -> None:
         self._beat = asyncio.create_task(self._beat_forever(hosted, lost))
         try:
-            await self._report()
+            if self.listening():
+                await self._report()
         except NodesUnavailable:
             logger.error("Redis does not answer: node %s refuses calls until it does", self.node_id)
 
@@ -221,6 +225,8 @@ class RedisNodes:
     async def _beat_forever(self, hosted: HostedRooms, lost: LostRoom) -> None:
         while True:
             await asyncio.sleep(self.timings.beat_seconds)
+            if not self.listening():
+                continue
             try:
                 await self._report()
                 for room in list(hosted()):

@@ -138,6 +138,10 @@ class Relay:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.aclose()
 
+    def listening(self) -> bool:
+        """Whether this node is subscribed to its inbox (Redis answers, and the others reach it)."""
+        return self._pubsub is not None
+
     async def publish(self, node: str, message: dict[str, Any]) -> int:
         """Send `message` to `node`'s inbox; how many listeners got it (0: that node is gone)."""
         return int(await self.nodes.redis.publish(INBOX_CHANNEL + node, json.dumps(message, separators=(",", ":"))))

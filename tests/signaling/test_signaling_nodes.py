@@ -11,17 +11,21 @@ import shutil
 from datetime import timedelta
 
 import pytest
+from redis.asyncio import Redis
 
 from deploy.local.ports import poll_until
 from deploy.local.redis import HOST, LocalRedis, answers_ping
 from rris.calls.models.calls import CallSummary
 from rris.enums import CallRole
 from rris.extensions import db
+from signaling.nodes import ROOM_KEY
 from signaling.protocol import Close
 from tests.signaling.node_world import Nodes, two_nodes
+from tests.signaling.test_phone_bridge import leg_ticket, near
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)
 from tests.support.call_bookings import attendances, guest_token, token
 from tests.support.call_peers import AiortcParticipant, ProtocolClient
+from tests.support.media_streams import PhoneSide, ToneFrames
 
 pytestmark = pytest.mark.usefixtures("loopback_ice")
 
@@ -198,6 +202,10 @@ def test_with_redis_stopped_new_calls_are_refused_running_media_flows_and_all_re
             await still_hearing(officer, interpreter.me)
             await still_hearing(interpreter, officer.me)
             redis.restart()
+            # Node A, which hosts the running call, claims its room again within a beat.
+            async with Redis.from_url(redis.url) as client, asyncio.timeout(5):
+                while await client.get(ROOM_KEY + booking.call_room) != b"node-a":
+                    await asyncio.sleep(0.05)
             async with asyncio.timeout(5):
                 while True:  # the page tries again with backoff, as call.js does
                     newcomer = await nodes.client(nodes.b)
@@ -212,3 +220,30 @@ def test_with_redis_stopped_new_calls_are_refused_running_media_flows_and_all_re
                     await asyncio.sleep(0.05)
 
         run(app, clock, redis.url, scenario)
+
+
+def test_a_phone_stream_reaching_the_other_node_joins_the_call_on_its_host(app, clock, call, redis_server):
+    booking, jelena, mariam = call
+    officer_token = token(booking, jelena, clock)
+    phone_ticket = leg_ticket(booking, mariam)
+    phone_id = f"phone-user-{mariam.id}"
+
+    async def scenario(nodes: Nodes) -> None:
+        officer = AiortcParticipant(await nodes.client(nodes.a), INTERPRETER_HZ)
+        await officer.join(officer_token)
+        phone = await PhoneSide.open(nodes.session, nodes.b.phone_url)  # Twilio connected to node B
+        await phone.start(phone_ticket)
+        phone.play(ToneFrames(OFFICER_HZ))
+        await officer.wait_connected(phone_id)
+        assert near((await officer.wait_heard(phone_id, frames=50)).tones(), OFFICER_HZ)
+        await phone.wait_heard(frames=50)
+        assert near(phone.tones(frames=40), INTERPRETER_HZ)
+        assert [len(nodes.a.service.rooms), len(nodes.b.service.rooms)] == [1, 0]  # the leg joined node A's room
+        clock.advance(timedelta(minutes=5))
+        await phone.stop()
+        await officer.leave()
+
+    run(app, clock, redis_server.url, scenario)
+    assert ("phone", phone_id, "left", timedelta(minutes=5)) in {
+        (a.channel, a.participant, a.left_reason, a.left_at - a.joined_at) for a in attendances(booking)
+    }
