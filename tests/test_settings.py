@@ -89,6 +89,7 @@ def test_a_plain_postgresql_url_uses_the_psycopg_driver(tmp_path):
         ("RRIS_RATE_LIMIT_PER_ADDRESS", "many"),
         ("RRIS_RATE_LIMIT_ACCOUNT_PER_HOUR", "-5"),
         ("RRIS_RATE_LIMIT_STORAGE", "memcached://127.0.0.1:11211"),
+        ("RRIS_SIGNALING_REDIS_URL", "127.0.0.1:6379"),
         ("RRIS_TRUSTED_PROXIES", "6"),
         ("RRIS_TRUSTED_PROXIES", "-1"),
     ],
@@ -104,6 +105,20 @@ def test_rate_limits_count_in_the_database_and_trust_no_forwarded_address_unless
     redis = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path), "RRIS_RATE_LIMIT_STORAGE": "redis://:pw@r:6379/2"})
     assert redis.rate_limit_storage == "redis://:pw@r:6379/2"
     assert "pw" not in repr(redis)  # a Redis URL may carry a password
+
+
+def test_signalling_keeps_rooms_in_memory_unless_given_a_redis_to_share_them_through(tmp_path):
+    alone = Settings.from_env({"RRIS_INSTANCE_PATH": str(tmp_path)})
+    assert (alone.signaling_redis_url, alone.signaling_node_id) == ("", "")
+    shared = Settings.from_env(
+        {
+            "RRIS_INSTANCE_PATH": str(tmp_path),
+            "RRIS_SIGNALING_REDIS_URL": "rediss://:pw@redis.region:6380/1",
+            "RRIS_SIGNALING_NODE_ID": "signal-2",
+        }
+    )
+    assert (shared.signaling_redis_url, shared.signaling_node_id) == ("rediss://:pw@redis.region:6380/1", "signal-2")
+    assert "pw" not in repr(shared)
 
 
 def test_the_telephone_fallback_has_caps_and_an_optional_dial_in_number(tmp_path):
