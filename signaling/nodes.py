@@ -96,10 +96,10 @@ class Nodes(Protocol):
         """Begin reporting this node (and refreshing the claims of `hosted` rooms)."""
 
     async def stop(self, rooms: Collection[str]) -> None:
-        """Stop reporting this node and hand `rooms` over (the node drains)."""
+        """Stop keeping rooms and hand `rooms` over (the node drains)."""
 
     async def close(self) -> None:
-        """Let go of the shared state's connections (after `stop`)."""
+        """Leave the nodes and let go of the shared state's connections (after `stop`)."""
 
     async def host_of(self, room: str, deaf: str | None = None) -> str:
         """The node that hosts `room`, claiming it for this node if nobody live does; `deaf` is a
@@ -187,9 +187,11 @@ class RedisNodes:
         with contextlib.suppress(RedisError, OSError):
             for room in rooms:
                 await self.redis.eval(_RELEASE, 1, ROOM_KEY + room, self.node_id)
-            await self.redis.delete(NODE_KEY + self.node_id)
 
     async def close(self) -> None:
+        # Last: until now the pages bridged here heard of the drain from this node itself.
+        with contextlib.suppress(RedisError, OSError):
+            await self.redis.delete(NODE_KEY + self.node_id)
         await self.redis.aclose()
 
     async def host_of(self, room: str, deaf: str | None = None) -> str:
