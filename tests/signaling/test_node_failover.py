@@ -1,7 +1,7 @@
-"""kill -9 or SIGTERM of the signalling node that hosts a call: two real `python -m signaling`-style processes
-on one Redis, two aiortc peers, one on each node. The host dies without a word; within 5 s both
-pages are back in the call with the tickets they had, their media never stopped (peer to peer),
-and the call records show one continuous call."""
+"""kill -9 or SIGTERM of the signalling node that hosts a call: two real node processes on one
+Redis, two aiortc peers, one on each node. Killed, the host dies without a word; stopped, it
+drains. Either way, within 5 s both pages are back in the call with the tickets they had, their
+media never stopped (peer to peer), and the call records show one continuous call."""
 
 from __future__ import annotations
 
