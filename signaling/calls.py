@@ -49,6 +49,7 @@ logger = logging.getLogger("signaling.calls")
 UNAVAILABLE = ProtocolError(
     Close.TRY_AGAIN, "service_unavailable", "The call service cannot start calls just now; trying again."
 )
+MOVED = "moved"  # another node hosts the room now; its pages were sent there
 # Connections that ended for good: the others see them leave at once, with no "reconnecting".
 FINAL_REASONS = frozenset({"left", "call_over", CANCELLED.code, REMOVED.code})
 
@@ -138,6 +139,9 @@ class CallService:
         connection: Connection | None = None
         try:
             message, ticket = await self._receive_join(socket, channel)
+            if routed and not await self._still_hosts(ticket):
+                await move_elsewhere(socket)  # the room moved meanwhile: the page reconnects to its host
+                return
             if not routed and await self._bridged_to_host(socket, message, ticket, channel):
                 return
             await self._admit(ticket)
@@ -193,6 +197,13 @@ class CallService:
                 deaf = host  # killed: claim the room past its lapsing heartbeat
                 self.relay.abandon(host)
         raise UNAVAILABLE
+
+    async def _still_hosts(self, ticket: CallTicket) -> bool:
+        """Whether this node still hosts the room another node bridged a page to it for."""
+        try:
+            return await self.nodes.host_of(ticket.room) == self.nodes.node_id
+        except NodesUnavailable:
+            raise UNAVAILABLE from None
 
     async def _admit(self, ticket: CallTicket) -> None:
         try:
@@ -335,6 +346,8 @@ class CallService:
             await room.broadcast(None, "peer-left", peer=participant.encode(), reason=reason)
             if self.phones is not None:
                 await self.phones.leg_ended(room, connection)
+        elif connection.end_reason == MOVED:
+            pass  # the whole room moves to the node that hosts it now: nobody here is away
         elif connection.end_reason in FINAL_REASONS:
             reason = REMOVED.code if connection.end_reason == REMOVED.code else "left"
             await room.broadcast(None, "peer-left", peer=participant.encode(), reason=reason)
@@ -378,7 +391,7 @@ class CallService:
         for room in self.rooms:
             if room.id == room_id:
                 for connection in list(room.connections.values()):
-                    connection.end_reason = "moved"
+                    connection.end_reason = MOVED
                     await move_elsewhere(connection.socket)
 
     def touch(self) -> None:

@@ -247,3 +247,27 @@ def test_a_phone_stream_reaching_the_other_node_joins_the_call_on_its_host(app, 
     assert ("phone", phone_id, "left", timedelta(minutes=5)) in {
         (a.channel, a.participant, a.left_reason, a.left_at - a.joined_at) for a in attendances(booking)
     }
+
+
+def test_a_node_that_finds_its_room_claimed_elsewhere_sends_its_pages_there(app, clock, call, redis_server):
+    booking, jelena, mariam = call
+    tokens = token(booking, jelena, clock), token(booking, mariam, clock)
+
+    async def scenario(nodes: Nodes) -> None:
+        officer = await nodes.client(nodes.a)
+        await officer.join(tokens[0])
+        interpreter = await nodes.client(nodes.b)
+        await interpreter.join(tokens[1])
+        # Node B holds the room now (as after a Redis outage in which B claimed it first).
+        async with Redis.from_url(redis_server.url) as client:
+            await client.set(ROOM_KEY + booking.call_room, "node-b", px=60_000)
+        assert (await officer.expect("reconnect", timeout=2)) == {"type": "reconnect"}
+        assert await officer.close_code() == Close.SERVICE_RESTART
+        assert await told_to_reconnect(interpreter) in (Close.SERVICE_RESTART, Close.GOING_AWAY)
+        officer, interpreter = await nodes.client(nodes.a), await nodes.client(nodes.a)
+        assert (await officer.join(tokens[0], resume=True))["you"]["id"] == f"user-{jelena.id}"
+        welcome = await interpreter.join(tokens[1], resume=True)
+        assert [peer["id"] for peer in welcome["peers"]] == [f"user-{jelena.id}"]
+        assert [len(nodes.a.service.rooms), len(nodes.b.service.rooms)] == [0, 1]
+
+    run(app, clock, redis_server.url, scenario)
