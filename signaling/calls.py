@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from dataclasses import dataclass
 from typing import Protocol
@@ -39,16 +38,13 @@ from signaling.protocol import (
 )
 from signaling.records import CallRecorder
 from signaling.refusals import worded
-from signaling.relay import HostGone, Relay, move_elsewhere
+from signaling.relay import Relay, move_elsewhere
 from signaling.rooms import BROWSER, PHONE, Connection, Room, Rooms, Socket
 from signaling.roster import CANCELLED, REMOVED, ROSTER_CHECK_SECONDS, Roster
+from signaling.routing import UNAVAILABLE, bridged_to_host, still_hosts
 
 logger = logging.getLogger("signaling.calls")
 
-# The nodes' shared state (Redis) does not answer: nobody can be placed in a call just now.
-UNAVAILABLE = ProtocolError(
-    Close.TRY_AGAIN, "service_unavailable", "The call service cannot start calls just now; trying again."
-)
 MOVED = "moved"  # another node hosts the room now; its pages were sent there
 # Connections that ended for good: the others see them leave at once, with no "reconnecting".
 FINAL_REASONS = frozenset({"left", "call_over", CANCELLED.code, REMOVED.code})
@@ -139,10 +135,10 @@ class CallService:
         connection: Connection | None = None
         try:
             message, ticket = await self._receive_join(socket, channel)
-            if routed and not await self._still_hosts(ticket):
+            if routed and not await still_hosts(self.nodes, ticket):
                 await move_elsewhere(socket)  # the room moved meanwhile: the page reconnects to its host
                 return
-            if not routed and await self._bridged_to_host(socket, message, ticket, channel):
+            if not routed and await bridged_to_host(self.nodes, self.relay, socket, message, ticket, channel):
                 return
             await self._admit(ticket)
             resume = bool(message.fields.get("resume", False))
@@ -178,32 +174,6 @@ class CallService:
         except TicketRejected as rejected:
             raise ProtocolError(Close.TICKET_REFUSED, f"ticket_{rejected.reason}", str(rejected)) from None
         return message, ticket
-
-    async def _bridged_to_host(self, socket: Socket, join: ClientMessage, ticket: CallTicket, channel: str) -> bool:
-        """Serve the socket through the node that hosts its room: True once that link ended,
-        False when this node hosts the room."""
-        deaf = None
-        for _attempt in range(3):
-            try:
-                host = await self.nodes.host_of(ticket.room, deaf)
-            except NodesUnavailable:
-                raise UNAVAILABLE from None
-            if host == self.nodes.node_id or self.relay is None:
-                return False
-            try:
-                await self.relay.bridge(socket, host, json.dumps(join.fields), channel)
-                return True
-            except HostGone:
-                deaf = host  # killed: claim the room past its lapsing heartbeat
-                self.relay.abandon(host)
-        raise UNAVAILABLE
-
-    async def _still_hosts(self, ticket: CallTicket) -> bool:
-        """Whether this node still hosts the room another node bridged a page to it for."""
-        try:
-            return await self.nodes.host_of(ticket.room) == self.nodes.node_id
-        except NodesUnavailable:
-            raise UNAVAILABLE from None
 
     async def _admit(self, ticket: CallTicket) -> None:
         try:
