@@ -344,17 +344,19 @@ class CallService:
         every connection and flush the records."""
         self._stopping = True
         await self.nodes.stop([room.id for room in self.rooms])
+        await asyncio.gather(*(self._send_away(connection) for connection in self.rooms.connections()))
         if self.relay is not None:
-            await self.relay.stop()
-        for connection in self.rooms.connections():
-            connection.end_reason = "service_stopped"
-            await connection.send("reconnect")
-            with contextlib.suppress(ConnectionError):
-                await connection.socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
+            await self.relay.stop()  # after the closes: their last frames to other nodes go out first
         for room in self.rooms:
             for timer, _nonce in room.away.values():
                 timer.cancel()
         await self.recorder.drain()
+
+    async def _send_away(self, connection: Connection) -> None:
+        connection.end_reason = "service_stopped"
+        await connection.send("reconnect")
+        with contextlib.suppress(ConnectionError):
+            await connection.socket.close(code=Close.GOING_AWAY, message=b"service_stopped")
 
     async def moved(self, room_id: str) -> None:
         """Another node hosts this room now: its participants here reconnect (and reach that node)."""
