@@ -327,15 +327,16 @@ class CallService:
                 self.timings.away_grace_seconds, lambda: asyncio.ensure_future(self._gone(room, participant))
             )
             room.away[participant] = (timer, connection.ticket.nonce)
-        self._discard_if_empty(room)
+        self._discard_if_empty(room, deserted=connection.end_reason != MOVED)
 
     async def _gone(self, room: Room, participant: Participant) -> None:
         if room.away.pop(participant, None) is not None:
             await room.broadcast(None, "peer-left", peer=participant.encode(), reason="gone")
         self._discard_if_empty(room)
 
-    def _discard_if_empty(self, room: Room) -> None:
-        if room.is_empty and self.watch is not None and not self._stopping:
+    def _discard_if_empty(self, room: Room, deserted: bool = True) -> None:
+        # Neither a stopping node's rooms nor a room moved to another node are deserted.
+        if room.is_empty and deserted and self.watch is not None and not self._stopping:
             self.watch.emptied(room)
         self.rooms.discard_if_empty(room)
 

@@ -5,8 +5,8 @@ too); when an officer's and an interpreter's connection to each other is "connec
 told (`connected_in_booking`: an answered on-demand call becomes connected; any other booking is
 left alone). When a call's room empties and nobody comes back within the service's grace for a
 dropped connection, the system ends it (`end_deserted`: a live on-demand call ends as a hang-up
-would; a scheduled session keeps its own lifecycle). A node that stops ends nothing: its pages
-reconnect elsewhere.
+would; a scheduled session keeps its own lifecycle). A node that stops ends nothing, nor one whose
+room another node now hosts: its pages reconnect elsewhere, and the call goes on there.
 """
 
 from __future__ import annotations

@@ -15,16 +15,20 @@ from redis.asyncio import Redis
 
 from deploy.local.ports import poll_until
 from deploy.local.redis import HOST, LocalRedis, answers_ping
+from rris.bookings.models.bookings import Booking
 from rris.calls.models.calls import CallSummary
 from rris.enums import CallRole
 from rris.extensions import db
+from rris.ondemand.domain.states import CallState
 from signaling.nodes import ROOM_KEY
 from signaling.protocol import Close
+from tests import factories
 from tests.signaling.node_world import Nodes, two_nodes
+from tests.signaling.test_ondemand_live import answered_call, call_state
 from tests.signaling.test_phone_bridge import leg_ticket, near
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)
 from tests.support.call_bookings import attendances, guest_token, token
-from tests.support.call_peers import AiortcParticipant, ProtocolClient
+from tests.support.call_peers import FAST, AiortcParticipant, ProtocolClient
 from tests.support.media_streams import PhoneSide, ToneFrames
 
 pytestmark = pytest.mark.usefixtures("loopback_ice")
@@ -269,5 +273,31 @@ def test_a_node_that_finds_its_room_claimed_elsewhere_sends_its_pages_there(app,
         welcome = await interpreter.join(tokens[1], resume=True)
         assert [peer["id"] for peer in welcome["peers"]] == [f"user-{jelena.id}"]
         assert [len(nodes.a.service.rooms), len(nodes.b.service.rooms)] == [0, 1]
+
+    run(app, clock, redis_server.url, scenario)
+
+
+def test_an_on_demand_call_whose_room_moves_to_the_other_node_is_not_ended_as_deserted(app, clock, ctx, redis_server):
+    jelena = factories.caseworker("RS", name="Jelena Marković")
+    db.session.commit()
+    call_id, booking_id = answered_call(jelena, clock)
+    booking = db.session.get_one(Booking, booking_id)
+    mariam = booking.active_assignments[0].interpreter.user
+    tokens = token(booking, jelena, clock), token(booking, mariam, clock)
+
+    async def scenario(nodes: Nodes) -> None:
+        officer = await nodes.client(nodes.a)
+        await officer.join(tokens[0])
+        # Node B holds the room now: node A's pages leave its room there, and nobody deserted it.
+        async with Redis.from_url(redis_server.url) as client:
+            await client.set(ROOM_KEY + booking.call_room, "node-b", px=60_000)
+        await officer.expect("reconnect", timeout=2)
+        await officer.close_code()
+        officer = await nodes.client(nodes.b)
+        await officer.join(tokens[0], resume=True)
+        await asyncio.sleep(FAST.away_grace_seconds * 3)
+        assert await nodes.a.core(call_state, call_id) is CallState.ANSWERED
+        await officer.send("leave")
+        await officer.close_code()
 
     run(app, clock, redis_server.url, scenario)
