@@ -18,8 +18,9 @@ Server -> client:
 
 The beats of all the node's pages are written together at each push interval (`heartbeats`). When
 an interpreter's last page here closes, a page of hers that opens here within a short grace (a
-reload, a network drop of a moment) keeps her reachable and is shown her ring again; otherwise she
-stops being reachable when the grace ends (`went_away`: her ring ends as missed and rings the next).
+reload, a network drop of a moment) keeps her reachable and is shown her ring again, as does a
+page of hers on another signalling node that beat since (nginx may send a reload to any node);
+otherwise she stops being reachable when the grace ends (`went_away`: her ring ends as missed and rings the next).
 The grace is the call service's for a dropped participant, at most half the heartbeat's span. A
 page silent for the heartbeat's span is closed (4408, "silent"); its beats had stopped counting
 already. Pushes come from the `ChangeSource`
@@ -205,11 +206,12 @@ class PresenceService:
                 self._beats.discard(ticket.interpreter_id)
                 if self._stopping:  # a node that stops does not make her unreachable: she reconnects
                     return
+                left_at = self.clock.now()
                 if page.silenced:  # her beats had lapsed already
-                    await self._went_away(ticket.interpreter_id)
+                    await self._went_away(ticket.interpreter_id, left_at)
                 else:
                     self._going[ticket.interpreter_id] = asyncio.get_running_loop().call_later(
-                        self.reconnect_grace_seconds, self._gone, ticket.interpreter_id
+                        self.reconnect_grace_seconds, self._gone, ticket.interpreter_id, left_at
                     )
         elif ticket.call_id is not None:
             pages = self.officers[ticket.call_id]
@@ -218,15 +220,15 @@ class PresenceService:
                 del self.officers[ticket.call_id]
                 self._statuses.pop(ticket.call_id, None)
 
-    def _gone(self, interpreter_id: int) -> None:
+    def _gone(self, interpreter_id: int, left_at: datetime) -> None:
         self._going.pop(interpreter_id, None)
-        task = asyncio.ensure_future(self._went_away(interpreter_id))
+        task = asyncio.ensure_future(self._went_away(interpreter_id, left_at))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _went_away(self, interpreter_id: int) -> None:
+    async def _went_away(self, interpreter_id: int, left_at: datetime) -> None:
         try:
-            await self.recorder.call(went_away, interpreter_id, self.clock.now(), self.policy)
+            await self.recorder.call(went_away, interpreter_id, self.clock.now(), self.policy, left_at)
         except Exception:
             logger.exception("interpreter %s went away but could not be marked unreachable", interpreter_id)
 

@@ -74,6 +74,23 @@ def test_a_page_that_went_away_ends_her_ring_at_once_and_her_next_beat_brings_he
     went_away(999_999, NOW, POLICY)  # nobody: nothing to do
 
 
+def test_a_page_of_hers_on_another_node_that_beat_since_her_page_here_closed_keeps_her_ring(officer):
+    mariam = available_interpreter(NOW)
+    heard = ask(officer, NOW)
+    ring = live_ring_of(mariam.id)
+    left_here = NOW + timedelta(seconds=1)
+    # Her reload reached the other signalling node, whose beats are written after she left here.
+    assert heartbeats([mariam.id], left_here + timedelta(seconds=1), POLICY) == {mariam.id}
+    went_away(mariam.id, left_here + timedelta(seconds=5), POLICY, left_at=left_here)
+    assert live_ring_of(mariam.id).id == ring.id and last_beat(mariam.id) == left_here + timedelta(seconds=1)
+    assert call_statuses([heard.call_id], POLICY)[heard.call_id].state is CallState.RINGING
+
+    # No page of hers beat anywhere after her last one closed: she went away.
+    went_away(mariam.id, NOW + timedelta(seconds=9), POLICY, left_at=NOW + timedelta(seconds=3))
+    assert live_ring_of(mariam.id) is None and last_beat(mariam.id) is None
+    assert ring_outcomes([ring.id]) == {ring.id: RingOutcome.MISSED}
+
+
 def test_a_node_reads_availability_rings_and_requests_for_its_pages_only(officer):
     mariam = available_interpreter(NOW)
     first = ask(officer, NOW)

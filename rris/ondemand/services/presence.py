@@ -40,12 +40,15 @@ def set_available(interpreter_id: int, available: bool, now: datetime, policy: O
     db.session.commit()
 
 
-def went_away(interpreter_id: int, now: datetime, policy: OnDemandPolicy) -> None:
-    """Her last live page closed: she is not reachable until a page of hers beats again, and the
-    ring on her page ends as missed (the request rings the next interpreter)."""
+def went_away(interpreter_id: int, now: datetime, policy: OnDemandPolicy, left_at: datetime | None = None) -> None:
+    """Her last live page closed (on one signalling node, at `left_at`): she is not reachable until
+    a page of hers beats again, and the ring on her page ends as missed (the request rings the
+    next interpreter). A beat written after `left_at` came from a page of hers on another node (a
+    reload that reached another node, a second tab there): she did not go away."""
     lock_on_demand()
     presence = db.session.get(InterpreterPresence, interpreter_id, populate_existing=True)
-    if presence is None:
+    beat = presence.last_heartbeat_at if presence is not None else None
+    if presence is None or (left_at is not None and beat is not None and beat > left_at):
         db.session.rollback()
         return
     presence.last_heartbeat_at = None
