@@ -64,7 +64,9 @@ def create_signaling_app(
         nodes = RedisNodes(settings.signaling_redis_url, settings.signaling_node_id, node_timings)
     calls = CallService(settings, clock, recorder, timings, phones, ondemand_calls, nodes)
     if isinstance(nodes, RedisNodes):
-        calls.relay = Relay(nodes, lambda socket, channel: calls.attend(socket, channel, routed=True))
+        calls.relay = Relay(
+            nodes, lambda socket, channel: calls.attend(socket, channel, socket.accept_language, routed=True)
+        )
         nodes.listening = calls.relay.listening
     changes = PollingChanges(recorder, policy, settings.ondemand_push_ms / 1000)
     presence = PresenceService(settings, clock, recorder, changes, timings)

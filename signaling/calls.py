@@ -138,7 +138,9 @@ class CallService:
             if routed and not await still_hosts(self.nodes, ticket):
                 await move_elsewhere(socket)  # the room moved meanwhile: the page reconnects to its host
                 return
-            if not routed and await bridged_to_host(self.nodes, self.relay, socket, message, ticket, channel):
+            if not routed and await bridged_to_host(
+                self.nodes, self.relay, socket, message, ticket, channel, accept_language
+            ):
                 return
             await self._admit(ticket)
             resume = bool(message.fields.get("resume", False))
@@ -327,7 +329,7 @@ class CallService:
                 self.timings.away_grace_seconds, lambda: asyncio.ensure_future(self._gone(room, participant))
             )
             room.away[participant] = (timer, connection.ticket.nonce)
-        self._discard_if_empty(room, deserted=connection.end_reason != MOVED)
+        self._discard_if_empty(room, deserted=connection.end_reason != MOVED)  # moved: goes on there
 
     async def _gone(self, room: Room, participant: Participant) -> None:
         if room.away.pop(participant, None) is not None:
@@ -335,7 +337,6 @@ class CallService:
         self._discard_if_empty(room)
 
     def _discard_if_empty(self, room: Room, deserted: bool = True) -> None:
-        # Neither a stopping node's rooms nor a room moved to another node are deserted.
         if room.is_empty and deserted and self.watch is not None and not self._stopping:
             self.watch.emptied(room)
         self.rooms.discard_if_empty(room)

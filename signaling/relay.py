@@ -1,7 +1,8 @@
 """Bridges a participant connected to one node to the node that hosts their room, through Redis pub/sub.
 
 Each node listens on its own channel (`rris:sig:inbox:<node id>`). Messages are JSON objects:
-  {"k": "open",  "l": LINK, "n": EDGE NODE, "c": CHANNEL, "d": "<join frame>"}   edge -> host
+  {"k": "open",  "l": LINK, "n": EDGE NODE, "c": CHANNEL, "d": "<join frame>",
+   "a": "<the page's Accept-Language>" | null}                                    edge -> host
   {"k": "frame", "l": LINK, "d": "<text frame>"}                                 either way
   {"k": "binary" | "closed" | "error", "l": LINK, "code": int | null}              edge -> host
   {"k": "close", "l": LINK, "code": int, "reason": "<text>"}                      host -> edge
@@ -51,10 +52,11 @@ class HostGone(Exception):
 class RemoteSocket:
     """The host's end of a participant connected to another node (the `rooms.Socket` shape)."""
 
-    def __init__(self, relay: Relay, link: str, edge: str) -> None:
+    def __init__(self, relay: Relay, link: str, edge: str, accept_language: str | None = None) -> None:
         self._relay = relay
         self.link = link
         self.edge = edge
+        self.accept_language = accept_language  # the page's, at the edge: a refusal is worded in it
         self.inbox: asyncio.Queue[WSMessage] = asyncio.Queue()
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._closed = False
@@ -146,14 +148,17 @@ class Relay:
         """Send `message` to `node`'s inbox; how many listeners got it (0: that node is gone)."""
         return int(await self.nodes.redis.publish(INBOX_CHANNEL + node, json.dumps(message, separators=(",", ":"))))
 
-    async def bridge(self, socket: Socket, host: str, join_frame: str, channel: str) -> None:
+    async def bridge(
+        self, socket: Socket, host: str, join_frame: str, channel: str, accept_language: str | None = None
+    ) -> None:
         """Relay a client's connection to `host` until either end closes; HostGone if the host
-        is not listening when the link opens."""
+        is not listening when the link opens. `accept_language`: the page's, for the host's refusals."""
         link = secrets.token_hex(8)
         messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._bridged[link] = (host, messages)
         try:
-            opened = {"k": "open", "l": link, "n": self.nodes.node_id, "c": channel, "d": join_frame}
+            opened: dict[str, Any] = {"k": "open", "l": link, "n": self.nodes.node_id, "c": channel}
+            opened.update(d=join_frame, a=accept_language)
             if not await self._publish_or_none(host, opened):
                 raise HostGone(host)
             down: asyncio.Task[bool] = asyncio.create_task(self._down(socket, messages))
@@ -239,7 +244,7 @@ class Relay:
     def _deliver(self, message: dict[str, Any]) -> None:
         link, kind = message["l"], message["k"]
         if kind == "open":
-            remote = RemoteSocket(self, link, message["n"])
+            remote = RemoteSocket(self, link, message["n"], message.get("a"))
             remote.inbox.put_nowait(WSMessage(WSMsgType.TEXT, message["d"], None))
             self._hosted[link] = remote
             task = asyncio.create_task(self._serve_remote(remote, message["c"]))

@@ -19,10 +19,17 @@ _ATTEMPTS = 3
 
 
 async def bridged_to_host(
-    nodes: Nodes, relay: Relay | None, socket: Socket, join: ClientMessage, ticket: CallTicket, channel: str
+    nodes: Nodes,
+    relay: Relay | None,
+    socket: Socket,
+    join: ClientMessage,
+    ticket: CallTicket,
+    channel: str,
+    accept_language: str | None = None,
 ) -> bool:
-    """Serve the socket through the node that hosts its room: True once that link ended, False
-    when this node hosts the room; UNAVAILABLE when no host can be found."""
+    """Serve the socket through the node that hosts its room (which words its refusals in the
+    page's `accept_language`): True once that link ended, False when this node hosts the room;
+    UNAVAILABLE when no host can be found."""
     deaf = None
     for _attempt in range(_ATTEMPTS):
         try:
@@ -32,7 +39,7 @@ async def bridged_to_host(
         if host == nodes.node_id or relay is None:
             return False
         try:
-            await relay.bridge(socket, host, json.dumps(join.fields), channel)
+            await relay.bridge(socket, host, json.dumps(join.fields), channel, accept_language)
             return True
         except HostGone:
             deaf = host  # killed: claim the room past its lapsing heartbeat

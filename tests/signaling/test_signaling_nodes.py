@@ -34,6 +34,7 @@ from tests.support.media_streams import PhoneSide, ToneFrames
 pytestmark = pytest.mark.usefixtures("loopback_ice")
 
 OFFICER_HZ, INTERPRETER_HZ = 440.0, 880.0
+LEFT_AR = "لقد غادرت هذه المكالمة. للانضمام إليها مجددًا، افتح صفحة الجلسة مرة أخرى."
 
 
 def run(app, clock, redis_url: str, scenario) -> None:
@@ -99,6 +100,32 @@ def test_a_ticket_left_on_one_node_is_refused_on_the_other(app, clock, call, red
         await again.send("join", ticket=ticket, resume=False)
         assert (await again.expect("error"))["code"] == "ticket_used"
         assert await again.close_code() == Close.TICKET_USED
+
+    run(app, clock, redis_server.url, scenario)
+
+
+def test_a_page_refused_by_the_node_hosting_its_room_is_told_why_in_its_browsers_language(
+    app, clock, call, redis_server
+):
+    booking, jelena, mariam = call
+    ticket = token(booking, jelena, clock)
+
+    async def scenario(nodes: Nodes) -> None:
+        interpreter = await nodes.client(nodes.a)
+        await interpreter.join(token(booking, mariam, clock))  # node A hosts the room throughout
+        first = await nodes.client(nodes.a)
+        await first.join(ticket)
+        await first.send("leave")
+        assert await first.close_code() == Close.NORMAL
+        socket = await nodes.session.ws_connect(
+            nodes.b.url, origin=nodes.b.origin, headers={"Accept-Language": "ar-SA, en;q=0.1"}
+        )
+        again = ProtocolClient(socket)
+        await again.send("join", ticket=ticket, resume=False)
+        refused = await again.expect("error")
+        assert (refused["code"], refused["message"]) == ("ticket_used", LEFT_AR)
+        assert await again.close_code() == Close.TICKET_USED
+        assert [len(nodes.a.service.rooms), len(nodes.b.service.rooms)] == [1, 0]  # refused by A, through B
 
     run(app, clock, redis_server.url, scenario)
 
