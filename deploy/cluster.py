@@ -1,10 +1,11 @@
 """`make cluster`: RRIS's several-nodes topology on 127.0.0.1, for demos and tests.
 
-PostgreSQL, Redis, coturn, two portal processes (gunicorn), one signalling node, two schedulers
-(one leads through PostgreSQL's advisory lock, the other waits to take over) and nginx in front
-over TLS with a certificate made for 127.0.0.1. Every server is private to one run: its data,
-logs and certificate live in the working folder. One Ctrl-C stops all of it. A process that dies
-is reported and the rest keep running, as they would on separate machines.
+PostgreSQL, Redis, coturn, two portal processes (gunicorn), two signalling nodes sharing their
+rooms through Redis, two schedulers (one leads through PostgreSQL's advisory lock, the other waits
+to take over) and nginx in front over TLS with a certificate made for 127.0.0.1. Every server is
+private to one run: its data, logs and certificate live in the working folder. One Ctrl-C stops
+all of it. A process that dies is reported and the rest keep running, as they would on separate
+machines.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 HOST = "127.0.0.1"
 DEFAULT_HTTPS_PORT = 8443
 PORTALS = 2
+SIGNALING_NODES = 2
 SCHEDULERS = 2
 WORKERS_PER_PORTAL = 2
 READY_TIMEOUT_SECONDS = 90.0
@@ -109,6 +111,7 @@ class Cluster:
     processes: dict[str, Process] = field(default_factory=dict)
     certificate: Certificate | None = None
     env: dict[str, str] = field(default_factory=dict)
+    signaling_ports: list[int] = field(default_factory=list)  # each node's own port, behind nginx
     _postgres: ThrowawayPostgres | None = None
     _redis: LocalRedis | None = None
     _coturn: Coturn | None = None
@@ -160,8 +163,8 @@ class Cluster:
         (self.workdir / "coturn").mkdir(exist_ok=True)
         self._coturn = Coturn(self.workdir / "coturn", secret=turn_secret, realm="rris.local").start()
         portal_ports = [free_port() for _ in range(PORTALS)]
-        signaling_port = free_port()
-        self.env = self._environment(turn_secret, signaling_port)
+        self.signaling_ports = [free_port() for _ in range(SIGNALING_NODES)]
+        self.env = self._environment(turn_secret)
         self._run_step("migrate", ["-m", "flask", "--app", "wsgi", "db", "upgrade"])
         if self.demo:
             self._run_step("demo", ["-m", "flask", "--app", "wsgi", "demo", "load", "--if-empty"])
@@ -169,14 +172,17 @@ class Cluster:
         for number, port in enumerate(portal_ports, start=1):
             gunicorn = [python, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "wsgi:app"]
             self._add(f"portal-{number}", gunicorn, RRIS_PORT=str(port), WEB_CONCURRENCY=str(WORKERS_PER_PORTAL))
-        self._add("signaling-1", [python, "-m", "signaling"])
+        for number, port in enumerate(self.signaling_ports, start=1):
+            node = f"signaling-{number}"
+            self._add(node, [python, "-m", "signaling"], RRIS_SIGNALING_PORT=str(port), RRIS_SIGNALING_NODE_ID=node)
         for number in range(1, SCHEDULERS + 1):
             self._add(f"scheduler-{number}", [python, "-m", "scheduler"])
             if number == 1:  # the first one leads: the takeover is then always the second's
                 self._wait(lambda: "scheduler: leading" in self.processes["scheduler-1"].log_text(), "scheduler-1")
         for port in portal_ports:
             self._wait(partial(_answers, f"http://{HOST}:{port}/healthz"), f"portal on {port}")
-        self._wait(partial(_answers, f"http://{HOST}:{signaling_port}/healthz"), "signaling")
+        for number, port in enumerate(self.signaling_ports, start=1):
+            self._wait(partial(_answers, f"http://{HOST}:{port}/healthz"), f"signaling-{number}")
         site = Site(
             server_name=HOST,
             listen=f"{HOST}:{self.https_port}",
@@ -184,14 +190,14 @@ class Cluster:
             certificate_key=self.certificate.key,
             static_root=ROOT / "static",
             portal=tuple(f"{HOST}:{port}" for port in portal_ports),
-            signaling=(f"{HOST}:{signaling_port}",),
+            signaling=tuple(f"{HOST}:{port}" for port in self.signaling_ports),
             snippets=self.workdir / "nginx" / "snippets",
             redirect_http=False,
         )
         self._nginx = LocalNginx(self.workdir / "nginx", site).start()
         self._wait(partial(_answers, f"{self.url}/healthz", self.ssl_context()), "nginx to the portal")
 
-    def _environment(self, turn_secret: str, signaling_port: int) -> dict[str, str]:
+    def _environment(self, turn_secret: str) -> dict[str, str]:
         """What every RRIS process of this cluster reads: a production configuration on loopback."""
         assert self._coturn is not None and self._redis is not None
         env = {key: value for key, value in os.environ.items() if not key.startswith("RRIS_")}
@@ -205,13 +211,13 @@ class Cluster:
                 "RRIS_SECOND_FACTOR_KEY": secrets.token_urlsafe(48),
                 "RRIS_APPLICANT_KEY_SECRET": secrets.token_urlsafe(48),
                 "RRIS_HOST": HOST,
-                "RRIS_SIGNALING_PORT": str(signaling_port),
                 "RRIS_PUBLIC_URL": self.url,
                 "RRIS_SIGNALING_PUBLIC_URL": f"wss://{HOST}:{self.https_port}",
                 "RRIS_STUN_URLS": self._coturn.stun_url,
                 "RRIS_TURN_URLS": self._coturn.url,
                 "RRIS_TURN_SECRET": turn_secret,
                 "RRIS_RATE_LIMIT_STORAGE": self._redis.url,
+                "RRIS_SIGNALING_REDIS_URL": self._redis.url,  # its keys are rris:sig:*, apart from the limits'
                 "RRIS_TRUSTED_PROXIES": "1",
                 "RRIS_LOG_LEVEL": "INFO",
             }
@@ -324,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, process in cluster.processes.items():
             say(f"{name}: pid {process.pid}")
         say("schedulers: scheduler-1 leads; kill it and scheduler-2 takes over within seconds")
+        say("signalling: both nodes share the calls through Redis; stop one and its pages resume on the other")
         if cluster.demo:
             logins = [sys.executable, "-m", "flask", "--app", "wsgi", "demo", "logins"]
             subprocess.run(logins, cwd=ROOT, env=cluster.env, check=False)

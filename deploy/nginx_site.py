@@ -1,7 +1,8 @@
 """nginx's site for RRIS, from deploy/nginx/rris.conf.in: `python -m deploy.nginx_site --help`.
 
     python -m deploy.nginx_site --server-name rris.example.org \\
-        --portal 10.0.1.11:8000 --portal 10.0.1.12:8000 --signaling 10.0.1.21:8765 \\
+        --portal 10.0.1.11:8000 --portal 10.0.1.12:8000 \\
+        --signaling 10.0.1.21:8765 --signaling 10.0.1.22:8765 \\
         --certificate /etc/ssl/rris/fullchain.pem --certificate-key /etc/ssl/rris/key.pem \\
         --static-root /opt/rris/static > /etc/nginx/sites-available/rris
 

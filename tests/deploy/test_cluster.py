@@ -1,5 +1,5 @@
 """The several-nodes topology (`make cluster`) on 127.0.0.1: nginx over TLS in front of two
-gunicorn portals and the signalling node, Redis, coturn, PostgreSQL, and two schedulers.
+gunicorn portals and two signalling nodes, Redis, coturn, PostgreSQL, and two schedulers.
 
 One cluster for the module (about 40 s to start with the demo pool); the tests run in order and
 the last ones are the rough ones (kill -9 a scheduler, HUP every portal)."""
@@ -32,6 +32,8 @@ from rris.bookings.models.bookings import Booking
 from rris.calls.domain.call_participants import Participant
 from rris.calls.domain.call_tickets import CallTicket, sign_ticket
 from rris.enums import CallRole
+from signaling.protocol import Close
+from tests.support.call_peers import ProtocolClient
 from tests.support.cluster_client import DEMO_PASSWORD, JELENA, HttpsClient, booking_request, flask
 
 TAKEOVER_LIMIT_SECONDS = 30.0
@@ -92,21 +94,30 @@ def test_nginx_serves_the_static_files_itself(cluster):
     assert "/static/favicon.svg" not in portal_logs(cluster)  # no gunicorn worker saw it
 
 
-def test_a_websocket_goes_through_nginx_to_the_signalling_node_and_its_join_is_answered(cluster, api_token):
-    """A join ticket as the portal signs it (with the cluster's key) for a booking of the cluster;
-    the demo pool's call (`flask demo call`) would depend on the hour in Kabul."""
-    _status, booking_id = post_booking(HttpsClient(cluster.ssl_context()), cluster, api_token, "RS-CLUSTER-WS")
+def officer_tickets(cluster: Cluster, api_token: str, reference: str, tabs: int = 1) -> tuple[list[str], str]:
+    """Join tickets as the portal signs them (with the cluster's key) for Jelena's `tabs` in a new
+    booking of the cluster, and her participant id; the demo pool's call (`flask demo call`) would depend on the
+    hour in Kabul."""
+    _status, booking_id = post_booking(HttpsClient(cluster.ssl_context()), cluster, api_token, reference)
     engine = create_engine(cluster.database_url, poolclass=NullPool)
     with engine.connect() as connection:
         jelena_id = connection.scalar(select(User.id).where(User.email == JELENA))
     engine.dispose()
-    now = datetime.now(UTC)
-    ticket = CallTicket(
-        room=secrets.token_urlsafe(18), booking_id=booking_id, participant=Participant.user(jelena_id),
-        role=CallRole.OFFICER, display_name="Jelena Marković", not_before=now - timedelta(minutes=1),
-        expires_at=now + timedelta(hours=1), nonce=secrets.token_urlsafe(12),
-    )  # fmt: skip
-    signed = sign_ticket(ticket, cluster.env["RRIS_SECRET_KEY"])
+    now, room = datetime.now(UTC), secrets.token_urlsafe(18)
+    tickets = [
+        CallTicket(
+            room=room, booking_id=booking_id, participant=Participant.user(jelena_id),
+            role=CallRole.OFFICER, display_name="Jelena Marković", not_before=now - timedelta(minutes=1),
+            expires_at=now + timedelta(hours=1), nonce=secrets.token_urlsafe(12),
+        )  # fmt: skip
+        for _tab in range(tabs)
+    ]
+    signed = [sign_ticket(ticket, cluster.env["RRIS_SECRET_KEY"]) for ticket in tickets]
+    return signed, Participant.user(jelena_id).encode()
+
+
+def test_a_websocket_goes_through_nginx_to_the_signalling_node_and_its_join_is_answered(cluster, api_token):
+    [signed], jelena = officer_tickets(cluster, api_token, "RS-CLUSTER-WS")
 
     async def join() -> dict[str, Any]:
         async with aiohttp.ClientSession() as session:
@@ -121,8 +132,30 @@ def test_a_websocket_goes_through_nginx_to_the_signalling_node_and_its_join_is_a
 
     welcome = asyncio.run(join())
     assert welcome["type"] == "welcome", welcome
-    assert welcome["you"]["id"] == Participant.user(jelena_id).encode() and welcome["then"] == {"type": "pong"}
+    assert welcome["you"]["id"] == jelena and welcome["then"] == {"type": "pong"}
     assert re.search(r'"GET /calls/ws HTTP/1.1" 101 ', (cluster.nginx.workdir / "access.log").read_text())
+
+
+def test_the_two_signalling_nodes_share_a_call_through_redis(cluster, api_token):
+    """Jelena's first tab on one node, her second on the other: the second replaces the first, as
+    on one node, so a page may reach either node through nginx (no sticky sessions)."""
+    [first_tab, second_tab], jelena = officer_tickets(cluster, api_token, "RS-CLUSTER-NODES", tabs=2)
+    first_node, second_node = (f"ws://127.0.0.1:{port}/calls/ws" for port in cluster.signaling_ports)
+
+    async def two_tabs() -> tuple[dict[str, Any], dict[str, Any], int | None]:
+        async with aiohttp.ClientSession() as session:
+            first = ProtocolClient(await session.ws_connect(first_node, origin=cluster.url))
+            await first.join(first_tab)
+            second = ProtocolClient(await session.ws_connect(second_node, origin=cluster.url))
+            welcome = await second.join(second_tab)
+            told, code = await first.expect("error"), await first.close_code()
+            await second.send("leave")
+            await second.close_code()
+            return welcome, told, code
+
+    welcome, told, code = asyncio.run(two_tabs())
+    assert welcome["you"]["id"] == jelena and told["code"] == "replaced"
+    assert code == Close.REPLACED
 
 
 def test_the_waiting_scheduler_takes_over_when_the_acting_one_is_killed(cluster):

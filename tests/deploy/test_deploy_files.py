@@ -78,7 +78,7 @@ def production_site(tmp_path: Path) -> Site:
         certificate_key=certificate.key,
         static_root=ROOT / "static",
         portal=("10.0.1.11:8000", "10.0.1.12:8000"),
-        signaling=("10.0.1.21:8765",),
+        signaling=("10.0.1.21:8765", "10.0.1.22:8765"),
         snippets=tmp_path / "nginx" / "snippets",
     )
 
@@ -92,14 +92,16 @@ def test_the_nginx_site_of_a_real_deployment_passes_nginx_t(tmp_path: Path) -> N
     text = render_site(site)
     assert "return 301 https://$host$request_uri;" in text
     assert re.findall(r"location = (\S+) \{\n\s+include", text) == ["/calls/ws", "/ondemand/ws", "/phone/stream"]
-    assert text.count("max_fails=2") == 3
+    assert text.count("max_fails=2") == 4  # two portals, two signalling nodes
+    assert "hash" not in text and "sticky" not in text  # a page may reach any signalling node
 
 
 def test_the_site_command_prints_the_same_site(tmp_path: Path) -> None:
     site = production_site(tmp_path)
     options = ["--server-name", site.server_name, "--certificate", str(site.certificate),
                "--certificate-key", str(site.certificate_key), "--static-root", str(site.static_root),
-               "--portal", site.portal[0], "--portal", site.portal[1], "--signaling", site.signaling[0],
+               "--portal", site.portal[0], "--portal", site.portal[1],
+               "--signaling", site.signaling[0], "--signaling", site.signaling[1],
                "--snippets", str(site.snippets)]  # fmt: skip
     command = [sys.executable, "-m", "deploy.nginx_site", *options]
     printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, timeout=60).stdout
@@ -149,3 +151,12 @@ def test_the_environment_example_is_a_production_configuration_the_portal_accept
     settings = Settings.from_env(filled)
     assert settings.env == "production" and settings.secure_cookies and settings.trusted_proxies == 1
     assert settings.signaling_public_url == "wss://rris.example.org"
+
+
+def test_a_signalling_host_read_with_its_own_file_joins_the_others_through_redis() -> None:
+    shared = env_file("rris.env.example")
+    node = {**shared, **env_file("signaling.env.example")}
+    filled = {name: value.replace("CHANGE", f"{name.lower()}-0123456789-abcdefghij") for name, value in node.items()}
+    settings = Settings.from_env(filled)
+    assert settings.signaling_redis_url.startswith("redis://") and settings.signaling_node_id == "signaling-1"
+    assert settings.signaling_port == 8765
