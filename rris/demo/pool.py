@@ -8,7 +8,6 @@ lives in `rris.demo.data`; this module only turns it into rows.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from rris.bookings.models.bookings import Booking
 from rris.demo import data as data
 from rris.demo.history import load_demo_history, pool_has_bookings
 from rris.demo.on_demand import load_demo_on_demand, on_demand_sessions
+from rris.demo.summary import DemoSummary
 from rris.enums import Employment, Role
 from rris.extensions import db
 from rris.pool.models.geography import Country, Department
@@ -61,37 +61,6 @@ DEMO_LOGINS: list[tuple[str, str]] = [
 ]
 
 _ACCREDITATION_DAYS = 730
-
-
-@dataclass
-class DemoSummary:
-    """What one load created and what was already there."""
-
-    countries_created: int = 0
-    countries_present: int = 0
-    departments_created: int = 0
-    departments_present: int = 0
-    users_created: int = 0
-    users_present: int = 0
-    interpreters_created: int = 0
-    interpreters_present: int = 0
-    dialects_created: int = 0
-    dialects_present: int = 0
-    sessions_created: int = 0
-    sessions_present: int = 0
-    on_demand_created: int = 0
-    on_demand_present: int = 0
-
-    @property
-    def created(self) -> int:
-        """Rows of every kind this load created; 0 when the pool was already complete."""
-        return sum(getattr(self, item.name) for item in fields(self) if item.name.endswith("_created"))
-
-    def __str__(self) -> str:
-        kinds = ("countries", "departments", "users", "interpreters", "dialects", "sessions", "on_demand")
-        created = ", ".join(f"{getattr(self, kind + '_created')} {kind}" for kind in kinds)
-        present = ", ".join(f"{getattr(self, kind + '_present')} {kind}" for kind in kinds)
-        return f"created {created}; already present {present}"
 
 
 def pool_is_empty() -> bool:
