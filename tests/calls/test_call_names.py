@@ -112,7 +112,6 @@ def test_the_interpreter_chooses_another_name_and_the_call_uses_it(session, brow
     ("typed", "problem"),
     [
         ("M" * 41, "Use at most 40 characters; this name has 41."),
-        ("Mina\x00", "Use letters, digits, spaces and punctuation only."),
         ("Mina\u202egnip", "Use letters, digits, spaces and punctuation only."),
     ],
 )
@@ -124,6 +123,16 @@ def test_a_name_too_long_or_with_control_characters_is_refused_at_the_field(sess
     page = response.get_data(as_text=True)
     assert re.search(r'<p class="field-error" id="call_name-error">\s*' + re.escape(problem), page), page[-3000:]
     assert stored_call_name(app, session.profile) == "Mina"  # nothing half-written
+
+
+def test_a_name_with_the_nul_character_is_refused_naming_the_field_before_the_form_reads_it(session, browser, app):
+    browser.sign_in("mariam@pool.example", PASSWORD)
+    assert choose(browser, "Mina").status_code == 302
+    response = choose(browser, "Mina\x00")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "call_name" in page and "Remove the invisible NUL character (U+0000) from this value." in page
+    assert stored_call_name(app, session.profile) == "Mina"
 
 
 def test_only_interpreters_have_a_name_in_calls_to_choose(session, browser):
