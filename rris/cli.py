@@ -39,7 +39,7 @@ def demo_load(if_empty: bool) -> None:
         click.echo("The database has data already; demo pool not loaded.")
         return
     keys = SecondFactorKeys(current_settings().second_factor_key)
-    summary = load_demo_pool(current_clock().now(), keys)
+    summary = load_demo_pool(current_clock().now(), keys, current_settings())
     click.echo(f"Demo pool loaded: {summary}")
 
 

@@ -24,7 +24,6 @@ from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking
 from rris.bookings.services.applicant_keys import key_ring
-from rris.context import current_settings
 from rris.enums import SessionKind
 from rris.extensions import db
 from rris.ondemand.domain.policy import OnDemandPolicy
@@ -34,6 +33,7 @@ from rris.ondemand.services.answering import accept_ring, expire_rings, hang_up,
 from rris.ondemand.services.presence import heartbeat, set_available
 from rris.ondemand.services.requests import NowAnswer, NowRequest, abandon, request_now
 from rris.pool.models.interpreters import TimeOff
+from rris.settings import Settings
 from rris.timeutil import FrozenClock, local_to_utc
 
 CONNECT_SECONDS = 4  # answer to both in the call
@@ -80,8 +80,7 @@ STORIES: tuple[Story, ...] = (
 class _Player:
     """Plays stories through the services, each at its own instants."""
 
-    def __init__(self, today: date) -> None:
-        settings = current_settings()
+    def __init__(self, today: date, settings: Settings) -> None:
         self.today = today
         self.policy = OnDemandPolicy.from_settings(settings)
         self.keys = key_ring(settings)
@@ -193,10 +192,11 @@ def _free(interpreter_ids: list[int], start: datetime) -> bool:
     return db.session.scalar(jobs.limit(1)) is None and db.session.scalar(leave.limit(1)) is None
 
 
-def load_demo_on_demand(now: datetime) -> int:
-    """Play the stories before `now` through the services (each commits); how many sessions they made."""
+def load_demo_on_demand(now: datetime, settings: Settings) -> int:
+    """Play the stories before `now` through the services (each commits) under `settings`' on-demand
+    policy; how many sessions they made."""
     before = on_demand_sessions()
-    player = _Player(now.date())
+    player = _Player(now.date(), settings)
     for number, story in enumerate(STORIES, start=1):
         player.play(number, story)
     return on_demand_sessions() - before

@@ -36,6 +36,7 @@ from rris.pool.models.interpreters import (
 )
 from rris.pool.models.languages import Dialect, Language
 from rris.pool.services.languages import sync_languages
+from rris.settings import Settings
 from rris.timeutil import zone
 
 log = logging.getLogger(__name__)
@@ -68,17 +69,19 @@ def pool_is_empty() -> bool:
     return db.session.scalar(select(Country.id).limit(1)) is None
 
 
-def load_demo_pool(now: datetime, keys: SecondFactorKeys | None = None) -> DemoSummary:
+def load_demo_pool(
+    now: datetime, keys: SecondFactorKeys | None = None, settings: Settings | None = None
+) -> DemoSummary:
     """Create whatever part of the demo pool is missing and commit once; return the counts.
 
     With `keys`, the admin, coordinators and focal points get the published authenticator-app
     key DEMO_TOTP_SECRET (their roles need a second factor); without, they set one up when they
-    first sign in."""
+    first sign in. With `settings`, a few past on-demand sessions are played under their policy."""
     if now.tzinfo is None:
         raise ValueError("load_demo_pool needs an aware datetime")
     try:
         sync_languages()
-        loader = _Loader(now.astimezone(UTC), keys)
+        loader = _Loader(now.astimezone(UTC), keys, settings)
         loader.run()
         db.session.commit()
         loader.play_on_demand()
@@ -92,9 +95,10 @@ def load_demo_pool(now: datetime, keys: SecondFactorKeys | None = None) -> DemoS
 class _Loader:
     """One load: caches what exists by natural key and adds what is missing."""
 
-    def __init__(self, now: datetime, keys: SecondFactorKeys | None) -> None:
+    def __init__(self, now: datetime, keys: SecondFactorKeys | None, settings: Settings | None) -> None:
         self.now = now
         self.keys = keys
+        self.settings = settings
         self.today: date = now.date()
         self.summary = DemoSummary()
         self.seeds = data.interpreters()
@@ -128,9 +132,9 @@ class _Loader:
 
     def play_on_demand(self) -> None:
         """A few on-demand sessions after the past, played by the services (they commit), only
-        when this load wrote the past."""
-        if self.summary.sessions_created:
-            self.summary.on_demand_created = load_demo_on_demand(self.now)
+        when this load wrote the past and has the settings' on-demand policy to play them by."""
+        if self.summary.sessions_created and self.settings is not None:
+            self.summary.on_demand_created = load_demo_on_demand(self.now, self.settings)
         else:
             self.summary.on_demand_present = on_demand_sessions()
 

@@ -28,7 +28,7 @@ def calls() -> list[OnDemandCall]:
 
 
 def test_the_past_holds_answered_missed_and_abandoned_on_demand_sessions(ctx):
-    summary = load_demo_pool(DEFAULT_NOW)
+    summary = load_demo_pool(DEFAULT_NOW, settings=current_settings())
     past = calls()
     assert summary.on_demand_created == len(past) >= 6
     states = [call.state for call in past]
@@ -51,15 +51,15 @@ def test_the_past_holds_answered_missed_and_abandoned_on_demand_sessions(ctx):
 
 
 def test_a_second_load_plays_nothing_again(ctx):
-    load_demo_pool(DEFAULT_NOW)
+    load_demo_pool(DEFAULT_NOW, settings=current_settings())
     before = len(calls())
-    again = load_demo_pool(DEFAULT_NOW)
+    again = load_demo_pool(DEFAULT_NOW, settings=current_settings())
     assert (again.on_demand_created, again.on_demand_present) == (0, before)
     assert len(calls()) == before
 
 
 def test_the_demo_caseworker_reaches_the_demo_interpreter_for_pashto_now(ctx):
-    load_demo_pool(DEFAULT_NOW)
+    load_demo_pool(DEFAULT_NOW, settings=current_settings())
     logins = dict(DEMO_LOGINS)
     jelena = db.session.scalars(select(User).where(User.email == logins["caseworker"])).one()
     mariam = db.session.scalars(select(User).where(User.email == logins["interpreter"])).one()

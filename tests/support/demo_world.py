@@ -96,7 +96,7 @@ def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, in
     core = create_app(settings)
     try:
         with core.app_context():
-            load_demo_pool(now, SecondFactorKeys(settings.second_factor_key))
+            load_demo_pool(now, SecondFactorKeys(settings.second_factor_key), settings)
             call = book_demo_call(now, BookingSetup.from_settings(settings))
             users = {
                 role: db.session.execute(select(User).where(User.email == email)).scalar_one()
