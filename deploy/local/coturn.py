@@ -13,19 +13,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 
 from deploy.local.ports import free_port, poll_until
+from deploy.local.process import LocalProcess
 
 HOST = "127.0.0.1"
 REALM = "rris.test"
 READY_TIMEOUT_SECONDS = 10.0
-STOP_TIMEOUT_SECONDS = 5.0
 _START_ATTEMPTS = 3  # the port is chosen before coturn binds it; another process may win the race
 _STUN_BINDING_REQUEST = 0x0001
 _STUN_BINDING_SUCCESS = 0x0101
@@ -36,7 +34,7 @@ class CoturnUnavailable(RuntimeError):
     """turnserver is not installed, or it would not start; the message carries its log."""
 
 
-class Coturn:
+class Coturn(LocalProcess):
     """`turnserver` as a plain process on a free loopback port; `stop()` ends it."""
 
     def __init__(self, workdir: Path, secret: str, realm: str = REALM) -> None:
@@ -76,23 +74,6 @@ class Coturn:
             self.stop()
         raise CoturnUnavailable(f"turnserver did not start:\n{self.log_text()}")
 
-    def log_text(self) -> str:
-        """Everything coturn logged so far."""
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after STOP_TIMEOUT_SECONDS; safe to call twice."""
-        process, self._process = self._process, None
-        self.port = 0
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
     def _launch(self) -> subprocess.Popen[bytes]:
         command = [
             "turnserver",
@@ -116,16 +97,8 @@ class Coturn:
         with self.log.open("ab") as output:
             return subprocess.Popen(command, cwd=self.workdir, stdout=output, stderr=subprocess.STDOUT, env=_env())
 
-    def _exited(self) -> bool:
-        return self._process is None or self._process.poll() is not None
-
     def __enter__(self) -> Coturn:
         return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def answers_stun(host: str, port: int, timeout: float = 0.2) -> bool:

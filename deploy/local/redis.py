@@ -9,17 +9,15 @@ Nothing is saved to disk (no RDB, no AOF): what it holds lives as long as the pr
 from __future__ import annotations
 
 import shutil
-import signal
 import socket
 import subprocess
 from pathlib import Path
-from types import TracebackType
 
 from deploy.local.ports import free_port, poll_until
+from deploy.local.process import LocalProcess
 
 HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 10.0
-STOP_TIMEOUT_SECONDS = 5.0
 _START_ATTEMPTS = 3  # the port is chosen before redis-server binds it; another process may win the race
 
 
@@ -27,7 +25,7 @@ class RedisUnavailable(RuntimeError):
     """redis-server is not installed, or it would not start; the message carries its log."""
 
 
-class LocalRedis:
+class LocalRedis(LocalProcess):
     """`redis-server` as a plain process on a free loopback port; `stop()` ends it."""
 
     def __init__(self, workdir: Path) -> None:
@@ -67,23 +65,6 @@ class LocalRedis:
             self.stop()
         raise RedisUnavailable(f"redis-server did not start:\n{self.log_text()}")
 
-    def log_text(self) -> str:
-        """Everything redis-server logged so far."""
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after STOP_TIMEOUT_SECONDS; safe to call twice."""
-        process, self._process = self._process, None
-        self.port = 0
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
     def _launch(self, binary: str) -> subprocess.Popen[bytes]:
         command = [
             binary,
@@ -98,16 +79,8 @@ class LocalRedis:
         with self.log.open("ab") as output:
             return subprocess.Popen(command, cwd=self.workdir, stdout=output, stderr=subprocess.STDOUT)
 
-    def _exited(self) -> bool:
-        return self._process is None or self._process.poll() is not None
-
     def __enter__(self) -> LocalRedis:
         return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def answers_ping(host: str, port: int, timeout: float = 0.5) -> bool:
