@@ -77,6 +77,17 @@ _START = Annotated[
 _INTERPRETER = Annotated[RecordId, always(lambda: _("Give the interpreter's id."))]
 
 
+# The department's own reference for a case, as every request that opens a session takes it.
+CaseReference = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=CASE_REFERENCE_MAX_CHARS, pattern=NOT_BLANK_PATTERN
+    ),
+    Field(description="The department's reference; never a name"),
+    blank_or(lambda: _("Enter your department's case reference (never the applicant's name).")),
+]
+
+
 class BookingRequest(RequestShape):
     """A booking request as typed into the form or sent by a case system, its values typed."""
 
@@ -96,14 +107,7 @@ class BookingRequest(RequestShape):
     start_occurrence: _WHICH_OCCURRENCE = None
     duration_minutes: _DURATION = None
     modality: Modality = Modality.VIDEO
-    case_reference: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=CASE_REFERENCE_MAX_CHARS, pattern=NOT_BLANK_PATTERN
-        ),
-        Field(description="The department's reference; never a name"),
-        blank_or(lambda: _("Enter your department's case reference (never the applicant's name).")),
-    ]
+    case_reference: CaseReference
     department_id: Annotated[
         RecordId | None,
         Field(description="One of the caller's departments; the caller's own when left out"),

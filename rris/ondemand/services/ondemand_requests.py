@@ -13,9 +13,8 @@ from typing import Annotated, ClassVar
 from flask_babel import gettext as _
 from pydantic import ConfigDict, Field, StringConstraints
 
-from rris.bookings.models.bookings import CASE_REFERENCE_MAX_CHARS
-from rris.bookings.services.booking_requests import APPLICANT_IDENTIFIER_MAX_CHARS
-from rris.common.services.request_shapes import NOT_BLANK_PATTERN, RecordId, RequestShape, always, blank_or
+from rris.bookings.services.booking_requests import APPLICANT_IDENTIFIER_MAX_CHARS, CaseReference
+from rris.common.services.request_shapes import RecordId, RequestShape, always
 from rris.enums import Gender, GenderRule, Modality, SessionKind, Specialisation
 from rris.ondemand.services.requests import NowRequest
 
@@ -33,14 +32,7 @@ class OnDemandRequest(RequestShape):
 
     applicant_language: _LANGUAGE
     officer_language: _LANGUAGE
-    case_reference: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=CASE_REFERENCE_MAX_CHARS, pattern=NOT_BLANK_PATTERN
-        ),
-        Field(description="The department's reference; never a name"),
-        blank_or(lambda: _("Enter your department's case reference (never the applicant's name).")),
-    ]
+    case_reference: CaseReference
     session_kind: SessionKind = SessionKind.RECEPTION
     modality: Modality = Modality.VIDEO
     department_id: Annotated[
