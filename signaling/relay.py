@@ -6,6 +6,7 @@ Each node listens on its own channel (`rris:sig:inbox:<node id>`). Messages are 
   {"k": "frame", "l": LINK, "d": "<text frame>"}                                 either way
   {"k": "binary" | "closed" | "error", "l": LINK, "code": int | null}              edge -> host
   {"k": "close", "l": LINK, "code": int, "reason": "<text>"}                      host -> edge
+  {"k": "move", "l": LINK}                                                        host -> edge
 The edge node (where the WebSocket is) forwards the client's frames as they come; the host serves
 the link with the very code that serves its own sockets (`CallService.attend` over a `RemoteSocket`).
 Order is kept per connection: each side sends one link's messages from one task, each publish
@@ -255,7 +256,7 @@ class Relay:
             self._hosted[link].inbox.put_nowait(WSMessage(frame_type, message.get("d", b""), None))
         elif kind in ("closed", "error") and link in self._hosted:
             self._hosted[link].ended_at_edge(message.get("code"), kind == "error")
-        elif kind in ("close", "frame") and link in self._bridged:
+        elif kind in ("close", "frame", "move") and link in self._bridged:
             self._bridged[link][1].put_nowait(message)
 
     async def _serve_remote(self, remote: RemoteSocket, channel: str) -> None:
@@ -275,6 +276,9 @@ class Relay:
             for remote in list(self._hosted.values()):
                 if remote.edge in dead and not remote.closed:
                     remote.ended_at_edge(None, error=False)
+                    # An edge that was only slow (a stalled loop) still has the page: it reconnects
+                    # and resumes, rather than staying on a link nobody serves.
+                    await self._publish_or_none(remote.edge, {"k": "move", "l": remote.link})
             for host in dead:
                 self.abandon(host)
 

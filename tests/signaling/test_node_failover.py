@@ -6,24 +6,32 @@ media never stopped (peer to peer), and the call records show one continuous cal
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
+from flask import Flask
 
 from deploy.local.redis import LocalRedis
 from rris.app import create_app
+from rris.bookings.models.bookings import Booking
 from rris.calls.models.calls import CallSummary
 from rris.enums import CallRole
 from rris.extensions import db
 from rris.pool.services.languages import sync_languages
 from rris.settings import Settings
+from signaling.nodes import NodeTimings
+from signaling.protocol import Close
 from tests.conftest import DEFAULT_NOW, TEST_APPLICANT_KEY_SECRET, TEST_SECOND_FACTOR_KEY, TEST_SECRET_KEY
 from tests.support.aiortc_loopback import loopback_ice  # noqa: F401  (fixture)
 from tests.support.call_bookings import attendances, open_call, token
@@ -69,15 +77,19 @@ class Node:
                 self.process.wait()
 
 
-@pytest.mark.parametrize(
-    ("ending", "old_stays_end"),
-    [(signal.SIGKILL, {"service_restart"}), (signal.SIGTERM, {"service_stopped", "service_restart"})],
-    ids=["kill-9", "drained"],
-)
-def test_when_the_hosting_node_goes_both_participants_resume_within_5_s_in_one_continuous_call(
-    tmp_path, ending, old_stays_end
-):
-    """kill -9: nobody says goodbye; SIGTERM: the node drains (its pages are told to reconnect)."""
+@dataclass
+class World:
+    """Two node processes on one Redis and one database, and a call open for Jelena and Mariam."""
+
+    core: Flask
+    clock: FileClock
+    booking_id: int
+    tickets: tuple[str, str]
+    nodes: list[Node]
+
+
+@contextlib.contextmanager
+def two_node_processes(tmp_path: Path) -> Iterator[World]:
     with LocalRedis(tmp_path / "redis") as redis:
         clock_file = tmp_path / "clock"
         env = scheduler_env(
@@ -105,23 +117,68 @@ def test_when_the_hosting_node_goes_both_participants_resume_within_5_s_in_one_c
         try:
             for node in nodes:
                 node.wait_ready()
-            back_after = asyncio.run(call_through_an_end(nodes, tickets, clock, ending))
+            yield World(core, clock, booking_id, tickets, nodes)
         finally:
             for node in nodes:
                 node.stop()
-        assert back_after < BACK_WITHIN_SECONDS, nodes[1].log.read_text()[-3000:]
 
-    with core.app_context():
-        present = [a for a in attendances(booking) if a.booking_id == booking_id]
+
+@pytest.mark.parametrize(
+    ("ending", "old_stays_end"),
+    [(signal.SIGKILL, {"service_restart"}), (signal.SIGTERM, {"service_stopped", "service_restart"})],
+    ids=["kill-9", "drained"],
+)
+def test_when_the_hosting_node_goes_both_participants_resume_within_5_s_in_one_continuous_call(
+    tmp_path, ending, old_stays_end
+):
+    """kill -9: nobody says goodbye; SIGTERM: the node drains (its pages are told to reconnect)."""
+    with two_node_processes(tmp_path) as world:
+        back_after = asyncio.run(call_through_an_end(world.nodes, world.tickets, world.clock, ending))
+        assert back_after < BACK_WITHIN_SECONDS, world.nodes[1].log.read_text()[-3000:]
+
+    with world.core.app_context():
+        present = attendances(db.session.get_one(Booking, world.booking_id))
         for role in (CallRole.OFFICER, CallRole.INTERPRETER):
             old, new = sorted((a for a in present if a.role == role), key=lambda a: a.joined_at)
             assert (old.left_reason in old_stays_end, new.left_reason) == (True, "left"), old.left_reason
             # no gap through the move
             assert timedelta(0) <= new.joined_at - old.left_at < timedelta(seconds=BACK_WITHIN_SECONDS)
         # 20 minutes on the test's clock, and the few seconds the test really took
-        assert 20 * 60 <= db.session.get(CallSummary, booking_id).delivered_seconds < 20 * 60 + 60
+        assert 20 * 60 <= db.session.get_one(CallSummary, world.booking_id).delivered_seconds < 20 * 60 + 60
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_page_on_a_node_that_stalled_past_its_heartbeat_is_sent_back_into_the_call(tmp_path):
+    """Node B, which only bridges the interpreter's page to node A, stops answering for longer than
+    a node's heartbeat lasts (SIGSTOP, as a stalled machine would) and then goes on: node A has
+    counted it dead and ended her link, so her page is told to reconnect, and she is back in the call."""
+    with two_node_processes(tmp_path) as world:
+        a, b = world.nodes
+
+        async def stall_the_edge() -> None:
+            async with ClientSession() as session, asyncio.timeout(60):
+                officer = AiortcParticipant(await client(session, a), 440.0)
+                await officer.join(world.tickets[0])
+                interpreter = AiortcParticipant(await client(session, b), 880.0)
+                await interpreter.join(world.tickets[1])
+                await interpreter.wait_heard(officer.me, frames=25)
+                os.kill(b.process.pid, signal.SIGSTOP)
+                await asyncio.sleep(NodeTimings().node_ttl_seconds + 1.0)
+                os.kill(b.process.pid, signal.SIGCONT)
+                assert await interpreter.client.close_code(timeout=BACK_WITHIN_SECONDS) == Close.SERVICE_RESTART
+                assert json.loads(interpreter.client.frames[-1]) == {"type": "reconnect"}
+                welcome = await interpreter.resume(await client(session, b), world.tickets[1])
+                assert [peer["id"] for peer in welcome["peers"]] == [officer.me]
+                await interpreter.leave()
+                await officer.leave()
+
+        asyncio.run(stall_the_edge())
+
+
+async def client(session: ClientSession, node: Node) -> ProtocolClient:
+    """A page's WebSocket to `node`."""
+    return ProtocolClient(await session.ws_connect(node.url, origin=ORIGIN, autoping=True))
 
 
 async def call_through_an_end(
@@ -131,13 +188,9 @@ async def call_through_an_end(
     resume on node B with their tickets. Returns the seconds from the signal until both are back."""
     a, b = nodes
     async with ClientSession() as session, asyncio.timeout(60):
-
-        async def client(node: Node) -> ProtocolClient:
-            return ProtocolClient(await session.ws_connect(node.url, origin=ORIGIN, autoping=True))
-
-        officer = AiortcParticipant(await client(a), 440.0)
+        officer = AiortcParticipant(await client(session, a), 440.0)
         await officer.join(tickets[0])
-        interpreter = AiortcParticipant(await client(b), 880.0)
+        interpreter = AiortcParticipant(await client(session, b), 880.0)
         await interpreter.join(tickets[1])
         await officer.wait_heard(interpreter.me, frames=25)
         await interpreter.wait_heard(officer.me, frames=25)
@@ -149,7 +202,7 @@ async def call_through_an_end(
 
         async def come_back(person: AiortcParticipant, ticket: str) -> None:
             await person.client.close_code(timeout=BACK_WITHIN_SECONDS)  # dropped, or told to reconnect
-            await person.resume(await client(b), ticket)
+            await person.resume(await client(session, b), ticket)
 
         await asyncio.gather(come_back(officer, tickets[0]), come_back(interpreter, tickets[1]))
         back_after = time.monotonic() - killed_at
