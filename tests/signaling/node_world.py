@@ -26,8 +26,10 @@ from tests.support.call_peers import FAST, ProtocolClient, SignalingUnderTest, r
 # The WebSocket heartbeat is long here: a node stopping while aiortc keeps the loop busy must not
 # drop a page for a late pong, which would hide whether the node said goodbye.
 STEADY = dataclasses.replace(FAST, heartbeat_seconds=10.0)
-# Beats a test can wait out: a silent node is dead within 0.6 s.
-QUICK = NodeTimings(beat_seconds=0.2, node_ttl_seconds=0.6, room_ttl_seconds=0.6, redis_timeout_seconds=0.5)
+# Beats a test can wait out. A node counts as dead only after the product's 3 s: both nodes share
+# the test's one event loop with its aiortc peers, which on a loaded machine can stall it past a
+# shorter span and make a live node look dead (tests/signaling/test_node_failover.py kills nodes).
+QUICK = NodeTimings(beat_seconds=0.2, node_ttl_seconds=3.0, room_ttl_seconds=3.0, redis_timeout_seconds=0.5)
 
 
 @dataclass
@@ -62,9 +64,7 @@ async def two_nodes(core: Flask, clock: Clock, redis_url: str) -> AsyncIterator[
             outer.push_async_callback(stack.aclose)
             node_settings = settings.replace(signaling_redis_url=redis_url, signaling_node_id=name)
             node = await stack.enter_async_context(
-                running_signaling(
-                    core, clock, STEADY, node_settings, node_timings=QUICK, records_worker=worker
-                )
+                running_signaling(core, clock, STEADY, node_settings, node_timings=QUICK, records_worker=worker)
             )
             started.append(node)
             stops[node.url] = stack
