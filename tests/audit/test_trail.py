@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
@@ -22,10 +21,9 @@ from rris.audit.services.trail import record_audit
 from rris.common.services.transactions import begin_write
 from rris.enums import Role
 from rris.extensions import db
-from rris.portal import create_portal
-from rris.timeutil import FrozenClock
 from tests import factories
-from tests.conftest import DEFAULT_NOW, settings_for_test
+from tests.conftest import DEFAULT_NOW
+from tests.support.own_database import portal_on_own_database
 
 WRITERS = 8
 ENTRIES_EACH = 5
@@ -86,16 +84,8 @@ def test_an_entry_is_undone_with_the_change_it_records(ctx):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_app(request: pytest.FixtureRequest, tmp_path: Path, smtp_server) -> Iterator[Flask]:
     """A portal on its own database, so that threads commit for real (no test transaction around them)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres").create_database(f"audit_{tmp_path.name[-10:].lower()}")
-    app = create_portal(settings_for_test(tmp_path, url, smtp_server[1]), FrozenClock(DEFAULT_NOW))
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with portal_on_own_database(request, request.param, tmp_path, smtp_server[1], "audit") as app:
+        yield app
 
 
 def test_writers_at_the_same_moment_never_fork_the_chain(fresh_app):

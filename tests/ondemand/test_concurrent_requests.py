@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from rris.access.queries.actors import actor_of
@@ -26,12 +25,10 @@ from rris.ondemand.services.answering import accept_ring, hang_up, mark_connecte
 from rris.ondemand.services.presence import heartbeat
 from rris.ondemand.services.requests import queue_place
 from rris.pool.models.interpreters import InterpreterProfile
-from rris.pool.services.languages import sync_languages
-from rris.portal import create_portal
-from rris.timeutil import FrozenClock
 from tests import factories
-from tests.conftest import DEFAULT_NOW, settings_for_test
+from tests.conftest import DEFAULT_NOW
 from tests.ondemand.support import PASHTO_SERBIAN, POLICY, ask, available_interpreter, live_ring_of
+from tests.support.own_database import portal_on_own_database
 
 OFFICERS = 50
 INTERPRETERS = 10
@@ -41,17 +38,8 @@ NOW = DEFAULT_NOW
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_app(request: pytest.FixtureRequest, tmp_path: Path, smtp_server) -> Iterator[Flask]:
     """A portal on its own database, so that threads commit for real (no test transaction around them)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ondemand.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres").create_database(f"ondemand_{tmp_path.name[-10:].lower()}")
-    app = create_portal(settings_for_test(tmp_path, url, smtp_server[1]), FrozenClock(NOW))
-    with app.app_context():
-        upgrade()
-        sync_languages()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with portal_on_own_database(request, request.param, tmp_path, smtp_server[1], "ondemand") as app:
+        yield app
 
 
 def answer_every_ring(interpreters, now) -> None:
