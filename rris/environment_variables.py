@@ -161,7 +161,8 @@ VARIABLES: tuple[Variable, ...] = (
         "RRIS_ONDEMAND_PUSH_MS",
         "100",
         "how often (20 to 1000 ms) the signalling service looks for changes to push to the live on-demand "
-        "pages: rings, their end, availability, a request's status",
+        "pages: rings, their end, availability, a request's status (on PostgreSQL also at once when a change "
+        "is committed)",
     ),
     Variable(
         "RRIS_ONDEMAND_PHONE_AFTER_SECONDS",

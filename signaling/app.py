@@ -17,12 +17,13 @@ from rris.phone.services.phone_guard import PhoneSetup
 from rris.settings import Settings
 from rris.timeutil import Clock, SystemClock
 from signaling.calls import CallService, Timings
+from signaling.change_notices import NotifiedChanges, listens_for_notices
 from signaling.nodes import LocalNodes, Nodes, NodeTimings, RedisNodes
 from signaling.ondemand_calls import OnDemandCalls
 from signaling.phone_desk import PhoneDesk
 from signaling.phone_stream import PHONE_STREAM_PATH, PhoneStreams
 from signaling.presence import PRESENCE_PATH, PresenceService
-from signaling.presence_feed import PollingChanges
+from signaling.presence_feed import ChangeSource, PollingChanges
 from signaling.records import TOUCH_INTERVAL, CallRecorder
 from signaling.relay import Relay
 
@@ -68,7 +69,10 @@ def create_signaling_app(
             nodes, lambda socket, channel: calls.attend(socket, channel, socket.accept_language, routed=True)
         )
         nodes.listening = calls.relay.listening
-    changes = PollingChanges(recorder, policy, settings.ondemand_push_ms / 1000)
+    polling = PollingChanges(recorder, policy, settings.ondemand_push_ms / 1000)
+    changes: ChangeSource = polling
+    if listens_for_notices(settings.database_url):
+        changes = NotifiedChanges(polling, settings.database_url)
     presence = PresenceService(settings, clock, recorder, changes, timings)
     app[CALLS] = calls
     app[PHONES] = phones
@@ -134,12 +138,15 @@ async def _roster_watch(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _presence_pushes(app: web.Application) -> AsyncIterator[None]:
-    """Write the live pages' beats and push them what changed, every RRIS_ONDEMAND_PUSH_MS."""
+    """Write the live pages' beats and push them what changed: when the database announces it, at
+    the latest every RRIS_ONDEMAND_PUSH_MS."""
+    await app[PRESENCE].source.start()
     pushes = asyncio.create_task(app[PRESENCE].run())
     yield
     pushes.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await pushes
+    await app[PRESENCE].source.stop()
 
 
 async def _close_calls(app: web.Application) -> None:

@@ -4,7 +4,7 @@
 have changed and answers with the state of those things now. `PollingChanges` waits
 RRIS_ONDEMAND_PUSH_MS and reads, with one indexed query per kind, the availability and live rings of
 the node's interpreters and the status of its officers' requests (`rris.ondemand.services.live`).
-A publish/subscribe source (issue 18) would wait for a message instead of the interval.
+On PostgreSQL, `signaling.change_notices.NotifiedChanges` reads as soon as the database announces a change.
 """
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ class Snapshot:
 class ChangeSource(Protocol):
     """Waits until what `watched` names may have changed; its state then."""
 
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
     async def next(self, watched: Watched) -> Snapshot: ...
 
 
@@ -65,6 +69,12 @@ class PollingChanges:
         self.policy = policy
         self.interval_seconds = interval_seconds
         self._summaries: dict[tuple[int, str], str] = {}  # touched only in the database thread
+
+    async def start(self) -> None:
+        return None  # nothing to listen to: it reads at the interval
+
+    async def stop(self) -> None:
+        return None
 
     async def next(self, watched: Watched) -> Snapshot:
         """The state of `watched` one interval from now."""

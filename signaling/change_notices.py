@@ -1,0 +1,84 @@
+"""On PostgreSQL a node hears the moment an on-demand request, ring or availability changed.
+
+The database announces each committed change on the channel `rris_ondemand` (migration 0028's
+triggers: sent with the commit, never for a rollback, one per transaction). `NotifiedChanges`
+listens on a connection of its own and reads as soon as a notice comes; several notices during a
+read are one more read. It still reads every RRIS_ONDEMAND_PUSH_MS, as `PollingChanges` alone does
+on SQLite: that catches what changes with time alone (a page gone silent) and covers the moments
+the listening connection is down (it reconnects every second).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from signaling.presence_feed import PollingChanges, Snapshot, Watched
+
+logger = logging.getLogger("signaling.change_notices")
+
+CHANNEL = "rris_ondemand"
+RECONNECT_SECONDS = 1.0
+
+
+def listens_for_notices(database_url: str) -> bool:
+    """Whether the database at this SQLAlchemy URL announces on-demand changes (PostgreSQL does)."""
+    return make_url(database_url).get_backend_name() == "postgresql"
+
+
+def libpq_address(database_url: str) -> str:
+    """The SQLAlchemy URL `postgresql+psycopg://...` as libpq's `postgresql://...`."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class NotifiedChanges:
+    """A `ChangeSource` that reads when the database announces a change, or at the latest after
+    `polling`'s interval."""
+
+    def __init__(self, polling: PollingChanges, database_url: str) -> None:
+        self.polling = polling
+        self._address = libpq_address(database_url)
+        self._changed = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
+        self.listening = False
+
+    async def start(self) -> None:
+        self._listener = asyncio.create_task(self._listen_forever())
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+
+    async def next(self, watched: Watched) -> Snapshot:
+        """The state of `watched` once a change is announced, or one interval from now."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), self.polling.interval_seconds)
+        self._changed.clear()  # a notice from here on is a change this read may not see: read again
+        return await self.polling.recorder.call(self.polling.read, watched)
+
+    async def _listen_forever(self) -> None:
+        while True:
+            try:
+                await self._listen()
+            except psycopg.Error as failure:
+                if self.listening:
+                    logger.warning(
+                        "on-demand notices stopped (%s); reading at the interval until they are back", failure
+                    )
+            finally:
+                self.listening = False
+            await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def _listen(self) -> None:
+        async with await psycopg.AsyncConnection.connect(self._address, autocommit=True) as connection:
+            await connection.execute(f"LISTEN {CHANNEL}")
+            self.listening = True
+            self._changed.set()  # whatever changed while nobody listened
+            async for _notice in connection.notifies():
+                self._changed.set()
