@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,16 +42,26 @@ def world(netns: Netns, tmp_path: Path) -> Iterator[CallWorld]:
 @pytest.fixture
 def pages(chromium: Browser, artifacts: Path) -> Iterator[dict[str, Page]]:
     """One browser context per person; each page's console is kept as an artefact."""
+    with logged_pages({"officer": chromium, "interpreter": chromium}, artifacts) as pages:
+        yield pages
+
+
+@contextmanager
+def logged_pages(browsers: dict[str, Browser], artifacts: Path) -> Iterator[dict[str, Page]]:
+    """A page for each person in a context of its own in their browser; each page's console is
+    kept as an artefact (`<person>-console.log`)."""
     pages, logs = {}, {}
-    for who in ("officer", "interpreter"):
-        page = chromium.new_context().new_page()
+    for who, browser in browsers.items():
+        page = browser.new_context().new_page()
         log: list[str] = []
         page.on("console", lambda message, log=log: log.append(f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error, log=log: log.append(f"pageerror: {error}"))
         pages[who], logs[who] = page, log
-    yield pages
-    for who, log in logs.items():
-        (artifacts / f"{who}-console.log").write_text("\n".join(log) + "\n")
+    try:
+        yield pages
+    finally:  # a failed test's logs are the ones people read
+        for who, log in logs.items():
+            (artifacts / f"{who}-console.log").write_text("\n".join(log) + "\n")
 
 
 def test_an_officer_and_an_interpreter_hold_a_call_in_chromium_through_the_service(
@@ -90,11 +101,7 @@ def test_an_officer_and_an_interpreter_hold_a_call_in_chromium_through_the_servi
     # The officer leaves too and goes back to the booking: its call panel lists both of them.
     officer.click("#leave-call")
     wait_state(officer, "ended")
-    assert poll_until(lambda: all_left(world), RECORDS_TIMEOUT_SECONDS, interval=0.2), attendances(world)
-    assert [(who, channel) for who, channel, _reason in attendances(world)] == [
-        (world.officer.participant, "browser"),
-        (world.interpreter.participant, "browser"),
-    ]
+    both_attended_from_browsers(world)
     officer.click("#booking-link")
     panel = officer.locator("section#call")
     panel.wait_for(timeout=STEP_TIMEOUT_MS)
@@ -216,6 +223,16 @@ def attendances(world: CallWorld) -> list[tuple[str, str, str | None]]:
             select(CallAttendance).where(CallAttendance.booking_id == world.booking_id).order_by(CallAttendance.id)
         )
         return [(row.participant, row.channel, row.left_reason) for row in rows]
+
+
+def both_attended_from_browsers(world: CallWorld) -> None:
+    """Once the records have caught up: the booking's attendances are the officer's and the
+    interpreter's, in that order, both from a browser, and both ended with "left"."""
+    assert poll_until(lambda: all_left(world), RECORDS_TIMEOUT_SECONDS, interval=0.2), attendances(world)
+    assert [(who, channel) for who, channel, _reason in attendances(world)] == [
+        (world.officer.participant, "browser"),
+        (world.interpreter.participant, "browser"),
+    ]
 
 
 def all_left(world: CallWorld) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,20 +57,30 @@ def chromium_in(netns: Netns, workdir: Path) -> Iterator[Browser]:
 
     Each `browser.new_context()` is a separate person: its own cookies, storage and profile.
     `workdir` holds the wrapper script."""
+    with chromiums_in(netns, workdir, 1) as (browser,):
+        yield browser
+
+
+@contextmanager
+def chromiums_in(netns: Netns, workdir: Path, count: int, args: tuple[str, ...] = ()) -> Iterator[list[Browser]]:
+    """`count` separate Chromium processes in `netns` (people on different machines), launched with
+    CHROMIUM_FLAGS and `args`; all closed on exit. `workdir` holds the wrapper script."""
     reason = chromium_unavailable_reason()
     if reason:
         raise RuntimeError(reason)
     wrapper = workdir / f"chromium-in-{netns.name}"
     wrapper.write_text(f'#!/bin/sh\nexec ip netns exec {netns.name} {CHROMIUM} "$@"\n')
     wrapper.chmod(0o755)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=wrapper, args=list(CHROMIUM_FLAGS), timeout=LAUNCH_TIMEOUT_MS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # One playwright per thread: its sync API cannot be nested, but it drives many browsers.
+    with sync_playwright() as playwright, ExitStack() as closing:
+        browsers = []
+        for _ in range(count):
+            browser = playwright.chromium.launch(
+                executable_path=wrapper, args=[*CHROMIUM_FLAGS, *args], timeout=LAUNCH_TIMEOUT_MS
+            )
+            closing.callback(browser.close)
+            browsers.append(browser)
+        yield browsers
 
 
 @pytest.fixture
