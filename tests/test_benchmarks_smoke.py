@@ -16,6 +16,7 @@ from tests.support.postgres import PostgresUnavailable, find_bindir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 360  # the on-demand part adds its stream, connections and live pages on each backend
+pytestmark = pytest.mark.timeout(TIMEOUT_SECONDS + 60)  # the quick run is one fixture's setup
 
 # (bench, metric) pairs every backend must report.
 EXPECTED = {
