@@ -108,6 +108,7 @@ class Cluster:
     workdir: Path
     https_port: int = DEFAULT_HTTPS_PORT
     demo: bool = True
+    smtp_port: int | None = None  # a mail server on 127.0.0.1; without one, mail goes to the instance's folder
     processes: dict[str, Process] = field(default_factory=dict)
     certificate: Certificate | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -222,6 +223,8 @@ class Cluster:
                 "RRIS_LOG_LEVEL": "INFO",
             }
         )
+        if self.smtp_port is not None:
+            env.update({"RRIS_SMTP_HOST": HOST, "RRIS_SMTP_PORT": str(self.smtp_port)})
         return env
 
     def _run_step(self, name: str, args: list[str]) -> None:
@@ -318,9 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_HTTPS_PORT, help="the HTTPS port on 127.0.0.1")
     parser.add_argument("--workdir", type=Path, help="where data and logs go (default: a new temporary folder)")
     parser.add_argument("--no-demo", action="store_true", help="start with an empty database")
+    parser.add_argument(
+        "--smtp-port", type=int, help="send mail to the SMTP server on this port of 127.0.0.1 (default: .eml files)"
+    )
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="rris-cluster-"))
-    cluster = Cluster(workdir.resolve(), args.port, demo=not args.no_demo)
+    cluster = Cluster(workdir.resolve(), args.port, demo=not args.no_demo, smtp_port=args.smtp_port)
     stop = _Stop()
     try:
         say(f"starting in {cluster.workdir} (logs in {cluster.workdir / 'logs'})")
