@@ -1,5 +1,6 @@
 """The several-nodes topology (`make cluster`) on 127.0.0.1: nginx over TLS in front of two
-gunicorn portals and two signalling nodes, Redis, coturn, PostgreSQL, and two schedulers.
+gunicorn portals and two signalling nodes, Redis, coturn, PostgreSQL, and two schedulers sending
+mail to a real SMTP server (aiosmtpd) of the test.
 
 One cluster for the module (about 40 s to start with the demo pool); the tests run in order and
 the last ones are the rough ones (kill -9 a scheduler, HUP every portal)."""
@@ -16,6 +17,7 @@ import signal
 import time
 import urllib.error
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -24,30 +26,65 @@ from typing import Any
 
 import aiohttp
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine, select
 from sqlalchemy.pool import NullPool
 
 from deploy.cluster import Cluster
 from deploy.local.ports import free_port, poll_until
 from rris.accounts.models.accounts import User
+from rris.app import create_app
 from rris.bookings.models.bookings import Booking
 from rris.calls.domain.call_participants import Participant
 from rris.calls.domain.call_tickets import CallTicket, sign_ticket
-from rris.enums import CallRole
+from rris.enums import CallRole, NotificationState
+from rris.extensions import db
+from rris.settings import Settings
 from signaling.protocol import Close
 from tests.support.call_peers import ProtocolClient
 from tests.support.cluster_client import DEMO_PASSWORD, JELENA, HttpsClient, booking_request, flask
+from tests.support.cluster_reminders import (
+    Message,
+    confirm_sessions,
+    expected,
+    kill_between_sends,
+    outbox_states,
+    received,
+)
+from tests.support.smtp import SmtpServer
 
 TAKEOVER_LIMIT_SECONDS = 30.0
+# One-hour reminders of six sessions fall due this many seconds after they are booked: the first
+# two go while both schedulers run, the kill comes after them, the rest around the takeover.
+REMINDERS_IN = (1.5, 2, 4, 5, 6, 8)
+BEFORE_THE_KILL = 2
 BURST_REQUESTS = 60
 BURST_THREADS = 4
 ATTEMPTS = 3
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    with Cluster(tmp_path_factory.mktemp("cluster"), https_port=free_port()) as running:
+def mail_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory, mail_server: SmtpServer) -> Iterator[Cluster]:
+    workdir = tmp_path_factory.mktemp("cluster")
+    with Cluster(workdir, https_port=free_port(), smtp_port=mail_server.port) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def cluster_app(cluster: Cluster) -> Iterator[Flask]:
+    """The core app on the cluster's own settings, to arrange data in its database."""
+    app = create_app(Settings.from_env(cluster.env))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -175,16 +212,43 @@ def test_the_two_signalling_nodes_share_a_call_through_redis(cluster, api_token)
     assert code == Close.REPLACED
 
 
-def test_the_waiting_scheduler_takes_over_when_the_acting_one_is_killed(cluster):
+def test_two_schedulers_send_each_reminder_once_and_the_other_sends_the_rest_once_when_the_acting_one_is_killed(
+    cluster, cluster_app, mail_server
+):
+    """In this module's cluster (`make cluster`'s two schedulers on its PostgreSQL, mail to the
+    test's SMTP server), six confirmed sessions' reminders fall due on the real clock (the
+    scheduler processes read no test clock): two within seconds while both schedulers run, four
+    over the seconds around the kill and the takeover, some while no scheduler leads. The kill
+    lands between two sends: the one in flight at a kill is marked uncertain, never resent, and
+    `tests/scheduler/test_outbox_restart.py` covers that. Each message is counted at the SMTP server."""
     first, second = cluster.processes["scheduler-1"], cluster.processes["scheduler-2"]
     assert "scheduler: leading" in first.log_text()
     assert "waiting for the leader lock" in second.log_text() and "scheduler: leading" not in second.log_text()
+    sessions = confirm_sessions(cluster_app, [timedelta(seconds=delay) for delay in REMINDERS_IN])
+    before, around = sessions[:BEFORE_THE_KILL], sessions[BEFORE_THE_KILL:]
 
-    os.kill(first.pid, signal.SIGKILL)
-    killed = time.monotonic()
+    def arrived() -> Counter[Message]:
+        return received(list(mail_server.mailbox.messages), sessions)
+
+    assert poll_until(lambda: expected(before) <= set(arrived()), 30), arrived()
+    assert "scheduler: leading" not in second.log_text()
+    kill_between_sends(first.pid, cluster_app, sessions)
+    killed, killed_at = time.monotonic(), datetime.now(UTC)
+    at_the_kill = arrived()
+    assert set(at_the_kill.values()) == {1}, "two schedulers sent a message twice"
+    assert not expected(around) <= set(at_the_kill), "every reminder went before the kill: it proves nothing"
+
     assert poll_until(lambda: "scheduler: leading" in second.log_text(), TAKEOVER_LIMIT_SECONDS), second.log_text()
     print(f"\nscheduler-2 took over {time.monotonic() - killed:.1f} s after kill -9 of scheduler-1")
+    leaderless = sum(killed_at < session.reminder_due < datetime.now(UTC) for session in around)
+    print(f"{leaderless} sessions' reminders fell due while no scheduler led")
     assert second.alive()
+    assert poll_until(lambda: set(arrived()) == expected(sessions), 30), (arrived(), second.log_text()[-3000:])
+    after = len(arrived()) - len(at_the_kill)
+    print(f"scheduler-1 sent {len(at_the_kill)} of the sessions' messages, scheduler-2 the other {after}")
+    every_row_sent = Counter({NotificationState.SENT: len(expected(sessions))})
+    assert poll_until(lambda: outbox_states(cluster_app, sessions) == every_row_sent, 10)
+    assert arrived() == Counter(dict.fromkeys(expected(sessions), 1)), "a message went twice"
 
 
 def test_a_rolling_restart_of_every_portal_during_a_burst_of_bookings_loses_no_acknowledged_one(cluster, api_token):
