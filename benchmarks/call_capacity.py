@@ -23,7 +23,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,10 +75,7 @@ class SignalingProcess:
 
     def rss_kib(self) -> int:
         """Resident memory, from /proc/<pid>/status."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS in /proc status")
+        return process_rss_kib(self.process.pid)
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time so far, from /proc/<pid>/stat."""
@@ -89,12 +86,27 @@ class SignalingProcess:
         return sum(f" {level} " in line for line in self.log.read_text(errors="replace").splitlines())
 
 
+def process_rss_kib(pid: int) -> int:
+    """A process's resident memory in KiB, from /proc/<pid>/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS in /proc/{pid}/status")
+
+
 @contextmanager
-def signaling_process(
-    settings: Settings, folder: Path, *, module: str = "signaling", log_level: str = "WARNING"
+def signaling_process(  # noqa: PLR0913 (each is an option of the service)
+    settings: Settings,
+    folder: Path,
+    *,
+    module: str = "signaling",
+    log_level: str = "WARNING",
+    node: str = "",
+    redis_url: str = "",
 ) -> Iterator[SignalingProcess]:
     """`python -m <module>` (the signalling service, or a wrapper of it) on a free port of 127.0.0.1
-    with `settings`' database and secret, until closed."""
+    with `settings`' database and secret, until closed; with `redis_url`, it is the node `node` of
+    several sharing their rooms through that Redis."""
     port = free_port()
     environment = {name: value for name, value in os.environ.items() if not name.startswith("RRIS_")}
     environment.update(
@@ -107,7 +119,9 @@ def signaling_process(
         RRIS_PUBLIC_URL=settings.public_url,
         RRIS_LOG_LEVEL=log_level,
     )
-    log = folder / f"{module}.log"
+    if redis_url:
+        environment.update(RRIS_SIGNALING_REDIS_URL=redis_url, RRIS_SIGNALING_NODE_ID=node)
+    log = folder / (f"{module}-{node}.log" if node else f"{module}.log")
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", module], cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=output
@@ -170,7 +184,7 @@ class _Client:
 
 
 @dataclass
-class _Results:
+class CapacityResults:
     """What the client side saw."""
 
     rss_kib: dict[str, int] = field(default_factory=dict)
@@ -183,30 +197,35 @@ class _Results:
     sending_seconds: float = 0.0
     server_cpu_seconds: float = 0.0
     client_cpu_seconds: float = 0.0
+    rooms_held: int = 0  # rooms whose two participants were still connected once the relay ended
 
 
 class _Clients:
-    """The client side: opens rooms of two against the service and keeps their sockets."""
+    """The client side: opens rooms of two against the service (one node or several) and keeps their sockets."""
 
-    def __init__(self, session: ClientSession, url: str, origin: str, secret: str, results: _Results) -> None:
+    def __init__(
+        self, session: ClientSession, urls: Sequence[str], origin: str, secret: str, results: CapacityResults
+    ) -> None:
         self.session = session
-        self.url = url
+        self.urls = urls
         self.origin = origin
         self.secret = secret
         self.results = results
         self.pairs: list[tuple[_Client, _Client]] = []
         self._gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
 
-    async def open_room(self, room: BenchRoom) -> tuple[_Client, _Client]:
+    async def open_room(self, room: BenchRoom, place: int = 0) -> tuple[_Client, _Client]:
+        """The officer joins first, through node `place` (so that node hosts the room), then the
+        interpreter through the next node: bridged to the host when there are several."""
         tickets = room.tickets(self.secret, SystemClock().now())
-        officer = await self._join(room.officer, tickets[0])
-        interpreter = await self._join(room.interpreter, tickets[1])
+        officer = await self._join(room.officer, tickets[0], self.urls[place % len(self.urls)])
+        interpreter = await self._join(room.interpreter, tickets[1], self.urls[(place + 1) % len(self.urls)])
         self.pairs.append((officer, interpreter))
         return officer, interpreter
 
-    async def _join(self, participant: str, ticket: str) -> _Client:
+    async def _join(self, participant: str, ticket: str, url: str) -> _Client:
         async with self._gate:
-            socket = await self.session.ws_connect(self.url, origin=self.origin, autoping=True)
+            socket = await self.session.ws_connect(url, origin=self.origin, autoping=True)
             client = _Client(socket, participant, self.results.relayed_ms, self.results.errors)
             client.start()
             started = perf_counter()
@@ -224,8 +243,8 @@ class _Clients:
                 await asyncio.gather(client.reader, return_exceptions=True)
 
 
-async def _relay(pairs: list[tuple[_Client, _Client]], seconds: int, results: _Results) -> None:
-    """Each officer sends a candidate a second to its interpreter, the rooms spread over the second."""
+async def _relay(pairs: list[tuple[_Client, _Client]], seconds: int, results: CapacityResults) -> None:
+    """Each pair's first sends a candidate a second to its second, the rooms spread over the second."""
     start = perf_counter() + 0.05
     rooms = len(pairs)
     for second in range(seconds):
@@ -242,31 +261,55 @@ async def _relay(pairs: list[tuple[_Client, _Client]], seconds: int, results: _R
         await asyncio.sleep(0.01)
 
 
-async def _drive(server: SignalingProcess, settings: Settings, rooms: list[BenchRoom], plan: CapacityPlan) -> _Results:
-    results = _Results()
-    url = f"ws://127.0.0.1:{server.port}/calls/ws"
+async def drive_rooms(  # noqa: PLR0913 (the run's parts)
+    servers: Sequence[SignalingProcess],
+    settings: Settings,
+    rooms: list[BenchRoom],
+    plan: CapacityPlan,
+    *,
+    both_ways: bool = False,
+    while_held: Callable[[], Awaitable[None]] | None = None,
+) -> CapacityResults:
+    """Open the rooms across `servers`, the first one per server a warm-up hosted there, and the
+    rest hosted by each server in turn; let them idle, then relay candidates: from each officer to its interpreter,
+    or with `both_ways`, from the interpreter in every other room. `while_held` runs once all are in.
+    Memory and CPU are the servers' together."""
+    results = CapacityResults()
+    urls = [f"ws://127.0.0.1:{server.port}/calls/ws" for server in servers]
+
+    def rss() -> int:
+        return sum(server.rss_kib() for server in servers)
+
+    def cpu() -> float:
+        return sum(server.cpu_seconds() for server in servers)
+
     async with ClientSession(connector=TCPConnector(limit=0)) as session:
-        clients = _Clients(session, url, origin_of(settings.public_url), settings.secret_key, results)
-        warmup = await clients.open_room(rooms[0])
-        await clients.close([warmup])
+        clients = _Clients(session, urls, origin_of(settings.public_url), settings.secret_key, results)
+        warmups = [await clients.open_room(room, place) for place, room in enumerate(rooms[: len(servers)])]
+        await clients.close(warmups)
         clients.pairs.clear()
         results.welcome_ms.clear()
         await asyncio.sleep(1.0)  # the warm-up's records are written
-        results.rss_kib["base"] = server.rss_kib()
+        results.rss_kib["base"] = rss()
 
-        started, server_cpu = perf_counter(), server.cpu_seconds()
-        await asyncio.gather(*(clients.open_room(room) for room in rooms[1:]))
+        started, server_cpu = perf_counter(), cpu()
+        timed = rooms[len(servers) :]
+        await asyncio.gather(*(clients.open_room(room, place) for place, room in enumerate(timed)))
         results.joined_seconds = perf_counter() - started
-        results.rss_kib["joined"] = server.rss_kib()
+        results.rss_kib["joined"] = rss()
         await asyncio.sleep(plan.idle_seconds)
-        results.rss_kib["idle"] = server.rss_kib()
-        results.join_cpu_seconds = server.cpu_seconds() - server_cpu
+        results.rss_kib["idle"] = rss()
+        results.join_cpu_seconds = cpu() - server_cpu
+        if while_held is not None:
+            await while_held()
 
-        server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
-        await _relay(clients.pairs, plan.relay_seconds, results)
-        results.server_cpu_seconds = server.cpu_seconds() - server_cpu
+        server_cpu, client_cpu = cpu(), time.process_time()
+        senders = [pair[::-1] if both_ways and n % 2 else pair for n, pair in enumerate(clients.pairs)]
+        await _relay(senders, plan.relay_seconds, results)
+        results.server_cpu_seconds = cpu() - server_cpu
         results.client_cpu_seconds = time.process_time() - client_cpu
-        results.rss_kib["after_relay"] = server.rss_kib()
+        results.rss_kib["after_relay"] = rss()
+        results.rooms_held = sum(not (a.socket.closed or b.socket.closed) for a, b in clients.pairs)
         await clients.close(clients.pairs)
     return results
 
@@ -283,7 +326,7 @@ def run_signaling_capacity(
     dispose(core)  # the service writes the records; this process keeps no SQLite connection open meanwhile
     allow_open_files(plan.clients + SPARE_FILES)
     with signaling_process(settings, folder) as server:
-        results = asyncio.run(_drive(server, settings, rooms[: plan.rooms + 1], plan))
+        results = asyncio.run(drive_rooms([server], settings, rooms[: plan.rooms + 1], plan))
     # After the process has stopped: its shutdown closes the last records and flushes its log.
     warnings = server.log_lines("WARNING") + server.log_lines("ERROR")
     with core.app_context():
@@ -293,7 +336,7 @@ def run_signaling_capacity(
 
 
 def _report(
-    report: Reporter, plan: CapacityPlan, results: _Results, warnings: int, attendances: tuple[int, int]
+    report: Reporter, plan: CapacityPlan, results: CapacityResults, warnings: int, attendances: tuple[int, int]
 ) -> None:
     size = {"data": {"rooms": plan.rooms, "clients": plan.clients}, "database": "sqlite", "records": "written"}
     bench = "signaling_capacity"
