@@ -24,7 +24,7 @@ import http.client
 import json
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -60,6 +60,9 @@ FIRST_DAY = date(2026, 1, 13)
 MAX_SLOTS = len(SLOT_MINUTES) * 700  # well inside the clients' accreditation, whatever the speed
 HTTP_TIMEOUT_SECONDS = 60
 CALLS = ("post_booking", "get_offers", "accept_offer")
+# Where the clients' requests go: a port of 127.0.0.1 spoken to in plain HTTP, or what opens a
+# connection (HTTPS through nginx, in the cluster benchmark).
+Endpoint = int | Callable[[], http.client.HTTPConnection]
 
 
 @dataclass(frozen=True)
@@ -217,9 +220,12 @@ def serving(app: Flask) -> Iterator[int]:
         server.server_close()
 
 
-def call(port: int, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any, float]:
+def call(port: Endpoint, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any, float]:
     """One HTTP request on a fresh connection: (status, parsed JSON or None, milliseconds); status 0 on failure."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT_SECONDS)
+    if callable(port):
+        connection = port()
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT_SECONDS)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     payload = None
     if body is not None:
@@ -249,7 +255,7 @@ def slot_start(slot: int) -> str:
     return f"{day.isoformat()}T{minute // 60:02d}:{minute % 60:02d}"
 
 
-def _client(port: int, client: Client, deadline: list[float], tally: Tally, start: threading.Barrier) -> None:
+def _client(port: Endpoint, client: Client, deadline: list[float], tally: Tally, start: threading.Barrier) -> None:
     """One client's thread: its loop, with any surprise in the client itself counted, not lost."""
     start.wait()
     try:
@@ -259,7 +265,7 @@ def _client(port: int, client: Client, deadline: list[float], tally: Tally, star
             tally.client_errors.append(repr(error))
 
 
-def _client_loop(port: int, client: Client, deadline: list[float], tally: Tally) -> None:
+def _client_loop(port: Endpoint, client: Client, deadline: list[float], tally: Tally) -> None:
     for slot in range(MAX_SLOTS):
         if perf_counter() >= deadline[0]:
             return
@@ -298,23 +304,29 @@ def _client_loop(port: int, client: Client, deadline: list[float], tally: Tally)
 def run_throughput(app: Flask, report: Reporter, seconds: float, clients: int = CLIENTS) -> None:
     """Drive `clients` concurrent clients for `seconds`; print bookings per second and latencies."""
     prepared = prepare_clients(app, clients)
+    with serving(app) as port:
+        tally, elapsed = drive(port, prepared, seconds)
+    _report(app, report, tally, prepared, elapsed)
+
+
+def drive(endpoint: Endpoint, prepared: list[Client], seconds: float) -> tuple[Tally, float]:
+    """Run every prepared client against `endpoint` for `seconds`, each on its own thread; what
+    they saw and how long they ran."""
     tally = Tally()
     start = threading.Barrier(len(prepared) + 1)
     deadline = [0.0]
-    with serving(app) as port:
-        threads = [
-            threading.Thread(target=_client, args=(port, client, deadline, tally, start), name=f"client-{n}")
-            for n, client in enumerate(prepared)
-        ]
-        for thread in threads:
-            thread.start()
-        deadline[0] = perf_counter() + seconds  # set before the barrier opens: every client reads it after
-        started = perf_counter()
-        start.wait()
-        for thread in threads:
-            thread.join()
-        elapsed = perf_counter() - started
-    _report(app, report, tally, prepared, elapsed)
+    threads = [
+        threading.Thread(target=_client, args=(endpoint, client, deadline, tally, start), name=f"client-{n}")
+        for n, client in enumerate(prepared)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline[0] = perf_counter() + seconds  # set before the barrier opens: every client reads it after
+    started = perf_counter()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    return tally, perf_counter() - started
 
 
 def _report(app: Flask, report: Reporter, tally: Tally, clients: list[Client], elapsed: float) -> None:
