@@ -19,22 +19,25 @@ UNREACHABLE_LIMIT = 1_000_000_000
 _SECRET_KEY = "benchmark-secret-key-that-is-long-enough-for-rris"  # noqa: S105 (a throwaway key for 127.0.0.1)
 
 
+def bench_environment(instance_path: Path, database_url: str) -> dict[str, str]:
+    """The RRIS_* variables of a benchmark app, for this process or a server it starts."""
+    return {
+        "RRIS_ENV": "test",
+        "RRIS_INSTANCE_PATH": str(instance_path),
+        "RRIS_DATABASE_URL": database_url,
+        "RRIS_SECRET_KEY": _SECRET_KEY,
+        "RRIS_PUBLIC_URL": "http://127.0.0.1",
+        "RRIS_LOG_LEVEL": "WARNING",
+        # Counted on every request (their cost stays in the numbers) but never reached: the
+        # clock is frozen, so one minute's window would hold the whole run.
+        "RRIS_RATE_LIMIT_PER_TOKEN": str(UNREACHABLE_LIMIT),
+        "RRIS_RATE_LIMIT_PER_ADDRESS": str(UNREACHABLE_LIMIT),
+    }
+
+
 def bench_settings(instance_path: Path, database_url: str) -> Settings:
     """Settings for a benchmark app: everything explicit, nothing read from the environment."""
-    return Settings.from_env(
-        {
-            "RRIS_ENV": "test",
-            "RRIS_INSTANCE_PATH": str(instance_path),
-            "RRIS_DATABASE_URL": database_url,
-            "RRIS_SECRET_KEY": _SECRET_KEY,
-            "RRIS_PUBLIC_URL": "http://127.0.0.1",
-            "RRIS_LOG_LEVEL": "WARNING",
-            # Counted on every request (their cost stays in the numbers) but never reached: the
-            # clock is frozen, so one minute's window would hold the whole run.
-            "RRIS_RATE_LIMIT_PER_TOKEN": str(UNREACHABLE_LIMIT),
-            "RRIS_RATE_LIMIT_PER_ADDRESS": str(UNREACHABLE_LIMIT),
-        }
-    )
+    return Settings.from_env(bench_environment(instance_path, database_url))
 
 
 def bench_app(instance_path: Path, database_url: str) -> Flask:
