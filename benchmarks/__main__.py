@@ -7,7 +7,11 @@ reminders on the real clock, then a stream of on-demand calls on the same pool
 (`benchmarks/ondemand.py`; `--only ondemand` loads the pool and runs just these). Then, for each
 backend again in a database of its own, a year of bookings (1,000,000; 20,000 with --quick) and
 the monthly report on it (`benchmarks/reports.py`). After that, once and on SQLite, the call
-service's benchmarks (`benchmarks/calls.py`). Only JSON lines go to stdout; logs go to stderr.
+service's benchmarks (`benchmarks/calls.py`). Last, once and on PostgreSQL, the several-nodes topology's
+(`benchmarks/cluster.py`, `--only cluster`): one signalling node against two, one gunicorn worker
+against four behind nginx; `--quick` leaves it out unless `--only cluster` asks for it (it starts
+PostgreSQL, Redis, nginx and a dozen server processes: a minute, where the rest of the quick run is
+the suite's smoke test). Only JSON lines go to stdout; logs go to stderr.
 
 The pool is generated afresh on every run, never cached: it loads in well under a minute on
 SQLite, and a cached file would silently outlive a migration or a change to the generator.
@@ -24,6 +28,7 @@ from pathlib import Path
 from time import perf_counter
 
 from benchmarks.calls import FULL_CALLS, QUICK_CALLS, run_calls
+from benchmarks.cluster import FULL_CLUSTER, QUICK_CLUSTER, run_cluster
 from benchmarks.environment import bench_app, dispose
 from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matching
 from benchmarks.ondemand import FULL_ONDEMAND, QUICK_ONDEMAND, OnDemandPlan, run_ondemand
@@ -34,11 +39,14 @@ from benchmarks.report import Reporter
 from benchmarks.report_exports import run_report_exports
 from benchmarks.reports import FULL_REPORTS, QUICK_REPORTS, ReportSize, run_reports
 from benchmarks.throughput import CLIENTS, run_throughput
+from deploy.local.nginx import NginxUnavailable
+from deploy.local.redis import RedisUnavailable
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
 
 BACKENDS = ("sqlite", "postgresql")
-# The per-backend benchmarks, the monthly report on each backend, then the call service's (once, on SQLite).
-PARTS = ("backends", "reports", "calls")
+# The per-backend benchmarks, the monthly report on each backend, the call service's (once, on SQLite), the cluster's.
+PARTS = ("backends", "reports", "calls", "cluster")
+NOT_QUICK = ("cluster",)  # parts a --quick run leaves out unless --only names them
 ONDEMAND_ONLY = "ondemand"  # a part of "backends", to be run on its own
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
@@ -116,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         help="run only the per-backend benchmarks, the on-demand ones, the monthly report's, or the call service's",
     )
     args = parser.parse_args(argv)
-    parts = [args.only] if args.only else list(PARTS)
+    parts = [args.only] if args.only else [part for part in PARTS if not (args.quick and part in NOT_QUICK)]
     backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     unknown = set(backends) - set(BACKENDS)
     if unknown:
@@ -151,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
         if "calls" in parts:
             run_calls(reporter, QUICK_CALLS if args.quick else FULL_CALLS)
+        if "cluster" in parts:
+            try:
+                run_cluster(reporter, QUICK_CLUSTER if args.quick else FULL_CLUSTER)
+            except (PostgresUnavailable, RedisUnavailable, NginxUnavailable) as error:
+                failures += 1
+                reporter.emit("cluster", "skipped", 1, "flag", reason=str(error)[:200])
     finally:
         sys.stdout = reporter.stream
     reporter.emit(
