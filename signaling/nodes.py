@@ -55,12 +55,20 @@ end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ARGV[1]
 """
-# Keep the claim on KEYS[1] if ARGV[1] holds it or nobody does; returns the holder afterwards.
+# Keep the claim on each room of KEYS that ARGV[1] holds or nobody does (for ARGV[2] ms), in one
+# round trip however many rooms a node hosts; returns each room's holder afterwards.
 _KEEP = """
-local host = redis.call('GET', KEYS[1])
-if host and host ~= ARGV[1] then return host end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return ARGV[1]
+local holders = {}
+for i, key in ipairs(KEYS) do
+  local host = redis.call('GET', key)
+  if host and host ~= ARGV[1] then
+    holders[i] = host
+  else
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+    holders[i] = ARGV[1]
+  end
+end
+return holders
 """
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -231,12 +239,7 @@ class RedisNodes:
                 continue
             try:
                 await self._report()
-                for room in list(hosted()):
-                    holder = _text(
-                        await self.redis.eval(
-                            _KEEP, 1, ROOM_KEY + room, self.node_id, self._ms(self.timings.room_ttl_seconds)
-                        )
-                    )
+                for room, holder in await self._keep(list(hosted())):
                     if holder != self.node_id:
                         logger.warning("room %s is now hosted on %s; its participants move there", room, holder)
                         await lost(room)
@@ -246,6 +249,15 @@ class RedisNodes:
                 self.available = False
             except Exception:
                 logger.exception("the node's heartbeat failed")
+
+    async def _keep(self, rooms: list[str]) -> list[tuple[str, str]]:
+        """Refresh the claims of `rooms` in one round trip (a node hosting hundreds must still beat
+        within the TTLs); each room with its holder afterwards."""
+        if not rooms:
+            return []
+        keys = [ROOM_KEY + room for room in rooms]
+        holders = await self.redis.eval(_KEEP, len(keys), *keys, self.node_id, self._ms(self.timings.room_ttl_seconds))
+        return [(room, _text(holder)) for room, holder in zip(rooms, holders, strict=True)]
 
     async def _report(self) -> None:
         await self._ask(self.redis.set(NODE_KEY + self.node_id, "1", px=self._ms(self.timings.node_ttl_seconds)))
