@@ -198,6 +198,7 @@ class CapacityResults:
     server_cpu_seconds: float = 0.0
     client_cpu_seconds: float = 0.0
     rooms_held: int = 0  # rooms whose two participants were still connected once the relay ended
+    join_failures: list[str] = field(default_factory=list)  # joins not welcomed in time, or refused
 
 
 class _Clients:
@@ -294,7 +295,11 @@ async def drive_rooms(  # noqa: PLR0913 (the run's parts)
 
         started, server_cpu = perf_counter(), cpu()
         timed = rooms[len(servers) :]
-        await asyncio.gather(*(clients.open_room(room, place) for place, room in enumerate(timed)))
+        opened = await asyncio.gather(
+            *(clients.open_room(room, place) for place, room in enumerate(timed)), return_exceptions=True
+        )
+        # A room that could not be opened is not held: counted, and the run goes on with the rest.
+        results.join_failures = [repr(outcome) for outcome in opened if isinstance(outcome, Exception)]
         results.joined_seconds = perf_counter() - started
         results.rss_kib["joined"] = rss()
         await asyncio.sleep(plan.idle_seconds)
@@ -342,6 +347,8 @@ def _report(
     bench = "signaling_capacity"
     rss = results.rss_kib
     report.emit(bench, "join_all", results.joined_seconds, "s", **size, connecting_at_once=CONNECTING_AT_ONCE)
+    report.emit(bench, "rooms_held", results.rooms_held, "rooms", **size)
+    report.emit(bench, "join_failures", len(results.join_failures), "count", **size, first=results.join_failures[:1])
     report.emit(bench, "welcome_p50", percentile(results.welcome_ms, 50), "ms", **size)
     report.emit(bench, "welcome_p99", percentile(results.welcome_ms, 99), "ms", **size)
     for moment in ("base", "joined", "idle", "after_relay"):

@@ -48,6 +48,9 @@ POOL_INTERPRETERS = 50
 POOL_DATABASE = "rris_bench"
 WORKERS = (1, 4)
 NODES = (1, 2)
+SIGNALING = "cluster_signaling"
+# The figures of each signalling run that are compared, two nodes' over one's, and their units.
+HEADLINE = {"rooms_held": "rooms", "relay_p50": "ms", "relay_p99": "ms", "memory_per_connection": "KiB"}
 
 
 @dataclass(frozen=True)
@@ -86,14 +89,18 @@ def run_cluster(reporter: Reporter, plan: ClusterPlan) -> None:
             with core.app_context():
                 counts = load_pool(plan.pool)
                 rooms = pool_rooms(plan.rooms_needed, "cluster")
-            runs = []
+            signaling = Reporter(reporter.stream, data={"rooms": plan.capacity.rooms, "clients": plan.capacity.clients})
+            headlines = []
             for nodes in NODES:
                 own, rooms = rooms[: plan.capacity.rooms + nodes], rooms[plan.capacity.rooms + nodes :]
                 (folder / f"nodes-{nodes}").mkdir()
-                runs.append(run_nodes(core, folder / f"nodes-{nodes}", own, plan.capacity, nodes))
+                run = run_nodes(core, folder / f"nodes-{nodes}", own, plan.capacity, nodes)
+                headlines.append(report_nodes(signaling, plan.capacity, run))
         finally:
             dispose(core)
-        report_signaling(reporter, plan.capacity, runs)
+        for metric in HEADLINE:
+            one, two = (headline[metric] for headline in headlines)
+            _ratio(signaling, SIGNALING, metric, one, two, "two nodes over one", **_relay(plan.capacity))
         pool = {**plan.pool.data, "pool_seconds": round(counts.seconds, 1)}
         report_bookings(reporter, pool, plan, _booking_runs(folder, server, plan))
 
@@ -150,41 +157,38 @@ def confirmed_in_database(app: Flask, caseworker_ids: list[int]) -> int:
     return count
 
 
-def report_signaling(reporter: Reporter, plan: CapacityPlan, runs: list[NodesRun]) -> None:
-    """Each run's figures with its node count, then two nodes' over one node's."""
-    size = {"rooms": plan.rooms, "clients": plan.clients}
-    report = Reporter(reporter.stream, data=size)
-    bench = "cluster_signaling"
-    relay = {"database": "postgresql", "relay_seconds": plan.relay_seconds, "idle_seconds": plan.idle_seconds}
-    headline: dict[int, dict[str, float]] = {}
-    for run in runs:
-        results, rss = run.results, run.results.rss_kib
-        figures = {
-            "rooms_held": float(results.rooms_held),
-            "relay_p50": percentile(results.relayed_ms, 50),
-            "relay_p99": percentile(results.relayed_ms, 99),
-            "memory_per_connection": (rss["idle"] - rss["base"]) / plan.clients,
-        }
-        headline[run.nodes] = figures
-        extra = {"nodes": run.nodes, **relay, "messages": results.sent}
-        for metric, value in figures.items():
-            report.emit(bench, metric, value, _UNITS[metric], **extra)
-        report.emit(bench, "relay_max", max(results.relayed_ms, default=0.0), "ms", **extra)
-        report.emit(bench, "relay_lost", results.sent - len(results.relayed_ms), "count", **extra)
-        report.emit(bench, "join_all", results.joined_seconds, "s", **extra)
-        report.emit(bench, "rss_idle", rss["idle"] / KIB, "MiB", **extra)
-        report.emit(bench, "server_cpu", results.server_cpu_seconds, "s", **extra)
-        report.emit(bench, "errors_received", len(results.errors), "count", **extra)
-        report.emit(bench, "server_warnings", run.warnings, "lines", **extra)
-        for node, rooms in run.hosted.items():
-            report.emit(bench, "rooms_hosted", rooms, "rooms", **extra, node=node)
-        if run.redis_rss_kib:
-            redis = run.redis_rss_kib
-            per_connection = (redis["idle"] - redis["base"]) / plan.clients
-            report.emit(bench, "redis_memory_per_connection", per_connection, "KiB", **extra)
-    one, two = (headline[nodes] for nodes in NODES)
-    for metric in one:
-        _ratio(report, bench, metric, one[metric], two[metric], "two nodes over one", **relay)
+def report_nodes(report: Reporter, plan: CapacityPlan, run: NodesRun) -> dict[str, float]:
+    """One signalling run's figures, with its node count; returns the headline ones."""
+    results, rss = run.results, run.results.rss_kib
+    headline = {
+        "rooms_held": results.rooms_held,
+        "relay_p50": percentile(results.relayed_ms, 50),
+        "relay_p99": percentile(results.relayed_ms, 99),
+        "memory_per_connection": (rss["idle"] - rss["base"]) / plan.clients,
+    }
+    extra = {"nodes": run.nodes, **_relay(plan), "messages": results.sent}
+    for metric, unit in HEADLINE.items():
+        report.emit(SIGNALING, metric, headline[metric], unit, **extra)
+    report.emit(SIGNALING, "relay_max", max(results.relayed_ms, default=0.0), "ms", **extra)
+    report.emit(SIGNALING, "relay_lost", results.sent - len(results.relayed_ms), "count", **extra)
+    report.emit(SIGNALING, "join_all", results.joined_seconds, "s", **extra)
+    failures = results.join_failures
+    report.emit(SIGNALING, "join_failures", len(failures), "count", **extra, first=failures[:1])
+    report.emit(SIGNALING, "rss_idle", rss["idle"] / KIB, "MiB", **extra)
+    report.emit(SIGNALING, "server_cpu", results.server_cpu_seconds, "s", **extra)
+    report.emit(SIGNALING, "errors_received", len(results.errors), "count", **extra)
+    report.emit(SIGNALING, "server_warnings", run.warnings, "lines", **extra)
+    for node, rooms in run.hosted.items():
+        report.emit(SIGNALING, "rooms_hosted", rooms, "rooms", **extra, node=node)
+    if run.redis_rss_kib:
+        redis = run.redis_rss_kib
+        per_connection = (redis["idle"] - redis["base"]) / plan.clients
+        report.emit(SIGNALING, "redis_memory_per_connection", per_connection, "KiB", **extra)
+    return headline
+
+
+def _relay(plan: CapacityPlan) -> dict[str, Any]:
+    return {"database": "postgresql", "relay_seconds": plan.relay_seconds, "idle_seconds": plan.idle_seconds}
 
 
 def report_bookings(reporter: Reporter, pool: dict[str, Any], plan: ClusterPlan, runs: list[WorkersRun]) -> None:
@@ -216,9 +220,6 @@ def report_bookings(reporter: Reporter, pool: dict[str, Any], plan: ClusterPlan,
         report.emit(bench, "client_errors", len(tally.client_errors), "errors", **extra, first=tally.client_errors[:1])
     one, four = (run.confirmed_per_second for run in runs)
     _ratio(report, bench, "confirmed_per_second", one, four, "four workers over one", **common)
-
-
-_UNITS = {"rooms_held": "rooms", "relay_p50": "ms", "relay_p99": "ms", "memory_per_connection": "KiB"}
 
 
 def _ratio(report: Reporter, bench: str, metric: str, base: float, other: float, of: str, **extra: Any) -> None:

@@ -91,4 +91,5 @@ async def _hosts(url: str, rooms: list[str]) -> dict[str, int]:
         hosts = await client.mget([ROOM_KEY + room for room in rooms])
     finally:
         await client.aclose()
-    return dict(sorted(Counter(host or "none" for host in hosts).items()))
+    held: Counter[str] = Counter(str(host) if host else "none" for host in hosts)  # str: decode_responses
+    return dict(sorted(held.items()))
