@@ -53,6 +53,7 @@ def test_one_node_and_two_hold_every_room_and_relay_every_candidate(lines):
         run = by_metric(lines, "cluster_signaling", nodes=nodes)
         assert set(HEADLINE) <= run.keys(), (nodes, sorted(run))
         assert run["rooms_held"]["value"] == QUICK_ROOMS
+        assert run["join_failures"]["value"] == 0
         assert run["relay_lost"]["value"] == 0
         assert run["errors_received"]["value"] == 0
         assert run["server_warnings"]["value"] == 0

@@ -106,6 +106,8 @@ CALL_EXPECTED = {
     ("signaling_capacity", "relay_lost"),
     ("signaling_capacity", "server_cpu"),
     ("signaling_capacity", "records_written"),
+    ("signaling_capacity", "rooms_held"),
+    ("signaling_capacity", "join_failures"),
     ("call_chromium", "first_frame_p50"),
     ("call_chromium", "first_frame_p95"),
     ("call_phone", "phone_to_call_p50"),
@@ -250,6 +252,8 @@ def test_the_quick_signalling_service_relays_every_candidate_and_records_every_j
     assert by_key[("signaling_capacity", "relay_messages")]["value"] > 0
     assert by_key[("signaling_capacity", "relay_lost")]["value"] == 0
     assert by_key[("signaling_capacity", "errors_received")]["value"] == 0
+    assert by_key[("signaling_capacity", "rooms_held")]["value"] == QUICK_CALL_SIZES["signaling_capacity"]["rooms"]
+    assert by_key[("signaling_capacity", "join_failures")]["value"] == 0
     assert by_key[("signaling_capacity", "server_warnings")]["value"] == 0
     records = by_key[("signaling_capacity", "records_written")]
     assert records["value"] == records["closed"] == clients + 2  # and the warm-up room's two
