@@ -11,6 +11,7 @@ from flask import Flask
 from benchmarks.report import Reporter
 from benchmarks.reports import BUSY_MONTH, REPORT_YEAR, REPORT_ZONE, time_calls
 from rris.access.domain.permissions import Actor
+from rris.context import current_clock
 from rris.enums import Role
 from rris.extensions import db
 from rris.reports.domain.report_period import ReportFilter
@@ -28,7 +29,7 @@ def run_report_exports(app: Flask, report: Reporter, page_runs: int = PAGE_RUNS,
     with app.app_context():
 
         def page() -> None:
-            view = build_report(COORDINATOR, month)
+            view = build_report(COORDINATOR, month, current_clock().now())
             view.tables()
             charts_of(view)
 
@@ -36,7 +37,7 @@ def run_report_exports(app: Flask, report: Reporter, page_runs: int = PAGE_RUNS,
         sizes: list[int] = []
 
         def workbook() -> None:
-            sizes.append(len(export_xlsx(build_report(COORDINATOR, year))))
+            sizes.append(len(export_xlsx(build_report(COORDINATOR, year, current_clock().now()))))
 
         report.latencies("report_xlsx_year", time_calls(workbook, year_runs), percents=(50, 95))
         report.emit("report_xlsx_year", "bytes", sizes[-1], "B", period=f"{REPORT_YEAR}")

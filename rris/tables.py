@@ -15,4 +15,5 @@ from rris.notifications.models import notifications  # noqa: F401
 from rris.ondemand.models import ondemand  # noqa: F401
 from rris.phone.models import callable_countries, phone_legs, phone_verification  # noqa: F401
 from rris.pool.models import geography, interpreters, languages  # noqa: F401
+from rris.reports.models import rollups  # noqa: F401
 from rris.webhooks.models import webhooks  # noqa: F401

@@ -13,6 +13,7 @@ from rris.api.report_json import report_json
 from rris.common.web.authentication import current_actor
 from rris.common.web.presenting import viewer_today, viewer_zone
 from rris.common.web.request_shapes import invalid_input
+from rris.context import current_clock
 from rris.reports.services.report_requests import ReportQuery
 from rris.reports.services.reporting import period_figures
 
@@ -28,4 +29,4 @@ def report() -> Any:
     except ValidationError as error:
         raise invalid_input(error, ReportQuery) from None
     chosen = query.report_filter(actor, viewer_zone(), viewer_today())
-    return jsonify(report_json(period_figures(actor, chosen)))
+    return jsonify(report_json(period_figures(actor, chosen, current_clock().now())))

@@ -18,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
 
 from rris.common.domain import formats
 from rris.common.domain.formats import LocaleLike
 from rris.matching.domain.snapshots import Interval, WeeklyWindow
 from rris.pool.domain.availability import index_windows, zone_info
+from rris.reports.domain.durations import microseconds
+
+MICROSECONDS_PER_SECOND = 1_000_000
 
 _DAY = timedelta(days=1)
 # Utilisation distribution buckets: 0-10 %, 10-20 %, ..., 90-100 %, then over 100 %.
@@ -39,6 +43,7 @@ class InterpreterHours:
     windows: Sequence[WeeklyWindow]
     time_off: Sequence[Interval] = ()
     booked: Sequence[Interval] = ()
+    booked_microseconds: int = 0  # booked time already summed (by the database), on top of `booked`
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,8 @@ def utilisation(hours: InterpreterHours, start: datetime, end: datetime) -> Util
     """Available and booked seconds of one interpreter in the UTC period [start, end)."""
     windows = _window_intervals(hours.windows, hours.zone_name, start, end)
     available = sum((w.end - w.start).total_seconds() for w in windows) - _overlap_seconds(windows, hours.time_off)
-    booked = sum((b.end - b.start).total_seconds() for b in hours.booked)
-    return Utilisation(hours.interpreter_id, int(round(available)), int(round(booked)))
+    booked = hours.booked_microseconds + sum(microseconds(b.end - b.start) for b in hours.booked)
+    return Utilisation(hours.interpreter_id, int(round(available)), round(Fraction(booked, MICROSECONDS_PER_SECOND)))
 
 
 def distribution(figures: Iterable[Utilisation]) -> tuple[list[int], int]:

@@ -113,6 +113,17 @@ def on_demand_report(report_filter: ReportFilter) -> OnDemandReport:
     return on_demand_from_groups(_groups(per_call), _speed_of_answer(per_call))
 
 
+def on_demand_groups(report_filter: ReportFilter) -> list[OnDemandGroup]:
+    """The report's on-demand calls grouped (what `on_demand_from_groups` adds up)."""
+    return _groups(_per_call(report_filter))
+
+
+def answer_sample(report_filter: ReportFilter) -> list[int]:
+    """Every answer time (answered − requested, microseconds) of the report's calls, sorted."""
+    answer = _per_call(report_filter).c.answer
+    return [int(value) for value in db.session.scalars(select(answer).where(answer.is_not(None)).order_by(answer))]
+
+
 def on_demand_rows(report_filter: ReportFilter) -> list[OnDemandRow]:
     """The report's on-demand calls one row each."""
     per_call = _per_call(report_filter)

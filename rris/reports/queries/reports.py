@@ -264,13 +264,18 @@ def charge_rows(report_filter: ReportFilter) -> list[ChargeRow]:
     return [ChargeRow(booking_id, rate, currency) for booking_id, rate, currency in db.session.execute(statement)]
 
 
-def monthly_report(report_filter: ReportFilter) -> Report:
-    """The figures for `report_filter` (a month from `ReportFilter.month`, or any run of local days)."""
+def _report_settings() -> None:
     if db.engine.dialect.name == "postgresql":
         # Until the end of the transaction: no JIT (compiling this statement took longer than
         # running it), and room to sort and hash a month of bookings in memory.
         db.session.execute(text("SET LOCAL jit = off"))
         db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
+def report_groups(report_filter: ReportFilter) -> tuple[list[SessionGroup], list[ChargeGroup], dict[str, list[int]]]:
+    """The sessions and charges of `report_filter` grouped, and the middle one or two values of
+    the lead times and times to fill (microseconds) by name."""
+    _report_settings()
     groups: list[SessionGroup] = []
     charges: list[ChargeGroup] = []
     middles: dict[str, list[int]] = {"lead_time": [], "time_to_fill": []}
@@ -309,6 +314,25 @@ def monthly_report(report_filter: ReportFilter) -> Report:
             )
         else:
             middles[row["part"]].append(int(row["first"]))
+    return groups, charges, middles
+
+
+def report_samples(report_filter: ReportFilter) -> dict[str, list[int]]:
+    """Every lead time and time to fill (microseconds) of `report_filter`'s sessions booked ahead, sorted."""
+    per_booking = _per_booking(report_filter)
+    lead_times: list[int] = []
+    times_to_fill: list[int] = []
+    for lead_time, time_to_fill in db.session.execute(select(per_booking.c.lead_time, per_booking.c.time_to_fill)):
+        if lead_time is not None:
+            lead_times.append(int(lead_time))
+        if time_to_fill is not None:
+            times_to_fill.append(int(time_to_fill))
+    return {"lead_time": sorted(lead_times), "time_to_fill": sorted(times_to_fill)}
+
+
+def monthly_report(report_filter: ReportFilter) -> Report:
+    """The figures for `report_filter` (a month from `ReportFilter.month`, or any run of local days)."""
+    groups, charges, middles = report_groups(report_filter)
     return report_from_groups(
         report_filter.bounds,
         groups,

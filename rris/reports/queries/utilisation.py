@@ -10,9 +10,10 @@ utilisation describes the person, whoever booked them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking
@@ -24,6 +25,7 @@ from rris.pool.models.interpreters import Accreditation, InterpreterProfile, Lan
 from rris.pool.queries.availability import weekly_windows
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.domain.utilisation import InterpreterHours, Utilisation, utilisation
+from rris.reports.queries.report_sql import microseconds_between
 from rris.timeutil import ensure_utc
 
 
@@ -35,11 +37,12 @@ class NamedUtilisation:
     figures: Utilisation
 
 
-def pool_utilisation(report_filter: ReportFilter) -> list[NamedUtilisation]:
-    """Utilisation of every counted interpreter in the period, by name."""
+def booked_microseconds(report_filter: ReportFilter) -> dict[int, int]:
+    """Each interpreter's booked time in the period (microseconds): the durations of the sessions
+    they hold a leg of, not cancelled, summed by the database."""
     start, end = report_filter.bounds
     held = (
-        select(Assignment.interpreter_id, Booking.starts_at, Booking.ends_at)
+        select(Assignment.interpreter_id, func.sum(microseconds_between(Booking.ends_at, Booking.starts_at)))
         .join(Booking, Booking.id == Assignment.booking_id)
         .where(
             Booking.starts_at >= start,
@@ -47,10 +50,16 @@ def pool_utilisation(report_filter: ReportFilter) -> list[NamedUtilisation]:
             Assignment.released_at.is_(None),
             Booking.state != BookingState.CANCELLED,
         )
+        .group_by(Assignment.interpreter_id)
     )
-    booked: defaultdict[int, list[Interval]] = defaultdict(list)
-    for interpreter_id, starts_at, ends_at in db.session.execute(held):
-        booked[interpreter_id].append(Interval(ensure_utc(starts_at), ensure_utc(ends_at)))
+    return {interpreter_id: int(total) for interpreter_id, total in db.session.execute(held)}
+
+
+def pool_utilisation(report_filter: ReportFilter, booked: Mapping[int, int] | None = None) -> list[NamedUtilisation]:
+    """Utilisation of every counted interpreter in the period, by name; `booked` gives each
+    one's booked microseconds when they are known already (kept months), else they are summed here."""
+    start, end = report_filter.bounds
+    booked = booked_microseconds(report_filter) if booked is None else booked
 
     people = select(InterpreterProfile.id, InterpreterProfile.timezone, User.name).join(
         User, User.id == InterpreterProfile.user_id
@@ -93,7 +102,11 @@ def pool_utilisation(report_filter: ReportFilter) -> list[NamedUtilisation]:
             name,
             utilisation(
                 InterpreterHours(
-                    interpreter_id, zone_name, windows[interpreter_id], away[interpreter_id], booked[interpreter_id]
+                    interpreter_id,
+                    zone_name,
+                    windows[interpreter_id],
+                    away[interpreter_id],
+                    booked_microseconds=booked.get(interpreter_id, 0),
                 ),
                 start,
                 end,

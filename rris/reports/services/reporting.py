@@ -10,7 +10,7 @@ and the interpreters' utilisation. A report or export that covers more than one 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -29,7 +29,6 @@ from rris.reports.domain.utilisation import bucket_labels, distribution
 from rris.reports.integrations import charts
 from rris.reports.integrations.report_files import table_csv, workbook
 from rris.reports.queries.on_demand import on_demand_report
-from rris.reports.queries.reports import monthly_report
 from rris.reports.queries.utilisation import NamedUtilisation, pool_utilisation
 from rris.reports.services.on_demand_tables import on_demand_languages_table, on_demand_table
 from rris.reports.services.report_tables import (
@@ -42,6 +41,7 @@ from rris.reports.services.report_tables import (
     summary_table,
     trend_table,
 )
+from rris.reports.services.rollups import PeriodReport, closed_months, month_report, period_report
 
 TREND_MONTHS = 12
 EXPORTED_TABLES = (
@@ -133,18 +133,22 @@ def scoped_filter(actor: Actor, report_filter: ReportFilter) -> ReportFilter:
     return report_filter if country is None else replace(report_filter, country_code=country)
 
 
-def build_report(actor: Actor, report_filter: ReportFilter) -> ReportView:
-    """The report the actor asked for, within what they may see."""
+def build_report(actor: Actor, report_filter: ReportFilter, now: datetime) -> ReportView:
+    """The report the actor asked for, within what they may see, as it stands at `now`."""
     scoped = scoped_filter(actor, report_filter)
     months = trend_filters(scoped)
-    trend = [(first, monthly_report(month_filter)) for first, month_filter in months]
-    # A calendar month is the trend's last month: computed once.
-    report = trend[-1][1] if months[-1][1] == scoped else monthly_report(scoped)
-    people = pool_utilisation(scoped) if can(actor, Capability.VIEW_POOL) else None
+    kept = closed_months([month for _first, month in months], now)
+    trend = [(first, month_report(month, kept)) for first, month in months]
+    if months[-1][1] == scoped and scoped.first_day not in kept:
+        # The open month is the trend's last month: its figures are computed once.
+        figures = PeriodReport(trend[-1][1], on_demand_report(scoped))
+    else:
+        figures = period_report(scoped, now, kept)
+    people = pool_utilisation(scoped, figures.booked) if can(actor, Capability.VIEW_POOL) else None
     return ReportView(
         report_filter=scoped,
-        report=report,
-        on_demand=on_demand_report(scoped),
+        report=figures.report,
+        on_demand=figures.on_demand,
         trend=trend,
         utilisation=people,
         countries=country_labels(),
@@ -161,10 +165,11 @@ class PeriodFigures:
     on_demand: OnDemandReport
 
 
-def period_figures(actor: Actor, report_filter: ReportFilter) -> PeriodFigures:
-    """The period's figures the actor asked for, within what they may see."""
+def period_figures(actor: Actor, report_filter: ReportFilter, now: datetime) -> PeriodFigures:
+    """The period's figures the actor asked for, within what they may see, as they stand at `now`."""
     scoped = scoped_filter(actor, report_filter)
-    return PeriodFigures(scoped, monthly_report(scoped), on_demand_report(scoped))
+    figures = period_report(scoped, now)
+    return PeriodFigures(scoped, figures.report, figures.on_demand)
 
 
 def trend_filters(report_filter: ReportFilter) -> list[tuple[date, ReportFilter]]:

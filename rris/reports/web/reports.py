@@ -48,7 +48,7 @@ def _read_filter() -> tuple[ReportFilterForm, ReportView | None, Any]:
     if not form.validate():
         invalid = {name: "; ".join(str(error) for error in errors) for name, errors in form.errors.items()}
         return form, None, invalid
-    return form, build_report(actor, form.report_filter(zone_name, today)), None
+    return form, build_report(actor, form.report_filter(zone_name, today), current_clock().now()), None
 
 
 def _valid_report() -> ReportView:

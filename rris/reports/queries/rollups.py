@@ -1,0 +1,227 @@
+"""Reading and writing the kept figures of closed months (`rris.reports.models.rollups`), and
+computing a month's figures live in the form they are kept in (`month_figures`).
+
+A rollup's rows, by `part`: "session" (a `SessionGroup`), "charge" (a `ChargeGroup`, costs in
+cents), "on_demand" (an `OnDemandGroup`), "booked" (an interpreter's booked microseconds). The
+yes/no keys of a group are bits of `flags`; the sums go to `count` and `first` … `fourth`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from rris.enums import BookingState, Modality
+from rris.extensions import db
+from rris.reports.domain.billing import ChargeGroup, cents_to_amount
+from rris.reports.domain.on_demand import OnDemandGroup
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.domain.reports import SessionGroup
+from rris.reports.domain.rollups import ANSWER, MonthFigures, filter_key, packed, unpacked
+from rris.reports.models.rollups import ReportRollup, ReportRollupRow, ReportRollupSample
+from rris.reports.queries.on_demand import answer_sample, on_demand_groups
+from rris.reports.queries.reports import report_groups, report_samples
+from rris.reports.queries.utilisation import booked_microseconds
+
+SESSION, CHARGE, ON_DEMAND, BOOKED = "session", "charge", "on_demand", "booked"
+_SESSION_FLAGS = ("filled", "cancelled_late", "had_call", "phone_fallback", "has_summary", "on_demand")
+_CALL_FLAGS = ("answered", "abandoned", "has_summary")
+
+
+def _flags(group: object, names: Sequence[str]) -> int:
+    return sum(1 << bit for bit, name in enumerate(names) if getattr(group, name))
+
+
+def _unflag(flags: int, names: Sequence[str]) -> dict[str, bool]:
+    return {name: bool(flags & (1 << bit)) for bit, name in enumerate(names)}
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def month_figures(report_filter: ReportFilter) -> MonthFigures:
+    """The figures of `report_filter`'s period (a month) computed live, as a rollup keeps them."""
+    sessions, charges, _middles = report_groups(report_filter)
+    samples: dict[str, Sequence[int]] = dict(report_samples(report_filter))
+    samples[ANSWER] = answer_sample(report_filter)
+    return MonthFigures(sessions, charges, on_demand_groups(report_filter), booked_microseconds(report_filter), samples)
+
+
+def _rows(figures: MonthFigures) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    blank: dict[str, object] = {
+        "country_code": None,
+        "applicant_language": None,
+        "state": None,
+        "modality": None,
+        "currency": None,
+    }
+    blank |= {"flags": 0, "interpreter_id": None, "count": 0, "first": 0, "second": 0, "third": 0, "fourth": 0}
+    for group in figures.sessions:
+        rows.append(
+            blank
+            | {
+                "part": SESSION,
+                "country_code": group.country_code,
+                "applicant_language": group.applicant_language,
+                "state": group.state.value,
+                "modality": group.modality.value,
+                "flags": _flags(group, _SESSION_FLAGS),
+                "count": group.sessions,
+                "first": group.booked_seconds,
+                "second": group.summary_seconds,
+            }
+        )
+    for charge in figures.charges:
+        rows.append(
+            blank
+            | {
+                "part": CHARGE,
+                "country_code": charge.country_code,
+                "state": charge.state.value,
+                "currency": charge.currency,
+                "flags": int(charge.has_summary),
+                "count": charge.sessions,
+                "first": _cents(charge.cost_by_summary),
+                "second": _cents(charge.cost_by_booking),
+                "third": charge.seconds_by_summary,
+                "fourth": charge.seconds_by_booking,
+            }
+        )
+    for call in figures.on_demand:
+        rows.append(
+            blank
+            | {
+                "part": ON_DEMAND,
+                "country_code": call.country_code,
+                "applicant_language": call.applicant_language,
+                "state": call.state.value,
+                "flags": _flags(call, _CALL_FLAGS),
+                "count": call.calls,
+                "first": call.booked_seconds,
+                "second": call.summary_seconds,
+            }
+        )
+    for interpreter_id, microseconds in figures.booked_microseconds.items():
+        rows.append(blank | {"part": BOOKED, "interpreter_id": interpreter_id, "first": microseconds})
+    return rows
+
+
+def rollup_for(report_filter: ReportFilter) -> tuple[int, int]:
+    """The id and version of the rollup of `report_filter`'s month (made, without rows, if
+    missing): read before computing the figures, so that a change in between shows."""
+    key = {
+        "zone_name": report_filter.zone_name,
+        "first_day": report_filter.first_day,
+        "filter_key": filter_key(report_filter),
+    }
+    start, end = report_filter.bounds
+    values = key | {"period_start": start, "period_end": end, "version": 0}
+    make = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(make(ReportRollup).values(values).on_conflict_do_nothing())
+    found = db.session.execute(select(ReportRollup.id, ReportRollup.version).filter_by(**key)).one()
+    return found[0], found[1]
+
+
+def write_rollup(rollup_id: int, version: int, figures: MonthFigures, now: datetime) -> bool:
+    """Keep `figures` as the rollup's, computed at `version`; False (nothing written) when the
+    month changed since, or someone kept them already."""
+    current = db.session.execute(
+        select(ReportRollup.version, ReportRollup.filled_version).where(ReportRollup.id == rollup_id).with_for_update()
+    ).one()
+    if current.version != version or current.filled_version == version:
+        return False
+    db.session.execute(delete(ReportRollupRow).where(ReportRollupRow.rollup_id == rollup_id))
+    db.session.execute(delete(ReportRollupSample).where(ReportRollupSample.rollup_id == rollup_id))
+    rows = _rows(figures)
+    if rows:
+        db.session.execute(insert(ReportRollupRow), [row | {"rollup_id": rollup_id} for row in rows])
+    db.session.execute(
+        insert(ReportRollupSample),
+        [
+            {"rollup_id": rollup_id, "measure": measure, "values": packed(values)}
+            for measure, values in figures.samples.items()
+        ],
+    )
+    db.session.execute(
+        update(ReportRollup).where(ReportRollup.id == rollup_id).values(filled_version=version, filled_at=now)
+    )
+    return True
+
+
+def kept_months(zone_name: str, key: str, first_days: Sequence[date]) -> dict[date, MonthFigures]:
+    """The kept, still current figures of those of `first_days` that have them, by first day."""
+    current = dict(
+        db.session.execute(
+            select(ReportRollup.id, ReportRollup.first_day).where(
+                ReportRollup.zone_name == zone_name,
+                ReportRollup.filter_key == key,
+                ReportRollup.first_day.in_(first_days),
+                ReportRollup.filled_version == ReportRollup.version,
+            )
+        ).tuples().all()
+    )
+    if not current:
+        return {}
+    parts: dict[int, MonthFigures] = {rollup_id: MonthFigures() for rollup_id in current}
+    rows = ReportRollupRow.__table__
+    for row in db.session.execute(select(rows).where(rows.c.rollup_id.in_(current))).mappings():
+        _add(parts[row["rollup_id"]], dict(row))
+    for rollup_id, measure, values in db.session.execute(
+        select(ReportRollupSample.rollup_id, ReportRollupSample.measure, ReportRollupSample.values).where(
+            ReportRollupSample.rollup_id.in_(current)
+        )
+    ):
+        parts[rollup_id].samples[measure] = unpacked(values)  # type: ignore[index]
+    return {current[rollup_id]: figures for rollup_id, figures in parts.items()}
+
+
+def _add(figures: MonthFigures, row: Mapping[str, Any]) -> None:
+    if row["part"] == SESSION:
+        figures.sessions.append(
+            SessionGroup(
+                country_code=row["country_code"] or "",
+                applicant_language=row["applicant_language"] or "",
+                state=BookingState(row["state"]),
+                modality=Modality(row["modality"]),
+                sessions=row["count"],
+                booked_seconds=row["first"],
+                summary_seconds=row["second"],
+                **_unflag(row["flags"], _SESSION_FLAGS),
+            )
+        )
+    elif row["part"] == CHARGE:
+        figures.charges.append(
+            ChargeGroup(
+                country_code=row["country_code"] or "",
+                currency=row["currency"] or "",
+                state=BookingState(row["state"]),
+                has_summary=bool(row["flags"]),
+                sessions=row["count"],
+                cost_by_summary=cents_to_amount(row["first"]),
+                cost_by_booking=cents_to_amount(row["second"]),
+                seconds_by_summary=row["third"],
+                seconds_by_booking=row["fourth"],
+            )
+        )
+    elif row["part"] == ON_DEMAND:
+        figures.on_demand.append(
+            OnDemandGroup(
+                country_code=row["country_code"] or "",
+                applicant_language=row["applicant_language"] or "",
+                state=BookingState(row["state"]),
+                calls=row["count"],
+                booked_seconds=row["first"],
+                summary_seconds=row["second"],
+                **_unflag(row["flags"], _CALL_FLAGS),
+            )
+        )
+    elif row["interpreter_id"] is not None:
+        figures.booked_microseconds[row["interpreter_id"]] = row["first"]

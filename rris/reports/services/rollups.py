@@ -1,0 +1,89 @@
+"""The figures of a period, from the kept figures of its closed months wherever it can
+(`rris.reports.domain.rollups` says how they add up), computed live otherwise.
+
+A closed month's figures are read from its rollup while it is current; missing or stale, they
+are computed live once and kept (committed here), unless a booking of the month changed while
+they were computed, in which case they serve this request only. The open month, and any period
+that is not a run of whole, closed months, is computed live as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from rris.extensions import db
+from rris.reports.domain.on_demand import OnDemandReport
+from rris.reports.domain.report_period import ReportFilter
+from rris.reports.domain.report_tables import Period
+from rris.reports.domain.reports import Report
+from rris.reports.domain.rollups import (
+    MonthFigures,
+    booked_of,
+    filter_key,
+    is_closed,
+    on_demand_of,
+    report_of,
+    whole_months,
+)
+from rris.reports.queries.on_demand import on_demand_report
+from rris.reports.queries.reports import monthly_report
+from rris.reports.queries.rollups import kept_months, month_figures, rollup_for, write_rollup
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """A period's figures; `booked` is each interpreter's booked microseconds when the period
+    was made of kept months (None: utilisation sums them itself)."""
+
+    report: Report
+    on_demand: OnDemandReport
+    booked: Mapping[int, int] | None = None
+
+
+def month_filter(report_filter: ReportFilter, first_day: date) -> ReportFilter:
+    """`report_filter`'s narrowing over the calendar month starting `first_day`."""
+    return replace(report_filter, first_day=first_day, last_day=Period.month_of(first_day).last)
+
+
+def closed_months(month_filters: Sequence[ReportFilter], now: datetime) -> dict[date, MonthFigures]:
+    """The figures of those of `month_filters` (calendar months, one narrowing) that have ended
+    by `now`, by first day: kept ones read, the others computed and kept."""
+    closed = [month for month in month_filters if is_closed(month, now)]
+    if not closed:
+        return {}
+    found = kept_months(closed[0].zone_name, filter_key(closed[0]), [month.first_day for month in closed])
+    for month in closed:
+        if month.first_day not in found:
+            found[month.first_day] = _keep(month, now)
+    return found
+
+
+def _keep(month: ReportFilter, now: datetime) -> MonthFigures:
+    rollup_id, version = rollup_for(month)
+    db.session.commit()  # the rollup exists before its figures are read: a change from now on bumps it
+    figures = month_figures(month)
+    if write_rollup(rollup_id, version, figures, now):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return figures
+
+
+def month_report(month: ReportFilter, kept: Mapping[date, MonthFigures]) -> Report:
+    """A calendar month's figures: its kept ones, else computed live."""
+    figures = kept.get(month.first_day)
+    return report_of(month.bounds, [figures]) if figures is not None else monthly_report(month)
+
+
+def period_report(report_filter: ReportFilter, now: datetime, kept: Mapping[date, MonthFigures] = {}) -> PeriodReport:  # noqa: B006 (read only)
+    """The period's figures: added up from its months' kept figures when it is a run of whole
+    months that have all ended by `now` (`kept` may hold some already), else computed live."""
+    months = whole_months(report_filter)
+    if months is not None and is_closed(report_filter, now):
+        missing = [month_filter(report_filter, first) for first in months if first not in kept]
+        figures = {**kept, **closed_months(missing, now)}
+        parts = [figures[first] for first in months]
+        return PeriodReport(report_of(report_filter.bounds, parts), on_demand_of(parts), booked_of(parts))
+    return PeriodReport(monthly_report(report_filter), on_demand_report(report_filter))
