@@ -65,7 +65,6 @@ def upgrade():
     sa.Column('modality', sa.String(length=16), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=True),
     sa.Column('flags', sa.SmallInteger(), nullable=False),
-    sa.Column('interpreter_id', sa.Integer(), nullable=True),
     sa.Column('count', sa.BigInteger(), nullable=False),
     sa.Column('first', sa.BigInteger(), nullable=False),
     sa.Column('second', sa.BigInteger(), nullable=False),

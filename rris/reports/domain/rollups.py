@@ -33,6 +33,7 @@ LEAD_TIME = "lead_time"  # start − creation of each session booked ahead
 TIME_TO_FILL = "time_to_fill"  # confirmation − creation of each filled session booked ahead
 ANSWER = "answer"  # answered − requested of each answered on-demand call
 MEASURES = (LEAD_TIME, TIME_TO_FILL, ANSWER)
+BOOKED = "booked"  # not a sample: each interpreter's booked microseconds (`packed_booked`)
 
 Sample = Sequence[int]  # one measure's values of a month, sorted
 
@@ -144,9 +145,9 @@ def booked_of(months: Iterable[MonthFigures]) -> dict[int, int]:
     return total
 
 
-def packed(values: Iterable[int]) -> bytes:
-    """Sorted `values` as 64-bit little-endian integers (what `ReportRollupSample` stores)."""
-    numbers = array("q", sorted(values))
+def packed(values: Iterable[int], ordered: bool = True) -> bytes:
+    """`values` (sorted, unless not `ordered`) as 64-bit little-endian integers (what `ReportRollupSample` stores)."""
+    numbers = array("q", sorted(values) if ordered else values)
     if array("q", [1]).tobytes()[0] != 1:  # a big-endian machine
         numbers.byteswap()
     return numbers.tobytes()
@@ -159,3 +160,14 @@ def unpacked(data: bytes) -> array[int]:
     if array("q", [1]).tobytes()[0] != 1:
         numbers.byteswap()
     return numbers
+
+
+def packed_booked(booked: Mapping[int, int]) -> bytes:
+    """Each interpreter's id and booked microseconds, in pairs, as `packed` integers."""
+    return packed((number for pair in booked.items() for number in pair), ordered=False)
+
+
+def unpacked_booked(data: bytes) -> dict[int, int]:
+    """What `packed_booked` wrote."""
+    numbers = unpacked(data)
+    return dict(zip(numbers[::2], numbers[1::2], strict=True))

@@ -96,7 +96,8 @@ def heat_map(
         for x, value in enumerate(row):
             if value:
                 colour = "white" if peak and value > peak * 0.6 else "black"
-                axes.text(x, y, number(value), ha="center", va="center", fontsize=_FONT_SIZE - 1, color=colour)
+                label = axes.text(x, y, number(value), ha="center", va="center", fontsize=_FONT_SIZE - 1, color=colour)
+                label.set_in_layout(False)  # inside its cell: nothing for the layout to make room for
     bar = figure.colorbar(image, ax=axes, shrink=0.8)
     bar.set_label(legend, fontsize=_FONT_SIZE)
     _numbers(bar.ax.yaxis, number)

@@ -56,7 +56,6 @@ class ReportRollupRow(Model):
     modality: Mapped[str | None] = mapped_column(String(16))
     currency: Mapped[str | None] = mapped_column(String(3))
     flags: Mapped[int] = mapped_column(SmallInteger, default=0)  # the group's yes/no keys, one bit each
-    interpreter_id: Mapped[int | None] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
     first: Mapped[int] = mapped_column(BigInteger, default=0)
     second: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -66,7 +65,8 @@ class ReportRollupRow(Model):
 
 class ReportRollupSample(Model):
     """Every value of one duration of a rollup's month (microseconds), sorted, as 64-bit
-    little-endian integers: what an exact median or percentile over several months needs."""
+    little-endian integers: what an exact median or percentile over several months needs; and,
+    as measure "booked", each interpreter's id and booked microseconds in pairs."""
 
     __tablename__ = "report_rollup_samples"
 

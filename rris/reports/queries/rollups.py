@@ -2,13 +2,14 @@
 computing a month's figures live in the form they are kept in (`month_figures`).
 
 A rollup's rows, by `part`: "session" (a `SessionGroup`), "charge" (a `ChargeGroup`, costs in
-cents), "on_demand" (an `OnDemandGroup`), "booked" (an interpreter's booked microseconds). The
-yes/no keys of a group are bits of `flags`; the sums go to `count` and `first` … `fourth`.
+cents), "on_demand" (an `OnDemandGroup`); each interpreter's booked microseconds are kept beside the
+samples (`packed_booked`). The yes/no keys of a group are bits of `flags`; the sums go to
+`count` and `first` … `fourth`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,13 +24,22 @@ from rris.reports.domain.billing import ChargeGroup, cents_to_amount
 from rris.reports.domain.on_demand import OnDemandGroup
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.domain.reports import SessionGroup
-from rris.reports.domain.rollups import ANSWER, MonthFigures, filter_key, packed, unpacked
+from rris.reports.domain.rollups import (
+    ANSWER,
+    BOOKED,
+    MonthFigures,
+    filter_key,
+    packed,
+    packed_booked,
+    unpacked,
+    unpacked_booked,
+)
 from rris.reports.models.rollups import ReportRollup, ReportRollupRow, ReportRollupSample
 from rris.reports.queries.on_demand import answer_sample, on_demand_groups
 from rris.reports.queries.reports import report_groups, report_samples
 from rris.reports.queries.utilisation import booked_microseconds
 
-SESSION, CHARGE, ON_DEMAND, BOOKED = "session", "charge", "on_demand", "booked"
+SESSION, CHARGE, ON_DEMAND = "session", "charge", "on_demand"
 _SESSION_FLAGS = ("filled", "cancelled_late", "had_call", "phone_fallback", "has_summary", "on_demand")
 _CALL_FLAGS = ("answered", "abandoned", "has_summary")
 
@@ -63,7 +73,7 @@ def _rows(figures: MonthFigures) -> list[dict[str, object]]:
         "modality": None,
         "currency": None,
     }
-    blank |= {"flags": 0, "interpreter_id": None, "count": 0, "first": 0, "second": 0, "third": 0, "fourth": 0}
+    blank |= {"flags": 0, "count": 0, "first": 0, "second": 0, "third": 0, "fourth": 0}
     for group in figures.sessions:
         rows.append(
             blank
@@ -109,8 +119,6 @@ def _rows(figures: MonthFigures) -> list[dict[str, object]]:
                 "second": call.summary_seconds,
             }
         )
-    for interpreter_id, microseconds in figures.booked_microseconds.items():
-        rows.append(blank | {"part": BOOKED, "interpreter_id": interpreter_id, "first": microseconds})
     return rows
 
 
@@ -146,8 +154,11 @@ def write_rollup(rollup_id: int, version: int, figures: MonthFigures, now: datet
     db.session.execute(
         insert(ReportRollupSample),
         [
-            {"rollup_id": rollup_id, "measure": measure, "values": packed(values)}
-            for measure, values in figures.samples.items()
+            *(
+                {"rollup_id": rollup_id, "measure": name, "values": packed(values)}
+                for name, values in figures.samples.items()
+            ),
+            {"rollup_id": rollup_id, "measure": BOOKED, "values": packed_booked(figures.booked_microseconds)},
         ],
     )
     db.session.execute(
@@ -166,62 +177,82 @@ def kept_months(zone_name: str, key: str, first_days: Sequence[date]) -> dict[da
                 ReportRollup.first_day.in_(first_days),
                 ReportRollup.filled_version == ReportRollup.version,
             )
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     if not current:
         return {}
     parts: dict[int, MonthFigures] = {rollup_id: MonthFigures() for rollup_id in current}
-    rows = ReportRollupRow.__table__
-    for row in db.session.execute(select(rows).where(rows.c.rollup_id.in_(current))).mappings():
-        _add(parts[row["rollup_id"]], dict(row))
+    columns = [ReportRollupRow.rollup_id, ReportRollupRow.part, *_READ]
+    for rollup_id, part, *row in db.session.execute(select(*columns).where(ReportRollupRow.rollup_id.in_(current))):
+        _add(parts[rollup_id], part, row)
     for rollup_id, measure, values in db.session.execute(
         select(ReportRollupSample.rollup_id, ReportRollupSample.measure, ReportRollupSample.values).where(
             ReportRollupSample.rollup_id.in_(current)
         )
     ):
-        parts[rollup_id].samples[measure] = unpacked(values)  # type: ignore[index]
+        if measure == BOOKED:
+            parts[rollup_id].booked_microseconds.update(unpacked_booked(values))
+        else:
+            parts[rollup_id].samples[measure] = unpacked(values)  # type: ignore[index]
     return {current[rollup_id]: figures for rollup_id, figures in parts.items()}
 
 
-def _add(figures: MonthFigures, row: Mapping[str, Any]) -> None:
-    if row["part"] == SESSION:
+# What `_add` reads of a row, in this order.
+_READ = (
+    ReportRollupRow.country_code,
+    ReportRollupRow.applicant_language,
+    ReportRollupRow.state,
+    ReportRollupRow.modality,
+    ReportRollupRow.currency,
+    ReportRollupRow.flags,
+    ReportRollupRow.count,
+    ReportRollupRow.first,
+    ReportRollupRow.second,
+    ReportRollupRow.third,
+    ReportRollupRow.fourth,
+)
+
+
+def _add(figures: MonthFigures, part: str, row: Sequence[Any]) -> None:
+    country, language, state, modality, currency, flags, count, first, second, third, fourth = row
+    if part == SESSION:
         figures.sessions.append(
             SessionGroup(
-                country_code=row["country_code"] or "",
-                applicant_language=row["applicant_language"] or "",
-                state=BookingState(row["state"]),
-                modality=Modality(row["modality"]),
-                sessions=row["count"],
-                booked_seconds=row["first"],
-                summary_seconds=row["second"],
-                **_unflag(row["flags"], _SESSION_FLAGS),
+                country_code=country,
+                applicant_language=language,
+                state=BookingState(state),
+                modality=Modality(modality),
+                sessions=count,
+                booked_seconds=first,
+                summary_seconds=second,
+                **_unflag(flags, _SESSION_FLAGS),
             )
         )
-    elif row["part"] == CHARGE:
+    elif part == CHARGE:
         figures.charges.append(
             ChargeGroup(
-                country_code=row["country_code"] or "",
-                currency=row["currency"] or "",
-                state=BookingState(row["state"]),
-                has_summary=bool(row["flags"]),
-                sessions=row["count"],
-                cost_by_summary=cents_to_amount(row["first"]),
-                cost_by_booking=cents_to_amount(row["second"]),
-                seconds_by_summary=row["third"],
-                seconds_by_booking=row["fourth"],
+                country_code=country,
+                currency=currency,
+                state=BookingState(state),
+                has_summary=bool(flags),
+                sessions=count,
+                cost_by_summary=cents_to_amount(first),
+                cost_by_booking=cents_to_amount(second),
+                seconds_by_summary=third,
+                seconds_by_booking=fourth,
             )
         )
-    elif row["part"] == ON_DEMAND:
+    else:
         figures.on_demand.append(
             OnDemandGroup(
-                country_code=row["country_code"] or "",
-                applicant_language=row["applicant_language"] or "",
-                state=BookingState(row["state"]),
-                calls=row["count"],
-                booked_seconds=row["first"],
-                summary_seconds=row["second"],
-                **_unflag(row["flags"], _CALL_FLAGS),
+                country_code=country,
+                applicant_language=language,
+                state=BookingState(state),
+                calls=count,
+                booked_seconds=first,
+                summary_seconds=second,
+                **_unflag(flags, _CALL_FLAGS),
             )
         )
-    elif row["interpreter_id"] is not None:
-        figures.booked_microseconds[row["interpreter_id"]] = row["first"]
