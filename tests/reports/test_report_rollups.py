@@ -20,19 +20,12 @@ from rris.reports.queries.on_demand import on_demand_report
 from rris.reports.queries.reports import monthly_report
 from rris.reports.queries.utilisation import pool_utilisation
 from rris.reports.services.reporting import EXPORTED_TABLES, build_report, export_csv, period_figures, trend_filters
-from tests.reports.rollup_months import AFTER_JANUARY, BELGRADE, generated_months
+from tests.reports.rollup_months import AFTER_JANUARY, BELGRADE
 
 COORDINATOR = Actor(user_id=1, role=Role.COORDINATOR)
 DECEMBER = ReportFilter.month(2025, 12, BELGRADE)
 JANUARY = ReportFilter.month(2026, 1, BELGRADE)
 WINTER = ReportFilter(date(2025, 12, 1), date(2026, 1, 31), BELGRADE)
-
-
-@pytest.fixture
-def months(ctx, clock):
-    generated = generated_months()
-    clock.set(AFTER_JANUARY)
-    return generated
 
 
 def current_rollups() -> int:

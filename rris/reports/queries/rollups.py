@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -28,6 +29,7 @@ from rris.reports.domain.rollups import (
     ANSWER,
     BOOKED,
     MonthFigures,
+    compacted,
     filter_key,
     packed,
     packed_booked,
@@ -48,6 +50,7 @@ def _flags(group: object, names: Sequence[str]) -> int:
     return sum(1 << bit for bit, name in enumerate(names) if getattr(group, name))
 
 
+@cache
 def _unflag(flags: int, names: Sequence[str]) -> dict[str, bool]:
     return {name: bool(flags & (1 << bit)) for bit, name in enumerate(names)}
 
@@ -61,7 +64,9 @@ def month_figures(report_filter: ReportFilter) -> MonthFigures:
     sessions, charges, _middles = report_groups(report_filter)
     samples: dict[str, Sequence[int]] = dict(report_samples(report_filter))
     samples[ANSWER] = answer_sample(report_filter)
-    return MonthFigures(sessions, charges, on_demand_groups(report_filter), booked_microseconds(report_filter), samples)
+    return MonthFigures(
+        compacted(sessions), charges, on_demand_groups(report_filter), booked_microseconds(report_filter), samples
+    )
 
 
 def _rows(figures: MonthFigures) -> list[dict[str, object]]:
