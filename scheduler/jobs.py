@@ -23,6 +23,7 @@ from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.services import answering as ondemand
 from rris.ondemand.services.phone_escalation import escalate_to_phones
 from rris.phone.services.phone_guard import PhoneSetup
+from rris.reports.services import reporting
 from rris.retention.services import retention
 from rris.webhooks.services import delivery as webhooks
 
@@ -131,6 +132,12 @@ def advance_sessions() -> None:
 def purge_expired() -> None:
     """Purge the personal data past its period (the README's data map)."""
     retention.purge_expired(current_clock().now(), retention.retention_policy(current_settings()))
+
+
+def keep_report_months() -> None:
+    """Keep the figures of the closed months report readers will ask for (`rris.reports.models.rollups`)."""
+    covered = reporting.keep_recent_months(current_clock().now())
+    logger.debug("reports: %d closed months kept or still current", covered)
 
 
 def escalate_on_demand_to_phones() -> None:

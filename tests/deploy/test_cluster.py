@@ -155,14 +155,9 @@ def officer_tickets(cluster: Cluster, api_token: str, reference: str, tabs: int 
     now, room = datetime.now(UTC), secrets.token_urlsafe(18)
     tickets = [
         CallTicket(
-            room=room,
-            booking_id=booking_id,
-            participant=Participant.user(jelena_id),
-            role=CallRole.OFFICER,
-            display_name="Jelena Marković",
-            not_before=now - timedelta(minutes=1),
-            expires_at=now + timedelta(hours=1),
-            nonce=secrets.token_urlsafe(12),
+            room=room, booking_id=booking_id, participant=Participant.user(jelena_id),
+            role=CallRole.OFFICER, display_name="Jelena Marković", not_before=now - timedelta(minutes=1),
+            expires_at=now + timedelta(hours=1), nonce=secrets.token_urlsafe(12),
         )  # fmt: skip
         for _tab in range(tabs)
     ]

@@ -9,6 +9,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from rris.bookings.models.bookings import Booking
 from rris.calls.models.calls import CallAttendance, CallSummary
 from rris.enums import BookingState, CallRole, Modality, PhoneDirection, PhoneLegStatus, SessionKind
@@ -118,3 +120,11 @@ def generated_months(seed: int = 19, per_month: int = 24) -> tuple[OnDemandMonth
             bookings.append(record)
     db.session.commit()
     return calls, bookings
+
+
+@pytest.fixture
+def months(ctx, clock):
+    """The two months generated, the clock after both (both closed)."""
+    generated = generated_months()
+    clock.set(AFTER_JANUARY)
+    return generated

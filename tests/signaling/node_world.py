@@ -64,7 +64,9 @@ async def two_nodes(core: Flask, clock: Clock, redis_url: str) -> AsyncIterator[
             outer.push_async_callback(stack.aclose)
             node_settings = settings.replace(signaling_redis_url=redis_url, signaling_node_id=name)
             node = await stack.enter_async_context(
-                running_signaling(core, clock, STEADY, node_settings, node_timings=QUICK, records_worker=worker)
+                running_signaling(
+                    core, clock, STEADY, node_settings, node_timings=QUICK, records_worker=worker
+                )
             )
             started.append(node)
             stops[node.url] = stack

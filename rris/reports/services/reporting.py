@@ -16,9 +16,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rris.access.domain.permissions import Actor, Capability, ReachKind, can, reach
+from rris.access.queries.actors import actor_of
+from rris.accounts.models.accounts import User
 from rris.calls.domain.call_presence import rounded_minutes
 from rris.common.domain import formats
 from rris.common.services.wording import current_locale, language_name, region_label
+from rris.enums import Role
 from rris.extensions import db
 from rris.pool.models.geography import Country
 from rris.reports.domain.on_demand import OnDemandReport
@@ -42,8 +45,10 @@ from rris.reports.services.report_tables import (
     trend_table,
 )
 from rris.reports.services.rollups import PeriodReport, closed_months, month_report, period_report
+from rris.timeutil import to_local
 
 TREND_MONTHS = 12
+_READERS = (Role.FOCAL_POINT, Role.COORDINATOR, Role.ADMIN)  # the roles that may read reports
 EXPORTED_TABLES = (
     "summary",
     "trend",
@@ -170,6 +175,25 @@ def period_figures(actor: Actor, report_filter: ReportFilter, now: datetime) -> 
     scoped = scoped_filter(actor, report_filter)
     figures = period_report(scoped, now)
     return PeriodFigures(scoped, figures.report, figures.on_demand)
+
+
+def keep_recent_months(now: datetime) -> int:
+    """Compute and keep, ahead of anyone asking, the closed months of the trend each report reader
+    would see now (in their zone, their country's for a focal point) that are missing or stale;
+    how many month reports that covered (kept ones are only read)."""
+    readers = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(_READERS))).all()
+    seen: set[tuple[str, str | None]] = set()
+    for user in readers:
+        actor = actor_of(user)
+        if can(actor, Capability.VIEW_REPORTS):
+            seen.add((user.zone_name, pinned_country(actor)))
+    covered = 0
+    for zone_name, country in sorted(seen, key=lambda pair: (pair[0], pair[1] or "")):
+        last = to_local(now, zone_name).date()
+        months = trend_filters(ReportFilter.month(last.year, last.month, zone_name, country_code=country))
+        covered += len(closed_months([month for _first, month in months], now))
+        db.session.rollback()  # nothing left open between readers
+    return covered
 
 
 def trend_filters(report_filter: ReportFilter) -> list[tuple[date, ReportFilter]]:
