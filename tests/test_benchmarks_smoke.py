@@ -86,6 +86,8 @@ REPORT_EXPECTED = {
     ("report_page_month", "p50"),
     ("report_xlsx_year", "p50"),
     ("report_xlsx_year", "bytes"),
+    ("report_rollup_fill", "seconds"),
+    ("report_rollup_fill", "rows"),
 }
 # The report part's benches (the monthly figures, and whatever else times the reports on its data).
 REPORT_BENCH_PREFIXES = ("report_", "monthly_report_")
