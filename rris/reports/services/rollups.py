@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from rris.common.services.transactions import begin_write
 from rris.extensions import db
 from rris.reports.domain.on_demand import OnDemandReport
 from rris.reports.domain.report_period import ReportFilter
@@ -61,9 +62,11 @@ def closed_months(month_filters: Sequence[ReportFilter], now: datetime) -> dict[
 
 
 def _keep(month: ReportFilter, now: datetime) -> MonthFigures:
+    begin_write()
     rollup_id, version = rollup_for(month)
     db.session.commit()  # the rollup exists before its figures are read: a change from now on bumps it
     figures = month_figures(month)
+    begin_write()
     if write_rollup(rollup_id, version, figures, now):
         db.session.commit()
     else:
