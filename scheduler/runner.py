@@ -46,7 +46,7 @@ JOBS: tuple[Job, ...] = (
     Job(jobs.advance_sessions, 60, "start sessions at their time and complete those whose call is over"),
     Job(jobs.escalate_on_demand_to_phones, 5, "call on-call interpreters' phones for on-demand requests"),
     Job(jobs.purge_expired, 6 * 3600, "purge records past the retention period", at_start=True),
-    Job(jobs.keep_report_months, 3600, "keep the report figures of closed months", at_start=True),
+    Job(jobs.keep_report_months, 3600, "keep the report figures of closed months"),
 )
 # APScheduler's default grace is 1 s: a job that starts late (busy host, long previous run)
 # would be dropped with only a log line. Late by up to five minutes still runs, once.

@@ -48,6 +48,6 @@ def test_the_job_keeps_each_readers_closed_months_and_counts_a_changed_one_again
     assert all(current for *_rest, current in kept())
 
 
-def test_the_job_runs_at_start_and_every_hour():
+def test_the_job_runs_every_hour_not_at_start_where_a_stop_would_wait_for_it():
     job = next(job for job in JOBS if job.function is jobs.keep_report_months)
-    assert job.at_start and job.every_seconds == 3600
+    assert not job.at_start and job.every_seconds == 3600
