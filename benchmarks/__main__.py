@@ -33,6 +33,7 @@ from benchmarks.environment import bench_app, dispose
 from benchmarks.matching import FULL_PLAN, QUICK_PLAN, MatchingPlan, run_matching
 from benchmarks.ondemand import FULL_ONDEMAND, QUICK_ONDEMAND, OnDemandPlan, run_ondemand
 from benchmarks.outbox import FULL_OUTBOX, QUICK_OUTBOX, OutboxPlan, run_outbox
+from benchmarks.pages import FULL_PAGES, QUICK_PAGES, PagesPlan, run_pages
 from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
 from benchmarks.rate_limits import run_rate_limits
 from benchmarks.report import Reporter
@@ -48,6 +49,7 @@ BACKENDS = ("sqlite", "postgresql")
 PARTS = ("backends", "reports", "calls", "cluster")
 NOT_QUICK = ("cluster",)  # parts a --quick run leaves out unless --only names them
 ONDEMAND_ONLY = "ondemand"  # a part of "backends", to be run on its own
+PAGES_ONLY = "pages"  # the walk of every page as every role, a part of "backends", to be run on its own
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
 
@@ -71,6 +73,8 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
     outbox: OutboxPlan,
     ondemand: OnDemandPlan,
     only_ondemand: bool = False,
+    pages: PagesPlan = FULL_PAGES,
+    only_pages: bool = False,
 ) -> None:
     """Load the pool into `backend` and run every benchmark on it (or the on-demand one alone)."""
     report = reporter.for_backend(backend, size.data)
@@ -86,12 +90,15 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
             report.emit("pool_load", "language_pairs", counts.language_pairs, "rows")
             report.emit("pool_load", "accreditations", counts.accreditations, "rows")
             report.emit("pool_load", "time_off", counts.time_off, "rows")
-            if not only_ondemand:
+            if not only_ondemand and not only_pages:
                 run_matching(app, report, plan, size.seed)
                 run_throughput(app, report, seconds, CLIENTS)
                 run_rate_limits(app, report)
                 run_outbox(app, report, outbox)
-            run_ondemand(app, report, ondemand, size.seed)
+            if not only_pages:
+                run_ondemand(app, report, ondemand, size.seed)
+            if not only_ondemand:
+                run_pages(app, report, pages)  # last: it walks the records the others left behind
         finally:
             dispose(app)
 
@@ -120,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="how long the HTTP clients run, per backend")
     parser.add_argument(
         "--only",
-        choices=(*PARTS, ONDEMAND_ONLY),
+        choices=(*PARTS, ONDEMAND_ONLY, PAGES_ONLY),
         help="run only the per-backend benchmarks, the on-demand ones, the monthly report's, or the call service's",
     )
     args = parser.parse_args(argv)
@@ -143,9 +150,20 @@ def main(argv: list[str] | None = None) -> int:
     started = perf_counter()
     failures = 0
     try:
-        for backend in backends if {"backends", ONDEMAND_ONLY} & set(parts) else []:
+        for backend in backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY} & set(parts) else []:
             try:
-                run_backend(backend, reporter, size, plan, seconds, outbox, ondemand, ONDEMAND_ONLY in parts)
+                run_backend(
+                    backend,
+                    reporter,
+                    size,
+                    plan,
+                    seconds,
+                    outbox,
+                    ondemand,
+                    ONDEMAND_ONLY in parts,
+                    pages=QUICK_PAGES if args.quick else FULL_PAGES,
+                    only_pages=PAGES_ONLY in parts,
+                )
             except PostgresUnavailable as error:
                 failures += 1
                 reporter.for_backend(backend, size.data).emit("backend", "skipped", 1, "flag", reason=str(error)[:200])
@@ -172,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_time",
         perf_counter() - started,
         "s",
-        backends=backends if {"backends", ONDEMAND_ONLY, "reports"} & set(parts) else [],
+        backends=backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY, "reports"} & set(parts) else [],
         parts=parts,
         quick=args.quick,
     )
