@@ -4,11 +4,8 @@ holder only while they still take part in the session (`check_roster`)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from rris.access.queries.actors import actor_of
 from rris.bookings.services.bookings import assign_by_hand, cancel_booking
@@ -19,6 +16,7 @@ from rris.enums import CallRole, GuestKind, Role
 from rris.extensions import db
 from tests import factories
 from tests.support.call_bookings import call_setup, open_call
+from tests.support.sql_statements import counted_statements
 
 
 @pytest.fixture
@@ -95,21 +93,6 @@ def test_a_cancelled_session_admits_no_one(call, clock):
     cancel_booking(booking.id, actor_of(jelena), "The applicant withdrew the claim.", clock.now())
     db.session.expire_all()
     assert check_roster(booking.id, list(tickets.values())) == RosterCheck(cancelled=True, admitted=frozenset())
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_a_check_costs_five_statements_however_many_people_are_in_the_call(call, clock):

@@ -30,16 +30,6 @@ class TrailFilter:
             raise ValueError("an audit period cannot end before it starts")
 
 
-def page_count(total: int, rows: int = PAGE_ROWS) -> int:
-    """How many pages `total` entries fill (at least one, an empty page saying so)."""
-    return max(1, -(-total // rows))
-
-
-def clamp_page(page: int | None, total: int, rows: int = PAGE_ROWS) -> int:
-    """A page number within 1..the last page: a stale link past the end shows the last page."""
-    return min(max(page or 1, 1), page_count(total, rows))
-
-
 def day_after(day: date) -> date:
     """The following day: a period's end is the start of the day after its last."""
     return day + timedelta(days=1)

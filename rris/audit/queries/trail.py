@@ -9,8 +9,9 @@ from sqlalchemy import ColumnElement, Select, func, select
 from rris.access.domain.permissions import Actor
 from rris.access.queries.scoping import audit_filter
 from rris.accounts.models.accounts import User
-from rris.audit.domain.trail_filter import PAGE_ROWS, TrailFilter, clamp_page, day_after, page_count
+from rris.audit.domain.trail_filter import PAGE_ROWS, TrailFilter, day_after
 from rris.audit.models.entries import AuditEntry
+from rris.common.domain.paging import clamp_page, page_count
 from rris.extensions import db
 from rris.pool.models.geography import Country
 from rris.reports.domain.report_period import local_day_start
@@ -51,9 +52,9 @@ def trail_page(actor: Actor, trail_filter: TrailFilter, zone_name: str, page: in
     """The `page`th page (from 1; clamped to those there are) of the filtered trail."""
     matching = filtered_rows(actor, trail_filter, zone_name)
     total = db.session.scalar(select(func.count()).select_from(matching.order_by(None).subquery())) or 0
-    page = clamp_page(page, total)
+    page = clamp_page(page, total, PAGE_ROWS)
     rows = db.session.execute(matching.limit(PAGE_ROWS).offset((page - 1) * PAGE_ROWS)).all()
-    return TrailPage([TrailRow(*row) for row in rows], total, page, page_count(total))
+    return TrailPage([TrailRow(*row) for row in rows], total, page, page_count(total, PAGE_ROWS))
 
 
 def trail_rows(actor: Actor, trail_filter: TrailFilter, zone_name: str, limit: int) -> list[TrailRow]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -22,6 +22,7 @@ from rris.offers.domain.waves import WavePolicy
 from rris.pool.domain.languages import POOL_LANGUAGES
 from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
+from rris.pool.queries.directory import pool_page
 from rris.pool.queries.pool import coverage_by_language, expiring_accreditations, pool_size
 from rris.pool.services import pool_admin
 from rris.pool.web.pool_forms import DeactivateForm, ReactivateForm
@@ -67,10 +68,9 @@ def department(department_id: int) -> Any:
 @bp.get("/interpreters")
 @require(Capability.VIEW_POOL)
 def interpreters() -> Any:
-    pool = db.session.scalars(visible_interpreters(current_actor())).all()
-    today = viewer_today()
+    page = pool_page(current_actor(), request.args.get("page", type=int))
     manages_pool = can(current_actor(), Capability.MANAGE_POOL)
-    return render_template("directory/interpreters.html", pool=pool, today=today, manages_pool=manages_pool)
+    return render_template("directory/interpreters.html", page=page, today=viewer_today(), manages_pool=manages_pool)
 
 
 @bp.get("/interpreters/<id:interpreter_id>")
