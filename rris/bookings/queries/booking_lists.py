@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from rris.access.domain.permissions import Actor
 from rris.access.queries.scoping import booking_filter
 from rris.bookings.domain.booking_states import FINAL_STATES
-from rris.bookings.models.bookings import Booking
+from rris.bookings.models.bookings import Assignment, Booking
 from rris.enums import BookingState
+from rris.extensions import db
+from rris.pool.models.interpreters import InterpreterProfile
 
 LISTS = ("upcoming", "attention", "past")
-LIST_LIMIT = 200
+LIST_PAGE_ROWS = 50  # bookings on one page of a list
 _OPEN = [state for state in BookingState if state not in FINAL_STATES]
 
 
@@ -34,4 +38,28 @@ def booking_list(actor: Actor, which: str, now: datetime) -> Select[tuple[Bookin
         statement = statement.where(Booking.ends_at > now - timedelta(hours=1), Booking.state.in_(_OPEN)).order_by(
             Booking.starts_at
         )
-    return statement.limit(LIST_LIMIT)
+    return statement
+
+
+@dataclass(frozen=True)
+class BookingListPage:
+    """One page of one of the LISTS, and whether another follows (no count: a region's list runs to
+    a hundred thousand bookings, and counting them would cost more than showing a page)."""
+
+    bookings: list[Booking]
+    page: int
+    has_next: bool
+    pages: None = None  # unknown: the pager links to the next page while there is one
+
+
+def booking_list_page(actor: Actor, which: str, now: datetime, page: int | None) -> BookingListPage:
+    """The `page`th page (from 1) of one of the LISTS, with what each row shows (department,
+    assignments and their interpreters' names) loaded with the page rather than a query per row."""
+    page = max(page or 1, 1)
+    rows = booking_list(actor, which, now).options(
+        joinedload(Booking.department),
+        selectinload(Booking.assignments).joinedload(Assignment.interpreter).joinedload(InterpreterProfile.user),
+    )
+    window = rows.order_by(Booking.id).limit(LIST_PAGE_ROWS + 1).offset((page - 1) * LIST_PAGE_ROWS)
+    bookings = list(db.session.scalars(window))
+    return BookingListPage(bookings[:LIST_PAGE_ROWS], page, len(bookings) > LIST_PAGE_ROWS)

@@ -18,7 +18,7 @@ from rris.bookings.domain.booking_states import BookingAction
 from rris.bookings.domain.moves import MoveWhy
 from rris.bookings.domain.session_kinds import DEFAULT_DURATION_MINUTES
 from rris.bookings.models.bookings import NOTES_MAX_CHARS, Booking
-from rris.bookings.queries.booking_lists import LISTS, booking_list
+from rris.bookings.queries.booking_lists import LISTS, booking_list_page
 from rris.bookings.services import bookings as booking_service
 from rris.bookings.services.booking_input import repeated_hour_choices
 from rris.bookings.services.booking_requests import BookingRequest, Reschedule
@@ -67,8 +67,8 @@ def index() -> Any:
     which = request.args.get("show", "upcoming")
     if which not in LISTS:
         which = "upcoming"
-    records = db.session.scalars(booking_list(current_actor(), which, current_clock().now())).all()
-    return render_template("bookings/index.html", bookings=records, which=which, lists=LISTS)
+    page = booking_list_page(current_actor(), which, current_clock().now(), request.args.get("page", type=int))
+    return render_template("bookings/index.html", page=page, bookings=page.bookings, which=which, lists=LISTS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
