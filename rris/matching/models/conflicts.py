@@ -38,7 +38,7 @@ class BookingConflict(Model):
     # migration could not read back into parameters: that sentence, shown as it is.
     legacy_detail: Mapped[str | None] = mapped_column(Text)
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)  # the desk reads the open ones
     resolution: Mapped[str | None] = mapped_column(String(200))
 
     booking: Mapped[Booking] = relationship()
