@@ -13,6 +13,7 @@ from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
 from rris.calls.domain.call_participants import Participant
 from rris.calls.services.call_records import record_join, record_state
+from rris.desk.services import desk as desk_service
 from rris.desk.services.desk import desk
 from rris.enums import BookingState, CallRole, Role
 from rris.extensions import db
@@ -121,3 +122,24 @@ def test_on_demand_requests_waiting_are_counted_per_pair_apart_from_what_needs_a
 
     with app.app_context():
         assert desk(DEFAULT_NOW).on_demand[0].requests == 2
+
+
+def test_the_unfilled_bookings_come_a_page_at_a_time_soonest_first_and_all_counted(app, clock, browser, monkeypatch):
+    monkeypatch.setattr(desk_service, "UNFILLED_PAGE_ROWS", 2)
+    with committed(app):
+        factories.user(Role.COORDINATOR, email="hub@marri.example")
+        codes = [
+            factories.booking(starts_at=TOMORROW + timedelta(hours=hours), state=BookingState.UNFILLED).code
+            for hours in (3, 1, 2, 0, 4)
+        ]
+    soonest_first = [codes[3], codes[1], codes[2], codes[0], codes[4]]
+    browser.sign_in("hub@marri.example", PASSWORD)
+
+    first = browser.get("/desk").get_data(as_text=True)
+    assert [code for code in soonest_first if code in first] == soonest_first[:2]
+    assert '<span class="nav-count">5</span>' in first and "Page 1 of 3" in first
+    assert 'href="/desk?page=2#unfilled" rel="next"' in first
+
+    last = browser.get("/desk?page=3").get_data(as_text=True)
+    assert [code for code in soonest_first if code in last] == soonest_first[4:]
+    assert 'href="/desk?page=2#unfilled" rel="prev"' in last and 'rel="next"' not in last

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from rris.bookings.models.bookings import Booking
@@ -57,23 +57,34 @@ class LiveCall:
         return any(person.channel == "phone" for person in self.present)
 
 
-def bookings_needing_interpreter(now: datetime, until: datetime, limit: int) -> list[Booking]:
-    """Bookings still without an interpreter that have not ended and start before `until`, soonest first.
-    On-demand requests are not among them: their queue rings interpreters, nobody assigns them by hand."""
+def _needing_interpreter(now: datetime, until: datetime) -> list[ColumnElement[bool]]:
+    return [
+        Booking.state.in_(NEEDS_INTERPRETER),
+        Booking.on_demand.is_(False),
+        Booking.ends_at > now,
+        Booking.starts_at < until,
+    ]
+
+
+def bookings_needing_interpreter(now: datetime, until: datetime, limit: int, offset: int = 0) -> list[Booking]:
+    """Bookings still without an interpreter that have not ended and start before `until`, soonest first
+    (`limit` of them after the first `offset`). On-demand requests are not among them: their queue
+    rings interpreters, nobody assigns them by hand."""
     return list(
         db.session.scalars(
             select(Booking)
-            .where(
-                Booking.state.in_(NEEDS_INTERPRETER),
-                Booking.on_demand.is_(False),
-                Booking.ends_at > now,
-                Booking.starts_at < until,
-            )
+            .where(*_needing_interpreter(now, until))
             .options(selectinload(Booking.department), selectinload(Booking.country))
             .order_by(Booking.starts_at, Booking.id)
             .limit(limit)
+            .offset(offset)
         )
     )
+
+
+def count_needing_interpreter(now: datetime, until: datetime) -> int:
+    """How many bookings `bookings_needing_interpreter` would list without a limit."""
+    return db.session.scalar(select(func.count(Booking.id)).where(*_needing_interpreter(now, until))) or 0
 
 
 @dataclass(frozen=True)

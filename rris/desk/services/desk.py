@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rris.bookings.models.bookings import Booking
+from rris.common.domain.paging import Paging
 from rris.desk.queries.desk import (
     LiveCall,
     WaitingPair,
     bookings_needing_interpreter,
     calls_in_progress,
+    count_needing_interpreter,
     on_demand_waiting,
     upcoming_conflicts,
 )
@@ -22,7 +24,7 @@ from rris.matching.domain.rules import RejectionReason
 from rris.matching.models.conflicts import BookingConflict
 from rris.matching.services.booking_matching import match_leg
 
-UNFILLED_LIMIT = 30  # each one costs a run of the matching engine
+UNFILLED_PAGE_ROWS = 10  # each one costs a run of the matching engine (some 14 queries)
 AT_RISK_HOURS = 24
 TOP_CANDIDATES = 3
 
@@ -55,20 +57,23 @@ class Desk:
     now: datetime
     until: datetime
     unfilled: tuple[Unfilled, ...]
+    unfilled_paging: Paging  # which page of the unfilled bookings `unfilled` is
     conflicts: tuple[BookingConflict, ...]
     calls: tuple[LiveCall, ...]
     on_demand: tuple[WaitingPair, ...]  # read-only: their queue rings interpreters
 
 
-def desk(now: datetime, days: int = 3) -> Desk:
-    """Unfilled bookings (soonest first, explained), open conflicts and live calls for the next
-    `days`, and the on-demand requests waiting now."""
+def desk(now: datetime, days: int = 3, page: int | None = None) -> Desk:
+    """Unfilled bookings (soonest first, explained; the `page`th page of them), open conflicts and
+    live calls for the next `days`, and the on-demand requests waiting now."""
     until = now + timedelta(days=days)
-    unfilled = tuple(_unfilled(booking, now) for booking in bookings_needing_interpreter(now, until, UNFILLED_LIMIT))
+    paging = Paging.of(page, count_needing_interpreter(now, until), UNFILLED_PAGE_ROWS)
+    listed = bookings_needing_interpreter(now, until, paging.rows, paging.offset)
     return Desk(
         now=now,
         until=until,
-        unfilled=unfilled,
+        unfilled=tuple(_unfilled(booking, now) for booking in listed),
+        unfilled_paging=paging,
         conflicts=tuple(upcoming_conflicts(now, until)),
         calls=tuple(calls_in_progress()),
         on_demand=tuple(on_demand_waiting()),

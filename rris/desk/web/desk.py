@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from rris.access.domain.permissions import Capability
@@ -24,7 +24,7 @@ REFRESH_SECONDS = 30
 @bp.get("/desk")
 @require(Capability.MANAGE_POOL)
 def index() -> Any:
-    board = desk(current_clock().now(), days=DESK_DAYS)
+    board = desk(current_clock().now(), days=DESK_DAYS, page=request.args.get("page", type=int))
     return render_template(
         "desk/index.html",
         desk=board,
