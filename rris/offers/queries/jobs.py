@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
 
 from rris.access.queries.scoping import held_job, open_offer
 from rris.bookings.models.bookings import Assignment, Booking, Offer
@@ -46,11 +47,21 @@ def past_jobs(interpreter_id: int, now: datetime, limit: int = 10) -> list[Assig
 
 
 def _held_jobs(interpreter_id: int) -> Select[tuple[Assignment]]:
-    """The jobs the interpreter holds, their bookings joined for the lists above to narrow and order."""
+    """The jobs the interpreter holds, their bookings joined for the lists above to narrow and order,
+    and loaded with them (with what the pages read of each: its department, legs, offers and
+    specialisations) rather than a query per job and per collection."""
+    booking = contains_eager(Assignment.booking)
     return (
         select(Assignment)
         .join(Booking, Booking.id == Assignment.booking_id)
         .where(Assignment.interpreter_id == interpreter_id, held_job())
+        .options(
+            booking,
+            booking.joinedload(Booking.department),
+            booking.selectinload(Booking.assignments),
+            booking.selectinload(Booking.offers),
+            booking.selectinload(Booking.specialisations),
+        )
     )
 
 
