@@ -9,6 +9,8 @@ from rris.pool.queries import directory
 from tests import factories
 from tests.conftest import committed
 from tests.factories import PASSWORD
+from tests.offers.test_job_list_queries import MARIAM, jobs_for_mariam
+from tests.pool.test_interpreter_admin import interpreter_id_of
 from tests.support.sql_statements import counted_statements
 
 COORDINATOR = "hub@marri.example"
@@ -64,4 +66,18 @@ def test_the_pool_page_runs_as_many_queries_for_six_interpreters_as_for_two(app,
             factories.interpreter(email=f"more{number}@pool.example", pairs=(("pus", "srp"),), accredited_for=("RS",))
     with app.app_context(), counted_statements() as more:
         assert len(listed_names(browser.get("/interpreters").get_data(as_text=True))) == 6
+    assert len(more) == len(few), more
+
+
+def test_an_active_interpreters_page_runs_as_many_queries_for_eight_jobs_as_for_two(app, browser, clock):
+    pool_of(app, [])
+    jobs_for_mariam(app, clock, range(1, 2))
+    mariam = f"/interpreters/{interpreter_id_of(app, MARIAM)}"
+    browser.sign_in(COORDINATOR, PASSWORD)
+    browser.get(mariam)  # the language names are read once and kept
+    with app.app_context(), counted_statements() as few:
+        assert browser.get(mariam).status_code == 200
+    jobs_for_mariam(app, clock, range(2, 5))
+    with app.app_context(), counted_statements() as more:
+        assert browser.get(mariam).status_code == 200
     assert len(more) == len(few), more

@@ -81,13 +81,14 @@ def interpreter(interpreter_id: int, deactivate_form: DeactivateForm | None = No
     now = current_clock().now()
     context: dict[str, Any] = {"profile": profile, "today": viewer_today()}
     if can(actor, Capability.MANAGE_POOL):
-        jobs = pool_admin.jobs_left_by(profile.id, now)
+        # Only an interpreter out of the pool leaves jobs to re-offer: an active one's are not read.
+        jobs = pool_admin.jobs_left_by(profile.id, now) if not profile.active else []
         context.update(
             deactivate_form=deactivate_form or DeactivateForm(formdata=None),
             reactivate_form=ReactivateForm(formdata=None),
             reoffer_form=ReofferForm(formdata=None),
             deactivation=pool_admin.current_deactivation(profile.id),
-            jobs_left=jobs if not profile.active else [],
+            jobs_left=jobs,
             conflicted={job.booking_id for job in jobs if open_conflicts(job.booking_id)},
         )
     return render_template("directory/interpreter.html", **context), status
