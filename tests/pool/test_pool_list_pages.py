@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from rris.enums import Role
 from rris.pool.queries import directory
@@ -80,4 +81,24 @@ def test_an_active_interpreters_page_runs_as_many_queries_for_eight_jobs_as_for_
     jobs_for_mariam(app, clock, range(2, 5))
     with app.app_context(), counted_statements() as more:
         assert browser.get(mariam).status_code == 200
+    assert len(more) == len(few), more
+
+
+def test_the_home_page_runs_as_many_queries_for_six_ending_accreditations_as_for_two(app, browser):
+    ends_in_two_weeks = date(2025, 5, 7)  # accredited for 365 days from 100 days before: until 27 January
+
+    def ending(numbers: range) -> None:
+        with committed(app):
+            for number in numbers:
+                factories.interpreter(email=f"end{number}@pool.example", on=ends_in_two_weeks, name=f"Ending {number}")
+
+    pool_of(app, [])
+    ending(range(2))
+    browser.sign_in(COORDINATOR, PASSWORD)
+    browser.get("/")  # the language names are read once and kept
+    with app.app_context(), counted_statements() as few:
+        assert browser.get("/").get_data(as_text=True).count(">Ending ") == 2
+    ending(range(2, 6))
+    with app.app_context(), counted_statements() as more:
+        assert browser.get("/").get_data(as_text=True).count(">Ending ") == 6
     assert len(more) == len(few), more

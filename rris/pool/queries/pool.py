@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from rris.extensions import db
 from rris.pool.models.interpreters import Accreditation, InterpreterProfile, LanguagePair
@@ -48,7 +49,8 @@ def coverage_by_language(languages: list[str], country_id: int | None, day: date
 
 
 def expiring_accreditations(today: date, within_days: int = ACCREDITATION_WARNING_DAYS) -> list[Accreditation]:
-    """Accreditations of active interpreters that end within `within_days` of `today`."""
+    """Accreditations of active interpreters that end within `within_days` of `today`, each with its
+    interpreter (and their account, for the name) and country loaded with it."""
     return list(
         db.session.scalars(
             select(Accreditation)
@@ -57,6 +59,10 @@ def expiring_accreditations(today: date, within_days: int = ACCREDITATION_WARNIN
                 InterpreterProfile.active.is_(True),
                 Accreditation.valid_to >= today,
                 Accreditation.valid_to <= today + timedelta(days=within_days),
+            )
+            .options(
+                selectinload(Accreditation.interpreter).joinedload(InterpreterProfile.user),
+                selectinload(Accreditation.country),
             )
             .order_by(Accreditation.valid_to)
         )
