@@ -49,6 +49,8 @@ from rris.extensions import db
 from rris.ondemand.models.ondemand import OnDemandCall
 from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
+from rris.webhooks.domain.events import WebhookEventType
+from rris.webhooks.domain.signing_keys import new_secret
 from rris.webhooks.models.webhooks import WebhookEndpoint
 from rris.webhooks.queries.endpoints import visible_endpoints
 from tests.factories import authenticator_app
@@ -253,8 +255,9 @@ def prepare_walkers(app: Flask) -> list[Walker]:
             Role.ADMIN: _account("admin@bench.rris.example", Role.ADMIN, None),
         }
         assert set(people) == set(Role), "a role the walk does not sign in as"
+        _endpoint(department.id, people[Role.ADMIN].id)
         password_hash = hash_password(PASSWORD)
-        walkers = [Walker(SIGNED_OUT, None, {})]
+        walkers = []
         for role, user in people.items():
             user.password_hash = password_hash
             has_app = db.session.scalar(select(TotpSecret.id).where(TotpSecret.user_id == user.id)) is not None
@@ -264,7 +267,8 @@ def prepare_walkers(app: Flask) -> list[Walker]:
             walkers.append(Walker(role.value, user.email, ids))
         db.session.commit()
         db.session.remove()
-    return walkers
+    # The signed-out visitor tries the admin's pages too: each must send them to the login form.
+    return [Walker(SIGNED_OUT, None, walkers[-1].ids), *walkers]
 
 
 def _ids(actor: Actor, department_id: int, interpreter_id: int, country_id: int) -> dict[str, int | str]:
@@ -304,6 +308,26 @@ def _first(statement: Any) -> User:
     user = db.session.scalar(statement.order_by(User.id).limit(1))
     assert user is not None, f"the pool has nobody for {statement}"
     return user
+
+
+def _endpoint(department_id: int, admin_id: int) -> None:
+    """A case system's webhook endpoint in the busiest department, for the endpoint's page."""
+    if db.session.scalar(select(WebhookEndpoint.id).where(WebhookEndpoint.department_id == department_id)):
+        return
+    db.session.add(
+        WebhookEndpoint(
+            department_id=department_id,
+            url="https://case-system.bench.rris.example/rris",
+            description="",
+            events=WebhookEventType.CONFIRMED.value,
+            secret=new_secret(),
+            active=True,
+            failures_in_a_row=0,
+            created_at=BENCH_NOW,
+            created_by_id=admin_id,
+        )
+    )
+    db.session.flush()
 
 
 def _account(email: str, role: Role, country_id: int | None) -> User:
