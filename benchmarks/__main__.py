@@ -52,6 +52,7 @@ PARTS = ("backends", "reports", "calls", "cluster")
 NOT_QUICK = ("cluster",)  # parts a --quick run leaves out unless --only names them
 ONDEMAND_ONLY = "ondemand"  # a part of "backends", to be run on its own
 PAGES_ONLY = "pages"  # the walk of every page as every role, a part of "backends", to be run on its own
+THROUGHPUT_ONLY = "throughput"  # a part of "backends" (the HTTP clients and their floor), to be run on its own
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
 
@@ -77,8 +78,9 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
     only_ondemand: bool = False,
     pages: PagesPlan | None = FULL_PAGES,
     only_pages: bool = False,
+    only_throughput: bool = False,
 ) -> None:
-    """Load the pool into `backend` and run every benchmark on it (or the on-demand one alone)."""
+    """Load the pool into `backend` and run every benchmark on it (or the on-demand or the throughput one alone)."""
     report = reporter.for_backend(backend, size.data)
     with tempfile.TemporaryDirectory(prefix=f"rris-bench-{backend}-") as folder, database(backend, Path(folder)) as url:
         app = bench_app(Path(folder) / "instance", url)
@@ -92,6 +94,9 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
             report.emit("pool_load", "language_pairs", counts.language_pairs, "rows")
             report.emit("pool_load", "accreditations", counts.accreditations, "rows")
             report.emit("pool_load", "time_off", counts.time_off, "rows")
+            if only_throughput:
+                run_throughput(app, report, seconds, CLIENTS)
+                return
             if not only_ondemand and not only_pages:
                 run_matching(app, report, plan, size.seed)
                 run_throughput(app, report, seconds, CLIENTS)
@@ -129,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="how long the HTTP clients run, per backend")
     parser.add_argument(
         "--only",
-        choices=(*PARTS, ONDEMAND_ONLY, PAGES_ONLY),
-        help="run only the per-backend benchmarks, the on-demand ones, the monthly report's, or the call service's",
+        choices=(*PARTS, ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY),
+        help="run only the per-backend benchmarks, the on-demand ones, the page walk, the booking throughput,"
+        " the monthly report's, the call service's or the cluster's",
     )
     args = parser.parse_args(argv)
     parts = [args.only] if args.only else [part for part in PARTS if not (args.quick and part in NOT_QUICK)]
@@ -152,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     started = perf_counter()
     failures = 0
     try:
-        for backend in backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY} & set(parts) else []:
+        for backend in backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY} & set(parts) else []:
             try:
                 run_backend(
                     backend,
@@ -167,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                     # page, the reports' too, and the smoke test's few minutes cannot hold it.
                     pages=FULL_PAGES if not args.quick else QUICK_PAGES if PAGES_ONLY in parts else None,
                     only_pages=PAGES_ONLY in parts,
+                    only_throughput=THROUGHPUT_ONLY in parts,
                 )
             except PostgresUnavailable as error:
                 failures += 1
@@ -194,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_time",
         perf_counter() - started,
         "s",
-        backends=backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY, "reports"} & set(parts) else [],
+        backends=backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY, "reports"} & set(parts) else [],
         parts=parts,
         quick=args.quick,
     )

@@ -16,6 +16,10 @@ by status. The tokens are used once before the timed run (their first use is a w
 
 One process serves every request, so the number is that of one portal worker: its threads
 share one interpreter lock, and on SQLite every write also waits for the database's write lock.
+
+Beside it, in the same run and database, the floor (`benchmarks/booking_floor.py`): as many
+clients inserting a booking-sized row under the same overlap guard, each insert its own
+transaction; `confirmed_percent_of_floor` is the ratio of the two rates, in percent.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from benchmarks.booking_floor import Floor, measure_floor
 from benchmarks.catalogue import BENCH_NOW
 from benchmarks.report import Reporter
 from rris.accounts.integrations.passwords import hash_password
@@ -306,7 +311,10 @@ def run_throughput(app: Flask, report: Reporter, seconds: float, clients: int = 
     prepared = prepare_clients(app, clients)
     with serving(app) as port:
         tally, elapsed = drive(port, prepared, seconds)
+    with app.app_context():
+        floor = measure_floor(db.engine, clients, seconds)
     _report(app, report, tally, prepared, elapsed)
+    _report_floor(report, floor, tally.confirmed / elapsed if elapsed else 0.0)
 
 
 def drive(endpoint: Endpoint, prepared: list[Client], seconds: float) -> tuple[Tally, float]:
@@ -327,6 +335,17 @@ def drive(endpoint: Endpoint, prepared: list[Client], seconds: float) -> tuple[T
     for thread in threads:
         thread.join()
     return tally, perf_counter() - started
+
+
+def _report_floor(report: Reporter, floor: Floor, confirmed_per_second: float) -> None:
+    """The raw guarded insert rate beside the confirmed bookings per second, and their ratio."""
+    extra = {"clients": floor.clients}
+    report.emit("throughput_floor", "inserts_per_second", floor.per_second, "rows/s", **extra)
+    report.emit("throughput_floor", "inserts", floor.commits, "rows", **extra)
+    report.emit("throughput_floor", "client_errors", len(floor.errors), "errors", first=floor.errors[:1])
+    # A percentage: the raw rate is thousands a second, a ratio of a few thousandths would round away.
+    percent = 100 * confirmed_per_second / floor.per_second if floor.per_second else 0.0
+    report.emit("throughput_floor", "confirmed_percent_of_floor", percent, "%", **extra)
 
 
 def _report(app: Flask, report: Reporter, tally: Tally, clients: list[Client], elapsed: float) -> None:

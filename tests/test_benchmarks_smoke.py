@@ -37,6 +37,9 @@ EXPECTED = {
     ("http_post_booking", "p95"),
     ("http_get_offers", "p95"),
     ("http_accept_offer", "p95"),
+    ("throughput_floor", "inserts_per_second"),
+    ("throughput_floor", "client_errors"),
+    ("throughput_floor", "confirmed_percent_of_floor"),
     ("api_rate_limit", "overhead_p50"),
     ("outbox_load", "notifications"),
     ("outbox_lateness", "p50"),
@@ -225,6 +228,14 @@ def test_the_quick_clients_confirm_bookings_without_unexpected_answers(quick_run
     assert by_key[("sqlite", "throughput", "client_errors")] == 0
     assert by_key[("sqlite", "throughput", "confirmed")] == by_key[("sqlite", "throughput", "confirmed_in_database")]
     assert by_key[(None, "benchmarks", "wall_time")] >= 0
+
+
+def test_the_floor_under_bookings_per_second_is_measured_beside_them(quick_run):
+    _result, lines = quick_run
+    by_key = {(line.get("backend"), line["bench"], line["metric"]): line["value"] for line in lines}
+    assert by_key[("sqlite", "throughput_floor", "inserts_per_second")] > 0
+    assert by_key[("sqlite", "throughput_floor", "client_errors")] == 0  # the guard refused none of its own rows
+    assert by_key[("sqlite", "throughput_floor", "confirmed_percent_of_floor")] > 0
 
 
 def test_the_quick_outbox_sends_every_due_reminder_once(quick_run):
