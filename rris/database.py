@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import event
@@ -11,13 +14,62 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Execution option asking SQLite to take the write lock when the transaction begins.
 IMMEDIATE = "rris_begin_immediate"
 
+# One queue of writers per SQLite file in this process (every engine on that file shares it).
+_WRITER_QUEUES: dict[str, threading.Lock] = {}
+_WRITER_QUEUES_GUARD = threading.Lock()
+
+
+class WriterQueueConnection(sqlite3.Connection):
+    """A pysqlite connection that leaves its process's writer queue once its transaction has ended.
+
+    SQLite lets one writer in at a time and makes the others poll: a writer refused with
+    SQLITE_BUSY sleeps 1, 2, 5 ... then 100 ms between tries, so under a burst the lock sits idle
+    while the next writer sleeps, and whoever arrives last may win. Writers of one process
+    therefore queue on a lock of their own first and wake the moment the previous one has
+    committed; SQLite's lock and busy timeout still stand between processes.
+    """
+
+    writer_queue: threading.Lock | None = None  # the queue this connection holds, while it holds it
+
+    def commit(self) -> None:
+        """Commit, then let the next writer of this process in."""
+        try:
+            super().commit()
+        finally:
+            self.leave_writer_queue()
+
+    def rollback(self) -> None:
+        """Roll back, then let the next writer of this process in."""
+        try:
+            super().rollback()
+        finally:
+            self.leave_writer_queue()
+
+    def close(self) -> None:
+        """Close, then let the next writer of this process in."""
+        try:
+            super().close()
+        finally:
+            self.leave_writer_queue()
+
+    def leave_writer_queue(self) -> None:
+        """Release the writer queue if this connection holds it."""
+        queue, self.writer_queue = self.writer_queue, None
+        if queue is not None:
+            queue.release()
+
+
+def _writer_queue(database: str) -> threading.Lock:
+    with _WRITER_QUEUES_GUARD:
+        return _WRITER_QUEUES.setdefault(os.path.realpath(database), threading.Lock())
+
 
 def engine_options(database_url: str) -> dict[str, Any]:
     """Options for `create_engine` suited to the database behind `database_url`."""
     if database_url.startswith("sqlite"):
         # Autocommit at the driver level; `configure_engine` issues BEGIN itself, so the
         # transaction boundaries are SQLAlchemy's and not pysqlite's guesses.
-        return {"connect_args": {"check_same_thread": False, "isolation_level": None}}
+        return {"connect_args": {"check_same_thread": False, "isolation_level": None, "factory": WriterQueueConnection}}
     return {"pool_pre_ping": True}
 
 
@@ -25,13 +77,15 @@ def configure_engine(engine: Engine) -> None:
     """Turn on WAL and foreign keys for SQLite and make its transactions real."""
     if engine.dialect.name != "sqlite":
         return
+    on_file = engine.url.database not in (None, "", ":memory:")
+    queue = _writer_queue(str(engine.url.database)) if on_file else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        if engine.url.database not in (None, "", ":memory:"):
+        if on_file:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -41,4 +95,18 @@ def configure_engine(engine: Engine) -> None:
         # A read transaction cannot safely upgrade to a write in WAL mode ("database is
         # locked" at once), so writers say so up front and queue on busy_timeout instead.
         immediate = connection.get_execution_options().get(IMMEDIATE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        dbapi_connection = connection.connection.dbapi_connection
+        # Past SQLite's own timeout, go on without the queue: SQLite then answers as it always did.
+        if (
+            immediate
+            and queue is not None
+            and isinstance(dbapi_connection, WriterQueueConnection)
+            and queue.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        ):
+            dbapi_connection.writer_queue = queue
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except BaseException:
+            if isinstance(dbapi_connection, WriterQueueConnection):
+                dbapi_connection.leave_writer_queue()
+            raise
