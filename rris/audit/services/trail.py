@@ -62,12 +62,21 @@ def record_audit(event: AuditEvent, actor: Actor | None, origin: str | None, now
 
 def append_now(fields: ChainedFields, session: Session) -> AuditEntry:
     """Chain one entry in `session`'s transaction at once (the caller holds `lock_chain`)."""
+    return _append_all([fields], session)[0]
+
+
+def _append_all(items: list[ChainedFields], session: Session) -> list[AuditEntry]:
+    """Chain entries in order after the newest one, reading the head once and writing them in one flush."""
     previous = chain_head(session)
-    entry = AuditEntry(**asdict(fields), previous_hash=previous, hash=entry_hash(fields, previous))
-    session.add(entry)
-    # Written now, so the next entry chains to this one.
+    entries = []
+    for fields in items:
+        entry = AuditEntry(**asdict(fields), previous_hash=previous, hash=entry_hash(fields, previous))
+        entries.append(entry)
+        previous = entry.hash
+    session.add_all(entries)
+    # Written now, so the next entry chains to the last of these; in order, so ids follow the chain.
     session.flush()
-    return entry
+    return entries
 
 
 def lock_chain(session: Session) -> None:
@@ -87,8 +96,7 @@ def _append_pending(session: Session) -> None:
     if not pending:
         return
     lock_chain(session)
-    for item in pending:
-        append_now(item.fields, session)
+    _append_all([item.fields for item in pending], session)
 
 
 def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
