@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from rris.enums import Role
 
 # "booking.read", "account.role_changed": lower-case words, dotted, at least two parts.
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -18,6 +21,28 @@ ORIGIN_MAX_CHARS = 64
 DETAILS_MAX_ITEMS = 12
 DETAIL_KEY_MAX_CHARS = 40
 DETAIL_VALUE_MAX_CHARS = 200
+
+
+class Doer(Protocol):
+    """Who did it, as an entry names them: an account and its role (an `Actor` is one)."""
+
+    @property
+    def user_id(self) -> int:
+        """The account's id."""
+        ...
+
+    @property
+    def role(self) -> Role:
+        """The account's role when it acted."""
+        ...
+
+
+@dataclass(frozen=True)
+class AccountDoer:
+    """An account and its role, when that is all an entry needs to know of the person."""
+
+    user_id: int
+    role: Role
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
-from rris.access.domain.permissions import Actor
 from rris.audit.domain.chain import GENESIS_HASH, ChainedFields, entry_hash
-from rris.audit.domain.events import ORIGIN_MAX_CHARS, AuditEvent
+from rris.audit.domain.events import ORIGIN_MAX_CHARS, AuditEvent, Doer
 from rris.audit.models.entries import AuditEntry
 from rris.extensions import db
 
@@ -33,7 +32,7 @@ class _Pending:
     fields: ChainedFields
 
 
-def record_audit(event: AuditEvent, actor: Actor | None, origin: str | None, now: datetime) -> None:
+def record_audit(event: AuditEvent, actor: Doer | None, origin: str | None, now: datetime) -> None:
     """Add the entry to the caller's open write transaction; the caller commits (atomic with the change).
 
     actor None = the system (scheduler). origin = the client's address (views pass request.remote_addr).

@@ -113,6 +113,8 @@ def request_booking(
         updated_at=now,
     )
     booking.specialisations = [BookingSpecialisation(specialisation=item) for item in sorted(valid.specialisations)]
+    # A new booking has none yet: said here, so the wave and the outbox do not ask the database.
+    booking.assignments, booking.offers = [], []
     db.session.add(booking)
     db.session.flush()
     note = _("Relayed through English: two interpreters.") if booking.relay else None

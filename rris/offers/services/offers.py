@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from rris.access.queries.scoping import NotVisible
 from rris.bookings.domain.booking_states import BookingAction, next_state
@@ -69,13 +70,14 @@ def send_wave(
         pending = _pending(booking, leg)
         result = ranked[leg] if ranked and leg in ranked else match_leg(booking, leg, now)
         fresh = [m for m in result.matches if m.interpreter_id not in asked]
+        offered = _with_accounts([candidate.interpreter_id for candidate in fresh[: waves.size]])
         for rank, candidate in enumerate(fresh[: waves.size], start=1):
             db.session.add(
                 Offer(
                     booking=booking,
                     booking_version=booking.version,
                     leg=leg,
-                    interpreter_id=candidate.interpreter_id,
+                    interpreter=offered[candidate.interpreter_id],
                     wave=booking.offer_wave,
                     rank=rank,
                     score=round(candidate.score),
@@ -99,6 +101,18 @@ def send_wave(
             ngettext("Wave %(wave)d: %(num)d offer.", "Wave %(wave)d: %(num)d offers.", sent, wave=booking.offer_wave),
         )
     return sent
+
+
+def _with_accounts(interpreter_ids: list[int]) -> dict[int, InterpreterProfile]:
+    """The interpreters about to be offered a job, with their accounts, in one query (each offer is messaged)."""
+    if not interpreter_ids:
+        return {}
+    found = db.session.scalars(
+        select(InterpreterProfile)
+        .where(InterpreterProfile.id.in_(interpreter_ids))
+        .options(joinedload(InterpreterProfile.user))
+    )
+    return {profile.id: profile for profile in found}
 
 
 def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) -> Booking:
