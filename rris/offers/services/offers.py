@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rris.access.queries.scoping import NotVisible
 from rris.bookings.domain.booking_states import BookingAction, next_state
@@ -70,7 +71,8 @@ def send_wave(
         pending = _pending(booking, leg)
         result = ranked[leg] if ranked and leg in ranked else match_leg(booking, leg, now)
         fresh = [m for m in result.matches if m.interpreter_id not in asked]
-        offered = _with_accounts([candidate.interpreter_id for candidate in fresh[: waves.size]])
+        with db.session.no_autoflush:  # reads only the pool: the booking's changes so far go out together later
+            offered = _with_accounts([candidate.interpreter_id for candidate in fresh[: waves.size]])
         for rank, candidate in enumerate(fresh[: waves.size], start=1):
             db.session.add(
                 Offer(
@@ -121,6 +123,7 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
     offer, booking = _own_offer(offer_id, interpreter.id)
     _guard_pending(offer, booking, now)
     lock_interpreter(interpreter.id)
+    name = interpreter.name  # read before the first change, so the changes reach the database in one flush
     check = match_leg(booking, offer.leg, now, interpreter_ids=[interpreter.id])
     if not check.matches:
         reasons = rejections_text(check.rejections.get(interpreter.id, ()))
@@ -136,11 +139,9 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
     withdraw_pending(booking, now, offer.leg)
     if booking.fully_assigned:
         booking.confirmed_at = now
-        _move(booking, BookingAction.ACCEPT, now, interpreter.user_id, _("%(name)s accepted.", name=interpreter.name))
+        _move(booking, BookingAction.ACCEPT, now, interpreter.user_id, _("%(name)s accepted.", name=name))
     else:
-        record_event(
-            booking, "accepted", now, interpreter.user_id, note=_("%(name)s accepted one leg.", name=interpreter.name)
-        )
+        record_event(booking, "accepted", now, interpreter.user_id, note=_("%(name)s accepted one leg.", name=name))
     sync_booking_notifications(booking, now)
     db.session.commit()
     return booking
@@ -226,9 +227,17 @@ def _own_offer(offer_id: int, interpreter_id: int) -> tuple[Offer, Booking]:
         db.session.rollback()
         raise NotVisible(f"Offer {offer_id}")
     booking = lock_booking(offer.booking_id)
-    offer = db.session.scalars(
-        select(Offer).where(Offer.id == offer_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    # All of the booking's offers, locked and read in one go: the answer changes this one and
+    # may withdraw the others, and reading them now saves a query per look at `booking.offers`.
+    offers = db.session.scalars(
+        select(Offer)
+        .where(Offer.booking_id == booking.id)
+        .order_by(Offer.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    set_committed_value(booking, "offers", list(offers))
+    offer = next(item for item in offers if item.id == offer_id)
     return offer, booking
 
 
