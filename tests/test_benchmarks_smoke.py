@@ -37,6 +37,7 @@ EXPECTED = {
     ("http_post_booking", "p95"),
     ("http_get_offers", "p95"),
     ("http_accept_offer", "p95"),
+    ("throughput", "cpu_ms_per_confirmed"),
     ("throughput_floor", "inserts_per_second"),
     ("throughput_floor", "client_errors"),
     ("throughput_floor", "confirmed_percent_of_floor"),
