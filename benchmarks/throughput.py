@@ -26,6 +26,7 @@ transaction; `confirmed_percent_of_floor` is the ratio of the two rates, in perc
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import threading
@@ -215,9 +216,12 @@ def _first_session(
 
 @contextmanager
 def serving(app: Flask) -> Iterator[int]:
-    """The portal on a free port of 127.0.0.1, threaded; yields the port."""
+    """The portal on a free port of 127.0.0.1, threaded, its start-up heap frozen as `wsgi.py` freezes
+    a worker's (the pool loaded and the clients prepared count as start-up here); yields the port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="bench-portal", daemon=True)
+    gc.collect()
+    gc.freeze()
     thread.start()
     try:
         yield server.server_port
@@ -225,6 +229,7 @@ def serving(app: Flask) -> Iterator[int]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        gc.unfreeze()
 
 
 def call(port: Endpoint, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any, float]:
