@@ -59,10 +59,10 @@ def test_writers_of_one_process_at_the_same_moment_all_commit_without_waiting_on
 
 
 def test_a_writer_that_fails_lets_the_next_one_in(impatient_engine):
-    with pytest.raises(ZeroDivisionError):
-        with impatient_engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
-            connection.execute(text("INSERT INTO tally (writer, item) VALUES (1, 1)"))
-            raise ZeroDivisionError  # the use case fails halfway: its write is rolled back
+    writer = impatient_engine.connect().execution_options(**{IMMEDIATE: True})
+    with pytest.raises(ZeroDivisionError), writer as connection, connection.begin():
+        connection.execute(text("INSERT INTO tally (writer, item) VALUES (1, 1)"))
+        raise ZeroDivisionError  # the use case fails halfway: its write is rolled back
 
     other = threading.Thread(target=_write, args=(impatient_engine, 2, 1))
     other.start()
