@@ -1,12 +1,12 @@
-"""Run every benchmark: `python -m benchmarks [--quick] [--backends ...] [--only backends|ondemand|reports|calls]`.
+"""Run every benchmark: `python -m benchmarks [--quick] [--backends ...] [--only PART]`.
 
 For each backend (SQLite and PostgreSQL): generate the pool into a fresh database (a temporary
 SQLite file, or a throwaway PostgreSQL cluster on 127.0.0.1), time candidate search, assessment
 and suggestions, then drive the HTTP API with concurrent clients, then dispatch an outbox of
 reminders on the real clock, then a stream of on-demand calls on the same pool
-(`benchmarks/ondemand.py`; `--only ondemand` loads the pool and runs just these), then a walk of
-every page as every role (`benchmarks/pages.py`; `--only pages` runs just that, and `--quick`
-leaves it out unless `--only pages` asks for it). Then, for each
+(`benchmarks/ondemand.py`), then a walk of every page as every role (`benchmarks/pages.py`;
+`--quick` leaves it out unless `--only pages` asks for it). `--only ondemand`, `--only pages`,
+`--only throughput` and `--only outbox` load the pool and run just that part. Then, for each
 backend again in a database of its own, a year of bookings (1,000,000; 20,000 with --quick) and
 the monthly report on it (`benchmarks/reports.py`). After that, once and on SQLite, the call
 service's benchmarks (`benchmarks/calls.py`). Last, once and on PostgreSQL, the several-nodes topology's
@@ -50,9 +50,11 @@ BACKENDS = ("sqlite", "postgresql")
 # The per-backend benchmarks, the monthly report on each backend, the call service's (once, on SQLite), the cluster's.
 PARTS = ("backends", "reports", "calls", "cluster")
 NOT_QUICK = ("cluster",)  # parts a --quick run leaves out unless --only names them
-ONDEMAND_ONLY = "ondemand"  # a part of "backends", to be run on its own
-PAGES_ONLY = "pages"  # the walk of every page as every role, a part of "backends", to be run on its own
-THROUGHPUT_ONLY = "throughput"  # a part of "backends" (the HTTP clients and their floor), to be run on its own
+ONDEMAND_ONLY = "ondemand"
+PAGES_ONLY = "pages"  # the walk of every page as every role
+THROUGHPUT_ONLY = "throughput"  # the HTTP clients and their floor
+OUTBOX_ONLY = "outbox"  # the reminders' dispatch and smtplib's floor
+BACKEND_PARTS = (ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY, OUTBOX_ONLY)  # parts of "backends", each run on its own
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
 
@@ -75,12 +77,10 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
     seconds: float,
     outbox: OutboxPlan,
     ondemand: OnDemandPlan,
-    only_ondemand: bool = False,
     pages: PagesPlan | None = FULL_PAGES,
-    only_pages: bool = False,
-    only_throughput: bool = False,
+    only: str | None = None,
 ) -> None:
-    """Load the pool into `backend` and run every benchmark on it (or the on-demand or the throughput one alone)."""
+    """Load the pool into `backend` and run every benchmark on it, or `only` one of BACKEND_PARTS."""
     report = reporter.for_backend(backend, size.data)
     with tempfile.TemporaryDirectory(prefix=f"rris-bench-{backend}-") as folder, database(backend, Path(folder)) as url:
         app = bench_app(Path(folder) / "instance", url)
@@ -94,17 +94,17 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
             report.emit("pool_load", "language_pairs", counts.language_pairs, "rows")
             report.emit("pool_load", "accreditations", counts.accreditations, "rows")
             report.emit("pool_load", "time_off", counts.time_off, "rows")
-            if only_throughput:
-                run_throughput(app, report, seconds, CLIENTS)
-                return
-            if not only_ondemand and not only_pages:
+            if only is None:
                 run_matching(app, report, plan, size.seed)
+            if only in (None, THROUGHPUT_ONLY):
                 run_throughput(app, report, seconds, CLIENTS)
+            if only is None:
                 run_rate_limits(app, report)
+            if only in (None, OUTBOX_ONLY):
                 run_outbox(app, report, outbox)
-            if not only_pages:
+            if only in (None, ONDEMAND_ONLY):
                 run_ondemand(app, report, ondemand, size.seed)
-            if pages is not None and not only_ondemand:
+            if pages is not None and only in (None, PAGES_ONLY):
                 run_pages(app, report, pages)  # last: it walks the records the others left behind
         finally:
             dispose(app)
@@ -134,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="how long the HTTP clients run, per backend")
     parser.add_argument(
         "--only",
-        choices=(*PARTS, ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY),
+        choices=(*PARTS, *BACKEND_PARTS),
         help="run only the per-backend benchmarks, the on-demand ones, the page walk, the booking throughput,"
-        " the monthly report's, the call service's or the cluster's",
+        " the outbox's, the monthly report's, the call service's or the cluster's",
     )
     args = parser.parse_args(argv)
     parts = [args.only] if args.only else [part for part in PARTS if not (args.quick and part in NOT_QUICK)]
@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     started = perf_counter()
     failures = 0
     try:
-        for backend in backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY} & set(parts) else []:
+        on_the_pool = {"backends", *BACKEND_PARTS} & set(parts)
+        for backend in backends if on_the_pool else []:
             try:
                 run_backend(
                     backend,
@@ -168,12 +169,10 @@ def main(argv: list[str] | None = None) -> int:
                     seconds,
                     outbox,
                     ondemand,
-                    ONDEMAND_ONLY in parts,
                     # --quick leaves the walk out unless asked for: at any size it requests every
                     # page, the reports' too, and the smoke test's few minutes cannot hold it.
                     pages=FULL_PAGES if not args.quick else QUICK_PAGES if PAGES_ONLY in parts else None,
-                    only_pages=PAGES_ONLY in parts,
-                    only_throughput=THROUGHPUT_ONLY in parts,
+                    only=args.only if args.only in BACKEND_PARTS else None,
                 )
             except PostgresUnavailable as error:
                 failures += 1
@@ -201,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_time",
         perf_counter() - started,
         "s",
-        backends=backends if {"backends", ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY, "reports"} & set(parts) else [],
+        backends=backends if {"backends", "reports", *BACKEND_PARTS} & set(parts) else [],
         parts=parts,
         quick=args.quick,
     )

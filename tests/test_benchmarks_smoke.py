@@ -47,6 +47,8 @@ EXPECTED = {
     ("outbox_lateness", "p99"),
     ("outbox_lateness", "not_sent"),
     ("outbox_drain", "messages_per_second"),
+    ("outbox_drain", "floor_messages_per_second"),
+    ("outbox_drain", "ratio_to_floor"),
     ("outbox_memory", "peak"),
     ("outbox", "duplicates"),
 }
