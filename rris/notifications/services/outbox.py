@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from rris.access.queries.actors import actor_of
@@ -89,14 +89,12 @@ def dispatch_one(
     or 'uncertain'. `senders` are the channels' open sessions to reuse (default: one opened for it)."""
     now = clock.now()
     begin_write()
-    booking_id = db.session.scalar(select(Notification.booking_id).where(Notification.id == notification_id))
-    if booking_id is None:
-        db.session.commit()
-        return "skipped"
     # The booking's lock first, as every writer of a booking takes it: the portal cannot skip
     # or revive this row while it is being claimed.
-    db.session.scalar(select(Booking.id).where(Booking.id == booking_id).with_for_update())
-    row = _load_for_sending(notification_id)
+    if db.session.scalar(_LOCK_BOOKING, {"notification_id": notification_id}) is None:
+        db.session.commit()  # the row is gone with its booking
+        return "skipped"
+    row = db.session.scalars(_FOR_SENDING, {"notification_id": notification_id}).one()
     if row.state is not NotificationState.PENDING:
         db.session.commit()
         return "skipped"
@@ -117,12 +115,13 @@ def dispatch_one(
     row.state = NotificationState.SENDING
     row.claimed_at = now
     row.attempts += 1
-    attempts, useful_until = row.attempts, row.useful_until
+    # Read before the commit, which expires the row: reading it after would load it again, eagerly.
+    channel, attempts, useful_until = row.channel, row.attempts, row.useful_until
     db.session.commit()
 
     try:
         if senders is not None:
-            provider_id = senders[row.channel](message)
+            provider_id = senders[channel](message)
         else:
             with way.session() as send:
                 provider_id = send(message)
@@ -139,12 +138,12 @@ def dispatch_one(
     return "sent"
 
 
-def _load_for_sending(notification_id: int) -> Notification:
+def _for_sending() -> Select[tuple[Notification]]:
     """The row with everything checking and wording it reads, in a handful of queries."""
     person = (joinedload(User.interpreter_profile), joinedload(User.department))
-    return db.session.scalars(
+    return (
         select(Notification)
-        .where(Notification.id == notification_id)
+        .where(Notification.id == bindparam("notification_id"))
         .options(
             joinedload(Notification.recipient).options(*person),
             joinedload(Notification.booking).options(
@@ -158,7 +157,18 @@ def _load_for_sending(notification_id: int) -> Notification:
             ),
         )
         .execution_options(populate_existing=True)
-    ).one()
+    )
+
+
+# Built once: a statement keeps its cache key, which for this one costs more to work out than to run.
+_FOR_SENDING = _for_sending()
+# The booking of the row, locked (FOR UPDATE OF bookings on PostgreSQL; SQLite's write lock is held already).
+_LOCK_BOOKING = (
+    select(Booking.id)
+    .join(Notification, Notification.booking_id == Booking.id)
+    .where(Notification.id == bindparam("notification_id"))
+    .with_for_update(of=Booking)
+)
 
 
 def _draft(row: Notification, now: datetime, letterhead: Letterhead) -> Draft:
