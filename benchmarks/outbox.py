@@ -5,9 +5,10 @@ coming days and 100,000 pending email reminders (24 h, 1 h, "join now"), written
 inserts. Then, on the real clock, with the real SmtpMailer sending to an SMTP server on 127.0.0.1:
 
 - lateness: a few bursts fall due, several hundred reminders at the same second as when sessions
-  start on the hour, while the dispatcher runs as the scheduler runs it (`dispatch_due` with the
-  scheduler's budget, once per poll interval, in a fresh app context each time). A message's
-  lateness is its `finished_at` minus its `due_at`, read back from the table.
+  start on the hour, while the dispatcher runs as the scheduler runs it (`scheduler.jobs.dispatch_run`:
+  the scheduler's budget, waiting for what falls due before the next run, once per poll interval,
+  in a fresh app context each time). A message's lateness is its `finished_at` minus its `due_at`,
+  read back from the table.
 - drain: a backlog falls due at once, as after an outage; messages per second until it is sent.
 - memory: a smaller backlog drained under tracemalloc; its peak is what the dispatch allocated
   (tracing slows Python down, so the other phases run untraced).
@@ -57,7 +58,6 @@ from rris.accounts.integrations.passwords import hash_password
 from rris.accounts.models.accounts import User
 from rris.app import create_app
 from rris.bookings.models.bookings import Assignment, Booking
-from rris.context import current_settings
 from rris.enums import BookingState, Channel, Gender, Modality, NotificationKind, Role, SessionKind
 from rris.enums import NotificationState as State
 from rris.extensions import db
@@ -67,11 +67,10 @@ from rris.notifications.domain.notices import REMINDER_LEADS, reminder_timing
 from rris.notifications.integrations.mail import SMTP_TIMEOUT_SECONDS
 from rris.notifications.models.notifications import Notification
 from rris.notifications.services import outbox
-from rris.notifications.services.messages import Letterhead
 from rris.pool.models.geography import Country, Department
 from rris.pool.models.interpreters import InterpreterProfile
 from rris.timeutil import SystemClock
-from scheduler.jobs import DISPATCH_BUDGET, dispatch_outbox
+from scheduler.jobs import dispatch_outbox, dispatch_run
 from scheduler.runner import JOBS
 
 K = NotificationKind
@@ -376,7 +375,7 @@ def poll(app: Flask, finished: Callable[[outbox.DispatchReport, datetime], bool]
         if pause > 0:
             time.sleep(pause)
         with app.app_context():
-            report = outbox.dispatch_due(clock, Letterhead.from_settings(current_settings()), budget=DISPATCH_BUDGET)
+            report = dispatch_run(clock)
         elapsed = perf_counter() - started
         if finished(report, clock.now()) or elapsed > PHASE_LIMIT_SECONDS:
             return

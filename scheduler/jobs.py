@@ -6,6 +6,7 @@ Each reads the time from the app's clock, so tests drive them with a FrozenClock
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -25,12 +26,15 @@ from rris.ondemand.services.phone_escalation import escalate_to_phones
 from rris.phone.services.phone_guard import PhoneSetup
 from rris.reports.services import reporting
 from rris.retention.services import retention
+from rris.timeutil import Clock
 from rris.webhooks.services import delivery as webhooks
 
 logger = logging.getLogger("scheduler.jobs")
 
 # One run of the dispatcher stops after this long so the other jobs get their turn.
 DISPATCH_BUDGET = timedelta(seconds=20)
+# How often the dispatcher runs; a run waits for what falls due before the next one, and sends it on time.
+DISPATCH_EVERY_SECONDS = 1
 # Messages left `sending` longer than this by a live dispatcher are from one that hung.
 STUCK_SENDING = timedelta(minutes=10)
 
@@ -51,7 +55,7 @@ def recover_interrupted_sends() -> None:
 def dispatch_outbox() -> None:
     """Send the messages that are due and still useful."""
     clock = current_clock()
-    report = outbox.dispatch_due(clock, Letterhead.from_settings(current_settings()), budget=DISPATCH_BUDGET)
+    report = dispatch_run(clock)
     if report.handled:
         logger.info(
             "outbox: %d sent, %d skipped, %d failed, %d to retry, %d uncertain",
@@ -62,6 +66,18 @@ def dispatch_outbox() -> None:
             report.uncertain,
         )
     outbox.mark_interrupted(clock.now(), older_than=STUCK_SENDING)
+
+
+def dispatch_run(clock: Clock) -> outbox.DispatchReport:
+    """One run of the dispatcher as the scheduler makes it: within its budget, waiting (on the real
+    clock) for what falls due before the next run."""
+    return outbox.dispatch_due(
+        clock,
+        Letterhead.from_settings(current_settings()),
+        budget=DISPATCH_BUDGET,
+        lookahead=timedelta(seconds=DISPATCH_EVERY_SECONDS),
+        wait=time.sleep,
+    )
 
 
 def deliver_webhooks() -> None:

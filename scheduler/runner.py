@@ -35,7 +35,7 @@ class Job:
 # every second so a message goes out within about a second of its due time.
 JOBS: tuple[Job, ...] = (
     Job(jobs.heartbeat, 30, "heartbeat", at_start=True),
-    Job(jobs.dispatch_outbox, 1, "send due messages"),
+    Job(jobs.dispatch_outbox, jobs.DISPATCH_EVERY_SECONDS, "send due messages"),
     Job(jobs.deliver_webhooks, 1, "deliver due webhooks to case systems"),
     Job(jobs.expire_offers, 15, "expire offers and send the next wave"),
     Job(jobs.expire_rings, 2, "end unanswered on-demand rings and ring the next interpreter"),

@@ -13,12 +13,14 @@ coordinators, never silently repeated.
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from rris.access.queries.actors import actor_of
@@ -62,24 +64,54 @@ class DispatchReport:
         return self.sent + self.skipped + self.failed + self.retried + self.uncertain
 
 
-def dispatch_due(
-    clock: Clock, letterhead: Letterhead, budget: timedelta = timedelta(seconds=30), batch_size: int = BATCH_SIZE
+def dispatch_due(  # noqa: PLR0913 (how long a run may go on, and how it waits)
+    clock: Clock,
+    letterhead: Letterhead,
+    budget: timedelta = timedelta(seconds=30),
+    batch_size: int = BATCH_SIZE,
+    lookahead: timedelta = timedelta(0),
+    wait: Callable[[float], None] | None = None,
 ) -> DispatchReport:
-    """Send every due message under `letterhead`, oldest first, until none is due or the time budget is spent."""
+    """Send every due message under `letterhead`, oldest first, until none is due or the time budget is spent.
+
+    Given `wait` (seconds; `time.sleep` in the scheduler), a run that finds nothing more due waits
+    for the next message falling due within `lookahead` and sends it at its time, instead of
+    leaving it to the next run up to a poll interval late.
+    """
+    started = clock.now()
+    outcomes: Counter[str] = Counter()
     with ExitStack() as run:  # what each channel shares for the whole run (one SMTP connection)
         senders = {channel: run.enter_context(way.session()) for channel, way in CHANNELS.items()}
-        outcomes = drain_due(
-            clock,
-            budget,
-            lambda now: due_ids(now, batch_size),
-            lambda notification_id: dispatch_one(notification_id, clock, letterhead, senders),
-        )
+        while True:
+            outcomes.update(
+                drain_due(
+                    clock,
+                    budget - (clock.now() - started),
+                    lambda now: due_ids(now, batch_size),
+                    lambda notification_id: dispatch_one(notification_id, clock, letterhead, senders),
+                )
+            )
+            if wait is None:
+                break
+            now = clock.now()
+            upcoming = next_due(now + lookahead)
+            if upcoming is None or upcoming - started >= budget:
+                break
+            wait(max((upcoming - now).total_seconds(), 0.0))
     return DispatchReport(**outcomes)
 
 
 def due_ids(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
     """Pending messages whose time has come, oldest first."""
     return due_row_ids(Notification, NotificationState.PENDING, now, limit)
+
+
+def next_due(until: datetime) -> datetime | None:
+    """When the first pending message falls due, if by `until`; ends the read transaction."""
+    pending = (Notification.state == NotificationState.PENDING, Notification.due_at <= until)
+    due_at = db.session.scalar(select(func.min(Notification.due_at)).where(*pending))
+    db.session.commit()
+    return due_at
 
 
 def dispatch_one(
