@@ -184,7 +184,8 @@ def _for_sending() -> Select[tuple[Notification]]:
                 joinedload(Booking.created_by),
                 selectinload(Booking.assignments)
                 .joinedload(Assignment.interpreter)
-                .joinedload(InterpreterProfile.user),
+                .joinedload(InterpreterProfile.user)
+                .joinedload(User.interpreter_profile),  # kept when this path loads the recipient again
                 selectinload(Booking.offers).joinedload(Offer.interpreter),
             ),
         )
