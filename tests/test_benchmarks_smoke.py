@@ -49,6 +49,8 @@ EXPECTED = {
     ("outbox_drain", "messages_per_second"),
     ("outbox_drain", "floor_messages_per_second"),
     ("outbox_drain", "ratio_to_floor"),
+    ("outbox_drain", "cpu_per_message"),
+    ("outbox_drain", "floor_cpu_per_message"),
     ("outbox_memory", "peak"),
     ("outbox", "duplicates"),
 }
