@@ -64,3 +64,17 @@ def test_a_run_leaves_what_falls_due_after_the_next_run_or_past_its_budget_to_a_
 
     assert waits.seconds == []
     assert mailbox.messages == []
+
+
+def test_a_run_whose_budget_is_spent_returns_though_messages_are_still_due(jelena, mariam, clock, mailbox):
+    confirmed(jelena, mariam)
+    dispatch(clock)
+    mailbox.clear()
+    clock.set(DUE_24H)
+    waits = Waits(clock)
+
+    report = outbox.dispatch_due(clock, letterhead(), budget=timedelta(0), lookahead=POLL, wait=waits)
+
+    assert report.handled == 0  # what is due is the next run's, not waited for again and again
+    assert waits.seconds == []
+    assert dispatch(clock).sent == 2

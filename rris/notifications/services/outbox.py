@@ -91,9 +91,9 @@ def dispatch_due(  # noqa: PLR0913 (how long a run may go on, and how it waits)
                     lambda notification_id: dispatch_one(notification_id, clock, letterhead, senders),
                 )
             )
-            if wait is None:
-                break
             now = clock.now()
+            if wait is None or now - started >= budget:  # else nothing was due when the drain stopped
+                break
             upcoming = next_due(now + lookahead)
             if upcoming is None or upcoming - started >= budget:
                 break
