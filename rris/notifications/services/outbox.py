@@ -144,12 +144,14 @@ def dispatch_one(
         _finish(row, NotificationState.FAILED, now, f"could not compose: {type(error).__name__}")
         db.session.commit()
         return "failed"
-    row.state = NotificationState.SENDING
-    row.claimed_at = now
-    row.attempts += 1
     # Read before the commit, which expires the row: reading it after would load it again, eagerly.
-    channel, attempts, useful_until = row.channel, row.attempts, row.useful_until
+    channel, attempts, useful_until = row.channel, row.attempts + 1, row.useful_until
+    claimed = _change(
+        notification_id, NotificationState.PENDING, state=NotificationState.SENDING, claimed_at=now, attempts=attempts
+    )
     db.session.commit()
+    if not claimed:  # cannot happen under the booking's lock; never send what was not claimed
+        return "skipped"
 
     try:
         if senders is not None:
@@ -254,10 +256,13 @@ def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int
 def _after_failure(notification_id: int, attempts: int, useful_until: datetime, now: datetime, error: str) -> str:
     if attempts <= len(RETRY_DELAYS) and now + RETRY_DELAYS[attempts - 1] < useful_until:
         begin_write()
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.state == NotificationState.SENDING)
-            .values(state=NotificationState.PENDING, due_at=now + RETRY_DELAYS[attempts - 1], outcome=error[:300])
+        retry_at = now + RETRY_DELAYS[attempts - 1]
+        _change(
+            notification_id,
+            NotificationState.SENDING,
+            state=NotificationState.PENDING,
+            due_at=retry_at,
+            outcome=error[:300],
         )
         db.session.commit()
         log.info("notification %s: %s; will try again", notification_id, error)
@@ -269,12 +274,22 @@ def _after_failure(notification_id: int, attempts: int, useful_until: datetime, 
 
 def _record(notification_id: int, state: NotificationState, now: datetime, outcome: str) -> None:
     begin_write()
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.state == NotificationState.SENDING)
-        .values(state=state, finished_at=now, outcome=outcome[:300])
-    )
+    _change(notification_id, NotificationState.SENDING, state=state, finished_at=now, outcome=outcome[:300])
     db.session.commit()
+
+
+def _change(notification_id: int, was: NotificationState, **values: Any) -> bool:
+    """Set `values` on the row if it is still in state `was`; whether it was. One UPDATE, no flush
+    of loaded objects (the commit that follows expires them)."""
+    return (
+        rows_changed(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.state == was)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        == 1
+    )
 
 
 def _finish(row: Notification, state: NotificationState, now: datetime, outcome: str) -> None:
