@@ -6,7 +6,8 @@ and suggestions, then drive the HTTP API with concurrent clients, then dispatch 
 reminders on the real clock, then a stream of on-demand calls on the same pool
 (`benchmarks/ondemand.py`), then a walk of every page as every role (`benchmarks/pages.py`;
 `--quick` leaves it out unless `--only pages` asks for it). `--only ondemand`, `--only pages`,
-`--only throughput` and `--only outbox` load the pool and run just that part. Then, for each
+`--only throughput`, `--only outbox` and `--only matching` (candidate search beside its floor,
+assessment and suggestions: `benchmarks/matching.py`) load the pool and run just that part. Then, for each
 backend again in a database of its own, a year of bookings (1,000,000; 20,000 with --quick) and
 the monthly report on it (`benchmarks/reports.py`). After that, once and on SQLite, the call
 service's benchmarks (`benchmarks/calls.py`). Last, once and on PostgreSQL, the several-nodes topology's
@@ -54,7 +55,9 @@ ONDEMAND_ONLY = "ondemand"
 PAGES_ONLY = "pages"  # the walk of every page as every role
 THROUGHPUT_ONLY = "throughput"  # the HTTP clients and their floor
 OUTBOX_ONLY = "outbox"  # the reminders' dispatch and smtplib's floor
-BACKEND_PARTS = (ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY, OUTBOX_ONLY)  # parts of "backends", each run on its own
+MATCHING_ONLY = "matching"  # candidate search, assessment and suggestions
+# Parts of "backends", each of which --only runs on its own.
+BACKEND_PARTS = (ONDEMAND_ONLY, PAGES_ONLY, THROUGHPUT_ONLY, OUTBOX_ONLY, MATCHING_ONLY)
 FULL_SECONDS = 20.0
 QUICK_SECONDS = 3.0
 
@@ -94,7 +97,7 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
             report.emit("pool_load", "language_pairs", counts.language_pairs, "rows")
             report.emit("pool_load", "accreditations", counts.accreditations, "rows")
             report.emit("pool_load", "time_off", counts.time_off, "rows")
-            if only is None:
+            if only in (None, MATCHING_ONLY):
                 run_matching(app, report, plan, size.seed)
             if only in (None, THROUGHPUT_ONLY):
                 run_throughput(app, report, seconds, CLIENTS)
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         choices=(*PARTS, *BACKEND_PARTS),
         help="run only the per-backend benchmarks, the on-demand ones, the page walk, the booking throughput,"
-        " the outbox's, the monthly report's, the call service's or the cluster's",
+        " the outbox's, candidate search's, the monthly report's, the call service's or the cluster's",
     )
     args = parser.parse_args(argv)
     parts = [args.only] if args.only else [part for part in PARTS if not (args.quick and part in NOT_QUICK)]
