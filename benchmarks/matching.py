@@ -1,7 +1,10 @@
 """Candidate search, booking assessment and slot suggestions, timed against a generated pool.
 
 - candidate_search: what matching one leg costs (`match_leg` for a booking not yet stored):
-  the applicant's objections, `candidate_snapshots` for the pair, then `match`.
+  the applicant's objections, `candidate_snapshots` for the pair, then `match`. Beside it, its
+  floor: the single indexed query that answers "who speaks this pair and is free then" (no
+  unreleased job and no time off overlapping the session), for the same requests in the same
+  run, and the ratio of the two (floor_*, ratio_*).
 - assess: what a booking request runs before it stores anything (`assess(..., suggest=False)`),
   which also loads the interpreters of the two relay pairs through English.
 - suggestions: the booking preview for a time nobody can take (`assess(..., suggest=True)`):
@@ -22,12 +25,13 @@ from time import perf_counter
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, exists, select
 
 from benchmarks.catalogue import BENCH_NOW, OFFICER_LANGUAGES, RELAY_LANGUAGE, SESSION_MINUTES, SESSION_WEIGHTS
-from benchmarks.report import Reporter
-from rris.bookings.models.bookings import Booking
+from benchmarks.report import Reporter, percentile
+from rris.bookings.models.bookings import Assignment, Booking
 from rris.bookings.queries.applicant_links import ApplicantLink, applicant_link
+from rris.common.models.types import UTCDateTime
 from rris.extensions import db
 from rris.matching.domain.engine import MatchResult, match
 from rris.matching.domain.snapshots import Interval, MatchRequest
@@ -35,7 +39,7 @@ from rris.matching.domain.suggestions import suggest_slots
 from rris.matching.queries.candidates import candidate_snapshots
 from rris.matching.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
 from rris.pool.models.geography import Country, Department
-from rris.pool.models.interpreters import LanguagePair
+from rris.pool.models.interpreters import LanguagePair, TimeOff
 
 FULL_TRIES = 25  # attempts at finding a time nobody can take, per suggestion request
 CASE_SAMPLE = 2_000
@@ -132,6 +136,25 @@ def search(draft: Draft, now: datetime) -> MatchResult:
     return match(request, candidate_snapshots(request.interval, now, pairs=[pair], applicant=draft.link()), now)
 
 
+def free_speakers_query() -> Select[tuple[int]]:
+    """The floor of candidate search: who speaks the pair and has no job or time off then, in one indexed query."""
+    start, end = bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+    speaker = LanguagePair.interpreter_id
+    busy = exists().where(
+        Assignment.interpreter_id == speaker,
+        Assignment.released_at.is_(None),
+        Assignment.busy_from < end,
+        Assignment.busy_until > start,
+    )
+    away = exists().where(TimeOff.interpreter_id == speaker, TimeOff.starts_at < end, TimeOff.ends_at > start)
+    return select(speaker).where(
+        LanguagePair.language_a == bindparam("first", type_=String()),
+        LanguagePair.language_b == bindparam("second", type_=String()),
+        ~busy,
+        ~away,
+    )
+
+
 def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) -> None:
     """Time candidate search, assessment and suggestions; print their percentiles."""
     rng = random.Random(seed)
@@ -148,13 +171,30 @@ def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) ->
             eligible.append(result.eligible_count)
             return result
 
-        report.latencies("candidate_search", _timed(drafts, plan.warmups, counted))
+        searched, floor = _timed_in_turn(drafts, plan.warmups, counted, _free_speakers(free_speakers_query()))
+        report.latencies("candidate_search", searched)
         report.emit("candidate_search", "candidates_mean", _mean(loaded[plan.warmups :]), "interpreters")
         report.emit("candidate_search", "eligible_mean", _mean(eligible[plan.warmups :]), "interpreters")
+        for percent in (50, 95):
+            floor_ms = percentile(floor, percent)
+            report.emit("candidate_search", f"floor_p{percent}", floor_ms, "ms")
+            ratio = percentile(searched, percent) / floor_ms if floor_ms else 0.0
+            report.emit("candidate_search", f"ratio_p{percent}", ratio, "x")
         report.latencies(
             "assess", _timed(drafts, plan.warmups, lambda d: assess(d.request(), d.link(), BENCH_NOW, suggest=False))
         )
         _suggestions(rng, parts, report, plan)
+
+
+def _free_speakers(query: Select[tuple[int]]) -> Callable[[Draft], list[int]]:
+    """The floor's call for a request: the one query, in a session of its own as each search has."""
+
+    def call(draft: Draft) -> list[int]:
+        first, second = sorted((draft.applicant, draft.officer))
+        values = {"first": first, "second": second, "start": draft.interval.start, "end": draft.interval.end}
+        return list(db.session.scalars(query, values))
+
+    return call
 
 
 def _suggestions(rng: random.Random, parts: Ingredients, report: Reporter, plan: MatchingPlan) -> None:
@@ -197,14 +237,21 @@ def _full_time(rng: random.Random, parts: Ingredients) -> Draft | None:
 
 def _timed(drafts: list[Draft], warmups: int, call: Callable[[Draft], object]) -> list[float]:
     """Milliseconds per call, warm-ups left out; a fresh session for each call, as per HTTP request."""
-    samples = []
+    return _timed_in_turn(drafts, warmups, call)[0]
+
+
+def _timed_in_turn(drafts: list[Draft], warmups: int, *calls: Callable[[Draft], object]) -> list[list[float]]:
+    """`_timed` for each of `calls`, taking them in turn on each request, so that a busy moment of
+    the machine weighs on all of them alike."""
+    samples: list[list[float]] = [[] for _ in calls]
     for index, draft in enumerate(drafts):
-        started = perf_counter()
-        call(draft)
-        elapsed = (perf_counter() - started) * 1000
-        db.session.remove()
-        if index >= warmups:
-            samples.append(elapsed)
+        for call, taken in zip(calls, samples, strict=True):
+            started = perf_counter()
+            call(draft)
+            elapsed = (perf_counter() - started) * 1000
+            db.session.remove()
+            if index >= warmups:
+                taken.append(elapsed)
     return samples
 
 
