@@ -74,16 +74,21 @@ class Draft:
         """The case's applicant, with the cases a regional key links to it (read as `match_leg` does)."""
         return applicant_link(*self.case)
 
-    def request(self) -> MatchRequest:
-        """The engine's request, with the applicant's objections read from the database."""
+    def request(self, link: ApplicantLink | None = None) -> MatchRequest:
+        """The engine's request, with the objections of the applicant (`link`, read when not given)."""
         return MatchRequest(
             applicant_language=self.applicant,
             officer_language=self.officer,
             country_id=self.country_id,
             interval=self.interval,
-            objected_interpreter_ids=objections_for(self.link()),
+            objected_interpreter_ids=objections_for(link or self.link()),
             country_timezone=self.timezone,
         )
+
+    def prepared(self) -> tuple[MatchRequest, ApplicantLink]:
+        """The request and its applicant, the link read once as `match_leg` and a booking request do."""
+        link = self.link()
+        return self.request(link), link
 
 
 @dataclass(frozen=True)
@@ -131,9 +136,9 @@ def draw(rng: random.Random, parts: Ingredients, day: date | None = None, minute
 
 def search(draft: Draft, now: datetime) -> MatchResult:
     """One leg's candidate search, as `match_leg` does it."""
-    request = draft.request()
+    request, link = draft.prepared()
     pair = frozenset((draft.applicant, draft.officer))
-    return match(request, candidate_snapshots(request.interval, now, pairs=[pair], applicant=draft.link()), now)
+    return match(request, candidate_snapshots(request.interval, now, pairs=[pair], applicant=link), now)
 
 
 def free_speakers_query() -> Select[tuple[int]]:
@@ -181,7 +186,7 @@ def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) ->
             ratio = percentile(searched, percent) / floor_ms if floor_ms else 0.0
             report.emit("candidate_search", f"ratio_p{percent}", ratio, "x")
         report.latencies(
-            "assess", _timed(drafts, plan.warmups, lambda d: assess(d.request(), d.link(), BENCH_NOW, suggest=False))
+            "assess", _timed(drafts, plan.warmups, lambda d: assess(*d.prepared(), BENCH_NOW, suggest=False))
         )
         _suggestions(rng, parts, report, plan)
 
@@ -205,16 +210,16 @@ def _suggestions(rng: random.Random, parts: Ingredients, report: Reporter, plan:
     found: list[int] = []
 
     def preview(draft: Draft) -> None:
-        found.append(len(assess(draft.request(), draft.link(), BENCH_NOW, suggest=True).suggestions))
+        found.append(len(assess(*draft.prepared(), BENCH_NOW, suggest=True).suggestions))
 
     report.latencies("suggestions", _timed(full, plan.suggestion_warmups, preview), percents=(50, 95))
     report.emit("suggestions", "slots_mean", _mean(found[plan.suggestion_warmups :]), "slots")
     engine_ms = []
     for draft in full[plan.suggestion_warmups :]:
-        request = draft.request()
+        request, link = draft.prepared()
         span = Interval(request.interval.start, request.interval.end + SUGGESTION_HORIZON)
         pairs = [frozenset((draft.applicant, draft.officer))]
-        candidates = candidate_snapshots(span, BENCH_NOW, pairs=pairs, applicant=draft.link())
+        candidates = candidate_snapshots(span, BENCH_NOW, pairs=pairs, applicant=link)
         started = perf_counter()
         suggest_slots(request, candidates, BENCH_NOW, horizon=SUGGESTION_HORIZON)
         engine_ms.append((perf_counter() - started) * 1000)

@@ -188,7 +188,7 @@ def test_the_one_query_finds_the_same_interpreters_with_the_same_facts_and_ranks
     """Drawn requests and targeted ones (an applicant served before, through the key too, time off)."""
     seen = {"candidates": 0, "eligible": 0, "served": 0, "jobs": 0, "time_off": 0, "booked": 0}
     for draft in pool:
-        request, link = draft.request(), draft.link()
+        request, link = draft.prepared()
         found = candidate_snapshots(request.interval, BENCH_NOW, pairs=[pair_of(draft)], applicant=link)
         expected = reference_snapshots(request.interval, BENCH_NOW, pairs=[pair_of(draft)], applicant=link)
         assert in_order(found) == in_order(expected), draft
