@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import CTE, func, or_, select
 
 from rris.bookings.models.bookings import Booking
+from rris.common.models.durations import microseconds_between
 from rris.extensions import db
 from rris.ondemand.models.ondemand import OnDemandCall
 from rris.pool.models.geography import Country
@@ -29,7 +30,7 @@ from rris.reports.domain.on_demand import (
     percentile,
 )
 from rris.reports.domain.report_period import ReportFilter
-from rris.reports.queries.report_sql import booked_seconds, filtered, microseconds_between, summary_seconds
+from rris.reports.queries.report_sql import booked_seconds, filtered, summary_seconds
 
 
 def _per_call(report_filter: ReportFilter) -> CTE:

@@ -1,47 +1,17 @@
-"""SQL the report queries share: exact durations between instants, a booking's booked and
-summary seconds, and the report filter applied to a statement over bookings."""
+"""SQL the report queries share: a booking's booked and summary seconds, and the report filter
+applied to a statement over bookings."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from rris.bookings.models.bookings import Booking
 from rris.calls.models.calls import CallSummary
+from rris.common.models.durations import MICROSECONDS_PER_SECOND, microseconds_between
 from rris.pool.models.geography import Country
 from rris.reports.domain.report_period import ReportFilter
-
-MICROSECONDS_PER_SECOND = 1_000_000
-
-
-class microseconds_between(FunctionElement[int]):  # noqa: N801 (an SQL function, named like one)
-    """`later` − `earlier` (two instant columns) in whole microseconds: exact, unlike a float of seconds."""
-
-    type = BigInteger()
-    name = "microseconds_between"
-    inherit_cache = True
-
-
-@compiles(microseconds_between, "sqlite")
-def _microseconds_between_sqlite(element: microseconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLAlchemy stores instants on SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): whole seconds
-    # from unixepoch (SQLite 3.38+), the microseconds from their six digits (none → 0).
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return (
-        f"((unixepoch({later}) - unixepoch({earlier})) * 1000000"
-        f" + CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER))"
-    )
-
-
-@compiles(microseconds_between, "postgresql")
-def _microseconds_between_postgresql(element: microseconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    # EXTRACT(EPOCH ...) of an interval is numeric (exact) since PostgreSQL 14.
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000 AS BIGINT)"
 
 
 def booked_seconds() -> ColumnElement[int]:

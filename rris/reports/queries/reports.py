@@ -37,6 +37,7 @@ from sqlalchemy import (
 
 from rris.bookings.models.bookings import Assignment, Booking
 from rris.calls.models.calls import CallAttendance, CallSummary
+from rris.common.models.durations import microseconds_between
 from rris.extensions import db
 from rris.phone.models.phone_legs import PhoneLeg
 from rris.pool.models.geography import Country
@@ -44,7 +45,7 @@ from rris.pool.models.interpreters import InterpreterProfile
 from rris.reports.domain.billing import SECONDS_PER_HOUR, ChargeGroup, ChargeRow, cents_to_amount
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.domain.reports import Report, SessionGroup, SessionRow, compute_report, report_from_groups
-from rris.reports.queries.report_sql import booked_seconds, filtered, microseconds_between, summary_seconds
+from rris.reports.queries.report_sql import booked_seconds, filtered, summary_seconds
 from rris.timeutil import ensure_utc
 
 PHONE_CHANNEL = "phone"

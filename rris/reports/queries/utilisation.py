@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, or_, select
 
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking
+from rris.common.models.durations import microseconds_between
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.matching.domain.snapshots import Interval
@@ -25,7 +26,6 @@ from rris.pool.models.interpreters import Accreditation, InterpreterProfile, Lan
 from rris.pool.queries.availability import weekly_windows
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.domain.utilisation import InterpreterHours, Utilisation, utilisation
-from rris.reports.queries.report_sql import microseconds_between
 from rris.timeutil import ensure_utc
 
 
