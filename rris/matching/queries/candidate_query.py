@@ -24,7 +24,9 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    cast,
     false,
+    func,
     or_,
     select,
     union_all,
@@ -33,6 +35,7 @@ from sqlalchemy import (
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking
 from rris.bookings.queries.applicant_links import ApplicantLink
+from rris.common.models.durations import MICROSECONDS_PER_MINUTE, microseconds_between
 from rris.common.models.types import UTCDateTime
 from rris.enums import BookingState
 from rris.matching.domain.snapshots import Interval
@@ -69,7 +72,7 @@ class Fact(IntEnum):
     WINDOW = 5
     TIME_OFF = 6
     COMMITMENT = 7
-    BOOKED = 8
+    BOOKED = 8  # one row per interpreter: the minutes summed
     SERVED = 9
 
 
@@ -201,7 +204,7 @@ def _standing_facts(chosen: CTE) -> list[Select[Any]]:
 
 
 def _timed_facts(chosen: CTE) -> list[Select[Any]]:
-    """Time off and jobs around the span, and the sessions booked in the fair-share period before now."""
+    """Time off and jobs around the span, and the minutes booked in the fair-share period before now."""
     reach_start, reach_end = _instant("reach_start"), _instant("reach_end")
     fair_from, busy_floor, now = _instant("fair_from"), _instant("busy_floor"), _instant("now")
     return [
@@ -225,13 +228,23 @@ def _timed_facts(chosen: CTE) -> list[Select[Any]]:
             Booking.starts_at < reach_end,
             Booking.ends_at > reach_start,
         ),
-        _jobs(chosen, fact_row(Fact.BOOKED, Assignment.interpreter_id, t0=Booking.starts_at, t1=Booking.ends_at)).where(
+        _jobs(chosen, fact_row(Fact.BOOKED, Assignment.interpreter_id, n0=_booked_minutes()))
+        .where(
             Assignment.busy_from >= busy_floor,
             Assignment.busy_from < now,
             Booking.starts_at >= fair_from,
             Booking.starts_at < now,
-        ),
+        )
+        .group_by(Assignment.interpreter_id),
     ]
+
+
+def _booked_minutes() -> ColumnElement[int]:
+    """The whole minutes of each session summed per interpreter: one row each, not one per
+    session (a fifth of a search's rows). Exact (no float of seconds), the same whole minutes per
+    session the engine always counted; positive durations, so the integer division is the floor."""
+    minutes = microseconds_between(Booking.ends_at, Booking.starts_at) // MICROSECONDS_PER_MINUTE
+    return cast(func.sum(minutes), Integer())  # PostgreSQL sums a bigint as numeric
 
 
 def _served(chosen: CTE, shape: Shape) -> Select[Any]:

@@ -65,7 +65,7 @@ class _Gathered:
         self.windows: dict[int, list[WeeklyWindow]] = defaultdict(list)
         self.time_off: dict[int, list[Interval]] = defaultdict(list)
         self.commitments: dict[int, list[Commitment]] = defaultdict(list)
-        self.booked: dict[int, int] = defaultdict(int)
+        self.booked: dict[int, int] = {}
         self.served: set[int] = set()
 
     def in_order(self) -> list[Row[Any]]:
@@ -93,7 +93,7 @@ class _Gathered:
             session = Interval(ensure_utc(t0), ensure_utc(t1))
             self.commitments[who].append(Commitment(n0, session, Interval(ensure_utc(t2), ensure_utc(t3))))
         elif kind == Fact.BOOKED:
-            self.booked[who] += int((t1 - t0).total_seconds() // 60)
+            self.booked[who] = n0
         else:
             self.served.add(who)
 
@@ -118,7 +118,7 @@ def _assemble(rows: Sequence[Row[Any]]) -> list[Candidate]:
             commitments=tuple(facts.commitments[who]),
             daily_cap_minutes=cap,
             rest_gap_minutes=gap,
-            booked_minutes_last_30_days=facts.booked[who],
+            booked_minutes_last_30_days=facts.booked.get(who, 0),
             served_case_before=who in facts.served,
         )
         for _, who, cap, gap, _, name, gender, timezone, *_, profile_active, user_active in facts.in_order()
