@@ -3,20 +3,30 @@ in print). Figures are built with the object API, never pyplot, so requests in p
 threads share no global state.
 
 Every chart comes with the table it was drawn from on the page; the charts add no figure the
-tables do not carry. Labels come worded and numbers are written by the caller's `number`
-(the reader's separators and digits), never by matplotlib's own formatter.
+tables do not carry. Labels come worded and numbers are written in the reader's `locale` (its
+separators and digits), never by matplotlib's own formatter.
+
+Drawing is most of a report page's work, so each chart is kept once drawn: the last `KEPT`
+pictures in this process, keyed by everything the chart shows (its figures, its worded labels
+and the locale its numbers are written in), compared whole, not by a digest. A closed month's
+charts are drawn once per reader's language; any change of a figure or a word is another key,
+so a picture can never outlive its figures.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from babel import Locale
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import AutoLocator, FuncFormatter
+
+from rris.common.domain.formats import number_formatter
 
 _REQUESTED = "#9bb7d4"
 _DELIVERED = "#1f5f99"
@@ -24,6 +34,7 @@ _BARS = "#1f5f99"
 _HEAT = "Blues"
 _FONT_SIZE = 9
 _WIDTH_INCHES = 8.0
+KEPT = 128  # pictures kept per process: a few dozen periods in each language read (SVGs of 20-80 kB)
 
 
 Number = Callable[[float], str]
@@ -53,8 +64,9 @@ def _figure(height: float) -> Figure:
     return figure
 
 
-def trend_chart(points: Sequence[TrendPoint], requested: str, delivered: str, minutes: str, number: Number) -> str:
-    """Minutes requested and delivered per month, as paired bars."""
+@lru_cache(maxsize=KEPT)
+def trend_chart(points: tuple[TrendPoint, ...], requested: str, delivered: str, minutes: str, locale: Locale) -> str:
+    """Minutes requested and delivered per month, as paired bars (kept once drawn)."""
     figure = _figure(3.0)
     axes = figure.add_subplot()
     positions = range(len(points))
@@ -75,22 +87,24 @@ def trend_chart(points: Sequence[TrendPoint], requested: str, delivered: str, mi
     )
     axes.set_xticks(list(positions), [p.label for p in points], fontsize=_FONT_SIZE, rotation=45, ha="right")
     axes.set_ylabel(minutes, fontsize=_FONT_SIZE)
-    _numbers(axes.yaxis, number)
+    _numbers(axes.yaxis, number_formatter(locale))
     axes.tick_params(axis="y", labelsize=_FONT_SIZE)
     axes.legend(fontsize=_FONT_SIZE, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)
 
 
+@lru_cache(maxsize=KEPT)
 def heat_map(
-    rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[int]], legend: str, number: Number
+    rows: tuple[str, ...], columns: tuple[str, ...], values: tuple[tuple[int, ...], ...], legend: str, locale: Locale
 ) -> str:
-    """A grid of minutes: `rows` (languages) by `columns` (countries), each cell labelled."""
+    """A grid of minutes: `rows` (languages) by `columns` (countries), each cell labelled (kept once drawn)."""
     figure = _figure(max(2.0, 0.35 * len(rows) + 1.2))
     axes = figure.add_subplot()
     image = axes.imshow(values, cmap=_HEAT, aspect="auto")
     axes.set_xticks(range(len(columns)), columns, fontsize=_FONT_SIZE, rotation=30, ha="right")
     axes.set_yticks(range(len(rows)), rows, fontsize=_FONT_SIZE)
+    number = number_formatter(locale)
     peak = max((max(row) for row in values if row), default=0)
     for y, row in enumerate(values):
         for x, value in enumerate(row):
@@ -105,8 +119,11 @@ def heat_map(
     return _svg(figure)
 
 
-def distribution_chart(labels: Sequence[str], counts: Sequence[int], xlabel: str, ylabel: str, number: Number) -> str:
-    """Interpreters per utilisation band, as a histogram of bars."""
+@lru_cache(maxsize=KEPT)
+def distribution_chart(
+    labels: tuple[str, ...], counts: tuple[int, ...], xlabel: str, ylabel: str, locale: Locale
+) -> str:
+    """Interpreters per utilisation band, as a histogram of bars (kept once drawn)."""
     figure = _figure(2.8)
     axes = figure.add_subplot()
     axes.bar(range(len(labels)), counts, color=_BARS)
@@ -116,7 +133,7 @@ def distribution_chart(labels: Sequence[str], counts: Sequence[int], xlabel: str
     counts_axis = AutoLocator()  # a linear axis's own locator, told to mark whole numbers only
     counts_axis.set_params(integer=True)
     axes.yaxis.set_major_locator(counts_axis)
-    _numbers(axes.yaxis, number)
+    _numbers(axes.yaxis, number_formatter(locale))
     axes.tick_params(axis="y", labelsize=_FONT_SIZE)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure)

@@ -19,7 +19,6 @@ from rris.access.domain.permissions import Actor, Capability, ReachKind, can, re
 from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
 from rris.calls.domain.call_presence import rounded_minutes
-from rris.common.domain import formats
 from rris.common.services.wording import current_locale, language_name, region_label
 from rris.enums import Role
 from rris.extensions import db
@@ -233,41 +232,42 @@ def country_labels() -> CountryLabels:
 
 def charts_of(view: ReportView) -> dict[str, str]:
     """The SVG pictures: the monthly trend, the language-by-country heat map, the utilisation
-    distribution (for the pool's managers)."""
+    distribution (for the pool's managers). Each is drawn once for what it shows and kept
+    (`rris.reports.integrations.charts`), so a closed month's page draws nothing again."""
     locale = current_locale()
-    number = formats.number_formatter(locale)
     pictures = {
         "trend": charts.trend_chart(
-            [
+            tuple(
                 charts.TrendPoint(
                     Period.month_of(first).text(locale, short=True), report.requested_minutes, report.delivered_minutes
                 )
                 for first, report in view.trend
-            ],
+            ),
             _("Minutes requested"),
             _("Minutes delivered"),
             _("Minutes"),
-            number,
+            locale,
         )
     }
     seconds = view.report.seconds_by_language
     if seconds:
         countries = sorted({country for country, _language in seconds}, key=view.countries.name)
         languages = sorted({language for _country, language in seconds}, key=language_name)
-        values = [
-            [rounded_minutes(seconds.get((country, language), 0)) for country in countries] for language in languages
-        ]
+        values = tuple(
+            tuple(rounded_minutes(seconds.get((country, language), 0)) for country in countries)
+            for language in languages
+        )
         pictures["languages"] = charts.heat_map(
-            [language_name(code) for code in languages],
-            [view.countries.name(code) for code in countries],
+            tuple(language_name(code) for code in languages),
+            tuple(view.countries.name(code) for code in countries),
             values,
             _("Minutes delivered"),
-            number,
+            locale,
         )
     if view.utilisation:
         counts, _no_time = distribution(person.figures for person in view.utilisation)
         pictures["utilisation"] = charts.distribution_chart(
-            bucket_labels(locale), counts, _("Utilisation"), _("Interpreters"), number
+            tuple(bucket_labels(locale)), tuple(counts), _("Utilisation"), _("Interpreters"), locale
         )
     return pictures
 
