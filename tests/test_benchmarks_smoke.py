@@ -96,6 +96,8 @@ REPORT_EXPECTED = {
     ("monthly_report_country", "p95"),
     ("monthly_report_country", "bookings_in_month"),
     ("report_page_month", "p50"),
+    ("report_charts_month", "p50"),
+    ("report_charts_month_kept", "p50"),
     ("report_xlsx_year", "p50"),
     ("report_xlsx_year", "bytes"),
     ("report_rollup_fill", "seconds"),

@@ -32,8 +32,7 @@ def april(clock):
     """March 2026 is a closed month: its figures no longer change by themselves. No picture is
     kept from an earlier test (the same scene on the other database draws the same ones)."""
     clock.set(datetime(2026, 4, 15, 9, tzinfo=UTC))
-    for draw in DRAWINGS:
-        draw.cache_clear()
+    charts.forget_drawn()
 
 
 def test_a_closed_months_charts_are_drawn_once_and_drawn_again_when_a_figure_changes(

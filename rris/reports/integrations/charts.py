@@ -64,6 +64,12 @@ def _figure(height: float) -> Figure:
     return figure
 
 
+def forget_drawn() -> None:
+    """Drop every kept picture, so the next ones are drawn afresh (a benchmark's first reading)."""
+    for draw in (trend_chart, heat_map, distribution_chart):
+        draw.cache_clear()
+
+
 @lru_cache(maxsize=KEPT)
 def trend_chart(points: tuple[TrendPoint, ...], requested: str, delivered: str, minutes: str, locale: Locale) -> str:
     """Minutes requested and delivered per month, as paired bars (kept once drawn)."""
