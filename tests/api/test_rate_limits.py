@@ -17,21 +17,23 @@ from flask import Flask
 from flask_babel import gettext, ngettext
 from flask_migrate import upgrade
 from limits.storage import RedisStorage
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from deploy.local.redis import LocalRedis
-from rris.accounts.models.accounts import User
+from rris.accounts.models.accounts import ApiToken, User
 from rris.accounts.services.accounts import ResetLinks, password_reset_token
 from rris.accounts.services.api_tokens import create_api_token
 from rris.api.openapi import openapi_document
 from rris.common.models.rate_limits import RateLimitWindow
 from rris.common.services.rate_limit_failover import RECHECK_SECONDS, FailoverRedisStorage
 from rris.common.services.rate_limit_storage import DatabaseStorage, purge_ended_windows
+from rris.common.services.transactions import begin_write
 from rris.extensions import db
 from rris.portal import create_portal
 from rris.timeutil import FrozenClock
 from tests import factories
 from tests.conftest import BACKENDS, DEFAULT_NOW, Browser, settings_for_test
+from tests.support.sql_statements import transactions_writing
 from tests.support.web_fixtures import empty_database
 
 PER_TOKEN, PER_ADDRESS, ACCOUNT_PER_HOUR = 3, 10, 2
@@ -122,6 +124,46 @@ def test_two_workers_on_one_database_share_the_count(scene):
     answers = [_me(app, token).status_code for app in (scene.first, scene.second, scene.first, scene.second)]
     assert answers == [200, 200, 200, 429]
     assert _me(scene.first, token).status_code == 429
+
+
+def _window_hits(app: Flask) -> list[int]:
+    """The hits of every window, as another worker reads them: what was committed."""
+    with app.app_context():
+        return sorted(db.session.scalars(select(RateLimitWindow.hits)))
+
+
+def test_a_request_counts_its_token_and_its_address_in_one_write_transaction(scene):
+    """Each write transaction queues on SQLite's one write lock: an API request's two limits share one."""
+    with scene.first.app_context():
+        engine = db.engine
+    token = scene.tokens[0]
+    for _ in range(PER_TOKEN):
+        _me(scene.first, token)
+    with transactions_writing(RateLimitWindow.__tablename__, engine) as admitted:
+        answer = _me(scene.first, token)
+    assert answer.status_code == 429
+    assert len(admitted) == 1
+    # The refused hit stays counted in the token's window; the address's is not asked once that refused.
+    assert _window_hits(scene.second) == [PER_TOKEN, PER_TOKEN + 1]
+    scene.clock.advance(timedelta(seconds=60))
+    with transactions_writing(RateLimitWindow.__tablename__, engine) as admitted:
+        answer = _me(scene.first, token)
+    assert answer.status_code == 200 and answer.headers["RateLimit-Remaining"] == str(PER_TOKEN - 1)
+    assert len(admitted) == 1
+    assert _window_hits(scene.second) == [1, 1]
+
+
+def test_a_write_between_two_hits_of_one_check_leaves_both_counted(scene):
+    """Loading the caller between two limits may record its token's use, committing on its way."""
+    storage = scene.first.extensions["rris.limiter"].storage
+    with scene.first.app_context(), storage.counting_together():
+        assert storage.incr("rris/caller", 60) == 1
+        begin_write()
+        db.session.execute(update(ApiToken).values(last_used_at=DEFAULT_NOW))
+        db.session.commit()
+        assert storage.incr("rris/address", 60) == 1
+        assert storage.incr("rris/address", 60) == 2
+    assert _window_hits(scene.second) == [1, 2]
 
 
 def test_each_token_has_its_own_budget(scene):

@@ -4,7 +4,10 @@
 per key (`rate_limit_windows`) for the fixed-window strategy: `incr` is a single
 INSERT ... ON CONFLICT DO UPDATE that starts a new window when the old one has ended, so
 concurrent workers never lose a hit (PostgreSQL locks the row; SQLite takes its write lock at
-BEGIN IMMEDIATE). Time comes from the injected clock, so tests move it instead of sleeping.
+BEGIN IMMEDIATE). Flask-Limiter counts each limit of a request by its own `incr`; inside
+`counting_together` (the portal's limiter wraps each request's check in it) they share one write
+transaction, committed when the check ends, instead of one each. Time comes from the injected
+clock, so tests move it instead of sleeping.
 Registered for the URI scheme `rris-database://`, which Flask-Limiter resolves through
 `limits.storage.storage_from_string`.
 """
@@ -12,8 +15,9 @@ Registered for the URI scheme `rris-database://`, which Flask-Limiter resolves t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
@@ -22,6 +26,7 @@ from limits.storage import Storage
 from sqlalchemy import Delete, Table, bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import SessionTransaction
 
 from rris.common.models.rate_limits import RateLimitWindow
 from rris.common.services.transactions import begin_write, rows_changed
@@ -52,14 +57,44 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count `amount` hits for `key`; a window that has ended starts again `expiry` seconds long."""
         now, digest = self._now(), _digest(key)
-        with _keeping_loaded_objects():
-            begin_write()
-            values = {"key": digest, "amount": amount, "ends": now + expiry, "now": now}
+        values = {"key": digest, "amount": amount, "ends": now + expiry, "now": now}
+        together: _Together | None = g.get(_TOGETHER)
+        if together is None:
+            with _keeping_loaded_objects():
+                begin_write()
+                window = db.session.execute(_upsert(db.session.get_bind().dialect.name), values).one()
+                db.session.commit()
+        else:
+            together.join()
             window = db.session.execute(_upsert(db.session.get_bind().dialect.name), values).one()
-            db.session.commit()
         hits, ends = int(window.hits), float(window.expires_at)
         _counted()[digest] = (hits, ends)
         return hits
+
+    @contextmanager
+    def counting_together(self) -> Iterator[None]:
+        """Count every window the block hits in one write transaction, committed as the block ends.
+
+        Over a limit or not, what was counted stays counted (as when each hit committed alone); a
+        database error rolls the block's counts back. Hits are as strict as alone: each is still
+        one upsert under the row's lock, only the commit waits for the block's last one. Every
+        request hits its limits in one order (its caller's, then its address's), so two blocks on
+        PostgreSQL never wait on each other's rows crosswise. A block inside another counts in
+        the outer one's transaction.
+        """
+        if g.get(_TOGETHER) is not None:
+            yield
+            return
+        together = _Together()
+        setattr(g, _TOGETHER, together)
+        try:
+            yield
+        except SQLAlchemyError:
+            together.end(db.session.rollback)
+            raise
+        finally:
+            g.pop(_TOGETHER, None)
+            together.end(db.session.commit)
 
     def get(self, key: str) -> int:
         """Hits in the key's current window (0 when it has none or it ended)."""
@@ -104,6 +139,31 @@ class DatabaseStorage(Storage):
 def purge_ended_windows(now_epoch: float) -> int:
     """Delete windows that have ended, in the caller's write transaction; how many went."""
     return rows_changed(delete(RateLimitWindow).where(RateLimitWindow.expires_at <= now_epoch))
+
+
+_TOGETHER = "rate_limit_together"  # the request's `_Together` on `g`, inside `counting_together`
+
+
+@dataclass
+class _Together:
+    """The write transaction the hits of one `counting_together` block share, once one has begun it."""
+
+    transaction: SessionTransaction | None = None
+
+    def join(self) -> None:
+        """Be in the block's write transaction: begin it, or begin it again if something else ended it."""
+        # Loading the caller between two hits may write (a token's last use) and commit on its way.
+        if self.transaction is None or db.session().get_transaction() is not self.transaction:
+            with _keeping_loaded_objects():
+                begin_write()
+            self.transaction = db.session().get_transaction()
+
+    def end(self, finish: Callable[[], None]) -> None:
+        """Commit or roll back the block's transaction if it is still the session's; once."""
+        transaction, self.transaction = self.transaction, None
+        if transaction is not None and db.session().get_transaction() is transaction:
+            with _keeping_loaded_objects():
+                finish()
 
 
 def _counted() -> dict[str, tuple[int, float]]:

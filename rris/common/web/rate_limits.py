@@ -6,8 +6,9 @@ in one process (tests, the scheduler's app) never share its state; the counts th
 shared through the database (`rris-database://`, `rris.common.services.rate_limit_storage`) or
 Redis, so every worker and host sees the same ones; while Redis is down, each process counts in
 its own memory (`rris.common.services.rate_limit_failover`). Fixed windows: a window starts with its
-first request. Sign-in has its own throttle (`rris.accounts.domain.login_throttle`) and is not
-limited here.
+first request. In the database, a request's limits (its caller's and its address's) are counted in
+one write transaction (`CountingLimiter`), not one each. Sign-in has its own throttle
+(`rris.accounts.domain.login_throttle`) and is not limited here.
 
 Flask-Limiter would write the `RateLimit-*` and `Retry-After` headers itself, but it reads the
 system's time for them; they are written here from the same limit with the app's clock, which
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g
@@ -29,7 +31,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from rris.common.services.rate_limit_failover import failover_uri
-from rris.common.services.rate_limit_storage import DATABASE_STORAGE_URI
+from rris.common.services.rate_limit_storage import DATABASE_STORAGE_URI, DatabaseStorage
 from rris.common.web.authentication import authenticated_by_token, bearer_secret
 from rris.common.web.errors import error_response
 from rris.settings import Settings
@@ -41,6 +43,23 @@ ADDRESS_SCOPE = "api-address"
 # Pages that send mail or issue a credential, limited per client address (POST only).
 # An endpoint added here must exist: a misspelt one fails at start-up.
 ACCOUNT_ENDPOINTS = ("auth.forgot_password", "auth.reset", "auth.accept_invitation", "account.create_token")
+
+
+class CountingLimiter(Limiter):
+    """Flask-Limiter, counting all the limits of one check in one write transaction of the database.
+
+    Flask-Limiter hits each limit that applies to a request by its own `incr`, which over the
+    database would be a write transaction each (two for every API request); every check passes
+    through `_check_request_limit`, the before-request hook and the decorators alike.
+    """
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        with self._counting_together():
+            super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def _counting_together(self) -> AbstractContextManager[None]:
+        storage = self.storage
+        return storage.counting_together() if isinstance(storage, DatabaseStorage) else nullcontext()
 
 
 def install_rate_limits(app: Flask, api: Blueprint, settings: Settings, clock: Clock) -> Limiter:
@@ -55,7 +74,7 @@ def install_rate_limits(app: Flask, api: Blueprint, settings: Settings, clock: C
     else:  # Redis, or this process's memory while Redis is down (`rate_limit_failover`)
         storage_uri = failover_uri(settings.rate_limit_storage)
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {"clock": clock}
-    limiter = Limiter(
+    limiter = CountingLimiter(
         key_func=get_remote_address,
         storage_uri=storage_uri,
         strategy="fixed-window",
