@@ -63,14 +63,16 @@ class NotifiedChanges:
         return await self.polling.recorder.call(self.polling.read, watched)
 
     async def _listen_forever(self) -> None:
+        told = False  # whether the log said so: once at the start, then once each time they stop again
         while True:
             try:
                 await self._listen()
             except psycopg.Error as failure:
-                if self.listening:
+                if self.listening or not told:
                     logger.warning(
-                        "on-demand notices stopped (%s); reading at the interval until they are back", failure
+                        "on-demand notices are not coming (%s); reading at the interval until they do", failure
                     )
+                    told = True
             finally:
                 self.listening = False
             await asyncio.sleep(RECONNECT_SECONDS)

@@ -5,6 +5,7 @@ real), a real listening connection. Each read here waits an hour unless a notice
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 
 import psycopg
@@ -15,6 +16,7 @@ from rris.access.queries.actors import actor_of
 from rris.extensions import db
 from rris.ondemand.models.ondemand import InterpreterPresence
 from rris.ondemand.services.presence import heartbeats, set_available
+from signaling import change_notices
 from signaling.change_notices import CHANNEL, NotifiedChanges, libpq_address
 from signaling.presence_feed import PollingChanges, Watched
 from signaling.records import CallRecorder
@@ -22,6 +24,7 @@ from tests import factories
 from tests.conftest import DEFAULT_NOW
 from tests.ondemand.support import POLICY, ask
 from tests.support.own_database import portal_on_own_database
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.postgres_only
 AN_HOUR = 3600.0
@@ -111,3 +114,22 @@ async def cut_the_listener(portal: Flask) -> None:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = %s", (f"LISTEN {CHANNEL}",)
         )
         assert [row[0] for row in await cursor.fetchall()] == [True]
+
+
+def test_a_node_whose_database_refuses_to_listen_says_so_once_and_reads_at_the_interval(portal, monkeypatch, caplog):
+    monkeypatch.setattr(change_notices, "RECONNECT_SECONDS", 0.01)
+    nowhere = f"postgresql+psycopg://rris@127.0.0.1:{free_port()}/rris"
+    recorder = CallRecorder(portal)
+    changes = NotifiedChanges(PollingChanges(recorder, POLICY, 0.05), nowhere)
+
+    async def scenario() -> None:
+        await changes.start()
+        for _read in range(5):  # each at the interval: no notice wakes them, none is needed
+            await changes.next(Watched())
+        await changes.stop()
+        await recorder.drain()
+
+    with caplog.at_level(logging.WARNING, logger="signaling.change_notices"):
+        asyncio.run(scenario())
+    assert not changes.listening
+    assert [record.getMessage().split(" (")[0] for record in caplog.records] == ["on-demand notices are not coming"]
