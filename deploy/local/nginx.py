@@ -13,28 +13,32 @@ import signal
 import socket
 import subprocess
 from pathlib import Path
-from types import TracebackType
 
 from deploy.local.ports import poll_until
+from deploy.local.process import LocalProcess
 from deploy.nginx_site import WEBSOCKET_SNIPPET, Site, render_site
 
 NGINX = "/usr/sbin/nginx"
 MIME_TYPES = Path("/etc/nginx/mime.types")
 READY_TIMEOUT_SECONDS = 10.0
-STOP_TIMEOUT_SECONDS = 10.0
 
 
 class NginxUnavailable(RuntimeError):
     """nginx is not installed, refuses the configuration, or would not start; the message says why."""
 
 
-class LocalNginx:
+class LocalNginx(LocalProcess):
     """nginx in the foreground (`daemon off`) serving `site`; `stop()` ends it."""
+
+    # SIGQUIT lets nginx finish the requests it holds; it may take longer than a plain server.
+    stop_signal = signal.SIGQUIT
+    stop_timeout_seconds = 10.0
 
     def __init__(self, workdir: Path, site: Site) -> None:
         self.workdir = workdir
         self.site = site
-        self.error_log = workdir / "error.log"
+        self.log = self.error_log = workdir / "error.log"
+        self.port = int(site.listen.rpartition(":")[2])
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -57,9 +61,7 @@ class LocalNginx:
 
     def test_configuration(self) -> str:
         """`nginx -t` on the written configuration; its report, or NginxUnavailable with it."""
-        result = subprocess.run(
-            [*self._command(), "-t"], capture_output=True, text=True, check=False, cwd=self.workdir
-        )
+        result = subprocess.run([*self._command(), "-t"], capture_output=True, text=True, check=False, cwd=self.workdir)
         if result.returncode != 0:
             raise NginxUnavailable(f"nginx -t refused the configuration:\n{result.stderr}")
         return result.stderr
@@ -71,9 +73,7 @@ class LocalNginx:
         self.write_configuration()
         self.test_configuration()
         with (self.workdir / "nginx.out").open("ab") as output:
-            self._process = subprocess.Popen(
-                self._command(), cwd=self.workdir, stdout=output, stderr=subprocess.STDOUT
-            )
+            self._process = subprocess.Popen(self._command(), cwd=self.workdir, stdout=output, stderr=subprocess.STDOUT)
         host, _, port = self.site.listen.rpartition(":")
         if not poll_until(lambda: self._exited() or _accepts(host or "127.0.0.1", int(port)), READY_TIMEOUT_SECONDS):
             self.stop()
@@ -82,38 +82,14 @@ class LocalNginx:
             raise NginxUnavailable(f"nginx exited at start:\n{self.log_text()}")
         return self
 
-    def log_text(self) -> str:
-        """nginx's error log so far."""
-        return self.error_log.read_text(errors="replace") if self.error_log.exists() else ""
-
-    def stop(self) -> None:
-        """SIGQUIT (finish open requests), SIGKILL after STOP_TIMEOUT_SECONDS; safe to call twice."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
     def _command(self) -> list[str]:
         return [
             binary(), "-p", str(self.workdir), "-e", str(self.error_log),
             "-c", str(self.workdir / "nginx.conf"), "-g", "daemon off;",
         ]  # fmt: skip
 
-    def _exited(self) -> bool:
-        return self._process is None or self._process.poll() is not None
-
     def __enter__(self) -> LocalNginx:
         return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def binary() -> str:

@@ -16,20 +16,22 @@ class LocalProcess:
     log: Path
     port: int
     _process: subprocess.Popen[bytes] | None
+    stop_signal: signal.Signals = signal.SIGTERM
+    stop_timeout_seconds: float = STOP_TIMEOUT_SECONDS
 
     def log_text(self) -> str:
         """Everything the server logged so far."""
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL after STOP_TIMEOUT_SECONDS; safe to call twice."""
+        """`stop_signal`, then SIGKILL after `stop_timeout_seconds`; safe to call twice."""
         process, self._process = self._process, None
         self.port = 0
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(self.stop_signal)
         try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            process.wait(timeout=self.stop_timeout_seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
