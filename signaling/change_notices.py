@@ -62,6 +62,10 @@ class NotifiedChanges:
         self._changed.clear()  # a notice from here on is a change this read may not see: read again
         return await self.polling.recorder.call(self.polling.read, watched)
 
+    def poke(self) -> None:
+        """This node committed a change: read at once, without waiting for its notice."""
+        self._changed.set()
+
     async def _listen_forever(self) -> None:
         told = False  # whether the log said so: once at the start, then once each time they stop again
         while True:

@@ -3,6 +3,7 @@
 Client -> server (JSON text frames; the `Origin` must be the portal's, as for /calls/ws):
   {"type": "hello", "ticket": "<presence ticket from the portal>"}   first frame, within 10 s
   {"type": "beat"}                    an interpreter's page, every `heartbeat_seconds`
+  {"type": "accept", "ring_id": int}  an interpreter's page takes the call it rings for
 Server -> client:
   {"type": "welcome", "heartbeat_seconds": N}
   {"type": "refused", "reason": "<code>", "message": "<sentence in the person's language>"}
@@ -13,6 +14,9 @@ Server -> client:
   {"type": "presence", "available": bool}     at the start and whenever it changes (another tab)
   {"type": "ring", "ring_id", "call_id", "until": "<ISO instant the ring lapses>", "summary": "<sentence>"}
   {"type": "ring_ended", "ring_id", "outcome": "accepted" | "declined" | "missed" | "stopped"}
+  {"type": "accepted", "ring_id", "call_url"}      her acceptance won: open the call page
+  {"type": "accept_refused", "ring_id", "message"} the call is not hers (the sentence in her language)
+  {"type": "accept_failed", "ring_id"}             the node could not decide: post the page's form
   to an officer's page:
   {"type": "status", "state", "position": int|null, "expected_wait_seconds": int|null, "call_url": str|null}
 
@@ -23,7 +27,9 @@ page of hers on another signalling node that beat since (nginx may send a reload
 otherwise she stops being reachable when the grace ends (`went_away`: her ring ends as missed and rings the next).
 The grace is the call service's for a dropped participant, at most half the heartbeat's span. A
 page silent for the heartbeat's span is closed (4408, "silent"); its beats had stopped counting
-already. Pushes come from the `ChangeSource`
+already. An acceptance on the socket is committed by this node, which then reads and pushes at
+once instead of at its next interval: the officer's page here is told in the same moment (on
+PostgreSQL the commit's notice tells the other nodes). Pushes come from the `ChangeSource`
 (`signaling/presence_feed.py`). Database work runs in the node's one database thread
 (`signaling/records.py`), never on the event loop.
 """
@@ -38,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from aiohttp import WSMsgType, web
 
@@ -47,6 +53,7 @@ from rris.ondemand.domain.presence import reachable_since
 from rris.ondemand.domain.presence_tickets import PresenceKind, PresenceTicket, TicketRejected, read_presence_ticket
 from rris.ondemand.domain.states import RingOutcome
 from rris.ondemand.services.live import CallStatus, InterpreterNow
+from rris.ondemand.services.live_answers import accept_from_page
 from rris.ondemand.services.presence import heartbeats, went_away
 from rris.settings import Settings
 from rris.timeutil import Clock
@@ -185,10 +192,13 @@ class PresenceService:
             if not page.frames.take():
                 await page.socket.close(code=Close.FLOOD, message=b"flood")
                 return
-            kind = _fields(frame).get("type")
+            fields = _fields(frame)
+            kind, ring_id = fields.get("type"), fields.get("ring_id")
             if kind == "beat" and page.ticket.interpreter_id is not None:
                 page.last_beat = self.clock.now()
                 self._beats.add(page.ticket.interpreter_id)
+            elif kind == "accept" and page.ticket.interpreter_id is not None and _whole(ring_id):
+                await self._accept(page, page.ticket.interpreter_id, ring_id)
             elif kind != "beat":
                 await page.socket.close(code=Close.INVALID_MESSAGE, message=b"unknown_type")
                 return
@@ -219,6 +229,22 @@ class PresenceService:
             if not pages:
                 del self.officers[ticket.call_id]
                 self._statuses.pop(ticket.call_id, None)
+
+    async def _accept(self, page: Page, interpreter_id: int, ring_id: int) -> None:
+        """She takes the call from this page: committed here, then every page here is told at once."""
+        try:
+            answer = await self.recorder.call(
+                accept_from_page, ring_id, interpreter_id, self.clock.now(), self.policy, page.ticket.locale
+            )
+        except Exception:
+            logger.exception("interpreter %s could not accept ring %s on her live page", interpreter_id, ring_id)
+            await page.send("accept_failed", ring_id=ring_id)  # her page posts its form instead
+            return
+        self.source.poke()
+        if answer.call_url is not None:
+            await page.send("accepted", ring_id=ring_id, call_url=answer.call_url)
+        else:
+            await page.send("accept_refused", ring_id=ring_id, message=answer.refusal or "")
 
     def _gone(self, interpreter_id: int, left_at: datetime) -> None:
         self._going.pop(interpreter_id, None)
@@ -344,6 +370,11 @@ def reconnect_grace(timings: Timings, heartbeat_seconds: float) -> float:
     """How long an interpreter whose last page closed stays reachable for a page of hers to come
     back: the call service's grace for a dropped participant, at most half the heartbeat's span."""
     return min(timings.away_grace_seconds, heartbeat_seconds / 2)
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    """A JSON whole number (not a boolean, which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _fields(frame: object) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """Where a signalling node learns what changed for the live on-demand pages connected to it.
 
 `ChangeSource` is the one seam: given what the node's pages watch, it waits until something may
-have changed and answers with the state of those things now. `PollingChanges` waits
+have changed and answers with the state of those things now; `poke` says this node itself just
+committed a change (an acceptance from a live page), so the next read starts at once. `PollingChanges` waits
 RRIS_ONDEMAND_PUSH_MS and reads, with one indexed query per kind, the availability and live rings of
 the node's interpreters and the status of its officers' requests (`rris.ondemand.services.live`).
 On PostgreSQL, `signaling.change_notices.NotifiedChanges` reads as soon as the database announces a change.
@@ -10,6 +11,7 @@ On PostgreSQL, `signaling.change_notices.NotifiedChanges` reads as soon as the d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -60,6 +62,8 @@ class ChangeSource(Protocol):
 
     async def next(self, watched: Watched) -> Snapshot: ...
 
+    def poke(self) -> None: ...
+
 
 class PollingChanges:
     """Reads the state of what is watched every interval, in the node's database thread."""
@@ -69,6 +73,7 @@ class PollingChanges:
         self.policy = policy
         self.interval_seconds = interval_seconds
         self._summaries: dict[tuple[int, str], str] = {}  # touched only in the database thread
+        self.poked = asyncio.Event()  # this node committed a change: read now
 
     async def start(self) -> None:
         return None  # nothing to listen to: it reads at the interval
@@ -77,9 +82,15 @@ class PollingChanges:
         return None
 
     async def next(self, watched: Watched) -> Snapshot:
-        """The state of `watched` one interval from now."""
-        await asyncio.sleep(self.interval_seconds)
+        """The state of `watched` one interval from now, or at once when poked."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.poked.wait(), self.interval_seconds)
+        self.poked.clear()  # a poke from here on is a change this read may not see: read again
         return await self.recorder.call(self.read, watched)
+
+    def poke(self) -> None:
+        """This node committed a change: read at once rather than at the end of the interval."""
+        self.poked.set()
 
     def read(self, watched: Watched) -> Snapshot:
         """The state of `watched` now (in an app context)."""

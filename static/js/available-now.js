@@ -1,7 +1,9 @@
 // The interpreter's "Available now" page: keeps her live connection (with its beats, which keep
 // her reachable), rings when a request reaches her (sound, notification, the panel with Accept and
-// Decline, a countdown) and stops at once when the ring ends. Accept and Decline stay plain form
-// posts: the portal answers them, and Accept lands on the call page.
+// Decline, a countdown) and stops at once when the ring ends. Accept goes over the live connection
+// when it is open: the signalling node commits it and tells the officer's page in the same moment,
+// and the page then opens the call; otherwise (or when the node cannot decide) it posts the form,
+// as Decline always does, and the portal answers with the call page.
 import { LiveConnection, secondsLeft, ticketFetcher } from "./ondemand-live.js";
 import { RingSound } from "./ring-sound.js";
 import { strings } from "./strings.js";
@@ -34,6 +36,7 @@ let connected = false;
 let ring = null; // {ring_id, until, summary} while her page rings
 let countdownTimer = null;
 let notification = null;
+let accepting = null; // the ring whose acceptance went over the live connection, until it is answered
 
 function showPresence() {
   ui.switchPanel.dataset.available = available ? "yes" : "no";
@@ -134,8 +137,33 @@ function ringEnded(frame) {
   ui.ended.textContent = t(`ended_${frame.outcome}`);
 }
 
+function acceptAnswered(frame) {
+  if (accepting !== frame.ring_id) {
+    return;
+  }
+  accepting = null;
+  if (frame.type === "accepted") {
+    window.location.assign(frame.call_url);
+  } else if (frame.type === "accept_refused") {
+    stopRinging();
+    ui.panel.hidden = true;
+    ui.ended.textContent = frame.message;
+  } else {
+    ui.acceptForm.submit(); // the portal decides instead
+  }
+}
+
+ui.acceptForm.addEventListener("submit", (event) => {
+  if (ring && accepting === null && live.send({ type: "accept", ring_id: ring.ring_id })) {
+    event.preventDefault();
+    accepting = ring.ring_id;
+  }
+});
+
 function receive(frame) {
-  if (frame.type === "ring") {
+  if (frame.type === "accepted" || frame.type === "accept_refused" || frame.type === "accept_failed") {
+    acceptAnswered(frame);
+  } else if (frame.type === "ring") {
     startRinging(frame);
   } else if (frame.type === "ring_ended") {
     ringEnded(frame);

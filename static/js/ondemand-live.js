@@ -81,6 +81,15 @@ export class LiveConnection {
     }
   }
 
+  // Sends a frame over the open connection; false when it is not open (the page then posts its form).
+  send(frame) {
+    if (this.state !== "open" || !this.socket || this.socket.readyState !== 1) {
+      return false;
+    }
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
   setState(state, detail) {
     if (state === this.state && detail === undefined) {
       return; // the page hears each change once

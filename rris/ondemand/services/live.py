@@ -118,9 +118,14 @@ def call_statuses(call_ids: Iterable[int], policy: OnDemandPolicy) -> dict[int, 
             )
         else:
             answered = state in (CallState.ANSWERED, CallState.CONNECTED)
-            statuses[call_id] = CallStatus(state, None, None, f"/calls/{booking_id}" if answered else None)
+            statuses[call_id] = CallStatus(state, None, None, call_page(booking_id) if answered else None)
     db.session.rollback()
     return statuses
+
+
+def call_page(booking_id: int) -> str:
+    """The address of the call page of this booking, as the live pages open it."""
+    return f"/calls/{booking_id}"
 
 
 def ring_summary(call_id: int, locale: str) -> str:

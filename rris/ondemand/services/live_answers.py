@@ -1,0 +1,50 @@
+"""An interpreter accepts a ring from her live page, over its socket to the signalling node.
+
+The node that commits the acceptance tells the pages connected to it at once, the officer's among
+them, instead of on its next read (`signaling/presence.py`); on PostgreSQL the commit's notice
+tells every other node. The rule is `accept_ring`'s, the same as the page's form post: the first
+to accept wins, the others' rings stop. Her account must still be an active interpreter's, as
+signing in is for the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from rris.access.queries.actors import actor_of
+from rris.common.domain.errors import Conflict, Forbidden
+from rris.enums import Role
+from rris.extensions import db
+from rris.ondemand.domain.policy import OnDemandPolicy
+from rris.ondemand.services.answering import accept_ring
+from rris.ondemand.services.live import call_page
+from rris.pool.models.interpreters import InterpreterProfile
+
+
+@dataclass(frozen=True)
+class LiveAnswer:
+    """What her page is told: the call page to open, or why the call is not hers (in her language)."""
+
+    call_url: str | None = None
+    refusal: str | None = None
+
+
+def accept_from_page(
+    ring_id: int, interpreter_id: int, now: datetime, policy: OnDemandPolicy, locale: str
+) -> LiveAnswer:
+    """She accepts ring `ring_id` on her live page: the call page, or the refusal worded in `locale`."""
+    with force_locale(locale):
+        profile = db.session.get(InterpreterProfile, interpreter_id)
+        user = None if profile is None else profile.user
+        if user is None or not user.active or user.role is not Role.INTERPRETER:
+            db.session.rollback()
+            return LiveAnswer(refusal=_("Only the interpreter rung may answer this call."))
+        try:
+            call = accept_ring(ring_id, actor_of(user), now, policy)
+        except (Conflict, Forbidden) as refused:
+            return LiveAnswer(refusal=str(refused))
+        return LiveAnswer(call_url=call_page(call.booking_id))
