@@ -27,9 +27,10 @@ page of hers on another signalling node that beat since (nginx may send a reload
 otherwise she stops being reachable when the grace ends (`went_away`: her ring ends as missed and rings the next).
 The grace is the call service's for a dropped participant, at most half the heartbeat's span. A
 page silent for the heartbeat's span is closed (4408, "silent"); its beats had stopped counting
-already. An acceptance on the socket is committed by this node, which then reads and pushes at
-once instead of at its next interval: the officer's page here is told in the same moment (on
-PostgreSQL the commit's notice tells the other nodes). Pushes come from the `ChangeSource`
+already. What this node commits itself (an acceptance on the socket, her going away) it reads and
+pushes at once instead of at its next interval: the officer's page here is told in the same
+moment, the next interpreter rung in the same way (on PostgreSQL the commit's notice tells the
+other nodes); a page that opens is told the state at once too. Pushes come from the `ChangeSource`
 (`signaling/presence_feed.py`). Database work runs in the node's one database thread
 (`signaling/records.py`), never on the event loop.
 """
@@ -130,6 +131,7 @@ class PresenceService:
         self._going: dict[int, asyncio.TimerHandle] = {}  # interpreters whose last page closed, by id
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._arrived = asyncio.Event()  # a page opened on a node that had none: read for it now
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """GET /ondemand/ws: one live page, from its hello to its close."""
@@ -183,6 +185,8 @@ class PresenceService:
         else:
             assert ticket.call_id is not None
             self.officers[ticket.call_id].append(page)
+        self._arrived.set()
+        self.source.poke()  # a page that opens (or reloads) is told the state now, not at the next read
 
     async def _serve(self, page: Page) -> None:
         while True:
@@ -257,6 +261,8 @@ class PresenceService:
             await self.recorder.call(went_away, interpreter_id, self.clock.now(), self.policy, left_at)
         except Exception:
             logger.exception("interpreter %s went away but could not be marked unreachable", interpreter_id)
+            return
+        self.source.poke()  # her ring ended and may ring the next: this node committed it, tell its pages now
 
     async def run(self) -> None:
         """Write the beats, learn what changed, push it, close silent pages; until cancelled."""
@@ -265,7 +271,9 @@ class PresenceService:
                 await self._write_beats()
                 watched = self._watched()
                 if not watched:
-                    await asyncio.sleep(self.settings.ondemand_push_ms / 1000)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._arrived.wait(), self.settings.ondemand_push_ms / 1000)
+                    self._arrived.clear()
                     continue
                 await self.push(await self.source.next(watched))
                 await self._close_silent()

@@ -1,6 +1,8 @@
 """An interpreter accepts a ring on her live page, over its socket to the signalling node: the node
 commits it and tells the officer's page in the same moment, not at its next read; two accepting at
 once still give the call to exactly one; a lapsed ring or someone else's is refused in her language.
+What else the node commits itself (her going away, which rings the next) and a page that opens are
+told at once too.
 
 The node here reads only every READ_INTERVAL seconds (RRIS_ONDEMAND_PUSH_MS), so a page told within
 TOLD_WITHIN of the acceptance was told by the acceptance itself (on PostgreSQL the commit's notice
@@ -20,9 +22,11 @@ from sqlalchemy import select
 from rris.bookings.models.bookings import Assignment
 from rris.context import current_settings
 from rris.extensions import db
+from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.states import Answer, CallState
-from rris.ondemand.models.ondemand import OnDemandCall
+from rris.ondemand.models.ondemand import OnDemandCall, OnDemandRing
 from rris.ondemand.services.answering import expire_rings
+from signaling.presence import reconnect_grace
 from tests.ondemand.support import POLICY, ask
 from tests.signaling.test_ondemand_live import (
     NOW,
@@ -32,11 +36,11 @@ from tests.signaling.test_ondemand_live import (
     open_pages,
     presence_token,
 )
-from tests.support.call_peers import ProtocolClient, SignalingUnderTest, running_signaling
+from tests.support.call_peers import FAST, ProtocolClient, SignalingUnderTest, running_signaling
 
-READ_INTERVAL_MS = 2000
-TOLD_WITHIN = 1.0  # seconds; a read at the interval would come about READ_INTERVAL_MS after the last one
-FIRST_READ = 2 * READ_INTERVAL_MS / 1000 + 2  # the pages' first state comes with a read at the interval
+READ_INTERVAL_MS = 5000
+TOLD_WITHIN = 1.5  # seconds; a read at the interval would come about READ_INTERVAL_MS after the last one
+FIRST_READ = TOLD_WITHIN  # a page that opens is told the state at once too
 
 
 def run_slow_reads(app, clock, scenario: Callable[[SignalingUnderTest], Awaitable[None]]) -> None:
@@ -154,5 +158,28 @@ def test_a_lapsed_ring_or_someone_elses_cannot_be_accepted_on_her_page(app, cloc
         assert (await mariams.expect("ring_ended", timeout=TOLD_WITHIN))["outcome"] == "missed"
         await mariams.close()
         await nadias.close()
+
+    run_slow_reads(app, clock, scenario)
+
+
+def test_when_a_rung_interpreters_page_closes_the_next_is_rung_on_her_page_at_once(app, clock, officer):  # noqa: F811
+    people = interpreters(POLICY.rings_at_once + 1)
+    heard = ask(officer, NOW)
+    rung = set(db.session.scalars(select(OnDemandRing.interpreter_id).where(OnDemandRing.call_id == heard.call_id)))
+    [waiting] = [person for person in people if person.id not in rung]
+    leaving = next(person for person in people if person.id in rung)
+    grace = reconnect_grace(FAST, OnDemandPolicy.from_settings(current_settings()).heartbeat_seconds)
+
+    async def scenario(service: SignalingUnderTest) -> None:
+        pages = {person.id: await open_page(service, presence_token(clock, person)) for person in people}
+        await pages[leaving.id].expect("ring", timeout=FIRST_READ)  # told at once as the page opened
+        await pages[leaving.id].close()
+        closed_at = time.monotonic()
+        ring = await pages[waiting.id].expect("ring", timeout=grace + TOLD_WITHIN)
+        assert ring["call_id"] == heard.call_id
+        assert time.monotonic() - closed_at < grace + TOLD_WITHIN
+        for person in people:
+            if person.id != leaving.id:
+                await pages[person.id].close()
 
     run_slow_reads(app, clock, scenario)
