@@ -77,6 +77,10 @@ ONDEMAND_EXPECTED = {
     ("ondemand_connect", "direct_p95"),
     ("ondemand_connect", "ratio_p50"),
     ("ondemand_connect", "ratio_p95"),
+    ("ondemand_connect", "officer_told_p50"),
+    ("ondemand_connect", "form_accept_to_connected_p50"),
+    ("ondemand_connect", "form_officer_told_p50"),
+    ("ondemand_connect", "form_ratio_p50"),
     ("ondemand_ring_page", "p50"),
     ("ondemand_ring_page", "p95"),
 }
