@@ -244,9 +244,11 @@ class PresenceService:
             logger.exception("interpreter %s could not accept ring %s on her live page", interpreter_id, ring_id)
             await page.send("accept_failed", ring_id=ring_id)  # her page posts its form instead
             return
-        self.source.poke()
-        if answer.call_url is not None:
-            await page.send("accepted", ring_id=ring_id, call_url=answer.call_url)
+        self.source.poke()  # the other rings here stop at the read it starts now
+        if answer.call_url is not None and answer.call_id is not None and answer.status is not None:
+            # Her officer's pages here are told with her, no read (any read begun before was pushed already).
+            answered = Snapshot({}, {answer.call_id: answer.status}, {}, {})
+            await asyncio.gather(self.push(answered), page.send("accepted", ring_id=ring_id, call_url=answer.call_url))
         else:
             await page.send("accept_refused", ring_id=ring_id, message=answer.refusal or "")
 

@@ -38,8 +38,8 @@ from tests.signaling.test_ondemand_live import (
 )
 from tests.support.call_peers import FAST, ProtocolClient, SignalingUnderTest, running_signaling
 
-READ_INTERVAL_MS = 5000
-TOLD_WITHIN = 1.5  # seconds; a read at the interval would come about READ_INTERVAL_MS after the last one
+READ_INTERVAL_MS = 8000
+TOLD_WITHIN = 2.5  # seconds; a read at the interval would come about READ_INTERVAL_MS after the last one
 FIRST_READ = TOLD_WITHIN  # a page that opens is told the state at once too
 
 

@@ -21,16 +21,19 @@ from rris.enums import Role
 from rris.extensions import db
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.services.answering import accept_ring
-from rris.ondemand.services.live import call_page
+from rris.ondemand.services.live import CallStatus, call_page
 from rris.pool.models.interpreters import InterpreterProfile
 
 
 @dataclass(frozen=True)
 class LiveAnswer:
-    """What her page is told: the call page to open, or why the call is not hers (in her language)."""
+    """What her page is told: the call page to open, or why the call is not hers (in her language);
+    with an acceptance, the request's status now, for the officer's pages."""
 
     call_url: str | None = None
     refusal: str | None = None
+    call_id: int | None = None
+    status: CallStatus | None = None
 
 
 def accept_from_page(
@@ -47,4 +50,5 @@ def accept_from_page(
             call = accept_ring(ring_id, actor_of(user), now, policy)
         except (Conflict, Forbidden) as refused:
             return LiveAnswer(refusal=str(refused))
-        return LiveAnswer(call_url=call_page(call.booking_id))
+        url = call_page(call.booking_id)
+        return LiveAnswer(call_url=url, call_id=call.id, status=CallStatus(call.state, None, None, url))
