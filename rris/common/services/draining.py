@@ -50,3 +50,21 @@ def due_row_ids(model: Any, pending: object, now: datetime, limit: int) -> list[
     ids = list(db.session.scalars(statement))
     db.session.commit()
     return ids
+
+
+def drain_batches(
+    clock: Clock,
+    budget: timedelta,
+    due: Callable[[datetime], list[int]],
+    handle: Callable[[list[int], datetime], Counter[str]],
+) -> Counter[str]:
+    """Hand each batch of due row ids to `handle`, with the moment it must stop by, until none is
+    due or `budget` is spent; how many times each outcome `handle` counted."""
+    outcomes: Counter[str] = Counter()
+    deadline = clock.now() + budget
+    while clock.now() < deadline:
+        ids = due(clock.now())
+        if not ids:
+            break
+        outcomes.update(handle(ids, deadline))
+    return outcomes

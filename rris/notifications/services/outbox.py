@@ -1,13 +1,22 @@
-"""Sending what the outbox holds: claim one due row, check it is still useful, send, record.
+"""Sending what the outbox holds: read and word a batch of due messages together, then claim,
+send and record them one at a time.
 
 Delivery is at most once. A row is marked `sending` and committed before the message leaves,
-and `sent` after; a dispatcher that dies in between leaves it `sending`, and the next one marks
-it `uncertain` instead of sending it again. A message handed over whose answer never came
-(the mail server or Twilio timed out after receiving it) is `uncertain` too, never retried:
-only failures before the hand-over are tried again. The window is one message per dispatcher: the time
-between the mail server or Twilio accepting it and our commit (milliseconds). A crash before
-the provider accepted it loses that one message; it is listed as uncertain for the
-coordinators, never silently repeated.
+and `sent` after, in the transaction that claims the next message (or alone after a batch's
+last); a dispatcher that dies in between leaves it `sending`, and the next one marks it
+`uncertain` instead of sending it again. A message handed over whose answer never came (the
+mail server or Twilio timed out after receiving it) is `uncertain` too, never retried: only
+failures before the hand-over are tried again. The window is one message per dispatcher: at
+most one row is `sending` at a time, from its claim until the next claim commits (milliseconds
+after the provider accepted it). A crash before the provider accepted it loses that one message;
+it is listed as uncertain for the coordinators, never silently repeated.
+
+A batch is worded before its messages are claimed (`rris.notifications.services.wording`); each
+claim locks the message's booking and checks that nothing the wording depended on changed since
+(`Guard`). If something did, the message is read and worded again under that lock before it is
+claimed, so it never goes out stale; what a recipient set for themselves alone (their language,
+zone or phone, which the guard does not follow) is as of the batch's reading, at most one batch
+(`BATCH_SIZE` messages, well under a second of sending) before the send.
 """
 
 from __future__ import annotations
@@ -20,30 +29,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select, update
 
-from rris.access.queries.actors import actor_of
-from rris.access.queries.scoping import lasting_disclosure_of
-from rris.accounts.models.accounts import User
-from rris.bookings.models.bookings import Assignment, Booking, Offer
-from rris.common.services.draining import drain_due, due_row_ids
+from rris.common.services.draining import drain_batches, due_row_ids
 from rris.common.services.transactions import begin_write, rows_changed
-from rris.enums import Channel, NotificationKind, NotificationState
+from rris.enums import Channel, NotificationState
 from rris.extensions import db
-from rris.matching.models.conflicts import BookingConflict
-from rris.notifications.domain.notices import MessageFacts, why_not_send
 from rris.notifications.models.notifications import Notification
-from rris.notifications.queries.notices import participants
 from rris.notifications.services.channels import CHANNELS
-from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
+from rris.notifications.services.channels.base import MaybeDelivered, Refused, Send, TryLater
 from rris.notifications.services.messages import Letterhead
-from rris.pool.models.interpreters import InterpreterProfile
+from rris.notifications.services.wording import Settled, Worded, guards_now, word_batch
 from rris.timeutil import Clock
 
 log = logging.getLogger(__name__)
 
-K = NotificationKind
 BATCH_SIZE = 200
 # A failed send is tried again after these delays, while the message is still useful.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
@@ -82,13 +82,11 @@ def dispatch_due(  # noqa: PLR0913 (how long a run may go on, and how it waits)
     outcomes: Counter[str] = Counter()
     with ExitStack() as run:  # what each channel shares for the whole run (one SMTP connection)
         senders = {channel: run.enter_context(way.session()) for channel, way in CHANNELS.items()}
+        dispatcher = _Dispatcher(clock, letterhead, senders)
         while True:
             outcomes.update(
-                drain_due(
-                    clock,
-                    budget - (clock.now() - started),
-                    lambda now: due_ids(now, batch_size),
-                    lambda notification_id: dispatch_one(notification_id, clock, letterhead, senders),
+                drain_batches(
+                    clock, budget - (clock.now() - started), lambda now: due_ids(now, batch_size), dispatcher.batch
                 )
             )
             now = clock.now()
@@ -114,124 +112,132 @@ def next_due(until: datetime) -> datetime | None:
     return due_at
 
 
-def dispatch_one(
-    notification_id: int, clock: Clock, letterhead: Letterhead, senders: dict[Channel, Send[Any]] | None = None
-) -> str:
-    """Claim, check, send and record one message; returns 'sent', 'skipped', 'failed', 'retried'
-    or 'uncertain'. `senders` are the channels' open sessions to reuse (default: one opened for it)."""
-    now = clock.now()
-    begin_write()
-    # The booking's lock first, as every writer of a booking takes it: the portal cannot skip
-    # or revive this row while it is being claimed.
-    if db.session.scalar(_LOCK_BOOKING, {"notification_id": notification_id}) is None:
-        db.session.commit()  # the row is gone with its booking
-        return "skipped"
-    row = db.session.scalars(_FOR_SENDING, {"notification_id": notification_id}).one()
-    if row.state is not NotificationState.PENDING:
-        db.session.commit()
-        return "skipped"
-    way = CHANNELS[row.channel]
-    draft = _draft(row, now, letterhead)
-    reason = why_not_send(_facts(draft, way), now)
-    if reason:
-        _finish(row, NotificationState.SKIPPED, now, reason)
-        db.session.commit()
-        return "skipped"
-    try:
-        message = way.compose(draft)
-    except Exception as error:  # a wording bug must not stop every later message
-        log.exception("could not compose notification %s", row.id)
-        _finish(row, NotificationState.FAILED, now, f"could not compose: {type(error).__name__}")
-        db.session.commit()
-        return "failed"
-    # Read before the commit, which expires the row: reading it after would load it again, eagerly.
-    channel, attempts, useful_until = row.channel, row.attempts + 1, row.useful_until
-    claimed = _change(
-        notification_id, NotificationState.PENDING, state=NotificationState.SENDING, claimed_at=now, attempts=attempts
-    )
-    db.session.commit()
-    if not claimed:  # cannot happen under the booking's lock; never send what was not claimed
-        return "skipped"
+class _Dispatcher:
+    """One run's sending: its clock, letterhead and open channel sessions, and the outcome of the
+    message last sent, recorded with the next claim."""
 
-    try:
-        if senders is not None:
-            provider_id = senders[channel](message)
-        else:
-            with way.session() as send:
-                provider_id = send(message)
-    except TryLater as error:
-        return _after_failure(notification_id, attempts, useful_until, clock.now(), str(error))
-    except Refused as error:
-        _record(notification_id, NotificationState.FAILED, clock.now(), str(error))
-        return "failed"
-    except MaybeDelivered as error:
-        _record(notification_id, NotificationState.UNCERTAIN, clock.now(), str(error))
-        log.warning("notification %s may or may not have arrived: %s", notification_id, error)
-        return "uncertain"
-    _record(notification_id, NotificationState.SENT, clock.now(), provider_id)
-    return "sent"
+    def __init__(self, clock: Clock, letterhead: Letterhead, senders: dict[Channel, Send[Any]]) -> None:
+        self.clock, self.letterhead, self.senders = clock, letterhead, senders
+        self.unrecorded: tuple[int, dict[str, Any]] | None = None
 
+    def batch(self, ids: list[int], deadline: datetime) -> Counter[str]:
+        """Word the due rows `ids` together, settle those not to go out, then claim, send and record
+        the rest one at a time until `deadline`; how many ended each way."""
+        outcomes: Counter[str] = Counter()
+        decided = word_batch(ids, self.clock.now(), self.letterhead)
+        db.session.commit()
+        outcomes["skipped"] += len(ids) - len(decided)  # gone with their booking, or no longer pending
+        worded = [item for item in decided if isinstance(item, Worded)]
+        settled = [item for item in decided if isinstance(item, Settled)]
+        if settled:
+            worded += self._settle(settled, outcomes)
+        try:
+            for item in worded:
+                if self.clock.now() >= deadline:
+                    break  # left pending, for the next run
+                outcomes[self._claim_and_send(item)] += 1
+        finally:
+            self._record_alone()
+        return outcomes
 
-def _for_sending() -> Select[tuple[Notification]]:
-    """The row with everything checking and wording it reads, in a handful of queries."""
-    person = (joinedload(User.interpreter_profile), joinedload(User.department))
-    return (
-        select(Notification)
-        .where(Notification.id == bindparam("notification_id"))
-        .options(
-            joinedload(Notification.recipient).options(*person),
-            joinedload(Notification.booking).options(
-                joinedload(Booking.department),
-                joinedload(Booking.country),
-                joinedload(Booking.created_by),
-                selectinload(Booking.assignments)
-                .joinedload(Assignment.interpreter)
-                .joinedload(InterpreterProfile.user)
-                .joinedload(User.interpreter_profile),  # kept when this path loads the recipient again
-                selectinload(Booking.offers).joinedload(Offer.interpreter),
-            ),
+    def _settle(self, settled: list[Settled], outcomes: Counter[str]) -> list[Worded]:
+        """Mark skipped or failed, in one transaction, the messages whose guard holds; the others
+        are worded again under their bookings' locks. What those now say to send is returned."""
+        begin_write()
+        now_values = guards_now([item.guard.notification_id for item in settled])
+        stale = [
+            item.guard.notification_id
+            for item in settled
+            if not item.guard.holds(now_values.get(item.guard.notification_id))
+        ]
+        fresh = word_batch(stale, self.clock.now(), self.letterhead) if stale else []
+        to_send = [item for item in fresh if isinstance(item, Worded)]
+        for item in [item for item in settled if item.guard.notification_id not in stale] + [
+            item for item in fresh if isinstance(item, Settled)
+        ]:
+            if _change(
+                item.guard.notification_id,
+                NotificationState.PENDING,
+                **_finished(item.state, self.clock.now(), item.outcome),
+            ):
+                outcomes[item.state.value] += 1
+        db.session.commit()
+        return to_send
+
+    def _claim_and_send(self, item: Worded) -> str:
+        """Claim one worded message under its booking's lock, word it again first if what it depends
+        on changed, send it and keep its outcome for the next claim; 'sent', 'skipped', 'failed',
+        'retried' or 'uncertain'."""
+        now = self.clock.now()
+        notification_id = item.guard.notification_id
+        begin_write()
+        self._record()
+        now_values = guards_now([notification_id]).get(notification_id)
+        if now_values is None:  # gone with its booking
+            db.session.commit()
+            return "skipped"
+        if not item.guard.holds(now_values) or now >= item.useful_until:
+            fresh = word_batch([notification_id], now, self.letterhead)  # under the booking's lock: as it is now
+            if not fresh:
+                db.session.commit()
+                return "skipped"
+            again = fresh[0]
+            if isinstance(again, Settled):
+                _change(notification_id, NotificationState.PENDING, **_finished(again.state, now, again.outcome))
+                db.session.commit()
+                return again.state.value
+            item = again
+        claimed = _change(
+            notification_id,
+            NotificationState.PENDING,
+            state=NotificationState.SENDING,
+            claimed_at=now,
+            attempts=item.attempts,
         )
-        .execution_options(populate_existing=True)
-    )
+        db.session.commit()
+        if not claimed:  # cannot happen under the booking's lock; never send what was not claimed
+            return "skipped"
+        try:
+            provider_id = self.senders[item.channel](item.message)
+        except TryLater as error:
+            return self._after_failure(item, self.clock.now(), str(error))
+        except Refused as error:
+            self.unrecorded = (notification_id, _finished(NotificationState.FAILED, self.clock.now(), str(error)))
+            return "failed"
+        except MaybeDelivered as error:
+            self.unrecorded = (notification_id, _finished(NotificationState.UNCERTAIN, self.clock.now(), str(error)))
+            log.warning("notification %s may or may not have arrived: %s", notification_id, error)
+            return "uncertain"
+        self.unrecorded = (notification_id, _finished(NotificationState.SENT, self.clock.now(), provider_id))
+        return "sent"
 
+    def _after_failure(self, item: Worded, now: datetime, error: str) -> str:
+        notification_id, attempts = item.guard.notification_id, item.attempts
+        if attempts <= len(RETRY_DELAYS) and now + RETRY_DELAYS[attempts - 1] < item.useful_until:
+            retry_at = now + RETRY_DELAYS[attempts - 1]
+            self.unrecorded = (
+                notification_id,
+                {"state": NotificationState.PENDING, "due_at": retry_at, "outcome": error[:300]},
+            )
+            log.info("notification %s: %s; will try again", notification_id, error)
+            return "retried"
+        self.unrecorded = (notification_id, _finished(NotificationState.FAILED, now, error))
+        log.warning("notification %s failed for good: %s", notification_id, error)
+        return "failed"
 
-# Built once: a statement keeps its cache key, which for this one costs more to work out than to run.
-_FOR_SENDING = _for_sending()
-# The booking of the row, locked (FOR UPDATE OF bookings on PostgreSQL; SQLite's write lock is held already).
-_LOCK_BOOKING = (
-    select(Booking.id)
-    .join(Notification, Notification.booking_id == Booking.id)
-    .where(Notification.id == bindparam("notification_id"))
-    .with_for_update(of=Booking)
-)
+    def _record(self) -> None:
+        """Record the outcome of the message last sent, in the write transaction under way."""
+        if self.unrecorded is not None:
+            notification_id, values = self.unrecorded
+            _change(notification_id, NotificationState.SENDING, **values)
+            self.unrecorded = None
 
-
-def _draft(row: Notification, now: datetime, letterhead: Letterhead) -> Draft:
-    """What sending the row depends on, read once: what its recipient may be told, its conflict."""
-    shown = lasting_disclosure_of(row.booking, actor_of(row.recipient), now)
-    conflict = db.session.get(BookingConflict, row.version) if row.kind is K.CONFLICT else None
-    return Draft(row=row, now=now, shown=shown, conflict=conflict, letterhead=letterhead)
-
-
-def _facts(draft: Draft, way: DeliveryChannel[Any]) -> MessageFacts:
-    """The plain values `why_not_send` decides on."""
-    row, booking, recipient = draft.row, draft.row.booking, draft.row.recipient
-    return MessageFacts(
-        kind=row.kind,
-        version=row.version,
-        useful_until=row.useful_until,
-        channel=way.label,
-        recipient_active=recipient.active,
-        reachable=way.reaches(recipient),
-        interpreter=recipient.interpreter_profile is not None,
-        shown=draft.shown,
-        takes_part=recipient.id in {user.id for user in participants(booking)},
-        booking_state=booking.state,
-        booking_version=booking.version,
-        calendar_sequence=booking.calendar_sequence,
-        offer_wave=booking.offer_wave,
-        conflict_open=draft.conflict is not None and draft.conflict.resolved_at is None,
-    )
+    def _record_alone(self) -> None:
+        """Record the outcome of the message last sent in a transaction of its own (a batch's last)."""
+        if self.unrecorded is not None:
+            begin_write()
+            self._record()
+            db.session.commit()
 
 
 def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int:
@@ -253,31 +259,6 @@ def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int
     return changed
 
 
-def _after_failure(notification_id: int, attempts: int, useful_until: datetime, now: datetime, error: str) -> str:
-    if attempts <= len(RETRY_DELAYS) and now + RETRY_DELAYS[attempts - 1] < useful_until:
-        begin_write()
-        retry_at = now + RETRY_DELAYS[attempts - 1]
-        _change(
-            notification_id,
-            NotificationState.SENDING,
-            state=NotificationState.PENDING,
-            due_at=retry_at,
-            outcome=error[:300],
-        )
-        db.session.commit()
-        log.info("notification %s: %s; will try again", notification_id, error)
-        return "retried"
-    _record(notification_id, NotificationState.FAILED, now, error)
-    log.warning("notification %s failed for good: %s", notification_id, error)
-    return "failed"
-
-
-def _record(notification_id: int, state: NotificationState, now: datetime, outcome: str) -> None:
-    begin_write()
-    _change(notification_id, NotificationState.SENDING, state=state, finished_at=now, outcome=outcome[:300])
-    db.session.commit()
-
-
 def _change(notification_id: int, was: NotificationState, **values: Any) -> bool:
     """Set `values` on the row if it is still in state `was`; whether it was. One UPDATE, no flush
     of loaded objects (the commit that follows expires them)."""
@@ -292,7 +273,6 @@ def _change(notification_id: int, was: NotificationState, **values: Any) -> bool
     )
 
 
-def _finish(row: Notification, state: NotificationState, now: datetime, outcome: str) -> None:
-    row.state = state
-    row.finished_at = now
-    row.outcome = outcome[:300]
+def _finished(state: NotificationState, now: datetime, outcome: str) -> dict[str, Any]:
+    """The values that end a message in `state`."""
+    return {"state": state, "finished_at": now, "outcome": outcome[:300]}
