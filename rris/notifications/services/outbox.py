@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,15 +80,10 @@ def dispatch_due(  # noqa: PLR0913 (how long a run may go on, and how it waits)
     """
     started = clock.now()
     outcomes: Counter[str] = Counter()
-    with ExitStack() as run:  # what each channel shares for the whole run (one SMTP connection)
-        senders = {channel: run.enter_context(way.session()) for channel, way in CHANNELS.items()}
-        dispatcher = _Dispatcher(clock, letterhead, senders)
+    due = lambda now: due_ids(now, batch_size)  # noqa: E731
+    with dispatching(clock, letterhead) as dispatcher:
         while True:
-            outcomes.update(
-                drain_batches(
-                    clock, budget - (clock.now() - started), lambda now: due_ids(now, batch_size), dispatcher.batch
-                )
-            )
+            outcomes.update(drain_batches(clock, budget - (clock.now() - started), due, dispatcher.batch))
             now = clock.now()
             if wait is None or now - started >= budget:  # else nothing was due when the drain stopped
                 break
@@ -112,7 +107,16 @@ def next_due(until: datetime) -> datetime | None:
     return due_at
 
 
-class _Dispatcher:
+@contextmanager
+def dispatching(clock: Clock, letterhead: Letterhead) -> Iterator[Dispatcher]:
+    """A dispatcher for one run, with what each channel shares for the whole run (one SMTP connection)."""
+    with ExitStack() as run:
+        yield Dispatcher(
+            clock, letterhead, {channel: run.enter_context(way.session()) for channel, way in CHANNELS.items()}
+        )
+
+
+class Dispatcher:
     """One run's sending: its clock, letterhead and open channel sessions, and the outcome of the
     message last sent, recorded with the next claim."""
 
@@ -121,12 +125,24 @@ class _Dispatcher:
         self.unrecorded: tuple[int, dict[str, Any]] | None = None
 
     def batch(self, ids: list[int], deadline: datetime) -> Counter[str]:
-        """Word the due rows `ids` together, settle those not to go out, then claim, send and record
-        the rest one at a time until `deadline`; how many ended each way."""
-        outcomes: Counter[str] = Counter()
+        """Word the due rows `ids` together, then settle, claim, send and record them until `deadline`;
+        how many ended each way."""
+        decided = self.word(ids)
+        outcomes = self.send(decided, deadline)
+        outcomes["skipped"] += len(ids) - len(decided)  # gone with their booking, or no longer pending
+        return outcomes
+
+    def word(self, ids: list[int]) -> list[Worded | Settled]:
+        """The due rows `ids` still pending, read together, checked and worded as of now; ends the read."""
         decided = word_batch(ids, self.clock.now(), self.letterhead)
         db.session.commit()
-        outcomes["skipped"] += len(ids) - len(decided)  # gone with their booking, or no longer pending
+        return decided
+
+    def send(self, decided: list[Worded | Settled], deadline: datetime) -> Counter[str]:
+        """Mark what is not to go out, in one transaction, then claim, send and record the rest one
+        at a time until `deadline`, each only if what it was worded from still holds (else worded
+        again first); how many ended each way."""
+        outcomes: Counter[str] = Counter()
         worded = [item for item in decided if isinstance(item, Worded)]
         settled = [item for item in decided if isinstance(item, Settled)]
         if settled:

@@ -1,0 +1,129 @@
+"""The dispatcher words a batch of due messages together, then claims each under its booking's lock:
+what changed between the wording and the claim is worded again, never sent stale; a decision not to
+send that the change overturned is not recorded; two dispatchers holding the same batch send each
+message once; and a batch costs a few statements a message, not one round of loading each."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from rris.access.queries.actors import actor_of
+from rris.accounts.services import account_changes
+from rris.accounts.services.account_audit import Acting
+from rris.bookings.services.bookings import reschedule_booking
+from rris.enums import NotificationKind, NotificationState, Role
+from rris.extensions import db
+from rris.notifications.services import outbox
+from rris.notifications.services.wording import Worded
+from tests import factories
+from tests.notifications.test_outbox import SESSION_START, confirmed, dispatch, jelena, mariam, rows, to_whom
+from tests.support.booking_setup import booking_setup
+from tests.support.letterhead import letterhead
+from tests.support.sql_statements import counted_statements
+
+__all__ = ["jelena", "mariam"]  # the fixtures, for pytest
+
+K = NotificationKind
+DUE_24H = SESSION_START - timedelta(hours=24)
+LATER = datetime(2030, 1, 1, tzinfo=UTC)  # no batch here runs out of time
+
+
+def _reminders_due(jelena, mariam, clock, mailbox, sessions=1):
+    """Confirmed sessions at one time, each with its interpreter (Mariam first), whose 24-hour reminders
+    (to Jelena and the interpreter) are due now; the offers and invitations sent."""
+    others = [
+        factories.interpreter(pairs=(("pus", "srp"),), email=f"interpreter{number}@interpreters.example")
+        for number in range(1, sessions)
+    ]
+    bookings = [confirmed(jelena, interpreter) for interpreter in [mariam, *others]]
+    dispatch(clock)  # the offers and invitations
+    mailbox.clear()
+    clock.set(DUE_24H)
+    return bookings
+
+
+def _admin_acting(clock) -> Acting:
+    admin = factories.user(Role.ADMIN)
+    db.session.commit()
+    return Acting(actor_of(admin), "127.0.0.1", clock.now())
+
+
+def test_a_reminder_worded_before_its_session_moved_is_not_sent_and_the_rest_of_the_batch_is(
+    jelena, mariam, clock, mailbox
+):
+    moving, staying = _reminders_due(jelena, mariam, clock, mailbox, sessions=2)
+    with outbox.dispatching(clock, letterhead()) as dispatcher:
+        worded = dispatcher.word(outbox.due_ids(clock.now()))
+        assert len(worded) == 4 and all(isinstance(item, Worded) for item in worded)
+
+        # Between the wording and the claims the caseworker moves one session to another day.
+        reschedule_booking(moving.id, actor_of(jelena), datetime(2026, 1, 16, 10, 0), None, clock.now(), booking_setup())
+        outcomes = dispatcher.send(worded, LATER)
+
+    messages = mailbox.wait_for(2)
+    assert outcomes["sent"] == 2
+    assert {m["Subject"].split(":")[0] for m in messages} == {"Tomorrow"}
+    assert all(staying.code in m.get_body().get_content() for m in messages)
+    assert not any(moving.code in m.get_body().get_content() for m in mailbox.messages)
+    assert {row.state for row in rows(moving, K.REMINDER_24H) if row.version == 1} == {NotificationState.SKIPPED}
+
+
+def test_a_reminder_worded_before_its_recipient_was_deactivated_is_held_back(jelena, mariam, clock, mailbox):
+    [booking] = _reminders_due(jelena, mariam, clock, mailbox)
+    acting = _admin_acting(clock)
+    with outbox.dispatching(clock, letterhead()) as dispatcher:
+        worded = dispatcher.word(outbox.due_ids(clock.now()))
+        account_changes.deactivate(jelena.id, jelena.version, "Left the office.", acting)
+        outcomes = dispatcher.send(worded, LATER)
+
+    assert outcomes["sent"] == 1 and outcomes["skipped"] == 1
+    assert to_whom(mailbox.wait_for(1)) == ["mariam@interpreters.example"]
+    held = {row.recipient.email: row for row in rows(booking, K.REMINDER_24H)}["jelena@mup.rs.example"]
+    assert held.state is NotificationState.SKIPPED
+    assert held.outcome == "the recipient's account is inactive"
+
+
+def test_a_skip_decided_before_the_recipient_was_reactivated_is_not_recorded_and_the_reminder_goes(
+    jelena, mariam, clock, mailbox
+):
+    [booking] = _reminders_due(jelena, mariam, clock, mailbox)
+    acting = _admin_acting(clock)
+    account_changes.deactivate(jelena.id, jelena.version, "On leave.", acting)
+    with outbox.dispatching(clock, letterhead()) as dispatcher:
+        decided = dispatcher.word(outbox.due_ids(clock.now()))
+        assert sorted(type(item).__name__ for item in decided) == ["Settled", "Worded"]
+        db.session.refresh(jelena)
+        account_changes.reactivate(jelena.id, jelena.version, "Back from leave.", acting)
+        outcomes = dispatcher.send(decided, LATER)
+
+    assert outcomes["sent"] == 2 and outcomes["skipped"] == 0
+    assert to_whom(mailbox.wait_for(2)) == ["jelena@mup.rs.example", "mariam@interpreters.example"]
+    assert {row.state for row in rows(booking, K.REMINDER_24H)} == {NotificationState.SENT}
+
+
+def test_two_dispatchers_holding_the_same_worded_batch_send_each_message_once(jelena, mariam, clock, mailbox):
+    _reminders_due(jelena, mariam, clock, mailbox, sessions=3)
+    with outbox.dispatching(clock, letterhead()) as first, outbox.dispatching(clock, letterhead()) as second:
+        ids = outbox.due_ids(clock.now())
+        first_batch, second_batch = first.word(ids), second.word(ids)
+        assert len(first_batch) == len(second_batch) == 6
+        sent_first = first.send(first_batch, LATER)
+        sent_second = second.send(second_batch, LATER)
+
+    assert sent_first["sent"] == 6
+    assert sent_second["sent"] == 0 and sent_second["skipped"] == 6
+    messages = mailbox.wait_for(6)
+    assert len({(m["To"], m.get_body().get_content()) for m in messages}) == 6
+    assert len(mailbox.messages) == 6
+
+
+def test_a_batch_of_reminders_costs_a_few_statements_a_message(jelena, mariam, clock, mailbox):
+    sessions = 6
+    _reminders_due(jelena, mariam, clock, mailbox, sessions=sessions)
+    messages = 2 * sessions
+    with counted_statements() as reads:
+        report = dispatch(clock)
+    assert report.sent == messages
+    # Per message: its booking locked with what it was worded from (one SELECT); the claim and
+    # the outcome are UPDATEs. The batch's reading is a fixed handful of SELECTs, whatever its size.
+    assert len(reads) <= messages + 10  # 20 for 12 messages on both databases; was 6 a message
