@@ -57,7 +57,9 @@ def test_a_reminder_worded_before_its_session_moved_is_not_sent_and_the_rest_of_
         assert len(worded) == 4 and all(isinstance(item, Worded) for item in worded)
 
         # Between the wording and the claims the caseworker moves one session to another day.
-        reschedule_booking(moving.id, actor_of(jelena), datetime(2026, 1, 16, 10, 0), None, clock.now(), booking_setup())
+        reschedule_booking(
+            moving.id, actor_of(jelena), datetime(2026, 1, 16, 10, 0), None, clock.now(), booking_setup()
+        )
         outcomes = dispatcher.send(worded, LATER)
 
     messages = mailbox.wait_for(2)
