@@ -8,8 +8,9 @@ import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import SMTP, default
 from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +20,26 @@ from rris.settings import Settings
 log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 20
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard header registry, each header's class made once: the standard one makes a new
+    class at every header it parses, a fifth of the time building a message took."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        if key not in self._made:
+            self._made[key] = super().__getitem__(name)
+        return self._made[key]
+
+
+_HEADERS = _HeaderClasses()
+MESSAGE_POLICY = default.clone(header_factory=_HEADERS)
+SMTP_POLICY = SMTP.clone(header_factory=_HEADERS)
 
 
 @dataclass(frozen=True)
@@ -70,7 +91,7 @@ class Mailer(Protocol):
 
 def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
     """The MIME message for `message`, as it goes over the wire."""
-    email = EmailMessage()
+    email = EmailMessage(policy=MESSAGE_POLICY)
     email["From"] = sender
     email["To"] = ", ".join(message.to)
     email["Subject"] = message.subject

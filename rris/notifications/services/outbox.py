@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Update, bindparam, func, select, update
 
 from rris.common.services.draining import drain_batches, due_row_ids
 from rris.common.services.transactions import begin_write, rows_changed
@@ -278,15 +278,21 @@ def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int
 def _change(notification_id: int, was: NotificationState, **values: Any) -> bool:
     """Set `values` on the row if it is still in state `was`; whether it was. One UPDATE, no flush
     of loaded objects (the commit that follows expires them)."""
-    return (
-        rows_changed(
+    names = tuple(sorted(values))
+    # Built once per set of columns: working out a statement's cache key costs more than running it.
+    if names not in _UPDATES:
+        _UPDATES[names] = (
             update(Notification)
-            .where(Notification.id == notification_id, Notification.state == was)
-            .values(**values)
+            .where(Notification.id == bindparam("row_id"), Notification.state == bindparam("was"))
+            .values({name: bindparam(f"new_{name}") for name in names})
             .execution_options(synchronize_session=False)
         )
-        == 1
-    )
+    parameters = {"row_id": notification_id, "was": was, **{f"new_{name}": value for name, value in values.items()}}
+    # A DML statement always gives a CursorResult, the kind of Result that counts rows.
+    return cast("CursorResult[Any]", db.session.execute(_UPDATES[names], parameters)).rowcount == 1
+
+
+_UPDATES: dict[tuple[str, ...], Update] = {}
 
 
 def _finished(state: NotificationState, now: datetime, outcome: str) -> dict[str, Any]:

@@ -98,19 +98,7 @@ def word_batch(ids: list[int], now: datetime, letterhead: Letterhead) -> list[Wo
 def guards_now(notification_ids: list[int]) -> dict[int, tuple[Any, ...]]:
     """`GUARD_COLUMNS` of the rows' bookings, recipients and conflicts, the bookings locked for this
     write transaction (after `begin_write`; FOR UPDATE OF bookings on PostgreSQL, in id order)."""
-    statement = (
-        select(Notification.id, *GUARD_COLUMNS)
-        .join(Booking, Booking.id == Notification.booking_id)
-        .join(User, User.id == Notification.recipient_id)
-        .outerjoin(
-            BookingConflict,
-            (BookingConflict.id == Notification.version) & (Notification.kind == NotificationKind.CONFLICT),
-        )
-        .where(Notification.id.in_(bindparam("ids", expanding=True)))
-        .order_by(Booking.id)
-        .with_for_update(of=Booking)
-    )
-    return {row[0]: tuple(row[1:]) for row in db.session.execute(statement, {"ids": notification_ids})}
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(_GUARDS, {"ids": notification_ids})}
 
 
 def _decide(
@@ -198,4 +186,16 @@ _CONFLICTS = (
     select(BookingConflict)
     .where(BookingConflict.id.in_(bindparam("ids", expanding=True)))
     .options(selectinload(BookingConflict.interpreter))
+)
+_GUARDS = (
+    select(Notification.id, *GUARD_COLUMNS)
+    .join(Booking, Booking.id == Notification.booking_id)
+    .join(User, User.id == Notification.recipient_id)
+    .outerjoin(
+        BookingConflict,
+        (BookingConflict.id == Notification.version) & (Notification.kind == NotificationKind.CONFLICT),
+    )
+    .where(Notification.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Booking.id)
+    .with_for_update(of=Booking)
 )
