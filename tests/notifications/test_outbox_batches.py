@@ -129,3 +129,32 @@ def test_a_batch_of_reminders_costs_a_few_statements_a_message(jelena, mariam, c
     # Per message: its booking locked with what it was worded from (one SELECT); the claim and
     # the outcome are UPDATEs. The batch's reading is a fixed handful of SELECTs, whatever its size.
     assert len(reads) <= messages + 10  # 20 for 12 messages on both databases; was 6 a message
+
+
+def test_a_reminder_worded_while_the_run_waits_for_it_goes_at_its_time_unless_its_session_moved_meanwhile(
+    jelena, mariam, clock, mailbox
+):
+    moving, staying = _reminders_due(jelena, mariam, clock, mailbox, sessions=2)
+    clock.set(DUE_24H - timedelta(milliseconds=400))
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:  # the portal moves a session while the dispatcher sleeps
+        if not waits:
+            assert mailbox.messages == []  # worded ahead, nothing sent before its time
+            reschedule_booking(
+                moving.id, actor_of(jelena), datetime(2026, 1, 16, 10, 0), None, clock.now(), booking_setup()
+            )
+        waits.append(seconds)
+        clock.advance(timedelta(seconds=seconds))
+
+    report = outbox.dispatch_due(
+        clock, letterhead(), budget=timedelta(seconds=2), lookahead=timedelta(seconds=1), wait=wait
+    )
+
+    assert waits[0] == 0.4
+    assert report.sent >= 2  # with the move's calendar updates, due at once
+    reminders = [m for m in mailbox.messages if m["Subject"].startswith("Tomorrow")]
+    assert len(reminders) == 2
+    assert all(staying.code in m.get_body().get_content() for m in reminders)
+    assert {row.finished_at for row in rows(staying, K.REMINDER_24H)} == {DUE_24H}
+    assert {row.state for row in rows(moving, K.REMINDER_24H) if row.version == 1} == {NotificationState.SKIPPED}

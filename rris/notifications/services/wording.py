@@ -72,6 +72,7 @@ class Worded:
     channel: Channel
     message: Any
     attempts: int  # its attempts once claimed
+    due_at: datetime  # a batch may be worded before it falls due; none is sent before
     useful_until: datetime
 
 
@@ -133,7 +134,7 @@ def _decide(
     except Exception as error:  # a wording bug must not stop every later message
         log.exception("could not compose notification %s", row.id)
         return Settled(guard, NotificationState.FAILED, f"could not compose: {type(error).__name__}")
-    return Worded(guard, row.channel, message, row.attempts + 1, row.useful_until)
+    return Worded(guard, row.channel, message, row.attempts + 1, row.due_at, row.useful_until)
 
 
 def _facts(draft: Draft, way: DeliveryChannel[Any]) -> MessageFacts:
