@@ -16,7 +16,7 @@ claim locks the message's booking and checks that nothing the wording depended o
 (`Guard`). If something did, the message is read and worded again under that lock before it is
 claimed, so it never goes out stale; what a recipient set for themselves alone (their language,
 zone or phone, which the guard does not follow) is as of the batch's reading, at most one batch
-(`BATCH_SIZE` messages, well under a second of sending) before the send.
+(`BATCH_SIZE` messages) of sending before the send.
 """
 
 from __future__ import annotations
