@@ -158,3 +158,28 @@ def test_a_reminder_worded_while_the_run_waits_for_it_goes_at_its_time_unless_it
     assert all(staying.code in m.get_body().get_content() for m in reminders)
     assert {row.finished_at for row in rows(staying, K.REMINDER_24H)} == {DUE_24H}
     assert {row.state for row in rows(moving, K.REMINDER_24H) if row.version == 1} == {NotificationState.SKIPPED}
+
+
+def test_a_burst_larger_than_a_batch_is_worded_ahead_batch_after_batch_and_sent_at_its_time(
+    jelena, mariam, clock, mailbox
+):
+    bookings = _reminders_due(jelena, mariam, clock, mailbox, sessions=3)
+    clock.set(DUE_24H - timedelta(milliseconds=400))
+    waits: list[float] = []
+    with counted_statements() as reads:
+
+        def wait(seconds: float) -> None:
+            waits.append(len(reads))
+            clock.advance(timedelta(seconds=seconds))
+
+        report = outbox.dispatch_due(
+            clock, letterhead(), budget=timedelta(seconds=1), batch_size=2, lookahead=timedelta(seconds=1), wait=wait
+        )
+
+    [at_the_wait] = waits
+    loads = ["notifications.useful_until" in statement for statement in reads]  # a batch's rows read to word them
+    assert sum(loads[:at_the_wait]) == 3  # three batches of two, worded before their time
+    assert not any(loads[at_the_wait:])  # at their time only claimed and sent
+    assert report.sent == 6
+    assert len(mailbox.wait_for(6)) == 6
+    assert {row.finished_at for booking in bookings for row in rows(booking, K.REMINDER_24H)} == {DUE_24H}

@@ -45,6 +45,8 @@ from rris.timeutil import Clock
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# At most this many messages falling due at one time are worded ahead, while a run waits for them.
+AHEAD_LIMIT = 1_000
 # A failed send is tried again after these delays, while the message is still useful.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
 
@@ -91,11 +93,24 @@ def dispatch_due(  # noqa: PLR0913 (how long a run may go on, and how it waits)
             upcoming = next_due(now + lookahead)
             if upcoming is None or upcoming - started >= budget:
                 break
-            # Worded while it waits: at their time what is left is to claim and send them.
-            ahead = dispatcher.word(due_ids(upcoming, batch_size))
+            ahead = _word_ahead(dispatcher, upcoming, batch_size)
             wait(max((upcoming - clock.now()).total_seconds(), 0.0))
             outcomes.update(dispatcher.send(ahead, started + budget))
     return DispatchReport(**outcomes)
+
+
+def _word_ahead(dispatcher: Dispatcher, upcoming: datetime, batch_size: int) -> list[Worded | Settled]:
+    """What falls due by `upcoming`, worded batch after batch while there is time before it (up to
+    `AHEAD_LIMIT` rows): at their time what is left is to claim and send them."""
+    read: list[int] = []
+    ahead: list[Worded | Settled] = []
+    while dispatcher.clock.now() < upcoming and len(read) < AHEAD_LIMIT:
+        ids = due_ids(upcoming, len(read) + batch_size)[len(read) :]  # the next batch: the rest are still pending
+        if not ids:
+            break
+        read += ids
+        ahead += dispatcher.word(ids)
+    return ahead
 
 
 def due_ids(now: datetime, limit: int = BATCH_SIZE) -> list[int]:
