@@ -6,6 +6,7 @@ message once; and a batch costs a few statements a message, not one round of loa
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 
 from rris.access.queries.actors import actor_of
 from rris.accounts.services import account_changes
@@ -183,3 +184,13 @@ def test_a_burst_larger_than_a_batch_is_worded_ahead_batch_after_batch_and_sent_
     assert report.sent == 6
     assert len(mailbox.wait_for(6)) == 6
     assert {row.finished_at for booking in bookings for row in rows(booking, K.REMINDER_24H)} == {DUE_24H}
+
+
+def test_a_message_goes_out_as_the_bytes_made_when_it_was_worded(jelena, mariam, clock, mailbox):
+    _reminders_due(jelena, mariam, clock, mailbox)
+    with outbox.dispatching(clock, letterhead()) as dispatcher:
+        worded = dispatcher.word(outbox.due_ids(clock.now()))
+        made = {message_from_bytes(item.message.wire[1])["Message-ID"] for item in worded}
+        assert dispatcher.send(worded, LATER)["sent"] == 2
+
+    assert {m["Message-ID"] for m in mailbox.wait_for(2)} == made

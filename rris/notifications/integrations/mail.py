@@ -7,7 +7,7 @@ import logging
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP, default
@@ -62,6 +62,8 @@ class OutgoingMessage:
     text: str
     attachments: tuple[Attachment, ...] = ()
     language: str | None = None  # BCP 47 tag of the text's language, sent as Content-Language
+    # (sender, bytes): the message as it goes over the wire from that sender, made ahead (`rendered`).
+    wire: tuple[str, bytes] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.to:
@@ -110,6 +112,11 @@ def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
     return email
 
 
+def rendered(message: OutgoingMessage, sender: str) -> OutgoingMessage:
+    """`message` with its bytes from `sender` made now, so that sending it later only hands them over."""
+    return replace(message, wire=(sender, build_email(message, sender).as_bytes(policy=SMTP_POLICY)))
+
+
 @dataclass
 class SmtpMailer:
     """Delivers through an SMTP server."""
@@ -144,7 +151,11 @@ class SmtpSession:
         self._smtp: smtplib.SMTP | None = None
 
     def send(self, message: OutgoingMessage) -> None:
-        email = build_email(message, self._mailer.sender)
+        sender = self._mailer.sender
+        if message.wire is not None and message.wire[0] == sender:
+            data = message.wire[1]
+        else:
+            data = build_email(message, sender).as_bytes(policy=SMTP_POLICY)
         smtp = self._connection()
         try:
             code, reply = smtp.mail(parseaddr(self._mailer.sender)[1])
@@ -161,7 +172,7 @@ class SmtpSession:
             self._reset()
             raise
         try:
-            code, reply = smtp.data(email.as_bytes(policy=SMTP_POLICY))
+            code, reply = smtp.data(data)
         except smtplib.SMTPDataError:
             self._reset()
             raise  # the server answered: it refused the message

@@ -23,7 +23,13 @@ from rris.matching.models.conflicts import BookingConflict
 from rris.matching.services.conflict_wording import conflict_text
 from rris.notifications.domain.notices import LIVE_STATES, REMINDER_LEADS, UNFILLED_KINDS
 from rris.notifications.integrations.calendar_invites import Attendee, Invite, InviteMethod, invite_attachment
-from rris.notifications.integrations.mail import Attachment, MailDeliveryUncertain, OutgoingMessage, current_mailer
+from rris.notifications.integrations.mail import (
+    Attachment,
+    MailDeliveryUncertain,
+    OutgoingMessage,
+    current_mailer,
+    rendered,
+)
 from rris.notifications.models.notifications import Notification
 from rris.notifications.queries.notices import participants
 from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
@@ -45,9 +51,10 @@ def compose_email(draft: Draft) -> OutgoingMessage:
         attachments: tuple[Attachment, ...] = ()
         if notification.kind in (K.INVITATION, K.INVITATION_CANCEL):
             attachments = (invite_attachment(_invite(notification, to, draft.now, shown, letterhead)),)
-    return OutgoingMessage(
+    message = OutgoingMessage(
         to=(recipient.email,), subject=subject, text=text, attachments=attachments, language=to.reader.tag
     )
+    return rendered(message, letterhead.mail_from)  # its bytes made with its words, off the send's path
 
 
 @contextmanager
