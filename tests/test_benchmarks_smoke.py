@@ -50,6 +50,7 @@ EXPECTED = {
     ("outbox_lateness", "p50"),
     ("outbox_lateness", "p99"),
     ("outbox_lateness", "not_sent"),
+    ("outbox_lateness", "start_min"),
     ("outbox_lateness", "start_max"),
     ("outbox_drain", "messages_per_second"),
     ("outbox_drain", "floor_messages_per_second"),
