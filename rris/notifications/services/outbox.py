@@ -233,7 +233,7 @@ class Dispatcher:
             attempts=item.attempts,
         )
         db.session.commit()
-        if not claimed:  # cannot happen under the booking's lock; never send what was not claimed
+        if not claimed:  # another dispatcher claimed it, or the portal settled it, since it was worded
             return "skipped"
         try:
             provider_id = self.senders[item.channel](item.message)

@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 
 # What a message's wording and its check depend on, as the claim reads it again under the
 # booking's lock: the booking's version, calendar sequence, offer wave, state and last change
-# (every service that changes a booking sets `updated_at`), the recipient's account version and
-# whether it is active, and for a conflict alert when its conflict was resolved.
+# (the services that change a booking's state, time, people or offers set it), the recipient's
+# account version and whether it is active, and for a conflict alert when its conflict was resolved.
 GUARD_COLUMNS = (
     Booking.version,
     Booking.calendar_sequence,
