@@ -1,8 +1,9 @@
-"""Work through rows that are due, oldest first, one claim at a time, within a time budget.
+"""Work through rows that are due, oldest first, within a time budget.
 
 The outbox (mail and SMS) and the webhook deliveries drain their due rows the same way; what
 claiming, sending and recording one row means differs (at-most-once mail, at-least-once
-webhooks) and stays with each of them.
+webhooks) and stays with each of them. Webhooks take one row at a time (`drain_due`); the outbox
+takes a batch at a time (`drain_batches`), read and worded together, each row still claimed alone.
 """
 
 from __future__ import annotations
