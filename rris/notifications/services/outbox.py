@@ -45,8 +45,10 @@ from rris.timeutil import Clock
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-# At most this many messages falling due at one time are worded ahead, while a run waits for them.
+# At most this many messages falling due at one time are worded ahead, while a run waits for them,
+# in batches of at most AHEAD_BATCH: wording that runs past their time delays the first by one such batch.
 AHEAD_LIMIT = 1_000
+AHEAD_BATCH = 50
 # A failed send is tried again after these delays, while the message is still useful.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15))
 
@@ -101,11 +103,12 @@ def dispatch_due(  # noqa: PLR0913 (how long a run may go on, and how it waits)
 
 def _word_ahead(dispatcher: Dispatcher, upcoming: datetime, batch_size: int) -> list[Worded | Settled]:
     """What falls due by `upcoming`, worded batch after batch while there is time before it (up to
-    `AHEAD_LIMIT` rows): at their time what is left is to claim and send them."""
+    `AHEAD_LIMIT` rows, `AHEAD_BATCH` at a time): at their time what is left is to claim and send them."""
     read: list[int] = []
     ahead: list[Worded | Settled] = []
+    size = min(batch_size, AHEAD_BATCH)
     while dispatcher.clock.now() < upcoming and len(read) < AHEAD_LIMIT:
-        ids = due_ids(upcoming, len(read) + batch_size)[len(read) :]  # the next batch: the rest are still pending
+        ids = due_ids(upcoming, len(read) + size)[len(read) :]  # the next batch: the rest are still pending
         if not ids:
             break
         read += ids
