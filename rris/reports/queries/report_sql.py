@@ -1,15 +1,17 @@
-"""SQL the report queries share: a booking's booked and summary seconds, and the report filter
-applied to a statement over bookings."""
+"""SQL the report queries share: a booking's booked and summary seconds, the report filter
+applied to a statement over bookings, and the legs of a period's bookings."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
-from rris.bookings.models.bookings import Booking
+from rris.bookings.models.bookings import Assignment, Booking
 from rris.calls.models.calls import CallSummary
 from rris.common.models.durations import MICROSECONDS_PER_SECOND, microseconds_between
+from rris.extensions import db
 from rris.pool.models.geography import Country
 from rris.reports.domain.report_period import ReportFilter
 
@@ -53,3 +55,37 @@ def filtered(statement: Select[Any], report_filter: ReportFilter) -> Select[Any]
     if report_filter.modality is not None:
         statement = statement.where(Booking.modality == report_filter.modality)
     return statement
+
+
+IdRange = tuple[int | None, int | None]
+
+
+def id_range(report_filter: ReportFilter) -> IdRange:
+    """The lowest and highest id of the bookings `report_filter` picks (None, None when none).
+
+    A booking's id is given when it is made, weeks before it starts, so a period's bookings have
+    close ids: the rows that hang off them (legs, attendances, summaries, telephone legs) are
+    read by this range on their own key, and the planner, given the two numbers, knows how many
+    rows that is. Read from the period's bookings themselves (the planner would otherwise walk
+    the primary key from one end until it met the period)."""
+    ids = filtered(select(Booking.id), report_filter).cte("period_ids").prefix_with("MATERIALIZED")
+    first, last = db.session.execute(select(func.min(ids.c.id), func.max(ids.c.id))).one()
+    return first, last
+
+
+def in_id_range(booking_id: ColumnElement[int] | InstrumentedAttribute[int], ids: IdRange) -> ColumnElement[bool]:
+    """`booking_id` within `ids` (false for an empty range)."""
+    first, last = ids
+    if first is None or last is None:
+        return false()
+    return and_(booking_id >= first, booking_id <= last)
+
+
+def month_legs(booking_id: ColumnElement[int], ids: IdRange) -> ColumnElement[bool]:
+    """The join condition of the legs still held of the booking `booking_id`, with the range of
+    the period's booking ids on the legs' own key: the database reads the legs of the period's
+    bookings by index (their ids are close: a booking gets its id when it is made, weeks before
+    it starts), not every leg ever assigned to hash them."""
+    return and_(
+        Assignment.booking_id == booking_id, Assignment.released_at.is_(None), in_id_range(Assignment.booking_id, ids)
+    )

@@ -26,6 +26,7 @@ from rris.pool.models.interpreters import Accreditation, InterpreterProfile, Lan
 from rris.pool.queries.availability import weekly_windows
 from rris.reports.domain.report_period import ReportFilter
 from rris.reports.domain.utilisation import InterpreterHours, Utilisation, utilisation
+from rris.reports.queries.report_sql import id_range, month_legs
 from rris.timeutil import ensure_utc
 
 
@@ -42,17 +43,18 @@ def booked_microseconds(report_filter: ReportFilter) -> dict[int, int]:
     they hold a leg of, not cancelled, summed by the database."""
     start, end = report_filter.bounds
     held = (
-        select(Assignment.interpreter_id, func.sum(microseconds_between(Booking.ends_at, Booking.starts_at)))
-        .join(Booking, Booking.id == Assignment.booking_id)
-        .where(
-            Booking.starts_at >= start,
-            Booking.starts_at < end,
-            Assignment.released_at.is_(None),
-            Booking.state != BookingState.CANCELLED,
-        )
+        select(Booking.id, microseconds_between(Booking.ends_at, Booking.starts_at).label("microseconds"))
+        .where(Booking.starts_at >= start, Booking.starts_at < end, Booking.state != BookingState.CANCELLED)
+        .cte("held")
+        .prefix_with("MATERIALIZED")
+    )
+    statement = (
+        select(Assignment.interpreter_id, func.sum(held.c.microseconds))
+        .select_from(held)
+        .join(Assignment, month_legs(held.c.id, id_range(_whole_pool(report_filter))))
         .group_by(Assignment.interpreter_id)
     )
-    return {interpreter_id: int(total) for interpreter_id, total in db.session.execute(held)}
+    return {interpreter_id: int(total) for interpreter_id, total in db.session.execute(statement)}
 
 
 def pool_utilisation(report_filter: ReportFilter, booked: Mapping[int, int] | None = None) -> list[NamedUtilisation]:
@@ -114,3 +116,8 @@ def pool_utilisation(report_filter: ReportFilter, booked: Mapping[int, int] | No
         )
         for interpreter_id, zone_name, name in rows
     ]
+
+
+def _whole_pool(report_filter: ReportFilter) -> ReportFilter:
+    """`report_filter`'s period without its narrowing: booked time is all of it, whoever booked."""
+    return ReportFilter(report_filter.first_day, report_filter.last_day, report_filter.zone_name)
