@@ -19,11 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 from rris.common.domain import formats
 from rris.common.domain.formats import LocaleLike
 from rris.matching.domain.snapshots import Interval, WeeklyWindow
-from rris.pool.domain.availability import index_windows, zone_info
+from rris.pool.domain.availability import WeekIndex, index_windows, zone_info
 from rris.reports.domain.durations import microseconds
 
 MICROSECONDS_PER_SECOND = 1_000_000
@@ -59,25 +60,26 @@ class Utilisation:
         return self.booked_seconds / self.available_seconds if self.available_seconds else None
 
 
-def _window_intervals(
-    windows: Iterable[WeeklyWindow], zone_name: str, start: datetime, end: datetime
-) -> list[Interval]:
-    """The weekly windows as UTC intervals over every local day touching [start, end), clipped."""
+@lru_cache(maxsize=1024)
+def _offered(index: WeekIndex, zone_name: str, start: datetime, end: datetime) -> tuple[tuple[Interval, ...], float]:
+    """The intervals and their seconds of a week's merged windows over [start, end): laid out once
+    per pattern, zone and period, since most of a pool offers one of a few weekly patterns (a year
+    is 366 days of wall-clock arithmetic per interpreter otherwise)."""
     tz = zone_info(zone_name)
-    index = index_windows(windows)
     first = start.astimezone(tz).date() - _DAY
     last = end.astimezone(tz).date() + _DAY
     intervals: list[Interval] = []
-    day = first
-    while day <= last:
-        for start_minute, end_minute in index[day.weekday()]:
-            opens = _wall_instant(day, start_minute, tz)
-            closes = _wall_instant(day, end_minute, tz)
-            opens, closes = max(opens, start), min(closes, end)
-            if opens < closes:
-                intervals.append(Interval(opens, closes))
-        day += _DAY
-    return intervals
+    if any(index):
+        day = first
+        while day <= last:
+            for start_minute, end_minute in index[day.weekday()]:
+                opens = _wall_instant(day, start_minute, tz)
+                closes = _wall_instant(day, end_minute, tz)
+                opens, closes = max(opens, start), min(closes, end)
+                if opens < closes:
+                    intervals.append(Interval(opens, closes))
+            day += _DAY
+    return tuple(intervals), sum((interval.end - interval.start).total_seconds() for interval in intervals)
 
 
 def _wall_instant(day: date, minute: int, tz: object) -> datetime:
@@ -111,8 +113,8 @@ def _overlap_seconds(intervals: Sequence[Interval], cuts: Sequence[Interval]) ->
 
 def utilisation(hours: InterpreterHours, start: datetime, end: datetime) -> Utilisation:
     """Available and booked seconds of one interpreter in the UTC period [start, end)."""
-    windows = _window_intervals(hours.windows, hours.zone_name, start, end)
-    available = sum((w.end - w.start).total_seconds() for w in windows) - _overlap_seconds(windows, hours.time_off)
+    windows, offered = _offered(index_windows(hours.windows), hours.zone_name, start, end)
+    available = offered - _overlap_seconds(windows, hours.time_off) if hours.time_off else offered
     booked = hours.booked_microseconds + sum(microseconds(b.end - b.start) for b in hours.booked)
     return Utilisation(hours.interpreter_id, int(round(available)), round(Fraction(booked, MICROSECONDS_PER_SECOND)))
 
