@@ -102,6 +102,7 @@ REPORT_EXPECTED = {
     ("monthly_report_country", "p95"),
     ("monthly_report_country", "bookings_in_month"),
     ("report_page_month", "p50"),
+    ("report_page_open_month", "p50"),
     ("report_charts_month", "p50"),
     ("report_charts_month_kept", "p50"),
     ("report_xlsx_year", "p50"),
