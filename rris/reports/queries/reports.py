@@ -34,6 +34,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from rris.bookings.models.bookings import Assignment, Booking
 from rris.calls.models.calls import CallAttendance, CallSummary
@@ -189,49 +190,41 @@ def _report_statement(report_filter: ReportFilter, ids: IdRange) -> CompoundSele
         )
     ).group_by(*keys.values())
     rate_cents = cast(func.round(InterpreterProfile.hourly_rate * 100), BigInteger)
-    # First per booking and currency (a relay's two interpreters may share one), then per group:
-    # two plain groupings instead of a COUNT(DISTINCT ...), which PostgreSQL can only sort for.
-    per_currency = (
+    # A session counts once per currency its interpreters bill in: a relay's second leg paid in
+    # the currency of its first is not another session. One grouping of the legs, the second
+    # legs (a relay's, a few in a hundred) looked at alone, instead of grouping every leg by
+    # booking first.
+    earlier_leg = aliased(Assignment)
+    earlier_profile = aliased(InterpreterProfile)
+    same_currency_before = exists().where(
+        earlier_leg.booking_id == Assignment.booking_id,
+        earlier_leg.leg < Assignment.leg,
+        earlier_leg.released_at.is_(None),
+        earlier_profile.id == earlier_leg.interpreter_id,
+        earlier_profile.rate_currency == InterpreterProfile.rate_currency,
+    )
+    repeated = case((Assignment.leg > 1, case((same_currency_before, 1), else_=0)), else_=0)
+    charge_keys = (per_booking.c.country_code, per_booking.c.state, has_summary, InterpreterProfile.rate_currency)
+    charges = (
         select(
-            per_booking.c.country_code,
-            per_booking.c.state,
-            has_summary.label("has_summary"),
-            InterpreterProfile.rate_currency.label("currency"),
-            func.sum(_cost_cents(summary_seconds, rate_cents)).label("cost_by_summary"),
-            func.sum(_cost_cents(per_booking.c.booked_seconds, rate_cents)).label("cost_by_booking"),
-            func.sum(summary_seconds).label("seconds_by_summary"),
-            func.sum(per_booking.c.booked_seconds).label("seconds_by_booking"),
+            *_part(
+                "charge",
+                country_code=per_booking.c.country_code,
+                state=per_booking.c.state,
+                has_summary=has_summary,
+                currency=InterpreterProfile.rate_currency.expression,
+                sessions=func.count() - func.sum(repeated),
+                first=func.sum(_cost_cents(summary_seconds, rate_cents)),
+                second=func.sum(_cost_cents(per_booking.c.booked_seconds, rate_cents)),
+                third=func.sum(summary_seconds),
+                fourth=func.sum(per_booking.c.booked_seconds),
+            )
         )
         .select_from(per_booking)
-        .join(
-            Assignment,
-            month_legs(per_booking.c.booking_id, ids),
-        )
+        .join(Assignment, month_legs(per_booking.c.booking_id, ids))
         .join(InterpreterProfile, InterpreterProfile.id == Assignment.interpreter_id)
-        .group_by(
-            per_booking.c.booking_id,
-            per_booking.c.country_code,
-            per_booking.c.state,
-            has_summary,
-            InterpreterProfile.rate_currency,
-        )
-        .subquery()
+        .group_by(*charge_keys)
     )
-    charge_keys = (per_currency.c.country_code, per_currency.c.state, per_currency.c.has_summary)
-    charges = select(
-        *_part(
-            "charge",
-            country_code=per_currency.c.country_code,
-            state=per_currency.c.state,
-            has_summary=per_currency.c.has_summary,
-            currency=per_currency.c.currency,
-            sessions=func.count(),
-            first=func.sum(per_currency.c.cost_by_summary),
-            second=func.sum(per_currency.c.cost_by_booking),
-            third=func.sum(per_currency.c.seconds_by_summary),
-            fourth=func.sum(per_currency.c.seconds_by_booking),
-        )
-    ).group_by(*charge_keys, per_currency.c.currency)
     counts = select(*(func.count(per_booking.c[column]).label(column) for column in ("lead_time", "time_to_fill"))).cte(
         "counts"
     )
