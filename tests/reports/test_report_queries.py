@@ -300,3 +300,36 @@ def test_a_relay_with_both_interpreters_in_one_currency_is_one_session_billed_tw
     assert report == monthly_report_from_rows(report_filter)
     assert report.cost == {("RS", "EUR"): Decimal("60.00")}
     assert (report.cost_sessions, report.cost_seconds) == ({("RS", "EUR"): 1}, {("RS", "EUR"): 2 * 3600})
+
+
+def test_a_month_made_among_other_months_bookings_counts_its_own_calls_and_legs_only(ctx):
+    """Live, a month's legs, attendances, summaries and telephone legs are read by the range of its
+    bookings' ids: a March booking made long before the others (the lowest id), and February and
+    April bookings made in between (ids inside March's range, with calls of their own), leave
+    March with exactly its own two sessions, their calls and their costs."""
+    belgrade = factories.department("RS")
+    mariam = factories.interpreter(name="Mariam Ahmadzai")  # 35.00 EUR
+    early = booked(belgrade, utc(2025, 12, 1, 9, 0), starts_at=utc(2026, 3, 10, 8, 0), state=BookingState.COMPLETED)
+    db.session.flush()
+    others = [
+        booked(belgrade, utc(2026, 1, 5, 9, 0), starts_at=starts_at, state=BookingState.COMPLETED)
+        for starts_at in (utc(2026, 2, 10, 8, 0), utc(2026, 4, 10, 8, 0))
+    ]
+    db.session.flush()
+    late = booked(belgrade, utc(2026, 2, 1, 9, 0), starts_at=utc(2026, 3, 20, 8, 0), state=BookingState.COMPLETED)
+    db.session.flush()
+    assert early.id < min(other.id for other in others) and max(other.id for other in others) < late.id
+    for record in (early, late, *others):
+        held(record, mariam)
+        summary(record, 30 * 60)
+        joined(record, CallRole.OFFICER)
+        joined(record, CallRole.INTERPRETER, channel="phone" if record is early else "browser")
+    db.session.commit()
+
+    report_filter = ReportFilter.month(2026, 3, BELGRADE)
+    report = monthly_report(report_filter)
+    assert report == monthly_report_from_rows(report_filter)
+    assert report.requested_sessions == 2
+    assert report.delivered_minutes == 60
+    assert report.phone_fallbacks == 1
+    assert report.cost == {("RS", "EUR"): Decimal("35.00")}
