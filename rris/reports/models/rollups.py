@@ -5,7 +5,7 @@ rows (`ReportRollupRow`) and its sorted samples behind the medians and percentil
 A rollup holds exactly what the live report queries return for that month (grouped sessions,
 charges, on-demand calls, each interpreter's booked time) plus every value of the durations whose
 order statistics the report shows, sorted, so that any run of closed months can be added up and
-its medians picked exactly. Triggers (migration 0028) bump `version` of every rollup whose period
+its medians picked exactly. Triggers (migration 0029_report_rollups) bump `version` of every rollup whose period
 holds the start of a booking whose figures change; a rollup counts only while
 `filled_version == version`.
 """
