@@ -19,7 +19,16 @@ from rris.enums import Proficiency, Role
 from rris.extensions import db
 from rris.matching.models.conflicts import SweepRequest
 from rris.pool.models.interpreters import InterpreterProfile
-from rris.pool.services.pool_import import RowAction, apply_import, export_pool, preview_import
+from rris.pool.models.languages import Dialect
+from rris.pool.queries.pool_export import pool_file_rows
+from rris.pool.services.pool_import import (
+    RowAction,
+    apply_import,
+    export_pool,
+    preview_import,
+    profile_loads,
+    row_of,
+)
 from tests import factories
 from tests.conftest import DEFAULT_NOW
 from tests.pool.test_pool_csv import csv_of
@@ -164,3 +173,31 @@ def test_names_that_look_like_formulas_come_back_out_as_text_and_import_back_unc
     again = apply_import(exported, hub, DEFAULT_NOW)
     assert {o.action for o in again.rows} == {RowAction.UNCHANGED}
     assert export_pool(hub) == exported
+
+
+def test_the_export_says_of_each_interpreter_what_their_record_says(hub, mariam):
+    """Read as plain columns for speed, every interpreter's row is still the one their stored record
+    gives: pairs, dialects, every clearance, specialisations with their training days, rates."""
+    apply_import(csv_of(NEW), hub, DEFAULT_NOW)
+    db.session.add(Dialect(language_code="prs", name="Kabuli"))
+    db.session.commit()
+    farid = {
+        **NEW,
+        "email": "farid2@pool.example",
+        "language_pairs": "prs-srp:c1;eng-prs:native",
+        "dialects": "prs:Kabuli",
+        "accreditations": "RS:2025-01-01/2026-12-31;AL:2027-03-01",
+        "specialisations": "legal:2024-05-01;trauma",
+        "hourly_rate": "17.5",
+        "active": "no",
+    }
+    assert apply_import(csv_of(farid), hub, DEFAULT_NOW).applied
+    profiles = db.session.scalars(
+        select(InterpreterProfile).join(User).options(*profile_loads()).order_by(User.email)
+    ).all()
+    assert pool_file_rows() == [row_of(profile) for profile in profiles]
+    exported = {row["email"]: row for row in csv.DictReader(io.StringIO(export_pool(hub)))}
+    assert list(exported) == ["farid2@pool.example", "farid@pool.example", "mariam@pool.example"]
+    assert exported["farid2@pool.example"]["dialects"] == "prs:Kabuli"
+    assert exported["farid2@pool.example"]["accreditations"] == "AL:2026-01-12/2027-03-01;RS:2025-01-01/2026-12-31"
+    assert exported["farid2@pool.example"]["active"] == "no"

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -72,8 +73,11 @@ __all__ = [
     "normalised",
     "parse_pool_csv",
     "pool_cells",
+    "pool_csv_chunks",
     "write_pool_csv",
 ]
+
+CHUNK_ROWS = 250  # interpreters per piece of a streamed download
 
 COLUMNS: tuple[str, ...] = (
     "email",
@@ -186,13 +190,23 @@ def write_pool_csv(rows: list[PoolRow]) -> str:
 
     Every cell is made safe to open in a spreadsheet (`rris.common.domain.spreadsheet_cells`).
     """
+    return "".join(pool_csv_chunks(rows))
+
+
+def pool_csv_chunks(rows: Iterable[PoolRow], rows_per_chunk: int = CHUNK_ROWS) -> Iterator[str]:
+    """`write_pool_csv`'s text in pieces of `rows_per_chunk` rows (the header first), for a download
+    that starts before its last row is written."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([spreadsheet_text(column) for column in COLUMNS])
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         cells = pool_cells(row)
         writer.writerow([spreadsheet_text(cells[column]) for column in COLUMNS])
-    return out.getvalue()
+        if number % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def pool_cells(row: PoolRow) -> dict[str, str]:

@@ -11,7 +11,7 @@ clearance starts, writing a profile) are public: the coordinators' forms
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -42,11 +42,12 @@ from rris.pool.domain.pool_csv import (
     SpecialisationRow,
     normalised,
     parse_pool_csv,
-    write_pool_csv,
+    pool_csv_chunks,
 )
 from rris.pool.models.geography import Country
 from rris.pool.models.interpreters import Accreditation, InterpreterProfile, InterpreterSpecialisation, LanguagePair
 from rris.pool.models.languages import Dialect, Language
+from rris.pool.queries.pool_export import pool_file_rows
 
 log = logging.getLogger(__name__)
 
@@ -148,14 +149,14 @@ def apply_import(text: str, actor: Actor, now: datetime) -> ImportReport:
 
 def export_pool(actor: Actor) -> str:
     """The whole pool, active or not, as CSV in the import format (sorted by e-mail)."""
+    return "".join(export_pool_chunks(actor))
+
+
+def export_pool_chunks(actor: Actor) -> Iterator[str]:
+    """`export_pool`'s text in pieces, for a streamed download: the pool is read (and the actor
+    checked) before the first piece is asked for, so nothing touches the database while it streams."""
     _guard(actor)
-    profiles = db.session.scalars(
-        select(InterpreterProfile)
-        .join(User, User.id == InterpreterProfile.user_id)
-        .options(*profile_loads())
-        .order_by(User.email)
-    ).all()
-    return write_pool_csv([row_of(profile) for profile in profiles])
+    return pool_csv_chunks(pool_file_rows())
 
 
 # -- checking -------------------------------------------------------------------------------

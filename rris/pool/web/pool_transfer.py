@@ -14,7 +14,7 @@ from wtforms import SubmitField
 from rris.access.domain.permissions import Capability
 from rris.common.web.authentication import current_actor, require
 from rris.context import current_clock
-from rris.pool.services.pool_import import apply_import, export_pool, preview_import
+from rris.pool.services.pool_import import apply_import, export_pool_chunks, preview_import
 
 bp = Blueprint("pool_transfer", __name__, url_prefix="/pool")
 
@@ -30,7 +30,7 @@ class PoolImportForm(FlaskForm):
 @bp.get("/export.csv")
 @require(Capability.MANAGE_POOL)
 def export() -> Any:
-    response = Response(export_pool(current_actor()), mimetype="text/csv")
+    response = Response(export_pool_chunks(current_actor()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{EXPORT_FILENAME}"'
     return response
