@@ -73,9 +73,13 @@ VARIABLES: tuple[Variable, ...] = (
         "(host name, process id, random tail)",
         "this signalling node's name among the nodes sharing RRIS_SIGNALING_REDIS_URL; unique per running node",
     ),
-    Variable("RRIS_STUN_URLS", "(empty)", "comma-separated stun: URLs of your own STUN servers; never a public default"),
+    Variable(
+        "RRIS_STUN_URLS", "(empty)", "comma-separated stun: URLs of your own STUN servers; never a public default"
+    ),
     Variable("RRIS_TURN_URLS", "(empty)", "comma-separated turn:/turns: URLs of your own coturn"),
-    Variable("RRIS_TURN_SECRET", "(empty)", "coturn's static-auth-secret; time-limited TURN credentials derive from it"),
+    Variable(
+        "RRIS_TURN_SECRET", "(empty)", "coturn's static-auth-secret; time-limited TURN credentials derive from it"
+    ),
     Variable("RRIS_SMTP_HOST", "(empty: mail is saved to instance/mail/)", "SMTP server for outgoing mail"),
     Variable("RRIS_SMTP_PORT", "25", "SMTP port"),
     Variable("RRIS_SMTP_USERNAME", "(empty)", "SMTP login, when the server wants one"),
@@ -85,7 +89,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("RRIS_SESSION_HOURS", "12", "longest a sign-in lasts"),
     Variable("RRIS_SESSION_IDLE_MINUTES", "120", "a session unused this long is ended"),
     Variable("RRIS_SECURE_COOKIES", "true in production, else false", "send cookies only over HTTPS"),
-    Variable("RRIS_LOGIN_MAX_FAILURES", "5", "failed sign-ins per account within the window before it is throttled (passwords and second-step codes counted apart)"),
+    Variable(
+        "RRIS_LOGIN_MAX_FAILURES",
+        "5",
+        "failed sign-ins per account within the window before it is throttled (passwords and second-step codes counted apart)",
+    ),
     Variable("RRIS_LOGIN_MAX_FAILURES_PER_IP", "30", "failed sign-ins per client address within the window"),
     Variable("RRIS_LOGIN_WINDOW_MINUTES", "15", "the window the two limits above count in"),
     Variable(

@@ -270,9 +270,7 @@ class Settings:
         )
 
 
-def _check_applicant_keys(
-    secret: str, version: int, retired: tuple[tuple[int, str], ...], session_key: str
-) -> None:
+def _check_applicant_keys(secret: str, version: int, retired: tuple[tuple[int, str], ...], session_key: str) -> None:
     """The applicant key secrets are long, distinct from each other and from the session key."""
     if len(secret) < _APPLICANT_SECRET_MIN_CHARS:
         raise SettingsError(f"RRIS_APPLICANT_KEY_SECRET must be at least {_APPLICANT_SECRET_MIN_CHARS} characters")

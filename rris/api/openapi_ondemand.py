@@ -55,7 +55,7 @@ ONDEMAND_RESPONSE_SCHEMAS: dict[str, Schema] = {
     ),
     "Presence": exact(
         {
-            "available": {"type": "boolean", "description": "She switched \"available now\" on"},
+            "available": {"type": "boolean", "description": 'She switched "available now" on'},
             "reachable": {
                 "type": "boolean",
                 "description": "Available and her live page beat within the heartbeat's span: she may be rung",

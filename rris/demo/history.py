@@ -96,7 +96,6 @@ def _new_booking_ids(count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-
 def _offices() -> list[PoolOffice]:
     departments = db.session.scalars(select(Department).options(selectinload(Department.country))).all()
     caseworkers: dict[int, list[int]] = {}

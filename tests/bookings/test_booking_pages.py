@@ -204,3 +204,33 @@ def test_no_field_of_the_booking_form_lets_the_browser_cut_a_pasted_case_referen
     assert too_long.status_code == 422
     error = re.search(r'id="case_reference-error">(.*?)</p>', too_long.get_data(as_text=True), re.S)
     assert error and "Use at most 64 characters; this has 88." in error.group(1)
+
+
+def test_the_coordinator_sees_the_left_out_grouped_by_reason_each_still_with_its_reasons(app, browser, people):
+    """The pair's rejected interpreters come counted by their first reason, the first few named,
+    the rest behind a disclosure that still names each with every reason; other pairs only counted."""
+    with committed(app):
+        for name in ("Zarmina Noori", "Bashir Safi", "Hamid Zaki", "Laila Rahmani", "Nadia Karimi"):
+            factories.interpreter(
+                email=f"{name.split()[0].lower()}@pool.example",
+                pairs=(("pus", "srp"),),
+                accredited_for=("AL",),
+                name=name,
+            )
+        factories.interpreter(email="dari@pool.example", pairs=(("prs", "srp"),), name="Dari Only")
+    browser.sign_in("jelena@mup.rs.example", factories.PASSWORD)
+    location = book(browser, people).headers["Location"]
+    browser.sign_in("elena@marri.example", factories.PASSWORD)
+    page = browser.get(location).get_data(as_text=True)
+    assert "Mariam Ahmadzai" in page  # the one who fits
+    assert "6 interpreters left out: not accredited here" in page  # Gul and the five
+    named, _, disclosed = page.partition("3 more, each with their reasons")
+    for shown in ("Bashir Safi", "Gul Shinwari", "Hamid Zaki"):  # by name, each with its reason
+        assert re.search(rf"{shown}</td><td>—</td>\s*<td class=\"small\">Not accredited", named)
+    for behind in ("Laila Rahmani", "Nadia Karimi", "Zarmina Noori"):
+        assert behind not in named
+    for behind in ("Laila Rahmani", "Nadia Karimi", "Zarmina Noori"):
+        assert re.search(rf"{behind}</td><td>—</td>\s*<td class=\"small\">Not accredited", disclosed)
+    assert "1 other interpreter does not work in this pair." in page  # Dari Only, not named
+    assert "Dari Only</td>" not in page
+    assert '<option value="' in page and ">Dari Only</option>" in page  # still assignable by hand

@@ -77,8 +77,11 @@ def test_another_reason_needs_words_and_the_choice_must_be_from_the_list(app, cl
     booking_id = a_confirmed_booking(app, clock)
     browser.sign_in("jelena@mup.rs.example", PASSWORD)
     location = f"/bookings/{booking_id}"
-    refused = browser.submit(location, {"start_local": "2026-01-15T10:00", "reason": "other", "reason_text": " "},
-                             post_to=f"{location}/reschedule")
+    refused = browser.submit(
+        location,
+        {"start_local": "2026-01-15T10:00", "reason": "other", "reason_text": " "},
+        post_to=f"{location}/reschedule",
+    )
     assert refused.status_code == 422
     assert field_error(refused.get_data(as_text=True), "reason_text") == said(
         "sr_Latn", "Say in a few words why the booking moves."

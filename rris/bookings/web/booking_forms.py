@@ -24,7 +24,7 @@ from rris.bookings.models.bookings import NOTES_MAX_CHARS
 from rris.bookings.services.booking_requests import MOVE_NOTE_MAX_CHARS, OUTCOME_NOTE_MAX_CHARS
 from rris.common.domain.record_ids import MAX_ID
 from rris.common.services.wording import LABELS
-from rris.common.web.forms import MaxChars
+from rris.common.web.forms import LongSelect, MaxChars
 from rris.enums import MoveReason
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M"]
@@ -107,7 +107,7 @@ class RescheduleForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    interpreter_id = SelectField(_l("Interpreter"), coerce=int, validators=[_AN_INTERPRETER])
+    interpreter_id = SelectField(_l("Interpreter"), coerce=int, validators=[_AN_INTERPRETER], widget=LongSelect())
     leg = SelectField(_l("Leg"), coerce=int, choices=[(1, "1"), (2, "2")])
     despite = BooleanField(_l("Assign even though the engine would not (reasons shown)"))
 
@@ -133,9 +133,7 @@ class ReofferForm(FlaskForm):
 class GuestInviteForm(FlaskForm):
     """A legal adviser or guardian to bring into the call by link."""
 
-    kind = SelectField(
-        _l("Who"), choices=[("legal_adviser", _l("Legal adviser")), ("guardian", _l("Guardian"))]
-    )
+    kind = SelectField(_l("Who"), choices=[("legal_adviser", _l("Legal adviser")), ("guardian", _l("Guardian"))])
     display_name = StringField(
         _l("Name shown in the call"),
         validators=[DataRequired(), MaxChars(80)],

@@ -8,8 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from rris.access.domain.permissions import Capability, booking_actions, can
 from rris.access.queries.scoping import disclosure_of, get_visible, visible_bookings, visible_departments
@@ -25,6 +23,7 @@ from rris.bookings.services.booking_requests import BookingRequest, Reschedule
 from rris.bookings.services.booking_setup import BookingSetup
 from rris.bookings.services.objections import record_objection
 from rris.bookings.web import applicant_notice
+from rris.bookings.web.booking_fit import booking_fit
 from rris.bookings.web.booking_forms import (
     AssignForm,
     BookingForm,
@@ -48,14 +47,13 @@ from rris.common.web.request_shapes import form_values
 from rris.context import current_clock, current_settings
 from rris.enums import CallRole, Gender, GenderRule, GuestKind, Modality, SessionKind, Specialisation
 from rris.extensions import db
-from rris.matching.services.booking_matching import match_leg
 from rris.matching.services.conflicts import reoffer_after_conflict
+from rris.matching.services.wording import reason_name
 from rris.notifications.queries.notices import booking_messages, open_conflicts
 from rris.offers.domain.waves import WavePolicy
 from rris.offers.web.interpreter import interpreter_booking_page
 from rris.pool.models.geography import Department
-from rris.pool.models.interpreters import InterpreterProfile
-from rris.pool.queries.pool import dialects_by_language, languages_in_pool
+from rris.pool.queries.pool import dialects_by_language, interpreter_names, languages_in_pool
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 bp.register_blueprint(applicant_notice.bp)  # /bookings/<id>/notice, endpoints bookings.applicant_notice.*
@@ -115,15 +113,13 @@ def detail(booking_id: int, forms: dict[str, Any] | None = None, status: int = 2
         "now": now,
     }
     if context["is_coordinator"]:
-        profiles = db.session.scalars(select(InterpreterProfile).options(selectinload(InterpreterProfile.user))).all()
-        names = {profile.id: profile.name for profile in profiles}
-        legs = {leg: match_leg(booking, leg, now, list(names)) for leg in range(1, booking.leg_count + 1)}
+        names = interpreter_names()
+        legs = booking_fit(booking, now, names)
         assign_form = forms.get("assign") or AssignForm(formdata=None)
-        ranked = [match.interpreter_id for result in legs.values() for match in result.matches]
-        others = sorted(set(names) - set(ranked), key=names.__getitem__)
-        assign_form.interpreter_id.choices = [(i, names[i]) for i in dict.fromkeys(ranked + others)]
+        ranked = [match.interpreter_id for fit in legs.values() for match in fit.matches]
+        assign_form.interpreter_id.choices = [(i, names[i]) for i in dict.fromkeys(ranked + list(names))]
         assign_form.leg.choices = [(leg, str(leg)) for leg in legs]
-        context.update(legs=legs, interpreter_names=names, assign_form=assign_form)
+        context.update(legs=legs, interpreter_names=names, assign_form=assign_form, reason_name=reason_name)
     return render_template("bookings/detail.html", **context), status
 
 
@@ -250,9 +246,7 @@ def outcome(booking_id: int) -> Any:
 def objection(booking_id: int) -> Any:
     form = ObjectionForm()
     if form.validate_on_submit():
-        objection = record_objection(
-            booking_id, form.interpreter_id.data, current_actor(), current_clock().now()
-        )
+        objection = record_objection(booking_id, form.interpreter_id.data, current_actor(), current_clock().now())
         if objection.applicant_key:
             flash(_("Recorded: this interpreter will not be offered this applicant again, in any country."), "success")
         else:

@@ -143,9 +143,7 @@ def check_roster(booking_id: int, tickets: Collection[CallTicket]) -> RosterChec
     the accounts named and their interpreter profiles, the guests named. Five statements at most,
     however many people are in the call.
     """
-    booking = db.session.get(
-        Booking, booking_id, options=[selectinload(Booking.assignments)], populate_existing=True
-    )
+    booking = db.session.get(Booking, booking_id, options=[selectinload(Booking.assignments)], populate_existing=True)
     if booking is None or booking.state is BookingState.CANCELLED:
         return RosterCheck(cancelled=True, admitted=frozenset())
     user_ids = {ticket.participant.user_id for ticket in tickets} - {None}

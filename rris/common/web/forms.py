@@ -9,13 +9,28 @@ from typing import Any, Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import EmailField, Field, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
+from wtforms.widgets import Select
 
 from rris.common.domain.calendar_years import FIRST_YEAR, LAST_YEAR, within_years
 from rris.common.domain.errors import InvalidInput
 
 T = TypeVar("T")
+
+
+class LongSelect(Select):
+    """A select of many plain options (every interpreter of the pool): each option written in one
+    step, where wtforms builds every option's attributes one by one (a third of a second for 2,000)."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        """One `<option>`, as wtforms writes it."""
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)  # type: ignore[no-any-return]
+        selected = " selected" if choice.selected else ""
+        return Markup('<option{} value="{}">{}</option>').format(selected, choice.value, choice.label or choice.value)
 
 
 class MaxChars(Length):

@@ -36,8 +36,11 @@ def install_page_locale(app: Flask) -> None:
     get_babel(app).locale_selector = select_locale
     app.after_request(_say_the_language)
     app.jinja_env.globals.update(
-        page_locale=page_locale, interface_locales=interface_locales, forward_arrow=forward_arrow,
-        plural_forms=plural_forms, formats_tag=formats_tag,
+        page_locale=page_locale,
+        interface_locales=interface_locales,
+        forward_arrow=forward_arrow,
+        plural_forms=plural_forms,
+        formats_tag=formats_tag,
     )
 
 

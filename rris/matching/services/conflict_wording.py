@@ -26,8 +26,7 @@ _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{
 def stored_params(rejection: Rejection) -> dict[str, StoredValue]:
     """A rejection's values as a conflict stores them (JSON: dates and instants in ISO 8601)."""
     return {
-        name: value.isoformat() if isinstance(value, date | datetime) else value
-        for name, value in rejection.params
+        name: value.isoformat() if isinstance(value, date | datetime) else value for name, value in rejection.params
     }
 
 

@@ -99,8 +99,11 @@ def summary_lines(booking: Booking, to: Addressee, shown: Disclosure) -> list[st
         _("When: %(start)s", start=to.session(booking)),
         _("Languages: %(what)s", what=languages_for(booking, to.user)),
         _("Session: %(kind)s by %(modality)s", kind=label(booking.session_kind), modality=label(booking.modality)),
-        _("For: %(department)s, %(country)s", department=booking.department.name,
-          country=region_label(booking.country.code)[0]),
+        _(
+            "For: %(department)s, %(country)s",
+            department=booking.department.name,
+            country=region_label(booking.country.code)[0],
+        ),
         _("Booking: %(code)s", code=booking.code),
     ]
     if footnote := region_footnote(booking.country.code):

@@ -10,8 +10,8 @@ from rris.settings import Settings
 @dataclass(frozen=True)
 class OnDemandPolicy:
     """Heartbeat span, rings at once, how long a ring lasts, the longest call, the answer-time sample,
-    how long an answered call may wait to be connected, and after how long a waiting request is
-phoned to on-call interpreters (0: never)."""
+        how long an answered call may wait to be connected, and after how long a waiting request is
+    phoned to on-call interpreters (0: never)."""
 
     heartbeat_seconds: int
     rings_at_once: int

@@ -30,8 +30,7 @@ def available_strings() -> dict[str, Any]:
         "switch_on": _("Become available now"),
         "switch_off": _("Stop being available"),
         "unreachable": _(
-            "You switched “available now” on, but this page is not connected, so calls cannot reach you. "
-            "Reconnecting…"
+            "You switched “available now” on, but this page is not connected, so calls cannot reach you. Reconnecting…"
         ),
         "ringing_title": _("A call is ringing"),
         "ring_left": plural_forms("{count} second left to answer.", "{count} seconds left to answer."),

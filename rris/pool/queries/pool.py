@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from rris.accounts.models.accounts import User
 from rris.extensions import db
 from rris.pool.models.interpreters import Accreditation, InterpreterProfile, LanguagePair
 from rris.pool.models.languages import Dialect
@@ -89,3 +90,13 @@ def dialects_by_language(codes: list[str]) -> dict[str, list[str]]:
     for dialect in db.session.scalars(select(Dialect).where(Dialect.language_code.in_(codes)).order_by(Dialect.name)):
         found.setdefault(dialect.language_code, []).append(dialect.name)
     return found
+
+
+def interpreter_names() -> dict[int, str]:
+    """Every interpreter's name by profile id, in the order of the names (ids among namesakes)."""
+    rows = db.session.execute(
+        select(InterpreterProfile.id, User.name)
+        .join(User, User.id == InterpreterProfile.user_id)
+        .order_by(User.name, InterpreterProfile.id)
+    )
+    return {interpreter_id: name for interpreter_id, name in rows}

@@ -198,8 +198,12 @@ def _email_text(
     else:  # pragma: no cover - every kind is handled above
         raise ValueError(f"no wording for {kind}")
     body.append("")
-    body.append(_("Times are in your time zone (%(zone)s). RRIS, the Regional Remote Interpretation Service.",
-                  zone=to.zone(booking.starts_at)))
+    body.append(
+        _(
+            "Times are in your time zone (%(zone)s). RRIS, the Regional Remote Interpretation Service.",
+            zone=to.zone(booking.starts_at),
+        )
+    )
     return subject, "\n".join(str(line) for line in body) + "\n"
 
 
