@@ -15,11 +15,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rris.accounts.models.accounts import User
 from rris.bookings.domain.applicant_keys import KEY_DIGEST_CHARS
+from rris.bookings.domain.booking_states import FINAL_STATES
 from rris.common.models.types import UTCDateTime, enum_type, unique_while_null
 from rris.enums import BookingState, Gender, GenderRule, Modality, MoveReason, OfferState, SessionKind, Specialisation
 from rris.extensions import Model
@@ -29,6 +31,9 @@ from rris.pool.models.interpreters import InterpreterProfile
 
 NOTES_MAX_CHARS = 1000
 CASE_REFERENCE_MAX_CHARS = 64
+# Partial indexes' conditions (migration 0031): a booking not in a final state, an assignment still held.
+_OPEN = text("state IN (" + ", ".join(f"'{state.value}'" for state in BookingState if state not in FINAL_STATES) + ")")
+_HELD = text("released_at IS NULL")
 
 
 class Booking(Model):
@@ -46,6 +51,8 @@ class Booking(Model):
         Index("ix_bookings_case", "country_id", "case_reference"),
         Index("ix_bookings_starts_at_state", "starts_at", "state"),
         Index("ix_bookings_applicant_key", "applicant_key"),
+        # The open bookings by start: the upcoming list starts where they start, not at the first booking ever made.
+        Index("ix_bookings_open_starts_at", "starts_at", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +177,8 @@ class Assignment(Model):
         CheckConstraint("leg IN (1, 2)", name="leg_one_or_two"),
         unique_while_null("uq_assignments_active_leg", "booking_id", "leg", null_column="released_at"),
         Index("ix_assignments_interpreter_busy", "interpreter_id", "busy_from", "busy_until"),
+        # Held jobs by the end of their busy span: those not over yet, without reading the past ones.
+        Index("ix_assignments_held_until", "interpreter_id", "busy_until", postgresql_where=_HELD, sqlite_where=_HELD),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
