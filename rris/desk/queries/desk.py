@@ -74,7 +74,13 @@ def bookings_needing_interpreter(now: datetime, until: datetime, limit: int, off
         db.session.scalars(
             select(Booking)
             .where(*_needing_interpreter(now, until))
-            .options(selectinload(Booking.department), selectinload(Booking.country))
+            .options(
+                selectinload(Booking.department),
+                selectinload(Booking.country),
+                # what each one's run of the matching engine reads: with the page, not one query each
+                selectinload(Booking.specialisations),
+                selectinload(Booking.assignments),
+            )
             .order_by(Booking.starts_at, Booking.id)
             .limit(limit)
             .offset(offset)
