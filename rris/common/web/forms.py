@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import EmailField, Field, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import Select
@@ -30,7 +30,8 @@ class LongSelect(Select):
         if kwargs or choice.render_kw or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)  # type: ignore[no-any-return]
         selected = " selected" if choice.selected else ""
-        return Markup('<option{} value="{}">{}</option>').format(selected, choice.value, choice.label or choice.value)
+        value, label = escape(choice.value), escape(choice.label or choice.value)  # Markup.format: 6x slower
+        return Markup(f'<option{selected} value="{value}">{label}</option>')  # noqa: S704 (both escaped above)
 
 
 class MaxChars(Length):
