@@ -41,7 +41,7 @@ from rris.extensions import db
 from rris.matching.domain.clashes import busy_interval
 from rris.matching.domain.rules import Rejection, RejectionReason
 from rris.matching.domain.snapshots import Interval
-from rris.matching.services.booking_matching import Assessment, assess, link_for_valid, match_leg, request_from_valid
+from rris.matching.services.booking_matching import Assessment, assess, link_for_valid, recheck_leg, request_from_valid
 from rris.matching.services.wording import rejections_text
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.queries.jobs import job_overlapping
@@ -124,7 +124,7 @@ def request_booking(
     else:
         ranked = {1: assessment.direct}
     send_wave(booking, now, setup.waves, actor_id=user.id, ranked=ranked)
-    sync_booking_notifications(booking, now)
+    sync_booking_notifications(booking, now, new_booking=True)
     if idempotency:
         remember_result(user.id, idempotency.key, {"booking_id": booking.id})
     db.session.commit()
@@ -219,8 +219,7 @@ def reschedule_booking(
 
 def eligibility_of(booking: Booking, interpreter_id: int, now: datetime, leg: int = 1) -> tuple[Rejection, ...]:
     """Why an interpreter could not take a leg (empty when they could): for manual assignment."""
-    result = match_leg(booking, leg, now, interpreter_ids=[interpreter_id])
-    return result.rejections.get(interpreter_id, ())
+    return recheck_leg(booking, leg, interpreter_id, now).rejections.get(interpreter_id, ())
 
 
 def assign_by_hand(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
-from rris.enums import BookingState, NotificationKind, NotificationState, OfferState, Role
+from rris.enums import BookingState, Channel, NotificationKind, NotificationState, OfferState, Role
 from rris.extensions import db
 from rris.notifications.domain.notices import (
     CALENDAR_KINDS,
@@ -46,13 +47,38 @@ def coordinators() -> list[User]:
     )
 
 
-class _Outbox:
-    """The booking's outbox rows, loaded once, with the operations the rules need."""
+@dataclass
+class _NewRow:
+    """An outbox row this change adds: collected, then written in one INSERT with the others."""
 
-    def __init__(self, booking: Booking, now: datetime) -> None:
+    booking_id: int
+    kind: K
+    channel: Channel
+    recipient_id: int
+    version: int
+    state: NotificationState
+    created_at: datetime
+    due_at: datetime
+    useful_until: datetime
+    attempts: int = 0
+    outcome: str | None = None
+    finished_at: datetime | None = None
+
+
+class _Outbox:
+    """The booking's outbox rows, loaded once, with the operations the rules need.
+
+    New rows are not ORM objects: `write` inserts them all in one statement (the unit of work sent
+    one INSERT per row on SQLite and built an object each), and nothing reads them back.
+    """
+
+    def __init__(self, booking: Booking, now: datetime, *, new_booking: bool = False) -> None:
         self.booking = booking
         self.now = now
-        self.rows = list(db.session.scalars(select(Notification).where(Notification.booking_id == booking.id)))
+        self.rows: list[Notification | _NewRow] = []
+        if not new_booking:
+            self.rows.extend(db.session.scalars(select(Notification).where(Notification.booking_id == booking.id)))
+        self.new: list[_NewRow] = []
         self.by_key = {(row.kind, row.recipient_id, row.channel, row.version): row for row in self.rows}
 
     def ensure(self, kind: K, recipient: User, version: int, timing: Timing) -> None:
@@ -61,7 +87,7 @@ class _Outbox:
         for channel in channels_for(kind, recipient):
             row = self.by_key.get((kind, recipient.id, channel, version))
             if row is None:
-                row = Notification(
+                row = _NewRow(
                     booking_id=self.booking.id,
                     kind=kind,
                     channel=channel,
@@ -71,10 +97,9 @@ class _Outbox:
                     created_at=self.now,
                     due_at=timing.due_at,
                     useful_until=timing.useful_until,
-                    attempts=0,
                 )
-                db.session.add(row)
                 self.rows.append(row)
+                self.new.append(row)
                 self.by_key[(kind, recipient.id, channel, version)] = row
             elif row.state is NotificationState.SKIPPED and timing.useful_at(self.now):
                 row.state = NotificationState.PENDING
@@ -82,7 +107,7 @@ class _Outbox:
                 row.outcome = None
                 row.finished_at = None
 
-    def skip_pending(self, keep: Callable[[Notification], bool], why: str) -> None:
+    def skip_pending(self, keep: Callable[[Notification | _NewRow], bool], why: str) -> None:
         """Skip every pending row for which `keep(row)` is false."""
         for row in self.rows:
             if row.state is NotificationState.PENDING and not keep(row):
@@ -90,15 +115,25 @@ class _Outbox:
                 row.finished_at = self.now
                 row.outcome = why
 
+    def write(self) -> None:
+        """Insert the new rows, all in one statement; changes to loaded rows go with the session's flush."""
+        if self.new:
+            db.session.execute(insert(Notification), [vars(row) for row in self.new])
+            self.new = []
 
-def sync_booking_notifications(booking: Booking, now: datetime) -> None:
-    """Bring the booking's outbox in line with its state; the caller holds the booking's lock and commits."""
+
+def sync_booking_notifications(booking: Booking, now: datetime, *, new_booking: bool = False) -> None:
+    """Bring the booking's outbox in line with its state; the caller holds the booking's lock and commits.
+
+    `new_booking`: the booking was created in this transaction, so it has no rows yet to read.
+    """
     db.session.flush()
-    outbox = _Outbox(booking, now)
+    outbox = _Outbox(booking, now, new_booking=new_booking)
     _sync_calendar(outbox)
     _sync_reminders(outbox)
     _sync_offers(outbox)
     _sync_unfilled_alerts(outbox)
+    outbox.write()
     db.session.flush()
 
 
@@ -107,7 +142,7 @@ def _sync_calendar(outbox: _Outbox) -> None:
     whoever held the event and no longer takes part. While a moved booking looks for an
     interpreter, the caseworker keeps the event, marked tentative, at the new time."""
     booking, now = outbox.booking, outbox.now
-    latest: dict[int, Notification] = {}
+    latest: dict[int, Notification | _NewRow] = {}
     for row in outbox.rows:
         known = latest.get(row.recipient_id)
         if row.kind in CALENDAR_KINDS and row.state not in _GONE and (known is None or row.version > known.version):
@@ -211,3 +246,4 @@ def tell_caseworker_and_coordinators(booking: Booking, kind: K, version: int, no
     people = [booking.created_by, *coordinators()]
     for user in {user.id: user for user in people}.values():
         outbox.ensure(kind, user, version, immediate_timing(now, until))
+    outbox.write()
