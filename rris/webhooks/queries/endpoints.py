@@ -43,7 +43,10 @@ def subscribed_endpoints(department_id: int, event_type: WebhookEventType) -> li
     active = select(WebhookEndpoint).where(
         WebhookEndpoint.department_id == department_id, WebhookEndpoint.active.is_(True)
     )
-    return [endpoint for endpoint in db.session.scalars(active) if event_type in endpoint.event_types]
+    # Reads only endpoints, which no booking change touches: the caller's pending changes go out in
+    # its own flush rather than one more here, in the middle of every change of a booking.
+    with db.session.no_autoflush:
+        return [endpoint for endpoint in db.session.scalars(active) if event_type in endpoint.event_types]
 
 
 @dataclass(frozen=True)
