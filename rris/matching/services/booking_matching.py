@@ -61,8 +61,13 @@ def request_from_valid(valid: ValidBooking, link: ApplicantLink) -> MatchRequest
     )
 
 
-def request_for_booking(booking: Booking, leg: int = 1, link: ApplicantLink | None = None) -> MatchRequest:
-    """The engine's request for one leg of a stored booking (leg 2 exists only for a relay)."""
+def request_for_booking(
+    booking: Booking, leg: int = 1, link: ApplicantLink | None = None, *, continuity: bool = True
+) -> MatchRequest:
+    """The engine's request for one leg of a stored booking (leg 2 exists only for a relay).
+
+    `continuity=False` leaves out whom the applicant had last: it moves the ranking, never who is eligible.
+    """
     link = link or booking_link(booking)
     request = MatchRequest(
         applicant_language=booking.applicant_language,
@@ -74,7 +79,9 @@ def request_for_booking(booking: Booking, leg: int = 1, link: ApplicantLink | No
         gender_rule=booking.gender_rule,
         specialisations=frozenset(item.specialisation for item in booking.specialisations),
         objected_interpreter_ids=objections_for(link),
-        continuity_interpreter_id=last_interpreter_for(link, before=booking.id) if booking.continuity else None,
+        continuity_interpreter_id=(
+            last_interpreter_for(link, before=booking.id) if continuity and booking.continuity else None
+        ),
         booking_id=booking.id,
         country_timezone=booking.country.timezone,
     )
@@ -94,6 +101,15 @@ def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[i
         interpreter_ids=interpreter_ids,
         applicant=link,
     )
+    return match(request, candidates, now)
+
+
+def recheck_leg(booking: Booking, leg: int, interpreter_id: int, now: datetime) -> MatchResult:
+    """Whether one interpreter may still take one leg of a stored booking: every rule of eligibility
+    (the objections through the applicant's link included), but none of the lookups that only rank
+    (continuity, who served the case), since one interpreter is not ranked against anyone."""
+    request = request_for_booking(booking, leg, continuity=False)
+    candidates = candidate_snapshots(request.interval, now, interpreter_ids=[interpreter_id])
     return match(request, candidates, now)
 
 

@@ -27,7 +27,7 @@ from rris.extensions import db
 from rris.matching.domain.clashes import busy_interval
 from rris.matching.domain.engine import MatchResult
 from rris.matching.domain.snapshots import Interval
-from rris.matching.services.booking_matching import match_leg
+from rris.matching.services.booking_matching import match_leg, recheck_leg
 from rris.matching.services.wording import rejections_text
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.domain.waves import WavePolicy
@@ -124,7 +124,7 @@ def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) 
     _guard_pending(offer, booking, now)
     lock_interpreter(interpreter.id)
     name = interpreter.name  # read before the first change, so the changes reach the database in one flush
-    check = match_leg(booking, offer.leg, now, interpreter_ids=[interpreter.id])
+    check = recheck_leg(booking, offer.leg, interpreter.id, now)
     if not check.matches:
         reasons = rejections_text(check.rejections.get(interpreter.id, ()))
         db.session.rollback()
