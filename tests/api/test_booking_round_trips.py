@@ -17,8 +17,12 @@ from tests.api.test_bookings_api import REQUEST, setup  # noqa: F401 (the fixtur
 # statements fewer each here (a SAVEPOINT and its RELEASE inside the tests' outer transaction; in
 # service a BEGIN IMMEDIATE and a commit on SQLite, a commit on PostgreSQL). Just before, they
 # sent 48 and 48 on SQLite, 45 and 44 on PostgreSQL (the pins were still 57 and 57, 54 and 53).
-POST_STATEMENTS = {"sqlite": 46, "postgresql": 43}
-ACCEPT_STATEMENTS = {"sqlite": 46, "postgresql": 42}
+# Pinned again when the outbox sync came to write its new rows in one INSERT (SQLite had sent one
+# per row), not to read the outbox of a booking made in the same transaction, and the acceptance's
+# re-check to leave out the continuity lookup (it ranks; one interpreter is not ranked): before,
+# 46 and 46 on SQLite, 43 and 42 on PostgreSQL (which already sent its rows in one INSERT).
+POST_STATEMENTS = {"sqlite": 44, "postgresql": 42}
+ACCEPT_STATEMENTS = {"sqlite": 41, "postgresql": 42}
 
 
 @contextmanager
