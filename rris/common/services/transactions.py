@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, select
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.base import ExecutableOption
 
 from rris.bookings.models.bookings import Booking
 from rris.database import IMMEDIATE
@@ -25,15 +26,16 @@ def begin_write() -> None:
     db.session.connection(execution_options={IMMEDIATE: True})
 
 
-def lock_booking(booking_id: int) -> Booking:
+def lock_booking(booking_id: int, *load: ExecutableOption) -> Booking:
     """The booking, freshly read and locked for this transaction (after `begin_write`).
 
     Every writer of a booking's offers, assignments or outbox takes this lock first, so their
-    order is the same everywhere and they cannot deadlock.
+    order is the same everywhere and they cannot deadlock. `load`: loader options for what the
+    caller is about to read anyway (joined rows come in the same round trip; only the booking's
+    own row is locked).
     """
-    return db.session.scalars(
-        select(Booking).where(Booking.id == booking_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    statement = select(Booking).where(Booking.id == booking_id).options(*load).with_for_update(of=Booking)
+    return db.session.scalars(statement.execution_options(populate_existing=True)).one()
 
 
 def lock_interpreter(interpreter_id: int) -> None:
