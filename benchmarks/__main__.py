@@ -43,6 +43,7 @@ from benchmarks.report import Reporter
 from benchmarks.report_exports import run_report_exports
 from benchmarks.reports import FULL_REPORTS, QUICK_REPORTS, ReportSize, run_reports
 from benchmarks.throughput import CLIENTS, run_throughput
+from benchmarks.throughput_deployed import run_deployed
 from deploy.local.nginx import NginxUnavailable
 from deploy.local.redis import RedisUnavailable
 from tests.support.postgres import PostgresUnavailable, ThrowawayPostgres
@@ -101,6 +102,7 @@ def run_backend(  # noqa: PLR0913 (each part's plan)
                 run_matching(app, report, plan, size.seed)
             if only in (None, THROUGHPUT_ONLY):
                 run_throughput(app, report, seconds, CLIENTS)
+                run_deployed(app, report, url, seconds, warmup_seconds=max(1.0, seconds / 4))
             if only is None:
                 run_rate_limits(app, report)
             if only in (None, OUTBOX_ONLY):

@@ -68,6 +68,9 @@ FIRST_DAY = date(2026, 1, 13)
 MAX_SLOTS = len(SLOT_MINUTES) * 700  # well inside the clients' accreditation, whatever the speed
 HTTP_TIMEOUT_SECONDS = 60
 CALLS = ("post_booking", "get_offers", "accept_offer")
+# How the portal is served here, in every line's data (`benchmarks.throughput_deployed` serves it
+# as deployed, beside it).
+PORTAL = "werkzeug threads, one process, clients in the same process"
 # Where the clients' requests go: a port of 127.0.0.1 spoken to in plain HTTP, or what opens a
 # connection (HTTPS through nginx, in the cluster benchmark).
 Endpoint = int | Callable[[], http.client.HTTPConnection]
@@ -103,15 +106,16 @@ class Tally:
             self.statuses[call][status] += 1
 
 
-def prepare_clients(app: Flask, count: int = CLIENTS) -> list[Client]:
-    """Create each client's caseworker, interpreter, a first session of the case, and tokens."""
+def prepare_clients(app: Flask, count: int = CLIENTS, first: int = 0) -> list[Client]:
+    """Create each client's caseworker, interpreter, a first session of the case, and tokens
+    (numbered from `first`, so that another set of clients books on cases of its own)."""
     clients = []
     with app.test_request_context():
         department = db.session.scalar(select(Department).join(Country).where(Country.code == "RS"))
         assert department is not None, "the pool has no Serbian department"
         department_id, country_id = department.id, department.country_id
         password_hash = hash_password("bench-client-not-used")
-        for index in range(count):
+        for index in range(first, first + count):
             language = CLIENT_LANGUAGES[index % len(CLIENT_LANGUAGES)]
             email = f"bench.case.system{index}@mup.rs.example"
             caseworker = _user(email, Role.CASEWORKER, password_hash, department_id=department_id)
@@ -326,7 +330,7 @@ def run_throughput(app: Flask, report: Reporter, seconds: float, clients: int = 
     # What a booking costs the portal's process, whatever else the machine runs: its CPU time
     # (all threads, the clients' few HTTP calls included) over the confirmed bookings.
     cpu_ms = 1000 * cpu / tally.confirmed if tally.confirmed else 0.0
-    report.emit("throughput", "cpu_ms_per_confirmed", cpu_ms, "ms", clients=len(prepared))
+    report.emit("throughput", "cpu_ms_per_confirmed", cpu_ms, "ms", clients=len(prepared), portal=PORTAL)
     _report_floor(report, floor, tally.confirmed / elapsed if elapsed else 0.0)
 
 
@@ -372,7 +376,7 @@ def _report(app: Flask, report: Reporter, tally: Tally, clients: list[Client], e
             )
         )
         db.session.remove()
-    extra = {"clients": len(clients), "offer_wave_size": wave}
+    extra = {"clients": len(clients), "offer_wave_size": wave, "portal": PORTAL}
     report.emit(
         "throughput", "confirmed_per_second", tally.confirmed / elapsed if elapsed else 0.0, "bookings/s", **extra
     )

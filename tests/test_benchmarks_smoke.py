@@ -45,6 +45,10 @@ EXPECTED = {
     ("throughput_floor", "inserts_per_second"),
     ("throughput_floor", "client_errors"),
     ("throughput_floor", "confirmed_percent_of_floor"),
+    ("throughput_deployed", "confirmed_per_second"),
+    ("throughput_deployed", "cpu_ms_per_confirmed"),
+    ("deployed_http_post_booking", "p95"),
+    ("deployed_http_accept_offer", "p95"),
     ("api_rate_limit", "overhead_p50"),
     ("outbox_load", "notifications"),
     ("outbox_lateness", "p50"),
@@ -254,6 +258,17 @@ def test_the_floor_under_bookings_per_second_is_measured_beside_them(quick_run):
     assert by_key[("sqlite", "throughput_floor", "inserts_per_second")] > 0
     assert by_key[("sqlite", "throughput_floor", "client_errors")] == 0  # the guard refused none of its own rows
     assert by_key[("sqlite", "throughput_floor", "confirmed_percent_of_floor")] > 0
+
+
+def test_bookings_per_second_are_also_measured_with_the_portal_as_deployed(quick_run):
+    _result, lines = quick_run
+    deployed = [line for line in lines if line["bench"] == "throughput_deployed" and line.get("backend") == "sqlite"]
+    by_metric = {line["metric"]: line for line in deployed}
+    assert by_metric["confirmed"]["value"] > 0
+    assert by_metric["unexpected_responses"]["value"] == 0
+    assert by_metric["client_errors"]["value"] == 0
+    assert by_metric["confirmed_per_second"]["portal"].startswith("gunicorn")  # the line says how it was served
+    assert by_metric["confirmed_per_second"]["workers"] >= 1
 
 
 def test_the_quick_outbox_sends_every_due_reminder_once(quick_run):
