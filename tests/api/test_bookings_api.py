@@ -77,6 +77,7 @@ def test_fields_the_caller_may_not_set_are_refused_by_name(app, setup):
         ({"duration_minutes": 600}, "duration_minutes"),
         ({"applicant_language": "xxq"}, "applicant_language"),
         ({"officer_language": "pus"}, "officer_language"),
+        ({"officer_language": "xxq"}, "officer_language"),  # both codes are checked in one query
         ({"notes": "n" * 1001}, "notes"),
         ({"duration_minutes": "two hours"}, "duration_minutes"),
     ],
@@ -86,6 +87,13 @@ def test_bad_input_is_a_422_naming_the_field(app, setup, changes, field):
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert field in {item["name"] for item in response.get_json()["invalid_params"]}
+
+
+def test_language_codes_are_taken_in_any_case_and_stored_as_iso_codes(app, setup):
+    body = {**REQUEST, "applicant_language": " PUS ", "officer_language": "Srp"}
+    response = app.test_client().post("/api/v1/bookings", json=body, headers=setup["jelena"])
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["applicant_language"], response.get_json()["officer_language"]) == ("pus", "srp")
 
 
 def test_the_october_repeat_without_a_choice_is_asked_in_words(app, setup):

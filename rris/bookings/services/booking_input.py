@@ -8,6 +8,7 @@ problem is reported against the field it concerns, all at once.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -54,8 +55,9 @@ def validate_booking(request: BookingRequest, actor: Actor, now: datetime, keys:
     `keys` keys the applicant's identifier."""
     errors: dict[str, str] = {}
     department = booking_department(request.department_id, actor, errors)
-    applicant = known_language(request.applicant_language, "applicant_language", errors)
-    officer = known_language(request.officer_language, "officer_language", errors)
+    known = languages_among(request.applicant_language, request.officer_language)
+    applicant = known_language(request.applicant_language, "applicant_language", errors, known)
+    officer = known_language(request.officer_language, "officer_language", errors, known)
     if applicant and officer and applicant == officer:
         errors["officer_language"] = _("The officer's language must differ from the applicant's.")
     duration = request.duration_minutes
@@ -107,13 +109,26 @@ def booking_department(department_id: int | None, actor: Actor, errors: dict[str
     return department
 
 
-def known_language(code: str, name: str, errors: dict[str, str]) -> str | None:
-    """The language code typed for field `name`, normalised, or None with the error noted."""
-    code = (code or "").strip().lower()
+def _normalised(code: str | None) -> str:
+    return (code or "").strip().lower()
+
+
+def languages_among(*codes: str | None) -> frozenset[str]:
+    """Which of the typed codes (normalised) RRIS knows, in one query for all of them."""
+    wanted = {_normalised(code) for code in codes} - {""}
+    return (
+        frozenset(db.session.scalars(select(Language.code).where(Language.code.in_(wanted)))) if wanted else frozenset()
+    )
+
+
+def known_language(code: str, name: str, errors: dict[str, str], known: Collection[str] | None = None) -> str | None:
+    """The language code typed for field `name`, normalised, or None with the error noted;
+    `known`: the codes `languages_among` found, when the caller checks several at once."""
+    code = _normalised(code)
     if not code:
         errors[name] = _("Choose a language.")
         return None
-    if db.session.get(Language, code) is None:
+    if (code not in known) if known is not None else (db.session.get(Language, code) is None):
         errors[name] = _("%(code)s is not an ISO 639-3 language code.", code=code)
         return None
     return code
