@@ -46,7 +46,6 @@ from rris.matching.services.wording import rejections_text
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.queries.jobs import job_overlapping
 from rris.offers.services.offers import assign_interpreter, send_wave, withdraw_pending
-from rris.pool.models.geography import Department
 from rris.pool.models.interpreters import InterpreterProfile
 
 LATE_CANCELLATION = timedelta(hours=24)
@@ -78,20 +77,19 @@ def request_booking(
     # old when the offers go out, which is harmless: acceptance re-checks under the lock.
     link = link_for_valid(valid)
     assessment = assess(request_from_valid(valid, link), link, now, False)
-    department_id = valid.department.id
+    department_id, country_id = valid.department.id, valid.department.country_id
     begin_write()
     if idempotency:
         earlier = claim_key(user.id, idempotency.key, idempotency.fingerprint, now)
         if earlier is not None:
             db.session.commit()
             return db.session.get_one(Booking, earlier["booking_id"]), False
-    department = db.session.get_one(Department, department_id)
     key = valid.applicant_keys[0] if valid.applicant_keys else None
     rekey(valid.applicant_keys)
     booking = Booking(
         code=new_booking_code(),
-        department=department,
-        country_id=department.country_id,
+        department_id=department_id,  # read before the write lock: the ids alone, nothing to load again
+        country_id=country_id,
         created_by_id=user.id,
         applicant_language=valid.applicant_language,
         officer_language=valid.officer_language,
