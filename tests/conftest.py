@@ -22,9 +22,12 @@ from rris.portal import create_portal
 from rris.settings import Settings
 from rris.timeutil import FrozenClock
 from tests.support.catalogues import compile_catalogues
+from tests.support.passwords import hash_cheaply
 from tests.support.postgres import ThrowawayPostgres
 from tests.support.second_factor import SECOND_STEP_PATH, next_totp_code
 from tests.support.smtp import Mailbox, SmtpServer
+
+hash_cheaply()  # before any fixture or factory hashes a password (see tests/support/passwords.py)
 
 pytest_plugins = ["tests.support.web_fixtures", "tests.support.ondemand_people"]
 

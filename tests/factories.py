@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from itertools import count
 
 from sqlalchemy import select
@@ -29,7 +30,6 @@ from rris.pool.models.interpreters import (
 PASSWORD = "correct horse battery staple"
 # The authenticator-app key of every factory user whose role needs a second factor.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
-_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose; hash once per run
 _sequence = count(1)
 _CREATED = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -64,6 +64,12 @@ def department(country_code: str = "RS", name: str | None = None) -> Department:
     return record
 
 
+@cache
+def password_hash() -> str:
+    """PASSWORD hashed once per process, at first need: after the test run has made argon2 cheap."""
+    return hash_password(PASSWORD)
+
+
 def user(
     role: Role = Role.CASEWORKER, email: str | None = None, *, second_factor: bool | None = None, **fields: object
 ) -> User:
@@ -73,7 +79,7 @@ def user(
     values: dict[str, object] = {
         "email": email or f"{role.value}.{number}@test.example",
         "name": fields.pop("name", f"Test {role.value.replace('_', ' ').title()} {number}"),
-        "password_hash": _PASSWORD_HASH,
+        "password_hash": password_hash(),
         "role": role,
         "created_at": _CREATED,
         "password_changed_at": _CREATED,
