@@ -113,21 +113,14 @@ class _BoundSession(FlaskSqlaSession):
         return self.bind
 
 
-@pytest.fixture(autouse=True)
-def _database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the app runs in one outer transaction that is rolled back afterwards,
-    with the clock at DEFAULT_NOW.
+@contextmanager
+def rolled_back(flask_app: Flask) -> Iterator[None]:
+    """Run the block in one outer transaction on `flask_app`'s database, rolled back afterwards:
+    what the block commits is a savepoint released, and is gone when it ends.
 
     The app context is pushed only to set up and to clean up: a context left pushed would be
     shared by every test-client request (and with it `g`, where Flask-Login and Flask-WTF cache).
     """
-    if "app" not in request.fixturenames:
-        yield
-        return
-    flask_app: Flask = request.getfixturevalue("app")
-    # Every test starts at DEFAULT_NOW, whether or not it asks for the `clock` fixture: a clock
-    # moved by the test before would otherwise put its bookings in the past.
-    flask_app.extensions["rris.clock"].set(DEFAULT_NOW)
     with flask_app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -143,6 +136,21 @@ def _database(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs in one outer transaction that is rolled back afterwards
+    (`rolled_back`), with the clock at DEFAULT_NOW."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    flask_app: Flask = request.getfixturevalue("app")
+    # Every test starts at DEFAULT_NOW, whether or not it asks for the `clock` fixture: a clock
+    # moved by the test before would otherwise put its bookings in the past.
+    flask_app.extensions["rris.clock"].set(DEFAULT_NOW)
+    with rolled_back(flask_app):
+        yield
 
 
 @pytest.fixture
