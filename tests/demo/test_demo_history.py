@@ -32,8 +32,7 @@ COUNTRIES = {"AL", "BA", "XK", "ME", "MK", "RS", "TR"}
 DECEMBER = ReportFilter.month(2025, 12, "Europe/Skopje")  # the last full month before DEFAULT_NOW
 
 
-def test_the_last_full_month_shows_delivered_minutes_and_what_every_country_owes(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_the_last_full_month_shows_delivered_minutes_and_what_every_country_owes(demo_pool):
     report = monthly_report(DECEMBER)
     delivered_by_country = Counter()
     for (country, _language), seconds in report.seconds_by_language.items():
@@ -50,8 +49,7 @@ def test_the_last_full_month_shows_delivered_minutes_and_what_every_country_owes
     assert report.median_time_to_fill is not None and report.median_lead_time is not None
 
 
-def test_utilisation_spreads_across_the_pool(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_utilisation_spreads_across_the_pool(demo_pool):
     shares = [row.figures.ratio or 0 for row in pool_utilisation(DECEMBER)]
     assert len(shares) >= 55
     assert max(shares) >= 0.2
@@ -59,10 +57,9 @@ def test_utilisation_spreads_across_the_pool(ctx):
     assert len({int(share * 10) for share in shares}) >= 3  # at least three deciles occupied
 
 
-def test_the_past_stays_within_what_the_pool_could_do(ctx):
+def test_the_past_stays_within_what_the_pool_could_do(demo_pool):
     """Completed video calls left summaries no longer than the booking; telephone fallbacks left a
     billed leg; telephone sessions took place; relays through English had two interpreters."""
-    load_demo_pool(DEFAULT_NOW)
     completed = db.session.scalars(select(Booking).where(Booking.state == BookingState.COMPLETED)).all()
     summaries = dict(db.session.execute(select(CallSummary.booking_id, CallSummary.delivered_seconds)).all())
     for booking in completed[:500]:
@@ -131,11 +128,8 @@ def _forget_the_past() -> None:
     db.session.expunge_all()
 
 
-def test_the_same_load_date_gives_the_same_past_and_another_date_another(ctx):
-    load_demo_pool(DEFAULT_NOW)
-    _forget_the_past()  # and the on-demand sessions played after it
-    load_demo_history(DEFAULT_NOW)
-    first = _snapshot()
+def test_the_same_load_date_gives_the_same_past_and_another_date_another(demo_pool):
+    first = _snapshot()  # the past the pool's load wrote at DEFAULT_NOW
     _forget_the_past()
     load_demo_history(DEFAULT_NOW)
     assert _snapshot() == first

@@ -27,8 +27,8 @@ def calls() -> list[OnDemandCall]:
     return list(db.session.scalars(select(OnDemandCall).order_by(OnDemandCall.requested_at)))
 
 
-def test_the_past_holds_answered_missed_and_abandoned_on_demand_sessions(ctx):
-    summary = load_demo_pool(DEFAULT_NOW, settings=current_settings())
+def test_the_past_holds_answered_missed_and_abandoned_on_demand_sessions(demo_pool_played):
+    summary = demo_pool_played  # what `load_demo_pool(DEFAULT_NOW, settings=...)` said it did
     past = calls()
     assert summary.on_demand_created == len(past) >= 6
     states = [call.state for call in past]
@@ -50,16 +50,14 @@ def test_the_past_holds_answered_missed_and_abandoned_on_demand_sessions(ctx):
     assert not db.session.scalars(select(InterpreterPresence).where(InterpreterPresence.available)).all()
 
 
-def test_a_second_load_plays_nothing_again(ctx):
-    load_demo_pool(DEFAULT_NOW, settings=current_settings())
+def test_a_second_load_plays_nothing_again(demo_pool_played):
     before = len(calls())
     again = load_demo_pool(DEFAULT_NOW, settings=current_settings())
     assert (again.on_demand_created, again.on_demand_present) == (0, before)
     assert len(calls()) == before
 
 
-def test_the_demo_caseworker_reaches_the_demo_interpreter_for_pashto_now(ctx):
-    load_demo_pool(DEFAULT_NOW, settings=current_settings())
+def test_the_demo_caseworker_reaches_the_demo_interpreter_for_pashto_now(demo_pool_played):
     logins = dict(DEMO_LOGINS)
     jelena = db.session.scalars(select(User).where(User.email == logins["caseworker"])).one()
     mariam = db.session.scalars(select(User).where(User.email == logins["interpreter"])).one()

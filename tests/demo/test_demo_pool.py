@@ -43,8 +43,7 @@ def test_loading_twice_creates_nothing_the_second_time(ctx):
     assert 55 <= after_first["InterpreterProfile"] <= 70
 
 
-def test_every_role_has_a_demo_login_that_works(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_every_role_has_a_demo_login_that_works(demo_pool):
     roles = set()
     for _label, email in DEMO_LOGINS:
         user = authenticate(email, DEMO_PASSWORD, "127.0.0.1", DEFAULT_NOW, throttle_policy(current_settings()))
@@ -52,8 +51,7 @@ def test_every_role_has_a_demo_login_that_works(ctx):
     assert roles == set(Role)
 
 
-def test_the_seven_authorities_have_the_zones_of_the_brief_and_kosovo_its_footnote(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_the_seven_authorities_have_the_zones_of_the_brief_and_kosovo_its_footnote(demo_pool):
     zones = dict(db.session.execute(select(Country.code, Country.timezone)).all())
     assert zones == {
         "AL": "Europe/Tirane",
@@ -70,8 +68,7 @@ def test_the_seven_authorities_have_the_zones_of_the_brief_and_kosovo_its_footno
     assert name == "Kosovo*" and footnote and "UNSCR 1244/1999" in footnote
 
 
-def test_the_kabul_pashto_interpreter_can_take_a_belgrade_morning(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_the_kabul_pashto_interpreter_can_take_a_belgrade_morning(demo_pool):
     email = dict((label, address) for label, address in DEMO_LOGINS)["interpreter"]
     user = db.session.scalar(select(User).where(User.email == email))
     profile = user.interpreter_profile
@@ -83,8 +80,7 @@ def test_the_kabul_pashto_interpreter_can_take_a_belgrade_morning(ctx):
     assert any(window.start_minute <= 12 * 60 + 30 < window.end_minute for window in monday)
 
 
-def test_no_one_covers_pashto_macedonian_directly_so_relay_is_needed(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_no_one_covers_pashto_macedonian_directly_so_relay_is_needed(demo_pool):
     direct = db.session.scalar(
         select(func.count()).where(LanguagePair.language_a == "mkd", LanguagePair.language_b == "pus")
     )
@@ -128,8 +124,7 @@ def test_a_demo_call_the_engine_refuses_says_why_and_changes_nothing(app, clock)
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
 
 
-def test_the_demo_caseworker_and_interpreter_have_verified_numbers_the_fallback_can_ring(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_the_demo_caseworker_and_interpreter_have_verified_numbers_the_fallback_can_ring(demo_pool):
     logins = dict(DEMO_LOGINS)
     for label, region in (("caseworker", "RS"), ("interpreter", "AF")):
         user = db.session.scalar(select(User).where(User.email == logins[label]))
@@ -138,8 +133,7 @@ def test_the_demo_caseworker_and_interpreter_have_verified_numbers_the_fallback_
         assert phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) == region
 
 
-def test_every_verified_demo_number_is_one_the_telephone_fallback_rings_by_default(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_every_verified_demo_number_is_one_the_telephone_fallback_rings_by_default(demo_pool):
     regions = callable_countries().regions
     verified = db.session.scalars(select(User).where(User.phone_verified_at.is_not(None))).all()
     assert len(verified) > 20
@@ -147,8 +141,7 @@ def test_every_verified_demo_number_is_one_the_telephone_fallback_rings_by_defau
     assert {email: why for email, why in refused.items() if why} == {}
 
 
-def test_every_demo_number_is_one_the_profile_would_accept_as_typed(ctx):
-    load_demo_pool(DEFAULT_NOW)
+def test_every_demo_number_is_one_the_profile_would_accept_as_typed(demo_pool):
     numbers = db.session.scalars(select(User.phone).where(User.phone.is_not(None))).all()
     assert len(numbers) > 20
     assert {number: read_phone_number(number) for number in numbers} == {number: number for number in numbers}
