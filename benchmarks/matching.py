@@ -36,7 +36,7 @@ from rris.extensions import db
 from rris.matching.domain.engine import MatchResult, match
 from rris.matching.domain.snapshots import Interval, MatchRequest
 from rris.matching.domain.suggestions import suggest_slots
-from rris.matching.queries.candidates import candidate_snapshots
+from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
 from rris.matching.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
 from rris.pool.models.geography import Country, Department
 from rris.pool.models.interpreters import LanguagePair, TimeOff
@@ -74,14 +74,14 @@ class Draft:
         """The case's applicant, with the cases a regional key links to it (read as `match_leg` does)."""
         return applicant_link(*self.case)
 
-    def request(self, link: ApplicantLink | None = None) -> MatchRequest:
-        """The engine's request, with the objections of the applicant (`link`, read when not given)."""
+    def request(self, link: ApplicantLink | None = None, objected: frozenset[int] | None = None) -> MatchRequest:
+        """The engine's request, with the objections of the applicant (`link`), read unless given."""
         return MatchRequest(
             applicant_language=self.applicant,
             officer_language=self.officer,
             country_id=self.country_id,
             interval=self.interval,
-            objected_interpreter_ids=objections_for(link or self.link()),
+            objected_interpreter_ids=objections_for(link or self.link()) if objected is None else objected,
             country_timezone=self.timezone,
         )
 
@@ -135,10 +135,11 @@ def draw(rng: random.Random, parts: Ingredients, day: date | None = None, minute
 
 
 def search(draft: Draft, now: datetime) -> MatchResult:
-    """One leg's candidate search, as `match_leg` does it."""
-    request, link = draft.prepared()
-    pair = frozenset((draft.applicant, draft.officer))
-    return match(request, candidate_snapshots(request.interval, now, pairs=[pair], applicant=link), now)
+    """One leg's candidate search, as `match_leg` does it: the applicant's link, then the candidates
+    and the applicant's objections to them in one statement."""
+    link = draft.link()
+    pool = candidate_pool(draft.interval, now, link, pairs=[frozenset((draft.applicant, draft.officer))])
+    return match(draft.request(link, objected=pool.objected), pool.candidates, now)
 
 
 def free_speakers_query() -> Select[tuple[int]]:

@@ -2,7 +2,9 @@
 
 A generated pool (the benchmarks' generator, small), requests drawn as the benchmark draws them,
 and a reference that reads each interpreter's facts through the ORM relationships and one plain
-query per fact: the same interpreters, the same facts, the same ranking.
+query per fact: the same interpreters, the same facts, the same ranking, the same objections.
+The weekly windows the reference keeps are those that can matter to the span: the ones
+overlapping a local piece of it in the interpreter's zone (the zones are known to the process).
 """
 
 from __future__ import annotations
@@ -20,14 +22,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from benchmarks.catalogue import BENCH_NOW
 from benchmarks.matching import Draft, draw, ingredients
 from benchmarks.pool import PoolSize, load_pool
-from rris.bookings.models.bookings import Assignment, Booking
+from rris.accounts.models.accounts import User
+from rris.bookings.models.bookings import Assignment, Booking, CaseObjection
 from rris.bookings.queries.applicant_links import ApplicantLink, applicant_link, linked_bookings
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.matching.domain.engine import match
 from rris.matching.domain.snapshots import AccreditationPeriod, Candidate, Commitment, Interval, WeeklyWindow
-from rris.matching.queries.candidates import candidate_snapshots
-from rris.pool.models.interpreters import InterpreterProfile, LanguagePair, TimeOff
+from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
+from rris.matching.queries.window_reach import PIECES_PER_ZONE, learn_zones
+from rris.matching.services.booking_matching import objections_for
+from rris.pool.domain.availability import local_pieces
+from rris.pool.models.interpreters import AvailabilityWindow, InterpreterProfile, LanguagePair, TimeOff
 
 SMALL_POOL = PoolSize(interpreters=40, bookings=800, seed=19)
 REQUESTS = 30
@@ -64,11 +70,39 @@ def pool(ctx: None) -> Iterator[list[Draft]]:
             .where(Booking.country_id == country_id, Booking.case_reference == case_reference)
             .values(applicant_key=SHARED_KEY, applicant_key_version=1)
         )
-    db.session.flush()
+    object_to_some(first, second)
+    learn_zones(set(db.session.scalars(select(InterpreterProfile.timezone))))
     rng = random.Random(SMALL_POOL.seed)
     parts = ingredients()
     drafts = [draw(rng, parts) for _ in range(REQUESTS)]
     yield [*drafts, *targeted(first, second)]
+
+
+def object_to_some(first: tuple[int, str], second: tuple[int, str]) -> None:
+    """Objections of the two linked cases' applicant: two in the first case, one through the key
+    from the second, to interpreters of the first case's pair."""
+    booking = db.session.scalars(
+        select(Booking).where(Booking.country_id == first[0], Booking.case_reference == first[1]).limit(1)
+    ).one()
+    speakers = db.session.scalars(
+        select(LanguagePair.interpreter_id)
+        .where(LanguagePair.language_a == min(booking.applicant_language, booking.officer_language))
+        .order_by(LanguagePair.interpreter_id)
+        .limit(3)
+    ).all()
+    recorder = db.session.scalars(select(User.id).limit(1)).one()
+    for (country_id, case_reference), interpreter_id in zip([first, first, second], speakers, strict=False):
+        db.session.add(
+            CaseObjection(
+                country_id=country_id,
+                case_reference=case_reference,
+                interpreter_id=interpreter_id,
+                applicant_key=SHARED_KEY if (country_id, case_reference) == second else None,
+                recorded_at=BENCH_NOW,
+                recorded_by_id=recorder,
+            )
+        )
+    db.session.flush()
 
 
 def targeted(first: tuple[int, str], second: tuple[int, str]) -> list[Draft]:
@@ -136,7 +170,11 @@ def reference_snapshots(
                 AccreditationPeriod(a.country_id, a.valid_from, a.valid_to) for a in profile.accreditations
             ),
             specialisations=frozenset(item.specialisation for item in profile.specialisations),
-            windows=tuple(WeeklyWindow(w.weekday, w.start_minute, w.end_minute) for w in profile.availability),
+            windows=tuple(
+                WeeklyWindow(w.weekday, w.start_minute, w.end_minute)
+                for w in profile.availability
+                if can_matter(w, span, profile.timezone)
+            ),
             time_off=tuple(off for off in away[profile.id] if reach.overlaps(off)),
             commitments=tuple(
                 Commitment(booking.id, Interval(booking.starts_at, booking.ends_at), busy)
@@ -154,6 +192,16 @@ def reference_snapshots(
         )
         for profile in profiles
     ]
+
+
+def can_matter(window: AvailabilityWindow, span: Interval, zone: str) -> bool:
+    """Whether the window overlaps a local piece of the span on its weekday (any window of a span
+    in more pieces than a statement narrows to)."""
+    pieces = local_pieces(span, zone)
+    return len(pieces) > PIECES_PER_ZONE or any(
+        day.weekday() == window.weekday and window.start_minute < end and start < window.end_minute
+        for day, start, end in pieces
+    )
 
 
 def _served(applicant: ApplicantLink) -> set[int]:
@@ -186,13 +234,17 @@ def pair_of(draft: Draft) -> frozenset[str]:
 
 def test_the_one_query_finds_the_same_interpreters_with_the_same_facts_and_ranks_them_alike(pool):
     """Drawn requests and targeted ones (an applicant served before, through the key too, time off)."""
-    seen = {"candidates": 0, "eligible": 0, "served": 0, "jobs": 0, "time_off": 0, "booked": 0}
+    seen = {"candidates": 0, "eligible": 0, "served": 0, "jobs": 0, "time_off": 0, "booked": 0, "objected": 0}
     for draft in pool:
         request, link = draft.prepared()
         found = candidate_snapshots(request.interval, BENCH_NOW, pairs=[pair_of(draft)], applicant=link)
         expected = reference_snapshots(request.interval, BENCH_NOW, pairs=[pair_of(draft)], applicant=link)
         assert in_order(found) == in_order(expected), draft
-        assert match(request, found, BENCH_NOW).matches == match(request, expected, BENCH_NOW).matches
+        assert match(request, found, BENCH_NOW) == match(request, expected, BENCH_NOW)
+        together = candidate_pool(request.interval, BENCH_NOW, link, pairs=[pair_of(draft)])
+        assert together.candidates == found
+        assert together.objected == objections_for(link) & {candidate.interpreter_id for candidate in found}
+        seen["objected"] += len(together.objected)
         seen["candidates"] += len(found)
         seen["eligible"] += match(request, found, BENCH_NOW).eligible_count
         seen["served"] += sum(candidate.served_case_before for candidate in found)

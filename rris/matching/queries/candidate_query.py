@@ -33,13 +33,14 @@ from sqlalchemy import (
 )
 
 from rris.accounts.models.accounts import User
-from rris.bookings.models.bookings import Assignment, Booking
+from rris.bookings.models.bookings import Assignment, Booking, CaseObjection
 from rris.bookings.queries.applicant_links import ApplicantLink
 from rris.common.models.durations import MICROSECONDS_PER_MINUTE, microseconds_between
 from rris.common.models.types import UTCDateTime
 from rris.enums import BookingState
 from rris.matching.domain.snapshots import Interval
 from rris.matching.queries.fact_rows import Value, fact_row
+from rris.matching.queries.window_reach import known_zones, reach_params, window_condition
 from rris.pool.models.interpreters import (
     Accreditation,
     AvailabilityWindow,
@@ -58,7 +59,8 @@ MARGIN = timedelta(days=1, hours=14)
 # so bounding busy_from/busy_until lets the (interpreter, busy_from, busy_until) index work.
 MAX_REST_GAP = timedelta(minutes=240)
 _DELIVERED = (BookingState.COMPLETED, BookingState.CONFIRMED, BookingState.IN_PROGRESS)
-_STATEMENTS_KEPT = 64  # shapes: pairs asked (1-2), ids or not, cases of an applicant (a few)
+# Shapes: pairs asked (1-2), ids or not, cases of an applicant (a few), zones named (grows to the region's).
+_STATEMENTS_KEPT = 128
 
 
 class Fact(IntEnum):
@@ -74,6 +76,7 @@ class Fact(IntEnum):
     COMMITMENT = 7
     BOOKED = 8  # one row per interpreter: the minutes summed
     SERVED = 9
+    OBJECTED = 10  # the applicant objected to the interpreter
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Shape:
     by_ids: bool  # whether a list of interpreter ids narrows them
     cases: int  # how many cases of the applicant mark who served them (0: nobody is marked)
     by_keys: bool  # whether regional applicant keys mark them too
+    window_zones: int | None  # zones whose windows are narrowed to the span (None: every window read)
+    objections: bool  # whether the applicant's objections to the interpreters are read too
 
 
 def facts_query(
@@ -92,8 +97,11 @@ def facts_query(
     pairs: list[frozenset[str]] | None,
     interpreter_ids: list[int] | None,
     applicant: ApplicantLink | None,
+    *,
+    objections: bool = False,
 ) -> tuple[CompoundSelect[Any], dict[str, Any]]:
-    """The kept statement for this search's shape, and the values of its parameters."""
+    """The kept statement for this search's shape, and the values of its parameters; with
+    `objections`, the applicant's objections to the chosen interpreters come in it too."""
     params: dict[str, Any] = {
         "reach_start": span.start - MARGIN,
         "reach_end": span.end + MARGIN,
@@ -111,16 +119,29 @@ def facts_query(
     keys = sorted(applicant.keys) if applicant else []
     if keys:
         params["keys"] = keys
-    shape = Shape(None if pairs is None else len(pairs), interpreter_ids is not None, len(cases), bool(keys))
+    zones = known_zones()
+    reach = reach_params(span, zones)
+    if reach is not None:
+        params.update(reach)
+    shape = Shape(
+        None if pairs is None else len(pairs),
+        interpreter_ids is not None,
+        len(cases),
+        bool(keys),
+        None if reach is None else len(zones),
+        objections and bool(cases or keys),
+    )
     return _statement(shape), params
 
 
 @lru_cache(maxsize=_STATEMENTS_KEPT)
 def _statement(shape: Shape) -> CompoundSelect[Any]:
     chosen = _chosen(shape)
-    branches = [*_standing_facts(chosen), *_timed_facts(chosen)]
+    branches = [*_standing_facts(chosen), _windows(chosen, shape.window_zones), *_timed_facts(chosen)]
     if shape.cases or shape.by_keys:
         branches.append(_served(chosen, shape))
+    if shape.objections:
+        branches.append(_objected(chosen, shape))
     return union_all(*branches)
 
 
@@ -129,7 +150,7 @@ def _instant(name: str) -> BindParameter[datetime]:
 
 
 def _chosen(shape: Shape) -> CTE:
-    statement = select(InterpreterProfile.id)
+    statement = select(InterpreterProfile.id, InterpreterProfile.timezone)
     if shape.pairs is not None:
         either = or_(
             false(),
@@ -153,7 +174,7 @@ def _among(column: Value, chosen: CTE) -> ColumnElement[bool]:
 
 def _standing_facts(chosen: CTE) -> list[Select[Any]]:
     """The facts that do not depend on the time: profile, pairs, dialects, accreditations,
-    specialisations, weekly windows."""
+    specialisations."""
     profile = InterpreterProfile
     return [
         fact_row(
@@ -193,14 +214,21 @@ def _standing_facts(chosen: CTE) -> list[Select[Any]]:
             InterpreterSpecialisation.interpreter_id,
             s0=InterpreterSpecialisation.specialisation,
         ).where(_among(InterpreterSpecialisation.interpreter_id, chosen)),
-        fact_row(
-            Fact.WINDOW,
-            AvailabilityWindow.interpreter_id,
-            n0=AvailabilityWindow.weekday,
-            n1=AvailabilityWindow.start_minute,
-            n2=AvailabilityWindow.end_minute,
-        ).where(_among(AvailabilityWindow.interpreter_id, chosen)),
     ]
+
+
+def _windows(chosen: CTE, zones: int | None) -> Select[Any]:
+    """The weekly windows: those that can matter to the span (`rris.matching.queries.window_reach`),
+    or every one when `zones` is None."""
+    window = AvailabilityWindow
+    row = fact_row(Fact.WINDOW, window.interpreter_id, n0=window.weekday, n1=window.start_minute, n2=window.end_minute)
+    if zones is None:
+        return row.where(_among(window.interpreter_id, chosen))
+    return (
+        row.select_from(window)
+        .join(chosen, chosen.c.id == window.interpreter_id)
+        .where(window_condition(zones, chosen.c.timezone))
+    )
 
 
 def _timed_facts(chosen: CTE) -> list[Select[Any]]:
@@ -253,17 +281,29 @@ def _served(chosen: CTE, shape: Shape) -> Select[Any]:
     The same condition as `rris.bookings.queries.applicant_links.linked_bookings`, with its values
     bound: one equality pair per case (each searched by the case's index), and the keys.
     """
+    linked = _linked(shape, Booking.country_id, Booking.case_reference, Booking.applicant_key)
+    return _jobs(chosen, fact_row(Fact.SERVED, Assignment.interpreter_id)).where(linked, Booking.state.in_(_DELIVERED))
+
+
+def _objected(chosen: CTE, shape: Shape) -> Select[Any]:
+    """Which of the interpreters the applicant objected to, in any linked case: the condition of
+    `rris.bookings.queries.applicant_links.linked_objections`, its values bound as in `_served`."""
+    objection = CaseObjection
+    linked = _linked(shape, objection.country_id, objection.case_reference, objection.applicant_key)
+    return fact_row(Fact.OBJECTED, objection.interpreter_id).where(linked, _among(objection.interpreter_id, chosen))
+
+
+def _linked(shape: Shape, country: Value, reference: Value, key: Value) -> ColumnElement[bool]:
+    """One equality pair per case of the applicant (each searched by the case's index), or a key."""
     by_case = [
         and_(
-            Booking.country_id == bindparam(f"case_country_{index}", type_=Integer()),
-            Booking.case_reference == bindparam(f"case_reference_{index}", type_=String()),
+            country == bindparam(f"case_country_{index}", type_=Integer()),
+            reference == bindparam(f"case_reference_{index}", type_=String()),
         )
         for index in range(shape.cases)
     ]
-    by_key = [Booking.applicant_key.in_(bindparam("keys", expanding=True))] if shape.by_keys else []
-    return _jobs(chosen, fact_row(Fact.SERVED, Assignment.interpreter_id)).where(
-        or_(*by_case, *by_key), Booking.state.in_(_DELIVERED)
-    )
+    by_key = [key.in_(bindparam("keys", expanding=True))] if shape.by_keys else []
+    return or_(*by_case, *by_key)
 
 
 def _jobs(chosen: CTE, row: Select[Any]) -> Select[Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from rris.matching.domain.engine import MatchResult, match
 from rris.matching.domain.relay import RELAY_LANGUAGE, RelayPlan, leg_requests, plan_relay
 from rris.matching.domain.snapshots import Interval, MatchRequest
 from rris.matching.domain.suggestions import SlotSuggestion, suggest_slots
-from rris.matching.queries.candidates import candidate_snapshots
+from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
 
 SUGGESTION_HORIZON = timedelta(days=7)
 
@@ -62,9 +62,15 @@ def request_from_valid(valid: ValidBooking, link: ApplicantLink) -> MatchRequest
 
 
 def request_for_booking(
-    booking: Booking, leg: int = 1, link: ApplicantLink | None = None, *, continuity: bool = True
+    booking: Booking,
+    leg: int = 1,
+    link: ApplicantLink | None = None,
+    objected: frozenset[int] | None = None,
+    *,
+    continuity: bool = True,
 ) -> MatchRequest:
-    """The engine's request for one leg of a stored booking (leg 2 exists only for a relay).
+    """The engine's request for one leg of a stored booking (leg 2 exists only for a relay); the
+    applicant's objections read unless given (`objected`, as `candidate_pool` reads them).
 
     `continuity=False` leaves out whom the applicant had last: it moves the ranking, never who is eligible.
     """
@@ -78,7 +84,7 @@ def request_for_booking(
         gender=booking.gender,
         gender_rule=booking.gender_rule,
         specialisations=frozenset(item.specialisation for item in booking.specialisations),
-        objected_interpreter_ids=objections_for(link),
+        objected_interpreter_ids=objections_for(link) if objected is None else objected,
         continuity_interpreter_id=(
             last_interpreter_for(link, before=booking.id) if continuity and booking.continuity else None
         ),
@@ -91,17 +97,18 @@ def request_for_booking(
 
 
 def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[int] | None = None) -> MatchResult:
-    """Ranked interpreters for one leg of a stored booking."""
+    """Ranked interpreters for one leg of a stored booking (the candidates and the applicant's
+    objections to them in one statement)."""
     link = booking_link(booking)
-    request = request_for_booking(booking, leg, link)
-    candidates = candidate_snapshots(
+    request = request_for_booking(booking, leg, link, objected=frozenset())  # the objections come with the pool
+    pool = candidate_pool(
         request.interval,
         now,
+        link,
         pairs=None if interpreter_ids else [frozenset((request.applicant_language, request.officer_language))],
         interpreter_ids=interpreter_ids,
-        applicant=link,
     )
-    return match(request, candidates, now)
+    return match(replace(request, objected_interpreter_ids=pool.objected), pool.candidates, now)
 
 
 def recheck_leg(booking: Booking, leg: int, interpreter_id: int, now: datetime) -> MatchResult:
