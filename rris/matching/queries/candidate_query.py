@@ -40,7 +40,7 @@ from rris.common.models.types import UTCDateTime
 from rris.enums import BookingState
 from rris.matching.domain.snapshots import Interval
 from rris.matching.queries.fact_rows import Value, fact_row
-from rris.matching.queries.window_reach import known_zones, reach_params, window_condition
+from rris.matching.queries.window_reach import known_zones, narrowed, reach_params
 from rris.pool.models.interpreters import (
     Accreditation,
     AvailabilityWindow,
@@ -224,10 +224,8 @@ def _windows(chosen: CTE, zones: int | None) -> Select[Any]:
     row = fact_row(Fact.WINDOW, window.interpreter_id, n0=window.weekday, n1=window.start_minute, n2=window.end_minute)
     if zones is None:
         return row.where(_among(window.interpreter_id, chosen))
-    return (
-        row.select_from(window)
-        .join(chosen, chosen.c.id == window.interpreter_id)
-        .where(window_condition(zones, chosen.c.timezone))
+    return narrowed(
+        row.select_from(window).join(chosen, chosen.c.id == window.interpreter_id), chosen.c.timezone, zones
     )
 
 

@@ -7,8 +7,8 @@ of an interpreter's windows the ones that matter are those overlapping the span'
 in her own zone: a session of an hour needs one or two of her thirty. The pieces depend on the
 zone (midnight and clock changes are local), so the condition names each zone with its pieces:
 
-    (zone = :z0 AND (weekday = :w0_0 AND start < :e0_0 AND end > :s0_0 OR ...)) OR ...
-    OR zone NOT IN (:z0, ...)
+    windows JOIN chosen LEFT JOIN (:zone_0, :day_0_0, :from_0_0, :to_0_0, ... UNION ALL ...) AS pieces
+    WHERE pieces.zone IS NULL OR (weekday = day_0 AND start < to_0 AND end > from_0) OR ...
 
 The zones named are the ones searches in this process have met (`learn_zones`). An interpreter
 in a zone not yet met keeps every window: the filter narrows, it never decides. Every zone gets
@@ -22,7 +22,7 @@ from __future__ import annotations
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, not_, or_, true
+from sqlalchemy import ColumnElement, Integer, Select, String, Subquery, and_, bindparam, or_, select, union_all
 
 from rris.matching.domain.snapshots import Interval
 from rris.pool.domain.availability import local_pieces
@@ -52,7 +52,7 @@ def learn_zones(zones: set[str]) -> None:
 
 
 def reach_params(span: Interval, zones: tuple[str, ...]) -> dict[str, Any] | None:
-    """The bound values of `window_condition` for `span` in `zones`; None when a zone needs more
+    """The bound values of `narrowed` for `span` in `zones`; None when a zone needs more
     pieces than the statement has (the span is not narrowed)."""
     params: dict[str, Any] = {}
     for index, zone in enumerate(zones):
@@ -69,27 +69,37 @@ def reach_params(span: Interval, zones: tuple[str, ...]) -> dict[str, Any] | Non
     return params
 
 
-def window_condition(zones: int, zone: ColumnElement[str]) -> ColumnElement[bool]:
-    """Windows overlapping a piece of the span in their interpreter's `zone` (a column joined to
-    them), for `zones` named zones; every window of an interpreter in another zone."""
-    if not zones:
-        return true()
-    window = AvailabilityWindow
-    named = [bindparam(f"window_zone_{index}", type_=String()) for index in range(zones)]
-    by_zone = [
-        and_(
-            zone == named[index],
-            or_(
-                *[
-                    and_(
-                        window.weekday == bindparam(f"window_day_{index}_{piece}", type_=Integer()),
-                        window.start_minute < bindparam(f"window_to_{index}_{piece}", type_=Integer()),
-                        window.end_minute > bindparam(f"window_from_{index}_{piece}", type_=Integer()),
-                    )
-                    for piece in range(PIECES_PER_ZONE)
-                ]
-            ),
+def zone_pieces(zones: int) -> Subquery:
+    """A table of the named zones, one row each: the zone and its pieces' weekday, from and to."""
+    rows = [
+        select(
+            bindparam(f"window_zone_{index}", type_=String()).label("zone"),
+            *[
+                bindparam(f"window_{part}_{index}_{piece}", type_=Integer()).label(f"{part}_{piece}")
+                for piece in range(PIECES_PER_ZONE)
+                for part in ("day", "from", "to")
+            ],
         )
         for index in range(zones)
     ]
-    return or_(*by_zone, not_(zone.in_(named)))
+    return union_all(*rows).subquery("zone_pieces")
+
+
+def narrowed(row: Select[Any], zone: ColumnElement[str], zones: int) -> Select[Any]:
+    """`row` over the windows, each with its interpreter's `zone` (a column joined to them), kept
+    when they overlap a piece of the span there, or always for a zone not named.
+
+    The zone's pieces are found once per interpreter (a join to `zone_pieces`), so each window
+    costs a few comparisons of integers, not one of every zone's name."""
+    if not zones:
+        return row
+    window, pieces = AvailabilityWindow, zone_pieces(zones)
+    overlaps = [
+        and_(
+            window.weekday == pieces.c[f"day_{piece}"],
+            window.start_minute < pieces.c[f"to_{piece}"],
+            window.end_minute > pieces.c[f"from_{piece}"],
+        )
+        for piece in range(PIECES_PER_ZONE)
+    ]
+    return row.outerjoin(pieces, pieces.c.zone == zone).where(or_(pieces.c.zone.is_(None), *overlaps))
