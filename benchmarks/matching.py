@@ -1,7 +1,11 @@
 """Candidate search, booking assessment and slot suggestions, timed against a generated pool.
 
 - candidate_search: what matching one leg costs (`match_leg` for a booking not yet stored):
-  the applicant's objections, `candidate_snapshots` for the pair, then `match`. Beside it, its
+  the applicant's link, `candidate_pool` for the pair (the candidates and the applicant's
+  objections in one statement), then `match`; with the statements it sends (`statements_mean`,
+  the transaction's BEGIN on SQLite included) and the rows of that one statement (`rows_mean`,
+  `rows_p95`, read again untimed).
+  Beside it, its
   floor: the single indexed query that answers "who speaks this pair and is free then" (no
   unreleased job and no time off overlapping the session), for the same requests in the same
   run, and the ratio of the two (floor_*, ratio_*).
@@ -18,14 +22,15 @@ weekday start within office hours up to eight weeks ahead. Each request runs in 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import perf_counter
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from sqlalchemy import Select, String, bindparam, exists, select
+from sqlalchemy import Select, String, bindparam, event, exists, select
 
 from benchmarks.catalogue import BENCH_NOW, OFFICER_LANGUAGES, RELAY_LANGUAGE, SESSION_MINUTES, SESSION_WEIGHTS
 from benchmarks.report import Reporter, percentile
@@ -36,6 +41,7 @@ from rris.extensions import db
 from rris.matching.domain.engine import MatchResult, match
 from rris.matching.domain.snapshots import Interval, MatchRequest
 from rris.matching.domain.suggestions import suggest_slots
+from rris.matching.queries.candidate_query import facts_query
 from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
 from rris.matching.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
 from rris.pool.models.geography import Country, Department
@@ -170,14 +176,20 @@ def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) ->
         drafts = [draw(rng, parts) for _ in range(plan.warmups + plan.requests)]
         loaded: list[int] = []
         eligible: list[int] = []
+        sent = _Sent()
 
         def counted(draft: Draft) -> MatchResult:
-            result = search(draft, BENCH_NOW)
+            with sent.counting():
+                result = search(draft, BENCH_NOW)
             loaded.append(result.eligible_count + len(result.rejections))
             eligible.append(result.eligible_count)
             return result
 
         searched, floor = _timed_in_turn(drafts, plan.warmups, counted, _free_speakers(free_speakers_query()))
+        report.emit("candidate_search", "statements_mean", _mean(sent.statements[plan.warmups :]), "statements")
+        rows = [_facts_rows(draft) for draft in drafts[plan.warmups :]]
+        report.emit("candidate_search", "rows_mean", _mean(rows), "rows")
+        report.emit("candidate_search", "rows_p95", percentile([float(count) for count in rows], 95), "rows")
         report.latencies("candidate_search", searched)
         report.emit("candidate_search", "candidates_mean", _mean(loaded[plan.warmups :]), "interpreters")
         report.emit("candidate_search", "eligible_mean", _mean(eligible[plan.warmups :]), "interpreters")
@@ -190,6 +202,38 @@ def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) ->
             "assess", _timed(drafts, plan.warmups, lambda d: assess(*d.prepared(), BENCH_NOW, suggest=False))
         )
         _suggestions(rng, parts, report, plan)
+
+
+class _Sent:
+    """The statements each search sends, counted from the engine's events."""
+
+    def __init__(self) -> None:
+        self.statements: list[int] = []
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Count what runs inside the block as one search's."""
+        statements = [0]
+
+        def sent(*_: object) -> None:
+            statements[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", sent)
+        try:
+            yield
+        finally:
+            event.remove(db.engine, "before_cursor_execute", sent)
+        self.statements.append(statements[0])
+
+
+def _facts_rows(draft: Draft) -> int:
+    """How many rows the search's one statement returns for `draft` (read again, untimed)."""
+    link = draft.link()
+    pair = frozenset((draft.applicant, draft.officer))
+    statement, params = facts_query(draft.interval, BENCH_NOW, [pair], None, link, objections=True)
+    count = len(db.session.execute(statement, params).all())
+    db.session.remove()
+    return count
 
 
 def _free_speakers(query: Select[tuple[int]]) -> Callable[[Draft], list[int]]:
