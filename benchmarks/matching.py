@@ -1,8 +1,8 @@
 """Candidate search, booking assessment and slot suggestions, timed against a generated pool.
 
 - candidate_search: what matching one leg costs (`match_leg` for a booking not yet stored):
-  the applicant's link, `candidate_pool` for the pair (the candidates and the applicant's
-  objections in one statement), then `match`; with the statements it sends (`statements_mean`,
+  `candidate_pool` for the pair (the candidates, the applicant's link and her objections in one
+  statement), then `match`; with the statements it sends (`statements_mean`,
   the transaction's BEGIN on SQLite included) and the rows of that one statement (`rows_mean`,
   `rows_p95`, read again untimed).
   Beside it, its
@@ -41,6 +41,7 @@ from rris.extensions import db
 from rris.matching.domain.engine import MatchResult, match
 from rris.matching.domain.snapshots import Interval, MatchRequest
 from rris.matching.domain.suggestions import suggest_slots
+from rris.matching.queries.applicant_case import ApplicantCase
 from rris.matching.queries.candidate_query import facts_query
 from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
 from rris.matching.services.booking_matching import SUGGESTION_HORIZON, assess, objections_for
@@ -141,11 +142,12 @@ def draw(rng: random.Random, parts: Ingredients, day: date | None = None, minute
 
 
 def search(draft: Draft, now: datetime) -> MatchResult:
-    """One leg's candidate search, as `match_leg` does it: the applicant's link, then the candidates
-    and the applicant's objections to them in one statement."""
-    link = draft.link()
-    pool = candidate_pool(draft.interval, now, link, pairs=[frozenset((draft.applicant, draft.officer))])
-    return match(draft.request(link, objected=pool.objected), pool.candidates, now)
+    """One leg's candidate search, as `match_leg` does it: the candidates, the applicant's link and
+    her objections to them in one statement."""
+    pool = candidate_pool(
+        draft.interval, now, ApplicantCase(*draft.case), pairs=[frozenset((draft.applicant, draft.officer))]
+    )
+    return match(draft.request(objected=pool.objected), pool.candidates, now)
 
 
 def free_speakers_query() -> Select[tuple[int]]:
@@ -228,9 +230,10 @@ class _Sent:
 
 def _facts_rows(draft: Draft) -> int:
     """How many rows the search's one statement returns for `draft` (read again, untimed)."""
-    link = draft.link()
     pair = frozenset((draft.applicant, draft.officer))
-    statement, params = facts_query(draft.interval, BENCH_NOW, [pair], None, link, objections=True)
+    statement, params = facts_query(
+        draft.interval, BENCH_NOW, [pair], None, ApplicantCase(*draft.case), objections=True
+    )
     count = len(db.session.execute(statement, params).all())
     db.session.remove()
     return count

@@ -29,6 +29,7 @@ from rris.enums import BookingState
 from rris.extensions import db
 from rris.matching.domain.engine import match
 from rris.matching.domain.snapshots import AccreditationPeriod, Candidate, Commitment, Interval, WeeklyWindow
+from rris.matching.queries.applicant_case import ApplicantCase
 from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
 from rris.matching.queries.window_reach import PIECES_PER_ZONE, learn_zones
 from rris.matching.services.booking_matching import objections_for
@@ -241,10 +242,13 @@ def test_the_one_query_finds_the_same_interpreters_with_the_same_facts_and_ranks
         expected = reference_snapshots(request.interval, BENCH_NOW, pairs=[pair_of(draft)], applicant=link)
         assert in_order(found) == in_order(expected), draft
         assert match(request, found, BENCH_NOW) == match(request, expected, BENCH_NOW)
-        together = candidate_pool(request.interval, BENCH_NOW, link, pairs=[pair_of(draft)])
-        assert together.candidates == found
-        assert together.objected == objections_for(link) & {candidate.interpreter_id for candidate in found}
-        seen["objected"] += len(together.objected)
+        objected = objections_for(link) & {candidate.interpreter_id for candidate in found}
+        # The pool with the objections, the link given or found in the same statement: alike.
+        for applicant in (link, ApplicantCase(*draft.case)):
+            together = candidate_pool(request.interval, BENCH_NOW, applicant, pairs=[pair_of(draft)])
+            assert together.candidates == found, applicant
+            assert together.objected == objected, applicant
+        seen["objected"] += len(objected)
         seen["candidates"] += len(found)
         seen["eligible"] += match(request, found, BENCH_NOW).eligible_count
         seen["served"] += sum(candidate.served_case_before for candidate in found)

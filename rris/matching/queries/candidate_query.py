@@ -39,6 +39,7 @@ from rris.common.models.durations import MICROSECONDS_PER_MINUTE, microseconds_b
 from rris.common.models.types import UTCDateTime
 from rris.enums import BookingState
 from rris.matching.domain.snapshots import Interval
+from rris.matching.queries.applicant_case import ApplicantCase, case_keys, keyed, linked_cases
 from rris.matching.queries.fact_rows import Value, fact_row
 from rris.matching.queries.window_reach import known_zones, narrowed, reach_params
 from rris.pool.models.interpreters import (
@@ -89,6 +90,7 @@ class Shape:
     by_keys: bool  # whether regional applicant keys mark them too
     window_zones: int | None  # zones whose windows are narrowed to the span (None: every window read)
     objections: bool  # whether the applicant's objections to the interpreters are read too
+    case: bool  # whether the applicant is a case whose links the statement finds (`ApplicantCase`)
 
 
 def facts_query(
@@ -96,12 +98,13 @@ def facts_query(
     now: datetime,
     pairs: list[frozenset[str]] | None,
     interpreter_ids: list[int] | None,
-    applicant: ApplicantLink | None,
+    applicant: ApplicantLink | ApplicantCase | None,
     *,
     objections: bool = False,
 ) -> tuple[CompoundSelect[Any], dict[str, Any]]:
     """The kept statement for this search's shape, and the values of its parameters; with
-    `objections`, the applicant's objections to the chosen interpreters come in it too."""
+    `objections`, the applicant's objections to the chosen interpreters come in it too. An
+    `ApplicantCase` is linked to the applicant's other cases in the statement itself."""
     params: dict[str, Any] = {
         "reach_start": span.start - MARGIN,
         "reach_end": span.end + MARGIN,
@@ -113,12 +116,16 @@ def facts_query(
         params[f"pair_a_{index}"], params[f"pair_b_{index}"] = first, second
     if interpreter_ids is not None:
         params["interpreter_ids"] = interpreter_ids
-    cases = sorted(applicant.cases) if applicant else []
+    link = applicant if isinstance(applicant, ApplicantLink) else None
+    cases = sorted(link.cases) if link else []
     for index, (country_id, case_reference) in enumerate(cases):
         params[f"case_country_{index}"], params[f"case_reference_{index}"] = country_id, case_reference
-    keys = sorted(applicant.keys) if applicant else []
+    keys = sorted(link.keys) if link else []
     if keys:
         params["keys"] = keys
+    case = applicant if isinstance(applicant, ApplicantCase) else None
+    if case:
+        params.update(case.params())
     zones = known_zones()
     reach = reach_params(span, zones)
     if reach is not None:
@@ -127,9 +134,10 @@ def facts_query(
         None if pairs is None else len(pairs),
         interpreter_ids is not None,
         len(cases),
-        bool(keys),
+        bool(keys or (case and case.keys)),
         None if reach is None else len(zones),
-        objections and bool(cases or keys),
+        objections and bool(cases or keys or case),
+        case is not None,
     )
     return _statement(shape), params
 
@@ -138,10 +146,12 @@ def facts_query(
 def _statement(shape: Shape) -> CompoundSelect[Any]:
     chosen = _chosen(shape)
     branches = [*_standing_facts(chosen), _windows(chosen, shape.window_zones), *_timed_facts(chosen)]
-    if shape.cases or shape.by_keys:
+    if shape.case:
+        branches.extend(_case_facts(chosen, shape))
+    elif shape.cases or shape.by_keys:
         branches.append(_served(chosen, shape))
-    if shape.objections:
-        branches.append(_objected(chosen, shape))
+        if shape.objections:
+            branches.append(_objected(chosen, shape))
     return union_all(*branches)
 
 
@@ -289,6 +299,32 @@ def _objected(chosen: CTE, shape: Shape) -> Select[Any]:
     objection = CaseObjection
     linked = _linked(shape, objection.country_id, objection.case_reference, objection.applicant_key)
     return fact_row(Fact.OBJECTED, objection.interpreter_id).where(linked, _among(objection.interpreter_id, chosen))
+
+
+def _case_facts(chosen: CTE, shape: Shape) -> list[Select[Any]]:
+    """Who served the applicant of an `ApplicantCase`, and whom she objected to, over the cases and
+    keys the statement links to it (`rris.matching.queries.applicant_case`)."""
+    keys = case_keys()
+    cases = linked_cases(keys, shape.by_keys)
+    served = (
+        _jobs(chosen, fact_row(Fact.SERVED, Assignment.interpreter_id))
+        .join(cases, and_(Booking.country_id == cases.c.country_id, Booking.case_reference == cases.c.case_reference))
+        .where(Booking.state.in_(_DELIVERED))
+    )
+    if not shape.objections:
+        return [served]
+    objection = CaseObjection
+    in_case = and_(objection.country_id == cases.c.country_id, objection.case_reference == cases.c.case_reference)
+    return [
+        served,
+        fact_row(Fact.OBJECTED, objection.interpreter_id)
+        .select_from(cases)
+        .join(objection, in_case)
+        .where(_among(objection.interpreter_id, chosen)),
+        fact_row(Fact.OBJECTED, objection.interpreter_id).where(
+            keyed(objection.applicant_key, keys, shape.by_keys), _among(objection.interpreter_id, chosen)
+        ),
+    ]
 
 
 def _linked(shape: Shape, country: Value, reference: Value, key: Value) -> ColumnElement[bool]:

@@ -31,6 +31,7 @@ from rris.matching.domain.snapshots import (
     Interval,
     WeeklyWindow,
 )
+from rris.matching.queries.applicant_case import ApplicantCase
 from rris.matching.queries.candidate_query import Fact, facts_query
 from rris.matching.queries.window_reach import learn_zones
 from rris.timeutil import ensure_utc
@@ -64,12 +65,13 @@ def candidate_snapshots(
 def candidate_pool(
     span: Interval,
     now: datetime,
-    applicant: ApplicantLink,
+    applicant: ApplicantLink | ApplicantCase,
     pairs: Iterable[frozenset[str]] | None = None,
     interpreter_ids: Iterable[int] | None = None,
 ) -> CandidatePool:
     """`candidate_snapshots`, with the interpreters among them the `applicant` objected to (in this
-    case or, through the key, in any country), read in the same statement."""
+    case or, through the key, in any country), read in the same statement; an `ApplicantCase` is
+    linked to the applicant's other cases there too, without a query of its own."""
     return _read(span, now, pairs, interpreter_ids, applicant, objections=True)
 
 
@@ -78,7 +80,7 @@ def _read(  # noqa: PLR0913 (the search's terms, passed through)
     now: datetime,
     pairs: Iterable[frozenset[str]] | None,
     interpreter_ids: Iterable[int] | None,
-    applicant: ApplicantLink | None,
+    applicant: ApplicantLink | ApplicantCase | None,
     *,
     objections: bool,
 ) -> CandidatePool:

@@ -22,6 +22,7 @@ from rris.matching.domain.engine import MatchResult, match
 from rris.matching.domain.relay import RELAY_LANGUAGE, RelayPlan, leg_requests, plan_relay
 from rris.matching.domain.snapshots import Interval, MatchRequest
 from rris.matching.domain.suggestions import SlotSuggestion, suggest_slots
+from rris.matching.queries.applicant_case import ApplicantCase
 from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
 
 SUGGESTION_HORIZON = timedelta(days=7)
@@ -70,11 +71,17 @@ def request_for_booking(
     continuity: bool = True,
 ) -> MatchRequest:
     """The engine's request for one leg of a stored booking (leg 2 exists only for a relay); the
-    applicant's objections read unless given (`objected`, as `candidate_pool` reads them).
+    applicant's objections read unless given (`objected`, as `candidate_pool` reads them), and her
+    link only when the objections or continuity need it.
 
     `continuity=False` leaves out whom the applicant had last: it moves the ranking, never who is eligible.
     """
-    link = link or booking_link(booking)
+    last = None
+    wants_last = continuity and booking.continuity
+    if objected is None or wants_last:
+        link = link or booking_link(booking)
+        objected = objections_for(link) if objected is None else objected
+        last = last_interpreter_for(link, before=booking.id) if wants_last else None
     request = MatchRequest(
         applicant_language=booking.applicant_language,
         officer_language=booking.officer_language,
@@ -84,10 +91,8 @@ def request_for_booking(
         gender=booking.gender,
         gender_rule=booking.gender_rule,
         specialisations=frozenset(item.specialisation for item in booking.specialisations),
-        objected_interpreter_ids=objections_for(link) if objected is None else objected,
-        continuity_interpreter_id=(
-            last_interpreter_for(link, before=booking.id) if continuity and booking.continuity else None
-        ),
+        objected_interpreter_ids=objected,
+        continuity_interpreter_id=last,
         booking_id=booking.id,
         country_timezone=booking.country.timezone,
     )
@@ -97,14 +102,13 @@ def request_for_booking(
 
 
 def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[int] | None = None) -> MatchResult:
-    """Ranked interpreters for one leg of a stored booking (the candidates and the applicant's
-    objections to them in one statement)."""
-    link = booking_link(booking)
-    request = request_for_booking(booking, leg, link, objected=frozenset())  # the objections come with the pool
+    """Ranked interpreters for one leg of a stored booking (the candidates, the applicant's link and
+    her objections to them in one statement)."""
+    request = request_for_booking(booking, leg, objected=frozenset())  # the objections come with the pool
     pool = candidate_pool(
         request.interval,
         now,
-        link,
+        booking_case(booking),
         pairs=None if interpreter_ids else [frozenset((request.applicant_language, request.officer_language))],
         interpreter_ids=interpreter_ids,
     )
@@ -118,6 +122,12 @@ def recheck_leg(booking: Booking, leg: int, interpreter_id: int, now: datetime) 
     request = request_for_booking(booking, leg, continuity=False)
     candidates = candidate_snapshots(request.interval, now, interpreter_ids=[interpreter_id])
     return match(request, candidates, now)
+
+
+def booking_case(booking: Booking) -> ApplicantCase:
+    """The applicant of a stored booking as the search links her (`booking_link`'s terms)."""
+    keys = frozenset((booking.applicant_key,)) if booking.applicant_key else frozenset()
+    return ApplicantCase(booking.country_id, booking.case_reference, keys)
 
 
 def assess(request: MatchRequest, applicant: ApplicantLink, now: datetime, suggest: bool = True) -> Assessment:
