@@ -60,6 +60,7 @@ MARGIN = timedelta(days=1, hours=14)
 # so bounding busy_from/busy_until lets the (interpreter, busy_from, busy_until) index work.
 MAX_REST_GAP = timedelta(minutes=240)
 _DELIVERED = (BookingState.COMPLETED, BookingState.CONFIRMED, BookingState.IN_PROGRESS)
+DELIVERED_STATES = frozenset(state.value for state in _DELIVERED)  # as a SERVED row's s0 names them
 # Shapes: pairs asked (1-2), ids or not, cases of an applicant (a few), zones named (grows to the region's).
 _STATEMENTS_KEPT = 128
 
@@ -303,13 +304,19 @@ def _objected(chosen: CTE, shape: Shape) -> Select[Any]:
 
 def _case_facts(chosen: CTE, shape: Shape) -> list[Select[Any]]:
     """Who served the applicant of an `ApplicantCase`, and whom she objected to, over the cases and
-    keys the statement links to it (`rris.matching.queries.applicant_case`)."""
+    keys the statement links to it (`rris.matching.queries.applicant_case`).
+
+    Her sessions come with their state, for the reader to keep the delivered ones, and for every
+    interpreter: a condition on either would let SQLite's planner start from every delivered
+    booking or every job of the chosen interpreters instead of from her few cases."""
     keys = case_keys()
     cases = linked_cases(keys, shape.by_keys)
     served = (
-        _jobs(chosen, fact_row(Fact.SERVED, Assignment.interpreter_id))
-        .join(cases, and_(Booking.country_id == cases.c.country_id, Booking.case_reference == cases.c.case_reference))
-        .where(Booking.state.in_(_DELIVERED))
+        fact_row(Fact.SERVED, Assignment.interpreter_id, s0=Booking.state)
+        .select_from(cases)
+        .join(Booking, and_(Booking.country_id == cases.c.country_id, Booking.case_reference == cases.c.case_reference))
+        .join(Assignment, Assignment.booking_id == Booking.id)
+        .where(Assignment.released_at.is_(None))
     )
     if not shape.objections:
         return [served]

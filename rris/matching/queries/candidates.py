@@ -32,7 +32,7 @@ from rris.matching.domain.snapshots import (
     WeeklyWindow,
 )
 from rris.matching.queries.applicant_case import ApplicantCase
-from rris.matching.queries.candidate_query import Fact, facts_query
+from rris.matching.queries.candidate_query import DELIVERED_STATES, Fact, facts_query
 from rris.matching.queries.window_reach import learn_zones
 from rris.timeutil import ensure_utc
 
@@ -140,7 +140,8 @@ def _assemble(rows: Sequence[Row[Any]]) -> CandidatePool:  # noqa: C901, PLR0912
         elif kind == _DIALECT:
             dialects[who].append((s0, s1))
         elif kind == _SERVED:
-            served.add(who)
+            if s0 is None or s0 in DELIVERED_STATES:  # an ApplicantCase's sessions come with their state
+                served.add(who)
         else:
             objected.add(who)
     profiles.sort(key=lambda row: int(row[1]))
