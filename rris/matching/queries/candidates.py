@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -33,8 +33,8 @@ from rris.matching.domain.snapshots import (
 )
 from rris.matching.queries.applicant_case import ApplicantCase
 from rris.matching.queries.candidate_query import DELIVERED_STATES, Fact, facts_query
+from rris.matching.queries.fact_rows import day, instant
 from rris.matching.queries.window_reach import learn_zones
-from rris.timeutil import ensure_utc
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,11 @@ _GENDERS = {member.value: member for member in Gender}
 _PROFICIENCIES = {member.value: member for member in Proficiency}
 _SPECIALISATIONS = {member.value: member for member in Specialisation}
 _window = lru_cache(maxsize=4096)(WeeklyWindow)
-_accreditation = lru_cache(maxsize=4096)(AccreditationPeriod)
+
+
+@lru_cache(maxsize=4096)
+def _accreditation(country_id: int, valid_from: date | str, valid_to: date | str) -> AccreditationPeriod:
+    return AccreditationPeriod(country_id, day(valid_from), day(valid_to))
 
 
 def _assemble(rows: Sequence[Row[Any]]) -> CandidatePool:  # noqa: C901, PLR0912 (one branch per kind of fact)
@@ -133,10 +137,10 @@ def _assemble(rows: Sequence[Row[Any]]) -> CandidatePool:  # noqa: C901, PLR0912
         elif kind == _BOOKED:
             booked[who] = n0
         elif kind == _COMMITMENT:
-            session = Interval(ensure_utc(t0), ensure_utc(t1))
-            commitments[who].append(Commitment(n0, session, Interval(ensure_utc(t2), ensure_utc(t3))))
+            session = Interval(instant(t0), instant(t1))
+            commitments[who].append(Commitment(n0, session, Interval(instant(t2), instant(t3))))
         elif kind == _TIME_OFF:
-            time_off[who].append(Interval(ensure_utc(t0), ensure_utc(t1)))
+            time_off[who].append(Interval(instant(t0), instant(t1)))
         elif kind == _DIALECT:
             dialects[who].append((s0, s1))
         elif kind == _SERVED:
