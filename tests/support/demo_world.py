@@ -38,6 +38,7 @@ from rris.webhooks.services.delivery import policy_from
 from rris.webhooks.services.endpoints import EndpointInput, create_endpoint
 from tests.support.call_world import Person, sign_in_at
 from tests.support.netns import Netns
+from tests.support.passwords import hashed_as_the_portal
 from tests.support.services import PORTAL_PORT, SIGNALING_PORT, Service, service_env, start_portal, start_signaling
 from tests.support.story_clock import CLOCK_FILE_VARIABLE, FileClock
 
@@ -110,6 +111,10 @@ def _seed(settings: Settings, now: datetime) -> tuple[dict[str, Person], int, in
             office = users["caseworker"].department
             assert profile is not None and office is not None
             department_id, country_id = office.id, office.country_id
+            # A reset link ends when her password hash changes, and the served portal re-hashes a
+            # cheap test hash at her first sign-in: hers is made as the portal makes it.
+            users["caseworker"].password_hash = hashed_as_the_portal(DEMO_PASSWORD)
+            db.session.commit()
             token = password_reset_token(users["caseworker"], now, ResetLinks.from_settings(settings))
             endpoint = _register_endpoint(settings, users["focal point"], department_id, now)
             return people, call.booking_id, profile.id, department_id, token, country_id, endpoint

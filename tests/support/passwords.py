@@ -19,6 +19,11 @@ CHEAP = Parameters(
 )
 
 
+def hashed_as_the_portal(password: str) -> str:
+    """`password` hashed with the parameters a served portal uses, so its first sign-in keeps the hash."""
+    return PasswordHasher().hash(password)
+
+
 def hash_cheaply() -> None:
     """Make this process hash and verify passwords with CHEAP (idempotent)."""
     hasher = PasswordHasher.from_parameters(CHEAP)
