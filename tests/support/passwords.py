@@ -14,6 +14,8 @@ from argon2 import Parameters, PasswordHasher, Type
 
 from rris.accounts.integrations import passwords
 
+_PORTAL_HASHER = passwords._hasher  # the portal's own, kept before hash_cheaply replaces it
+
 CHEAP = Parameters(
     type=Type.ID, version=19, salt_len=16, hash_len=16, time_cost=1, memory_cost=8, parallelism=1
 )
@@ -21,7 +23,7 @@ CHEAP = Parameters(
 
 def hashed_as_the_portal(password: str) -> str:
     """`password` hashed with the parameters a served portal uses, so its first sign-in keeps the hash."""
-    return PasswordHasher().hash(password)
+    return _PORTAL_HASHER.hash(password)
 
 
 def hash_cheaply() -> None:
