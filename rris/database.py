@@ -1,4 +1,4 @@
-"""Engine set-up that differs by database: SQLite pragmas and transaction handling."""
+"""Engine set-up that differs by database: SQLite pragmas and transaction handling, PostgreSQL's JIT off."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ import sqlite3
 import threading
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Every connection to PostgreSQL starts with JIT compilation off. The portal's statements are short
+# reads and writes, but a correlated count or a large join makes the planner's cost estimate pass
+# `jit_above_cost`, and PostgreSQL then compiled the statement to machine code first: 0.9 to 1.3 s
+# of compiling for 0.2 s of reading on the accreditation warnings, and longer than the run on the
+# month's report. Set once per connection, no statement or transaction has to remember it.
+POSTGRESQL_OPTIONS = "-c jit=off"
 # Execution option asking SQLite to take the write lock when the transaction begins.
 IMMEDIATE = "rris_begin_immediate"
 
@@ -70,7 +76,9 @@ def engine_options(database_url: str) -> dict[str, Any]:
         # Autocommit at the driver level; `configure_engine` issues BEGIN itself, so the
         # transaction boundaries are SQLAlchemy's and not pysqlite's guesses.
         return {"connect_args": {"check_same_thread": False, "isolation_level": None, "factory": WriterQueueConnection}}
-    return {"pool_pre_ping": True}
+    given = make_url(database_url).query.get("options")  # a deployment's own, kept before ours
+    options = " ".join([*([given] if isinstance(given, str) else given or ()), POSTGRESQL_OPTIONS])
+    return {"pool_pre_ping": True, "connect_args": {"options": options}}
 
 
 def configure_engine(engine: Engine) -> None:

@@ -1,4 +1,5 @@
-"""SQLite writers of one process queue for the write lock instead of polling SQLite for it."""
+"""SQLite writers of one process queue for the write lock instead of polling SQLite for it; PostgreSQL
+connections never compile a statement with JIT."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import Engine, create_engine, event, text
 
 from rris.database import IMMEDIATE, WriterQueueConnection, configure_engine, engine_options
+from rris.extensions import db
+from rris.portal import create_portal
+from rris.timeutil import FrozenClock
+from tests.conftest import DEFAULT_NOW, settings_for_test
 
 WRITERS = 8
 WRITES_EACH = 25
@@ -80,3 +86,39 @@ def test_readers_do_not_queue(impatient_engine):
             raw = reader.connection.dbapi_connection
             assert isinstance(raw, WriterQueueConnection)
             assert raw.writer_queue is None
+
+
+def _portal_on_postgresql(request: pytest.FixtureRequest, tmp_path: Path, smtp_port: int, query: str = "") -> Flask:
+    url = request.getfixturevalue("postgres").create_database(f"engine_{tmp_path.name[-10:].lower()}")
+    return create_portal(settings_for_test(tmp_path, url + query, smtp_port), FrozenClock(DEFAULT_NOW))
+
+
+def _plan(statement: str) -> dict[str, Any]:
+    return db.session.execute(text(f"EXPLAIN (FORMAT JSON) {statement}")).scalar_one()[0]
+
+
+# Estimated far above PostgreSQL's jit_above_cost (100,000): a plan PostgreSQL would compile first.
+EXPENSIVE = "SELECT count(*) FROM generate_series(1, 100000) AS a, generate_series(1, 10000) AS b WHERE a + b = 7"
+
+
+def test_the_portal_never_has_postgresql_compile_a_statement_with_jit(request, tmp_path, smtp_server):
+    portal = _portal_on_postgresql(request, tmp_path, smtp_server[1])
+    try:
+        with portal.app_context():
+            assert "JIT" not in _plan(EXPENSIVE)  # no SET LOCAL in this transaction: the connection's own setting
+            db.session.commit()
+            assert db.session.execute(text("SHOW jit")).scalar_one() == "off"  # in the next transaction too
+    finally:
+        with portal.app_context():
+            db.engine.dispose()
+
+
+def test_a_deployments_own_postgresql_options_in_its_url_are_kept_beside_jit_off(request, tmp_path, smtp_server):
+    portal = _portal_on_postgresql(request, tmp_path, smtp_server[1], "?options=-c%20statement_timeout%3D4567")
+    try:
+        with portal.app_context():
+            assert db.session.execute(text("SHOW statement_timeout")).scalar_one() == "4567ms"
+            assert db.session.execute(text("SHOW jit")).scalar_one() == "off"
+    finally:
+        with portal.app_context():
+            db.engine.dispose()

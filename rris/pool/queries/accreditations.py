@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from rris.accounts.models.accounts import User
@@ -94,7 +94,6 @@ def accreditation_warnings(today: date, now: datetime, within_days: int = ACCRED
     )
     ending_soon = and_(Accreditation.valid_to >= today, Accreditation.valid_to <= today + timedelta(days=within_days))
     ended_with_work = and_(Accreditation.valid_to < today, ~replaced, any_job_ahead)
-    _plan_without_jit()
     rows = db.session.execute(
         select(Accreditation, jobs_ahead)
         .join(InterpreterProfile, InterpreterProfile.id == Accreditation.interpreter_id)
@@ -115,13 +114,3 @@ def accreditation_warnings(today: date, now: datetime, within_days: int = ACCRED
 def _name_of(user_id: Any) -> Any:
     return select(User.name).where(User.id == user_id).correlate(InterpreterProfile).scalar_subquery()
 
-
-def _plan_without_jit() -> None:
-    """On PostgreSQL, no JIT compilation for the rest of this (read) transaction.
-
-    The counts correlated with each clearance make the planner's estimate large (it assumes every
-    clearance is counted), so PostgreSQL compiled the statement to machine code first: 0.9 to
-    1.3 s of compiling for 0.2 s of reading, on every page with the pool's badges.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL jit = off"))
