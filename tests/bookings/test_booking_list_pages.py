@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment
@@ -46,6 +50,21 @@ def bookings_of(app, clock, days: list[int], references: list[str]) -> None:
             )
 
 
+@contextmanager
+def executed_statements() -> Iterator[list[tuple[str, Any]]]:
+    """Every statement the app's engine runs while the block runs, with its parameters."""
+    executed: list[tuple[str, Any]] = []
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
+        executed.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield executed
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 def listed_cases(page: str) -> list[str]:
     return re.findall(r"<td>(CASE-[A-Z]+)</td>", page)
 
@@ -81,3 +100,24 @@ def test_the_list_runs_as_many_queries_for_six_bookings_as_for_two(app, browser,
     with app.app_context(), counted_statements() as more:
         assert len(listed_cases(browser.get("/bookings").get_data(as_text=True))) == 6
     assert len(more) == len(few), more
+
+
+def test_on_sqlite_a_coordinators_upcoming_list_walks_the_open_bookings_by_start_instead_of_sorting_them(
+    app, browser, clock
+):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL plans by its statistics; SQLite, which has none, by the statement alone")
+    bookings_of(app, clock, [1, 2], ["CASE-A", "CASE-B"])
+    with committed(app):
+        factories.user(Role.COORDINATOR, email="hub@marri.example")
+    browser.sign_in("hub@marri.example", PASSWORD)
+    with app.app_context(), executed_statements() as executed:
+        assert listed_cases(browser.get("/bookings").get_data(as_text=True)) == ["CASE-A", "CASE-B"]
+    (statement, parameters), *_ = (
+        (statement, parameters) for statement, parameters in executed if "ORDER BY bookings.starts_at" in statement
+    )
+    with app.app_context():
+        explained = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        plan = [row[3] for row in explained]
+    assert any("ix_bookings_open_starts_at" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # in the order of the index: no sort

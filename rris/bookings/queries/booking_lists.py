@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from rris.access.domain.permissions import Actor
 from rris.access.queries.scoping import booking_filter
 from rris.bookings.domain.booking_states import FINAL_STATES
 from rris.bookings.models.bookings import Assignment, Booking
+from rris.common.models.planner_hints import likely
 from rris.enums import BookingState
 from rris.extensions import db
 from rris.pool.models.interpreters import InterpreterProfile
@@ -35,10 +36,20 @@ def booking_list(actor: Actor, which: str, now: datetime) -> Select[tuple[Bookin
             Booking.starts_at.desc()
         )
     else:
-        statement = statement.where(Booking.ends_at > now - timedelta(hours=1), Booking.state.in_(_OPEN)).order_by(
-            Booking.starts_at
-        )
+        statement = statement.where(Booking.ends_at > now - timedelta(hours=1), _open()).order_by(Booking.starts_at)
     return statement
+
+
+def _open() -> ColumnElement[bool]:
+    """The booking is in no final state, in the words of the open bookings' partial index (migration
+    0031), so that SQLite walks it by start and stops at the page's last row.
+
+    SQLite uses a partial index only when the query repeats the index's condition term for term,
+    and bound values inside an IN list are not compared with the index's literals: the states are
+    written into the statement. Without statistics its planner also takes a state IN list for a
+    few rows, and preferred to read every open booking by the state index and sort them all
+    (40-75 ms against 5-12 ms on the benchmark's pool); `likely` tells it otherwise."""
+    return likely(Booking.state.in_(bindparam("open_states", [state.value for state in _OPEN], literal_execute=True)))
 
 
 @dataclass(frozen=True)
