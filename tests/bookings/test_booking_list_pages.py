@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment
@@ -19,7 +16,7 @@ from rris.extensions import db
 from tests import factories
 from tests.conftest import committed
 from tests.factories import PASSWORD
-from tests.support.sql_statements import counted_statements
+from tests.support.sql_statements import counted_statements, executed_statements
 
 CASEWORKER = "jelena@mup.rs.example"
 
@@ -48,21 +45,6 @@ def bookings_of(app, clock, days: list[int], references: list[str]) -> None:
                     assigned_at=clock.now(),
                 )
             )
-
-
-@contextmanager
-def executed_statements() -> Iterator[list[tuple[str, Any]]]:
-    """Every statement the app's engine runs while the block runs, with its parameters."""
-    executed: list[tuple[str, Any]] = []
-
-    def record(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
-        executed.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield executed
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def listed_cases(page: str) -> list[str]:

@@ -23,6 +23,7 @@ from tests.conftest import DEFAULT_NOW, committed
 from tests.factories import PASSWORD
 from tests.matching.test_conflict_pages import conflicted_booking
 from tests.ondemand.support import PASHTO_SERBIAN, ask
+from tests.support.sql_statements import executed_statements
 
 SOON = datetime(2026, 1, 12, 14, 0, tzinfo=UTC)  # 18:30 in Kabul: after every interpreter's hours
 TOMORROW = datetime(2026, 1, 13, 6, 0, tzinfo=UTC)  # 10:30 in Kabul
@@ -143,3 +144,30 @@ def test_the_unfilled_bookings_come_a_page_at_a_time_soonest_first_and_all_count
     last = browser.get("/desk?page=3").get_data(as_text=True)
     assert [code for code in soonest_first if code in last] == soonest_first[4:]
     assert 'href="/desk?page=2#unfilled" rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_the_desk_reads_the_pool_once_however_many_bookings_it_explains(app, clock, browser):
+    with committed(app):
+        factories.user(Role.COORDINATOR, email="hub@marri.example")
+        codes = [factories.booking(starts_at=TOMORROW, state=BookingState.UNFILLED).code]
+    browser.sign_in("hub@marri.example", PASSWORD)
+    browser.get("/desk")  # the statements built once per process are built
+    with app.app_context(), executed_statements() as for_one:
+        page = browser.get("/desk").get_data(as_text=True)
+    assert all(code in page for code in codes)
+    with committed(app):
+        for hours, (applicant, officer) in enumerate((("prs", "srp"), ("pus", "mkd"), ("ara", "srp"))):
+            codes.append(
+                factories.booking(
+                    starts_at=TOMORROW + timedelta(hours=hours + 1),
+                    state=BookingState.UNFILLED,
+                    applicant_language=applicant,
+                    officer_language=officer,
+                    relay=hours == 1,
+                ).code
+            )
+    browser.get("/desk")
+    with app.app_context(), executed_statements() as for_four:
+        page = browser.get("/desk").get_data(as_text=True)
+    assert all(code in page for code in codes)  # four bookings, five legs
+    assert len(for_four) == len(for_one), for_four

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, event
 
@@ -27,6 +28,23 @@ def counted_statements(engine: Engine | None = None) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(target, "before_cursor_execute", count)
+
+
+@contextmanager
+def executed_statements(engine: Engine | None = None) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement run on `engine` (the current app's when None) while the block runs, with its
+    parameters: reads that start WITH as well, and what EXPLAIN needs to plan them again."""
+    executed: list[tuple[str, Any]] = []
+    target = engine if engine is not None else db.engine
+
+    def record(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
+        executed.append((statement, parameters))
+
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield executed
+    finally:
+        event.remove(target, "before_cursor_execute", record)
 
 
 @contextmanager

@@ -19,12 +19,12 @@ from rris.desk.queries.desk import (
     upcoming_conflicts,
 )
 from rris.enums import BookingState
-from rris.matching.domain.engine import Match
+from rris.matching.domain.engine import Match, MatchResult
 from rris.matching.domain.rules import RejectionReason
 from rris.matching.models.conflicts import BookingConflict
-from rris.matching.services.booking_matching import match_leg
+from rris.matching.services.leg_matching import match_legs
 
-UNFILLED_PAGE_ROWS = 10  # each one costs a run of the matching engine (some 14 queries)
+UNFILLED_PAGE_ROWS = 10  # their legs are matched together: one read of the pool for the page
 AT_RISK_HOURS = 24
 TOP_CANDIDATES = 3
 
@@ -72,7 +72,7 @@ def desk(now: datetime, days: int = 3, page: int | None = None) -> Desk:
     return Desk(
         now=now,
         until=until,
-        unfilled=tuple(_unfilled(booking, now) for booking in listed),
+        unfilled=_unfilled(listed, now),
         unfilled_paging=paging,
         conflicts=tuple(upcoming_conflicts(now, until)),
         calls=tuple(calls_in_progress()),
@@ -80,22 +80,32 @@ def desk(now: datetime, days: int = 3, page: int | None = None) -> Desk:
     )
 
 
-def _unfilled(booking: Booking, now: datetime) -> Unfilled:
-    time_left = booking.starts_at - now
-    at_risk = booking.state is BookingState.OFFERED and time_left <= timedelta(hours=AT_RISK_HOURS)
-    legs = []
-    for leg in range(1, booking.leg_count + 1):
-        if booking.leg_assigned(leg):
-            continue
-        result = match_leg(booking, leg, now)
-        counted = Counter(rejection.reason for reasons in result.rejections.values() for rejection in reasons)
-        legs.append(
-            LegOutlook(
-                leg=leg,
-                top=result.matches[:TOP_CANDIDATES],
-                eligible=result.eligible_count,
-                considered=result.eligible_count + len(result.rejections),
-                reasons=tuple(sorted(counted.items(), key=lambda item: (-item[1], item[0].value))),
-            )
-        )
-    return Unfilled(booking, time_left, at_risk, tuple(legs))
+def _unfilled(bookings: list[Booking], now: datetime) -> tuple[Unfilled, ...]:
+    """Each booking with the outlook of each leg still without its interpreter, the legs of every
+    booking put to the matching engine together (one read of the pool for the page)."""
+    legs = [
+        (booking, leg)
+        for booking in bookings
+        for leg in range(1, booking.leg_count + 1)
+        if not booking.leg_assigned(leg)
+    ]
+    outlooks: dict[int, list[LegOutlook]] = {booking.id: [] for booking in bookings}
+    for (booking, leg), result in zip(legs, match_legs(legs, now), strict=True):
+        outlooks[booking.id].append(_outlook(leg, result))
+    unfilled = []
+    for booking in bookings:
+        time_left = booking.starts_at - now
+        at_risk = booking.state is BookingState.OFFERED and time_left <= timedelta(hours=AT_RISK_HOURS)
+        unfilled.append(Unfilled(booking, time_left, at_risk, tuple(outlooks[booking.id])))
+    return tuple(unfilled)
+
+
+def _outlook(leg: int, result: MatchResult) -> LegOutlook:
+    counted = Counter(rejection.reason for reasons in result.rejections.values() for rejection in reasons)
+    return LegOutlook(
+        leg=leg,
+        top=result.matches[:TOP_CANDIDATES],
+        eligible=result.eligible_count,
+        considered=result.eligible_count + len(result.rejections),
+        reasons=tuple(sorted(counted.items(), key=lambda item: (-item[1], item[0].value))),
+    )
