@@ -48,3 +48,15 @@ def test_the_jobs_page_runs_as_many_queries_for_eight_jobs_as_for_two(app, brows
         page = browser.get("/jobs").get_data(as_text=True)
     assert page.count('id="job-') == 4 and page.count("<code>T") == 4  # upcoming and recent
     assert len(more) == len(few), more
+
+
+def test_the_jobs_page_reads_the_upcoming_jobs_once_for_the_list_and_its_warnings(app, browser, clock):
+    jobs_for_mariam(app, clock, range(1, 4))
+    browser.sign_in(MARIAM, PASSWORD)
+    browser.get("/jobs")
+    with app.app_context(), counted_statements() as statements:
+        assert browser.get("/jobs").status_code == 200
+    upcoming = [
+        statement for statement in statements if "bookings.ends_at >" in statement and "FROM assignments" in statement
+    ]
+    assert len(upcoming) == 1, upcoming

@@ -151,7 +151,7 @@ def jobs() -> Any:
         upcoming=upcoming,
         disclosures=_disclosures([item.booking for item in upcoming], now),
         dial_in={item.id: dial_in_for(item.booking, now, dial_in_number) for item in upcoming},
-        at_odds={item.assignment.id: item for item in jobs_at_odds(profile.id, now)},
+        at_odds={item.assignment.id: item for item in jobs_at_odds(profile.id, now, upcoming)},
         past=past_jobs(profile.id, now, PAST_JOBS_SHOWN),
     )
 

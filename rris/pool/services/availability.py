@@ -185,15 +185,16 @@ def upcoming_time_off(interpreter_id: int, now: datetime) -> list[TimeOff]:
     )
 
 
-def jobs_at_odds(interpreter_id: int, now: datetime) -> list[JobAtOdds]:
-    """Confirmed jobs not yet ended that fall outside the weekly windows or inside time off."""
+def jobs_at_odds(interpreter_id: int, now: datetime, upcoming: list[Assignment] | None = None) -> list[JobAtOdds]:
+    """Confirmed jobs not yet ended that fall outside the weekly windows or inside time off; of
+    `upcoming` (`upcoming_jobs` at `now`) when the caller has already read them."""
     profile = db.session.get(InterpreterProfile, interpreter_id)
     if profile is None:
         return []
     windows = [WeeklyWindow(w.weekday, w.start_minute, w.end_minute) for w in profile.availability]
     away = [Interval(item.starts_at, item.ends_at) for item in upcoming_time_off(interpreter_id, now)]
     found: list[JobAtOdds] = []
-    for assignment in upcoming_jobs(interpreter_id, now):
+    for assignment in upcoming_jobs(interpreter_id, now) if upcoming is None else upcoming:
         session = Interval(assignment.booking.starts_at, assignment.booking.ends_at)
         outside = not covered_by_windows(local_pieces(session, profile.timezone), windows)
         off = any(period.overlaps(session) for period in away)
