@@ -108,3 +108,14 @@ def test_the_board_finds_each_interpreters_most_pressing_warning(ctx):
     board = accreditation_warnings(TODAY, NOW)
     assert board.by_interpreter[profile.id].accreditation.country.code == "AL"
     assert sorted(w.days_left for w in board.by_accreditation.values()) == [2, 20]
+
+
+def test_one_interpreters_warnings_are_hers_alone_with_the_same_days_and_jobs(ctx):
+    ending = cleared_until(TODAY + timedelta(days=3), name="ending")
+    ended = cleared_until(TODAY - timedelta(days=1), name="ended")
+    confirmed_job(ended, "RS", NOW + timedelta(days=2))
+    whole = accreditation_warnings(TODAY, NOW)
+    for profile in (ending, ended):
+        [warning] = accreditation_warnings(TODAY, NOW, interpreter_id=profile.id).warnings
+        assert warning == whole.by_interpreter[profile.id]
+    assert {w.days_left: w.jobs_ahead for w in whole.warnings} == {3: 0, -1: 1}

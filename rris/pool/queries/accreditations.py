@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from rris.accounts.models.accounts import User
@@ -59,10 +59,13 @@ class WarningBoard:
         return found
 
 
-def accreditation_warnings(today: date, now: datetime, within_days: int = ACCREDITATION_WARNING_DAYS) -> WarningBoard:
+def accreditation_warnings(
+    today: date, now: datetime, within_days: int = ACCREDITATION_WARNING_DAYS, interpreter_id: int | None = None
+) -> WarningBoard:
     """Clearances of active interpreters ending within `within_days` of `today` (the viewer's date),
     and those already ended that still have confirmed jobs in their country after `now`, unless a
-    later clearance for that country replaced them. Soonest (most overdue) first."""
+    later clearance for that country replaced them. Soonest (most overdue) first; of one
+    interpreter only when `interpreter_id` is given (her page needs no one else's)."""
     # A job not over has a busy span not over (the span is the session widened by the rest gap):
     # the redundant bound lets the held jobs' index (migration 0031) skip every job already done.
     job_ahead = and_(
@@ -97,7 +100,7 @@ def accreditation_warnings(today: date, now: datetime, within_days: int = ACCRED
     rows = db.session.execute(
         select(Accreditation, jobs_ahead)
         .join(InterpreterProfile, InterpreterProfile.id == Accreditation.interpreter_id)
-        .where(InterpreterProfile.active.is_(True), or_(ending_soon, ended_with_work))
+        .where(InterpreterProfile.active.is_(True), or_(ending_soon, ended_with_work), *_of(interpreter_id))
         .options(
             selectinload(Accreditation.country),
             selectinload(Accreditation.interpreter).selectinload(InterpreterProfile.user),
@@ -111,6 +114,9 @@ def accreditation_warnings(today: date, now: datetime, within_days: int = ACCRED
     )
 
 
+def _of(interpreter_id: int | None) -> list[ColumnElement[bool]]:
+    return [] if interpreter_id is None else [Accreditation.interpreter_id == interpreter_id]
+
+
 def _name_of(user_id: Any) -> Any:
     return select(User.name).where(User.id == user_id).correlate(InterpreterProfile).scalar_subquery()
-
