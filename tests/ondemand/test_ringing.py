@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from rris.access.queries.actors import actor_of
+from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Assignment, Booking, BookingEvent
 from rris.bookings.services.applicant_keys import key_ring
+from rris.calls.services.call_access import issue_join_ticket
 from rris.common.domain.errors import Conflict
 from rris.context import current_settings
 from rris.enums import BookingState, Gender, GenderRule
@@ -26,6 +28,7 @@ from rris.ondemand.services.requests import request_now
 from tests import factories
 from tests.conftest import DEFAULT_NOW
 from tests.ondemand.support import PASHTO_SERBIAN, POLICY, answer, ask, available_interpreter, live_ring_of
+from tests.support.sql_statements import transactions_writing
 
 NOW = DEFAULT_NOW  # Monday 08:00 UTC: 12:30 in Kabul, inside the interpreters' hours
 
@@ -62,6 +65,23 @@ def test_the_best_reachable_interpreters_ring_and_the_first_to_accept_gets_the_c
     assert list(actions) == ["requested", "assign"]
     with pytest.raises(Conflict):
         accept_ring(call.rings[0].id, actor_of(mariam.user), NOW + timedelta(seconds=5), POLICY)
+
+
+def test_an_accepted_call_has_its_room_so_both_call_pages_open_without_a_write(officer):
+    nadia = available_interpreter(NOW)
+    ask(officer, NOW)
+    call = db.session.get_one(OnDemandCall, answer(nadia, NOW + timedelta(seconds=4)))
+    booking = call.booking
+    assert booking.call_room and booking.dial_in_pin  # made with the acceptance
+    secret = current_settings().secret_key
+    caseworker = db.session.get_one(User, officer.user_id)
+    with transactions_writing("bookings") as writing:
+        tickets = [
+            issue_join_ticket(booking.id, actor_of(user), user, NOW + timedelta(seconds=5), secret)[0]
+            for user in (caseworker, nadia.user)
+        ]
+    assert not writing  # neither call page queues for the write lock behind the other
+    assert {ticket.room for ticket in tickets} == {booking.call_room}
 
 
 def test_an_interpreter_whose_page_stopped_beating_is_not_rung_once_the_span_has_passed(officer):

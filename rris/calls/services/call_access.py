@@ -198,11 +198,21 @@ def ensure_call_room(booking: Booking) -> str:
     if booking.call_room is None or booking.dial_in_pin is None:
         begin_write()
         booking = lock_booking(booking.id)
-        booking.call_room = booking.call_room or secrets.token_urlsafe(18)
-        if booking.dial_in_pin is None:
-            booking.dial_in_pin = _free_dial_in_pin(booking)
+        room = make_call_room(booking)
         db.session.commit()
+        return room
     return booking.call_room
+
+
+def make_call_room(booking: Booking) -> str:
+    """Give the booking its random call room and dial-in PIN if it has none yet, within the
+    caller's write transaction on the booking (a call known to happen: an accepted on-demand call,
+    whose two call pages then only read)."""
+    room = booking.call_room or secrets.token_urlsafe(18)
+    booking.call_room = room
+    if booking.dial_in_pin is None:
+        booking.dial_in_pin = _free_dial_in_pin(booking)
+    return room
 
 
 @dataclass(frozen=True)

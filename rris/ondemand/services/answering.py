@@ -2,7 +2,9 @@
 
 Accepting gives the call an `Assignment` holding the maximum length from now
 (`rris.ondemand.domain.holds`): the database refuses it when she holds another job or call at
-that time, so two officers never get her, whatever races. Hanging up shrinks the hold to what
+that time, so two officers never get her, whatever races. It also gives the booking its call
+room and dial-in PIN, so the two call pages that open next issue their join tickets without a
+write of their own. Hanging up shrinks the hold to what
 the call lasted and serves the queues she works for.
 """
 
@@ -18,6 +20,7 @@ from rris.access.domain.permissions import Actor
 from rris.bookings.domain.booking_states import BookingAction, next_state
 from rris.bookings.models.bookings import Assignment
 from rris.bookings.services.booking_events import record_event
+from rris.calls.services.call_access import make_call_room
 from rris.common.domain.errors import Conflict, Forbidden
 from rris.common.services.transactions import lock_interpreter
 from rris.extensions import db
@@ -70,6 +73,7 @@ def accept_ring(ring_id: int, actor: Actor, now: datetime, policy: OnDemandPolic
     booking.starts_at, booking.ends_at = hold.start, hold.end
     booking.confirmed_at = booking.updated_at = now
     record_event(booking, BookingAction.ASSIGN.value, now, actor.user_id, before, booking.state)
+    make_call_room(booking)  # both call pages open next: they only read
     serve(freed, now, policy)
     db.session.commit()
     return call
