@@ -73,7 +73,7 @@ def create_signaling_app(
     changes: ChangeSource = polling
     if listens_for_notices(settings.database_url):
         changes = NotifiedChanges(polling, settings.database_url)
-    presence = PresenceService(settings, clock, recorder, changes, timings)
+    presence = PresenceService(settings, clock, recorder, changes, timings, calls.roster)
     app[CALLS] = calls
     app[PHONES] = phones
     app[PRESENCE] = presence

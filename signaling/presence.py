@@ -64,6 +64,7 @@ from signaling.presence_feed import ChangeSource, Snapshot, Watched
 from signaling.protocol import JOIN_TIMEOUT_SECONDS, Close, encode
 from signaling.records import CallRecorder
 from signaling.refusals import worded
+from signaling.roster import Roster
 
 logger = logging.getLogger("signaling.presence")
 
@@ -113,12 +114,14 @@ class PresenceService:
         recorder: CallRecorder,
         source: ChangeSource,
         timings: Timings,
+        roster: Roster | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.recorder = recorder
         self.source = source
         self.timings = timings
+        self.roster = roster  # the call service's: vouches for the two people of an acceptance here
         self.policy = OnDemandPolicy.from_settings(settings)
         self.allowed_origin = origin_of(settings.public_url)
         self.interpreters: dict[int, list[Page]] = defaultdict(list)
@@ -236,15 +239,27 @@ class PresenceService:
 
     async def _accept(self, page: Page, interpreter_id: int, ring_id: int) -> None:
         """She takes the call from this page: committed here, then every page here is told at once."""
+        shown = self._shown.get(interpreter_id)
+        ringing = shown.ring if shown is not None else None
+        call_id = ringing.call_id if ringing is not None and ringing.ring_id == ring_id else None
+        officer_ids = {p.ticket.user_id for p in self.officers.get(call_id or 0, []) if p.ticket.user_id is not None}
         try:
             answer = await self.recorder.call(
-                accept_from_page, ring_id, interpreter_id, self.clock.now(), self.policy, page.ticket.locale
+                accept_from_page,
+                ring_id,
+                interpreter_id,
+                self.clock.now(),
+                self.policy,
+                page.ticket.locale,
+                officer_ids,
             )
         except Exception:
             logger.exception("interpreter %s could not accept ring %s on her live page", interpreter_id, ring_id)
             await page.send("accept_failed", ring_id=ring_id)  # her page posts its form instead
             return
         self.source.poke()  # the other rings here stop at the read it starts now
+        if self.roster is not None and answer.booking_id is not None:  # their joins here need no read of their own
+            self.roster.vouch(answer.booking_id, answer.sides, self.timings.roster_check_seconds)
         if answer.call_url is not None and answer.call_id is not None and answer.status is not None:
             # Her officer's pages here are told with her, no read (any read begun before was pushed already).
             answered = Snapshot({}, {answer.call_id: answer.status}, {}, {})

@@ -10,6 +10,13 @@ without the database, before anything else; the roster is read through the call 
 worker thread (`CallRecorder.call`), never on the event loop, and lives only in the database, so
 every signalling node reaches the same answer.
 
+A node that has just committed an on-demand acceptance read, in the same unit of work, the side
+each of its two people takes in the call (`rris.ondemand.services.live_answers`). It vouches for
+them (`vouch`): their first join on this node within the interval at which those connected are
+checked again anyway (`roster_check_seconds`) is admitted on that reading, without a read of its
+own queued in the node's one database thread; the next check of the room reads the roster as for
+everyone. A vouch serves one join, of that person, on that side, for that booking.
+
 When the database does not answer, the two cases are decided differently:
 - a join (a new page, a reload, a page reconnecting after its socket dropped) fails closed: it
   is refused with 1013 "try again later", and the page retries with backoff, keeping its peer
@@ -24,13 +31,15 @@ When the database does not answer, the two cases are decided differently:
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from rris.calls.domain.call_participants import Participant
 from rris.calls.domain.call_tickets import CallTicket
 from rris.calls.services.call_access import RosterCheck, check_roster
+from rris.enums import CallRole
 from signaling.protocol import Close, ProtocolError
 from signaling.rooms import Connection, Room
 
@@ -58,16 +67,34 @@ class Roster:
 
     def __init__(self, run: RunInCore) -> None:
         self._run = run  # CallRecorder.call: the core function in the worker thread, in an app context
+        # (booking id, participant) -> (the side read, until when on the loop's clock)
+        self._vouched: dict[tuple[int, Participant], tuple[CallRole, float]] = {}
+
+    def vouch(self, booking_id: int, sides: Mapping[int, CallRole], seconds: float) -> None:
+        """These people (user id -> side) took these sides in the booking's call as this node just
+        read it: admit each one's next join here within `seconds` without reading again."""
+        until = asyncio.get_running_loop().time() + seconds
+        for user_id, role in sides.items():
+            self._vouched[(booking_id, Participant.user(user_id))] = (role, until)
 
     async def admit(self, ticket: CallTicket) -> None:
         """Return if the ticket's holder takes part in the booking; ProtocolError otherwise, and
         UNCHECKED when the database does not answer (joins fail closed)."""
+        if self._vouched_for(ticket):
+            return
         check = await self._check(ticket.booking_id, [ticket])
         if check is None:
             raise UNCHECKED
         refusal = refusal_of(check, ticket.participant)
         if refusal is not None:
             raise refusal
+
+    def _vouched_for(self, ticket: CallTicket) -> bool:
+        now = asyncio.get_running_loop().time()
+        for key in [key for key, (_role, until) in self._vouched.items() if until <= now]:
+            del self._vouched[key]
+        vouched = self._vouched.pop((ticket.booking_id, ticket.participant), None)
+        return vouched is not None and vouched[0] is ticket.role
 
     async def revoked(self, room: Room) -> list[tuple[Connection, ProtocolError]]:
         """The room's connections whose holders no longer take part, each with why; none when the

@@ -181,6 +181,15 @@ def check_roster(booking_id: int, tickets: Collection[CallTicket]) -> RosterChec
     return RosterCheck(cancelled=False, admitted=frozenset(t.participant for t in tickets if admits(t)))
 
 
+def sides_in_call(booking: Booking, users: Collection[User]) -> dict[int, CallRole]:
+    """The side each of these people takes in the booking's call as the roster would read it now
+    (`check_roster`: an active account on the booking's side); those who take none are left out."""
+    if booking.state is BookingState.CANCELLED:
+        return {}
+    sides = {user.id: call_role_of(booking, user) for user in users if user.active}
+    return {user_id: role for user_id, role in sides.items() if role is not None}
+
+
 def check_call_open(booking: Booking, now: datetime, zone_name: str) -> tuple[datetime, datetime]:
     """The span the booking's call is open in; Conflict, saying when it opens, outside it."""
     if booking.state not in JOINABLE_STATES:

@@ -9,15 +9,19 @@ signing in is for the form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
+from rris.accounts.models.accounts import User
+from rris.calls.services.call_access import sides_in_call
 from rris.common.domain.errors import Conflict, Forbidden
-from rris.enums import Role
+from rris.enums import CallRole, Role
 from rris.extensions import db
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.services.answering import accept_ring
@@ -28,18 +32,28 @@ from rris.pool.models.interpreters import InterpreterProfile
 @dataclass(frozen=True)
 class LiveAnswer:
     """What her page is told: the call page to open, or why the call is not hers (in her language);
-    with an acceptance, the request's status now, for the officer's pages."""
+    with an acceptance, the request's status now, for the officer's pages, and the side each of the
+    two people takes in the call as the acceptance left its roster (user id -> side)."""
 
     call_url: str | None = None
     refusal: str | None = None
     call_id: int | None = None
     status: CallStatus | None = None
+    booking_id: int | None = None
+    sides: dict[int, CallRole] = field(default_factory=dict)
 
 
-def accept_from_page(
-    ring_id: int, interpreter_id: int, now: datetime, policy: OnDemandPolicy, locale: str
+def accept_from_page(  # noqa: PLR0913 (the ring, who, when, the rules, her language, who follows)
+    ring_id: int,
+    interpreter_id: int,
+    now: datetime,
+    policy: OnDemandPolicy,
+    locale: str,
+    officer_ids: Collection[int] = (),
 ) -> LiveAnswer:
-    """She accepts ring `ring_id` on her live page: the call page, or the refusal worded in `locale`."""
+    """She accepts ring `ring_id` on her live page: the call page, or the refusal worded in `locale`.
+    With the acceptance, the sides she and the officers `officer_ids` (whose pages follow the
+    request) take in the call, read in the same unit of work."""
     with force_locale(locale):
         profile = db.session.get(InterpreterProfile, interpreter_id)
         user = None if profile is None else profile.user
@@ -51,4 +65,12 @@ def accept_from_page(
         except (Conflict, Forbidden) as refused:
             return LiveAnswer(refusal=str(refused))
         url = call_page(call.booking_id)
-        return LiveAnswer(call_url=url, call_id=call.id, status=CallStatus(call.state, None, None, url))
+        officers = list(db.session.scalars(select(User).where(User.id.in_(officer_ids)))) if officer_ids else []
+        sides = sides_in_call(call.booking, [user, *officers])
+        return LiveAnswer(
+            call_url=url,
+            call_id=call.id,
+            status=CallStatus(call.state, None, None, url),
+            booking_id=call.booking_id,
+            sides=sides,
+        )
