@@ -2,10 +2,11 @@
 
 The database announces each committed change on the channel `rris_ondemand` (migration 0028's
 triggers: sent with the commit, never for a rollback, one per transaction). `NotifiedChanges`
-listens on a connection of its own and reads as soon as a notice comes; several notices during a
-read are one more read. It still reads every RRIS_ONDEMAND_PUSH_MS, as `PollingChanges` alone does
-on SQLite: that catches what changes with time alone (a page gone silent) and covers the moments
-the listening connection is down (it reconnects every second).
+listens on a connection of its own and, as soon as a notice comes, pokes the `PollingChanges` it
+wraps, which then reads; several notices during a read are one more read. That still reads every
+RRIS_ONDEMAND_PUSH_MS, as it does alone on SQLite: that catches what changes with time alone (a
+page gone silent) and covers the moments the listening connection is down (it reconnects every
+second).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -36,13 +38,12 @@ def libpq_address(database_url: str) -> str:
 
 
 class NotifiedChanges:
-    """A `ChangeSource` that reads when the database announces a change, or at the latest after
-    `polling`'s interval."""
+    """A `ChangeSource` that pokes `polling` when the database announces a change: it reads then,
+    or at the latest after its interval."""
 
     def __init__(self, polling: PollingChanges, database_url: str) -> None:
         self.polling = polling
         self._address = libpq_address(database_url)
-        self._changed = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
         self.listening = False
 
@@ -55,16 +56,13 @@ class NotifiedChanges:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
 
-    async def next(self, watched: Watched) -> Snapshot:
-        """The state of `watched` once a change is announced, or one interval from now."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), self.polling.interval_seconds)
-        self._changed.clear()  # a notice from here on is a change this read may not see: read again
-        return await self.polling.recorder.call(self.polling.read, watched)
+    async def next(self, watching: Callable[[], Watched]) -> Snapshot:
+        """The state of what `watching()` names once a change is announced, or one interval from now."""
+        return await self.polling.next(watching)
 
     def poke(self) -> None:
         """This node committed a change: read at once, without waiting for its notice."""
-        self._changed.set()
+        self.polling.poke()
 
     async def _listen_forever(self) -> None:
         told = False  # whether the log said so: once at the start, then once each time they stop again
@@ -85,6 +83,6 @@ class NotifiedChanges:
         async with await psycopg.AsyncConnection.connect(self._address, autocommit=True) as connection:
             await connection.execute(f"LISTEN {CHANNEL}")
             self.listening = True
-            self._changed.set()  # whatever changed while nobody listened
+            self.polling.poke()  # whatever changed while nobody listened
             async for _notice in connection.notifies():
-                self._changed.set()
+                self.polling.poke()

@@ -134,7 +134,6 @@ class PresenceService:
         self._going: dict[int, asyncio.TimerHandle] = {}  # interpreters whose last page closed, by id
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
-        self._arrived = asyncio.Event()  # a page opened on a node that had none: read for it now
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """GET /ondemand/ws: one live page, from its hello to its close."""
@@ -188,7 +187,6 @@ class PresenceService:
         else:
             assert ticket.call_id is not None
             self.officers[ticket.call_id].append(page)
-        self._arrived.set()
         self.source.poke()  # a page that opens (or reloads) is told the state now, not at the next read
 
     async def _serve(self, page: Page) -> None:
@@ -286,13 +284,7 @@ class PresenceService:
         while True:
             try:
                 await self._write_beats()
-                watched = self._watched()
-                if not watched:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._arrived.wait(), self.settings.ondemand_push_ms / 1000)
-                    self._arrived.clear()
-                    continue
-                await self.push(await self.source.next(watched))
+                await self.push(await self.source.next(self._watched))  # what is watched once it wakes
                 await self._close_silent()
             except asyncio.CancelledError:
                 raise

@@ -1,17 +1,20 @@
 """Where a signalling node learns what changed for the live on-demand pages connected to it.
 
-`ChangeSource` is the one seam: given what the node's pages watch, it waits until something may
-have changed and answers with the state of those things now; `poke` says this node itself just
-committed a change (an acceptance from a live page), so the next read starts at once. `PollingChanges` waits
-RRIS_ONDEMAND_PUSH_MS and reads, with one indexed query per kind, the availability and live rings of
-the node's interpreters and the status of its officers' requests (`rris.ondemand.services.live`).
-On PostgreSQL, `signaling.change_notices.NotifiedChanges` reads as soon as the database announces a change.
+`ChangeSource` is the one seam: it waits until something may have changed and answers with the
+state, now, of what the node's pages watch once the wait is over (a page that opened during the wait
+is in it); `poke` says this node itself just committed a change (an acceptance from a live page) or
+has a page that must be told the state, so the wait ends at once. It is the only wake-up: a node
+without pages waits in it too, and reads nothing. `PollingChanges` waits RRIS_ONDEMAND_PUSH_MS and
+reads, with one indexed query per kind, the availability and live rings of the node's interpreters
+and the status of its officers' requests (`rris.ondemand.services.live`). On PostgreSQL,
+`signaling.change_notices.NotifiedChanges` pokes it as soon as the database announces a change.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -54,13 +57,13 @@ class Snapshot:
 
 
 class ChangeSource(Protocol):
-    """Waits until what `watched` names may have changed; its state then."""
+    """Waits until something may have changed; then the state of what `watching()` names."""
 
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
 
-    async def next(self, watched: Watched) -> Snapshot: ...
+    async def next(self, watching: Callable[[], Watched]) -> Snapshot: ...
 
     def poke(self) -> None: ...
 
@@ -81,15 +84,19 @@ class PollingChanges:
     async def stop(self) -> None:
         return None
 
-    async def next(self, watched: Watched) -> Snapshot:
-        """The state of `watched` one interval from now, or at once when poked."""
+    async def next(self, watching: Callable[[], Watched]) -> Snapshot:
+        """The state of what `watching()` names one interval from now, or at once when poked;
+        nothing is read when nothing is watched."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.poked.wait(), self.interval_seconds)
         self.poked.clear()  # a poke from here on is a change this read may not see: read again
+        watched = watching()  # after the wait: with the pages that opened meanwhile
+        if not watched:
+            return Snapshot({}, {}, {}, {})
         return await self.recorder.call(self.read, watched)
 
     def poke(self) -> None:
-        """This node committed a change: read at once rather than at the end of the interval."""
+        """Something changed here (a commit of this node's, a page that opened): read at once."""
         self.poked.set()
 
     def read(self, watched: Watched) -> Snapshot:

@@ -82,20 +82,20 @@ def test_a_node_reads_as_soon_as_a_change_is_announced_and_again_after_its_liste
         async with asyncio.timeout(30):
             while not changes.listening:
                 await asyncio.sleep(0.05)
-            await changes.next(watched)  # the read every new listener makes
-            reading = asyncio.ensure_future(changes.next(watched))
+            await changes.next(lambda: watched)  # the read every new listener makes
+            reading = asyncio.ensure_future(changes.next(lambda: watched))
             await recorder.call(set_available, ids[0], True, DEFAULT_NOW, POLICY)
             assert (await reading).interpreters[ids[0]].available is True
             await cut_the_listener(portal)
             while not changes.listening:
                 await asyncio.sleep(0.05)
-            await changes.next(watched)
-            reading = asyncio.ensure_future(changes.next(watched))
+            await changes.next(lambda: watched)
+            reading = asyncio.ensure_future(changes.next(lambda: watched))
             await recorder.call(set_available, ids[1], True, DEFAULT_NOW, POLICY)
             await recorder.call(ask, officer, DEFAULT_NOW)
             snapshot = await reading
             while not all(state.ring is not None for state in snapshot.interpreters.values()):
-                snapshot = await changes.next(watched)  # the second commit may come after the read
+                snapshot = await changes.next(lambda: watched)  # the second commit may come after the read
         await changes.stop()
         await recorder.drain()
 
@@ -125,7 +125,7 @@ def test_a_node_whose_database_refuses_to_listen_says_so_once_and_reads_at_the_i
     async def scenario() -> None:
         await changes.start()
         for _read in range(5):  # each at the interval: no notice wakes them, none is needed
-            await changes.next(Watched())
+            await changes.next(Watched)
         await changes.stop()
         await recorder.drain()
 

@@ -183,3 +183,20 @@ def test_when_a_rung_interpreters_page_closes_the_next_is_rung_on_her_page_at_on
                 await pages[person.id].close()
 
     run_slow_reads(app, clock, scenario)
+
+
+def test_a_page_that_opens_while_the_node_waits_for_its_other_pages_is_told_at_once(app, clock, officer):  # noqa: F811
+    mariam, nadia = interpreters(2)
+
+    async def scenario(service: SignalingUnderTest) -> None:
+        mariams = await open_page(service, presence_token(clock, mariam))
+        assert (await mariams.expect("presence", timeout=FIRST_READ))["available"] is True
+        await asyncio.sleep(0.2)  # the node has pushed her state and waits for its next read
+        opened_at = time.monotonic()
+        nadias = await open_page(service, presence_token(clock, nadia))
+        assert (await nadias.expect("presence", timeout=FIRST_READ))["available"] is True
+        assert time.monotonic() - opened_at < FIRST_READ
+        for page in (mariams, nadias):
+            await page.close()
+
+    run_slow_reads(app, clock, scenario)
