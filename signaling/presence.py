@@ -31,7 +31,8 @@ already. What this node commits itself (an acceptance on the socket, her going a
 pushes at once instead of at its next interval: the officer's page here is told in the same
 moment, the next interpreter rung in the same way (on PostgreSQL the commit's notice tells the
 other nodes); a page that opens is told the state at once too. Pushes come from the `ChangeSource`
-(`signaling/presence_feed.py`). Database work runs in the node's one database thread
+(`signaling/presence_feed.py`); the pages and the frames they are sent are in
+`signaling/presence_pages.py`. Database work runs in the node's one database thread
 (`signaling/records.py`), never on the event loop.
 """
 
@@ -39,28 +40,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeGuard
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.presence import reachable_since
 from rris.ondemand.domain.presence_tickets import PresenceKind, PresenceTicket, TicketRejected, read_presence_ticket
-from rris.ondemand.domain.states import RingOutcome
 from rris.ondemand.services.live import CallStatus, InterpreterNow
 from rris.ondemand.services.live_answers import accept_from_page
 from rris.ondemand.services.presence import heartbeats, went_away
 from rris.settings import Settings
 from rris.timeutil import Clock
 from signaling.calls import Timings, origin_of
-from signaling.limits import TokenBucket
 from signaling.presence_feed import ChangeSource, Snapshot, Watched
+from signaling.presence_pages import Page, Refused, fields_of, interpreter_frames, status_frame, whole
 from signaling.protocol import JOIN_TIMEOUT_SECONDS, Close, encode
 from signaling.records import CallRecorder
 from signaling.refusals import worded
@@ -71,37 +69,6 @@ logger = logging.getLogger("signaling.presence")
 PRESENCE_PATH = "/ondemand/ws"
 MAX_FRAME_BYTES = 4 * 1024  # a hello with its ticket, or a beat
 SILENT = 4408  # no beat within the heartbeat's span
-
-
-@dataclass(eq=False)
-class Page:
-    """One live page connected to this node: an interpreter's or an officer's."""
-
-    socket: web.WebSocketResponse
-    ticket: PresenceTicket
-    last_beat: datetime
-    fresh: bool = True  # has not been told the current state yet
-    silenced: bool = False  # closed by the service for want of beats: no grace to come back
-    frames: TokenBucket = field(default_factory=lambda: TokenBucket(5, 20))
-
-    async def send(self, kind: str, **fields: object) -> None:
-        """Send a frame; a page that is closing just misses it."""
-        if not self.socket.closed:
-            with contextlib.suppress(ConnectionError):
-                await self.socket.send_str(encode(kind, **fields))
-
-
-class Refused(Exception):
-    """The page is turned away with a reason code."""
-
-    def __init__(
-        self, reason: str, message: str, close_code: int = Close.TICKET_REFUSED, locale: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-        self.close_code = close_code
-        self.locale = locale  # the ticket's, when it could be read
 
 
 class PresenceService:
@@ -167,7 +134,7 @@ class PresenceService:
             frame = await asyncio.wait_for(socket.receive(), JOIN_TIMEOUT_SECONDS)
         except TimeoutError:
             raise Refused("hello_timeout", "Send the hello frame first.") from None
-        fields = _fields(frame)
+        fields = fields_of(frame)
         if fields.get("type") != "hello":
             raise Refused("hello_first", "The first frame must be a hello frame.", Close.BAD_FRAME)
         try:
@@ -197,12 +164,12 @@ class PresenceService:
             if not page.frames.take():
                 await page.socket.close(code=Close.FLOOD, message=b"flood")
                 return
-            fields = _fields(frame)
+            fields = fields_of(frame)
             kind, ring_id = fields.get("type"), fields.get("ring_id")
             if kind == "beat" and page.ticket.interpreter_id is not None:
                 page.last_beat = self.clock.now()
                 self._beats.add(page.ticket.interpreter_id)
-            elif kind == "accept" and page.ticket.interpreter_id is not None and _whole(ring_id):
+            elif kind == "accept" and page.ticket.interpreter_id is not None and whole(ring_id):
                 await self._accept(page, page.ticket.interpreter_id, ring_id)
             elif kind != "beat":
                 await page.socket.close(code=Close.INVALID_MESSAGE, message=b"unknown_type")
@@ -320,7 +287,7 @@ class PresenceService:
             for page in pages:
                 told = None if page.fresh else before
                 page.fresh = False
-                sends.extend(self._interpreter_frames(page, told, state, snapshot))
+                sends.extend(interpreter_frames(page, told, state, snapshot))
         for call_id, status in snapshot.calls.items():
             if not self.officers.get(call_id):
                 continue
@@ -329,36 +296,8 @@ class PresenceService:
             for page in self.officers[call_id]:
                 if page.fresh or status != before_status:
                     page.fresh = False
-                    sends.append(
-                        page.send(
-                            "status",
-                            state=status.state.value,
-                            position=status.position,
-                            expected_wait_seconds=status.expected_wait_seconds,
-                            call_url=status.call_url,
-                        )
-                    )
+                    sends.append(status_frame(page, status))
         await asyncio.gather(*sends)
-
-    def _interpreter_frames(
-        self, page: Page, told: InterpreterNow | None, state: InterpreterNow, snapshot: Snapshot
-    ) -> list[Coroutine[Any, Any, None]]:
-        frames = []
-        if told is None or told.available != state.available:
-            frames.append(page.send("presence", available=state.available))
-        old = told.ring if told is not None else None
-        if old is not None and (state.ring is None or state.ring.ring_id != old.ring_id):
-            outcome = snapshot.ended.get(old.ring_id, RingOutcome.MISSED)
-            frames.append(page.send("ring_ended", ring_id=old.ring_id, outcome=outcome.value))
-        ring = state.ring
-        if ring is not None and (old is None or old.ring_id != ring.ring_id):
-            summary = snapshot.summaries.get((ring.call_id, page.ticket.locale), "")
-            frames.append(
-                page.send(
-                    "ring", ring_id=ring.ring_id, call_id=ring.call_id, until=ring.until.isoformat(), summary=summary
-                )
-            )
-        return frames
 
     async def _close_silent(self) -> None:
         oldest = reachable_since(self.clock.now(), self.policy.heartbeat_seconds)
@@ -387,19 +326,3 @@ def reconnect_grace(timings: Timings, heartbeat_seconds: float) -> float:
     """How long an interpreter whose last page closed stays reachable for a page of hers to come
     back: the call service's grace for a dropped participant, at most half the heartbeat's span."""
     return min(timings.away_grace_seconds, heartbeat_seconds / 2)
-
-
-def _whole(value: object) -> TypeGuard[int]:
-    """A JSON whole number (not a boolean, which Python counts as one)."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _fields(frame: object) -> dict[str, object]:
-    """A text frame's JSON object; an empty one for anything else."""
-    if getattr(frame, "type", None) is not WSMsgType.TEXT:
-        return {}
-    try:
-        data = json.loads(frame.data)  # type: ignore[attr-defined]
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
