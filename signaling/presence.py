@@ -4,6 +4,7 @@ Client -> server (JSON text frames; the `Origin` must be the portal's, as for /c
   {"type": "hello", "ticket": "<presence ticket from the portal>"}   first frame, within 10 s
   {"type": "beat"}                    an interpreter's page, every `heartbeat_seconds`
   {"type": "accept", "ring_id": int}  an interpreter's page takes the call it rings for
+  {"type": "decline", "ring_id": int} an interpreter's page lets that call go (she stays available)
 Server -> client:
   {"type": "welcome", "heartbeat_seconds": N}
   {"type": "refused", "reason": "<code>", "message": "<sentence in the person's language>"}
@@ -17,6 +18,9 @@ Server -> client:
   {"type": "accepted", "ring_id", "call_url"}      her acceptance won: open the call page
   {"type": "accept_refused", "ring_id", "message"} the call is not hers (the sentence in her language)
   {"type": "accept_failed", "ring_id"}             the node could not decide: post the page's form
+  {"type": "declined", "ring_id"}                  her decline is committed (the ring ends as declined)
+  {"type": "decline_refused", "ring_id", "message"} the ring was not hers to decline any more
+  {"type": "decline_failed", "ring_id"}            the node could not decide: post the page's form
   to an officer's page:
   {"type": "status", "state", "position": int|null, "expected_wait_seconds": int|null, "call_url": str|null}
 
@@ -27,7 +31,7 @@ page of hers on another signalling node that beat since (nginx may send a reload
 otherwise she stops being reachable when the grace ends (`went_away`: her ring ends as missed and rings the next).
 The grace is the call service's for a dropped participant, at most half the heartbeat's span. A
 page silent for the heartbeat's span is closed (4408, "silent"); its beats had stopped counting
-already. What this node commits itself (an acceptance on the socket, her going away) it reads and
+already. What this node commits itself (an acceptance or a decline on the socket, her going away) it reads and
 pushes at once instead of at its next interval: the officer's page here is told in the same
 moment, the next interpreter rung in the same way (on PostgreSQL the commit's notice tells the
 other nodes); a page that opens is told the state at once too. Pushes come from the `ChangeSource`
@@ -52,7 +56,7 @@ from rris.ondemand.domain.policy import OnDemandPolicy
 from rris.ondemand.domain.presence import reachable_since
 from rris.ondemand.domain.presence_tickets import PresenceKind, PresenceTicket, TicketRejected, read_presence_ticket
 from rris.ondemand.services.live import CallStatus, InterpreterNow
-from rris.ondemand.services.live_answers import accept_from_page
+from rris.ondemand.services.live_answers import accept_from_page, decline_from_page
 from rris.ondemand.services.presence import heartbeats, went_away
 from rris.settings import Settings
 from rris.timeutil import Clock
@@ -171,6 +175,8 @@ class PresenceService:
                 self._beats.add(page.ticket.interpreter_id)
             elif kind == "accept" and page.ticket.interpreter_id is not None and whole(ring_id):
                 await self._accept(page, page.ticket.interpreter_id, ring_id)
+            elif kind == "decline" and page.ticket.interpreter_id is not None and whole(ring_id):
+                await self._decline(page, page.ticket.interpreter_id, ring_id)
             elif kind != "beat":
                 await page.socket.close(code=Close.INVALID_MESSAGE, message=b"unknown_type")
                 return
@@ -231,6 +237,22 @@ class PresenceService:
             await asyncio.gather(self.push(answered), page.send("accepted", ring_id=ring_id, call_url=answer.call_url))
         else:
             await page.send("accept_refused", ring_id=ring_id, message=answer.refusal or "")
+
+    async def _decline(self, page: Page, interpreter_id: int, ring_id: int) -> None:
+        """She lets the call go from this page: committed here; the read it starts rings the next."""
+        try:
+            refusal = await self.recorder.call(
+                decline_from_page, ring_id, interpreter_id, self.clock.now(), self.policy, page.ticket.locale
+            )
+        except Exception:
+            logger.exception("interpreter %s could not decline ring %s on her live page", interpreter_id, ring_id)
+            await page.send("decline_failed", ring_id=ring_id)  # her page posts its form instead
+            return
+        self.source.poke()  # her ring ends on her other pages, and the next interpreter's page rings
+        if refusal is None:
+            await page.send("declined", ring_id=ring_id)
+        else:
+            await page.send("decline_refused", ring_id=ring_id, message=refusal)
 
     def _gone(self, interpreter_id: int, left_at: datetime) -> None:
         self._going.pop(interpreter_id, None)

@@ -1,9 +1,9 @@
 // The interpreter's "Available now" page: keeps her live connection (with its beats, which keep
 // her reachable), rings when a request reaches her (sound, notification, the panel with Accept and
-// Decline, a countdown) and stops at once when the ring ends. Accept goes over the live connection
-// when it is open: the signalling node commits it and tells the officer's page in the same moment,
-// and the page then opens the call; otherwise (or when the node cannot decide) it posts the form,
-// as Decline always does, and the portal answers with the call page.
+// Decline, a countdown) and stops at once when the ring ends. Accept and Decline go over the live
+// connection when it is open: the signalling node commits them and tells the other pages in the
+// same moment; after Accept the page opens the call, after Decline she stays available. Otherwise
+// (or when the node cannot decide) the page posts the form, and the portal answers.
 import { LiveConnection, secondsLeft, ticketFetcher } from "./ondemand-live.js";
 import { RingSound } from "./ring-sound.js";
 import { strings } from "./strings.js";
@@ -37,6 +37,7 @@ let ring = null; // {ring_id, until, summary} while her page rings
 let countdownTimer = null;
 let notification = null;
 let accepting = null; // the ring whose acceptance went over the live connection, until it is answered
+let declining = null; // the ring whose decline went over the live connection, until it is answered
 
 function showPresence() {
   ui.switchPanel.dataset.available = available ? "yes" : "no";
@@ -160,9 +161,34 @@ ui.acceptForm.addEventListener("submit", (event) => {
   }
 });
 
+function declineAnswered(frame) {
+  if (declining !== frame.ring_id) {
+    return;
+  }
+  declining = null;
+  if (frame.type === "declined") {
+    ringEnded({ ring_id: frame.ring_id, outcome: "declined" }); // she stays available for others
+  } else if (frame.type === "decline_refused") {
+    stopRinging();
+    ui.panel.hidden = true;
+    ui.ended.textContent = frame.message;
+  } else {
+    ui.declineForm.submit(); // the portal decides instead
+  }
+}
+
+ui.declineForm.addEventListener("submit", (event) => {
+  if (ring && accepting === null && declining === null && live.send({ type: "decline", ring_id: ring.ring_id })) {
+    event.preventDefault();
+    declining = ring.ring_id;
+  }
+});
+
 function receive(frame) {
   if (frame.type === "accepted" || frame.type === "accept_refused" || frame.type === "accept_failed") {
     acceptAnswered(frame);
+  } else if (frame.type === "declined" || frame.type === "decline_refused" || frame.type === "decline_failed") {
+    declineAnswered(frame);
   } else if (frame.type === "ring") {
     startRinging(frame);
   } else if (frame.type === "ring_ended") {
