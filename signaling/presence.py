@@ -229,7 +229,7 @@ class PresenceService:
             await page.send("accept_failed", ring_id=ring_id)  # her page posts its form instead
             return
         self.source.poke()  # the other rings here stop at the read it starts now
-        if self.roster is not None and answer.booking_id is not None:  # their joins here need no read of their own
+        if self.roster is not None and answer.booking_id is not None:  # their first joins here: no read of their own
             self.roster.vouch(answer.booking_id, answer.sides, self.timings.roster_check_seconds)
         if answer.call_url is not None and answer.call_id is not None and answer.status is not None:
             # Her officer's pages here are told with her, no read (any read begun before was pushed already).

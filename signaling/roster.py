@@ -10,8 +10,9 @@ without the database, before anything else; the roster is read through the call 
 worker thread (`CallRecorder.call`), never on the event loop, and lives only in the database, so
 every signalling node reaches the same answer.
 
-A node that has just committed an on-demand acceptance read, in the same unit of work, the side
-each of its two people takes in the call (`rris.ondemand.services.live_answers`). It vouches for
+A node that has just committed an on-demand acceptance read, right after its commit and in the same
+call to its database thread, the side each of its two people takes in the call
+(`rris.ondemand.services.live_answers`). It vouches for
 them (`vouch`): their first join on this node within the interval at which those connected are
 checked again anyway (`roster_check_seconds`) is admitted on that reading, without a read of its
 own queued in the node's one database thread; the next check of the room reads the roster as for

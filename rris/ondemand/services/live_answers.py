@@ -54,7 +54,7 @@ def accept_from_page(  # noqa: PLR0913 (the ring, who, when, the rules, her lang
 ) -> LiveAnswer:
     """She accepts ring `ring_id` on her live page: the call page, or the refusal worded in `locale`.
     With the acceptance, the sides she and the officers `officer_ids` (whose pages follow the
-    request) take in the call, read in the same unit of work."""
+    request) take in the call, read right after its commit."""
     with force_locale(locale):
         user = _active_interpreter(interpreter_id)
         if user is None:
