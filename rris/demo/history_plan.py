@@ -108,11 +108,30 @@ class PastSession:
 
 
 @dataclass
-class _Diary:
-    """An interpreter's planned sessions: busy spans (rest gap included) and minutes per local day."""
+class Diary:
+    """An interpreter's planned sessions: busy spans (rest gap included) filed under every UTC day
+    they touch, so a clash is looked for among that day's spans only, and minutes per local day."""
 
-    busy: list[Interval] = field(default_factory=list)
+    busy: dict[date, list[Interval]] = field(default_factory=dict)
     minutes: dict[date, int] = field(default_factory=dict)
+
+    def clashes(self, span: Interval) -> bool:
+        """True when `span` clashes with a planned span (two spans that share an instant share its day)."""
+        return any(jobs_clash(span, other) for day in _days(span) for other in self.busy.get(day, ()))
+
+    def add(self, span: Interval) -> None:
+        for day in _days(span):
+            self.busy.setdefault(day, []).append(span)
+
+    def remove(self, span: Interval) -> None:
+        for day in _days(span):
+            self.busy[day].remove(span)
+
+
+def _days(span: Interval) -> list[date]:
+    """The UTC days a half-open span touches."""
+    first, last = span.start.date(), (span.end - timedelta(microseconds=1)).date()
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
 class _Weights:
@@ -135,7 +154,7 @@ class HistoryPlanner:
             self.offices.setdefault(office.country_code, []).append(office)
         self.interpreters = interpreters
         self.popularity = {person.id: self.rng.choice(POPULARITY) for person in interpreters}
-        self.diaries: dict[int, _Diary] = {person.id: _Diary() for person in interpreters}
+        self.diaries: dict[int, Diary] = {person.id: Diary() for person in interpreters}
         # Departments book the languages the pool serves them in (anyone accredited for the country).
         self._languages = {
             code: _Weights({language: weight for language, weight in APPLICANT_LANGUAGES.items() if language in spoken})
@@ -262,15 +281,14 @@ class HistoryPlanner:
         minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
         if diary.minutes.get(local_start.date(), 0) + minutes > person.daily_cap_minutes:
             return False
-        busy = self._busy_span(person, session)
-        return not any(jobs_clash(busy, other) for other in diary.busy)
+        return not diary.clashes(self._busy_span(person, session))
 
     def _busy_span(self, person: PoolInterpreter, session: PastSession) -> Interval:
         return busy_interval(Interval(session.starts_at, session.ends_at), person.rest_gap_minutes)
 
     def _book(self, person: PoolInterpreter, session: PastSession) -> None:
         diary = self.diaries[person.id]
-        diary.busy.append(self._busy_span(person, session))
+        diary.add(self._busy_span(person, session))
         day = session.starts_at.astimezone(person.zone).date()
         diary.minutes[day] = diary.minutes.get(day, 0) + int(
             (session.ends_at - session.starts_at).total_seconds() // 60
@@ -278,7 +296,7 @@ class HistoryPlanner:
 
     def _forget(self, person: PoolInterpreter, session: PastSession) -> None:
         diary = self.diaries[person.id]
-        diary.busy.remove(self._busy_span(person, session))
+        diary.remove(self._busy_span(person, session))
         day = session.starts_at.astimezone(person.zone).date()
         diary.minutes[day] -= int((session.ends_at - session.starts_at).total_seconds() // 60)
 
