@@ -6,20 +6,26 @@
 
 Tuned for speed, not durability (fsync off). Runs as the `postgres` user when started as
 root, because the server refuses to run as root (CI runs as root).
+
+The server is stopped at exit, and also when SIGTERM would end the process unhandled (a test run
+stopped by CI or by `kill`): neither `finally` nor `atexit` runs then, and the server would live on.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 
 import psycopg
 from psycopg import sql
@@ -79,6 +85,7 @@ class ThrowawayPostgres:
             return self
         self._dir = Path(tempfile.mkdtemp(prefix="rris-pg-"))
         atexit.register(self.stop)
+        _stopped_on_sigterm(self)
         try:
             if self._as_postgres:
                 account = pwd.getpwnam("postgres")
@@ -114,6 +121,7 @@ class ThrowawayPostgres:
         self._dir = None
         self.port = 0
         atexit.unregister(self.stop)
+        _RUNNING.discard(self)
 
     def __enter__(self) -> ThrowawayPostgres:
         return self.start()
@@ -153,6 +161,31 @@ class ThrowawayPostgres:
         if check and result.returncode != 0:
             raise PostgresUnavailable(f"{program} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
         return result
+
+
+_RUNNING: set[ThrowawayPostgres] = set()
+
+
+def _stopped_on_sigterm(cluster: ThrowawayPostgres) -> None:
+    """Have SIGTERM stop `cluster` before it ends the process, where nothing else handles SIGTERM.
+
+    A process that handles SIGTERM itself (`deploy.cluster`) stops its servers in its own order,
+    and only the main thread may set a handler: both keep `atexit` alone.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, _stop_and_terminate):
+        return
+    _RUNNING.add(cluster)
+    signal.signal(signal.SIGTERM, _stop_and_terminate)
+
+
+def _stop_and_terminate(signum: int, _frame: FrameType | None) -> None:
+    for cluster in list(_RUNNING):
+        with contextlib.suppress(Exception):  # the process ends by the signal whatever a stop says
+            cluster.stop()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)  # ended by the signal, as it would have been
 
 
 def _check_name(name: str) -> str:
