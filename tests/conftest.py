@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSqlaSession
+from sqlalchemy import Connection
 
 from deploy.local.redis import LocalRedis
 from rris.extensions import db
@@ -114,42 +115,56 @@ class _BoundSession(FlaskSqlaSession):
 
 
 @contextmanager
-def rolled_back(flask_app: Flask) -> Iterator[None]:
+def rolled_back(flask_app: Flask, within: Connection | None = None) -> Iterator[Connection]:
     """Run the block in one outer transaction on `flask_app`'s database, rolled back afterwards:
-    what the block commits is a savepoint released, and is gone when it ends.
+    what the block commits is a savepoint released, and is gone when it ends. Yields the connection.
+
+    With `within` (the connection an enclosing `rolled_back` yielded), the block runs in a savepoint
+    of that transaction instead: it sees what the enclosing block committed, and its own changes
+    are gone when it ends while the enclosing block's stay.
 
     The app context is pushed only to set up and to clean up: a context left pushed would be
     shared by every test-client request (and with it `g`, where Flask-Login and Flask-WTF cache).
     """
     with flask_app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
         original = db.session
+        if within is None:
+            connection = db.engine.connect()
+            outer = connection.begin()
+        else:
+            connection = within
+            outer = connection.begin_nested()
         db.session = db._make_scoped_session(
             {"class_": _BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
         )
     try:
-        yield
+        yield connection
     finally:
         with flask_app.app_context():
             db.session.remove()
             db.session = original
             outer.rollback()
-            connection.close()
+            if within is None:
+                connection.close()
 
 
 @pytest.fixture(autouse=True)
 def _database(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test that uses the app runs in one outer transaction that is rolled back afterwards
-    (`rolled_back`), with the clock at DEFAULT_NOW."""
+    (`rolled_back`), with the clock at DEFAULT_NOW.
+
+    A module whose tests only look at one setup may build it once in a `rolled_back` of its own
+    and offer that block's connection as the fixture `shared_connection`: each test that asks for
+    it runs in a savepoint of that transaction instead, rolled back afterwards."""
     if "app" not in request.fixturenames:
         yield
         return
     flask_app: Flask = request.getfixturevalue("app")
+    within = request.getfixturevalue("shared_connection") if "shared_connection" in request.fixturenames else None
     # Every test starts at DEFAULT_NOW, whether or not it asks for the `clock` fixture: a clock
     # moved by the test before would otherwise put its bookings in the past.
     flask_app.extensions["rris.clock"].set(DEFAULT_NOW)
-    with rolled_back(flask_app):
+    with rolled_back(flask_app, within):
         yield
 
 

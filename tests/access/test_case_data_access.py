@@ -10,13 +10,14 @@ real SMTP server and the Twilio SDK's own transport, on a clock the test moves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from rris.access.queries.actors import actor_of
 from rris.accounts.models.accounts import User
@@ -28,20 +29,21 @@ from rris.calls.domain.call_participants import Participant
 from rris.calls.services import call_records
 from rris.calls.services.session_lifecycle import complete_finished_sessions, start_due_sessions
 from rris.context import current_clock
-from rris.enums import BookingState, CallRole, Role
+from rris.enums import CallRole, Role
 from rris.extensions import db
-from rris.notifications.integrations.sms import TwilioSmsSender
 from rris.notifications.services import outbox
 from rris.offers.services.offers import accept_offer, decline_offer, expire_offers
 from rris.pool.models.interpreters import InterpreterProfile
+from rris.timeutil import FrozenClock
 from tests import factories
 from tests.api.test_bookings_api import token_for
 from tests.calls.test_call_page import CONFIG_BLOCK, config_of
+from tests.conftest import DEFAULT_NOW, rolled_back
 from tests.support.booking_setup import booking_setup, waves
 from tests.support.calendars import parse_ics
 from tests.support.letterhead import letterhead
-from tests.support.smtp import Mailbox
-from tests.support.twilio_recorder import RecordingHttpClient, changed_settings
+from tests.support.smtp import SmtpServer
+from tests.support.twilio_recorder import RecordedRequest, sms_recorded
 
 START = datetime(2026, 1, 14, 8, 0, tzinfo=UTC)  # Wednesday 09:00 Belgrade, 12:30 Kabul
 END = START + timedelta(hours=2)
@@ -91,19 +93,21 @@ STATES: dict[str, Expected] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class World:
+    """The booking of one state, and what was sent while it reached that state."""
+
     app: Flask
     booking_id: int
     code: str
-    mailbox: Mailbox
-    sms: RecordingHttpClient
+    mails: tuple[EmailMessage, ...]
+    sms: tuple[RecordedRequest, ...]
 
-    def mails_to_mariam(self):
-        return [message for message in self.mailbox.messages if message["To"] == MARIAM]
+    def mails_to_mariam(self) -> list[EmailMessage]:
+        return [message for message in self.mails if message["To"] == MARIAM]
 
     def sms_to_mariam(self) -> list[str]:
-        return [str(r.data["Body"]) for r in self.sms.requests if r.data and r.data.get("To") == MARIAM_PHONE]
+        return [str(r.data["Body"]) for r in self.sms if r.data and r.data.get("To") == MARIAM_PHONE]
 
 
 def _services(app: Flask):
@@ -237,23 +241,49 @@ def _cancelled(app, clock) -> None:
         cancel_booking(booking.id, actor_of(jelena), "The applicant withdrew the claim.", current_clock().now())
 
 
-@pytest.fixture
-def sms(app: Flask):
-    """SMS go through the real Twilio SDK to a recording transport."""
-    transport = RecordingHttpClient()
-    previous = app.extensions["rris.sms"]
-    app.extensions["rris.sms"] = TwilioSmsSender("AC" + "0" * 32, "auth-token", "+15005550006", http_client=transport)
-    yield transport
-    app.extensions["rris.sms"] = previous
-
-
-@pytest.fixture(params=list(STATES))
+@pytest.fixture(scope="module", params=list(STATES))
 def state(request) -> str:
     return request.param
 
 
+@dataclass(frozen=True)
+class Built:
+    """A world built once per state and backend, its clock, and the transaction that holds it."""
+
+    world: World
+    now: datetime
+    connection: Connection
+
+
+@pytest.fixture(scope="module")
+def built(app: Flask, smtp_server: tuple[SmtpServer, int], state: str) -> Iterator[Built]:
+    """The surfaces only look, so every test of a state shares its world (each in a savepoint
+    of the transaction that built it, see `_database`): building it dispatches four rounds of
+    mail through SMTP and costs more than the look."""
+    clock: FrozenClock = app.extensions["rris.clock"]
+    mailbox = smtp_server[0].mailbox
+    with sms_recorded(app) as sms, rolled_back(app) as connection:
+        mailbox.clear()
+        booking_id, code = _build(app, clock, state)
+        world = World(app, booking_id, code, tuple(mailbox.messages), tuple(sms.requests))
+        yield Built(world, clock.now(), connection)
+    clock.set(DEFAULT_NOW)
+
+
 @pytest.fixture
-def world(app, clock, mailbox, sms, state) -> World:
+def shared_connection(built: Built) -> Connection:
+    return built.connection
+
+
+@pytest.fixture
+def world(built: Built, shared_connection: Connection, clock: FrozenClock) -> World:
+    """Mariam's part in the booking at `state`, at the time the world was left at; the test runs
+    in a savepoint of the world's transaction (`shared_connection`)."""
+    clock.set(built.now)
+    return built.world
+
+
+def _build(app: Flask, clock: FrozenClock, state: str) -> tuple[int, str]:
     """Jelena books Pashto for Wednesday 09:00 Belgrade (offers go to Mariam and Omid), then
     Mariam's part reaches `state`; the scheduler dispatches the outbox after every step."""
     clock.set(START - timedelta(days=2))
@@ -285,7 +315,7 @@ def world(app, clock, mailbox, sms, state) -> World:
     _dispatch(app, clock)
     STEPS[state](app, clock)
     _dispatch(app, clock)
-    return World(app, booking_id, code, mailbox, sms)
+    return booking_id, code
 
 
 def _reads(app, booking_id: int) -> int:
@@ -429,33 +459,3 @@ def test_invite(world, state):
             if calendar.method.value == "CANCEL":
                 assert "Omid Karimi" not in raw
     assert tuple(methods) == expected.invites
-
-
-def test_a_longer_span_keeps_the_case_details_after_the_session(app, clock, mailbox, sms, browser):
-    """RRIS_CASE_DETAILS_HOURS sets how long after the end the job's interpreter still sees them."""
-    world_ = _confirmed_after_the_session(app, clock, mailbox, sms)
-    with changed_settings(app, case_details_hours=3):
-        body = app.test_client().get(f"/api/v1/bookings/{world_}", headers=token_for(app, MARIAM)).get_json()
-        assert body["case_reference"] == CASE and body["notes"] == NOTES
-    body = app.test_client().get(f"/api/v1/bookings/{world_}", headers=token_for(app, MARIAM)).get_json()
-    assert body["case_reference"] is None and body["notes"] is None
-
-
-def _confirmed_after_the_session(app, clock, mailbox, sms) -> int:
-    clock.set(START - timedelta(days=2))
-    with _services(app):
-        jelena = factories.caseworker("RS", email="jelena@mup.rs.example")
-        mariam = factories.interpreter(email=MARIAM, pairs=(("pus", "srp"),), name="Mariam Ahmadzai")
-        booking = factories.booking(
-            department=jelena.department,
-            starts_at=START,
-            minutes=120,
-            created_by=jelena,
-            case_reference=CASE,
-            notes=NOTES,
-            state=BookingState.CONFIRMED,
-        )
-        factories.held(booking, mariam)
-        booking_id = booking.id
-    clock.set(END + SPAN + timedelta(minutes=30))
-    return booking_id

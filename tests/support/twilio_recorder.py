@@ -21,6 +21,7 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from rris.context import current_settings
+from rris.notifications.integrations.sms import TwilioSmsSender
 from rris.phone.services.phone_guard import PhoneSetup
 
 
@@ -221,3 +222,15 @@ def changed_settings(app: Flask, **changes: Any) -> Iterator[None]:
         yield
     finally:
         app.extensions["rris.settings"] = original
+
+
+@contextmanager
+def sms_recorded(app: Flask, account_sid: str = "AC" + "0" * 32) -> Iterator[RecordingHttpClient]:
+    """Within the block the app's SMS go through the real Twilio SDK to a recording transport."""
+    transport = RecordingHttpClient()
+    previous = app.extensions["rris.sms"]
+    app.extensions["rris.sms"] = TwilioSmsSender(account_sid, "auth-token", "+15005550006", http_client=transport)
+    try:
+        yield transport
+    finally:
+        app.extensions["rris.sms"] = previous
