@@ -5,11 +5,13 @@ closed month computed once is read, not counted again, until one of its bookings
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from flask import Flask
+from sqlalchemy import Connection, func, select
 
 from rris.access.domain.permissions import Actor
 from rris.enums import Role
@@ -20,12 +22,38 @@ from rris.reports.queries.on_demand import on_demand_report
 from rris.reports.queries.reports import monthly_report
 from rris.reports.queries.utilisation import pool_utilisation
 from rris.reports.services.reporting import EXPORTED_TABLES, build_report, export_csv, period_figures, trend_filters
-from tests.reports.rollup_months import AFTER_JANUARY, BELGRADE
+from rris.timeutil import FrozenClock
+from tests.conftest import DEFAULT_NOW, rolled_back
+from tests.reports.rollup_months import AFTER_JANUARY, BELGRADE, generated_months
 
 COORDINATOR = Actor(user_id=1, role=Role.COORDINATOR)
 DECEMBER = ReportFilter.month(2025, 12, BELGRADE)
 JANUARY = ReportFilter.month(2026, 1, BELGRADE)
 WINTER = ReportFilter(date(2025, 12, 1), date(2026, 1, 31), BELGRADE)
+
+
+@pytest.fixture(scope="module")
+def shared_months(app: Flask) -> Iterator[Connection]:
+    """The two months generated once per database: every test here runs in a savepoint of the
+    transaction that holds them (see `_database`), so what one keeps or changes is gone for the next."""
+    clock: FrozenClock = app.extensions["rris.clock"]
+    clock.set(DEFAULT_NOW)
+    with rolled_back(app) as connection:
+        with app.test_request_context():
+            generated_months()
+        yield connection
+    clock.set(DEFAULT_NOW)
+
+
+@pytest.fixture
+def shared_connection(shared_months: Connection) -> Connection:
+    return shared_months
+
+
+@pytest.fixture
+def months(shared_connection: Connection, ctx: None, clock: FrozenClock) -> None:
+    """The two months (`tests.reports.rollup_months`), the clock after both (both closed)."""
+    clock.set(AFTER_JANUARY)
 
 
 def current_rollups() -> int:
