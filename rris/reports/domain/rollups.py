@@ -103,6 +103,25 @@ def is_closed(report_filter: ReportFilter, now: datetime) -> bool:
     return report_filter.bounds[1] <= now
 
 
+def is_open(report_filter: ReportFilter, now: datetime) -> bool:
+    """Whether `now` falls in the period."""
+    start, end = report_filter.bounds
+    return start <= now < end
+
+
+def merged(parts: Sequence[MonthFigures]) -> MonthFigures:
+    """The figures of the union of the periods of `parts` as one: groups side by side, samples
+    merged in order, booked time summed."""
+    measures = {measure for part in parts for measure in part.samples}
+    return MonthFigures(
+        [group for part in parts for group in part.sessions],
+        [charge for part in parts for charge in part.charges],
+        [call for part in parts for call in part.on_demand],
+        booked_of(parts),
+        {measure: sorted(value for part in parts for value in part.samples.get(measure, ())) for measure in measures},
+    )
+
+
 def value_at_rank(samples: Sequence[Sample], rank: int) -> int:
     """The `rank`-th smallest value (1-based) of all `samples` together (each sorted): the least
     value that at least `rank` of them do not exceed, found by bisecting the range of values."""

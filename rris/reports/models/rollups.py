@@ -1,5 +1,6 @@
-"""Kept figures of closed months: one `ReportRollup` per zone, month and narrowing, its grouped
-rows (`ReportRollupRow`) and its sorted samples behind the medians and percentiles
+"""Kept figures of closed months and of the open month's days: one `ReportRollup` per zone,
+period (a calendar month, or one day of the open month) and narrowing, its grouped rows
+(`ReportRollupRow`) and its sorted samples behind the medians and percentiles
 (`ReportRollupSample`).
 
 A rollup holds exactly what the live report queries return for that month (grouped sessions,
@@ -7,7 +8,8 @@ charges, on-demand calls, each interpreter's booked time) plus every value of th
 order statistics the report shows, sorted, so that any run of closed months can be added up and
 its medians picked exactly. Triggers (migration 0029_report_rollups) bump `version` of every rollup whose period
 holds the start of a booking whose figures change; a rollup counts only while
-`filled_version == version`.
+`filled_version == version`. A day's rollup (`first_day == last_day`, migration
+0032_report_day_rollups) holds the same for one local day of a month still open.
 """
 
 from __future__ import annotations
@@ -22,17 +24,19 @@ from rris.extensions import Model
 
 
 class ReportRollup(Model):
-    """The kept figures of one calendar month in one zone, for one narrowing (`filter_key`)."""
+    """The kept figures of one calendar month, or of one day (`first_day == last_day`), in one
+    zone, for one narrowing (`filter_key`)."""
 
     __tablename__ = "report_rollups"
     __table_args__ = (
-        UniqueConstraint("zone_name", "first_day", "filter_key", name="uq_report_rollups_month_filter"),
+        UniqueConstraint("zone_name", "first_day", "last_day", "filter_key", name="uq_report_rollups_period_filter"),
         Index("ix_report_rollups_period", "period_start", "period_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     zone_name: Mapped[str] = mapped_column(String(64))
     first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
     filter_key: Mapped[str] = mapped_column(String(200))
     period_start: Mapped[datetime] = mapped_column(UTCDateTime())
     period_end: Mapped[datetime] = mapped_column(UTCDateTime())

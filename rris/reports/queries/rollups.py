@@ -1,5 +1,6 @@
-"""Reading and writing the kept figures of closed months (`rris.reports.models.rollups`), and
-computing a month's figures live in the form they are kept in (`month_figures`).
+"""Reading and writing the kept figures of closed months and of the open month's days
+(`rris.reports.models.rollups`), and computing a period's figures live in the form they are
+kept in (`month_figures`).
 
 A rollup's rows, by `part`: "session" (a `SessionGroup`), "charge" (a `ChargeGroup`, costs in
 cents), "on_demand" (an `OnDemandGroup`); each interpreter's booked microseconds are kept beside the
@@ -15,7 +16,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import BigInteger, cast, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -64,7 +65,7 @@ def _cents(amount: Decimal) -> int:
 
 
 def month_figures(report_filter: ReportFilter) -> MonthFigures:
-    """The figures of `report_filter`'s period (a month) computed live, as a rollup keeps them."""
+    """The figures of `report_filter`'s period (a month or a day) computed live, as a rollup keeps them."""
     sessions, charges, _middles = report_groups(report_filter)
     samples: dict[str, Sequence[int]] = dict(report_samples(report_filter))
     samples[ANSWER] = answer_sample(report_filter)
@@ -132,11 +133,12 @@ def _rows(figures: MonthFigures) -> list[dict[str, object]]:
 
 
 def rollup_for(report_filter: ReportFilter) -> tuple[int, int]:
-    """The id and version of the rollup of `report_filter`'s month (made, without rows, if
-    missing): read before computing the figures, so that a change in between shows."""
+    """The id and version of the rollup of `report_filter`'s period, a month or a day (made,
+    without rows, if missing): read before computing the figures, so that a change in between shows."""
     key = {
         "zone_name": report_filter.zone_name,
         "first_day": report_filter.first_day,
+        "last_day": report_filter.last_day,
         "filter_key": filter_key(report_filter),
     }
     start, end = report_filter.bounds
@@ -176,36 +178,77 @@ def write_rollup(rollup_id: int, version: int, figures: MonthFigures, now: datet
     return True
 
 
-def kept_months(zone_name: str, key: str, first_days: Sequence[date]) -> dict[date, MonthFigures]:
-    """The kept, still current figures of those of `first_days` that have them, by first day."""
-    current = dict(
-        db.session.execute(
-            select(ReportRollup.id, ReportRollup.first_day).where(
-                ReportRollup.zone_name == zone_name,
-                ReportRollup.filter_key == key,
-                ReportRollup.first_day.in_(first_days),
-                ReportRollup.filled_version == ReportRollup.version,
-            )
+def _current(zone_name: str, key: str, periods: Sequence[tuple[date, date]]) -> dict[int, date]:
+    """The first day of each rollup of `periods` (first and last days) whose figures are current, by id."""
+    found = db.session.execute(
+        select(ReportRollup.id, ReportRollup.first_day).where(
+            ReportRollup.zone_name == zone_name,
+            ReportRollup.filter_key == key,
+            tuple_(ReportRollup.first_day, ReportRollup.last_day).in_(periods),
+            ReportRollup.filled_version == ReportRollup.version,
         )
-        .tuples()
-        .all()
     )
-    if not current:
-        return {}
-    parts: dict[int, MonthFigures] = {rollup_id: MonthFigures() for rollup_id in current}
-    columns = [ReportRollupRow.rollup_id, ReportRollupRow.part, *_READ]
-    for rollup_id, part, *row in db.session.execute(select(*columns).where(ReportRollupRow.rollup_id.in_(current))):
-        _add(parts[rollup_id], part, row)
+    return dict(found.tuples().all())
+
+
+def _add_samples(parts: dict[int, MonthFigures], rollup_ids: Sequence[int]) -> None:
     for rollup_id, measure, values in db.session.execute(
         select(ReportRollupSample.rollup_id, ReportRollupSample.measure, ReportRollupSample.values).where(
-            ReportRollupSample.rollup_id.in_(current)
+            ReportRollupSample.rollup_id.in_(rollup_ids)
         )
     ):
         if measure == BOOKED:
             parts[rollup_id].booked_microseconds.update(unpacked_booked(values))
         else:
             parts[rollup_id].samples[measure] = unpacked(values)  # type: ignore[index]
+
+
+def kept_months(zone_name: str, key: str, months: Sequence[tuple[date, date]]) -> dict[date, MonthFigures]:
+    """The kept, still current figures of those of `months` (first and last days) that have them, by first day."""
+    current = _current(zone_name, key, months)
+    if not current:
+        return {}
+    parts: dict[int, MonthFigures] = {rollup_id: MonthFigures() for rollup_id in current}
+    columns = [ReportRollupRow.rollup_id, ReportRollupRow.part, *_READ]
+    for rollup_id, part, *row in db.session.execute(select(*columns).where(ReportRollupRow.rollup_id.in_(current))):
+        _add(parts[rollup_id], part, row)
+    _add_samples(parts, list(current))
     return {current[rollup_id]: figures for rollup_id, figures in parts.items()}
+
+
+def kept_days(zone_name: str, key: str, days: Sequence[date]) -> tuple[set[date], list[MonthFigures]]:
+    """Those of `days` whose kept figures are current, and those figures as parts that add up:
+    the grouped rows of them all, summed by the database, then each day's samples and booked time."""
+    current = _current(zone_name, key, [(day, day) for day in days])
+    if not current:
+        return set(), []
+    summed = MonthFigures()
+    keys = (ReportRollupRow.part, *_READ[:6])
+    sums = (cast(func.sum(column), BigInteger) for column in _READ[6:])
+    for part, *row in db.session.execute(
+        select(*keys, *sums).where(ReportRollupRow.rollup_id.in_(current)).group_by(*keys)
+    ):
+        _add(summed, part, row)
+    parts: dict[int, MonthFigures] = {rollup_id: MonthFigures() for rollup_id in current}
+    _add_samples(parts, list(current))
+    return set(current.values()), [summed, *parts.values()]
+
+
+def day_rollups_of_ended_months(now: datetime) -> list[tuple[int, str, date]]:
+    """The id, zone and day of every day's rollup that ended by `now` (its month may have too)."""
+    found = db.session.execute(
+        select(ReportRollup.id, ReportRollup.zone_name, ReportRollup.first_day).where(
+            ReportRollup.first_day == ReportRollup.last_day, ReportRollup.period_end <= now
+        )
+    )
+    return list(found.tuples().all())
+
+
+def forget_rollups(rollup_ids: Sequence[int]) -> None:
+    """Delete the rollups `rollup_ids` with their rows and samples."""
+    db.session.execute(delete(ReportRollupRow).where(ReportRollupRow.rollup_id.in_(rollup_ids)))
+    db.session.execute(delete(ReportRollupSample).where(ReportRollupSample.rollup_id.in_(rollup_ids)))
+    db.session.execute(delete(ReportRollup).where(ReportRollup.id.in_(rollup_ids)))
 
 
 # What `_add` reads of a row, in this order.

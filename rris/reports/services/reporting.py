@@ -43,7 +43,15 @@ from rris.reports.services.report_tables import (
     summary_table,
     trend_table,
 )
-from rris.reports.services.rollups import PeriodReport, closed_months, month_report, period_report
+from rris.reports.services.rollups import (
+    PeriodReport,
+    closed_months,
+    forget_ended_months_days,
+    kept_days_of,
+    known_months,
+    month_report,
+    period_report,
+)
 from rris.timeutil import to_local
 
 TREND_MONTHS = 12
@@ -141,7 +149,7 @@ def build_report(actor: Actor, report_filter: ReportFilter, now: datetime) -> Re
     """The report the actor asked for, within what they may see, as it stands at `now`."""
     scoped = scoped_filter(actor, report_filter)
     months = trend_filters(scoped)
-    kept = closed_months([month for _first, month in months], now)
+    kept = known_months([month for _first, month in months], now)
     trend = [(first, month_report(month, kept)) for first, month in months]
     if months[-1][1] == scoped and scoped.first_day not in kept:
         # The open month is the trend's last month: its figures are computed once.
@@ -178,8 +186,9 @@ def period_figures(actor: Actor, report_filter: ReportFilter, now: datetime) -> 
 
 def keep_recent_months(now: datetime) -> int:
     """Compute and keep, ahead of anyone asking, the closed months of the trend each report reader
-    would see now (in their zone, their country's for a focal point) that are missing or stale;
-    how many month reports that covered (kept ones are only read)."""
+    would see now (in their zone, their country's for a focal point) and the open month's days
+    but today, those missing or stale, and forget the days of months that have ended; how many
+    months that covered, the open one counted once (kept figures are only read)."""
     readers = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(_READERS))).all()
     seen: set[tuple[str, str | None]] = set()
     for user in readers:
@@ -191,7 +200,10 @@ def keep_recent_months(now: datetime) -> int:
         last = to_local(now, zone_name).date()
         months = trend_filters(ReportFilter.month(last.year, last.month, zone_name, country_code=country))
         covered += len(closed_months([month for _first, month in months], now))
+        kept_days_of(months[-1][1], now)
+        covered += 1
         db.session.rollback()  # nothing left open between readers
+    forget_ended_months_days(now)
     return covered
 
 

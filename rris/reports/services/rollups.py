@@ -1,17 +1,19 @@
-"""The figures of a period, from the kept figures of its closed months wherever it can
-(`rris.reports.domain.rollups` says how they add up), computed live otherwise.
+"""The figures of a period, from the kept figures of its closed months and of the open month's
+days wherever it can (`rris.reports.domain.rollups` says how they add up), computed live otherwise.
 
 A closed month's figures are read from its rollup while it is current; missing or stale, they
 are computed live once and kept (committed here), unless a booking of the month changed while
-they were computed, in which case they serve this request only. The open month, and any period
-that is not a run of whole, closed months, is computed live as before.
+they were computed, in which case they serve this request only. The open month (the one `now`
+falls in) is kept the same way one day at a time, every day of it but today, which is counted
+live: a change to a booking bumps only its day, and only that day is counted again. Any period
+that is not a run of whole months up to the open one is computed live as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from rris.common.services.transactions import begin_write
 from rris.extensions import db
@@ -24,13 +26,24 @@ from rris.reports.domain.rollups import (
     booked_of,
     filter_key,
     is_closed,
+    is_open,
+    merged,
     on_demand_of,
     report_of,
     whole_months,
 )
 from rris.reports.queries.on_demand import on_demand_report
 from rris.reports.queries.reports import monthly_report
-from rris.reports.queries.rollups import kept_months, month_figures, rollup_for, write_rollup
+from rris.reports.queries.rollups import (
+    day_rollups_of_ended_months,
+    forget_rollups,
+    kept_days,
+    kept_months,
+    month_figures,
+    rollup_for,
+    write_rollup,
+)
+from rris.timeutil import to_local
 
 
 @dataclass(frozen=True)
@@ -54,18 +67,68 @@ def closed_months(month_filters: Sequence[ReportFilter], now: datetime) -> dict[
     closed = [month for month in month_filters if is_closed(month, now)]
     if not closed:
         return {}
-    found = kept_months(closed[0].zone_name, filter_key(closed[0]), [month.first_day for month in closed])
+    periods = [(month.first_day, month.last_day) for month in closed]
+    found = kept_months(closed[0].zone_name, filter_key(closed[0]), periods)
     for month in closed:
         if month.first_day not in found:
             found[month.first_day] = _keep(month, now)
     return found
 
 
-def _keep(month: ReportFilter, now: datetime) -> MonthFigures:
+def known_months(month_filters: Sequence[ReportFilter], now: datetime) -> dict[date, MonthFigures]:
+    """The figures of those of `month_filters` (calendar months, one narrowing) that have ended
+    or are open at `now`, by first day: `closed_months`, and the open one from its days."""
+    found = closed_months(month_filters, now)
+    for month in month_filters:
+        if is_open(month, now):
+            found[month.first_day] = open_month(month, now)
+    return found
+
+
+def open_month(month: ReportFilter, now: datetime) -> MonthFigures:
+    """The figures of the calendar month `month`, open at `now`: every day of it but today kept
+    (read, or computed and kept), today counted live."""
+    today = to_local(now, month.zone_name).date()
+    parts = kept_days_of(month, now)
+    parts.append(month_figures(day_filter(month, today)))
+    return merged(parts)
+
+
+def kept_days_of(month: ReportFilter, now: datetime) -> list[MonthFigures]:
+    """The figures of every day of `month` but today (at `now`), as parts that add up: kept ones
+    read, the others computed and kept."""
+    today = to_local(now, month.zone_name).date()
+    days = [month.first_day + timedelta(days=step) for step in range((month.last_day - month.first_day).days + 1)]
+    days = [day for day in days if day != today]
+    found, parts = kept_days(month.zone_name, filter_key(month), days)
+    parts.extend(_keep(day_filter(month, day), now) for day in days if day not in found)
+    return parts
+
+
+def day_filter(report_filter: ReportFilter, day: date) -> ReportFilter:
+    """`report_filter`'s narrowing over the one day `day`."""
+    return replace(report_filter, first_day=day, last_day=day)
+
+
+def forget_ended_months_days(now: datetime) -> int:
+    """Delete the kept days of months that have ended by `now` (their month is kept whole); how many."""
+    ended = [
+        rollup_id
+        for rollup_id, zone_name, day in day_rollups_of_ended_months(now)
+        if is_closed(month_filter(ReportFilter(day, day, zone_name), day.replace(day=1)), now)
+    ]
+    if ended:
+        begin_write()
+        forget_rollups(ended)
+        db.session.commit()
+    return len(ended)
+
+
+def _keep(period: ReportFilter, now: datetime) -> MonthFigures:
     begin_write()
-    rollup_id, version = rollup_for(month)
+    rollup_id, version = rollup_for(period)
     db.session.commit()  # the rollup exists before its figures are read: a change from now on bumps it
-    figures = month_figures(month)
+    figures = month_figures(period)
     begin_write()
     if write_rollup(rollup_id, version, figures, now):
         db.session.commit()
@@ -82,11 +145,12 @@ def month_report(month: ReportFilter, kept: Mapping[date, MonthFigures]) -> Repo
 
 def period_report(report_filter: ReportFilter, now: datetime, kept: Mapping[date, MonthFigures] = {}) -> PeriodReport:  # noqa: B006 (read only)
     """The period's figures: added up from its months' kept figures when it is a run of whole
-    months that have all ended by `now` (`kept` may hold some already), else computed live."""
+    months that have all ended by `now` but the last, which may be open (`kept` may hold some
+    already), else computed live."""
     months = whole_months(report_filter)
-    if months is not None and is_closed(report_filter, now):
+    if months is not None and month_filter(report_filter, months[-1]).bounds[0] <= now:
         missing = [month_filter(report_filter, first) for first in months if first not in kept]
-        figures = {**kept, **closed_months(missing, now)}
+        figures = {**kept, **known_months(missing, now)}
         parts = [figures[first] for first in months]
         return PeriodReport(report_of(report_filter.bounds, parts), on_demand_of(parts), booked_of(parts))
     return PeriodReport(monthly_report(report_filter), on_demand_report(report_filter))
