@@ -40,8 +40,9 @@ from benchmarks.pages import FULL_PAGES, QUICK_PAGES, PagesPlan, run_pages
 from benchmarks.pool import DEFAULT_SEED, FULL_POOL, QUICK_POOL, PoolSize, load_pool
 from benchmarks.rate_limits import run_rate_limits
 from benchmarks.report import Reporter
+from benchmarks.report_data import FULL_REPORTS, QUICK_REPORTS, ReportSize
 from benchmarks.report_exports import run_report_exports
-from benchmarks.reports import FULL_REPORTS, QUICK_REPORTS, ReportSize, run_reports
+from benchmarks.reports import run_reports
 from benchmarks.throughput import CLIENTS, run_throughput
 from benchmarks.throughput_deployed import run_deployed
 from deploy.local.nginx import NginxUnavailable
