@@ -110,6 +110,8 @@ REPORT_EXPECTED = {
     ("monthly_report_country", "bookings_in_month"),
     ("report_page_month", "p50"),
     ("report_page_open_month", "p50"),
+    ("report_page_open_month_changed_day", "p50"),
+    ("report_open_days_fill", "seconds"),
     ("report_charts_month", "p50"),
     ("report_charts_month_kept", "p50"),
     ("report_xlsx_year", "p50"),
