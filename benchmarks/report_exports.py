@@ -3,8 +3,8 @@ twelve-month trend, utilisation, tables and charts) and a year exported as XLSX,
 `benchmarks.reports` generated. The page's charts are kept once drawn, so the page is timed as
 read again; the charts' own line times them drawn afresh (the month's first reader in a language)
 beside them kept. The busy month is timed closed (read from its rollup) and open, as on its
-20th day (`OPEN_MONTH_NOW`): its days but today kept (counted first, as the scheduler's job does),
-today counted live, the eleven months before it kept; and open again just after a booking of one
+20th day (`OPEN_MONTH_NOW`): its 19 ended days kept (counted first, as the scheduler's job does),
+today and the days ahead counted live, the eleven months before it kept; and open again just after a booking of one
 of its ended days changed (that day counted again)."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def run_report_exports(app: Flask, report: Reporter, page_runs: int = PAGE_RUNS,
 
         started = perf_counter()
         kept_days_of(month, OPEN_MONTH_NOW)
-        report.emit("report_open_days_fill", "seconds", perf_counter() - started, "s", days=month.last_day.day - 1)
+        report.emit("report_open_days_fill", "seconds", perf_counter() - started, "s", days=OPEN_MONTH_NOW.day - 1)
 
         def page(now: datetime) -> None:
             view = build_report(COORDINATOR, month, now)

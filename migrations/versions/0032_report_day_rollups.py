@@ -1,7 +1,7 @@
 """Report rollups: a rollup may hold one day of a month still open, not only a calendar month
 
 An open month's report counted its 110,000 bookings live (1.0-1.5 s at 1,000,000 bookings). Its
-days other than today are now kept the way closed months are: a rollup whose period is one local
+ended days are now kept the way closed months are: a rollup whose period is one local
 day (`first_day = last_day`), made stale by the same triggers (0029_report_rollups bumps every
 rollup whose period holds a changed booking's start, whatever its length). A rollup is therefore
 keyed by its first and last day: the kept months get their last day, and the unique key takes it.

@@ -1,5 +1,5 @@
-"""Kept figures of closed months and of the open month's days: one `ReportRollup` per zone,
-period (a calendar month, or one day of the open month) and narrowing, its grouped rows
+"""Kept figures of closed months and of the open month's ended days: one `ReportRollup` per zone,
+period (a calendar month, or one ended day of the open month) and narrowing, its grouped rows
 (`ReportRollupRow`) and its sorted samples behind the medians and percentiles
 (`ReportRollupSample`).
 
@@ -9,7 +9,7 @@ order statistics the report shows, sorted, so that any run of closed months can 
 its medians picked exactly. Triggers (migration 0029_report_rollups) bump `version` of every rollup whose period
 holds the start of a booking whose figures change; a rollup counts only while
 `filled_version == version`. A day's rollup (`first_day == last_day`, migration
-0032_report_day_rollups) holds the same for one local day of a month still open.
+0032_report_day_rollups) holds the same for one ended local day of a month still open.
 """
 
 from __future__ import annotations

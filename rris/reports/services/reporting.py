@@ -186,8 +186,8 @@ def period_figures(actor: Actor, report_filter: ReportFilter, now: datetime) -> 
 
 def keep_recent_months(now: datetime) -> int:
     """Compute and keep, ahead of anyone asking, the closed months of the trend each report reader
-    would see now (in their zone, their country's for a focal point) and the open month's days
-    but today, those missing or stale, and forget the days of months that have ended; how many
+    would see now (in their zone, their country's for a focal point) and the open month's ended
+    days, those missing or stale, and forget the days of months that have ended; how many
     months that covered, the open one counted once (kept figures are only read)."""
     readers = db.session.scalars(select(User).where(User.active.is_(True), User.role.in_(_READERS))).all()
     seen: set[tuple[str, str | None]] = set()

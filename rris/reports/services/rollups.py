@@ -4,9 +4,12 @@ days wherever it can (`rris.reports.domain.rollups` says how they add up), compu
 A closed month's figures are read from its rollup while it is current; missing or stale, they
 are computed live once and kept (committed here), unless a booking of the month changed while
 they were computed, in which case they serve this request only. The open month (the one `now`
-falls in) is kept the same way one day at a time, every day of it but today, which is counted
-live: a change to a booking bumps only its day, and only that day is counted again. Any period
-that is not a run of whole months up to the open one is computed live as before.
+falls in) is kept the same way one day at a time, the days of it that have ended: a change to one
+of their bookings bumps only its day, and only that day is counted again. Today and the days
+ahead are counted live: bookings are made, offered and confirmed for them all day, and kept, each
+of those writes would lock its day's rollup (the triggers' bump) until it commits, outside the
+order in which the booking services take their locks. Any period that is not a run of whole
+months up to the open one is computed live as before.
 """
 
 from __future__ import annotations
@@ -86,20 +89,21 @@ def known_months(month_filters: Sequence[ReportFilter], now: datetime) -> dict[d
 
 
 def open_month(month: ReportFilter, now: datetime) -> MonthFigures:
-    """The figures of the calendar month `month`, open at `now`: every day of it but today kept
-    (read, or computed and kept), today counted live."""
+    """The figures of the calendar month `month`, open at `now`: its ended days kept (read, or
+    computed and kept), today and the days ahead counted live."""
     today = to_local(now, month.zone_name).date()
     parts = kept_days_of(month, now)
-    parts.append(month_figures(day_filter(month, today)))
+    parts.append(month_figures(replace(month, first_day=today)))
     return merged(parts)
 
 
 def kept_days_of(month: ReportFilter, now: datetime) -> list[MonthFigures]:
-    """The figures of every day of `month` but today (at `now`), as parts that add up: kept ones
-    read, the others computed and kept."""
+    """The figures of the days of `month` that have ended by `now` (those before today), as parts
+    that add up: kept ones read, the others computed and kept."""
     today = to_local(now, month.zone_name).date()
-    days = [month.first_day + timedelta(days=step) for step in range((month.last_day - month.first_day).days + 1)]
-    days = [day for day in days if day != today]
+    days = [month.first_day + timedelta(days=step) for step in range((today - month.first_day).days)]
+    if not days:
+        return []
     found, parts = kept_days(month.zone_name, filter_key(month), days)
     parts.extend(_keep(day_filter(month, day), now) for day in days if day not in found)
     return parts
