@@ -170,14 +170,15 @@ def _middle(per_booking: CTE, counts: CTE, column: str) -> Select[Any]:
     return select(*_part(column, first=ranked.c.value)).where(middle)
 
 
-def _report_statement(report_filter: ReportFilter, ids: IdRange) -> CompoundSelect[Any]:
+def _report_statement(report_filter: ReportFilter, ids: IdRange, middles: bool = True) -> CompoundSelect[Any]:
     """Everything `monthly_report` needs in one statement, one pass over the bookings:
 
     - "session" rows: the bookings grouped by `_KEYS`, counted, booked and summary seconds summed;
     - "charge" rows: per country, state, summary or not and currency, the sessions that
       interpreters still holding a leg bill, their costs per session and their seconds summed as
       if by the summary's, and as if by the booked, seconds;
-    - "lead_time" and "time_to_fill" rows: the middle one or two values of each (microseconds).
+    - with `middles`, "lead_time" and "time_to_fill" rows: the middle one or two values of each
+      (microseconds; each a sort of the period's values).
     """
     per_booking = _per_booking(report_filter, ids)
     has_summary = per_booking.c.summary_seconds.is_not(None)
@@ -228,6 +229,8 @@ def _report_statement(report_filter: ReportFilter, ids: IdRange) -> CompoundSele
         .join(InterpreterProfile, InterpreterProfile.id == Assignment.interpreter_id)
         .group_by(*charge_keys)
     )
+    if not middles:
+        return union_all(sessions, charges)
     counts = select(*(func.count(per_booking.c[column]).label(column) for column in ("lead_time", "time_to_fill"))).cte(
         "counts"
     )
@@ -301,14 +304,18 @@ def _report_settings() -> None:
         db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
-def report_groups(report_filter: ReportFilter) -> tuple[list[SessionGroup], list[ChargeGroup], dict[str, list[int]]]:
-    """The sessions and charges of `report_filter` grouped, and the middle one or two values of
-    the lead times and times to fill (microseconds) by name."""
+def report_groups(
+    report_filter: ReportFilter, middles: bool = True
+) -> tuple[list[SessionGroup], list[ChargeGroup], dict[str, list[int]]]:
+    """The sessions and charges of `report_filter` grouped, and (with `middles`; empty without,
+    for a caller that reads every value with `report_samples`) the middle one or two values of the
+    lead times and times to fill (microseconds) by name."""
     _report_settings()
     groups: list[SessionGroup] = []
     charges: list[ChargeGroup] = []
-    middles: dict[str, list[int]] = {"lead_time": [], "time_to_fill": []}
-    for row in db.session.execute(_report_statement(report_filter, id_range(report_filter))).mappings():
+    found: dict[str, list[int]] = {"lead_time": [], "time_to_fill": []}
+    statement = _report_statement(report_filter, id_range(report_filter), middles)
+    for row in db.session.execute(statement).mappings():
         if row["part"] == "session":
             groups.append(
                 SessionGroup(
@@ -342,8 +349,8 @@ def report_groups(report_filter: ReportFilter) -> tuple[list[SessionGroup], list
                 )
             )
         else:
-            middles[row["part"]].append(int(row["first"]))
-    return groups, charges, middles
+            found[row["part"]].append(int(row["first"]))
+    return groups, charges, found
 
 
 def report_samples(report_filter: ReportFilter) -> dict[str, list[int]]:

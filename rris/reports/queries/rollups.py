@@ -66,7 +66,7 @@ def _cents(amount: Decimal) -> int:
 
 def month_figures(report_filter: ReportFilter) -> MonthFigures:
     """The figures of `report_filter`'s period (a month or a day) computed live, as a rollup keeps them."""
-    sessions, charges, _middles = report_groups(report_filter)
+    sessions, charges, _none = report_groups(report_filter, middles=False)  # every value is read below
     samples: dict[str, Sequence[int]] = dict(report_samples(report_filter))
     samples[ANSWER] = answer_sample(report_filter)
     return MonthFigures(
