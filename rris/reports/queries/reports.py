@@ -14,6 +14,7 @@ exactly as the domain does (`session_cost_cents`), in integers.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import (
@@ -355,16 +356,19 @@ def report_groups(
 
 def report_samples(report_filter: ReportFilter) -> dict[str, list[int]]:
     """Every lead time and time to fill (microseconds) of `report_filter`'s sessions booked ahead,
-    sorted: read from the bookings alone (they need none of the rows `_per_booking` joins)."""
-    statement = filtered(select(_lead_time(), _time_to_fill()).select_from(Booking), report_filter)
-    lead_times: list[int] = []
-    times_to_fill: list[int] = []
-    for lead_time, time_to_fill in db.session.execute(statement):
-        if lead_time is not None:
-            lead_times.append(int(lead_time))
-        if time_to_fill is not None:
-            times_to_fill.append(int(time_to_fill))
-    return {"lead_time": sorted(lead_times), "time_to_fill": sorted(times_to_fill)}
+    sorted: read from the bookings alone (they need none of the rows `_per_booking` joins), each
+    measure as one array (PostgreSQL) or JSON list (SQLite) rather than a row per booking."""
+    durations = filtered(
+        select(_lead_time().label("lead_time"), _time_to_fill().label("time_to_fill")).select_from(Booking),
+        report_filter,
+    ).subquery()
+    names = ("lead_time", "time_to_fill")
+    columns = [durations.c[name] for name in names]
+    if db.engine.dialect.name == "postgresql":
+        found = db.session.execute(select(*(func.array_agg(c).filter(c.is_not(None)) for c in columns))).one()
+        return {name: sorted(values or ()) for name, values in zip(names, found, strict=True)}
+    found = db.session.execute(select(*(func.json_group_array(c).filter(c.is_not(None)) for c in columns))).one()
+    return {name: sorted(json.loads(values)) if values else [] for name, values in zip(names, found, strict=True)}
 
 
 def monthly_report(report_filter: ReportFilter) -> Report:
