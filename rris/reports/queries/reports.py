@@ -299,9 +299,8 @@ def charge_rows(report_filter: ReportFilter) -> list[ChargeRow]:
 
 def _report_settings() -> None:
     if db.engine.dialect.name == "postgresql":
-        # Until the end of the transaction: no JIT (compiling this statement took longer than
-        # running it), and room to sort and hash a month of bookings in memory.
-        db.session.execute(text("SET LOCAL jit = off"))
+        # Until the end of the transaction, room to sort and hash a month of bookings in memory
+        # (JIT is off on every connection of the portal: `rris.database`).
         db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
