@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy import event
+
 from rris.extensions import db
 from rris.matching.domain.engine import match
 from rris.matching.domain.snapshots import Interval, MatchRequest
@@ -110,6 +112,33 @@ def test_an_interpreter_in_a_zone_not_met_yet_keeps_every_window_until_it_is(ctx
     assert windows_read(profile, session) == set(week)
     assert zone in known_zones()  # the search met it
     assert windows_read(profile, session) == {(MONDAY, 0, 1440)}
+
+
+def test_a_zone_met_later_changes_a_bound_value_never_the_statement(ctx):
+    # Every zone met is bound in one parameter: a statement whose text grew with each zone would be
+    # compiled (and planned by the server) again for each new zone, and kept once per zone count.
+    london = pashto_interpreter("Europe/London", (MONDAY, 480, 720), (MONDAY, 720, 1080))
+    session = span(utc(2026, 1, 12, 8))
+    sent: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        windows_read(london, session)
+        before = len(known_zones())
+        unmet = sorted(available_timezones() - set(known_zones()))
+        new = next(name for name in unmet if name.startswith("Etc/"))
+        learn_zones({new})
+        assert len(known_zones()) == before + 1
+        windows_read(london, session)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    (first, first_values), (second, second_values) = sent
+    assert first == second
+    assert first_values != second_values  # the new zone came as a value
+    assert new in str(second_values)
 
 
 def test_a_span_of_days_reads_every_window(ctx):

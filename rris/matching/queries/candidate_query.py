@@ -61,7 +61,7 @@ MARGIN = timedelta(days=1, hours=14)
 MAX_REST_GAP = timedelta(minutes=240)
 _DELIVERED = (BookingState.COMPLETED, BookingState.CONFIRMED, BookingState.IN_PROGRESS)
 DELIVERED_STATES = frozenset(state.value for state in _DELIVERED)  # as a SERVED row's s0 names them
-# Shapes: pairs asked (1-2), ids or not, cases of an applicant (a few), zones named (grows to the region's).
+# Shapes: pairs asked (1-2), ids or not, cases of an applicant (a few), windows narrowed or not.
 _STATEMENTS_KEPT = 128
 
 
@@ -89,7 +89,7 @@ class Shape:
     by_ids: bool  # whether a list of interpreter ids narrows them
     cases: int  # how many cases of the applicant mark who served them (0: nobody is marked)
     by_keys: bool  # whether regional applicant keys mark them too
-    window_zones: int | None  # zones whose windows are narrowed to the span (None: every window read)
+    narrow_windows: bool  # whether windows are narrowed to the span in the zones met (else every one read)
     objections: bool  # whether the applicant's objections to the interpreters are read too
     case: bool  # whether the applicant is a case whose links the statement finds (`ApplicantCase`)
 
@@ -128,7 +128,7 @@ def facts_query(
     if case:
         params.update(case.params())
     zones = known_zones()
-    reach = reach_params(span, zones)
+    reach = reach_params(span, zones) if zones else None
     if reach is not None:
         params.update(reach)
     shape = Shape(
@@ -136,7 +136,7 @@ def facts_query(
         interpreter_ids is not None,
         len(cases),
         bool(keys or (case and case.keys)),
-        None if reach is None else len(zones),
+        reach is not None,
         objections and bool(cases or keys or case),
         case is not None,
     )
@@ -146,7 +146,7 @@ def facts_query(
 @lru_cache(maxsize=_STATEMENTS_KEPT)
 def _statement(shape: Shape) -> CompoundSelect[Any]:
     chosen = _chosen(shape)
-    branches = [*_standing_facts(chosen), _windows(chosen, shape.window_zones), *_timed_facts(chosen)]
+    branches = [*_standing_facts(chosen), _windows(chosen, narrow=shape.narrow_windows), *_timed_facts(chosen)]
     if shape.case:
         branches.extend(_case_facts(chosen, shape))
     elif shape.cases or shape.by_keys:
@@ -228,16 +228,14 @@ def _standing_facts(chosen: CTE) -> list[Select[Any]]:
     ]
 
 
-def _windows(chosen: CTE, zones: int | None) -> Select[Any]:
+def _windows(chosen: CTE, *, narrow: bool) -> Select[Any]:
     """The weekly windows: those that can matter to the span (`rris.matching.queries.window_reach`),
-    or every one when `zones` is None."""
+    or every one unless `narrow`."""
     window = AvailabilityWindow
     row = fact_row(Fact.WINDOW, window.interpreter_id, n0=window.weekday, n1=window.start_minute, n2=window.end_minute)
-    if zones is None:
+    if not narrow:
         return row.where(_among(window.interpreter_id, chosen))
-    return narrowed(
-        row.select_from(window).join(chosen, chosen.c.id == window.interpreter_id), chosen.c.timezone, zones
-    )
+    return narrowed(row.select_from(window).join(chosen, chosen.c.id == window.interpreter_id), chosen.c.timezone)
 
 
 def _timed_facts(chosen: CTE) -> list[Select[Any]]:
