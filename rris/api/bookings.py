@@ -57,7 +57,7 @@ def create_booking() -> Any:
     booking, created = booking_service.request_booking(
         wanted, current_user, current_actor(), current_clock().now(), setup, idempotency
     )
-    response = jsonify(booking_json(booking_with_details(booking.id), current_actor()))
+    response = jsonify(booking_json(booking_with_details(booking), current_actor()))
     response.status_code = 201
     response.headers["Location"] = url_for("api.booking", booking_id=booking.id)
     if not created:
@@ -167,7 +167,7 @@ def offers() -> Any:
 @bp.post("/offers/<id:offer_id>/accept")
 def accept(offer_id: int) -> Any:
     record = accept_offer(offer_id, _interpreter(), current_clock().now())
-    return jsonify(booking_json(booking_with_details(record.id), current_actor()))
+    return jsonify(booking_json(booking_with_details(record), current_actor()))
 
 
 @bp.post("/offers/<id:offer_id>/decline")
