@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from rris.access.queries.actors import actor_of
-from rris.bookings.models.bookings import CaseObjection
+from rris.bookings.models.bookings import Booking, CaseObjection
 from rris.bookings.services.applicant_keys import key_version_counts
 from rris.bookings.services.booking_requests import BookingRequest
 from rris.bookings.services.bookings import assign_by_hand, request_booking
 from rris.bookings.services.objections import record_objection
-from rris.common.domain.errors import InvalidInput
+from rris.common.domain.errors import Conflict, InvalidInput
 from rris.enums import BookingState, Role
 from rris.extensions import db
 from rris.matching.domain.ranking import ScoreBasis
@@ -168,6 +168,18 @@ def test_the_continuity_line_speaks_of_the_applicant_whose_case_in_serbia_is_lin
     )
     others = [m for m in match_leg(skopje, 1, DEFAULT_NOW).matches if m.interpreter_id != last_time.id]
     assert {score_text(m.components[0]) for m in others} == {"New to this applicant"}
+
+
+def test_an_offer_made_before_an_objection_in_serbia_cannot_be_accepted_in_north_macedonia(jelena, ana, interpreters):
+    interpreter = interpreters[0]
+    belgrade = in_belgrade(jelena, REGISTRATION)
+    confirm(belgrade, interpreter)
+    skopje = in_skopje(ana, TYPED_IN_SKOPJE)
+    offer = next(offer for offer in skopje.offers if offer.interpreter_id == interpreter.id)
+    record_objection(belgrade.id, interpreter.id, actor_of(jelena), DEFAULT_NOW)
+    with pytest.raises(Conflict, match="You can no longer take this job: .*objected"):
+        accept_offer(offer.id, interpreter, DEFAULT_NOW)
+    assert db.session.get(Booking, skopje.id).state is BookingState.OFFERED
 
 
 def test_an_objection_in_serbia_flags_a_confirmed_job_in_north_macedonia(jelena, ana, interpreters):

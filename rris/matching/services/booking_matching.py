@@ -104,7 +104,20 @@ def request_for_booking(
 def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[int] | None = None) -> MatchResult:
     """Ranked interpreters for one leg of a stored booking (the candidates, the applicant's link and
     her objections to them in one statement)."""
-    request = request_for_booking(booking, leg, objected=frozenset())  # the objections come with the pool
+    return _match_stored(booking, leg, now, interpreter_ids, continuity=True)
+
+
+def recheck_leg(booking: Booking, leg: int, interpreter_id: int, now: datetime) -> MatchResult:
+    """Whether one interpreter may still take one leg of a stored booking: every rule of eligibility
+    (the objections through the applicant's link included, read in the search's statement), but
+    none of the lookups that only rank (continuity), since one interpreter is not ranked against anyone."""
+    return _match_stored(booking, leg, now, [interpreter_id], continuity=False)
+
+
+def _match_stored(
+    booking: Booking, leg: int, now: datetime, interpreter_ids: list[int] | None, *, continuity: bool
+) -> MatchResult:
+    request = request_for_booking(booking, leg, objected=frozenset(), continuity=continuity)  # objections: the pool's
     pool = candidate_pool(
         request.interval,
         now,
@@ -113,15 +126,6 @@ def match_leg(booking: Booking, leg: int, now: datetime, interpreter_ids: list[i
         interpreter_ids=interpreter_ids,
     )
     return match(replace(request, objected_interpreter_ids=pool.objected), pool.candidates, now)
-
-
-def recheck_leg(booking: Booking, leg: int, interpreter_id: int, now: datetime) -> MatchResult:
-    """Whether one interpreter may still take one leg of a stored booking: every rule of eligibility
-    (the objections through the applicant's link included), but none of the lookups that only rank
-    (continuity, who served the case), since one interpreter is not ranked against anyone."""
-    request = request_for_booking(booking, leg, continuity=False)
-    candidates = candidate_snapshots(request.interval, now, interpreter_ids=[interpreter_id])
-    return match(request, candidates, now)
 
 
 def booking_case(booking: Booking) -> ApplicantCase:
