@@ -35,7 +35,7 @@ def lock_booking(booking_id: int, *load: ExecutableOption) -> Booking:
     own row is locked).
     """
     statement = select(Booking).where(Booking.id == booking_id).options(*load).with_for_update(of=Booking)
-    return db.session.scalars(statement.execution_options(populate_existing=True)).one()
+    return db.session.scalars(statement.execution_options(populate_existing=True)).unique().one()
 
 
 def lock_interpreter(interpreter_id: int) -> None:
