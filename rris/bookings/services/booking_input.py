@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from rris.access.domain.permissions import Actor, Capability, can
 from rris.access.queries.scoping import department_filter
@@ -100,7 +101,9 @@ def booking_department(department_id: int | None, actor: Actor, errors: dict[str
     if wanted is None:
         errors["department_id"] = _("Choose the department the session is for.")
         return None
-    department = db.session.scalar(select(Department).where(Department.id == wanted, department_filter(actor)))
+    # Its country comes with it: the search reads its zone.
+    found = select(Department).where(Department.id == wanted, department_filter(actor))
+    department = db.session.scalar(found.options(joinedload(Department.country, innerjoin=True)))
     if department is None:
         errors["department_id"] = _("Choose one of your departments.")
     elif not department.active:

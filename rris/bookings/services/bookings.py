@@ -77,10 +77,12 @@ def request_booking(
     # old when the offers go out, which is harmless: acceptance re-checks under the lock.
     link = link_for_valid(valid)
     assessment = assess(request_from_valid(valid, link), link, now, False)
-    department_id, country_id = valid.department.id, valid.department.country_id
+    # The ids it needs, read before the write lock: `begin_write` ends the read transaction, and
+    # reading an attribute of an object read in it would read its row again.
+    department_id, country_id, user_id = valid.department.id, valid.department.country_id, user.id
     begin_write()
     if idempotency:
-        earlier = claim_key(user.id, idempotency.key, idempotency.fingerprint, now)
+        earlier = claim_key(user_id, idempotency.key, idempotency.fingerprint, now)
         if earlier is not None:
             db.session.commit()
             return db.session.get_one(Booking, earlier["booking_id"]), False
@@ -88,9 +90,9 @@ def request_booking(
     rekey(valid.applicant_keys)
     booking = Booking(
         code=new_booking_code(),
-        department_id=department_id,  # read before the write lock: the ids alone, nothing to load again
+        department_id=department_id,
         country_id=country_id,
-        created_by_id=user.id,
+        created_by_id=user_id,
         applicant_language=valid.applicant_language,
         officer_language=valid.officer_language,
         dialect=valid.dialect,
@@ -116,15 +118,15 @@ def request_booking(
     db.session.add(booking)
     db.session.flush()
     note = _("Relayed through English: two interpreters.") if booking.relay else None
-    record_event(booking, "requested", now, user.id, None, BookingState.REQUESTED, note)
+    record_event(booking, "requested", now, user_id, None, BookingState.REQUESTED, note)
     if booking.relay and assessment.relay is not None:
         ranked = {1: assessment.relay.first_leg, 2: assessment.relay.second_leg}
     else:
         ranked = {1: assessment.direct}
-    send_wave(booking, now, setup.waves, actor_id=user.id, ranked=ranked)
+    send_wave(booking, now, setup.waves, actor_id=user_id, ranked=ranked)
     sync_booking_notifications(booking, now, new_booking=True)
     if idempotency:
-        remember_result(user.id, idempotency.key, {"booking_id": booking.id})
+        remember_result(user_id, idempotency.key, {"booking_id": booking.id})
     db.session.commit()
     return booking, True
 
