@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.base import ExecutableOption
 
@@ -46,6 +47,18 @@ def lock_interpreter(interpreter_id: int) -> None:
     PostgreSQL, instead of by the database's constraint on one and the check on the other.
     """
     db.session.scalar(select(InterpreterProfile.id).where(InterpreterProfile.id == interpreter_id).with_for_update())
+
+
+def lock_interpreter_profile(interpreter_id: int) -> InterpreterProfile:
+    """`lock_interpreter`, giving the interpreter's profile and account freshly read with the lock
+    (one round trip where the lock and reading both again after `begin_write` took three)."""
+    statement = (
+        select(InterpreterProfile)
+        .where(InterpreterProfile.id == interpreter_id)
+        .options(joinedload(InterpreterProfile.user, innerjoin=True))
+        .with_for_update(of=InterpreterProfile)
+    )
+    return db.session.scalars(statement.execution_options(populate_existing=True)).one()
 
 
 def rows_changed(statement: Executable) -> int:

@@ -21,7 +21,7 @@ from rris.bookings.models.bookings import Assignment, Booking, Offer
 from rris.bookings.services.booking_events import record_event
 from rris.common.domain.errors import Conflict
 from rris.common.services.text_input import required_text
-from rris.common.services.transactions import begin_write, lock_booking, lock_interpreter
+from rris.common.services.transactions import begin_write, lock_booking, lock_interpreter_profile
 from rris.enums import BookingState, OfferState
 from rris.extensions import db
 from rris.matching.domain.clashes import busy_interval
@@ -119,10 +119,11 @@ def _with_accounts(interpreter_ids: list[int]) -> dict[int, InterpreterProfile]:
 
 def accept_offer(offer_id: int, interpreter: InterpreterProfile, now: datetime) -> Booking:
     """The interpreter takes the job: first acceptance wins, the other offers for the leg are withdrawn."""
+    interpreter_id = interpreter.id  # read before `begin_write` expires it
     begin_write()
-    offer, booking = _own_offer(offer_id, interpreter.id)
+    offer, booking = _own_offer(offer_id, interpreter_id)
     _guard_pending(offer, booking, now)
-    lock_interpreter(interpreter.id)
+    interpreter = lock_interpreter_profile(interpreter_id)  # read again with the lock, account included
     name = interpreter.name  # read before the first change, so the changes reach the database in one flush
     check = recheck_leg(booking, offer.leg, interpreter.id, now)
     if not check.matches:
