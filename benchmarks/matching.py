@@ -92,6 +92,11 @@ class Draft:
             country_timezone=self.timezone,
         )
 
+    def staged(self) -> tuple[MatchRequest, ApplicantCase]:
+        """The request and its applicant as a booking request hands them to `assess`: the link and
+        the objections are read in the search's statement."""
+        return self.request(objected=frozenset()), ApplicantCase(*self.case)
+
     def prepared(self) -> tuple[MatchRequest, ApplicantLink]:
         """The request and its applicant, the link read once as `match_leg` and a booking request do."""
         link = self.link()
@@ -201,7 +206,7 @@ def run_matching(app: Flask, report: Reporter, plan: MatchingPlan, seed: int) ->
             ratio = percentile(searched, percent) / floor_ms if floor_ms else 0.0
             report.emit("candidate_search", f"ratio_p{percent}", ratio, "x")
         report.latencies(
-            "assess", _timed(drafts, plan.warmups, lambda d: assess(*d.prepared(), BENCH_NOW, suggest=False))
+            "assess", _timed(drafts, plan.warmups, lambda d: assess(*d.staged(), BENCH_NOW, suggest=False))
         )
         _suggestions(rng, parts, report, plan)
 
@@ -258,7 +263,7 @@ def _suggestions(rng: random.Random, parts: Ingredients, report: Reporter, plan:
     found: list[int] = []
 
     def preview(draft: Draft) -> None:
-        found.append(len(assess(*draft.prepared(), BENCH_NOW, suggest=True).suggestions))
+        found.append(len(assess(*draft.staged(), BENCH_NOW, suggest=True).suggestions))
 
     report.latencies("suggestions", _timed(full, plan.suggestion_warmups, preview), percents=(50, 95))
     report.emit("suggestions", "slots_mean", _mean(found[plan.suggestion_warmups :]), "slots")

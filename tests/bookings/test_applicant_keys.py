@@ -10,7 +10,7 @@ from rris.access.queries.actors import actor_of
 from rris.bookings.models.bookings import Booking, CaseObjection
 from rris.bookings.services.applicant_keys import key_version_counts
 from rris.bookings.services.booking_requests import BookingRequest
-from rris.bookings.services.bookings import assign_by_hand, request_booking
+from rris.bookings.services.bookings import assign_by_hand, preview_booking, request_booking
 from rris.bookings.services.objections import record_objection
 from rris.common.domain.errors import Conflict, InvalidInput
 from rris.enums import BookingState, Role
@@ -155,6 +155,29 @@ def test_same_interpreter_as_last_time_prefers_the_one_from_serbia(jelena, ana, 
     ranked = match_leg(unlinked, 1, DEFAULT_NOW).matches
     assert ranked[0].interpreter_id != last_time.id
     assert next(m for m in ranked if m.interpreter_id == last_time.id).components[0].points == 0
+
+
+def test_a_request_asking_for_continuity_ranks_whom_the_applicant_had_last_as_asked(jelena, ana, interpreters):
+    # Both served her before (in Serbia, linked by the key); only the latest is whom she had last.
+    earlier, last_time = interpreters[1], interpreters[2]
+    confirm(in_belgrade(jelena, REGISTRATION, day="2026-01-13"), earlier)
+    confirm(in_belgrade(jelena, REGISTRATION, day="2026-01-14"), last_time)
+    values = {
+        "applicant_language": "pus",
+        "officer_language": "mkd",
+        "session_kind": "asylum_interview",
+        "start_local": "2026-01-15T09:00",
+        "case_reference": "MK-08-331/26",
+        "applicant_identifier": TYPED_IN_SKOPJE,
+        "continuity": True,
+    }
+    preview = preview_booking(BookingRequest(**values), actor_of(ana), DEFAULT_NOW, booking_setup().keys)
+    basis = {match.interpreter_id: match.components[0].basis for match in preview.direct.matches}
+    assert basis[last_time.id] is ScoreBasis.CONTINUITY_REQUESTED
+    assert basis[earlier.id] is ScoreBasis.CONTINUITY_SERVED
+    assert basis[interpreters[0].id] is ScoreBasis.CONTINUITY_NEW
+    booking = in_skopje(ana, TYPED_IN_SKOPJE, continuity=True)
+    assert {offer.interpreter_id: offer.rank for offer in booking.offers}[interpreters[0].id] == 3
 
 
 def test_the_continuity_line_speaks_of_the_applicant_whose_case_in_serbia_is_linked(jelena, ana, interpreters):

@@ -184,6 +184,20 @@ def test_an_objected_interpreter_is_never_offered_that_case_again(jelena):
     assert second.id in {offer.interpreter_id for offer in later.offers}
 
 
+def test_an_objection_to_an_interpreter_of_a_relay_keeps_them_from_the_next_relay_of_the_case(jelena):
+    factories.interpreter(pairs=(("pus", "eng"),))
+    objected, other = (factories.interpreter(pairs=(("eng", "srp"),), zone="Europe/Belgrade") for _ in range(2))
+    booking = book(jelena)
+    for offer in list(pending_offers(booking)):
+        if offer.interpreter_id != other.id:
+            accept_offer(offer.id, offer.interpreter, DEFAULT_NOW)
+    assert booking.state is BookingState.CONFIRMED and objected.id in {a.interpreter_id for a in booking.assignments}
+    record_objection(booking.id, objected.id, actor_of(jelena), DEFAULT_NOW)
+    later = book(jelena, start_local="2026-01-15T09:00")
+    assert later.relay
+    assert {offer.interpreter_id for offer in later.offers if offer.leg == 2} == {other.id}
+
+
 def test_the_same_idempotency_key_creates_one_booking(jelena):
     pool(1)
     key = Idempotency("k-1", "fingerprint")

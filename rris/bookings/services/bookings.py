@@ -41,7 +41,7 @@ from rris.extensions import db
 from rris.matching.domain.clashes import busy_interval
 from rris.matching.domain.rules import Rejection, RejectionReason
 from rris.matching.domain.snapshots import Interval
-from rris.matching.services.booking_matching import Assessment, assess, link_for_valid, recheck_leg, request_from_valid
+from rris.matching.services.booking_matching import Assessment, assess_valid, recheck_leg
 from rris.matching.services.wording import rejections_text
 from rris.notifications.services.notifications import sync_booking_notifications
 from rris.offers.queries.jobs import job_overlapping
@@ -75,8 +75,7 @@ def request_booking(
     valid = validate_booking(request, actor, now, setup.keys)
     # Matching reads a lot; it runs before the write lock is taken. The ranking may be a moment
     # old when the offers go out, which is harmless: acceptance re-checks under the lock.
-    link = link_for_valid(valid)
-    assessment = assess(request_from_valid(valid, link), link, now, False)
+    assessment = assess_valid(valid, now, suggest=False)
     # The ids it needs, read before the write lock: `begin_write` ends the read transaction, and
     # reading an attribute of an object read in it would read its row again.
     department_id, country_id, user_id = valid.department.id, valid.department.country_id, user.id
@@ -324,8 +323,7 @@ def new_booking_code() -> str:
 def preview_booking(request: BookingRequest, actor: Actor, now: datetime, keys: KeyRing) -> Assessment:
     """How many interpreters fit the request as it stands, a relay if needed, or other times."""
     valid = validate_booking(request, actor, now, keys)
-    link = link_for_valid(valid)
-    return assess(request_from_valid(valid, link), link, now)
+    return assess_valid(valid, now)
 
 
 def record_outcome(booking_id: int, actor: Actor, action: BookingAction, now: datetime, note: str = "") -> Booking:

@@ -306,11 +306,12 @@ def _case_facts(chosen: CTE, shape: Shape) -> list[Select[Any]]:
 
     Her sessions come with their state, for the reader to keep the delivered ones, and for every
     interpreter: a condition on either would let SQLite's planner start from every delivered
-    booking or every job of the chosen interpreters instead of from her few cases."""
+    booking or every job of the chosen interpreters instead of from her few cases. Their start and
+    leg tell the reader whom she had last (continuity), without a query of its own."""
     keys = case_keys()
     cases = linked_cases(keys, shape.by_keys)
     served = (
-        fact_row(Fact.SERVED, Assignment.interpreter_id, s0=Booking.state)
+        fact_row(Fact.SERVED, Assignment.interpreter_id, n0=Assignment.leg, s0=Booking.state, t0=Booking.starts_at)
         .select_from(cases)
         .join(Booking, and_(Booking.country_id == cases.c.country_id, Booking.case_reference == cases.c.case_reference))
         .join(Assignment, Assignment.booking_id == Booking.id)

@@ -43,6 +43,9 @@ class CandidatePool:
 
     candidates: list[Candidate]
     objected: frozenset[int]
+    # For an `ApplicantCase`: the interpreter of her latest delivered or confirmed session (its
+    # first leg) in any linked case, as `booking_matching.last_interpreter_for` finds it.
+    last_served: int | None = None
 
 
 def candidate_snapshots(
@@ -121,6 +124,7 @@ def _assemble(rows: Sequence[Row[Any]]) -> CandidatePool:  # noqa: C901, PLR0912
     booked: dict[int, int] = {}
     served: set[int] = set()
     objected: set[int] = set()
+    last: tuple[datetime, int] | None = None  # the latest session served (first leg): its start, who
     window, accreditation, proficiencies, specialisation = _window, _accreditation, _PROFICIENCIES, _SPECIALISATIONS
     for row in rows:
         kind, who, n0, n1, n2, s0, s1, s2, t0, t1, t2, t3, d0, d1, _, _ = row
@@ -144,8 +148,12 @@ def _assemble(rows: Sequence[Row[Any]]) -> CandidatePool:  # noqa: C901, PLR0912
         elif kind == _DIALECT:
             dialects[who].append((s0, s1))
         elif kind == _SERVED:
-            if s0 is None or s0 in DELIVERED_STATES:  # an ApplicantCase's sessions come with their state
+            if s0 is None:
                 served.add(who)
+            elif s0 in DELIVERED_STATES:  # an ApplicantCase's sessions come with their state, start and leg
+                served.add(who)
+                if n0 == 1 and (last is None or instant(t0) > last[0]):
+                    last = (instant(t0), who)
         else:
             objected.add(who)
     profiles.sort(key=lambda row: int(row[1]))
@@ -171,7 +179,7 @@ def _assemble(rows: Sequence[Row[Any]]) -> CandidatePool:  # noqa: C901, PLR0912
         for _, who, cap, gap, _, name, gender, timezone, *_, profile_active, user_active in profiles
     ]
     learn_zones({candidate.timezone for candidate in found})
-    return CandidatePool(found, frozenset(objected))
+    return CandidatePool(found, frozenset(objected), None if last is None else last[1])
 
 
 _PROFILE, _PAIR, _DIALECT, _ACCREDITATION, _SPECIALISATION = (

@@ -23,7 +23,7 @@ from rris.matching.domain.relay import RELAY_LANGUAGE, RelayPlan, leg_requests, 
 from rris.matching.domain.snapshots import Interval, MatchRequest
 from rris.matching.domain.suggestions import SlotSuggestion, suggest_slots
 from rris.matching.queries.applicant_case import ApplicantCase
-from rris.matching.queries.candidates import candidate_pool, candidate_snapshots
+from rris.matching.queries.candidates import candidate_pool
 
 SUGGESTION_HORIZON = timedelta(days=7)
 
@@ -46,6 +46,11 @@ def link_for_valid(valid: ValidBooking) -> ApplicantLink:
 
 def request_from_valid(valid: ValidBooking, link: ApplicantLink) -> MatchRequest:
     """The engine's request for a booking not yet stored."""
+    last = last_interpreter_for(link) if valid.continuity else None
+    return _valid_request(valid, objections_for(link), last)
+
+
+def _valid_request(valid: ValidBooking, objected: frozenset[int], last: int | None) -> MatchRequest:
     country = valid.department.country
     return MatchRequest(
         applicant_language=valid.applicant_language,
@@ -56,8 +61,8 @@ def request_from_valid(valid: ValidBooking, link: ApplicantLink) -> MatchRequest
         gender=valid.gender,
         gender_rule=valid.gender_rule,
         specialisations=valid.specialisations,
-        objected_interpreter_ids=objections_for(link),
-        continuity_interpreter_id=last_interpreter_for(link) if valid.continuity else None,
+        objected_interpreter_ids=objected,
+        continuity_interpreter_id=last,
         country_timezone=country.timezone,
     )
 
@@ -134,12 +139,27 @@ def booking_case(booking: Booking) -> ApplicantCase:
     return ApplicantCase(booking.country_id, booking.case_reference, keys)
 
 
-def assess(request: MatchRequest, applicant: ApplicantLink, now: datetime, suggest: bool = True) -> Assessment:
+def assess_valid(valid: ValidBooking, now: datetime, suggest: bool = True) -> Assessment:
+    """`assess` for a booking not yet stored: the applicant's link, her objections to the candidates
+    and (for continuity) whom she had last come in the search's statement, where they cost three
+    round trips of their own before."""
+    keys = frozenset(key.digest for key in valid.applicant_keys)
+    case = ApplicantCase(valid.department.country_id, valid.case_reference, keys)
+    return assess(_valid_request(valid, frozenset(), None), case, now, suggest, continuity=valid.continuity)
+
+
+def assess(
+    request: MatchRequest, applicant: ApplicantCase, now: datetime, suggest: bool = True, *, continuity: bool = False
+) -> Assessment:
     """Direct matches; when no one covers the pair at all, a relay through English; when no one
-    is free at that time, other times within a week."""
+    is free at that time, other times within a week. The applicant's objections (and, with
+    `continuity`, whom she had last) come with the candidates, into the request."""
     direct_pair = frozenset((request.applicant_language, request.officer_language))
     span = Interval(request.interval.start, request.interval.end + (SUGGESTION_HORIZON if suggest else timedelta(0)))
-    candidates = candidate_snapshots(span, now, pairs=[direct_pair], applicant=applicant)
+    pool = candidate_pool(span, now, applicant, pairs=[direct_pair])
+    last = pool.last_served if continuity else None
+    request = replace(request, objected_interpreter_ids=pool.objected, continuity_interpreter_id=last)
+    candidates = pool.candidates
     direct = match(request, candidates, now)
     if direct.eligible_count:
         return Assessment(direct, covered_directly=True)
@@ -151,8 +171,10 @@ def assess(request: MatchRequest, applicant: ApplicantLink, now: datetime, sugge
             frozenset((request.applicant_language, RELAY_LANGUAGE)),
             frozenset((RELAY_LANGUAGE, request.officer_language)),
         ]
-        relay_candidates = candidate_snapshots(request.interval, now, pairs=relay_pairs, applicant=applicant)
-        relay = plan_relay(request, relay_candidates, now)
+        # Objections are read among the candidates searched, so the relay's come with its own.
+        relay_pool = candidate_pool(request.interval, now, applicant, pairs=relay_pairs)
+        objected = request.objected_interpreter_ids | relay_pool.objected
+        relay = plan_relay(replace(request, objected_interpreter_ids=objected), relay_pool.candidates, now)
     suggestions: tuple[SlotSuggestion, ...] = ()
     if relay is None and suggest:
         suggestions = suggest_slots(request, candidates, now, horizon=SUGGESTION_HORIZON)
