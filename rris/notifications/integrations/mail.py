@@ -15,6 +15,7 @@ from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 
+from rris.notifications.integrations.plain_mime import plain_bytes
 from rris.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,19 @@ def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
     return email
 
 
+def wire_bytes(message: OutgoingMessage, sender: str) -> bytes:
+    """`message` from `sender` as it goes over the wire: written directly when it is plain text
+    to plain addresses (`plain_mime`), else built by the email package."""
+    if not message.attachments:
+        plain = plain_bytes(sender, message.to, message.subject, message.text, message.language)
+        if plain is not None:
+            return plain
+    return build_email(message, sender).as_bytes(policy=SMTP_POLICY)
+
+
 def rendered(message: OutgoingMessage, sender: str) -> OutgoingMessage:
     """`message` with its bytes from `sender` made now, so that sending it later only hands them over."""
-    return replace(message, wire=(sender, build_email(message, sender).as_bytes(policy=SMTP_POLICY)))
+    return replace(message, wire=(sender, wire_bytes(message, sender)))
 
 
 @dataclass
@@ -155,7 +166,7 @@ class SmtpSession:
         if message.wire is not None and message.wire[0] == sender:
             data = message.wire[1]
         else:
-            data = build_email(message, sender).as_bytes(policy=SMTP_POLICY)
+            data = wire_bytes(message, sender)
         smtp = self._connection()
         try:
             code, reply = smtp.mail(parseaddr(self._mailer.sender)[1])
