@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
+from sqlalchemy import event
+
 from rris.access.queries.actors import actor_of
 from rris.accounts.services import account_changes
 from rris.accounts.services.account_audit import Acting
@@ -130,6 +132,32 @@ def test_a_batch_of_reminders_costs_a_few_statements_a_message(jelena, mariam, c
     # Per message: its booking locked with what it was worded from (one SELECT); the claim and
     # the outcome are UPDATEs. The batch's reading is a fixed handful of SELECTs, whatever its size.
     assert len(reads) <= messages + 10  # 20 for 12 messages on both databases; was 6 a message
+
+
+def test_each_message_costs_two_statements_on_postgresql_its_claim_folded_into_its_lock(jelena, mariam, clock, mailbox):
+    sessions = 6
+    _reminders_due(jelena, mariam, clock, mailbox, sessions=sessions)
+    messages = 2 * sessions
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):  # the test's commits
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        report = dispatch(clock)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert report.sent == messages
+    claims = [s for s in statements if "FOR UPDATE" in s and "UPDATE notifications" in s]
+    if db.engine.dialect.name == "postgresql":
+        # The booking locked with what the message was worded from, and the claim: one statement;
+        # the previous message's outcome: the other. The batch's reading: a fixed handful.
+        assert len(claims) == messages
+        assert len(statements) <= 2 * messages + 12  # was 3 a message
+    else:  # SQLite's write lock is the database's: the read and the claim stay apart, in-process
+        assert not claims
 
 
 def test_a_reminder_worded_while_the_run_waits_for_it_goes_at_its_time_unless_its_session_moved_meanwhile(

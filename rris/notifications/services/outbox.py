@@ -39,7 +39,7 @@ from rris.notifications.models.notifications import Notification
 from rris.notifications.services.channels import CHANNELS
 from rris.notifications.services.channels.base import MaybeDelivered, Refused, Send, TryLater
 from rris.notifications.services.messages import Letterhead
-from rris.notifications.services.wording import Settled, Worded, guards_now, word_batch
+from rris.notifications.services.wording import Settled, Worded, claim_unchanged, guards_now, word_batch
 from rris.timeutil import Clock
 
 log = logging.getLogger(__name__)
@@ -213,11 +213,11 @@ class Dispatcher:
         notification_id = item.guard.notification_id
         begin_write()
         self._record()
-        now_values = guards_now([notification_id]).get(notification_id)
+        now_values, claimed = _lock_and_claim(item, now)
         if now_values is None:  # gone with its booking
             db.session.commit()
             return "skipped"
-        if not item.guard.holds(now_values) or now >= item.useful_until:
+        if not claimed and (not item.guard.holds(now_values) or now >= item.useful_until):
             fresh = word_batch([notification_id], now, self.letterhead)  # under the booking's lock: as it is now
             if not fresh:
                 db.session.commit()
@@ -228,13 +228,7 @@ class Dispatcher:
                 db.session.commit()
                 return again.state.value
             item = again
-        claimed = _change(
-            notification_id,
-            NotificationState.PENDING,
-            state=NotificationState.SENDING,
-            claimed_at=now,
-            attempts=item.attempts,
-        )
+            claimed = _claim(item, now)
         db.session.commit()
         if not claimed:  # another dispatcher claimed it, or the portal settled it, since it was worded
             return "skipped"
@@ -279,6 +273,29 @@ class Dispatcher:
             begin_write()
             self._record()
             db.session.commit()
+
+
+def _lock_and_claim(item: Worded, now: datetime) -> tuple[tuple[Any, ...] | None, bool]:
+    """Lock the message's booking and claim the message if what it was worded from still holds and
+    it is still useful; (the guard's values now, None when the row is gone; whether it was claimed).
+    One statement on PostgreSQL; on SQLite, whose write lock `begin_write` took, a read and an UPDATE."""
+    ready = now < item.useful_until
+    if db.session.get_bind().dialect.name == "postgresql":
+        return claim_unchanged(item.guard, ready, now, item.attempts)
+    now_values = guards_now([item.guard.notification_id]).get(item.guard.notification_id)
+    unchanged = now_values is not None and item.guard.holds(now_values) and ready
+    return now_values, unchanged and _claim(item, now)
+
+
+def _claim(item: Worded, now: datetime) -> bool:
+    """Mark the message `sending` if it is still pending; whether it was."""
+    return _change(
+        item.guard.notification_id,
+        NotificationState.PENDING,
+        state=NotificationState.SENDING,
+        claimed_at=now,
+        attempts=item.attempts,
+    )
 
 
 def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int:
