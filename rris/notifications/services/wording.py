@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from rris.access.queries.actors import actor_of
@@ -231,7 +231,7 @@ def _claim_unchanged() -> Select[Any]:
         .with_for_update(of=Booking)
         .cte("locked")
     )
-    rows = Notification.__table__
+    rows = cast("Table", Notification.__table__)
     unchanged = [
         locked.c[f"now_{n}"].is_not_distinct_from(bindparam(f"was_{n}", type_=column.type))
         for n, column in enumerate(GUARD_COLUMNS)
