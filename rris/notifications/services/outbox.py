@@ -38,8 +38,9 @@ from rris.extensions import db
 from rris.notifications.models.notifications import Notification
 from rris.notifications.services.channels import CHANNELS
 from rris.notifications.services.channels.base import MaybeDelivered, Refused, Send, TryLater
+from rris.notifications.services.claims import claim_unchanged
 from rris.notifications.services.messages import Letterhead
-from rris.notifications.services.wording import Settled, Worded, claim_unchanged, guards_now, word_batch
+from rris.notifications.services.wording import Settled, Worded, guards_now, word_batch
 from rris.timeutil import Clock
 
 log = logging.getLogger(__name__)
@@ -212,8 +213,7 @@ class Dispatcher:
         now = self.clock.now()
         notification_id = item.guard.notification_id
         begin_write()
-        self._record()
-        now_values, claimed = _lock_and_claim(item, now)
+        now_values, claimed = self._lock_and_claim(item, now)
         if now_values is None:  # gone with its booking
             db.session.commit()
             return "skipped"
@@ -246,6 +246,20 @@ class Dispatcher:
         self.unrecorded = (notification_id, _finished(NotificationState.SENT, self.clock.now(), provider_id))
         return "sent"
 
+    def _lock_and_claim(self, item: Worded, now: datetime) -> tuple[tuple[Any, ...] | None, bool]:
+        """Record the outcome of the message last sent, lock this one's booking and claim it if what
+        it was worded from still holds and it is still useful; (the guard's values now, None when
+        the row is gone; whether it was claimed). One statement on PostgreSQL (`claims`); on SQLite,
+        whose write lock `begin_write` took, an UPDATE, a read and an UPDATE."""
+        ready = now < item.useful_until
+        if db.session.get_bind().dialect.name == "postgresql":
+            record, self.unrecorded = self.unrecorded, None
+            return claim_unchanged(item.guard, ready, now, item.attempts, record)
+        self._record()
+        now_values = guards_now([item.guard.notification_id]).get(item.guard.notification_id)
+        unchanged = now_values is not None and item.guard.holds(now_values) and ready
+        return now_values, unchanged and _claim(item, now)
+
     def _after_failure(self, item: Worded, now: datetime, error: str) -> str:
         notification_id, attempts = item.guard.notification_id, item.attempts
         if attempts <= len(RETRY_DELAYS) and now + RETRY_DELAYS[attempts - 1] < item.useful_until:
@@ -273,18 +287,6 @@ class Dispatcher:
             begin_write()
             self._record()
             db.session.commit()
-
-
-def _lock_and_claim(item: Worded, now: datetime) -> tuple[tuple[Any, ...] | None, bool]:
-    """Lock the message's booking and claim the message if what it was worded from still holds and
-    it is still useful; (the guard's values now, None when the row is gone; whether it was claimed).
-    One statement on PostgreSQL; on SQLite, whose write lock `begin_write` took, a read and an UPDATE."""
-    ready = now < item.useful_until
-    if db.session.get_bind().dialect.name == "postgresql":
-        return claim_unchanged(item.guard, ready, now, item.attempts)
-    now_values = guards_now([item.guard.notification_id]).get(item.guard.notification_id)
-    unchanged = now_values is not None and item.guard.holds(now_values) and ready
-    return now_values, unchanged and _claim(item, now)
 
 
 def _claim(item: Worded, now: datetime) -> bool:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from rris.access.queries.actors import actor_of
@@ -100,21 +100,6 @@ def guards_now(notification_ids: list[int]) -> dict[int, tuple[Any, ...]]:
     """`GUARD_COLUMNS` of the rows' bookings, recipients and conflicts, the bookings locked for this
     write transaction (after `begin_write`; FOR UPDATE OF bookings on PostgreSQL, in id order)."""
     return {row[0]: tuple(row[1:]) for row in db.session.execute(_GUARDS, {"ids": notification_ids})}
-
-
-def claim_unchanged(guard: Guard, ready: bool, now: datetime, attempts: int) -> tuple[tuple[Any, ...] | None, bool]:
-    """PostgreSQL, in one statement: lock the message's booking as `guards_now` does and claim the
-    message (`sending`, at `now`, its `attempts`) if it is still pending, `ready` and its guard
-    still holds; (the guard's values now, or None when the row is gone; whether it was claimed).
-    Under the lock: a wait for it reads the booking as the change that held it left it."""
-    parameters = {f"was_{index}": value for index, value in enumerate(guard.values)}
-    row = db.session.execute(
-        _CLAIM_UNCHANGED,
-        {"row_id": guard.notification_id, "ready": ready, "now": now, "attempts": attempts, **parameters},
-    ).one_or_none()
-    if row is None:
-        return None, False
-    return tuple(row[1:-1]), bool(row[-1])
 
 
 def _decide(
@@ -215,36 +200,3 @@ _GUARDS = (
     .order_by(Booking.id)
     .with_for_update(of=Booking)
 )
-
-
-def _claim_unchanged() -> Select[Any]:
-    """`claim_unchanged`'s statement: the guard's row locked in one CTE, the claim in another."""
-    locked = (
-        select(Notification.id.label("row_id"), *(column.label(f"now_{n}") for n, column in enumerate(GUARD_COLUMNS)))
-        .join(Booking, Booking.id == Notification.booking_id)
-        .join(User, User.id == Notification.recipient_id)
-        .outerjoin(
-            BookingConflict,
-            (BookingConflict.id == Notification.version) & (Notification.kind == NotificationKind.CONFLICT),
-        )
-        .where(Notification.id == bindparam("row_id"))
-        .with_for_update(of=Booking)
-        .cte("locked")
-    )
-    rows = cast("Table", Notification.__table__)
-    unchanged = [
-        locked.c[f"now_{n}"].is_not_distinct_from(bindparam(f"was_{n}", type_=column.type))
-        for n, column in enumerate(GUARD_COLUMNS)
-    ]
-    claimed = (
-        update(rows)
-        .where(rows.c.id == locked.c.row_id, rows.c.state == NotificationState.PENDING, bindparam("ready"), *unchanged)
-        .values(state=NotificationState.SENDING, claimed_at=bindparam("now"), attempts=bindparam("attempts"))
-        .returning(rows.c.id)
-        .cte("claimed")
-    )
-    was_claimed = select(func.count()).select_from(claimed).scalar_subquery()
-    return select(*locked.c, was_claimed.label("claimed"))
-
-
-_CLAIM_UNCHANGED = _claim_unchanged()
