@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
+import flask_babel
+from babel import dates as babel_dates
 from sqlalchemy import event
 
 from rris.access.queries.actors import actor_of
@@ -132,6 +134,35 @@ def test_a_batch_of_reminders_costs_a_few_statements_a_message(jelena, mariam, c
     # Per message: its booking locked with what it was worded from (one SELECT); the claim and
     # the outcome are UPDATEs. The batch's reading is a fixed handful of SELECTs, whatever its size.
     assert len(reads) <= messages + 10  # 20 for 12 messages on both databases; was 6 a message
+
+
+def test_wording_a_batch_finds_each_message_s_catalogue_once_and_each_zone_s_city_once(
+    jelena, mariam, clock, mailbox, monkeypatch
+):
+    sessions = 6
+    _reminders_due(jelena, mariam, clock, mailbox, sessions=sessions)
+    catalogues, cities = [], []
+    find_catalogue, find_city = flask_babel.Domain.get_translations, babel_dates.get_timezone_location
+
+    def catalogue(domain):  # type: ignore[no-untyped-def]
+        catalogues.append(domain)
+        return find_catalogue(domain)
+
+    def city(*args, **kwargs):  # type: ignore[no-untyped-def]
+        cities.append(args)
+        return find_city(*args, **kwargs)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", catalogue)
+    monkeypatch.setattr(babel_dates, "get_timezone_location", city)
+    with outbox.dispatching(clock, letterhead()) as dispatcher:
+        worded = dispatcher.word(outbox.due_ids(clock.now()))
+
+    assert len(worded) == 2 * sessions and all(isinstance(item, Worded) for item in worded)
+    # A message's own sentences read its recipient's catalogue, found once for the message; the
+    # labels it borrows (session kind, modality) go through Flask-Babel each. Was 17 a message.
+    assert len(catalogues) <= 4 * len(worded)
+    # Each time names its zone's city (three a message): looked up once per zone and language at most.
+    assert len(cities) <= 2
 
 
 def test_each_message_costs_one_statement_on_postgresql_the_last_outcome_and_its_claim_folded_into_its_lock(

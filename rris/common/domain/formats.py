@@ -56,7 +56,12 @@ def uses_24_hour_clock(locale: LocaleLike) -> bool:
 
 
 def _digits(locale: Locale) -> dict[int, str]:
-    zero = _ZERO_OF_SYSTEM.get(str(locale.default_numbering_system), "0")
+    return _digits_from(_ZERO_OF_SYSTEM.get(str(locale.default_numbering_system), "0"))
+
+
+@lru_cache(maxsize=8)
+def _digits_from(zero: str) -> dict[int, str]:
+    """The translation table from Latin digits to the ten starting at `zero` (one per numbering system)."""
     return {ord(str(digit)): chr(ord(zero) + digit) for digit in range(10)}
 
 
@@ -68,8 +73,13 @@ def _native_digits(text: str, locale: Locale) -> str:
 def zone_label(zone_name: str, instant: datetime, locale: LocaleLike) -> str:
     """'Beograd (UTC+02:00)': the zone's city in the reader's language and its offset at `instant`."""
     loc = as_locale(locale)
-    city = dates.get_timezone_location(zone(zone_name), locale=loc, return_city=True)
-    return _native_digits(f"{city} ({utc_offset_label(instant, zone_name)})", loc)
+    return _native_digits(f"{_city(zone_name, loc)} ({utc_offset_label(instant, zone_name)})", loc)
+
+
+@lru_cache(maxsize=4096)
+def _city(zone_name: str, locale: Locale) -> str:
+    """The zone's city in the locale's language (CLDR's, which never changes while the process runs)."""
+    return dates.get_timezone_location(zone(zone_name), locale=locale, return_city=True)
 
 
 def _clock(local: datetime, locale: Locale) -> str:

@@ -160,6 +160,7 @@ class SmtpSession:
     def __init__(self, mailer: SmtpMailer) -> None:
         self._mailer = mailer
         self._smtp: smtplib.SMTP | None = None
+        self._envelope_sender = parseaddr(mailer.sender)[1]  # parsed once for the whole session
 
     def send(self, message: OutgoingMessage) -> None:
         sender = self._mailer.sender
@@ -169,7 +170,7 @@ class SmtpSession:
             data = wire_bytes(message, sender)
         smtp = self._connection()
         try:
-            code, reply = smtp.mail(parseaddr(self._mailer.sender)[1])
+            code, reply = smtp.mail(self._envelope_sender)
             if code != 250:
                 raise smtplib.SMTPSenderRefused(code, reply, self._mailer.sender)
             refused = {}

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
+from gettext import NullTranslations
+from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import get_domain
+from flask_babel import gettext as babel_gettext
 
 from rris.access.domain.case_access import Disclosure
 from rris.accounts.models.accounts import User
@@ -59,11 +63,34 @@ class Addressee:
         return formats.zone_label(self.zone_name, instant, self.reader.formats)
 
 
+# The catalogue of the message being worded (`addressed_to`): Flask-Babel finds the current one
+# through the app context at every string, which for a message's score of strings cost more than
+# its dates. Catalogues are loaded once per process and locale and never change.
+_CATALOGUE: ContextVar[NullTranslations | None] = ContextVar("rris_message_catalogue", default=None)
+
+
+def message_gettext(string: str, **variables: Any) -> str:
+    """gettext for the words of a message: in `addressed_to`, its recipient's catalogue, found once
+    for the message; elsewhere Flask-Babel's. The same translation either way."""
+    catalogue = _CATALOGUE.get()
+    if catalogue is None:
+        return babel_gettext(string, **variables)
+    text = catalogue.gettext(string)
+    return text % variables if variables else text
+
+
+_ = message_gettext
+
+
 @contextmanager
 def addressed_to(recipient: User, now: datetime) -> Iterator[Addressee]:
     """Word a message for `recipient` as of `now`: gettext speaks their language inside."""
     with writing_to(recipient) as reader:
-        yield Addressee(user=recipient, reader=reader, today=to_local(now, recipient.zone_name).date())
+        token = _CATALOGUE.set(get_domain().get_translations())
+        try:
+            yield Addressee(user=recipient, reader=reader, today=to_local(now, recipient.zone_name).date())
+        finally:
+            _CATALOGUE.reset(token)
 
 
 @dataclass(frozen=True)

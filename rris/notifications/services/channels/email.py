@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from rris.access.domain.case_access import Disclosure
@@ -34,6 +33,7 @@ from rris.notifications.models.notifications import Notification
 from rris.notifications.queries.notices import participants
 from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
 from rris.notifications.services.messages import Addressee, Letterhead, addressed_to, languages_for, summary_lines
+from rris.notifications.services.messages import message_gettext as _
 
 
 def calendar_uid(booking: Booking) -> str:

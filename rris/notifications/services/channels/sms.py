@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask_babel import gettext as _
-
 from rris.accounts.models.accounts import User
 from rris.enums import NotificationKind as K
 from rris.notifications.domain.sms_text import fit_sms
@@ -20,6 +18,7 @@ from rris.notifications.integrations.sms import (
 )
 from rris.notifications.services.channels.base import DeliveryChannel, Draft, MaybeDelivered, Refused, Send, TryLater
 from rris.notifications.services.messages import addressed_to, languages_for
+from rris.notifications.services.messages import message_gettext as _
 
 # Two segments: 306 characters of GSM-7 text, 134 of Cyrillic, Arabic-script or Turkish (UCS-2).
 SMS_MAX_SEGMENTS = 2
