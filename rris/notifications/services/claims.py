@@ -1,10 +1,11 @@
-"""PostgreSQL's claim of a worded message in one statement: the outcome of the message sent before
-it recorded, its booking locked with what it was worded from read again, and the message marked
-`sending` only if that still holds (`rris.notifications.services.wording.Guard`).
+"""Claiming a worded message in as few statements as each database allows: the message is marked
+`sending` only if what it was worded from still holds (`rris.notifications.services.wording.Guard`).
 
-The dispatcher otherwise spends a round trip on each of these, and on PostgreSQL a message's
-cost is its round trips. SQLite, whose write lock is the whole database's and whose statements
-run in-process, keeps them apart (`rris.notifications.services.outbox`).
+On PostgreSQL, one statement: the outcome of the message sent before it recorded, its booking
+locked with the guard's columns read again, and the claim. A message's cost there is its round
+trips. On SQLite, whose write lock (`begin_write`) is the whole database's, the claim is one
+UPDATE that checks the guard in the database; only when it fails are the guard's values read, to
+tell a moved guard from a message someone else claimed (`rris.notifications.services.outbox`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
 
 from rris.accounts.models.accounts import User
 from rris.bookings.models.bookings import Booking
@@ -55,6 +68,52 @@ def claim_unchanged(
     return tuple(row[1:-2]), bool(row[-1])
 
 
+def claim_if_unchanged(guard: Guard, now: datetime, attempts: int) -> bool:
+    """SQLite, under the database's write lock: claim the message (`sending` at `now`, its `attempts`)
+    if it is still pending and its guard still holds, in one UPDATE; whether it was claimed."""
+    parameters = {
+        "row_id": guard.notification_id,
+        "now": now,
+        "claim_attempts": attempts,
+        **{f"was_{index}": value for index, value in enumerate(guard.values)},
+    }
+    return db.session.connection().execute(_CLAIM_IF_UNCHANGED, parameters).rowcount == 1
+
+
+def _guard_row(rows: FromClause) -> Select[Any]:
+    """The message `row_id`'s guard columns, from the tables themselves (as Core, not through the ORM)."""
+    bookings, users = cast("Table", Booking.__table__), cast("Table", User.__table__)
+    conflicts = cast("Table", BookingConflict.__table__)
+    guard_columns = [column.property.columns[0] for column in GUARD_COLUMNS]
+    return (
+        select(rows.c.id.label("row_id"), *(column.label(f"now_{n}") for n, column in enumerate(guard_columns)))
+        .join(bookings, bookings.c.id == rows.c.booking_id)
+        .join(users, users.c.id == rows.c.recipient_id)
+        .outerjoin(conflicts, (conflicts.c.id == rows.c.version) & (rows.c.kind == NotificationKind.CONFLICT))
+        .where(rows.c.id == bindparam("row_id"))
+    )
+
+
+def _unchanged(guard_row: Any) -> list[ColumnElement[bool]]:
+    """The guard's columns in `guard_row` equal to the values the message was worded from (NULL to NULL too)."""
+    return [
+        guard_row.c[f"now_{n}"].is_not_distinct_from(bindparam(f"was_{n}", type_=column.type))
+        for n, column in enumerate(GUARD_COLUMNS)
+    ]
+
+
+def _claim_if_unchanged() -> Update:
+    """`claim_if_unchanged`'s statement."""
+    rows = cast("Table", Notification.__table__)
+    guard_row = _guard_row(rows.alias("worded")).subquery("now")
+    unchanged = exists(select(guard_row.c.row_id).where(*_unchanged(guard_row)))
+    return (
+        update(rows)
+        .where(rows.c.id == bindparam("row_id"), rows.c.state == NotificationState.PENDING, unchanged)
+        .values(state=NotificationState.SENDING, claimed_at=bindparam("now"), attempts=bindparam("claim_attempts"))
+    )
+
+
 def _claim_unchanged() -> Select[Any]:
     """`claim_unchanged`'s statement: the outcome recorded, the guard's row locked and the claim, one CTE each."""
     rows = cast("Table", Notification.__table__)
@@ -70,22 +129,8 @@ def _claim_unchanged() -> Select[Any]:
         .returning(rows.c.id)
         .cte("recorded")
     )
-    bookings, users = cast("Table", Booking.__table__), cast("Table", User.__table__)
-    conflicts = cast("Table", BookingConflict.__table__)
-    guard_columns = [column.property.columns[0] for column in GUARD_COLUMNS]  # the tables' own, not the ORM's
-    locked = (
-        select(rows.c.id.label("row_id"), *(column.label(f"now_{n}") for n, column in enumerate(guard_columns)))
-        .join(bookings, bookings.c.id == rows.c.booking_id)
-        .join(users, users.c.id == rows.c.recipient_id)
-        .outerjoin(conflicts, (conflicts.c.id == rows.c.version) & (rows.c.kind == NotificationKind.CONFLICT))
-        .where(rows.c.id == bindparam("row_id"))
-        .with_for_update(of=bookings)
-        .cte("locked")
-    )
-    unchanged = [
-        locked.c[f"now_{n}"].is_not_distinct_from(bindparam(f"was_{n}", type_=column.type))
-        for n, column in enumerate(GUARD_COLUMNS)
-    ]
+    locked = _guard_row(rows).with_for_update(of=cast("Table", Booking.__table__)).cte("locked")
+    unchanged = _unchanged(locked)
     claimed = (
         update(rows)
         .where(rows.c.id == locked.c.row_id, rows.c.state == NotificationState.PENDING, bindparam("ready"), *unchanged)
@@ -99,5 +144,6 @@ def _claim_unchanged() -> Select[Any]:
     return select(*locked.c, (was_recorded >= literal(0)).label("recorded"), was_claimed.label("claimed"))
 
 
-# Built once: a statement keeps its cache key, which for this one costs more to work out than to run.
+# Built once: a statement keeps its cache key, which for these costs more to work out than to run.
 _CLAIM_UNCHANGED = _claim_unchanged()
+_CLAIM_IF_UNCHANGED = _claim_if_unchanged()

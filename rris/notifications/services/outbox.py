@@ -38,7 +38,7 @@ from rris.extensions import db
 from rris.notifications.models.notifications import Notification
 from rris.notifications.services.channels import CHANNELS
 from rris.notifications.services.channels.base import MaybeDelivered, Refused, Send, TryLater
-from rris.notifications.services.claims import claim_unchanged
+from rris.notifications.services.claims import claim_if_unchanged, claim_unchanged
 from rris.notifications.services.messages import Letterhead
 from rris.notifications.services.wording import Settled, Worded, guards_now, word_batch
 from rris.timeutil import Clock
@@ -249,16 +249,17 @@ class Dispatcher:
     def _lock_and_claim(self, item: Worded, now: datetime) -> tuple[tuple[Any, ...] | None, bool]:
         """Record the outcome of the message last sent, lock this one's booking and claim it if what
         it was worded from still holds and it is still useful; (the guard's values now, None when
-        the row is gone; whether it was claimed). One statement on PostgreSQL (`claims`); on SQLite,
-        whose write lock `begin_write` took, an UPDATE, a read and an UPDATE."""
+        the row is gone; whether it was claimed). One statement on PostgreSQL; on SQLite, whose write
+        lock `begin_write` took, the outcome's UPDATE and the claim's, the guard read only when the
+        claim did not happen (`claims`)."""
         ready = now < item.useful_until
         if db.session.get_bind().dialect.name == "postgresql":
             record, self.unrecorded = self.unrecorded, None
             return claim_unchanged(item.guard, ready, now, item.attempts, record)
         self._record()
-        now_values = guards_now([item.guard.notification_id]).get(item.guard.notification_id)
-        unchanged = now_values is not None and item.guard.holds(now_values) and ready
-        return now_values, unchanged and _claim(item, now)
+        if ready and claim_if_unchanged(item.guard, now, item.attempts):
+            return item.guard.values, True
+        return guards_now([item.guard.notification_id]).get(item.guard.notification_id), False
 
     def _after_failure(self, item: Worded, now: datetime, error: str) -> str:
         notification_id, attempts = item.guard.notification_id, item.attempts
