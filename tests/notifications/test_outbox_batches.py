@@ -136,7 +136,7 @@ def test_a_batch_of_reminders_costs_a_few_statements_a_message(jelena, mariam, c
     assert len(reads) <= messages + 10  # 20 for 12 messages on both databases; was 6 a message
 
 
-def test_wording_a_batch_finds_each_message_s_catalogue_once_and_each_zone_s_city_once(
+def test_wording_a_batch_finds_each_message_s_catalogue_once_and_words_each_zone_and_time_once(
     jelena, mariam, clock, mailbox, monkeypatch
 ):
     sessions = 6
@@ -152,8 +152,16 @@ def test_wording_a_batch_finds_each_message_s_catalogue_once_and_each_zone_s_cit
         cities.append(args)
         return find_city(*args, **kwargs)
 
+    spans: list[tuple[object, ...]] = []
+    find_span = babel_dates.format_interval
+
+    def span(*args, **kwargs):  # type: ignore[no-untyped-def]
+        spans.append(args)
+        return find_span(*args, **kwargs)
+
     monkeypatch.setattr(flask_babel.Domain, "get_translations", catalogue)
     monkeypatch.setattr(babel_dates, "get_timezone_location", city)
+    monkeypatch.setattr(babel_dates, "format_interval", span)
     with outbox.dispatching(clock, letterhead()) as dispatcher:
         worded = dispatcher.word(outbox.due_ids(clock.now()))
 
@@ -163,6 +171,8 @@ def test_wording_a_batch_finds_each_message_s_catalogue_once_and_each_zone_s_cit
     assert len(catalogues) <= 4 * len(worded)
     # Each time names its zone's city (three a message): looked up once per zone and language at most.
     assert len(cities) <= 2
+    # The sessions start at one time: each reader's zone and language words it once, not once a message.
+    assert len(spans) <= 2
 
 
 def test_a_message_s_claim_checks_what_it_was_worded_from_in_the_statement_that_claims_it(

@@ -103,6 +103,9 @@ def _row_text(local: datetime, locale: Locale, today: date | None) -> str:
     return _glue(day_text, _clock(local, locale), locale)
 
 
+# Pure functions of their arguments (CLDR's data and the tz database do not change while the process
+# runs), and the outbox words the same few session times for hundreds of readers at once.
+@lru_cache(maxsize=4096)
 def list_row(instant: datetime, zone_name: str, locale: LocaleLike, today: date | None = None) -> str:
     """A time in a list: 'Sun 12 Jul, 09:00 Belgrade (UTC+02:00)'; the year only when not `today`'s."""
     loc = as_locale(locale)
@@ -130,6 +133,7 @@ def time_of_day(instant: datetime, zone_name: str, locale: LocaleLike) -> str:
     return f"{clock(instant, zone_name, loc)} {zone_label(zone_name, instant, loc)}"
 
 
+@lru_cache(maxsize=4096)  # as list_row
 def time_span(start: datetime, end: datetime, zone_name: str, locale: LocaleLike, today: date | None = None) -> str:
     """A session: 'Sun 12 Jul, 09:00–10:30 Belgrade (UTC+02:00)', or both days when it runs past midnight."""
     loc = as_locale(locale)
