@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Update, bindparam, func, select, update
+from sqlalchemy import Table, Update, bindparam, func, select, update
 
 from rris.common.services.draining import drain_batches, due_row_ids
 from rris.common.services.transactions import begin_write, rows_changed
@@ -321,20 +321,20 @@ def mark_interrupted(now: datetime, older_than: timedelta = timedelta(0)) -> int
 
 
 def _change(notification_id: int, was: NotificationState, **values: Any) -> bool:
-    """Set `values` on the row if it is still in state `was`; whether it was. One UPDATE, no flush
-    of loaded objects (the commit that follows expires them)."""
+    """Set `values` on the row if it is still in state `was`; whether it was. One UPDATE, as Core on
+    the session's connection: no flush of loaded objects (the commit that follows expires them) and
+    none of the ORM's bulk-update bookkeeping, which cost more than the UPDATE."""
     names = tuple(sorted(values))
     # Built once per set of columns: working out a statement's cache key costs more than running it.
     if names not in _UPDATES:
+        rows = cast("Table", Notification.__table__)
         _UPDATES[names] = (
-            update(Notification)
-            .where(Notification.id == bindparam("row_id"), Notification.state == bindparam("was"))
-            .values({name: bindparam(f"new_{name}") for name in names})
-            .execution_options(synchronize_session=False)
+            update(rows)
+            .where(rows.c.id == bindparam("row_id"), rows.c.state == bindparam("was", type_=rows.c.state.type))
+            .values({name: bindparam(f"new_{name}", type_=rows.c[name].type) for name in names})
         )
     parameters = {"row_id": notification_id, "was": was, **{f"new_{name}": value for name, value in values.items()}}
-    # A DML statement always gives a CursorResult, the kind of Result that counts rows.
-    return cast("CursorResult[Any]", db.session.execute(_UPDATES[names], parameters)).rowcount == 1
+    return db.session.connection().execute(_UPDATES[names], parameters).rowcount == 1
 
 
 _UPDATES: dict[tuple[str, ...], Update] = {}
