@@ -10,7 +10,7 @@ from email import message_from_bytes
 
 import flask_babel
 from babel import dates as babel_dates
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from rris.access.queries.actors import actor_of
 from rris.accounts.services import account_changes
@@ -207,6 +207,23 @@ def test_a_message_s_claim_checks_what_it_was_worded_from_in_the_statement_that_
         assert len(claims) == messages
         assert len(statements) <= 3 * messages + 12
     assert not guard_reads
+
+
+def test_a_reminder_goes_when_its_booking_s_instant_is_stored_as_other_writers_write_it(jelena, mariam, clock, mailbox):
+    [booking] = _reminders_due(jelena, mariam, clock, mailbox)
+    # Another writer (a script, a manual fix) stores the same instant without microseconds: the
+    # same value, another text. The claim must still send the reminder, once.
+    db.session.execute(
+        text("UPDATE bookings SET updated_at = :when WHERE id = :id"),
+        {"when": booking.updated_at.strftime("%Y-%m-%d %H:%M:%S+00:00"), "id": booking.id},
+    )
+    db.session.commit()
+    report = dispatch(clock)
+
+    assert report.sent == 2
+    assert to_whom(mailbox.wait_for(2)) == ["jelena@mup.rs.example", "mariam@interpreters.example"]
+    assert {row.state for row in rows(booking, K.REMINDER_24H)} == {NotificationState.SENT}
+    assert dispatch(clock).handled == 0
 
 
 def test_a_reminder_worded_while_the_run_waits_for_it_goes_at_its_time_unless_its_session_moved_meanwhile(

@@ -259,7 +259,13 @@ class Dispatcher:
         self._record()
         if ready and claim_if_unchanged(item.guard, now, item.attempts):
             return item.guard.values, True
-        return guards_now([item.guard.notification_id]).get(item.guard.notification_id), False
+        now_values = guards_now([item.guard.notification_id]).get(item.guard.notification_id)
+        if ready and now_values is not None and item.guard.holds(now_values):
+            # Unchanged as Python compares the values, though not as SQLite compared the stored text
+            # (an instant written by other means than this column type): the guard was just read
+            # under the write lock, so the claim needs only the state.
+            return now_values, _claim(item, now)
+        return now_values, False
 
     def _after_failure(self, item: Worded, now: datetime, error: str) -> str:
         notification_id, attempts = item.guard.notification_id, item.attempts
