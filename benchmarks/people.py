@@ -31,7 +31,7 @@ from benchmarks.catalogue import (
     WEEK_TEMPLATES,
     ZONES,
 )
-from rris.demo.data import COUNTRIES, DEPARTMENTS
+from rris.demo.data import COUNTRIES, DEPARTMENTS, CountrySeed
 from rris.enums import Employment, Gender, Role
 
 Row = dict[str, Any]
@@ -87,6 +87,18 @@ def weighted(rng: random.Random, weights: dict[Any, int]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def country_row(country_id: int, country: CountrySeed) -> Row:
+    """A `countries` row for one of the demo's countries."""
+    return {
+        "id": country_id,
+        "code": country.code,
+        "name": country.name,
+        "authority": country.authority,
+        "seat": country.seat,
+        "timezone": country.timezone,
+    }
+
+
 def user_row(user_id: int, email: str, name: str, role: Role, password_hash: str, **fields: Any) -> Row:
     """A complete `users` row (bulk inserts need the same keys in every row)."""
     row: Row = {
@@ -122,16 +134,7 @@ def generate_people(rng: random.Random, interpreters: int, password_hash: str) -
         user_row(user_id, "coordinator@bench.rris.example", "Bench Coordinator", Role.COORDINATOR, password_hash)
     )
     for country_id, country in enumerate(COUNTRIES, start=1):
-        rows.countries.append(
-            {
-                "id": country_id,
-                "code": country.code,
-                "name": country.name,
-                "authority": country.authority,
-                "seat": country.seat,
-                "timezone": country.timezone,
-            }
-        )
+        rows.countries.append(country_row(country_id, country))
         rows.country_languages += [{"country_id": country_id, "language_code": code} for code in country.languages]
         office = first_department[country.code]
         rows.departments.append(

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table
 
 from benchmarks.catalogue import COUNTRY_WEIGHTS, RELAY_LANGUAGE
-from benchmarks.people import CREATED, Row, user_row
+from benchmarks.people import CREATED, Row, country_row, user_row
 from benchmarks.report_data import (
     ALL_APPLICANT_LANGUAGES,
     BATCH_BOOKINGS,
@@ -95,16 +95,7 @@ class YearGenerator:
         country_ids = {}
         for country_id, country in enumerate(COUNTRIES, start=1):
             country_ids[country.code] = country_id
-            countries.append(
-                {
-                    "id": country_id,
-                    "code": country.code,
-                    "name": country.name,
-                    "authority": country.authority,
-                    "seat": country.seat,
-                    "timezone": country.timezone,
-                }
-            )
+            countries.append(country_row(country_id, country))
         zones = {country.code: country.timezone for country in COUNTRIES}
         for department_id, seed in enumerate(DEPARTMENTS, start=1):
             country_id = country_ids[seed.country]
