@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
-from contextlib import suppress
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 
 from apscheduler.schedulers import SchedulerNotRunningError
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from scheduler import jobs
@@ -55,7 +56,39 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISF
 
 
 class StopRequested(BaseException):
-    """Raised in the main thread by SIGINT/SIGTERM to leave `BlockingScheduler.start()`."""
+    """Raised in the main thread by SIGINT/SIGTERM while it waits (for the lock, or for the jobs to run)."""
+
+
+# How often the main thread looks whether the scheduler stopped (the lock lost) while jobs run.
+STOP_POLL_SECONDS = 0.2
+
+
+class StopSignals:
+    """SIGINT and SIGTERM, recorded always and raised only where the main thread merely waits.
+
+    Raised anywhere else, the exception could land inside APScheduler while it submits a job, which
+    catches every exception there and logs it: the stop was lost and the process ran on until killed.
+    """
+
+    def __init__(self) -> None:
+        self.requested: str | None = None
+        self._interruptible = False
+
+    def handle(self, signum: int, _frame: FrameType | None) -> None:
+        self.requested = signal.Signals(signum).name
+        if self._interruptible:
+            raise StopRequested(self.requested)
+
+    @contextmanager
+    def interruptible(self) -> Iterator[None]:
+        """Within: a signal raises `StopRequested` at once (one that came before raises on entry)."""
+        self._interruptible = True
+        try:
+            if self.requested is not None:
+                raise StopRequested(self.requested)
+            yield
+        finally:
+            self._interruptible = False
 
 
 # app.extensions key of the running scheduler's `_Leadership`; absent for `--check`.
@@ -71,9 +104,9 @@ def run_in_app_context(app: Flask, job: Callable[[], None]) -> None:
         job()
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    """A UTC `BlockingScheduler` with every job registered; not started."""
-    scheduler = BlockingScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+def build_scheduler(app: Flask) -> BackgroundScheduler:
+    """A UTC `BackgroundScheduler` with every job registered; not started."""
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
     now = datetime.now(UTC)
     for job in JOBS:
         # An explicit next_run_time=None would add the job paused: pass it only to run at start.
@@ -96,23 +129,30 @@ def run(app: Flask) -> int:
         # APScheduler logs every run at INFO: two lines per heartbeat would drown real messages.
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     lock = leader_lock_for(app.extensions["rris.settings"])
-    scheduler: BlockingScheduler | None = None
+    scheduler: BackgroundScheduler | None = None
     leadership: _Leadership | None = None
-    previous = {signum: signal.signal(signum, _raise_stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    stops = StopSignals()
+    previous = {signum: signal.signal(signum, stops.handle) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        lock.acquire(LEADER_POLL_SECONDS)
+        with stops.interruptible():
+            lock.acquire(LEADER_POLL_SECONDS)
         # Built only once leading: first-run times computed before a long wait would be stale.
         scheduler = build_scheduler(app)
         leadership = _Leadership(lock, scheduler)
         app.extensions[LEADERSHIP_EXTENSION] = leadership
         # Before any job: what a dead predecessor was sending is marked uncertain, never resent.
         run_in_app_context(app, jobs.recover_interrupted_sends)
-        if not leadership.lost:
+        if not leadership.lost and stops.requested is None:
             logger.info("scheduler starting")
             scheduler.start()
+            with stops.interruptible():
+                while scheduler.running:  # until a signal, or a job thread finds the lock lost
+                    time.sleep(STOP_POLL_SECONDS)
     except StopRequested:
-        logger.info("scheduler stopping")
+        pass
     finally:
+        if stops.requested is not None:
+            logger.info("scheduler stopping")
         # A second signal must not interrupt the shutdown itself.
         for signum in previous:
             signal.signal(signum, signal.SIG_IGN)
@@ -130,7 +170,7 @@ def run(app: Flask) -> int:
 class _Leadership:
     """Lets a job act only while this process leads; on loss, stops the scheduler so `run()` exits non-zero."""
 
-    def __init__(self, lock: LeaderLock, scheduler: BlockingScheduler) -> None:
+    def __init__(self, lock: LeaderLock, scheduler: BackgroundScheduler) -> None:
         self.lock = lock
         self.scheduler = scheduler
         self.lost = False
@@ -146,12 +186,8 @@ class _Leadership:
                 # Another scheduler may be leading already: stop rather than risk two acting, and let
                 # the supervisor restart this process (it will then wait for the lock).
                 logger.error("scheduler: lost the leader lock; stopping without running more jobs")
-                # From a job thread: ends BlockingScheduler.start() in the main thread (unless a
-                # signal is already stopping it).
+                # From a job thread: the main thread sees the scheduler stopped and returns
+                # (unless a signal is already stopping it).
                 with suppress(SchedulerNotRunningError):
                     self.scheduler.shutdown(wait=False)
         return False
-
-
-def _raise_stop(signum: int, _frame: FrameType | None) -> None:
-    raise StopRequested(signal.Signals(signum).name)
