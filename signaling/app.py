@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from signaling.presence import PRESENCE_PATH, PresenceService
 from signaling.presence_feed import ChangeSource, PollingChanges
 from signaling.records import TOUCH_INTERVAL, CallRecorder
 from signaling.relay import Relay
+from signaling.tasks import stop_task
 
 logger = logging.getLogger("signaling.app")
 
@@ -111,9 +111,7 @@ async def _records_upkeep(app: web.Application) -> AsyncIterator[None]:
 
     upkeep = asyncio.create_task(every_minute())
     yield
-    upkeep.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await upkeep
+    await stop_task(upkeep)
     await app[PHONES].close()
     await calls.recorder.close()
 
@@ -132,9 +130,7 @@ async def _roster_watch(app: web.Application) -> AsyncIterator[None]:
 
     watch = asyncio.create_task(every_interval())
     yield
-    watch.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watch
+    await stop_task(watch)
 
 
 async def _presence_pushes(app: web.Application) -> AsyncIterator[None]:
@@ -143,9 +139,7 @@ async def _presence_pushes(app: web.Application) -> AsyncIterator[None]:
     await app[PRESENCE].source.start()
     pushes = asyncio.create_task(app[PRESENCE].run())
     yield
-    pushes.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await pushes
+    await stop_task(pushes)
     await app[PRESENCE].source.stop()
 
 

@@ -12,7 +12,6 @@ second).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
@@ -20,6 +19,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from signaling.presence_feed import PollingChanges, Snapshot, Watched
+from signaling.tasks import stop_task
 
 logger = logging.getLogger("signaling.change_notices")
 
@@ -52,9 +52,7 @@ class NotifiedChanges:
 
     async def stop(self) -> None:
         if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+            await stop_task(self._listener)
 
     async def next(self, watching: Callable[[], Watched]) -> Snapshot:
         """The state of what `watching()` names once a change is announced, or one interval from now."""

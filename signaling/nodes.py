@@ -36,6 +36,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from rris.calls.domain.call_tickets import CallTicket
+from signaling.tasks import stop_task
 
 logger = logging.getLogger("signaling.nodes")
 
@@ -189,9 +190,7 @@ class RedisNodes:
 
     async def stop(self, rooms: Collection[str]) -> None:
         if self._beat is not None:
-            self._beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._beat
+            await stop_task(self._beat)
         with contextlib.suppress(RedisError, OSError):
             for room in rooms:
                 await self.redis.eval(_RELEASE, 1, ROOM_KEY + room, self.node_id)

@@ -35,6 +35,7 @@ from redis.exceptions import RedisError
 from signaling.nodes import INBOX_CHANNEL, RedisNodes
 from signaling.protocol import Close, encode
 from signaling.rooms import Socket
+from signaling.tasks import stop_task
 
 logger = logging.getLogger("signaling.relay")
 
@@ -134,9 +135,7 @@ class Relay:
             await asyncio.wait(pumps, timeout=self.nodes.timings.redis_timeout_seconds)
         for task in (self._listener, self._watch):
             if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                await stop_task(task)
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.aclose()
