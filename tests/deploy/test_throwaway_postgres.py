@@ -12,15 +12,16 @@ from pathlib import Path
 from deploy.local.ports import poll_until
 
 ROOT = Path(__file__).resolve().parents[2]
-# A process holding a cluster, as pytest holds the run's: it says where the cluster is, then waits.
+# A process holding a cluster, as pytest holds the run's: it says where the cluster is, then waits
+# on its standard input, which the test never closes, until a signal ends it.
 HOLDER = """
-import json, sys, time
+import json, sys
 from deploy.local.postgres import ThrowawayPostgres
 with ThrowawayPostgres() as server:
     data = server._data
     pid = int((data / "postmaster.pid").read_text().split()[0])
     print(json.dumps({"dir": str(data.parent), "pid": pid}), flush=True)
-    time.sleep(120)
+    sys.stdin.read()
 """
 
 
@@ -33,7 +34,9 @@ def _alive(pid: int) -> bool:
 
 
 def test_sigterm_to_the_process_holding_a_cluster_stops_its_server_and_deletes_its_files():
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None
         where = json.loads(holder.stdout.readline())
